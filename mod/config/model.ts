@@ -1,0 +1,123 @@
+/**
+ * The compiled, immutable runtime model of a `Dhcp4` configuration: what the engine and server read on every
+ * packet. mod/config/compile4.ts builds it from the validated JSON (defaults applied, inheritance global →
+ * subnet resolved, option-data encoded to wire payloads). A reload builds a new model and swaps it whole.
+ */
+
+/** One option to send: the wire payload (without code/length) plus Kea's send flags. */
+export interface OptionValue {
+  code: number;
+  /** option space; "dhcp4" for the standard options */
+  space: string;
+  data: Uint8Array;
+  alwaysSend: boolean;
+  neverSend: boolean;
+}
+
+export interface Pool4 {
+  /** first and last address, inclusive (u32) */
+  start: number;
+  end: number;
+  /** Kea's pool-id (0 when not configured) */
+  poolId: number;
+  /** options of the pool, by code (pool wins over subnet) */
+  options: Map<number, OptionValue>;
+}
+
+export interface Reservation4 {
+  /** colon-hex hardware address */
+  hwaddr: string;
+  ipAddress?: number;
+  hostname?: string;
+  nextServer?: number;
+  serverHostname?: string;
+  bootFileName?: string;
+  options: Map<number, OptionValue>;
+}
+
+/** The lifetime triplet and timers after inheritance (subnet → global). */
+export interface Timers4 {
+  validLifetime: number;
+  minValidLifetime: number;
+  maxValidLifetime: number;
+  /** explicit renew-timer (T1), when configured */
+  renewTimer?: number;
+  /** explicit rebind-timer (T2), when configured */
+  rebindTimer?: number;
+  calculateTeeTimes: boolean;
+  t1Percent: number;
+  t2Percent: number;
+}
+
+export interface Subnet4 {
+  id: number;
+  /** the text as configured, e.g. "198.18.0.0/16" */
+  prefix: string;
+  network: number;
+  len: number;
+  mask: number;
+  pools: Pool4[];
+  /** interface name this subnet is bound to (`interface`), when set */
+  interface?: string;
+  /** relay addresses (`relay.ip-addresses`) that select this subnet */
+  relayAddresses: number[];
+  /** merged options: global overridden by subnet, by code */
+  options: Map<number, OptionValue>;
+  /** reservations by colon-hex hardware address */
+  reservations: Map<string, Reservation4>;
+  /** reserved addresses → hw address, to keep them out of dynamic allocation */
+  reservedAddresses: Map<number, string>;
+  timers: Timers4;
+  authoritative: boolean;
+  matchClientId: boolean;
+  /** siaddr to send, 0 = none */
+  nextServer: number;
+  serverHostname: string;
+  bootFileName: string;
+}
+
+export interface InterfaceSpec {
+  /** interface name, or "*" for every interface with an IPv4 address (loopback excluded) */
+  name: string;
+  /** the address given as `eth0/ADDR`, when any */
+  address?: number;
+}
+
+export interface ExpiredLeasesProcessing {
+  reclaimTimerWaitTime: number; // seconds
+  flushReclaimedTimerWaitTime: number; // seconds
+  holdReclaimedTime: number; // seconds
+  maxReclaimLeases: number; // 0 = unlimited
+  maxReclaimTime: number; // ms, 0 = unlimited
+  unwarnedReclaimCycles: number;
+}
+
+export interface LoggerSpec {
+  name: string;
+  severity: "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "NONE";
+  debuglevel: number;
+  outputs: { output: string; flush: boolean; maxsize: number; maxver: number; pattern?: string }[];
+}
+
+export interface Dhcp4Config {
+  interfaces: InterfaceSpec[];
+  socketType: "raw" | "udp";
+  lease: {
+    /** "memfile" as Kea spells it, or "kv" (weka's own) */
+    type: "memfile" | "kv";
+    /** the Deno KV file path (for memfile: the lease file name with its extension replaced by .kv) */
+    path: string;
+    /** the Kea CSV named by a memfile config, when any */
+    csvName?: string;
+    persist: boolean;
+  };
+  subnets: Subnet4[];
+  /** global options (already merged into each subnet; kept for INFORM without a subnet) */
+  options: Map<number, OptionValue>;
+  echoClientId: boolean;
+  declineProbationPeriod: number;
+  expired: ExpiredLeasesProcessing;
+  loggers: LoggerSpec[];
+  /** the validated config as JSON (for config-get and logs) */
+  raw: Record<string, unknown>;
+}

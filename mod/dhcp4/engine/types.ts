@@ -1,0 +1,102 @@
+/**
+ * What the pure DHCPv4 engine takes and returns (DESIGN.md rule 2): `handle4(query, ctx) → Outcome`.
+ * The engine never reads a clock, writes a lease or touches a socket; the server edge runs the outcome.
+ */
+import type { Packet4 } from "../packet.ts";
+import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
+import type { LeaseMutation, LeaseView } from "../../lease/types.ts";
+
+/** Where and how a query arrived (filled by the server edge from IP_PKTINFO and the socket). */
+export interface Arrival {
+  /** arrival interface name ("eth0"); "" when unknown (plain-UDP test transport) */
+  iface: string;
+  /** the server's address on the arrival interface (u32), used as server identifier; 0 when unknown */
+  localAddr: number;
+  /** every IPv4 address of the arrival interface (u32) */
+  ifaceAddrs: number[];
+  /** IP source address and UDP source port of the query */
+  srcAddr: number;
+  srcPort: number;
+  /** IP destination address (255.255.255.255 for a broadcast) */
+  dstAddr: number;
+}
+
+/** Offers made but not yet requested: memory only (Kea stores nothing at OFFER), so repeated DISCOVERs get the same address. */
+export interface OfferView {
+  /** address offered to this client key ("hw:<hex>" or "cid:<hex>") in this subnet, if still pending */
+  offered(clientKey: string, subnetId: number): number | undefined;
+  /** true when the address is promised to another client by a pending offer */
+  isOffered(address: number): boolean;
+}
+
+/** Chooses a free address from a pool. It may keep a cursor (Kea's iterative allocator); it never writes leases. */
+export interface FreeAddressFinder {
+  /** the next address in [pool.start, pool.end] that is free (no live lease, not reserved, not offered), or undefined */
+  findFree(subnet: Subnet4, poolIndex: number, now: number): number | undefined;
+}
+
+export interface EngineContext {
+  config: Dhcp4Config;
+  arrival: Arrival;
+  leases: LeaseView;
+  offers: OfferView;
+  allocator: FreeAddressFinder;
+  /** unix seconds */
+  now: number;
+}
+
+/**
+ * A statistic change: Kea's name (global, e.g. "pkt4-ack-sent", or per subnet, e.g. "subnet[1].assigned-addresses")
+ * and the amount to add (negative to decrease a gauge such as assigned-addresses).
+ */
+export type StatDelta = [name: string, delta: number];
+
+/** Where a reply goes (RFC 2131 §4.1 and Kea's rules). */
+export type Destination =
+  /** UDP unicast to addr:port (relay giaddr:67, ciaddr:68, INFORM source) */
+  | { kind: "unicast"; addr: number; port: number }
+  /** limited broadcast 255.255.255.255:68 out of the arrival interface */
+  | { kind: "broadcast" }
+  /** unicast to yiaddr at link layer (chaddr), for a client with no address yet (raw sockets / AF_PACKET) */
+  | { kind: "link"; addr: number; mac: Uint8Array };
+
+/** A lease-related event the edge logs and (later) turns into DDNS NameChangeRequests. */
+export interface LeaseEvent {
+  kind: "alloc" | "renew" | "release" | "decline";
+  address: number;
+  subnetId: number;
+  hostname: string;
+}
+
+export type Outcome =
+  | {
+    kind: "reply";
+    reply: Packet4;
+    dest: Destination;
+    /** must be durable before the reply is sent */
+    mutations: LeaseMutation[];
+    /** offer to remember (DISCOVER) */
+    offer?: { clientKey: string; subnetId: number; address: number };
+    /** offers to forget (REQUEST, RELEASE, DECLINE) */
+    forgetOffer?: string;
+    stats: StatDelta[];
+    events: LeaseEvent[];
+    /** Kea-style message id and text for the log */
+    log: { id: string; text: string }[];
+  }
+  | {
+    kind: "none";
+    /** RELEASE/DECLINE: no reply, but mutations and stats */
+    mutations: LeaseMutation[];
+    forgetOffer?: string;
+    stats: StatDelta[];
+    events: LeaseEvent[];
+    log: { id: string; text: string }[];
+  }
+  | {
+    kind: "drop";
+    /** Kea statistic name to bump, e.g. "pkt4-not-for-us", "pkt4-rfc-violation" */
+    reason: string;
+    stats: StatDelta[];
+    log: { id: string; text: string }[];
+  };
