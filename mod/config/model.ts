@@ -99,6 +99,18 @@ export interface LoggerSpec {
   outputs: { output: string; flush: boolean; maxsize: number; maxver: number; pattern?: string }[];
 }
 
+/** One control socket (`control-socket` of Kea 2.2, or an entry of `control-sockets`). */
+export interface ControlSocketSpec {
+  type: "unix" | "http" | "https";
+  /** unix socket path */
+  name?: string;
+  /** http(s) listen address and port */
+  address?: string;
+  port?: number;
+  /** the entry as configured (authentication, TLS files, http-headers …) */
+  raw: Record<string, unknown>;
+}
+
 export interface Dhcp4Config {
   interfaces: InterfaceSpec[];
   socketType: "raw" | "udp";
@@ -118,6 +130,12 @@ export interface Dhcp4Config {
   declineProbationPeriod: number;
   expired: ExpiredLeasesProcessing;
   loggers: LoggerSpec[];
+  /** built-in hook modules switched on by `hooks-libraries` (file names: "libdhcp_lease_cmds.so", "libdhcp_ha.so") */
+  hooks: string[];
+  /** each built-in hook's `parameters` map (e.g. `high-availability` for libdhcp_ha.so), by file name */
+  hookParameters: Map<string, Record<string, unknown>>;
+  /** control sockets (`control-socket` and `control-sockets` together, in that order) */
+  controlSockets: ControlSocketSpec[];
   /** the validated config as JSON (for config-get and logs) */
   raw: Record<string, unknown>;
 }

@@ -1,0 +1,260 @@
+/**
+ * Validated `Dhcp4` JSON → the immutable runtime model (model.ts): defaults applied from defaults.ts, subnet
+ * parameters inherited from the global scope as Kea inherits them, option data encoded to wire payloads, pools,
+ * reservations and interfaces parsed into numbers.
+ */
+
+import { parseCidr4, parseHex, parseIpv4, prefixMask, toColonHex } from "../wire/addr.ts";
+import {
+  DHCP4_DEFAULTS,
+  EXPIRED_LEASES_DEFAULTS,
+  INTERFACES_DEFAULTS,
+  LEASE_DATABASE_DEFAULTS,
+  LOGGER_DEFAULTS,
+  OPTION_DATA_DEFAULTS,
+} from "./defaults.ts";
+import type { JsonPath, Problems } from "./errors.ts";
+import type {
+  ControlSocketSpec,
+  Dhcp4Config,
+  InterfaceSpec,
+  LoggerSpec,
+  OptionValue,
+  Reservation4,
+  Subnet4,
+  Timers4,
+} from "./model.ts";
+import { encodeUndefinedOption, type OptionCodec4 } from "./option_codec.ts";
+import type { Dhcp4In, LoggerIn, Subnet4In } from "./schema4.ts";
+import type { OptionDataIn } from "./schema_common.ts";
+import type { Checked4 } from "./validate4.ts";
+
+type Options = Map<number, OptionValue>;
+
+/**
+ * Encodes a list of option-data entries into a map by code. Kea looks the definition up by name or code in the
+ * entry's space (default dhcp4); when both are given they must agree. Problems (unknown option, bad data) are
+ * recorded at the entry's path, and the entry is left out.
+ */
+export function encodeOptions(
+  list: OptionDataIn[] | undefined,
+  base: JsonPath,
+  codec: OptionCodec4,
+  problems: Problems,
+): Options {
+  const out: Options = new Map();
+  (list ?? []).forEach((o, i) => {
+    const p = [...base, i];
+    const space = o.space ?? OPTION_DATA_DEFAULTS.space;
+    if (space !== "dhcp4") {
+      problems.add([...p, "space"], `option space '${space}' is not supported by weka yet`);
+      return;
+    }
+    const csv = o["csv-format"] ?? OPTION_DATA_DEFAULTS["csv-format"];
+    const def = codec.findOption4(o.name ?? o.code!, space);
+    if (!def && o.name !== undefined) {
+      problems.add([...p, "name"], `unknown option '${o.name}' in space '${space}'`);
+      return;
+    }
+    if (def && o.code !== undefined && def.code !== o.code) {
+      problems.add([...p, "code"], `option '${o.name}' has code ${def.code}, not ${o.code}`);
+      return;
+    }
+    const code = def?.code ?? o.code!;
+    let data: Uint8Array;
+    try {
+      data = def ? codec.encodeOptionData(def, o.data ?? "", csv) : encodeUndefinedOption(code, o.data ?? "", csv);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      // the options module's OptionDataError already names the option ("option 'routers' (3): …")
+      const label = def ? `'${def.name}' (code ${def.code})` : `code ${code}`;
+      problems.add([...p, "data"], why.startsWith("option '") ? why : `option ${label}: ${why}`);
+      return;
+    }
+    out.set(code, {
+      code,
+      space,
+      data,
+      alwaysSend: o["always-send"] ?? OPTION_DATA_DEFAULTS["always-send"],
+      neverSend: o["never-send"] ?? OPTION_DATA_DEFAULTS["never-send"],
+    });
+  });
+  return out;
+}
+
+/**
+ * Merges an inner scope's options over an outer one's, by code (inner wins). Kea's always-send and never-send
+ * flags are sticky across scopes: set in either scope, they stay set.
+ */
+export function mergeOptions(outer: Options, inner: Options): Options {
+  const out = new Map(outer);
+  for (const [code, o] of inner) {
+    const prev = outer.get(code);
+    out.set(
+      code,
+      prev ? { ...o, alwaysSend: o.alwaysSend || prev.alwaysSend, neverSend: o.neverSend || prev.neverSend } : o,
+    );
+  }
+  return out;
+}
+
+function timers(s: Subnet4In, g: Dhcp4In): Timers4 {
+  const valid = s["valid-lifetime"] ?? g["valid-lifetime"] ?? DHCP4_DEFAULTS["valid-lifetime"];
+  return {
+    validLifetime: valid,
+    minValidLifetime: s["min-valid-lifetime"] ?? g["min-valid-lifetime"] ?? valid,
+    maxValidLifetime: s["max-valid-lifetime"] ?? g["max-valid-lifetime"] ?? valid,
+    renewTimer: s["renew-timer"] ?? g["renew-timer"],
+    rebindTimer: s["rebind-timer"] ?? g["rebind-timer"],
+    calculateTeeTimes: s["calculate-tee-times"] ?? g["calculate-tee-times"] ?? DHCP4_DEFAULTS["calculate-tee-times"],
+    t1Percent: s["t1-percent"] ?? g["t1-percent"] ?? DHCP4_DEFAULTS["t1-percent"],
+    t2Percent: s["t2-percent"] ?? g["t2-percent"] ?? DHCP4_DEFAULTS["t2-percent"],
+  };
+}
+
+/** `eth0`, `eth0/192.0.2.1` or `*` → name and optional address. */
+function parseInterface(text: string): InterfaceSpec {
+  const slash = text.indexOf("/");
+  return slash < 0 ? { name: text } : { name: text.slice(0, slash), address: parseIpv4(text.slice(slash + 1)) };
+}
+
+/** memfile `name` → KV file beside it: same directory, extension replaced by `.kv`. */
+export function kvPathFor(csvName: string): string {
+  const slash = csvName.lastIndexOf("/");
+  const dot = csvName.lastIndexOf(".");
+  return (dot > slash + 1 ? csvName.slice(0, dot) : csvName) + ".kv";
+}
+
+function logger(l: LoggerIn): LoggerSpec {
+  const outs = l["output-options"] ?? l.output_options ?? [{ output: LOGGER_DEFAULTS.output }];
+  return {
+    name: l.name,
+    severity: l.severity ?? LOGGER_DEFAULTS.severity,
+    debuglevel: l.debuglevel ?? LOGGER_DEFAULTS.debuglevel,
+    outputs: outs.map((o) => ({
+      output: o.output,
+      flush: o.flush ?? LOGGER_DEFAULTS.flush,
+      maxsize: o.maxsize ?? LOGGER_DEFAULTS.maxsize,
+      maxver: o.maxver ?? LOGGER_DEFAULTS.maxver,
+      ...(o.pattern !== undefined ? { pattern: o.pattern } : {}),
+    })),
+  };
+}
+
+function subnet(
+  s: Subnet4In,
+  i: number,
+  d: Dhcp4In,
+  c: Checked4,
+  globalOpts: Options,
+  codec: OptionCodec4,
+  pr: Problems,
+): Subnet4 {
+  const sp: JsonPath = ["Dhcp4", "subnet4", i];
+  const cidr = parseCidr4(s.subnet)!;
+  const options = mergeOptions(globalOpts, encodeOptions(s["option-data"], [...sp, "option-data"], codec, pr));
+  const pools = c.pools[i].map((r, j) => ({
+    start: r.start,
+    end: r.end,
+    poolId: s.pools?.[j]?.["pool-id"] ?? 0,
+    options: encodeOptions(s.pools?.[j]?.["option-data"], [...sp, "pools", j, "option-data"], codec, pr),
+  }));
+  const reservations = new Map<string, Reservation4>();
+  const reservedAddresses = new Map<number, string>();
+  (s.reservations ?? []).forEach((r, j) => {
+    const hw = parseHex(r["hw-address"] ?? "");
+    if (!hw) return;
+    const hwaddr = toColonHex(hw);
+    const ip = r["ip-address"] !== undefined ? parseIpv4(r["ip-address"]) : undefined;
+    const res: Reservation4 = {
+      hwaddr,
+      options: encodeOptions(r["option-data"], [...sp, "reservations", j, "option-data"], codec, pr),
+    };
+    if (ip !== undefined) {
+      res.ipAddress = ip;
+      reservedAddresses.set(ip, hwaddr);
+    }
+    if (r.hostname !== undefined) res.hostname = r.hostname;
+    if (r["next-server"] !== undefined) res.nextServer = parseIpv4(r["next-server"]);
+    if (r["server-hostname"] !== undefined) res.serverHostname = r["server-hostname"];
+    if (r["boot-file-name"] !== undefined) res.bootFileName = r["boot-file-name"];
+    reservations.set(hwaddr, res);
+  });
+  const relay = [...(s.relay?.["ip-addresses"] ?? []), ...(s.relay?.["ip-address"] ? [s.relay["ip-address"]] : [])];
+  const out: Subnet4 = {
+    id: c.subnetIds[i],
+    prefix: s.subnet,
+    network: cidr.network,
+    len: cidr.len,
+    mask: prefixMask(cidr.len),
+    pools,
+    relayAddresses: relay.map((a) => parseIpv4(a)!),
+    options,
+    reservations,
+    reservedAddresses,
+    timers: timers(s, d),
+    authoritative: s.authoritative ?? d.authoritative ?? DHCP4_DEFAULTS.authoritative,
+    matchClientId: s["match-client-id"] ?? d["match-client-id"] ?? DHCP4_DEFAULTS["match-client-id"],
+    nextServer: parseIpv4(s["next-server"] ?? d["next-server"] ?? DHCP4_DEFAULTS["next-server"])!,
+    serverHostname: s["server-hostname"] ?? d["server-hostname"] ?? DHCP4_DEFAULTS["server-hostname"],
+    bootFileName: s["boot-file-name"] ?? d["boot-file-name"] ?? DHCP4_DEFAULTS["boot-file-name"],
+  };
+  if (s.interface !== undefined) out.interface = s.interface;
+  return out;
+}
+
+/**
+ * Compiles a checked Dhcp4 map into the runtime model. Inheritance follows Kea: a subnet's lifetimes, timers,
+ * flags, next-server/server-hostname/boot-file-name come from the subnet, else the global scope, else Kea's
+ * defaults; options are merged global → subnet by code; pool and reservation options stay with their pool or
+ * reservation (the engine lays them over the subnet's). Option problems are recorded in `problems`.
+ */
+export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, problems: Problems): Dhcp4Config {
+  const globalOpts = encodeOptions(d["option-data"], ["Dhcp4", "option-data"], codec, problems);
+  const ic = d["interfaces-config"] ?? {};
+  const ld = d["lease-database"];
+  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
+  const csvName = type === "memfile" ? ld?.name ?? LEASE_DATABASE_DEFAULTS.memfileName : undefined;
+  const elp = d["expired-leases-processing"] ?? {};
+  const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
+    file: h.library.slice(h.library.lastIndexOf("/") + 1),
+    parameters: h.parameters ?? {},
+  }));
+  const sockets = [...(d["control-socket"] ? [d["control-socket"]] : []), ...(d["control-sockets"] ?? [])];
+  const controlSockets: ControlSocketSpec[] = sockets.map((s) => {
+    const spec: ControlSocketSpec = { type: s["socket-type"], raw: { ...s } };
+    if (s["socket-name"] !== undefined) spec.name = s["socket-name"];
+    if (s["socket-address"] !== undefined) spec.address = s["socket-address"];
+    if (s["socket-port"] !== undefined) spec.port = s["socket-port"];
+    return spec;
+  });
+  const loggers = (d.loggers ?? [{ name: LOGGER_DEFAULTS.root }]).map(logger);
+  return {
+    interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
+    socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
+    lease: {
+      type,
+      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? LEASE_DATABASE_DEFAULTS.kvName,
+      ...(csvName !== undefined ? { csvName } : {}),
+      persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
+    },
+    subnets: (d.subnet4 ?? []).map((s, i) => subnet(s, i, d, checked, globalOpts, codec, problems)),
+    options: globalOpts,
+    echoClientId: d["echo-client-id"] ?? DHCP4_DEFAULTS["echo-client-id"],
+    declineProbationPeriod: d["decline-probation-period"] ?? DHCP4_DEFAULTS["decline-probation-period"],
+    expired: {
+      reclaimTimerWaitTime: elp["reclaim-timer-wait-time"] ?? EXPIRED_LEASES_DEFAULTS["reclaim-timer-wait-time"],
+      flushReclaimedTimerWaitTime: elp["flush-reclaimed-timer-wait-time"] ??
+        EXPIRED_LEASES_DEFAULTS["flush-reclaimed-timer-wait-time"],
+      holdReclaimedTime: elp["hold-reclaimed-time"] ?? EXPIRED_LEASES_DEFAULTS["hold-reclaimed-time"],
+      maxReclaimLeases: elp["max-reclaim-leases"] ?? EXPIRED_LEASES_DEFAULTS["max-reclaim-leases"],
+      maxReclaimTime: elp["max-reclaim-time"] ?? EXPIRED_LEASES_DEFAULTS["max-reclaim-time"],
+      unwarnedReclaimCycles: elp["unwarned-reclaim-cycles"] ?? EXPIRED_LEASES_DEFAULTS["unwarned-reclaim-cycles"],
+    },
+    loggers,
+    hooks: hooks.map((h) => h.file),
+    hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
+    controlSockets,
+    raw: d as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Every default value of a `Dhcp4` configuration, in one table, with Kea's values
+ * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst). The compiler reads them from here
+ * and nowhere else, so a changed default is changed once.
+ */
+
+/** Global Dhcp4 defaults (Kea's GLOBAL4_DEFAULTS plus the inherited subnet parameters). */
+export const DHCP4_DEFAULTS = {
+  "valid-lifetime": 7200,
+  /** Kea: min-valid-lifetime and max-valid-lifetime default to valid-lifetime when not configured */
+  "decline-probation-period": 86400,
+  "calculate-tee-times": false,
+  "t1-percent": 0.5,
+  "t2-percent": 0.875,
+  authoritative: false,
+  "match-client-id": true,
+  "echo-client-id": true,
+  "next-server": "0.0.0.0",
+  "server-hostname": "",
+  "boot-file-name": "",
+} as const;
+
+/** interfaces-config defaults (Kea: raw sockets, no interface served until named). */
+export const INTERFACES_DEFAULTS = {
+  interfaces: [] as string[],
+  "dhcp-socket-type": "raw" as "raw" | "udp",
+  "re-detect": true,
+} as const;
+
+/** expired-leases-processing defaults (Kea's lease-expiration.rst). */
+export const EXPIRED_LEASES_DEFAULTS = {
+  "reclaim-timer-wait-time": 10,
+  "flush-reclaimed-timer-wait-time": 25,
+  "hold-reclaimed-time": 3600,
+  "max-reclaim-leases": 100,
+  "max-reclaim-time": 250,
+  "unwarned-reclaim-cycles": 5,
+} as const;
+
+/**
+ * lease-database defaults. Kea's memfile default file is [localstatedir]/lib/kea/kea-leases4.csv with persist
+ * true; weka keeps that name and stores the leases in a Deno KV file beside it. weka's own `kv` type defaults to
+ * /var/lib/weka/leases4.kv.
+ */
+export const LEASE_DATABASE_DEFAULTS = {
+  type: "memfile" as "memfile" | "kv",
+  memfileName: "/var/lib/kea/kea-leases4.csv",
+  kvName: "/var/lib/weka/leases4.kv",
+  persist: true,
+  "lfc-interval": 3600,
+} as const;
+
+/** Option data defaults (Kea: space dhcp4, csv-format true, both send flags false). */
+export const OPTION_DATA_DEFAULTS = {
+  space: "dhcp4",
+  "csv-format": true,
+  "always-send": false,
+  "never-send": false,
+} as const;
+
+/** Logger defaults (Kea's logging.rst: INFO, debuglevel 0, flush true, maxsize 10240000, maxver 1). */
+export const LOGGER_DEFAULTS = {
+  severity: "INFO" as const,
+  debuglevel: 0,
+  flush: true,
+  maxsize: 10240000,
+  maxver: 1,
+  /** with no `loggers` at all Kea logs INFO and above to stdout under kea-dhcp4 */
+  root: "kea-dhcp4",
+  output: "stdout",
+} as const;
+
+/** Kea's limits on subnet ids: 0 means "unassigned" and 2^32-1 is reserved. */
+export const SUBNET_ID_MIN = 1;
+export const SUBNET_ID_MAX = 0xfffffffe;
+
+/** The hook libraries weka implements itself; naming one in `hooks-libraries` turns the built-in module on. */
+export const BUILTIN_HOOKS = ["libdhcp_lease_cmds.so", "libdhcp_ha.so"] as const;

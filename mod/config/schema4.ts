@@ -1,0 +1,152 @@
+/**
+ * The valibot schema of a `Dhcp4` map: strict objects everywhere (an unknown key is an error naming it, as Kea's
+ * grammar rejects it), with the keys weka implements. Cross-field rules (pools inside subnets, lifetimes in
+ * order, unique ids) live in validate4.ts; defaults live in defaults.ts and are applied by compile4.ts.
+ */
+
+import * as v from "valibot";
+import { annotations, bool, cidr4, ipv4, optionDataList, scopedParams, str, uint32 } from "./schema_common.ts";
+
+const interfaceName = v.pipe(
+  str,
+  v.check(
+    (s) => /^(\*|[^\s/]{1,15}(\/\d{1,3}(\.\d{1,3}){3})?)$/.test(s),
+    (i) => `'${i.input}' is not an interface (expected "eth0", "eth0/192.0.2.1" or "*")`,
+  ),
+);
+
+const interfacesConfig = v.strictObject({
+  interfaces: v.optional(v.array(interfaceName, "must be a list of interface names")),
+  "dhcp-socket-type": v.optional(v.picklist(["raw", "udp"], 'must be "raw" or "udp"')),
+  "re-detect": v.optional(bool),
+  "service-sockets-require-all": v.optional(bool),
+  "service-sockets-max-retries": v.optional(uint32),
+  "service-sockets-retry-wait-time": v.optional(uint32),
+  ...annotations,
+}, "must be a map");
+
+const leaseDatabase = v.strictObject({
+  type: v.pipe(
+    str,
+    v.check(
+      (t) => t === "memfile" || t === "kv",
+      (i) => `lease database type '${i.input}' is not supported by weka (use "memfile" or "kv")`,
+    ),
+  ),
+  name: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  persist: v.optional(bool),
+  "lfc-interval": v.optional(uint32),
+  "max-row-errors": v.optional(uint32),
+  ...annotations,
+}, "must be a map");
+
+const expiredLeases = v.strictObject({
+  "reclaim-timer-wait-time": v.optional(uint32),
+  "flush-reclaimed-timer-wait-time": v.optional(uint32),
+  "hold-reclaimed-time": v.optional(uint32),
+  "max-reclaim-leases": v.optional(uint32),
+  "max-reclaim-time": v.optional(uint32),
+  "unwarned-reclaim-cycles": v.optional(uint32),
+  ...annotations,
+}, "must be a map");
+
+const outputOption = v.strictObject({
+  output: v.pipe(str, v.minLength(1, "must not be empty")),
+  flush: v.optional(bool),
+  maxsize: v.optional(uint32),
+  maxver: v.optional(uint32),
+  pattern: v.optional(str),
+  ...annotations,
+}, "must be a map");
+
+const logger = v.strictObject({
+  name: str,
+  output_options: v.optional(v.array(outputOption, "must be a list")),
+  "output-options": v.optional(v.array(outputOption, "must be a list")),
+  severity: v.optional(
+    v.picklist(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "NONE"], "must be FATAL, ERROR, WARN, INFO, DEBUG or NONE"),
+  ),
+  debuglevel: v.optional(v.pipe(uint32, v.maxValue(99, "must be 0..99"))),
+  ...annotations,
+}, "must be a map");
+
+const authentication = v.record(v.string(), v.unknown(), "must be a map");
+
+const controlSocket = v.strictObject({
+  "socket-type": v.picklist(["unix", "http", "https"], 'must be "unix", "http" or "https"'),
+  "socket-name": v.optional(str),
+  "socket-address": v.optional(str),
+  "socket-port": v.optional(v.pipe(uint32, v.maxValue(65535, "must be a port 0..65535"))),
+  authentication: v.optional(authentication),
+  "trust-anchor": v.optional(str),
+  "cert-file": v.optional(str),
+  "key-file": v.optional(str),
+  "cert-required": v.optional(bool),
+  "http-headers": v.optional(v.array(authentication, "must be a list")),
+  ...annotations,
+}, "must be a map");
+
+const hookLibrary = v.strictObject({
+  library: v.pipe(str, v.minLength(1, "must not be empty")),
+  parameters: v.optional(v.record(v.string(), v.unknown(), "must be a map")),
+  ...annotations,
+}, "must be a map");
+
+const pool = v.strictObject({
+  pool: str,
+  "pool-id": v.optional(uint32),
+  "option-data": v.optional(optionDataList),
+  ...annotations,
+}, "must be a map");
+
+const reservation = v.strictObject({
+  "hw-address": v.optional(str),
+  "ip-address": v.optional(ipv4),
+  hostname: v.optional(str),
+  "option-data": v.optional(optionDataList),
+  "next-server": v.optional(ipv4),
+  "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
+  "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
+  ...annotations,
+}, "must be a map");
+
+const relay = v.strictObject({
+  "ip-addresses": v.optional(v.array(ipv4, "must be a list of IPv4 addresses")),
+  /** Kea 2.2's single-address spelling */
+  "ip-address": v.optional(ipv4),
+  ...annotations,
+}, "must be a map");
+
+const subnet4 = v.strictObject({
+  id: v.optional(uint32),
+  subnet: cidr4,
+  pools: v.optional(v.array(pool, "must be a list")),
+  interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  relay: v.optional(relay),
+  reservations: v.optional(v.array(reservation, "must be a list")),
+  ...scopedParams,
+  ...annotations,
+}, "must be a map");
+
+/** The `Dhcp4` map. */
+export const Dhcp4Schema = v.strictObject({
+  "interfaces-config": v.optional(interfacesConfig),
+  "lease-database": v.optional(leaseDatabase),
+  subnet4: v.optional(v.array(subnet4, "must be a list")),
+  "echo-client-id": v.optional(bool),
+  "decline-probation-period": v.optional(uint32),
+  "expired-leases-processing": v.optional(expiredLeases),
+  loggers: v.optional(v.array(logger, "must be a list")),
+  "control-socket": v.optional(controlSocket),
+  "control-sockets": v.optional(v.array(controlSocket, "must be a list")),
+  "hooks-libraries": v.optional(v.array(hookLibrary, "must be a list")),
+  ...scopedParams,
+  ...annotations,
+}, "must be a map");
+
+/** A validated `Dhcp4` map (keys as Kea spells them, nothing defaulted yet). */
+export type Dhcp4In = v.InferOutput<typeof Dhcp4Schema>;
+/** A validated `subnet4` entry. */
+export type Subnet4In = v.InferOutput<typeof subnet4>;
+/** A validated `logger` entry. */
+export type LoggerIn = v.InferOutput<typeof logger>;

@@ -1,0 +1,166 @@
+/**
+ * Building blocks of the valibot schemas: typed scalars with operator-facing messages, `comment` /
+ * `user-context` (accepted wherever Kea accepts them), option-data entries, and the lists of Kea keys that weka
+ * recognises but does not support yet, so a Kea config is refused with "not supported by weka yet" rather than
+ * "unknown key".
+ */
+
+import * as v from "valibot";
+import { parseCidr4, parseIpv4 } from "../wire/addr.ts";
+
+/** A non-negative 32-bit integer (Kea's uint32 parameters: lifetimes, timers). */
+export const uint32 = v.pipe(
+  v.number("must be a number"),
+  v.integer("must be a whole number"),
+  v.minValue(0, "must not be negative"),
+  v.maxValue(0xffffffff, "must be at most 4294967295"),
+);
+
+/** A boolean. */
+export const bool = v.boolean("must be true or false");
+
+/** A string. */
+export const str = v.string("must be a string");
+
+/** A dotted-quad IPv4 address. */
+export const ipv4 = v.pipe(
+  str,
+  v.check((s) => parseIpv4(s) !== undefined, (i) => `'${i.input}' is not an IPv4 address`),
+);
+
+/** An IPv4 prefix `A.B.C.D/N`. */
+export const cidr4 = v.pipe(
+  str,
+  v.check((s) => parseCidr4(s) !== undefined, (i) => `'${i.input}' is not an IPv4 prefix (expected A.B.C.D/N)`),
+);
+
+/** A fraction between 0 and 1 (t1-percent, t2-percent). */
+export const percent = v.pipe(
+  v.number("must be a number"),
+  v.minValue(0, "must be between 0 and 1"),
+  v.maxValue(1, "must be between 0 and 1"),
+);
+
+/** `comment` and `user-context`, which Kea accepts in nearly every map. */
+export const annotations = {
+  comment: v.optional(str),
+  "user-context": v.optional(v.record(v.string(), v.unknown(), "must be a map")),
+};
+
+/** One option-data entry (Kea's `{name|code, space, data, csv-format, always-send, never-send}`). */
+export const optionData = v.pipe(
+  v.strictObject({
+    name: v.optional(str),
+    code: v.optional(v.pipe(uint32, v.maxValue(255, "must be an option code 0..255"))),
+    space: v.optional(str),
+    data: v.optional(str),
+    "csv-format": v.optional(bool),
+    "always-send": v.optional(bool),
+    "never-send": v.optional(bool),
+    ...annotations,
+  }, "must be a map"),
+  v.check((o) => o.name !== undefined || o.code !== undefined, "an option needs a 'name' or a 'code'"),
+);
+
+/** A list of option-data entries. */
+export const optionDataList = v.array(optionData, "must be a list");
+
+/** The option-data type after validation. */
+export type OptionDataIn = v.InferOutput<typeof optionData>;
+
+/** Parameters that Kea accepts globally and per subnet (inherited subnet → global). */
+export const scopedParams = {
+  "valid-lifetime": v.optional(uint32),
+  "min-valid-lifetime": v.optional(uint32),
+  "max-valid-lifetime": v.optional(uint32),
+  "renew-timer": v.optional(uint32),
+  "rebind-timer": v.optional(uint32),
+  "calculate-tee-times": v.optional(bool),
+  "t1-percent": v.optional(percent),
+  "t2-percent": v.optional(percent),
+  authoritative: v.optional(bool),
+  "match-client-id": v.optional(bool),
+  "next-server": v.optional(ipv4),
+  "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
+  "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
+  "option-data": v.optional(optionDataList),
+};
+
+const DDNS_SCOPED = [
+  "hostname-char-set",
+  "hostname-char-replacement",
+  "store-extended-info",
+  "cache-threshold",
+  "cache-max-age",
+  "allocator",
+  "offer-lifetime",
+  "reservation-mode",
+  "reservations-global",
+  "reservations-in-subnet",
+  "reservations-out-of-pool",
+  "client-class",
+  "client-classes",
+  "require-client-classes",
+  "evaluate-additional-classes",
+];
+
+/**
+ * Kea (2.2 to 3.x) keys weka recognises but does not implement yet, by scope. Any `ddns-*` key counts too.
+ * Keys outside these lists are unknown to Kea as well and are reported as "unknown or unsupported key".
+ */
+export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
+  Dhcp4: new Set([
+    ...DDNS_SCOPED,
+    "shared-networks",
+    "host-reservation-identifiers",
+    "option-def",
+    "multi-threading",
+    "dhcp-ddns",
+    "reservations",
+    "hosts-database",
+    "hosts-databases",
+    "config-control",
+    "server-tag",
+    "sanity-checks",
+    "dhcp-queue-control",
+    "dhcp4o6-port",
+    "compatibility",
+    "statistic-default-sample-count",
+    "statistic-default-sample-age",
+    "parked-packet-limit",
+    "stash-agent-options",
+    "early-global-reservations-lookup",
+    "ip-reservations-unique",
+    "reservations-lookup-first",
+    "ddns-conflict-resolution-mode",
+  ]),
+  subnet4: new Set([...DDNS_SCOPED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
+  pools: new Set(["client-class", "client-classes", "require-client-classes", "evaluate-additional-classes"]),
+  reservations: new Set(["client-id", "duid", "circuit-id", "flex-id", "client-classes"]),
+  "option-data": new Set(["client-classes"]),
+  "interfaces-config": new Set(["outbound-interface"]),
+  "lease-database": new Set([
+    "host",
+    "port",
+    "user",
+    "password",
+    "connect-timeout",
+    "readonly",
+    "reconnect-wait-time",
+    "max-reconnect-tries",
+    "on-fail",
+    "retry-on-startup",
+    "trust-anchor",
+    "cert-file",
+    "key-file",
+    "cipher-list",
+    "read-timeout",
+    "write-timeout",
+    "tcp-user-timeout",
+  ]),
+};
+
+/** True when `key` is a Kea key of the scope named by `parent` that weka does not support yet. */
+export function isKeaUnsupported(parent: string, key: string): boolean {
+  return key.startsWith("ddns-") || (KEA_UNSUPPORTED[parent]?.has(key) ?? false);
+}

@@ -1,0 +1,177 @@
+/**
+ * The semantic checks of a schema-valid `Dhcp4` map, with Kea's rules: subnet ids unique and in range, pools
+ * inside their subnet and not overlapping, reservations inside their subnet with a valid and unique hardware
+ * address and address, lifetimes in order, renew-timer not above rebind-timer. Option data is checked when it is
+ * encoded (compile4.ts).
+ */
+
+import { formatIpv4, parseCidr4, parseHex, parseIpv4, prefixMask } from "../wire/addr.ts";
+import { BUILTIN_HOOKS, DHCP4_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
+import type { JsonPath, Problems } from "./errors.ts";
+import { parsePool4, type Range4 } from "./pool_range.ts";
+import type { Dhcp4In, Subnet4In } from "./schema4.ts";
+
+/** What the checks learned that the compiler needs: the subnet ids (configured or assigned) and the pools. */
+export interface Checked4 {
+  subnetIds: number[];
+  /** parsed pools per subnet, in configuration order */
+  pools: Range4[][];
+}
+
+const TIMER_KEYS = ["valid-lifetime", "min-valid-lifetime", "max-valid-lifetime", "renew-timer", "rebind-timer"];
+
+type Triplet = { valid: number; min: number; max: number; renew?: number; rebind?: number };
+
+/** Effective lifetimes of a scope, inheriting from `parent`; Kea defaults min and max to valid. */
+function effective(s: Partial<Dhcp4In> | Subnet4In, parent?: Triplet): Triplet {
+  const valid = s["valid-lifetime"] ?? parent?.valid ?? DHCP4_DEFAULTS["valid-lifetime"];
+  return {
+    valid,
+    min: s["min-valid-lifetime"] ?? parent?.min ?? valid,
+    max: s["max-valid-lifetime"] ?? parent?.max ?? valid,
+    renew: s["renew-timer"] ?? parent?.renew,
+    rebind: s["rebind-timer"] ?? parent?.rebind,
+  };
+}
+
+/** Kea's triplet and timer rules for one scope; reported at the scope's own keys. */
+function checkTimers(
+  scope: Partial<Dhcp4In> | Subnet4In,
+  t: Triplet,
+  base: JsonPath,
+  problems: Problems,
+): void {
+  const own = (k: string) => (k in scope ? [...base, k] : base);
+  if (t.min > t.valid) {
+    problems.add(
+      own("min-valid-lifetime"),
+      `min-valid-lifetime (${t.min}) is greater than valid-lifetime (${t.valid})`,
+    );
+  }
+  if (t.valid > t.max) {
+    problems.add(own("max-valid-lifetime"), `max-valid-lifetime (${t.max}) is less than valid-lifetime (${t.valid})`);
+  }
+  if (t.renew !== undefined && t.rebind !== undefined && t.renew > t.rebind) {
+    problems.add(own("renew-timer"), `renew-timer (${t.renew}) is greater than rebind-timer (${t.rebind})`);
+  }
+  if (t.rebind !== undefined && t.rebind >= t.valid) {
+    problems.warn(
+      own("rebind-timer"),
+      `rebind-timer (${t.rebind}) is not below valid-lifetime (${t.valid}); it will not be sent`,
+    );
+  }
+}
+
+/** Assigns ids to subnets without one (Kea 2.2 numbers them itself; Kea 3 requires them), skipping used ids. */
+function assignIds(subnets: Subnet4In[], problems: Problems): number[] {
+  const used = new Set(subnets.map((s) => s.id).filter((id): id is number => id !== undefined));
+  let next = 1;
+  return subnets.map((s, i) => {
+    if (s.id !== undefined) return s.id;
+    while (used.has(next)) next++;
+    used.add(next);
+    problems.warn(["Dhcp4", "subnet4", i], `no 'id' given; assigned id ${next} (Kea 3 requires an explicit id)`);
+    return next++;
+  });
+}
+
+/**
+ * Checks a schema-valid Dhcp4 map and records every problem in `problems` (with the JSON path of the culprit)
+ * and non-fatal findings as its warnings. Follows Kea's parsers (subnet id 1..2^32-2 and unique, pools inside
+ * their subnet and non-overlapping, reserved addresses inside the subnet, one reservation per hardware address
+ * and per address, min ≤ valid ≤ max, renew-timer ≤ rebind-timer).
+ */
+export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
+  const globalT = effective(d);
+  checkTimers(d, globalT, ["Dhcp4"], problems);
+  const subnets = d.subnet4 ?? [];
+  const ids = assignIds(subnets, problems);
+  const seenIds = new Map<number, number>();
+  const allPools: Range4[][] = [];
+  subnets.forEach((s, i) => {
+    const sp: JsonPath = ["Dhcp4", "subnet4", i];
+    const id = ids[i];
+    if (s.id !== undefined && (id < SUBNET_ID_MIN || id > SUBNET_ID_MAX)) {
+      problems.add([...sp, "id"], `subnet id ${id} is out of range (${SUBNET_ID_MIN}..${SUBNET_ID_MAX})`);
+    }
+    const prev = seenIds.get(id);
+    if (prev !== undefined) {
+      problems.add([...sp, "id"], `subnet id ${id} is already used by Dhcp4.subnet4[${prev}]`);
+    } else seenIds.set(id, i);
+    const c = parseCidr4(s.subnet)!;
+    const lo = c.network, hi = (c.network | ~prefixMask(c.len)) >>> 0;
+    const inside = (a: number) => a >= lo && a <= hi;
+    if (TIMER_KEYS.some((k) => k in s)) checkTimers(s, effective(s, globalT), sp, problems);
+
+    const pools: Range4[] = [];
+    (s.pools ?? []).forEach((p, j) => {
+      const pp: JsonPath = [...sp, "pools", j, "pool"];
+      const r = parsePool4(p.pool);
+      if (!r) {
+        problems.add(pp, `'${p.pool}' is not a pool (expected "A.B.C.D - E.F.G.H" or "A.B.C.D/N")`);
+        return;
+      }
+      const text = `${formatIpv4(r.start)}-${formatIpv4(r.end)}`;
+      if (r.start > r.end) {
+        problems.add(pp, `pool start ${formatIpv4(r.start)} is after its end ${formatIpv4(r.end)}`);
+        return;
+      }
+      if (!inside(r.start) || !inside(r.end)) {
+        problems.add(pp, `pool ${text} is not inside subnet ${s.subnet}`);
+        return;
+      }
+      const k = pools.findIndex((q) => q.start <= r.end && r.start <= q.end);
+      if (k >= 0) {
+        problems.add(pp, `pool ${text} overlaps pool ${formatIpv4(pools[k].start)}-${formatIpv4(pools[k].end)}`);
+        return;
+      }
+      pools.push(r);
+    });
+    allPools.push(pools);
+
+    const byHw = new Map<string, number>();
+    const byIp = new Map<number, number>();
+    (s.reservations ?? []).forEach((r, j) => {
+      const rp: JsonPath = [...sp, "reservations", j];
+      const hwText = r["hw-address"];
+      if (hwText === undefined) {
+        problems.add(rp, "a reservation needs an 'hw-address' (the only identifier weka supports yet)");
+      } else {
+        const hw = parseHex(hwText);
+        if (!hw || hw.length === 0 || hw.length > 20) {
+          problems.add(
+            [...rp, "hw-address"],
+            `'${hwText}' is not a hardware address (expected e.g. aa:bb:cc:dd:ee:ff)`,
+          );
+        } else {
+          const key = [...hw].map((b) => b.toString(16).padStart(2, "0")).join(":");
+          const dup = byHw.get(key);
+          if (dup !== undefined) {
+            problems.add([...rp, "hw-address"], `hardware address ${key} is already reserved by reservations[${dup}]`);
+          } else byHw.set(key, j);
+        }
+      }
+      const ipText = r["ip-address"];
+      if (ipText !== undefined) {
+        const ip = parseIpv4(ipText)!;
+        if (!inside(ip)) {
+          problems.add([...rp, "ip-address"], `reserved address ${ipText} is not inside subnet ${s.subnet}`);
+        }
+        const dup = byIp.get(ip);
+        if (dup !== undefined) {
+          problems.add([...rp, "ip-address"], `address ${ipText} is already reserved by reservations[${dup}]`);
+        } else byIp.set(ip, j);
+      }
+    });
+  });
+  (d["hooks-libraries"] ?? []).forEach((h, i) => {
+    const file = h.library.slice(h.library.lastIndexOf("/") + 1);
+    if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
+      problems.add(
+        ["Dhcp4", "hooks-libraries", i, "library"],
+        `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`,
+      );
+    }
+  });
+  return { subnetIds: ids, pools: allPools };
+}

@@ -1,0 +1,25 @@
+/** The example configurations shipped in config/ load, and say what the appliance promises. */
+import assert from "node:assert/strict";
+import { loadConfigFile } from "../../mod/config/load.ts";
+
+const CONFIG = new URL("../../config/", import.meta.url).pathname;
+
+Deno.test("config/weka.json: serves no interface, keeps leases in /var/lib/weka/leases4.kv", async () => {
+  const c = await loadConfigFile(CONFIG + "weka.json");
+  assert.deepEqual(c.warnings, []);
+  const d = c.dhcp4!;
+  assert.deepEqual(d.interfaces, []);
+  assert.deepEqual(d.lease, { type: "kv", path: "/var/lib/weka/leases4.kv", persist: true });
+  assert.equal(d.subnets.length, 1);
+  assert.equal(d.subnets[0].options.size, 2);
+});
+
+Deno.test("config/demo.json: serves eth0 on 198.51.100.0/24 with a reservation", async () => {
+  const c = await loadConfigFile(CONFIG + "demo.json");
+  const d = c.dhcp4!;
+  assert.deepEqual(d.interfaces, [{ name: "eth0" }]);
+  const s = d.subnets[0];
+  assert.equal(s.prefix, "198.51.100.0/24");
+  assert.equal(s.reservations.get("02:00:00:00:00:10")?.ipAddress, 0xc633640a);
+  assert.equal(s.authoritative, true);
+});
