@@ -99,4 +99,6 @@ export type Outcome =
     reason: string;
     stats: StatDelta[];
     log: { id: string; text: string }[];
+    /** offer to forget even though nothing is sent (a SELECTING REQUEST that chose another server) */
+    forgetOffer?: string;
   };

@@ -1,0 +1,45 @@
+/**
+ * Address questions the allocation steps ask (Kea's allocation engine checks): is an address in a pool of
+ * the subnet, is a lease still live, and may this client have that address right now.
+ */
+import type { Subnet4 } from "../../config/model.ts";
+import { type Lease4, leaseExpire, LeaseState } from "../../lease/types.ts";
+import type { EngineContext } from "./types.ts";
+import { type ClientInfo, ownsLease } from "./client.ts";
+
+/** Index of the pool of `subnet` holding `addr` (pools are inclusive ranges), or -1. */
+export function poolIndexOf(subnet: Subnet4, addr: number): number {
+  for (let i = 0; i < subnet.pools.length; i++) {
+    const p = subnet.pools[i];
+    if (addr >= p.start && addr <= p.end) return i;
+  }
+  return -1;
+}
+
+/**
+ * True when a lease still holds its address: an assigned (state 0) or declined (state 1, probation) lease
+ * that has not expired. Released and reclaimed leases, and expired ones, leave the address free for reuse.
+ */
+export function isLive(lease: Lease4, now: number): boolean {
+  if (lease.state !== LeaseState.DEFAULT && lease.state !== LeaseState.DECLINED) return false;
+  return leaseExpire(lease) > now;
+}
+
+/**
+ * True when `addr` may be given to this client: no other client's live lease holds it, it is not reserved
+ * for another hardware address, and no pending offer promises it to another client (key `key`).
+ */
+export function isAvailableFor(
+  addr: number,
+  client: ClientInfo,
+  key: string,
+  subnet: Subnet4,
+  ctx: EngineContext,
+): boolean {
+  const lease = ctx.leases.byAddress(addr);
+  if (lease && isLive(lease, ctx.now) && !ownsLease(lease, client, subnet.matchClientId)) return false;
+  const reservedFor = subnet.reservedAddresses.get(addr);
+  if (reservedFor !== undefined && reservedFor !== client.hwaddr) return false;
+  if (ctx.offers.isOffered(addr) && ctx.offers.offered(key, subnet.id) !== addr) return false;
+  return true;
+}

@@ -1,0 +1,60 @@
+/**
+ * DHCPDISCOVER → DHCPOFFER (RFC 2131 §4.3.1). As in Kea, nothing is stored at OFFER: the outcome carries the
+ * offer for the edge to remember, so a repeated DISCOVER gets the same address.
+ */
+import { MsgType } from "../packet.ts";
+import type { Outcome } from "./types.ts";
+import { selectSubnet } from "./select_subnet.ts";
+import { clientHostname, clientKey, findClientLease } from "./client.ts";
+import { chooseAddress } from "./allocate.ts";
+import { validLifetime } from "./timers.ts";
+import { buildReply } from "./build_reply.ts";
+import { destination } from "./destination.ts";
+import { drop, type Exchange } from "./outcome.ts";
+import { formatIpv4 } from "../../wire/addr.ts";
+
+/**
+ * Answers a DISCOVER with an OFFER, or drops it: no subnet for the client (DHCP4_SUBNET_SELECTION_FAILED) or
+ * no address left (Kea's allocation failure statistics). The address comes from `chooseAddress` (reservation,
+ * lease affinity, pending offer, option 50, free pool address); the OFFER carries option 51 with the lifetime
+ * the client would get, the subnet mask, T1/T2 and the configured options.
+ */
+export function handleDiscover(ex: Exchange): Outcome {
+  const { query, ctx, client, received } = ex;
+  const subnet = selectSubnet(query, ctx.config, ctx.arrival);
+  if (!subnet) {
+    return drop("pkt4-receive-drop", received, [{
+      id: "DHCP4_SUBNET_SELECTION_FAILED",
+      text: `${client.label}: failed to select subnet for the client (no subnet matches giaddr ${
+        formatIpv4(query.giaddr)
+      }, interface "${ctx.arrival.iface}")`,
+    }]);
+  }
+  const key = clientKey(client, subnet);
+  const reservation = subnet.reservations.get(client.hwaddr);
+  const existing = findClientLease(ctx.leases, client, subnet);
+  const choice = chooseAddress(ex, subnet, key, reservation, existing);
+  if (!choice.ok) return drop("v4-allocation-fail", received, [choice.log], choice.stats);
+
+  const valid = validLifetime(query, subnet.timers);
+  const hostname = clientHostname(query, reservation?.hostname);
+  const reply = buildReply(query, ctx, {
+    type: MsgType.OFFER,
+    subnet,
+    reservation,
+    yiaddr: choice.address,
+    ciaddr: 0,
+    validLifetime: valid,
+    hostname,
+  });
+  return {
+    kind: "reply",
+    reply,
+    dest: destination(query, reply, ctx),
+    mutations: [],
+    offer: { clientKey: key, subnetId: subnet.id, address: choice.address },
+    stats: [...received, ["pkt4-offer-sent", 1]],
+    events: [],
+    log: [{ id: "DHCP4_LEASE_OFFER", text: `${client.label}: lease ${formatIpv4(choice.address)} will be offered` }],
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Commits a lease at DHCPREQUEST and builds the DHCPACK (RFC 2131 §4.3.2; Kea's `requestLease4` and the
+ * statistics it keeps). The lease mutation must be durable before the ACK leaves (the edge waits for it).
+ */
+import { MsgType } from "../packet.ts";
+import type { Reservation4, Subnet4 } from "../../config/model.ts";
+import { type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
+import type { Outcome, StatDelta } from "./types.ts";
+import { clientHostname, ownsLease } from "./client.ts";
+import { poolIndexOf } from "./address.ts";
+import { validLifetime } from "./timers.ts";
+import { buildReply } from "./build_reply.ts";
+import { destination } from "./destination.ts";
+import { bothStats, type Exchange } from "./outcome.ts";
+import { formatIpv4 } from "../../wire/addr.ts";
+
+/**
+ * Grants `address` to the client: a put of the lease (cltt = now, lifetime from the triplet and option 51,
+ * identity, host name from the reservation or option 12), the deletion of the client's previous lease in the
+ * subnet when it held another address, and the ACK. Statistics follow Kea: a renewal of a live lease changes no
+ * counter; a new allocation adds 1 to `cumulative-assigned-addresses` and to `assigned-addresses` unless the
+ * address's previous lease was never reclaimed (still counted); reusing a declined address takes it out of
+ * `declined-addresses`; a replaced lease leaves `assigned-addresses`.
+ */
+export function grantLease(
+  ex: Exchange,
+  subnet: Subnet4,
+  key: string,
+  reservation: Reservation4 | undefined,
+  existing: Lease4 | undefined,
+  address: number,
+): Outcome {
+  const { query, ctx, client, received } = ex;
+  const valid = validLifetime(query, subnet.timers);
+  const hostname = clientHostname(query, reservation?.hostname);
+  const prev = ctx.leases.byAddress(address);
+  const renewal = prev !== undefined && ownsLease(prev, client, subnet.matchClientId) &&
+    prev.state === LeaseState.DEFAULT && leaseExpire(prev) > ctx.now;
+  const pi = poolIndexOf(subnet, address);
+
+  const lease: Lease4 = {
+    address,
+    hwaddr: client.hwaddr,
+    // Kea drops the client identifier from leases of subnets with match-client-id false.
+    clientId: subnet.matchClientId ? client.clientId : "",
+    validLifetime: valid,
+    cltt: ctx.now,
+    subnetId: subnet.id,
+    fqdnFwd: false,
+    fqdnRev: false,
+    hostname,
+    state: LeaseState.DEFAULT,
+  };
+  if (pi >= 0 && subnet.pools[pi].poolId) lease.poolId = subnet.pools[pi].poolId;
+  if (renewal && prev.userContext) lease.userContext = prev.userContext;
+
+  const mutations: LeaseMutation[] = [{ op: "put", lease }];
+  const stats: StatDelta[] = [...received, ["pkt4-ack-sent", 1]];
+  if (!renewal) {
+    stats.push(...bothStats("cumulative-assigned-addresses", subnet.id, 1));
+    const stillCounted = prev !== undefined &&
+      (prev.state === LeaseState.DEFAULT || prev.state === LeaseState.DECLINED);
+    if (!stillCounted) stats.push(...bothStats("assigned-addresses", subnet.id, 1));
+    if (prev?.state === LeaseState.DECLINED) stats.push(...bothStats("declined-addresses", prev.subnetId, -1));
+  }
+  if (existing && existing.address !== address) {
+    mutations.push({ op: "del", address: existing.address });
+    if (existing.state === LeaseState.DEFAULT) stats.push(...bothStats("assigned-addresses", existing.subnetId, -1));
+  }
+
+  const reply = buildReply(query, ctx, {
+    type: MsgType.ACK,
+    subnet,
+    reservation,
+    yiaddr: address,
+    ciaddr: query.ciaddr,
+    validLifetime: valid,
+    hostname,
+  });
+  return {
+    kind: "reply",
+    reply,
+    dest: destination(query, reply, ctx),
+    mutations,
+    forgetOffer: key,
+    stats,
+    events: [{ kind: renewal ? "renew" : "alloc", address, subnetId: subnet.id, hostname }],
+    log: [{
+      id: "DHCP4_LEASE_ALLOC",
+      text: `${client.label}: lease ${formatIpv4(address)} has been allocated for ${valid} seconds`,
+    }],
+  };
+}
