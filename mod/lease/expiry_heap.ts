@@ -1,0 +1,109 @@
+/**
+ * A binary min-heap of (expire, address) pairs with lazy deletion, the expiry structure behind
+ * `LeaseStore.expired` and `LeaseStore.reclaimedOlderThan` (Kea's memfile keeps an expiration index for the same
+ * queries, memfile_lease_mgr.cc `getExpiredLeases4` / `deleteExpiredReclaimedLeases4`).
+ *
+ * The heap remembers, per address, the expire time it currently stands for (`current`). Updating an address pushes
+ * a new pair only when the time changes; old pairs become stale and are dropped when they reach the top. Pure.
+ */
+
+/** Min-heap over (expire, address), ties broken by address so results are deterministic. */
+export class ExpiryHeap {
+  private exp: number[] = [];
+  private addr: number[] = [];
+  /** address → the expire time this heap holds for it */
+  private readonly current = new Map<number, number>();
+
+  /** number of live addresses tracked */
+  get size(): number {
+    return this.current.size;
+  }
+
+  /** heap length including stale pairs (for compaction decisions and tests) */
+  get rawLength(): number {
+    return this.exp.length;
+  }
+
+  /** Tracks `address` with expiry `expire` (replacing any earlier time for it). */
+  set(address: number, expire: number): void {
+    if (this.current.get(address) === expire) return;
+    this.current.set(address, expire);
+    this.push(expire, address);
+    if (this.exp.length > 2 * this.current.size + 1024) this.compact();
+  }
+
+  /** Stops tracking `address` (its pairs become stale). */
+  delete(address: number): void {
+    this.current.delete(address);
+  }
+
+  /**
+   * Addresses whose expire <= `until`, earliest first, at most `limit`. The heap is left holding the same live
+   * entries (popped live entries are pushed back); stale pairs met on the way are discarded.
+   */
+  upTo(until: number, limit: number): number[] {
+    const out: number[] = [];
+    const keep: [number, number][] = [];
+    const seen = new Set<number>();
+    while (out.length < limit && this.exp.length > 0 && this.exp[0] <= until) {
+      const e = this.exp[0], a = this.addr[0];
+      this.pop();
+      if (this.current.get(a) !== e || seen.has(a)) continue; // stale, or a duplicate pair of a re-set time
+      seen.add(a);
+      out.push(a);
+      keep.push([e, a]);
+    }
+    for (const [e, a] of keep) this.push(e, a);
+    return out;
+  }
+
+  /** Rebuilds the heap from the live entries only. */
+  compact(): void {
+    const pairs = [...this.current].map(([a, e]) => [e, a] as [number, number]);
+    pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]); // a sorted array is a valid heap
+    this.exp = pairs.map((p) => p[0]);
+    this.addr = pairs.map((p) => p[1]);
+  }
+
+  private less(i: number, j: number): boolean {
+    return this.exp[i] < this.exp[j] || (this.exp[i] === this.exp[j] && this.addr[i] < this.addr[j]);
+  }
+
+  private swap(i: number, j: number): void {
+    const e = this.exp[i], a = this.addr[i];
+    this.exp[i] = this.exp[j];
+    this.addr[i] = this.addr[j];
+    this.exp[j] = e;
+    this.addr[j] = a;
+  }
+
+  private push(expire: number, address: number): void {
+    this.exp.push(expire);
+    this.addr.push(address);
+    let i = this.exp.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  private pop(): void {
+    const last = this.exp.length - 1;
+    this.swap(0, last);
+    this.exp.pop();
+    this.addr.pop();
+    const n = this.exp.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < n && this.less(l, m)) m = l;
+      if (r < n && this.less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * The durable IPv4 lease store on Deno KV with group commit (DESIGN.md "The lease store").
+ *
+ * - The working set lives in a `LeaseIndex`; KV is the durable copy, read once by `open`.
+ * - `apply` changes memory at once (so the next packet sees it) and returns a promise that resolves only when a
+ *   KV commit holding all of its mutations has returned: nothing is acknowledged before it is durable.
+ * - Leases are stored in blocks of 16 addresses (kv_keys.ts explains why). A mutation marks its block dirty.
+ * - Group commit: while one commit is in flight, new mutations queue; when it returns, everything queued goes into
+ *   the next commit. Each dirty block is written once per group from memory, so later mutations of an address
+ *   supersede earlier ones. A group larger than one atomic operation allows (1000 mutations / 800 KiB) is split
+ *   into chunks, each its own `kv.atomic()`, committed in order; the chunks of one group are NOT atomic together
+ *   (a crash between two chunks keeps the first), which is harmless because no caller of that group has been
+ *   answered yet.
+ * - A failed commit rejects every promise of its group and logs `DHCPSRV_KV_COMMIT_FAILED`; memory then holds
+ *   changes the file lacks (the next change in the same block rewrites it whole; otherwise lost at restart).
+ * - One process owns the file: a second process that opens it and writes gets "database is locked" from SQLite.
+ *   Admin tools go through the control channel instead.
+ */
+import {
+  blockKey,
+  blockOf,
+  checkStorable,
+  decodeBlock,
+  encodeBlock,
+  estimateLeaseBytes,
+  LAYOUT_VERSION,
+  LEASE4_PREFIX,
+  LEASES_PER_BLOCK,
+  META_KEY,
+} from "./kv_keys.ts";
+import { LeaseIndex } from "./memory_index.ts";
+import type { Lease4, LeaseMutation, LeaseStore } from "./types.ts";
+
+/** Options of `KvLeaseStore.open`. */
+export interface KvStoreOptions {
+  /** unix seconds; kept for the edge's convenience (the store itself never needs the time) */
+  clock?: () => number;
+  /** log sink: Kea-style message id and text */
+  log?: (id: string, text: string) => void;
+}
+
+/** Per-atomic limits of Deno KV (reference/deno-notes.md Q3), with a safety margin on the byte budget. */
+export const MAX_MUTATIONS_PER_COMMIT = 1000;
+export const MAX_BYTES_PER_COMMIT = 700 * 1024;
+
+type Waiter = { resolve: () => void; reject: (e: unknown) => void };
+type Block = { id: number; value: unknown[] | null; bytes: number };
+
+/** `LeaseStore` on Deno KV: memory indexes + group-committed durable copy. */
+export class KvLeaseStore implements LeaseStore {
+  /** number of `kv.atomic()` commits made (chunks count separately) */
+  commits = 0;
+  /** number of commit groups made */
+  groups = 0;
+  /** dirty block ids of the next group */
+  private pending = new Set<number>();
+  private waiters: Waiter[] = [];
+  private running: Promise<void> | null = null;
+  private closed = false;
+  private readonly log: (id: string, text: string) => void;
+  private readonly index = new LeaseIndex();
+
+  private constructor(private readonly kv: Deno.Kv, opts: KvStoreOptions) {
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** The lease of an address, from memory (includes changes whose commit is in flight). */
+  byAddress(address: number): Lease4 | undefined {
+    return this.index.byAddress(address);
+  }
+
+  /** The lease of a hardware address in a subnet, from memory. */
+  byHwAddr(hwaddr: string, subnetId: number): Lease4 | undefined {
+    return this.index.byHwAddr(hwaddr, subnetId);
+  }
+
+  /** The lease of a client identifier in a subnet, from memory. */
+  byClientId(clientId: string, subnetId: number): Lease4 | undefined {
+    return this.index.byClientId(clientId, subnetId);
+  }
+
+  /** DEFAULT/DECLINED leases with expire <= now, oldest first (see `LeaseIndex.expired`). */
+  expired(now: number, limit: number): Lease4[] {
+    return this.index.expired(now, limit);
+  }
+
+  /** RELEASED/EXPIRED_RECLAIMED leases with expire + hold <= now (see `LeaseIndex.reclaimedOlderThan`). */
+  reclaimedOlderThan(now: number, holdSeconds: number, limit: number): Lease4[] {
+    return this.index.reclaimedOlderThan(now, holdSeconds, limit);
+  }
+
+  /** Every lease, ascending by address. */
+  all(): Iterable<Lease4> {
+    return this.index.all();
+  }
+
+  /** Number of leases held. */
+  size(): number {
+    return this.index.size();
+  }
+
+  /**
+   * Opens (creating if needed) the KV database at `path` (a file path or ":memory:") and loads every lease into
+   * memory with `list` batches of 1000 (Kea's memfile likewise reads the whole lease file at start-up). Entries that
+   * cannot be decoded are logged (`DHCPSRV_KV_LEASE_SKIPPED`) and skipped. A file written by a newer layout is
+   * refused with a message naming the file.
+   */
+  static async open(path: string, opts: KvStoreOptions = {}): Promise<KvLeaseStore> {
+    const kv = await Deno.openKv(path);
+    try {
+      return await KvLeaseStore.fromKv(kv, opts, path);
+    } catch (e) {
+      kv.close();
+      throw e;
+    }
+  }
+
+  /** Builds a store over an already open KV handle (used by `open`, and by tests that wrap the handle). */
+  static async fromKv(kv: Deno.Kv, opts: KvStoreOptions = {}, path = "(kv)"): Promise<KvLeaseStore> {
+    const meta = await kv.get<{ version: number }>(META_KEY);
+    if (meta.value === null) {
+      await kv.set(META_KEY, { version: LAYOUT_VERSION });
+    } else if (meta.value.version !== LAYOUT_VERSION) {
+      throw new Error(
+        `The lease database ${path} has layout version ${meta.value.version}; this weka reads version ` +
+          `${LAYOUT_VERSION}. Use the weka that wrote it, or export the leases to CSV and import them.`,
+      );
+    }
+    const store = new KvLeaseStore(kv, opts);
+    const started = performance.now();
+    let skipped = 0;
+    const bad = (text: string) => {
+      skipped++;
+      store.log("DHCPSRV_KV_LEASE_SKIPPED", `skipping a stored lease in ${path}: ${text}`);
+    };
+    for await (const e of kv.list({ prefix: LEASE4_PREFIX }, { batchSize: 1000 })) {
+      const block = e.key[1];
+      try {
+        if (typeof block !== "number") throw new Error(`bad key ${JSON.stringify(e.key.map(String))}`);
+        for (const l of decodeBlock(block, e.value, bad)) store.index.put(l);
+      } catch (err) {
+        bad((err as Error).message);
+      }
+    }
+    const ms = Math.round(performance.now() - started);
+    store.log(
+      "DHCPSRV_KV_LEASES_LOADED",
+      `loaded ${store.size()} IPv4 lease(s) from ${path} in ${ms} ms` +
+        (skipped ? ` (${skipped} skipped)` : ""),
+    );
+    return store;
+  }
+
+  /**
+   * Applies mutations to memory now and resolves once they are durable in KV (group commit, see the file comment).
+   * Rejects if the commit holding them fails, or if the store is closed.
+   */
+  apply(mutations: LeaseMutation[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("The lease store is closed; the lease change was not saved"));
+    try {
+      for (const m of mutations) if (m.op === "put") checkStorable(m.lease); // refuse before touching memory
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.index.apply(mutations);
+    for (const m of mutations) this.pending.add(blockOf(m.op === "put" ? m.lease.address : m.address));
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.running) this.running = Promise.resolve().then(() => this.pump());
+    return p;
+  }
+
+  /** Waits until every queued mutation is committed (or failed). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Flushes queued mutations, then closes the database; later `apply` calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    this.kv.close();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.pending.size > 0 || this.waiters.length > 0) {
+        const batch = this.pending, waiters = this.waiters;
+        this.pending = new Set();
+        this.waiters = [];
+        try {
+          await this.commitGroup(this.serialize(batch));
+          for (const w of waiters) w.resolve();
+        } catch (e) {
+          this.log(
+            "DHCPSRV_KV_COMMIT_FAILED",
+            `could not save the lease changes of ${waiters.length} caller(s) to the lease database: ` +
+              (e as Error).message,
+          );
+          for (const w of waiters) w.reject(e);
+        }
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** The stored form of each dirty block, taken from memory now (null = the block is empty: delete it). */
+  private serialize(blocks: Set<number>): Block[] {
+    const out: Block[] = [];
+    for (const id of blocks) {
+      const leases: Lease4[] = [];
+      let bytes = 48;
+      for (let a = id * LEASES_PER_BLOCK, end = a + LEASES_PER_BLOCK; a < end; a++) {
+        const l = this.index.byAddress(a);
+        if (l) {
+          leases.push(l);
+          bytes += estimateLeaseBytes(l);
+        }
+      }
+      out.push({ id, value: leases.length ? encodeBlock(leases) : null, bytes });
+    }
+    return out;
+  }
+
+  private async commitGroup(blocks: Block[]): Promise<void> {
+    if (blocks.length === 0) return;
+    this.groups++;
+    let op = this.kv.atomic(), count = 0, bytes = 0;
+    for (const b of blocks) {
+      if (count > 0 && (count + 1 > MAX_MUTATIONS_PER_COMMIT || bytes + b.bytes > MAX_BYTES_PER_COMMIT)) {
+        await this.commitOne(op, count);
+        op = this.kv.atomic();
+        count = 0;
+        bytes = 0;
+      }
+      if (b.value) op.set(blockKey(b.id), b.value);
+      else op.delete(blockKey(b.id));
+      count++;
+      bytes += b.bytes;
+    }
+    await this.commitOne(op, count);
+  }
+
+  private async commitOne(op: Deno.AtomicOperation, count: number): Promise<void> {
+    const res = await op.commit();
+    this.commits++;
+    if (!res.ok) throw new Error(`the KV commit of ${count} mutation(s) was refused`);
+  }
+}

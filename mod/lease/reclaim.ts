@@ -1,0 +1,156 @@
+/**
+ * The reclamation edge: runs Kea's two `expired-leases-processing` timers over a lease store
+ * (lease-expiration.rst). `reclaim-timer-wait-time` drives a reclamation cycle (`planReclaim`), and
+ * `flush-reclaimed-timer-wait-time` drives the removal of old reclaimed leases (`planFlush`); a zero wait time
+ * disables its timer, and the flush timer runs only with lease affinity on. As Kea's timer manager does, each timer
+ * is re-armed only after its cycle finished, so cycles never overlap. Time comes from an injected clock and timer
+ * API, so tests run on fake time. Statistics and events are reported only after the commit is durable.
+ */
+import type { ExpiredLeasesProcessing } from "../config/model.ts";
+import type { StatDelta } from "../dhcp4/engine/types.ts";
+import { leaseAffinity, planFlush, planReclaim, type ReclaimEvent } from "./reclaim_plan.ts";
+import type { LeaseStore } from "./types.ts";
+
+export { leaseAffinity, planFlush, planReclaim, type ReclaimEvent, type ReclaimPlan } from "./reclaim_plan.ts";
+
+/** The timer functions the reclaimer uses (globalThis by default; a fake in tests). */
+export interface TimerApi {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/** What the reclaimer is wired to. */
+export interface ReclaimerDeps {
+  store: LeaseStore;
+  /** the current `expired-leases-processing` (a function, so a config reload takes effect at the next cycle) */
+  config: () => ExpiredLeasesProcessing;
+  /** unix seconds */
+  clock: () => number;
+  timers?: TimerApi;
+  /** statistic deltas, after the commit is durable */
+  onStats?: (deltas: StatDelta[]) => void;
+  /** reclaimed leases (for DDNS removal), after the commit is durable */
+  onEvents?: (events: ReclaimEvent[]) => void;
+  log?: (id: string, text: string) => void;
+}
+
+/** Result of one reclamation cycle. */
+export interface ReclaimResult {
+  reclaimed: number;
+  /** true when expired leases remain after this cycle (max-reclaim-leases cut it short) */
+  more: boolean;
+}
+
+/** Runs reclamation and flush cycles on Kea's timers. */
+export class Reclaimer {
+  private reclaimTimer: unknown;
+  private flushTimer: unknown;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+  /** consecutive cycles that left expired leases behind (Kea's unwarned-reclaim-cycles) */
+  private incomplete = 0;
+  private readonly timers: TimerApi;
+  private readonly log: (id: string, text: string) => void;
+
+  constructor(private readonly deps: ReclaimerDeps) {
+    this.timers = deps.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id as number),
+    };
+    this.log = deps.log ?? (() => {});
+  }
+
+  /** Arms both timers from the current configuration. */
+  start(): void {
+    this.stopped = false;
+    this.armReclaim();
+    this.armFlush();
+  }
+
+  /** Disarms the timers and waits for a running cycle to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reclaimTimer !== undefined) this.timers.clearTimeout(this.reclaimTimer);
+    if (this.flushTimer !== undefined) this.timers.clearTimeout(this.flushTimer);
+    this.reclaimTimer = this.flushTimer = undefined;
+    await this.running.catch(() => {});
+  }
+
+  /** Resolves when no reclamation or flush cycle is running. */
+  async idle(): Promise<void> {
+    await this.running.catch(() => {});
+  }
+
+  /**
+   * Runs one reclamation cycle now (the timer's work, and the `leases-reclaim` command: `remove` true deletes the
+   * leases instead of keeping them expired-reclaimed). Resolves after the commit; rejects if it failed.
+   */
+  reclaimNow(remove?: boolean): Promise<ReclaimResult> {
+    const run = this.running.catch(() => {}).then(() => this.cycle(remove));
+    this.running = run;
+    return run;
+  }
+
+  /** Runs one flush now: deletes reclaimed leases older than hold-reclaimed-time. Resolves with the count. */
+  flushNow(): Promise<number> {
+    const run = this.running.catch(() => {}).then(async () => {
+      const muts = planFlush(this.deps.store, this.deps.clock(), this.deps.config());
+      if (muts.length === 0) return 0;
+      await this.deps.store.apply(muts);
+      this.log("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", `deleted ${muts.length} reclaimed lease(s)`);
+      return muts.length;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async cycle(remove?: boolean): Promise<ReclaimResult> {
+    const cfg = this.deps.config();
+    const now = this.deps.clock();
+    const plan = planReclaim(this.deps.store, now, cfg, remove ?? !leaseAffinity(cfg));
+    if (plan.mutations.length > 0) {
+      await this.deps.store.apply(plan.mutations);
+      this.deps.onStats?.(plan.stats);
+      this.deps.onEvents?.(plan.events);
+    }
+    const more = this.deps.store.expired(now, 1).length > 0;
+    this.log(
+      "ALLOC_ENGINE_V4_LEASES_RECLAMATION_COMPLETE",
+      `reclaimed ${plan.events.length} expired lease(s)${more ? "; expired leases remain" : ""}`,
+    );
+    if (more) {
+      this.incomplete++;
+      if (cfg.unwarnedReclaimCycles > 0 && this.incomplete >= cfg.unwarnedReclaimCycles) {
+        this.log(
+          "ALLOC_ENGINE_V4_LEASES_RECLAMATION_SLOW",
+          `expired leases are still left after ${this.incomplete} reclamation cycles; consider raising ` +
+            `max-reclaim-leases or lowering reclaim-timer-wait-time`,
+        );
+        this.incomplete = 0;
+      }
+    } else this.incomplete = 0;
+    return { reclaimed: plan.events.length, more };
+  }
+
+  private armReclaim(): void {
+    const wait = this.deps.config().reclaimTimerWaitTime;
+    if (this.stopped || wait <= 0) return;
+    this.reclaimTimer = this.timers.setTimeout(() => {
+      this.reclaimTimer = undefined;
+      this.reclaimNow().catch((e) =>
+        this.log("ALLOC_ENGINE_V4_LEASES_RECLAMATION_FAILED", `reclamation failed: ${(e as Error).message}`)
+      ).finally(() => this.armReclaim());
+    }, wait * 1000);
+  }
+
+  private armFlush(): void {
+    const cfg = this.deps.config();
+    if (this.stopped || cfg.flushReclaimedTimerWaitTime <= 0 || !leaseAffinity(cfg)) return;
+    this.flushTimer = this.timers.setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushNow().catch((e) =>
+        this.log("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_FAILED", `flush failed: ${(e as Error).message}`)
+      ).finally(() => this.armFlush());
+    }, cfg.flushReclaimedTimerWaitTime * 1000);
+  }
+}

@@ -1,0 +1,77 @@
+/** LeaseIndex and ExpiryHeap: identifier collisions, re-indexing, lazy deletion and compaction. */
+import assert from "node:assert/strict";
+import { LeaseIndex } from "../../mod/lease/memory_index.ts";
+import { ExpiryHeap } from "../../mod/lease/expiry_heap.ts";
+import { LeaseState } from "../../mod/lease/types.ts";
+import { ip, mkLease } from "./store_contract.ts";
+
+Deno.test("byHwAddr prefers the DEFAULT lease over the same client's reclaimed one", () => {
+  const idx = new LeaseIndex();
+  const old = mkLease(1, { state: LeaseState.EXPIRED_RECLAIMED, cltt: 100 });
+  const cur = mkLease(2, { hwaddr: old.hwaddr, clientId: old.clientId, cltt: 50 });
+  idx.put(old);
+  idx.put(cur);
+  assert.equal(idx.byHwAddr(old.hwaddr, 1)?.address, ip(2));
+  assert.equal(idx.byClientId(old.clientId, 1)?.address, ip(2));
+  idx.delete(ip(2));
+  assert.equal(idx.byHwAddr(old.hwaddr, 1)?.address, ip(1), "after the delete the reclaimed lease is found again");
+  idx.delete(ip(1));
+  assert.equal(idx.byHwAddr(old.hwaddr, 1), undefined);
+});
+
+Deno.test("declined leases (no identity) are not indexed under an empty identifier", () => {
+  const idx = new LeaseIndex();
+  idx.put(mkLease(3, { hwaddr: "", clientId: "", state: LeaseState.DECLINED }));
+  assert.equal(idx.byHwAddr("", 1), undefined);
+  assert.equal(idx.byClientId("", 1), undefined);
+  assert.equal(idx.size(), 1);
+});
+
+Deno.test("state changes move a lease between the expired and reclaimed queries", () => {
+  const idx = new LeaseIndex();
+  idx.put(mkLease(4, { cltt: 0, validLifetime: 10 }));
+  assert.equal(idx.expired(100, 10).length, 1);
+  idx.put(mkLease(4, { cltt: 0, validLifetime: 10, state: LeaseState.EXPIRED_RECLAIMED }));
+  assert.equal(idx.expired(100, 10).length, 0);
+  assert.equal(idx.reclaimedOlderThan(100, 50, 10).length, 1);
+  assert.equal(idx.reclaimedOlderThan(100, 95, 10).length, 0);
+});
+
+Deno.test("ExpiryHeap: earliest first with address tie-break, re-set times never duplicate", () => {
+  const h = new ExpiryHeap();
+  h.set(5, 100);
+  h.set(3, 100);
+  h.set(9, 50);
+  h.set(7, 200);
+  assert.deepEqual(h.upTo(150, 10), [9, 3, 5]);
+  assert.deepEqual(h.upTo(150, 10), [9, 3, 5], "a query does not consume entries");
+  h.set(9, 300); // renewed
+  h.set(9, 50); // and back: two pairs (50,9) now exist in the heap
+  assert.deepEqual(h.upTo(1000, 10), [9, 3, 5, 7]);
+  h.delete(3);
+  assert.deepEqual(h.upTo(1000, 2), [9, 5]);
+  assert.equal(h.size, 3);
+});
+
+Deno.test("ExpiryHeap: stale pairs are compacted away when they dominate", () => {
+  const h = new ExpiryHeap();
+  for (let i = 0; i < 5000; i++) h.set(1, i); // one address renewed 5000 times
+  assert.ok(h.rawLength < 1100, `heap kept ${h.rawLength} pairs for 1 live address`);
+  assert.deepEqual(h.upTo(10_000, 10), [1]);
+  assert.deepEqual(h.upTo(4998, 10), [], "only the latest time counts");
+});
+
+Deno.test("ExpiryHeap: many random entries come out sorted", () => {
+  const h = new ExpiryHeap();
+  const exp = new Map<number, number>();
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) % 10000;
+  for (let a = 0; a < 3000; a++) {
+    const e = rnd();
+    h.set(a, e);
+    exp.set(a, e);
+  }
+  const out = h.upTo(5000, 100000);
+  const want = [...exp].filter(([, e]) => e <= 5000).sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([a]) => a);
+  assert.deepEqual(out, want);
+});
