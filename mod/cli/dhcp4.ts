@@ -1,0 +1,191 @@
+/**
+ * `weka dhcp4 -c FILE` / `weka run -c FILE`: wires the DHCPv4 role together (explicit wiring, DESIGN.md): config →
+ * logging → Deno KV lease store → interfaces and sockets → server loop and reclamation, then waits for signals.
+ * SIGHUP reloads the file (a bad file is refused and the old configuration keeps serving); SIGTERM/SIGINT stop
+ * receiving, wait for the last commit, log the statistics and exit 0.
+ */
+import { dirname } from "node:path";
+import { loadConfigFile } from "../config/load.ts";
+import { formatProblem } from "../config/errors.ts";
+import type { Dhcp4Config } from "../config/model.ts";
+import { reportConfigFailure } from "./config_test.ts";
+import { closeLogging, type Log, setupLogging } from "../log/logger.ts";
+import { KvLeaseStore } from "../lease/kv_store.ts";
+import { OfferTable } from "../lease/offers.ts";
+import { IterativeAllocator } from "../lease/allocator.ts";
+import { Reclaimer } from "../lease/reclaim.ts";
+import { Stats } from "../stats/stats.ts";
+import { Dhcp4Server, type ServerTransport } from "../dhcp4/server.ts";
+import { listInterfaces, resolveServedInterfaces, type ServedInterface } from "../net/interfaces.ts";
+import { FfiTransport } from "../net/transport_ffi.ts";
+import { LoopbackTransport } from "../net/transport_loopback.ts";
+import { formatIpv4 } from "../wire/addr.ts";
+import { VERSION } from "./version.ts";
+import { initialLeaseStats, statsSummary } from "./dhcp4_stats.ts";
+
+export interface Dhcp4Options {
+  configPath: string;
+  /** a non-default port: serve on 127.0.0.1:PORT (tests without root); replies go to PORT+1 */
+  port?: string;
+  /** `weka run`: other roles may follow; for now only Dhcp4 exists */
+  all: boolean;
+}
+
+/** Runs the DHCPv4 server until a signal stops it; returns the exit code. */
+export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
+  let loaded;
+  try {
+    loaded = await loadConfigFile(opts.configPath);
+  } catch (e) {
+    return reportConfigFailure(opts.configPath, e);
+  }
+  const config = loaded.dhcp4;
+  if (!config) {
+    console.error(
+      `${opts.configPath}: there is no Dhcp4 section to serve${loaded.ddns ? " (use 'weka ddns' for DhcpDdns)" : ""}`,
+    );
+    return 1;
+  }
+  const log = await setupLogging(config.loggers, "kea-dhcp4");
+  for (const w of loaded.warnings) log.warn("DHCP4_CONFIG_WARNING", formatProblem(w));
+
+  let store: KvLeaseStore;
+  try {
+    await Deno.mkdir(dirname(config.lease.path), { recursive: true });
+    store = await KvLeaseStore.open(config.lease.path, { log: (id, text) => log.info(id, text) });
+  } catch (e) {
+    const msg = (e as Error).message;
+    log.error(
+      "DHCP4_LEASE_DB_OPEN_FAILED",
+      `cannot open the lease database ${config.lease.path}: ${msg}${
+        /locked/i.test(msg) ? " (another weka process is using it: only one server may own a lease file)" : ""
+      }`,
+    );
+    await closeLogging();
+    return 1;
+  }
+  log.info(
+    "DHCP4_LEASE_DB",
+    config.lease.type === "memfile"
+      ? `memfile lease file ${
+        config.lease.csvName ?? "(default)"
+      } is kept as Deno KV database ${config.lease.path}; ${store.size()} lease(s) loaded`
+      : `Deno KV lease database ${config.lease.path}: ${store.size()} lease(s) loaded`,
+  );
+
+  let transport: ServerTransport;
+  let served: ServedInterface[];
+  try {
+    ({ transport, served } = openTransport(config, opts.port, log));
+  } catch (e) {
+    log.error("DHCP4_OPEN_SOCKET_FAIL", (e as Error).message);
+    await store.close();
+    await closeLogging();
+    return 1;
+  }
+
+  const stats = new Stats();
+  initialLeaseStats(stats, config, store, Math.floor(Date.now() / 1000));
+  const offers = new OfferTable();
+  const allocator = new IterativeAllocator(store, offers);
+  const server = new Dhcp4Server({
+    config,
+    transport,
+    store,
+    offers,
+    allocator,
+    stats,
+    log,
+    ifaceAddrs: new Map(served.map((s) => [s.name, s.addrs.map((a) => a.addr)])),
+    clientPort: opts.port ? Number(opts.port) + 1 : 68,
+  });
+  let current: Dhcp4Config = config;
+  const reclaimer = new Reclaimer({
+    store,
+    config: () => current.expired,
+    clock: () => Math.floor(Date.now() / 1000),
+    onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
+    log: (id, text) => log.info(id, text),
+  });
+  server.start();
+  reclaimer.start();
+  log.info(
+    "DHCP4_STARTED",
+    `weka ${VERSION} DHCPv4 server started (pid ${Deno.pid}): serving ${
+      served.length ? served.map((s) => `${s.name}/${formatIpv4(s.addr)}`).join(", ") : "no interface"
+    } with ${config.socketType} sockets, ${config.subnets.length} subnet(s)`,
+  );
+  if (!served.length) {
+    log.warn(
+      "DHCP4_NO_INTERFACES",
+      "no interface is configured to serve: add one to Dhcp4.interfaces-config.interfaces",
+    );
+  }
+
+  const stopped = Promise.withResolvers<string>();
+  const onStop = (sig: string) => () => stopped.resolve(sig);
+  const handlers: [Deno.Signal, () => void][] = [["SIGTERM", onStop("SIGTERM")], ["SIGINT", onStop("SIGINT")]];
+  const reload = async () => {
+    try {
+      const next = await loadConfigFile(opts.configPath);
+      if (!next.dhcp4) throw new Error("the new file has no Dhcp4 section");
+      const why = reloadBlocker(current, next.dhcp4);
+      if (why) throw new Error(why);
+      current = next.dhcp4;
+      server.setConfig(current);
+      allocator.reset();
+      initialLeaseStats(stats, current, store, Math.floor(Date.now() / 1000));
+      log.info(
+        "DHCP4_CONFIG_COMPLETE",
+        `configuration reloaded from ${opts.configPath}: ${current.subnets.length} subnet(s)`,
+      );
+    } catch (e) {
+      const text = "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
+      log.error(
+        "DHCP4_DYNAMIC_RECONFIGURATION_FAIL",
+        `reload refused, the previous configuration keeps serving: ${text}`,
+      );
+    }
+  };
+  handlers.push(["SIGHUP", () => void reload()]);
+  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+
+  const sig = await stopped.promise;
+  log.info("DHCP4_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
+  for (const [s, fn] of handlers) Deno.removeSignalListener(s, fn);
+  await server.stop();
+  await reclaimer.stop();
+  await store.close();
+  log.info("DHCP4_SHUTDOWN", `weka DHCPv4 server stopped; statistics: ${statsSummary(stats)}`);
+  await closeLogging();
+  return 0;
+}
+
+/** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
+function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined {
+  if (old.lease.path !== next.lease.path) {
+    return `the lease database cannot change on reload (${old.lease.path} → ${next.lease.path}); restart weka`;
+  }
+  const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
+  if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
+  return undefined;
+}
+
+function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {
+  if (port !== undefined) {
+    const p = Number(port);
+    if (!Number.isInteger(p) || p < 1 || p > 65534) throw new Error(`--port ${port}: expected a port number`);
+    const lo = 0x7f000001;
+    const fake: ServedInterface = {
+      name: config.interfaces[0]?.name ?? "lo",
+      index: 1,
+      mac: new Uint8Array(6),
+      addr: lo,
+      addrs: [{ addr: lo, len: 8 }],
+    };
+    return { transport: LoopbackTransport.open({ port: p, clientPort: p + 1, served: fake }), served: [fake] };
+  }
+  const served = resolveServedInterfaces(config.interfaces, listInterfaces(), (m) => log.warn("DHCP4_INTERFACE", m));
+  const transport = FfiTransport.open({ interfaces: served, raw: config.socketType === "raw", rcvbuf: 8 << 20 });
+  return { transport, served };
+}

@@ -1,0 +1,132 @@
+/**
+ * The command line: parses argv with @optique, dispatches to one subcommand module, returns the exit code.
+ * Usage errors exit 2, failures exit 1 (DESIGN.md rule 7). Kea's spellings are accepted where operators type
+ * them by habit: `weka -t FILE` (= `weka config-test -c FILE`), `weka -v` / `-V` (= `weka version`).
+ */
+import { argument, command, constant, message, object, option, optional, or, passThrough, string } from "@optique/core";
+import { run } from "@optique/run";
+import { VERSION, versionReport } from "./version.ts";
+
+const configOpt = option("-c", "--config", string({ metavar: "FILE" }), {
+  description: message`The configuration file (Kea's JSON dialect: comments and <?include?> allowed).`,
+});
+
+const parser = or(
+  command(
+    "dhcp4",
+    object({
+      action: constant("dhcp4"),
+      config: configOpt,
+      port: optional(option("-p", "--port", string({ metavar: "PORT" }), {
+        description:
+          message`Server UDP port (default 67); with a non-default port weka serves on loopback only (tests).`,
+      })),
+    }),
+    {
+      brief: message`Run the DHCPv4 server.`,
+      description: message`Run the DHCPv4 server on the interfaces named in Dhcp4.interfaces-config. Needs root, or
+CAP_NET_BIND_SERVICE and CAP_NET_RAW. SIGHUP reloads the configuration, SIGTERM and SIGINT stop after the last lease
+commit is flushed.`,
+    },
+  ),
+  command(
+    "run",
+    object({ action: constant("run"), config: configOpt }),
+    { brief: message`Run every role whose section the config file has (Dhcp4, DhcpDdns).` },
+  ),
+  command(
+    "ddns",
+    object({ action: constant("ddns"), config: configOpt }),
+    { brief: message`Run the DHCP-DDNS daemon (DhcpDdns): NameChangeRequests in, TSIG-signed DNS UPDATEs out.` },
+  ),
+  command(
+    "config-test",
+    object({
+      action: constant("config-test"),
+      config: or(configOpt, option("-t", string({ metavar: "FILE" }), { description: message`Kea's spelling of -c.` })),
+    }),
+    {
+      brief: message`Check a configuration file and exit 0 (valid) or 1 (each problem printed with file:line:column).`,
+    },
+  ),
+  command(
+    "migrate",
+    object({ action: constant("migrate"), args: passThrough({ format: "greedy" }) }),
+    {
+      brief: message`Translate an ISC dhcpd.conf into a Kea/weka configuration (keama-compatible).`,
+      description: message`weka migrate -4|-6 [-i FILE] [-o FILE] [-l HOOKS-DIR] [-D] [-N] [-r perform|fatal|pass]
+[--report]. Run "weka migrate --help" for the details.`,
+    },
+  ),
+  command(
+    "version",
+    object({
+      action: constant("version"),
+      extended: optional(option("--extended", { description: message`Build details.` })),
+    }),
+    { brief: message`Print the version.` },
+  ),
+);
+
+/** Rewrites Kea-habit spellings into subcommands before parsing. */
+function normalize(args: string[]): string[] {
+  if (args[0] === "-t" && args.length >= 2) return ["config-test", "-c", ...args.slice(1)];
+  if (args[0] === "-v") return ["version"];
+  if (args[0] === "-V") return ["version", "--extended"];
+  return args;
+}
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** Parses `args` and runs the chosen subcommand; returns the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = run(parser, {
+      programName: "weka",
+      args: normalize(args),
+      help: "both",
+      completion: "both",
+      errorExitCode: 2,
+      brief: message`weka: a Kea-compatible DHCP appliance (DHCPv4 server, DDNS, migration from ISC dhcpd).`,
+      footer:
+        message`Examples: weka dhcp4 -c /etc/weka/weka.json; weka config-test -c /etc/weka/weka.json; weka migrate -4 -i dhcpd.conf -o weka.json`,
+      onExit: (code: number): never => {
+        throw new Exit(code);
+      },
+    });
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    throw e;
+  }
+  switch (parsed.action) {
+    case "version":
+      console.log(parsed.extended ? versionReport() : VERSION);
+      return 0;
+    case "config-test": {
+      const { runConfigTest } = await import("./config_test.ts");
+      return await runConfigTest(parsed.config);
+    }
+    case "dhcp4":
+    case "run": {
+      const { runDhcp4 } = await import("./dhcp4.ts");
+      return await runDhcp4({
+        configPath: parsed.config,
+        port: "port" in parsed ? parsed.port : undefined,
+        all: parsed.action === "run",
+      });
+    }
+    case "ddns": {
+      const { runDdns } = await import("./ddns.ts");
+      return await runDdns({ configPath: parsed.config });
+    }
+    case "migrate": {
+      const { runMigrate } = await import("./migrate.ts");
+      return await runMigrate([...parsed.args]);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The DHCPv4 server's I/O edge (DESIGN.md rule 3): receives datagrams from a transport, decodes them, asks the
+ * pure engine what to do, makes lease changes durable (group commit) and only then sends the reply. Everything
+ * that can go wrong with one packet is counted and logged; nothing here throws out of the receive loop.
+ */
+import { decode4, encode4 } from "./codec.ts";
+import { handle4 } from "./engine/handle4.ts";
+import type { Arrival, Destination, EngineContext, FreeAddressFinder, Outcome, StatDelta } from "./engine/types.ts";
+import { MsgType, Opt, type Packet4 } from "./packet.ts";
+import type { Dhcp4Config } from "../config/model.ts";
+import type { LeaseStore } from "../lease/types.ts";
+import type { Stats } from "../stats/stats.ts";
+import type { Log } from "../log/logger.ts";
+import { formatIpv4 } from "../wire/addr.ts";
+import { DecodeError } from "../wire/errors.ts";
+import { clientLabel } from "./server_util.ts";
+
+/** One received datagram with where it arrived (IP_PKTINFO), as the transports in mod/net deliver it. */
+export interface Datagram {
+  data: Uint8Array;
+  iface: string;
+  ifindex: number;
+  localAddr: number;
+  srcAddr: number;
+  srcPort: number;
+  dstAddr: number;
+}
+
+/** What the server needs of a transport (mod/net/transport.ts implements it for FFI sockets and loopback UDP). */
+export interface ServerTransport {
+  recvBatch(max: number): Promise<Datagram[]>;
+  sendUnicast(data: Uint8Array, addr: number, port: number, ifindex?: number, srcAddr?: number): void;
+  sendBroadcast(ifindex: number, data: Uint8Array, srcAddr?: number, port?: number): void;
+  sendLink(ifindex: number, mac: Uint8Array, yiaddr: number, data: Uint8Array, srcAddr?: number, port?: number): void;
+  close(): void;
+}
+
+/** Offers kept in memory (mod/lease/offers.ts). */
+export interface OfferStore {
+  offered(clientKey: string, subnetId: number): number | undefined;
+  isOffered(address: number): boolean;
+  remember(clientKey: string, subnetId: number, address: number, now: number): void;
+  forget(clientKey: string): void;
+  sweep(now: number): void;
+}
+
+export interface ServerDeps {
+  config: Dhcp4Config;
+  transport: ServerTransport;
+  store: LeaseStore;
+  offers: OfferStore;
+  allocator: FreeAddressFinder;
+  stats: Stats;
+  log: Log;
+  /** interface name → its IPv4 addresses (u32), for subnet selection by arrival interface */
+  ifaceAddrs: Map<string, number[]>;
+  /** milliseconds since the epoch */
+  clock?: () => number;
+  /** client port replies go to (68; tests on loopback use another) */
+  clientPort?: number;
+}
+
+/** Runs the receive → engine → commit → send loop until {@link Dhcp4Server.stop}. */
+export class Dhcp4Server {
+  private running = false;
+  private loop?: Promise<void>;
+  private pending = new Set<Promise<void>>();
+  private disabled = false;
+  config: Dhcp4Config;
+  private readonly clock: () => number;
+  private readonly clientPort: number;
+
+  constructor(private readonly deps: ServerDeps) {
+    this.config = deps.config;
+    this.clock = deps.clock ?? Date.now;
+    this.clientPort = deps.clientPort ?? 68;
+  }
+
+  /** Starts the receive loop. */
+  start(): void {
+    this.running = true;
+    this.loop = this.receiveLoop();
+  }
+
+  /** Kea's dhcp-disable/dhcp-enable: while disabled every query is dropped (`pkt4-service-disabled`). */
+  setEnabled(enabled: boolean): void {
+    this.disabled = !enabled;
+  }
+
+  /** Swaps in a new compiled configuration (reload); packets already in the engine finish with the old one. */
+  setConfig(config: Dhcp4Config): void {
+    this.config = config;
+  }
+
+  /** Stops receiving, waits for every reply whose commit is in flight, closes the transport. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.deps.transport.close();
+    await this.loop?.catch(() => {});
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async receiveLoop(): Promise<void> {
+    const { transport, log } = this.deps;
+    let lastSweep = 0;
+    while (this.running) {
+      let batch: Datagram[];
+      try {
+        batch = await transport.recvBatch(256);
+      } catch (e) {
+        if (!this.running) break;
+        log.error("DHCP4_PACKET_RECEIVE_FAILED", `receive failed: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      const nowMs = this.clock();
+      if (nowMs - lastSweep > 1000) {
+        this.deps.offers.sweep(Math.floor(nowMs / 1000));
+        lastSweep = nowMs;
+      }
+      for (const d of batch) this.process(d, Math.floor(nowMs / 1000));
+    }
+  }
+
+  /** Handles one datagram; public so tests can drive the server without sockets. */
+  process(d: Datagram, now: number): void {
+    const { stats, log } = this.deps;
+    stats.add("pkt4-received");
+    if (this.disabled) {
+      stats.add("pkt4-service-disabled");
+      stats.add("pkt4-receive-drop");
+      return;
+    }
+    let query: Packet4;
+    try {
+      query = decode4(d.data);
+    } catch (e) {
+      stats.add("pkt4-parse-failed");
+      stats.add("pkt4-receive-drop");
+      if (log.debugEnabled) {
+        const why = e instanceof DecodeError ? e.message : String(e);
+        log.debug(
+          "DHCP4_PACKET_DROP_0001",
+          `failed to parse packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}: ${why}`,
+        );
+      }
+      return;
+    }
+    const arrival: Arrival = {
+      iface: d.iface,
+      localAddr: d.localAddr,
+      ifaceAddrs: this.deps.ifaceAddrs.get(d.iface) ?? (d.localAddr ? [d.localAddr] : []),
+      srcAddr: d.srcAddr,
+      srcPort: d.srcPort,
+      dstAddr: d.dstAddr,
+    };
+    const ctx: EngineContext = {
+      config: this.config,
+      arrival,
+      leases: this.deps.store,
+      offers: this.deps.offers,
+      allocator: this.deps.allocator,
+      now,
+    };
+    let out: Outcome;
+    try {
+      out = handle4(query, ctx);
+    } catch (e) {
+      stats.add("pkt4-processing-failed");
+      stats.add("pkt4-receive-drop");
+      log.error("DHCP4_PACKET_PROCESS_EXCEPTION", `${clientLabel(query)}: ${(e as Error).stack ?? e}`);
+      return;
+    }
+    this.runOutcome(query, out, d, now);
+  }
+
+  private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number): void {
+    const { stats, log, offers, store } = this.deps;
+    if (log.infoEnabled || log.debugEnabled) { for (const l of out.log) log.info(l.id, l.text); }
+    if (out.kind === "drop") {
+      if (out.forgetOffer) offers.forget(out.forgetOffer);
+      this.bump(out.stats);
+      return;
+    }
+    if (out.forgetOffer) offers.forget(out.forgetOffer);
+    if (out.kind === "reply" && out.offer) {
+      offers.remember(out.offer.clientKey, out.offer.subnetId, out.offer.address, now);
+    }
+    if (out.mutations.length === 0) {
+      this.bump(out.stats);
+      if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
+      return;
+    }
+    // Nothing is acknowledged before it is durable: the reply waits for the commit holding its lease.
+    const p = store.apply(out.mutations).then(
+      () => {
+        this.bump(out.stats);
+        if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
+      },
+      (e) => {
+        stats.add("pkt4-processing-failed");
+        stats.add("pkt4-receive-drop");
+        log.error(
+          "DHCP4_LEASE_COMMIT_FAILED",
+          `${clientLabel(query)}: lease commit failed, no reply sent: ${(e as Error).message}`,
+        );
+      },
+    );
+    this.pending.add(p);
+    p.finally(() => this.pending.delete(p));
+  }
+
+  private bump(deltas: StatDelta[]): void {
+    for (const [name, delta] of deltas) this.deps.stats.add(name, delta);
+  }
+
+  private send(query: Packet4, reply: Packet4, dest: Destination, d: Datagram): void {
+    const { transport, stats, log } = this.deps;
+    const maxMsg = query.options.get(Opt.MAX_MESSAGE_SIZE);
+    const maxSize = maxMsg && maxMsg.length === 2 ? ((maxMsg[0] << 8) | maxMsg[1]) - 28 : undefined;
+    try {
+      const bytes = encode4(reply, maxSize && maxSize >= 548 ? { maxSize } : undefined);
+      const src = d.localAddr || undefined;
+      switch (dest.kind) {
+        case "unicast":
+          transport.sendUnicast(bytes, dest.addr, dest.port === 68 ? this.clientPort : dest.port, d.ifindex, src);
+          break;
+        case "broadcast":
+          transport.sendBroadcast(d.ifindex, bytes, src, this.clientPort);
+          break;
+        case "link":
+          transport.sendLink(d.ifindex, dest.mac, dest.addr, bytes, src, this.clientPort);
+          break;
+      }
+      stats.add("pkt4-sent");
+    } catch (e) {
+      log.error(
+        "DHCP4_PACKET_SEND_FAIL",
+        `${clientLabel(query)}: failed to send ${msgName(reply)}: ${(e as Error).message}`,
+      );
+    }
+  }
+}
+
+function msgName(p: Packet4): string {
+  const t = p.options.get(Opt.MESSAGE_TYPE)?.[0];
+  return t === MsgType.OFFER ? "DHCPOFFER" : t === MsgType.ACK ? "DHCPACK" : t === MsgType.NAK ? "DHCPNAK" : "reply";
+}
