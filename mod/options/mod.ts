@@ -1,0 +1,12 @@
+/**
+ * The options module's public surface: definition tables and lookup, the `option-data` codec, and the helpers the
+ * DHCPv4 engine needs for options 81 and 82.
+ */
+export { OptionDataError, type OptionDataType, type OptionDef, type RecordFieldType } from "./types.ts";
+export { DHCP4_OPTION_DEFS } from "./std_dhcp4.ts";
+export { AGENT_OPTION_DEFS } from "./std_agent.ts";
+export { findOption4, listOptions4 } from "./lookup.ts";
+export { encodeOptionData, formatOptionData, splitCsv } from "./option_data.ts";
+export { encodeRelayAgentInfo, parseRelayAgentInfo } from "./relay_agent_info.ts";
+export { type ClientFqdn, encodeClientFqdn, type FqdnFlags, parseClientFqdn } from "./client_fqdn.ts";
+export { encodeName, readName } from "./fqdn_wire.ts";
