@@ -3,7 +3,7 @@
  * Usage errors exit 2, failures exit 1 (DESIGN.md rule 7). Kea's spellings are accepted where operators type
  * them by habit: `weka -t FILE` (= `weka config-test -c FILE`), `weka -v` / `-V` (= `weka version`).
  */
-import { argument, command, constant, message, object, option, optional, or, passThrough, string } from "@optique/core";
+import { command, constant, message, object, option, optional, or, passThrough, string } from "@optique/core";
 import { run } from "@optique/run";
 import { VERSION, versionReport } from "./version.ts";
 
@@ -57,6 +57,25 @@ commit is flushed.`,
       description: message`weka migrate -4|-6 [-i FILE] [-o FILE] [-l HOOKS-DIR] [-D] [-N] [-r perform|fatal|pass]
 [--report]. Run "weka migrate --help" for the details.`,
     },
+  ),
+  command(
+    "leases",
+    object({
+      action: constant("leases"),
+      verb: or(
+        command("list", constant("list" as const), { brief: message`Print the lease table.` }),
+        command("export", constant("export" as const), { brief: message`Write the leases as Kea's kea-leases4.csv.` }),
+        command("import", constant("import" as const), {
+          brief: message`Load a Kea kea-leases4.csv (server stopped).`,
+        }),
+      ),
+      config: configOpt,
+      file: optional(option("-i", "-o", "--file", string({ metavar: "CSV" }), {
+        description: message`The CSV file to import from or export to (export: standard output when absent).`,
+      })),
+      json: optional(option("--json", { description: message`list: print JSON instead of a table.` })),
+    }),
+    { brief: message`List, export or import the leases of the database a configuration names.` },
   ),
   command(
     "version",
@@ -123,6 +142,10 @@ export async function main(args: string[]): Promise<number> {
     case "ddns": {
       const { runDdns } = await import("./ddns.ts");
       return await runDdns({ configPath: parsed.config });
+    }
+    case "leases": {
+      const { runLeases } = await import("./leases.ts");
+      return await runLeases({ verb: parsed.verb, configPath: parsed.config, file: parsed.file, json: parsed.json });
     }
     case "migrate": {
       const { runMigrate } = await import("./migrate.ts");

@@ -133,7 +133,7 @@ export class Dhcp4Server {
     }
     let query: Packet4;
     try {
-      query = decode4(d.data);
+      query = decode4(d.data, { lenient: true }); // Kea drops a truncated last option and keeps the rest
     } catch (e) {
       stats.add("pkt4-parse-failed");
       stats.add("pkt4-receive-drop");
