@@ -1,0 +1,107 @@
+/**
+ * dhcpd option statements → Kea `option-data`, `option-def` and spaces (keama options.c): data becomes
+ * `{space, name, code, data}` with `csv-format: false` for raw hex; definitions become `option-def` entries
+ * (records as `record-types`, encapsulation as `encapsulate`); a space with a code or length width Kea does not
+ * use, a definition Kea cannot represent, and option values computed by expressions are commented out.
+ */
+
+import type { Node } from "./ast.ts";
+import type { Ctx } from "./context.ts";
+import { JObj, jobj } from "./emit.ts";
+import { exprText } from "./parse_expr.ts";
+import { MigrateError } from "./lexer.ts";
+
+/** Replaces or appends an option-data entry in `list`, keyed by space and name (inner scopes override). */
+export function mergeOption(target: JObj, entry: JObj): void {
+  const list = target.arr("option-data");
+  const i = list.items.findIndex((x) =>
+    !x.off && x.value instanceof JObj && x.value.get("space") === entry.get("space") &&
+    x.value.get("name") === entry.get("name")
+  );
+  if (i >= 0) list.items[i] = { value: entry };
+  else list.push(entry);
+}
+
+/**
+ * Translates `option NAME VALUE;` into an option-data entry of `target` (Kea option-data: space, name, code,
+ * data, csv-format). Host names in address options are resolved according to -r, as keama does.
+ */
+export function applyOption(node: Node & { k: "option" }, target: JObj, ctx: Ctx): void {
+  const info = node.info;
+  if (!info) {
+    ctx.off(target, "option-data", `${node.space}.${node.name}`, node.loc, [
+      `option ${node.space}.${node.name}: the server space has no Kea equivalent`,
+    ]);
+    return;
+  }
+  if (node.expr || !node.value) {
+    const raw = jobj({
+      space: info.space,
+      name: info.name,
+      code: info.code,
+      expression: node.expr ? exprText(node.expr) : "",
+    });
+    target.arr("option-data").off(raw, [
+      "option data computed by an expression is not supported by Kea 2.2 (see the flex_option hook)",
+    ]);
+    ctx.skip(node.loc, `option ${info.name} = expression`);
+    return;
+  }
+  const v = node.value;
+  const items = [...v.items];
+  for (const i of v.hostnames) {
+    const mode = ctx.opts.resolve ?? "perform";
+    if (mode === "fatal") throw new MigrateError(node.loc, `expected IPv4 address. got hostname ${items[i]}`, items[i]);
+    if (mode === "perform") {
+      const addr = ctx.opts.resolver?.(items[i]);
+      if (addr === undefined) {
+        const raw = jobj({ space: info.space, name: info.name, code: info.code, data: items.join(", ") });
+        target.arr("option-data").off(raw, [`cannot resolve host name ${items[i]}: put its address here`]);
+        ctx.skip(node.loc, `option ${info.name}: cannot resolve ${items[i]}`);
+        return;
+      }
+      items[i] = addr;
+    }
+  }
+  const entry = jobj({ space: info.space, name: info.name, code: info.code });
+  if (!v.csv) entry.set("csv-format", false);
+  entry.set("data", items.join(v.csv ? ", " : ""));
+  mergeOption(target, entry);
+  ctx.counts.optionData++;
+}
+
+/** Translates `option SPACE.NAME code N = TYPE;` into a global option-def (Kea option-def, keama's mapping). */
+export function applyOptionDef(node: Node & { k: "optiondef" }, ctx: Ctx): void {
+  if (node.space === "vendor-opts-space" && node.def.encapsulate) {
+    // `option vsio.NAME code N = encapsulate NAME` declares vendor N's space: Kea needs only the vendor option
+    const e = jobj({
+      space: ctx.v6 ? "dhcp6" : "dhcp4",
+      name: ctx.v6 ? "vendor-opts" : "vivso-suboptions",
+      code: ctx.v6 ? 17 : 125,
+      data: String(node.code),
+    });
+    mergeOption(ctx.dhcp, e);
+    return;
+  }
+  const d = node.def;
+  const e = jobj({ space: node.space, name: node.name, code: node.code });
+  if (d.problem) {
+    e.set("type", "binary", [d.problem, "Option definition is not compatible with Kea", "Fallback to full binary"]);
+    ctx.note(node.loc, `option ${node.name}: ${d.problem}; defined as binary`);
+  } else {
+    if (d.array) e.set("array", true);
+    if (d.recordTypes) e.set("record-types", d.recordTypes.join(", "));
+    e.set("type", d.type);
+    if (d.encapsulate) e.set("encapsulate", ctx.reg.space(d.encapsulate)?.kea ?? d.encapsulate);
+  }
+  ctx.dhcp.arr("option-def").push(e);
+  ctx.counts.optionDefs++;
+}
+
+/** Comments out `option space` declarations whose widths Kea cannot use (Kea: 1/1 for DHCPv4, 2/2 for DHCPv6). */
+export function applyOptionSpace(node: Node & { k: "optionspace" }, ctx: Ctx): void {
+  const want = ctx.v6 ? 2 : 1;
+  if (node.codeWidth === want && node.lengthWidth === want) return;
+  const e = jobj({ name: node.name, "code-width": node.codeWidth, "length-width": node.lengthWidth });
+  ctx.off(ctx.dhcp, "option-space", e, node.loc, [`Only code width ${want} and length width ${want} are supported`]);
+}

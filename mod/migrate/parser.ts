@@ -1,0 +1,386 @@
+/**
+ * Recursive-descent parser for dhcpd.conf (dhcpd.conf(5); the grammar of dhcpd's confpars.c as keama uses it).
+ * It builds the tree in ast.ts and refuses, with dhcpd's own wording plus file:line:column and the token, what
+ * dhcpd refuses: declarations in the wrong scope, malformed subnets, pools outside networks, bad option
+ * declarations, subclasses of unknown classes, and so on.
+ */
+
+import type { ConfFile, Node } from "./ast.ts";
+import { type Loc, MigrateError, type Token } from "./lexer.ts";
+import { OptionRegistry } from "./option_registry.ts";
+import { type ClassTable, parseClass, parseMatch, parseSubclass } from "./parse_class.ts";
+import { address, parsePrefix6, parseRange6, subnet4Head, subnet6Head } from "./parse_net.ts";
+import { parseFailover, parseKey, parseServerDuid, parseZone, skipStatement, tokensText } from "./parse_misc.ts";
+import { parseOptionStatement } from "./parse_option.ts";
+import { type FileReader, TokenStream } from "./token_stream.ts";
+
+type Scope = "root" | "shared" | "subnet" | "pool" | "host" | "class" | "group";
+
+const EXEC = new Set([
+  "if",
+  "elsif",
+  "else",
+  "switch",
+  "on",
+  "execute",
+  "log",
+  "set",
+  "unset",
+  "define",
+  "eval",
+  "add",
+  "break",
+  "return",
+  "remove",
+  "supersede",
+  "prepend",
+  "append",
+  "send",
+  "fetch",
+  "static",
+  "ping",
+  "local-address6",
+]);
+
+/** Options of the parser: address family and where included files come from. */
+export interface ParseOptions {
+  v6: boolean;
+  file: string;
+  readFile?: FileReader;
+  /** called every 10 000 top-level statements with the current line (progress on big files) */
+  onProgress?: (statements: number, line: number) => void;
+}
+
+/** Result of a parse: the tree plus the option registry it filled (the translator needs both). */
+export interface ParseResult extends ConfFile {
+  registry: OptionRegistry;
+}
+
+/**
+ * Parses a whole dhcpd.conf text into its declaration tree (dhcpd's readconf()/parse_statement()); throws a
+ * MigrateError, positioned on the offending token, for the first problem found, as dhcpd and keama stop there.
+ */
+export function parseDhcpdConf(text: string, opts: ParseOptions): ParseResult {
+  const p = new Parser(new TokenStream(opts.file, text, opts.readFile), new OptionRegistry(opts.v6));
+  p.onProgress = opts.onProgress;
+  const nodes = p.block(["root"], true);
+  return { nodes, comments: p.ts.comments(), registry: p.reg };
+}
+
+class Parser {
+  readonly ts: TokenStream;
+  readonly reg: OptionRegistry;
+  private readonly classes: ClassTable = new Map();
+  onProgress?: (statements: number, line: number) => void;
+  private count = 0;
+
+  constructor(ts: TokenStream, reg: OptionRegistry) {
+    this.ts = ts;
+    this.reg = reg;
+  }
+
+  /** Parses statements until `}` (consumed) or, at top level, end of input. */
+  block(scopes: Scope[], top = false): Node[] {
+    const out: Node[] = [];
+    for (;;) {
+      const t = this.ts.peek();
+      if (t.kind === "eof") {
+        if (top) return out;
+        throw new MigrateError(t, "unexpected end of file: missing '}'", "end of file");
+      }
+      if (t.kind === "punct" && t.text === "}") {
+        if (top) throw new MigrateError(t, "expecting a parameter or declaration", t.text);
+        this.ts.next();
+        return out;
+      }
+      if (t.kind === "punct" && t.text === ";") {
+        this.ts.next();
+        continue;
+      }
+      const n = this.statement(scopes);
+      if (n) out.push(n);
+      if (top && this.onProgress && ++this.count % 10000 === 0) this.onProgress(this.count, t.line);
+    }
+  }
+
+  private has(scopes: Scope[], ...kinds: Scope[]): boolean {
+    return scopes.some((s) => kinds.includes(s));
+  }
+
+  private body(scopes: Scope[], kind: Scope): Node[] {
+    this.ts.expect("{", "expecting left brace");
+    return this.block([...scopes, kind]);
+  }
+
+  private statement(scopes: Scope[]): Node | undefined {
+    const ts = this.ts;
+    const t = ts.peek();
+    const loc: Loc = { file: t.file, line: t.line, col: t.col };
+    if (t.kind !== "word") throw new MigrateError(t, "expecting a parameter or declaration", t.text);
+    const w = t.text;
+    const inClass = this.has(scopes, "class");
+    const network = this.has(scopes, "subnet", "shared");
+    switch (w) {
+      case "include": {
+        ts.next();
+        const f = ts.next();
+        if (f.kind !== "string") throw new MigrateError(f, "filename string expected.", f.text);
+        ts.expect(";", "semicolon expected.");
+        ts.include(f.text, f);
+        return undefined;
+      }
+      case "option":
+        ts.next();
+        return parseOptionStatement(ts, this.reg, loc);
+      case "subnet":
+      case "subnet6": {
+        ts.next();
+        if (inClass || this.has(scopes, "subnet", "host", "pool")) {
+          throw new MigrateError(t, "subnet declarations not allowed here.", w);
+        }
+        const v6 = w === "subnet6";
+        if (v6 !== this.reg.v6) {
+          throw new MigrateError(t, `${w} declaration in a DHCPv${this.reg.v6 ? 6 : 4} configuration`, w);
+        }
+        const head = v6 ? subnet6Head(ts) : subnet4Head(ts);
+        return this.subnetBody(scopes, loc, v6, head.prefix, head.len);
+      }
+      case "shared-network": {
+        ts.next();
+        if (this.has(scopes, "shared", "subnet", "host", "class", "pool")) {
+          throw new MigrateError(t, "shared-network parameters not allowed here.", w);
+        }
+        const nameTok = ts.peek();
+        if (nameTok.kind === "punct") {
+          throw new MigrateError(nameTok, "expecting a name for shared-network", nameTok.text);
+        }
+        ts.next();
+        const body = this.body(scopes, "shared");
+        const ifs = body.filter((n) => n.k === "interface");
+        if (ifs.length > 1) {
+          throw new MigrateError(ifs[1].loc, "A shared network can't be connected to two interfaces.", "interface");
+        }
+        if (!body.some((n) => n.k === "subnet")) throw new MigrateError(ts.last(), "empty shared-network decl", "}");
+        return { k: "shared", name: nameTok.text, body, loc };
+      }
+      case "group": {
+        ts.next();
+        if (inClass) throw new MigrateError(t, "group declarations not allowed here.", w);
+        const name = ts.peek().text === "{" ? undefined : ts.next().text;
+        return { k: "group", name, body: this.body(scopes, "group"), loc };
+      }
+      case "pool":
+      case "pool6": {
+        ts.next();
+        if (!network) throw new MigrateError(t, `${w} declared outside of network`, w);
+        return { k: "pool", v6: w === "pool6", body: this.body(scopes, "pool"), loc };
+      }
+      case "range": {
+        ts.next();
+        if (!network) throw new MigrateError(t, "range declaration not allowed here.", w);
+        let bootp = false;
+        if (ts.peek().text === "dynamic-bootp") bootp = !!ts.next();
+        const lo = address(this.ts, false);
+        const hi = ts.peek().text === ";" ? lo : address(this.ts, false);
+        ts.expect(";", "semicolon expected.");
+        return { k: "range", lo: lo.text, hi: hi.text, bootp, loc };
+      }
+      case "range6":
+        ts.next();
+        if (!network) throw new MigrateError(t, "range6 declaration not allowed here.", w);
+        return parseRange6(ts, loc);
+      case "prefix6":
+        ts.next();
+        if (!network) throw new MigrateError(t, "prefix6 declaration not allowed here.", w);
+        return parsePrefix6(ts, loc);
+      case "host": {
+        ts.next();
+        if (inClass || this.has(scopes, "host")) throw new MigrateError(t, "host declarations not allowed here.", w);
+        const name = ts.next();
+        return { k: "host", name: name.text, body: this.body(scopes, "host"), loc };
+      }
+      case "hardware": {
+        ts.next();
+        if (!this.has(scopes, "host")) throw new MigrateError(t, "hardware address parameter not allowed here.", w);
+        const htype = ts.next();
+        const addr = ts.next();
+        if (addr.kind !== "word" || !/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2})*$/.test(addr.text)) {
+          throw new MigrateError(addr, "expecting hexadecimal number.", addr.text);
+        }
+        ts.expect(";", "semicolon expected.");
+        return { k: "hardware", htype: htype.text, addr: addr.text, loc };
+      }
+      case "fixed-address":
+      case "fixed-address6":
+      case "fixed-prefix6": {
+        ts.next();
+        if (!this.has(scopes, "host")) {
+          throw new MigrateError(t, `${w === "fixed-prefix6" ? w : "fixed-address"} parameter not allowed here.`, w);
+        }
+        const addrs: string[] = [];
+        for (;;) {
+          addrs.push(address(this.ts, w !== "fixed-address").text);
+          const s = ts.next();
+          if (s.text === ";") break;
+          if (s.text !== ",") throw new MigrateError(s, "expecting ',' or ';'", s.text);
+        }
+        return { k: "fixed", v6: w !== "fixed-address", prefix: w === "fixed-prefix6", addrs, loc };
+      }
+      case "uid": {
+        ts.next();
+        const v = ts.next();
+        ts.expect(";", "semicolon expected.");
+        const hex = v.kind === "string"
+          ? [...v.text].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(":")
+          : v.text;
+        return { k: "uid", hex, loc };
+      }
+      case "host-identifier": {
+        ts.next();
+        const kw = ts.next();
+        if (kw.text !== "option") {
+          return {
+            k: "stmt",
+            src: `host-identifier ${kw.text} ${skipStatement(ts)}`,
+            note: "only 'host-identifier option' is translated",
+            loc,
+          };
+        }
+        const ref = ts.next();
+        const dot = ref.text.indexOf(".");
+        const space = dot < 0 ? this.reg.defaultSpace(ref.text) : ref.text.slice(0, dot);
+        const name = dot < 0 ? ref.text : ref.text.slice(dot + 1);
+        const info = this.reg.lookup(space, name);
+        if (!info) throw new MigrateError(ref, `unknown option ${space}.${name}`, ref.text);
+        const val = ts.next();
+        ts.expect(";", "semicolon expected.");
+        return {
+          k: "hostid",
+          space: info.space,
+          name: info.name,
+          code: info.code,
+          value: val.kind === "string" ? val.text : val.text,
+          loc,
+        };
+      }
+      case "class":
+        ts.next();
+        if (this.has(scopes, "class", "host", "subnet", "shared", "pool")) {
+          throw new MigrateError(t, "class declarations not allowed here.", w);
+        }
+        return parseClass(ts, this.classes, () => this.body(scopes, "class"), loc);
+      case "subclass":
+        ts.next();
+        if (this.has(scopes, "class", "host", "subnet", "shared", "pool")) {
+          throw new MigrateError(t, "class declarations not allowed here.", w);
+        }
+        return parseSubclass(ts, this.classes, () => this.body(scopes, "class"), loc);
+      case "match":
+        ts.next();
+        if (!inClass) throw new MigrateError(t, "match statement in inappropriate scope.", w);
+        return parseMatch(ts, this.reg, loc);
+      case "allow":
+      case "deny":
+      case "ignore": {
+        ts.next();
+        const toks: Token[] = [];
+        while (ts.peek().text !== ";" && ts.peek().kind !== "eof") toks.push(ts.next());
+        ts.expect(";", "semicolon expected.");
+        const what = toks.map((x) => x.text).join(" ");
+        if (this.has(scopes, "pool") && w !== "ignore") return { k: "permit", allow: w === "allow", what, loc };
+        return { k: "param", name: w, args: toks, loc };
+      }
+      case "interface": {
+        ts.next();
+        const n = ts.next();
+        ts.expect(";", "semicolon expected.");
+        return { k: "interface", name: n.text, loc };
+      }
+      case "zone":
+        ts.next();
+        return parseZone(ts, loc);
+      case "key":
+        ts.next();
+        return parseKey(ts, loc);
+      case "failover":
+        ts.next();
+        return parseFailover(ts, loc);
+      case "server-duid": {
+        ts.next();
+        const d = parseServerDuid(ts, loc);
+        // dhcpd -4 takes the bare forms but refuses a DUID with link-layer details (keama duidlltthw4.err4)
+        if (!this.reg.v6 && d.k === "duid" && d.htype !== undefined) {
+          throw new MigrateError(t, "expecting a parameter or declaration", w);
+        }
+        if (!this.reg.v6) return { k: "stmt", src: "server-duid", note: "server-duid is a DHCPv6 parameter", loc };
+        return d;
+      }
+      case "vendor-class":
+      case "user-class":
+        throw new MigrateError(t, `obsolete '${w}' declaration`, w);
+      case "case":
+        throw new MigrateError(t, "case statement in inappropriate scope.", w);
+      case "default:":
+        throw new MigrateError(t, "switch default statement in inappropriate scope.", "default");
+      case "default":
+        if (ts.peek(1).text === ":") throw new MigrateError(t, "switch default statement in inappropriate scope.", w);
+        ts.next();
+        return {
+          k: "stmt",
+          src: `default ${skipStatement(ts)}`,
+          note: "Kea does not support option data set variants (default)",
+          loc,
+        };
+      case "lease":
+        if (ts.peek(1).text === "limit") {
+          ts.next();
+          return {
+            k: "stmt",
+            src: `lease ${skipStatement(ts)}`,
+            note: "Per-class lease limit is not supported by Kea 2.2",
+            loc,
+          };
+        }
+        break;
+      case "spawn":
+        ts.next();
+        return { k: "stmt", src: `spawn ${skipStatement(ts)}`, note: "spawning classes are not supported by Kea", loc };
+    }
+    if (EXEC.has(w)) {
+      ts.next();
+      return {
+        k: "stmt",
+        src: `${w} ${skipStatement(ts)}`,
+        note: `executable statement '${w}' has no Kea equivalent`,
+        loc,
+      };
+    }
+    // a parameter: NAME ARGS… ;   (unknown words are dhcpd "eval" statements; the translator decides)
+    ts.next();
+    const args: Token[] = [];
+    let depth = 0;
+    for (;;) {
+      const a = ts.peek();
+      if (a.kind === "eof") throw new MigrateError(a, "semicolon expected.", "end of file");
+      if (a.kind === "punct" && depth === 0 && (a.text === ";" || a.text === "{" || a.text === "}")) break;
+      if (a.text === "(") depth++;
+      if (a.text === ")") depth--;
+      args.push(ts.next());
+    }
+    if (ts.peek().text !== ";") throw new MigrateError(ts.peek(), "semicolon expected.", ts.peek().text);
+    ts.next();
+    if (args.length > 0 && args[0].text === "=") args.shift();
+    return { k: "param", name: w, args, loc };
+  }
+
+  private subnetBody(scopes: Scope[], loc: Loc, v6: boolean, prefix: string, len: number): Node {
+    const body = this.body(scopes, "subnet");
+    const ifs = body.filter((n) => n.k === "interface");
+    if (ifs.length > 1) {
+      throw new MigrateError(ifs[1].loc, "A subnet can't be connected to two interfaces.", "interface");
+    }
+    return { k: "subnet", v6, prefix, len, body, loc };
+  }
+}
+
+export { tokensText };
