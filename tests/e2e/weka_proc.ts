@@ -57,11 +57,21 @@ export async function writeConfig(dir: string, config: Record<string, unknown>, 
   return path;
 }
 
-/** Starts `weka dhcp4 -c cfg` in `host` and waits until it logs DHCP4_STARTED. */
+/**
+ * Starts `weka dhcp4 -c cfg` in `host` and waits until it serves: its DHCP4_STARTED line, or (when the config logs
+ * only warnings) its UDP sockets on port 67 showing in `ss`.
+ */
 export async function startWeka(lab: Lab, host: string, cfg: string, args: string[] = []): Promise<LabProcess> {
   const p = lab.spawn(host, ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg, ...args]);
-  await p.waitFor(/DHCP4_STARTED/, 30_000);
-  return p;
+  const end = Date.now() + 30_000;
+  while (Date.now() < end) {
+    if (/DHCP4_STARTED/.test(p.output)) return p;
+    if (p.exited) throw new Error(`weka exited during start-up:\n${p.output}`);
+    const ss = await lab.run(host, ["ss", "-Hlunp", "sport", "=", ":67"]);
+    if (ss.stdout.includes(`pid=${p.pid},`)) return p;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`weka did not start within 30 s:\n${p.output}`);
 }
 
 /** A lease as `weka leases list --json` prints it. */
