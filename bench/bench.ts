@@ -1,0 +1,118 @@
+/**
+ * `deno task bench [SECONDS] [RATES…]`: DORA throughput of weka and of real Kea (when kea-dhcp4 is installed) under
+ * ISC perfdhcp, in the project's namespace lab, in both traffic shapes of DESIGN.md:
+ *   bcast   — perfdhcp broadcasts as a relay (its default); Kea on raw sockets, weka on its default raw sockets
+ *   unicast — perfdhcp sends relayed traffic unicast to 198.18.0.1; both servers with "dhcp-socket-type": "udp"
+ * For each shape it climbs a ladder of rates, running weka and Kea alternately at each step (fresh lease database
+ * each time, so the machine's noise hits both alike), and prints each server's best rate with < 0.5 % drops and the
+ * ratio weka / Kea. Needs root and the Debian packages iproute2, kea-admin, kea-dhcp4-server.
+ */
+import { Lab } from "../tests/e2e/lab.ts";
+import { MAIN } from "../tests/e2e/weka_proc.ts";
+import { perfdhcp, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+
+type Shape = "bcast" | "unicast";
+type Server = "weka" | "kea";
+const DROP_LIMIT = 0.5;
+
+const secs = Number(Deno.args[0] ?? 10);
+const rates = Deno.args.length > 1
+  ? Deno.args.slice(1).map(Number)
+  : [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000, 12000];
+
+function config(server: Server, shape: Shape, dir: string): Record<string, unknown> {
+  const leaseDb = server === "kea"
+    ? { type: "memfile", persist: true, name: `${dir}/kea-leases4.csv`, "lfc-interval": 0 }
+    : { type: "memfile", name: `${dir}/weka-leases4.csv` };
+  return {
+    Dhcp4: {
+      "interfaces-config": { interfaces: ["eth0"], "dhcp-socket-type": shape === "bcast" ? "raw" : "udp" },
+      "lease-database": leaseDb,
+      "valid-lifetime": 3600,
+      "renew-timer": 900,
+      "rebind-timer": 1800,
+      subnet4: [{
+        id: 1,
+        subnet: "198.18.0.0/16",
+        interface: "eth0",
+        pools: [{ pool: "198.18.1.0 - 198.18.255.250" }],
+        "option-data": [{ name: "routers", data: "198.18.0.1" }, { name: "domain-name-servers", data: "198.18.0.53" }],
+      }],
+      loggers: [{ name: "kea-dhcp4", "output_options": [{ output: `${dir}/${server}.log` }], severity: "WARN" }],
+    },
+  };
+}
+
+async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promise<PerfResult> {
+  const dir = await Deno.makeTempDir({ prefix: `bench-${server}-` });
+  const cfg = `${dir}/${server}.json`;
+  await Deno.writeTextFile(cfg, JSON.stringify(config(server, shape, dir)));
+  await Deno.mkdir("/run/kea", { recursive: true });
+  const cmd = server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg];
+  const p = lab.spawn("srv1", cmd);
+  try {
+    for (let i = 0; i < 100; i++) {
+      const ss = await lab.run("srv1", ["ss", "-Hlun", "sport", "=", ":67"]);
+      if (ss.stdout.trim()) break;
+      if (p.exited) throw new Error(`${server} exited: ${p.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return await perfdhcp(lab, rate, secs, shape === "unicast" ? { server: "198.18.0.1" } : {});
+  } finally {
+    await p.stop("SIGTERM", 5000);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+const ok = (r: PerfResult) => r.doDrop < DROP_LIMIT && r.raDrop < DROP_LIMIT && r.rate > 0;
+
+async function main(): Promise<number> {
+  const why = Lab.available();
+  if (why) {
+    console.error(`bench: ${why}`);
+    return 1;
+  }
+  const haveKea = (await new Deno.Command("sh", { args: ["-c", "command -v kea-dhcp4"] }).output()).success;
+  if (!haveKea) console.log("kea-dhcp4 is not installed (apt-get install kea-dhcp4-server): weka only");
+  const lab = await Lab.up("wkb-");
+  const summary: string[] = [];
+  try {
+    for (const shape of ["bcast", "unicast"] as Shape[]) {
+      const best: Record<Server, number> = { weka: 0, kea: 0 };
+      const alive: Record<Server, boolean> = { weka: true, kea: haveKea };
+      console.log(`\n# shape ${shape}: ${secs} s per step`);
+      for (const rate of rates) {
+        for (const server of ["weka", "kea"] as Server[]) {
+          if (!alive[server]) continue;
+          const r = await step(lab, server, shape, rate);
+          const pass = ok(r);
+          console.log(
+            `${shape.padEnd(7)} ${server.padEnd(4)} asked=${String(rate).padStart(5)} rate=${
+              r.rate.toFixed(0).padStart(5)
+            } ` +
+              `do_drop=${r.doDrop}% ra_drop=${r.raDrop}% do_avg=${r.doAvgMs}ms ra_avg=${r.raAvgMs}ms ${
+                pass ? "ok" : "DROPS"
+              }`,
+          );
+          if (pass) best[server] = Math.max(best[server], r.rate);
+          else alive[server] = false;
+        }
+        if (!alive.weka && !alive.kea) break;
+      }
+      const ratio = best.kea ? (best.weka / best.kea).toFixed(2) : "n/a";
+      summary.push(
+        `${shape}: weka best ${best.weka.toFixed(0)}/s, kea best ${
+          haveKea ? best.kea.toFixed(0) + "/s" : "n/a"
+        }, ratio ${ratio}`,
+      );
+    }
+  } finally {
+    await lab.down();
+  }
+  console.log(`\n# best rate with < ${DROP_LIMIT} % drops (DISCOVER-OFFER and REQUEST-ACK)`);
+  for (const s of summary) console.log(s);
+  return 0;
+}
+
+Deno.exit(await main());
