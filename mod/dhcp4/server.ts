@@ -3,6 +3,7 @@
  * pure engine what to do, makes lease changes durable (group commit) and only then sends the reply. Everything
  * that can go wrong with one packet is counted and logged; nothing here throws out of the receive loop.
  */
+import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "./codec.ts";
 import { handle4 } from "./engine/handle4.ts";
 import type { Arrival, Destination, EngineContext, FreeAddressFinder, Outcome, StatDelta } from "./engine/types.ts";
@@ -119,6 +120,9 @@ export class Dhcp4Server {
         lastSweep = nowMs;
       }
       for (const d of batch) this.process(d, Math.floor(nowMs / 1000));
+      // While packets keep arriving, recvBatch drains them without ever returning to the event loop; commit
+      // completions (and so the ACKs waiting for them) would starve. A macrotask turn lets them through (~2 µs).
+      if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
     }
   }
 

@@ -44,7 +44,7 @@ export class Stats {
       if (s.samples.length > this.maxSamples) s.samples.length = this.maxSamples;
       s.lastSampleMs = now;
     } else {
-      s.samples[0] = [s.value, s.samples[0][1]];
+      s.samples[0][0] = s.value; // same sampling interval: update the newest sample in place (no allocation)
     }
   }
 
