@@ -14,12 +14,12 @@ Deno.test("config/weka.json: serves no interface, keeps leases in /var/lib/weka/
   assert.equal(d.subnets[0].options.size, 2);
 });
 
-Deno.test("config/demo.json: serves eth0 on 198.51.100.0/24 with a reservation", async () => {
+Deno.test("config/demo.json: serves eth0 on the demo lab's LAN A (198.18.0.0/16) with a reservation", async () => {
   const c = await loadConfigFile(CONFIG + "demo.json");
   const d = c.dhcp4!;
   assert.deepEqual(d.interfaces, [{ name: "eth0" }]);
   const s = d.subnets[0];
-  assert.equal(s.prefix, "198.51.100.0/24");
-  assert.equal(s.reservations.get("02:00:00:00:00:10")?.ipAddress, 0xc633640a);
+  assert.equal(s.prefix, "198.18.0.0/16");
+  assert.equal(s.reservations.get("02:00:00:00:00:10")?.ipAddress, 0xc612010a); // 198.18.1.10
   assert.equal(s.authoritative, true);
 });

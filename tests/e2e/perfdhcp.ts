@@ -25,9 +25,26 @@ export async function perfdhcp(
   secs: number,
   opts: { server?: string; clients?: number; host?: string } = {},
 ): Promise<PerfResult> {
-  const args = ["perfdhcp", "-4", "-l", "eth0", "-r", String(rate), "-R", String(opts.clients ?? 60000), "-p", String(secs)];
+  // -W: after the last query, wait 1 s for the answers still in flight instead of counting them as drops
+  const args = [
+    "perfdhcp",
+    "-4",
+    "-l",
+    "eth0",
+    "-r",
+    String(rate),
+    "-R",
+    String(opts.clients ?? 60000),
+    "-p",
+    String(secs),
+    "-W",
+    "1000000",
+  ];
   if (opts.server) args.push(opts.server);
   const r = await lab.run(opts.host ?? "cli", ["timeout", String(secs + 30), ...args]);
+  if (!/Rate:/.test(r.stdout + r.stderr)) {
+    throw new Error(`perfdhcp gave no report (exit ${r.code}):\n${r.stdout}${r.stderr}`);
+  }
   return parsePerfdhcp(r.stdout + r.stderr, rate);
 }
 
