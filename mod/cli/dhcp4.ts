@@ -2,10 +2,12 @@
  * `weka dhcp4 -c FILE` / `weka run -c FILE`: wires the DHCPv4 role together (explicit wiring, DESIGN.md): config →
  * logging → Deno KV lease store → interfaces and sockets → server loop and reclamation, then waits for signals.
  * SIGHUP reloads the file (a bad file is refused and the old configuration keeps serving); SIGTERM/SIGINT stop
- * receiving, wait for the last commit, log the statistics and exit 0.
+ * receiving, wait for the last commit, log the statistics and exit 0. The control channel (mod/control) is opened
+ * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
+ * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
 import { dirname } from "node:path";
-import { loadConfigFile } from "../config/load.ts";
+import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
 import { formatProblem } from "../config/errors.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import { reportConfigFailure } from "./config_test.ts";
@@ -20,8 +22,13 @@ import { listInterfaces, resolveServedInterfaces, type ServedInterface } from ".
 import { FfiTransport } from "../net/transport_ffi.ts";
 import { LoopbackTransport } from "../net/transport_loopback.ts";
 import { formatIpv4 } from "../wire/addr.ts";
-import { VERSION } from "./version.ts";
+import { VERSION, versionReport } from "./version.ts";
 import { initialLeaseStats, statsSummary } from "./dhcp4_stats.ts";
+import { ControlChannel } from "../control/channel.ts";
+import type { ControlContext } from "../control/context.ts";
+import { DhcpState } from "../control/dhcp_state.ts";
+import { ensureKeaStats } from "../control/stat_cmds.ts";
+import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -73,6 +80,19 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
       : `Deno KV lease database ${config.lease.path}: ${store.size()} lease(s) loaded`,
   );
 
+  // the pid file tells `weka leases import` that this process owns the database (Kea keeps a pid file too)
+  await Deno.writeTextFile(serverPidFile(config.lease.path), `${Deno.pid}\n`).catch(() => {});
+  if (config.lease.type === "memfile" && config.lease.csvName && store.size() === 0) {
+    try {
+      await importCsvAtStartup(store, config.lease.csvName, (id, text) => log.info(id, text));
+    } catch (e) {
+      log.error("DHCP4_LEASE_CSV_IMPORT_FAILED", `${config.lease.csvName}: ${(e as Error).message}`);
+      await store.close();
+      await closeLogging();
+      return 1;
+    }
+  }
+
   let transport: ServerTransport;
   let served: ServedInterface[];
   try {
@@ -86,6 +106,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
 
   const stats = new Stats();
   initialLeaseStats(stats, config, store, Math.floor(Date.now() / 1000));
+  ensureKeaStats(stats, config.subnets.map((s) => s.id));
   const offers = new OfferTable();
   const allocator = new IterativeAllocator(store, offers);
   const server = new Dhcp4Server({
@@ -123,42 +144,95 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   }
 
   const stopped = Promise.withResolvers<string>();
+  let exitCode = 0;
   const onStop = (sig: string) => () => stopped.resolve(sig);
   const handlers: [Deno.Signal, () => void][] = [["SIGTERM", onStop("SIGTERM")], ["SIGINT", onStop("SIGINT")]];
+  const startedAt = Date.now();
+  let reloadedAt = startedAt;
+  let channel: ControlChannel | undefined = undefined;
+  /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
+  const apply = (next: LoadedConfig, origin: string): void => {
+    if (!next.dhcp4) throw new Error("the new configuration has no Dhcp4 section");
+    const why = reloadBlocker(current, next.dhcp4);
+    if (why) throw new Error(why);
+    current = next.dhcp4;
+    server.setConfig(current);
+    allocator.reset();
+    initialLeaseStats(stats, current, store, Math.floor(Date.now() / 1000));
+    ensureKeaStats(stats, current.subnets.map((s) => s.id));
+    reloadedAt = Date.now();
+    log.info("DHCP4_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
+    // reopen changed sockets after the current answer has gone out
+    setTimeout(() => void channel?.reconfigure(current), 50);
+  };
+  const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
   const reload = async () => {
     try {
-      const next = await loadConfigFile(opts.configPath);
-      if (!next.dhcp4) throw new Error("the new file has no Dhcp4 section");
-      const why = reloadBlocker(current, next.dhcp4);
-      if (why) throw new Error(why);
-      current = next.dhcp4;
-      server.setConfig(current);
-      allocator.reset();
-      initialLeaseStats(stats, current, store, Math.floor(Date.now() / 1000));
-      log.info(
-        "DHCP4_CONFIG_COMPLETE",
-        `configuration reloaded from ${opts.configPath}: ${current.subnets.length} subnet(s)`,
-      );
+      await reloadFile();
     } catch (e) {
-      const text = "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
       log.error(
         "DHCP4_DYNAMIC_RECONFIGURATION_FAIL",
-        `reload refused, the previous configuration keeps serving: ${text}`,
+        `reload refused, the previous configuration keeps serving: ${describeError(e)}`,
       );
     }
   };
   handlers.push(["SIGHUP", () => void reload()]);
   for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
 
+  const dhcpState = new DhcpState((enabled) => {
+    server.setEnabled(enabled);
+    log.info(
+      enabled ? "DHCP4_SERVICE_ENABLED" : "DHCP4_SERVICE_DISABLED",
+      `DHCP service ${enabled ? "enabled" : "disabled"}`,
+    );
+  });
+  const ctx: ControlContext = {
+    stats,
+    store,
+    dhcpState,
+    config: () => current,
+    configDoc: () => ({ Dhcp4: current.raw }),
+    configFile: opts.configPath,
+    checkDoc: (doc) => {
+      const loadedDoc = parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p));
+      if (!loadedDoc.dhcp4) throw new Error("the configuration has no Dhcp4 map");
+      return loadedDoc;
+    },
+    applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
+    reloadFile,
+    writeTextFile: (path, text) => Deno.writeTextFile(path, text),
+    reclaim: (remove) => reclaimer.reclaimNow(remove),
+    shutdown: (code) => {
+      exitCode = code;
+      setTimeout(() => stopped.resolve("shutdown command"), 50);
+    },
+    now: () => Date.now(),
+    startedAt,
+    reloadedAt: () => reloadedAt,
+    pid: Deno.pid,
+    version: VERSION,
+    buildReport: versionReport(),
+    socketsStatus: () => channel?.status() ?? { status: "ready" },
+  };
+  channel = new ControlChannel(ctx, (level, id, text) => level === "error" ? log.error(id, text) : log.info(id, text));
+  await channel.start(current.controlSockets);
+
   const sig = await stopped.promise;
   log.info("DHCP4_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
   for (const [s, fn] of handlers) Deno.removeSignalListener(s, fn);
+  dhcpState.clearTimer();
+  await channel.close();
   await server.stop();
   await reclaimer.stop();
   await store.close();
+  await Deno.remove(serverPidFile(config.lease.path)).catch(() => {});
   log.info("DHCP4_SHUTDOWN", `weka DHCPv4 server stopped; statistics: ${statsSummary(stats)}`);
   await closeLogging();
-  return 0;
+  return exitCode;
+}
+
+function describeError(e: unknown): string {
+  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */

@@ -1,14 +1,16 @@
 /**
  * `weka leases list|export|import -c FILE`: the lease database named by a configuration, read (or, for import,
  * written) directly. `list` and `export` only read, so they work beside a running server; `import` writes, so it
- * needs the server stopped (Deno KV has one writer: a running server makes it fail with "database is locked").
- * Export and import use Kea's kea-leases4.csv format, so a Kea site can bring its leases along.
+ * needs the server stopped: a running server announces itself in `<kv path>.pid` (as Kea writes a pid file), and
+ * import refuses while that process lives (use the control channel's lease4-add/lease4-update instead).
+ * Export and import use Kea's kea-leases4.csv format, so a Kea site can bring its leases along; large files show a
+ * progress bar on a terminal. `importCsvAtStartup` is the server's start-up import of an existing Kea lease file.
  */
 import { loadConfigFile } from "../config/load.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { formatKeaCsv4, parseKeaCsv4 } from "../lease/kea_csv.ts";
-import { type Lease4, leaseExpire } from "../lease/types.ts";
+import { type Lease4, leaseExpire, type LeaseStore } from "../lease/types.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 
 const STATE = ["default", "declined", "expired-reclaimed", "released"];
@@ -32,6 +34,112 @@ export function leaseTable(leases: Iterable<Lease4>, now: number): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
+/** The pid file a running server keeps beside its KV database. */
+export function serverPidFile(kvPath: string): string {
+  return `${kvPath}.pid`;
+}
+
+/** The pid of a live server that owns `kvPath`, if any (a stale pid file left by a crash is ignored). */
+export function runningServerPid(kvPath: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(Deno.readTextFileSync(serverPidFile(kvPath)).trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === Deno.pid) return undefined;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A text progress bar on stderr (only on a terminal), redrawn at most every 100 ms. */
+export class ProgressBar {
+  private last = 0;
+  private readonly tty = Deno.stderr.isTerminal();
+  constructor(private readonly label: string, private readonly total: number) {}
+
+  /** Shows `done` of the total; `force` redraws even within 100 ms (the final update). */
+  update(done: number, force = false): void {
+    if (!this.tty || this.total === 0) return;
+    const now = performance.now();
+    if (!force && now - this.last < 100) return;
+    this.last = now;
+    const width = 30, frac = Math.min(1, done / this.total), full = Math.round(frac * width);
+    const bar = "#".repeat(full) + ".".repeat(width - full);
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(
+        `\r${this.label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${this.total}`,
+      ),
+    );
+    if (force && done >= this.total) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+  }
+}
+
+/** Writes leases to the store in chunks of 5000, awaiting each commit; reports progress. */
+async function applyInChunks(store: LeaseStore, leases: Lease4[], bar?: ProgressBar): Promise<void> {
+  const chunk = 5000;
+  for (let i = 0; i < leases.length; i += chunk) {
+    await store.apply(leases.slice(i, i + chunk).map((lease) => ({ op: "put" as const, lease })));
+    bar?.update(Math.min(i + chunk, leases.length), i + chunk >= leases.length);
+  }
+}
+
+/**
+ * The server's start-up import: when the KV store is empty and the config's memfile names a Kea lease file that
+ * exists, its leases are loaded — with Kea's LFC files, read in Kea's load order (`NAME.completed` then `NAME`, or
+ * else `NAME.2`, `NAME.1`, `NAME`; a later row for an address wins). Returns the number imported (0 when there is
+ * no file). Rows Kea would reject are logged and skipped.
+ */
+export async function importCsvAtStartup(
+  store: LeaseStore,
+  csvPath: string,
+  log: (id: string, text: string) => void,
+): Promise<number> {
+  const exists = (p: string) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (!exists(csvPath)) return 0;
+  const files = exists(`${csvPath}.completed`)
+    ? [`${csvPath}.completed`, csvPath]
+    : [`${csvPath}.2`, `${csvPath}.1`, csvPath].filter(exists);
+  const texts = files.map((f) => Deno.readTextFileSync(f));
+  const headers = texts.map((t) => t.slice(0, t.indexOf("\n") >>> 0));
+  let leases: Lease4[], errors: { line: number; message: string }[];
+  if (headers.every((h) => h === headers[0])) {
+    // one logical file: rows in load order, so a later deletion (valid_lifetime 0) wins over an earlier row
+    ({ leases, errors } = parseKeaCsv4([headers[0], ...texts.map((t) => t.slice(headers[0].length + 1))].join("\n")));
+  } else {
+    const byAddr = new Map<number, Lease4>();
+    errors = [];
+    for (const t of texts) {
+      const r = parseKeaCsv4(t);
+      r.leases.forEach((l) => byAddr.set(l.address, l));
+      errors.push(...r.errors);
+    }
+    leases = [...byAddr.values()].sort((a, b) => a.address - b.address);
+  }
+  for (const e of errors.slice(0, 20)) {
+    log("DHCPSRV_MEMFILE_CSV_ROW_SKIPPED", `${csvPath}: row ${e.line}: ${e.message}`);
+  }
+  if (errors.length && !leases.length) throw new Error(`no lease could be read from ${files.join(", ")}`);
+  const started = performance.now();
+  await applyInChunks(store, leases);
+  log(
+    "DHCPSRV_MEMFILE_CSV_IMPORTED",
+    `the lease database was empty: imported ${leases.length} lease(s) from the Kea lease file ${files.join(" + ")} ` +
+      `in ${Math.round(performance.now() - started)} ms` + (errors.length ? ` (${errors.length} row(s) skipped)` : ""),
+  );
+  return leases.length;
+}
+
 export interface LeasesOptions {
   verb: "list" | "export" | "import";
   configPath: string;
@@ -52,6 +160,14 @@ export async function runLeases(opts: LeasesOptions): Promise<number> {
     return 1;
   }
   const path = loaded.dhcp4.lease.path;
+  const owner = opts.verb === "import" ? runningServerPid(path) : undefined;
+  if (owner !== undefined) {
+    console.error(
+      `weka leases import: the server (pid ${owner}) is running on ${path}; stop it first, or add the leases ` +
+        `through its control channel (lease4-add / lease4-update)`,
+    );
+    return 1;
+  }
   let store: KvLeaseStore;
   try {
     store = await KvLeaseStore.open(path);
@@ -68,27 +184,28 @@ export async function runLeases(opts: LeasesOptions): Promise<number> {
       return 0;
     }
     if (opts.verb === "export") {
+      const started = performance.now();
       const text = formatKeaCsv4([...store.all()]);
       if (opts.file) await Deno.writeTextFile(opts.file, text);
       else await Deno.stdout.write(new TextEncoder().encode(text));
-      if (opts.file) console.error(`exported ${store.size()} lease(s) to ${opts.file}`);
+      if (opts.file) {
+        console.error(
+          `exported ${store.size()} lease(s) to ${opts.file} in ${Math.round(performance.now() - started)} ms`,
+        );
+      }
       return 0;
     }
     if (!opts.file) {
       console.error("weka leases import: name the Kea CSV file with -i FILE");
       return 2;
     }
+    const started = performance.now();
     const { leases, errors } = parseKeaCsv4(await Deno.readTextFile(opts.file));
     for (const e of errors) console.error(`${opts.file}:${e.line}: ${e.message}`);
-    const chunk = 5000;
-    for (let i = 0; i < leases.length; i += chunk) {
-      await store.apply(leases.slice(i, i + chunk).map((lease) => ({ op: "put" as const, lease })));
-      Deno.stderr.writeSync(
-        new TextEncoder().encode(`\rimported ${Math.min(i + chunk, leases.length)}/${leases.length}`),
-      );
-    }
+    await applyInChunks(store, leases, new ProgressBar("importing", leases.length));
     console.error(
-      `\nimported ${leases.length} lease(s) from ${opts.file} into ${path}; ${errors.length} row(s) refused`,
+      `imported ${leases.length} lease(s) from ${opts.file} into ${path} in ` +
+        `${Math.round(performance.now() - started)} ms; ${errors.length} row(s) refused`,
     );
     return errors.length ? 1 : 0;
   } catch (e) {

@@ -3,7 +3,20 @@
  * Usage errors exit 2, failures exit 1 (DESIGN.md rule 7). Kea's spellings are accepted where operators type
  * them by habit: `weka -t FILE` (= `weka config-test -c FILE`), `weka -v` / `-V` (= `weka version`).
  */
-import { command, constant, message, object, option, optional, or, passThrough, string } from "@optique/core";
+import {
+  argument,
+  command,
+  constant,
+  integer,
+  message,
+  multiple,
+  object,
+  option,
+  optional,
+  or,
+  passThrough,
+  string,
+} from "@optique/core";
 import { run } from "@optique/run";
 import { VERSION, versionReport } from "./version.ts";
 
@@ -78,6 +91,45 @@ commit is flushed.`,
     { brief: message`List, export or import the leases of the database a configuration names.` },
   ),
   command(
+    "shell",
+    object({
+      action: constant("shell"),
+      host: optional(option("--host", string({ metavar: "HOST" }), {
+        description: message`Address of the HTTP control socket (default 127.0.0.1).`,
+      })),
+      port: optional(option("--port", integer({ metavar: "PORT", min: 1, max: 65535 }), {
+        description: message`Port of the HTTP control socket (default 8000).`,
+      })),
+      path: optional(option("--path", string({ metavar: "PATH" }), { description: message`URL path (default /).` })),
+      socket: optional(option("--socket", string({ metavar: "FILE" }), {
+        description: message`Talk to this unix control socket instead of HTTP.`,
+      })),
+      authUser: optional(option("--auth-user", string({ metavar: "USER" }), {
+        description: message`Basic authentication user.`,
+      })),
+      authPassword: optional(option("--auth-password", string({ metavar: "PASSWORD" }), {
+        description: message`Basic authentication password.`,
+      })),
+      service: multiple(option("--service", string({ metavar: "SERVICE" }), {
+        description: message`Target service (Kea's "dhcp4"); may be given once.`,
+      })),
+      ca: optional(option("--ca", string({ metavar: "FILE" }), {
+        description: message`Use HTTPS, checking the server certificate against this CA (PEM).`,
+      })),
+      timeout: optional(option("--timeout", integer({ metavar: "SECONDS", min: 1 }), {
+        description: message`Seconds to wait for the answer (default 10).`,
+      })),
+      command: optional(argument(string({ metavar: "COMMAND" }), {
+        description: message`The command (default list-commands); its arguments are read from standard input.`,
+      })),
+    }),
+    {
+      brief: message`Send one control command (kea-shell compatible) and print the JSON answer.`,
+      description: message`Examples: echo '"name": "pkt4-received"' | weka shell --port 8000 statistic-get;
+weka shell --socket /run/weka/kea4-ctrl-socket config-get`,
+    },
+  ),
+  command(
     "version",
     object({
       action: constant("version"),
@@ -146,6 +198,10 @@ export async function main(args: string[]): Promise<number> {
     case "leases": {
       const { runLeases } = await import("./leases.ts");
       return await runLeases({ verb: parsed.verb, configPath: parsed.config, file: parsed.file, json: parsed.json });
+    }
+    case "shell": {
+      const { runShell } = await import("./shell.ts");
+      return await runShell({ ...parsed, service: [...parsed.service] });
     }
     case "migrate": {
       const { runMigrate } = await import("./migrate.ts");

@@ -1,0 +1,94 @@
+/**
+ * The control channel of a DHCPv4 server: one command registry (general commands, statistics, and the lease
+ * commands when `libdhcp_lease_cmds.so` is configured) served on every configured control socket. A reload that
+ * changes the sockets reopens them; one that adds or drops libdhcp_lease_cmds.so adds or drops the lease commands,
+ * as Kea (re)loads hook libraries on reconfiguration.
+ */
+import type { ControlSocketSpec, Dhcp4Config } from "../config/model.ts";
+import { renderPrometheus } from "../stats/prometheus.ts";
+import type { ControlContext } from "./context.ts";
+import { registerGeneralCommands } from "./general_cmds.ts";
+import { LEASE_COMMANDS, registerLeaseCommands } from "./lease_cmds.ts";
+import { ControlListeners } from "./listeners.ts";
+import { CommandRegistry } from "./registry.ts";
+import { registerStatCommands } from "./stat_cmds.ts";
+
+/** Kea's file name of the lease commands hook library. */
+export const LEASE_CMDS_HOOK = "libdhcp_lease_cmds.so";
+
+/**
+ * Whether a configuration switches the lease commands on: a `hooks-libraries` entry naming libdhcp_lease_cmds.so
+ * (any directory), or weka's own lease backend (`lease-database.type: "kv"`), which always carries them.
+ */
+export function leaseCommandsEnabled(config: Dhcp4Config): boolean {
+  return config.hooks.some((h) => h.endsWith(LEASE_CMDS_HOOK)) || config.lease.type === "kv";
+}
+
+/** Builds the registry for `ctx` (lease commands per `leaseCommandsEnabled(ctx.config())`). */
+export function buildRegistry(ctx: ControlContext): CommandRegistry {
+  const reg = new CommandRegistry();
+  registerGeneralCommands(reg, ctx);
+  registerStatCommands(reg, ctx.stats);
+  if (leaseCommandsEnabled(ctx.config())) registerLeaseCommands(reg, ctx);
+  return reg;
+}
+
+/** The registry plus the listeners; `log` receives Kea-style ids. */
+export class ControlChannel {
+  readonly registry: CommandRegistry;
+  private listeners?: ControlListeners;
+  private specs = "";
+
+  constructor(
+    private readonly ctx: ControlContext,
+    private readonly log: (level: "info" | "error", id: string, text: string) => void,
+    private readonly timeoutMs?: number,
+  ) {
+    this.registry = buildRegistry(ctx);
+  }
+
+  /** Answers one request (what every listener calls). */
+  dispatch = (text: string) => this.registry.dispatch(text);
+
+  /** The Prometheus text of the current statistics (GET /metrics). */
+  metrics = () =>
+    renderPrometheus(this.ctx.stats, this.ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix })));
+
+  /** Opens the configured sockets (reopens them when they differ from the open ones). */
+  async start(specs: readonly ControlSocketSpec[]): Promise<void> {
+    const key = JSON.stringify(specs);
+    if (this.listeners && key === this.specs) return;
+    await this.listeners?.close();
+    this.specs = key;
+    this.listeners = await ControlListeners.start(specs, {
+      dispatch: this.dispatch,
+      metrics: this.metrics,
+      log: this.log,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  /** After a reload: lease commands on/off per the new config, and the sockets reopened if they changed. */
+  async reconfigure(config: Dhcp4Config): Promise<void> {
+    const want = leaseCommandsEnabled(config);
+    if (want && !this.registry.has("lease4-add")) registerLeaseCommands(this.registry, this.ctx);
+    if (!want) { for (const c of LEASE_COMMANDS) this.registry.unregister(c); }
+    await this.start(config.controlSockets);
+  }
+
+  /** status-get `sockets`. */
+  status(): { status: "ready" | "failed"; errors?: string[] } {
+    return this.listeners?.status() ?? { status: "ready" };
+  }
+
+  /** Where the channel listens (paths and URLs). */
+  endpoints(): string[] {
+    return this.listeners?.endpoints ?? [];
+  }
+
+  /** Closes every socket. */
+  async close(): Promise<void> {
+    await this.listeners?.close();
+    this.listeners = undefined;
+  }
+}

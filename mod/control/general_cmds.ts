@@ -1,0 +1,137 @@
+/**
+ * Kea's general commands of a DHCPv4 server (kea-features §1f, ctrl-channel.rst "Commands Supported by Both the
+ * DHCPv4 and DHCPv6 Servers"): introspection, configuration get/test/set/reload/write with the SHA-256 hash,
+ * shutdown, dhcp-disable/dhcp-enable, leases-reclaim and status-get. Texts follow Kea's wording so scripts that
+ * grep for them keep working.
+ */
+import { createHash } from "node:crypto";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { type Answer, badArgs, ok, Result } from "./answer.ts";
+import { answer } from "./answer.ts";
+import { parseOrigin } from "./dhcp_state.ts";
+import type { ControlContext } from "./context.ts";
+import type { CommandRegistry } from "./registry.ts";
+
+/** Kea's config hash: the SHA-256 of the configuration text, upper-case hex (BaseCommandMgr::getHash). */
+export function configHash(doc: unknown): string {
+  return createHash("sha256").update(JSON.stringify(doc)).digest("hex").toUpperCase();
+}
+
+function configFailure(e: unknown): string {
+  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
+}
+
+function dhcp4Doc(args: Record<string, unknown> | undefined, cmd: string): Record<string, unknown> {
+  if (!args) badArgs(`${cmd}: missing mandatory 'arguments' holding the configuration ({"Dhcp4": {…}})`);
+  if (!args.Dhcp4 || typeof args.Dhcp4 !== "object" || Array.isArray(args.Dhcp4)) {
+    badArgs(`${cmd}: missing mandatory 'Dhcp4' map in the arguments`);
+  }
+  return args;
+}
+
+/** Registers the general commands on `reg`, answering from `ctx`. */
+export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContext): void {
+  reg.register("list-commands", () => answer(Result.SUCCESS, undefined, reg.names()));
+  reg.register("version-get", () => ok(ctx.version, { extended: ctx.buildReport }));
+  reg.register("build-report", () => ok(ctx.buildReport));
+  reg.register("status-get", () => {
+    const now = ctx.now();
+    return ok(undefined, {
+      pid: ctx.pid,
+      uptime: Math.floor((now - ctx.startedAt) / 1000),
+      reload: Math.floor((now - ctx.reloadedAt()) / 1000),
+      "multi-threading-enabled": false,
+      "thread-pool-size": 0,
+      "packet-queue-size": 0,
+      "packet-queue-statistics": [0, 0, 0],
+      sockets: ctx.socketsStatus(),
+      "dhcp-state": ctx.dhcpState.report(),
+    });
+  });
+  reg.register("config-get", () => {
+    const doc = ctx.configDoc();
+    return ok(undefined, { ...doc, hash: configHash(doc) });
+  });
+  reg.register("config-hash-get", () => ok(undefined, { hash: configHash(ctx.configDoc()) }));
+  reg.register("config-test", (args) => {
+    const doc = dhcp4Doc(args, "config-test");
+    try {
+      ctx.checkDoc(doc);
+    } catch (e) {
+      return answer(Result.ERROR, configFailure(e));
+    }
+    return ok(
+      "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.",
+    );
+  });
+  reg.register("config-set", async (args) => {
+    const doc = dhcp4Doc(args, "config-set");
+    try {
+      await ctx.applyConfig(ctx.checkDoc(doc));
+    } catch (e) {
+      return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${configFailure(e)}`);
+    }
+    return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
+  });
+  reg.register("config-reload", async () => {
+    try {
+      await ctx.reloadFile();
+    } catch (e) {
+      return answer(Result.ERROR, `Config reload failed: ${configFailure(e)}`);
+    }
+    return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
+  });
+  reg.register("config-write", (args) => configWrite(ctx, args));
+  reg.register("shutdown", (args) => {
+    const ev = args?.["exit-value"] ?? 0;
+    if (typeof ev !== "number" || !Number.isInteger(ev)) badArgs("'exit-value' must be an integer");
+    ctx.shutdown(ev);
+    return ok("Shutting down.");
+  });
+  reg.register("dhcp-disable", (args) => {
+    const maxPeriod = args?.["max-period"];
+    if (maxPeriod !== undefined && (typeof maxPeriod !== "number" || !Number.isInteger(maxPeriod) || maxPeriod < 1)) {
+      badArgs("'max-period' must be a positive number of seconds");
+    }
+    const origin = parseOrigin(args?.origin, args?.["origin-id"]);
+    if (typeof origin === "string") badArgs(origin);
+    ctx.dhcpState.disable(origin, maxPeriod as number | undefined);
+    return ok(maxPeriod ? `DHCPv4 service disabled for ${maxPeriod} seconds` : "DHCPv4 service disabled");
+  });
+  reg.register("dhcp-enable", (args) => {
+    const origin = parseOrigin(args?.origin, args?.["origin-id"]);
+    if (typeof origin === "string") badArgs(origin);
+    ctx.dhcpState.enable(origin);
+    return ok("DHCP service successfully enabled");
+  });
+  reg.register("leases-reclaim", async (args) => {
+    if (typeof args?.remove !== "boolean") badArgs("'remove' parameter not specified or not a boolean");
+    const r = await ctx.reclaim(args.remove as boolean);
+    return ok(`Reclamation of expired leases is complete (${r.reclaimed} lease(s) reclaimed).`);
+  });
+}
+
+/**
+ * config-write: writes the serving configuration as JSON to `filename` (default: the `-c` file). As in Kea since
+ * 2.7.9, the file must be in the directory of the `-c` file, so the control channel cannot write anywhere else.
+ */
+async function configWrite(ctx: ControlContext, args: Record<string, unknown> | undefined): Promise<Answer> {
+  const name = args?.filename ?? ctx.configFile;
+  if (typeof name !== "string" || name === "") badArgs("'filename' must be a non-empty string");
+  const dir = resolve(dirname(ctx.configFile));
+  const path = isAbsolute(name) ? resolve(name) : resolve(join(dir, name));
+  if (dirname(path) !== dir) {
+    return answer(
+      Result.ERROR,
+      `not allowed to write the configuration into ${name}: the file must be in the directory of the ` +
+        `configuration file (${dir})`,
+    );
+  }
+  const text = JSON.stringify(ctx.configDoc(), null, 2) + "\n";
+  try {
+    await ctx.writeTextFile(path, text);
+  } catch (e) {
+    return answer(Result.ERROR, `Unable to write the configuration to ${path}: ${(e as Error).message}`);
+  }
+  return ok(`Configuration written to ${path} successful`, { filename: path, size: text.length });
+}

@@ -1,0 +1,128 @@
+/**
+ * The write side of Kea's lease commands hook (hooks-lease-cmds.rst, kea-features §1e): lease4-add, lease4-update
+ * (`force-create`), lease4-del, lease4-wipe and lease4-write, plus `registerLeaseCommands`, which also registers the
+ * lease4-get* family. Every success is durable before it is answered (the answer waits for the KV commit that holds
+ * the change); a change whose commit fails answers result 1. An add over an existing lease answers 4 (conflict).
+ * Checks and the in-memory change happen in one synchronous step, so two concurrent commands cannot both pass the
+ * same check.
+ */
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { type Answer, answer, badArgs, CommandError, ok, Result } from "./answer.ts";
+import type { ControlContext } from "./context.ts";
+import { findLease, registerLeaseGetCommands } from "./lease_get_cmds.ts";
+import { leaseFromArgs } from "./lease_json.ts";
+import { leaseChangeStats } from "./lease_stats.ts";
+import type { CommandRegistry } from "./registry.ts";
+import { formatKeaCsv4 } from "../lease/kea_csv.ts";
+import type { Lease4, LeaseMutation } from "../lease/types.ts";
+import { formatIpv4 } from "../wire/addr.ts";
+
+/** The lease command names (what libdhcp_lease_cmds.so adds to list-commands). */
+export const LEASE_COMMANDS: readonly string[] = [
+  "lease4-add",
+  "lease4-del",
+  "lease4-get",
+  "lease4-get-all",
+  "lease4-get-by-client-id",
+  "lease4-get-by-hostname",
+  "lease4-get-by-hw-address",
+  "lease4-get-page",
+  "lease4-update",
+  "lease4-wipe",
+  "lease4-write",
+];
+
+async function durable(ctx: ControlContext, muts: LeaseMutation[], what: string): Promise<void> {
+  try {
+    await ctx.store.apply(muts);
+  } catch (e) {
+    throw new CommandError(Result.ERROR, `${what} could not be saved to the lease database: ${(e as Error).message}`);
+  }
+}
+
+/** Registers every lease4-* command on `reg`, answering from `ctx`. */
+export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext): void {
+  registerLeaseGetCommands(reg, ctx.store);
+  const now = () => Math.floor(ctx.now() / 1000);
+
+  reg.register("lease4-add", async (args) => {
+    const { lease } = leaseFromArgs("lease4-add", args, ctx.config(), now());
+    const ip = formatIpv4(lease.address);
+    const old = ctx.store.byAddress(lease.address);
+    if (old) {
+      return answer(
+        Result.CONFLICT,
+        `IPv4 lease already exists: ${ip} is leased to ${old.hwaddr || old.clientId || "(declined)"} in subnet-id ` +
+          `${old.subnetId}; use lease4-update to change it`,
+      );
+    }
+    await durable(ctx, [{ op: "put", lease }], `the lease for ${ip}`);
+    leaseChangeStats(ctx.stats, undefined, lease, now());
+    return ok(`Lease for address ${ip}, subnet-id ${lease.subnetId} added.`);
+  });
+
+  reg.register("lease4-update", async (args) => {
+    const { lease, forceCreate } = leaseFromArgs("lease4-update", args, ctx.config(), now());
+    const ip = formatIpv4(lease.address);
+    const old = ctx.store.byAddress(lease.address);
+    if (!old && !forceCreate) {
+      return answer(Result.EMPTY, `failed to update the lease with address ${ip} - no such lease`);
+    }
+    await durable(ctx, [{ op: "put", lease }], `the lease for ${ip}`);
+    leaseChangeStats(ctx.stats, old, lease, now());
+    return ok(old ? "IPv4 lease updated." : "IPv4 lease added.");
+  });
+
+  reg.register("lease4-del", async (args) => {
+    const old = findLease("lease4-del", ctx.store, args);
+    if (!old) return answer(Result.EMPTY, "IPv4 lease not found.");
+    await durable(ctx, [{ op: "del", address: old.address }], `the deletion of ${formatIpv4(old.address)}`);
+    leaseChangeStats(ctx.stats, old, undefined, now());
+    return ok("IPv4 lease deleted.");
+  });
+
+  reg.register("lease4-wipe", async (args) => {
+    const sid = args?.["subnet-id"] ?? 0;
+    if (typeof sid !== "number" || !Number.isInteger(sid) || sid < 0) {
+      badArgs("lease4-wipe: 'subnet-id' must be a subnet id, or 0 for every subnet");
+    }
+    if (sid !== 0 && !ctx.config().subnets.some((s) => s.id === sid)) {
+      badArgs(`lease4-wipe: Invalid subnet-id: no IPv4 subnet with subnet-id=${sid} currently configured.`);
+    }
+    const gone: Lease4[] = [];
+    for (const l of ctx.store.all()) if (sid === 0 || l.subnetId === sid) gone.push(l);
+    const ids = sid === 0 ? ctx.config().subnets.map((s) => s.id) : [sid];
+    const text = `Deleted ${gone.length} IPv4 lease(s) from subnet(s) ${ids.join(" ")}`;
+    if (gone.length === 0) return answer(Result.EMPTY, text);
+    const muts = gone.map((l) => ({ op: "del" as const, address: l.address }));
+    await durable(ctx, muts, `the wipe of ${gone.length} lease(s)`);
+    const t = now();
+    for (const l of gone) leaseChangeStats(ctx.stats, l, undefined, t);
+    return ok(text);
+  });
+
+  reg.register("lease4-write", (args) => lease4Write(ctx, args));
+}
+
+/**
+ * lease4-write {filename}: dumps the lease database as Kea's kea-leases4.csv. As in Kea since 2.7.9, the file must
+ * be in the lease database's directory, so the control channel cannot write elsewhere.
+ */
+async function lease4Write(ctx: ControlContext, args: Record<string, unknown> | undefined): Promise<Answer> {
+  const name = args?.filename;
+  if (typeof name !== "string" || name === "") badArgs("lease4-write: missing mandatory 'filename' parameter");
+  const dir = resolve(dirname(ctx.config().lease.path));
+  const path = isAbsolute(name) ? resolve(name) : resolve(join(dir, name));
+  if (dirname(path) !== dir) {
+    return answer(
+      Result.ERROR,
+      `lease4-write: not allowed to write into ${name}: the file must be in the lease database directory (${dir})`,
+    );
+  }
+  try {
+    await ctx.writeTextFile(path, formatKeaCsv4(ctx.store.all()));
+  } catch (e) {
+    return answer(Result.ERROR, `lease4-write: cannot write ${path}: ${(e as Error).message}`);
+  }
+  return ok(`IPv4 lease database into '${path}'.`);
+}

@@ -1,0 +1,144 @@
+/**
+ * The command registry of the control channel: command name → handler, and `dispatch`, which every listener (unix
+ * socket, HTTP, HTTPS) calls with the request text. Requests and answers follow Kea's control API
+ * (doc/sphinx/arm/ctrl-channel.rst): `{"command": "x", "arguments": {…}, "service": ["dhcp4"]}` in, and
+ * `{"result": N, "text": "…", "arguments": …}` out. Comments (`#`, `//`, `/* *\/`) are allowed in the request, as
+ * Kea allows them. Pure: no Deno.* (handlers receive their services through closures).
+ */
+import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { type Answer, answer, CommandError, Result } from "./answer.ts";
+
+/** A command's handler: the request's `arguments` (undefined when absent) in, an answer out. */
+export type Handler = (args: Record<string, unknown> | undefined) => Answer | Promise<Answer>;
+
+/** What a command is registered with. */
+export interface CommandSpec {
+  handler: Handler;
+  /** true when the command needs no arguments and refuses none (list-commands, version-get, …) */
+  noArgs?: boolean;
+}
+
+/** Blanks `#` comments outside strings (same length, so parse-error offsets stay right). */
+function blankHashComments(text: string): string {
+  let out = "", inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inStr) {
+      out += c;
+      if (c === "\\") out += text[++i] ?? "";
+      else if (c === '"') inStr = false;
+    } else if (c === '"') {
+      inStr = true;
+      out += c;
+    } else if (c === "#") {
+      while (i < text.length && text[i] !== "\n") {
+        out += " ";
+        i++;
+      }
+      if (i < text.length) out += "\n";
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * Parses a control request text (Kea's JSON dialect with comments). Throws a CommandError (result 1) naming the
+ * offset of the first syntax error, so a malformed request gets a clear answer instead of a dropped connection.
+ */
+export function parseRequest(text: string): unknown {
+  const errors: ParseError[] = [];
+  const value = parse(blankHashComments(text), errors, { allowTrailingComma: false, disallowComments: false });
+  if (errors.length) {
+    const e = errors[0];
+    const line = text.slice(0, e.offset).split("\n").length;
+    throw new CommandError(
+      Result.ERROR,
+      `invalid JSON in the request at line ${line}, offset ${e.offset}: ${printParseErrorCode(e.error)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * For a request still arriving: a syntax error that more text cannot cure (an error before the end of the text
+ * received so far), so the listener can answer at once instead of waiting for the timeout, as Kea's JSON feed
+ * stops at the first bad token. Undefined while the text could still become valid.
+ */
+export function earlySyntaxError(partial: string): string | undefined {
+  const errors: ParseError[] = [];
+  const text = blankHashComments(partial);
+  parse(text, errors, { allowTrailingComma: false, disallowComments: false });
+  const end = text.trimEnd().length;
+  const e = errors.find((x) => x.offset + x.length < end);
+  if (!e) return undefined;
+  return `invalid JSON in the request at offset ${e.offset}: ${printParseErrorCode(e.error)}`;
+}
+
+/** The command table: register handlers, then dispatch requests. */
+export class CommandRegistry {
+  private readonly commands = new Map<string, CommandSpec>();
+
+  /** Registers (or replaces) a command. */
+  register(name: string, handler: Handler, opts: Omit<CommandSpec, "handler"> = {}): void {
+    this.commands.set(name, { handler, ...opts });
+  }
+
+  /** Removes a command (lease commands go away when a reload drops libdhcp_lease_cmds.so). */
+  unregister(name: string): void {
+    this.commands.delete(name);
+  }
+
+  /** Whether a command is registered. */
+  has(name: string): boolean {
+    return this.commands.has(name);
+  }
+
+  /** The registered command names, sorted (Kea's `list-commands` answer). */
+  names(): string[] {
+    return [...this.commands.keys()].sort();
+  }
+
+  /**
+   * Answers one request, given as text or as an already parsed value. Never throws: a malformed request, a
+   * missing `command`, an unsupported `service`, an unknown command (result 2, "'x' command not supported.") and a
+   * handler failure each become an answer, as Kea's command manager answers them.
+   */
+  async dispatch(request: string | unknown): Promise<Answer> {
+    try {
+      const req = typeof request === "string" ? parseRequest(request) : request;
+      if (req === null || typeof req !== "object" || Array.isArray(req)) {
+        return answer(Result.ERROR, 'invalid command: the request must be a JSON map such as {"command": "x"}');
+      }
+      const r = req as Record<string, unknown>;
+      if (typeof r.command !== "string") {
+        return answer(Result.ERROR, "invalid command: the mandatory 'command' string is missing");
+      }
+      const why = checkService(r.service);
+      if (why) return answer(Result.ERROR, why);
+      const spec = this.commands.get(r.command);
+      if (!spec) return answer(Result.UNSUPPORTED, `'${r.command}' command not supported.`);
+      const args = r.arguments;
+      if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args))) {
+        return answer(Result.ERROR, `invalid command '${r.command}': 'arguments' must be a map`);
+      }
+      return await spec.handler(args as Record<string, unknown> | undefined);
+    } catch (e) {
+      if (e instanceof CommandError) return answer(e.code, e.message, e.args);
+      return answer(Result.ERROR, `the command failed: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+}
+
+/**
+ * Kea's rule for `service` (ctrl-channel.rst): optional; a list of at most one string; empty or the daemon's own
+ * name ("dhcp4") is accepted, anything else answers "unsupported service".
+ */
+function checkService(service: unknown): string | undefined {
+  if (service === undefined) return undefined;
+  if (!Array.isArray(service) || service.some((s) => typeof s !== "string")) {
+    return "invalid command: 'service' must be a list of strings";
+  }
+  if (service.length > 1) return "invalid command: 'service' must contain at most one daemon name";
+  if (service.length === 1 && service[0] !== "dhcp4") return `unsupported service '${service[0]}'`;
+  return undefined;
+}

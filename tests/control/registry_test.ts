@@ -1,0 +1,78 @@
+/** The command registry: request parsing (with comments), Kea's refusals and result codes. */
+import assert from "node:assert/strict";
+import { CommandRegistry, parseRequest } from "../../mod/control/registry.ts";
+import { badArgs, ok, Result } from "../../mod/control/answer.ts";
+
+function registry(): CommandRegistry {
+  const reg = new CommandRegistry();
+  reg.register("echo", (args) => ok("echo", args));
+  reg.register("needs-x", (args) => {
+    if (typeof args?.x !== "number") badArgs("needs-x: missing mandatory 'x' parameter");
+    return ok();
+  });
+  reg.register("boom", () => {
+    throw new Error("disk on fire");
+  });
+  return reg;
+}
+
+Deno.test("a request with #, // and /* */ comments is accepted, as Kea accepts it", async () => {
+  const text = `# a shell-style comment
+  { // the command
+    "command": "echo", /* the arguments */ "arguments": { "a": "x#y" } }`;
+  const a = await registry().dispatch(text);
+  assert.deepEqual(a, { result: 0, text: "echo", arguments: { a: "x#y" } });
+});
+
+Deno.test("an unknown command answers 2 with Kea's text", async () => {
+  const a = await registry().dispatch('{"command": "no-such-thing"}');
+  assert.equal(a.result, Result.UNSUPPORTED);
+  assert.equal(a.text, "'no-such-thing' command not supported.");
+});
+
+Deno.test("malformed JSON answers 1 and says where", async () => {
+  const a = await registry().dispatch('{"command": "echo", "arguments": {');
+  assert.equal(a.result, Result.ERROR);
+  assert.match(a.text!, /invalid JSON in the request at line 1/);
+  assert.throws(() => parseRequest("{,}"), /invalid JSON/);
+});
+
+Deno.test("a request without 'command', or not a map, answers 1", async () => {
+  assert.match((await registry().dispatch('{"arguments": {}}')).text!, /mandatory 'command'/);
+  assert.match((await registry().dispatch("[1, 2]")).text!, /must be a JSON map/);
+  assert.equal((await registry().dispatch('{"command": 5}')).result, 1);
+});
+
+Deno.test("'arguments' must be a map", async () => {
+  const a = await registry().dispatch('{"command": "echo", "arguments": [1]}');
+  assert.equal(a.result, 1);
+  assert.match(a.text!, /'arguments' must be a map/);
+});
+
+Deno.test("service: empty or dhcp4 accepted; another daemon or two names refused", async () => {
+  const reg = registry();
+  assert.equal((await reg.dispatch({ command: "echo", service: [] })).result, 0);
+  assert.equal((await reg.dispatch({ command: "echo", service: ["dhcp4"] })).result, 0);
+  const other = await reg.dispatch({ command: "echo", service: ["dhcp6"] });
+  assert.deepEqual(other, { result: 1, text: "unsupported service 'dhcp6'" });
+  assert.equal((await reg.dispatch({ command: "echo", service: ["dhcp4", "d2"] })).result, 1);
+  assert.equal((await reg.dispatch({ command: "echo", service: "dhcp4" })).result, 1);
+});
+
+Deno.test("a handler's CommandError becomes its answer; any other failure answers 1 with the reason", async () => {
+  const reg = registry();
+  assert.deepEqual(await reg.dispatch({ command: "needs-x" }), {
+    result: 1,
+    text: "needs-x: missing mandatory 'x' parameter",
+  });
+  const boom = await reg.dispatch({ command: "boom" });
+  assert.equal(boom.result, 1);
+  assert.match(boom.text!, /disk on fire/);
+});
+
+Deno.test("names are sorted and unregister removes a command", () => {
+  const reg = registry();
+  assert.deepEqual(reg.names(), ["boom", "echo", "needs-x"]);
+  reg.unregister("boom");
+  assert.equal(reg.has("boom"), false);
+});
