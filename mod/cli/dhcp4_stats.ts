@@ -26,7 +26,8 @@ export function initialLeaseStats(stats: Stats, config: Dhcp4Config, store: Leas
   stats.set("declined-addresses", d);
 }
 
-/** One grep-able line of the global packet counters: `pkt4-received=10 pkt4-ack-sent=4 …`. */
+/** One grep-able line of the non-zero global counters: `pkt4-received=10 pkt4-ack-sent=4 …`. */
 export function statsSummary(stats: Stats): string {
-  return stats.names().filter((n) => !n.startsWith("subnet[")).sort().map((n) => `${n}=${stats.get(n)}`).join(" ");
+  return stats.names().filter((n) => !n.startsWith("subnet[") && stats.get(n) !== 0).sort()
+    .map((n) => `${n}=${stats.get(n)}`).join(" ");
 }
