@@ -48,7 +48,19 @@ async function demo(): Promise<number> {
     const mac = await lab.mac("cli1", "eth0");
     say(`a real DHCP client (${client}) on host cli1, MAC ${mac}, asks for a lease`);
     const cmd = client === "dhclient"
-      ? ["timeout", "30", "dhclient", "-4", "-v", "-1", "-pf", `${tmp}/dhclient.pid`, "-lf", `${tmp}/dhclient.leases`, "eth0"]
+      ? [
+        "timeout",
+        "30",
+        "dhclient",
+        "-4",
+        "-v",
+        "-1",
+        "-pf",
+        `${tmp}/dhclient.pid`,
+        "-lf",
+        `${tmp}/dhclient.leases`,
+        "eth0",
+      ]
       : ["timeout", "30", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5"];
     const r = await lab.run("cli1", cmd);
     console.log((r.stdout + r.stderr).split("\n").filter((l) => /DHCP|lease|bound|udhcpc/i.test(l)).join("\n"));

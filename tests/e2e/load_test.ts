@@ -44,7 +44,19 @@ Deno.test({
       });
 
       await t.step("a real client is still served after the bad input", async () => {
-        const r = await lab.run("cli1", ["timeout", "30", "udhcpc", "-i", "eth0", "-n", "-q", "-s", "/bin/true", "-t", "8"]);
+        const r = await lab.run("cli1", [
+          "timeout",
+          "30",
+          "udhcpc",
+          "-i",
+          "eth0",
+          "-n",
+          "-q",
+          "-s",
+          "/bin/true",
+          "-t",
+          "8",
+        ]);
         assert.match(r.stdout + r.stderr, /lease of 198\.18\.\d+\.\d+ obtained/);
       });
 
