@@ -117,3 +117,9 @@ export async function until<T>(fn: () => Promise<T>, ms: number, stepMs = 250): 
   }
   return v;
 }
+
+/** Runs busybox udhcpc once on `host`'s eth0 (no script: the address is not configured) and returns its output. */
+export async function udhcpcOnce(lab: Lab, host: string): Promise<string> {
+  const r = await lab.run(host, ["timeout", "30", "udhcpc", "-i", "eth0", "-n", "-q", "-s", "/bin/true", "-t", "8"]);
+  return r.stdout + r.stderr;
+}
