@@ -1,0 +1,143 @@
+/**
+ * D2's control commands (Kea ARM "Management API for the D2 Server"): build-report, config-get, config-hash-get,
+ * config-reload, config-set, config-test, list-commands, shutdown (`type`), status-get, version-get and the
+ * statistic commands, on the shared command registry of mod/control. Pure: every effect goes through
+ * {@link D2ControlContext}, wired by the CLI.
+ */
+import { type Answer, answer, badArgs, ok, Result } from "../../control/answer.ts";
+import { configHash } from "../../control/general_cmds.ts";
+import { CommandRegistry, parseRequest } from "../../control/registry.ts";
+import { registerStatCommands } from "../../control/stat_cmds.ts";
+import type { ControlSocketSpec } from "../../config/model.ts";
+import { ConfigError } from "../../config/errors.ts";
+import type { Stats } from "../../stats/stats.ts";
+import type { D2Config } from "./config.ts";
+
+/** What the D2 commands need from the running daemon. */
+export interface D2ControlContext {
+  stats: Stats;
+  /** `{"DhcpDdns": {…}}` as serving now */
+  configDoc(): Record<string, unknown>;
+  /** validates a `{"DhcpDdns": {…}}` document; throws ConfigError */
+  checkDoc(doc: Record<string, unknown>): D2Config;
+  /** swaps in a checked configuration (config-set) */
+  applyConfig(cfg: D2Config): void;
+  /** re-reads the `-c` file (config-reload); throws when refused */
+  reloadFile(): Promise<void>;
+  /** stops the daemon after answering: `now`, `normal` (finish running transactions) or `drain_first` (the queue too) */
+  shutdown(type: "normal" | "drain_first" | "now", exitValue: number): void;
+  /** requests waiting and running (status-get) */
+  backlog(): number;
+  pid: number;
+  startedAt: number;
+  reloadedAt(): number;
+  now(): number;
+  version: string;
+  buildReport: string;
+}
+
+function failure(e: unknown): string {
+  return e instanceof ConfigError ? e.format() : (e as Error).message;
+}
+
+function ddnsDoc(args: Record<string, unknown> | undefined, cmd: string): Record<string, unknown> {
+  const d = args?.DhcpDdns;
+  if (d === null || typeof d !== "object" || Array.isArray(d)) {
+    badArgs(`${cmd}: the arguments must hold a 'DhcpDdns' map`);
+  }
+  return { DhcpDdns: d };
+}
+
+/** Builds D2's registry: Kea's D2 command set, answered from `ctx`, with Kea's result codes and texts. */
+export function buildD2Registry(ctx: D2ControlContext): CommandRegistry {
+  const reg = new CommandRegistry();
+  reg.register("list-commands", () => answer(Result.SUCCESS, undefined, reg.names()));
+  reg.register("version-get", () => ok(ctx.version, { extended: ctx.buildReport }));
+  reg.register("build-report", () => ok(ctx.buildReport));
+  reg.register("status-get", () => {
+    const now = ctx.now();
+    return ok(undefined, {
+      pid: ctx.pid,
+      uptime: Math.floor((now - ctx.startedAt) / 1000),
+      reload: Math.floor((now - ctx.reloadedAt()) / 1000),
+      "queue-size": ctx.backlog(),
+    });
+  });
+  reg.register("config-get", () => {
+    const doc = ctx.configDoc();
+    return ok(undefined, { ...doc, hash: configHash(doc) });
+  });
+  reg.register("config-hash-get", () => ok(undefined, { hash: configHash(ctx.configDoc()) }));
+  reg.register("config-test", (args) => {
+    try {
+      ctx.checkDoc(ddnsDoc(args, "config-test"));
+    } catch (e) {
+      return answer(Result.ERROR, failure(e));
+    }
+    return ok("Configuration check successful");
+  });
+  reg.register("config-set", (args) => {
+    try {
+      ctx.applyConfig(ctx.checkDoc(ddnsDoc(args, "config-set")));
+    } catch (e) {
+      return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${failure(e)}`);
+    }
+    return ok("Configuration applied successfully.", { hash: configHash(ctx.configDoc()) });
+  });
+  reg.register("config-reload", async () => {
+    try {
+      await ctx.reloadFile();
+    } catch (e) {
+      return answer(Result.ERROR, `Config reload failed: ${failure(e)}`);
+    }
+    return ok("Configuration applied successfully.", { hash: configHash(ctx.configDoc()) });
+  });
+  reg.register("shutdown", (args) => {
+    const type = args?.type ?? "normal";
+    if (type !== "normal" && type !== "drain_first" && type !== "now") {
+      badArgs(`Invalid Shutdown type: ${JSON.stringify(type)}`);
+    }
+    const ev = args?.["exit-value"] ?? 0;
+    if (typeof ev !== "number" || !Number.isInteger(ev)) badArgs("'exit-value' must be an integer");
+    ctx.shutdown(type, ev);
+    return ok("Shutdown initiated, type is: " + type);
+  });
+  registerStatCommands(reg, ctx.stats);
+  return reg;
+}
+
+/**
+ * The dispatcher the listeners call: Kea's `service` for D2 is `["d2"]`, which the shared registry (written for
+ * dhcp4) would refuse, so it is accepted and removed here; any other service is refused as Kea refuses it.
+ */
+export function d2Dispatcher(reg: CommandRegistry): (text: string) => Promise<Answer> {
+  return async (text) => {
+    let req: unknown;
+    try {
+      req = parseRequest(text);
+    } catch {
+      return await reg.dispatch(text);
+    }
+    if (req && typeof req === "object" && !Array.isArray(req)) {
+      const r = { ...(req as Record<string, unknown>) };
+      const s = r.service;
+      if (Array.isArray(s) && s.length === 1 && s[0] === "d2") delete r.service;
+      else if (Array.isArray(s) && s.length === 1 && s[0] === "dhcp4") {
+        return answer(Result.ERROR, "unsupported service 'dhcp4'");
+      }
+      return await reg.dispatch(r);
+    }
+    return await reg.dispatch(req);
+  };
+}
+
+/** Kea `control-socket(s)` entries → the listener specs of mod/control. */
+export function d2SocketSpecs(sockets: readonly Record<string, unknown>[]): ControlSocketSpec[] {
+  return sockets.map((s) => {
+    const spec: ControlSocketSpec = { type: s["socket-type"] as ControlSocketSpec["type"], raw: { ...s } };
+    if (typeof s["socket-name"] === "string") spec.name = s["socket-name"];
+    if (typeof s["socket-address"] === "string") spec.address = s["socket-address"];
+    if (typeof s["socket-port"] === "number") spec.port = s["socket-port"];
+    return spec;
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * Domain names in wire format (RFC 1035 §3.1, §4.1.4): text ⇄ labels, compression pointers on reading, and an
+ * optional compression table for writing. Names are handled as absolute text with a trailing dot ("a.b.")
+ * and compared case-insensitively (RFC 4343).
+ */
+import type { Reader, Writer } from "../../wire/bytes.ts";
+import { DecodeError } from "../../wire/errors.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function nonAscii(l: string): boolean {
+  for (let i = 0; i < l.length; i++) if (l.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+/** Label bytes; plain ASCII (the usual case) skips TextEncoder, which costs microseconds per call in Deno. */
+function labelBytes(l: string): Uint8Array {
+  if (nonAscii(l)) return enc.encode(l);
+  const b = new Uint8Array(l.length);
+  for (let i = 0; i < l.length; i++) b[i] = l.charCodeAt(i);
+  return b;
+}
+
+/** Adds the trailing dot and lower-cases nothing: "host.example.com" → "host.example.com.", "" → ".". */
+export function absoluteName(name: string): string {
+  if (name === "" || name === ".") return ".";
+  return name.endsWith(".") ? name : name + ".";
+}
+
+/** Canonical form for comparison and TSIG/DHCID input (RFC 4034 §6.2): absolute and lower-case. */
+export function canonicalName(name: string): string {
+  return absoluteName(name).toLowerCase();
+}
+
+/**
+ * Splits a name into its labels, checking RFC 1035 §2.3.4 limits (labels 1..63 octets, whole name ≤ 255 octets
+ * in wire form). Throws an operator-readable Error for a name that cannot be written.
+ */
+export function nameLabels(name: string): string[] {
+  const abs = absoluteName(name);
+  if (abs === ".") return [];
+  const labels = abs.slice(0, -1).split(".");
+  let wire = 1;
+  for (const l of labels) {
+    const n = nonAscii(l) ? enc.encode(l).length : l.length;
+    if (n === 0) throw new Error(`invalid domain name "${name}": empty label`);
+    if (n > 63) throw new Error(`invalid domain name "${name}": label "${l}" is longer than 63 octets`);
+    wire += n + 1;
+  }
+  if (wire > 255) throw new Error(`invalid domain name "${name}": longer than 255 octets`);
+  return labels;
+}
+
+/** The uncompressed wire form of a name (RFC 1035 §3.1); `lower` gives the canonical form of RFC 4034 §6.2. */
+export function nameToWire(name: string, lower = false): Uint8Array {
+  const labels = nameLabels(lower ? name.toLowerCase() : name);
+  const parts: number[] = [];
+  for (const l of labels) {
+    const b = labelBytes(l);
+    parts.push(b.length, ...b);
+  }
+  parts.push(0);
+  return new Uint8Array(parts);
+}
+
+/**
+ * Writes a name, using and filling a compression table (RFC 1035 §4.1.4) when one is given: each suffix is looked
+ * up case-insensitively; the first time a suffix is written its offset (if < 0x4000) is remembered.
+ */
+export function writeName(w: Writer, name: string, table?: Map<string, number>): void {
+  const labels = nameLabels(name);
+  for (let i = 0; i < labels.length; i++) {
+    if (table) {
+      const key = labels.slice(i).join(".").toLowerCase();
+      const at = table.get(key);
+      if (at !== undefined) {
+        w.u16(0xc000 | at);
+        return;
+      }
+      if (w.pos < 0x4000) table.set(key, w.pos);
+    }
+    const b = labelBytes(labels[i]);
+    w.u8(b.length).bytes(b);
+  }
+  w.u8(0);
+}
+
+/**
+ * Reads a possibly compressed name at the reader's position (RFC 1035 §4.1.4) and leaves the reader after it.
+ * Pointers must point backwards; loops and names over 255 octets throw a DecodeError.
+ */
+export function readName(r: Reader): string {
+  const buf = r.buf;
+  const labels: string[] = [];
+  let pos = r.pos;
+  let jumped = false;
+  let total = 1;
+  let hops = 0;
+  for (;;) {
+    if (pos >= r.end) throw new DecodeError("truncated domain name", pos);
+    const len = buf[pos];
+    if (len === 0) {
+      pos += 1;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= r.end) throw new DecodeError("truncated compression pointer", pos);
+      const target = ((len & 0x3f) << 8) | buf[pos + 1];
+      if (target >= pos || ++hops > 127) throw new DecodeError("compression pointer loop or forward pointer", pos);
+      if (!jumped) r.pos = pos + 2;
+      jumped = true;
+      pos = target;
+      continue;
+    }
+    if (len & 0xc0) throw new DecodeError(`unsupported label type 0x${len.toString(16)}`, pos);
+    if (pos + 1 + len > r.end) throw new DecodeError("truncated label", pos);
+    total += len + 1;
+    if (total > 255) throw new DecodeError("domain name longer than 255 octets", pos);
+    labels.push(labelText(buf, pos + 1, len));
+    pos += 1 + len;
+  }
+  if (!jumped) r.pos = pos;
+  return labels.length ? labels.join(".") + "." : ".";
+}
+
+/** Label text; ASCII bytes are converted directly (TextDecoder costs microseconds per call in Deno). */
+function labelText(buf: Uint8Array, at: number, len: number): string {
+  let ascii = true;
+  for (let i = 0; i < len; i++) {
+    if (buf[at + i] > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  return ascii ? String.fromCharCode(...buf.subarray(at, at + len)) : dec.decode(buf.subarray(at, at + len));
+}
+
+/** True when two names are equal ignoring case and the trailing dot (RFC 4343). */
+export function sameName(a: string, b: string): boolean {
+  return canonicalName(a) === canonicalName(b);
+}

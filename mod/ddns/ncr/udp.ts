@@ -1,0 +1,109 @@
+/**
+ * The I/O edge for NameChangeRequests over UDP (Kea's `NameChangeUDPListener` / `NameChangeUDPSender`): one datagram
+ * carries one framed NCR. Uses node:dgram, which needs no unstable flag in Deno.
+ */
+import dgram from "node:dgram";
+import { formatIpv4, parseIpv4 } from "../../wire/addr.ts";
+import { UdpSocket4 } from "../../net/udp4.ts";
+import { decodeNcr, encodeNcr, type NameChangeRequest, NcrError } from "./ncr.ts";
+
+/** Callbacks of a receiver: a good request, or a datagram that could not be read (counted as ncr-invalid). */
+export interface NcrHandlers {
+  onRequest(ncr: NameChangeRequest, from: string): void;
+  onInvalid(reason: string, from: string): void;
+}
+
+/** A bound receiver. */
+export interface NcrReceiver {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Receive buffer asked for (SO_RCVBUFFORCE as root): room for a burst of several thousand NCRs. */
+const RCVBUF = 8 << 20;
+
+function deliver(h: NcrHandlers, data: Uint8Array, from: string): void {
+  let ncr: NameChangeRequest;
+  try {
+    ncr = decodeNcr(data);
+  } catch (e) {
+    h.onInvalid(e instanceof NcrError ? e.message : String(e), from);
+    return;
+  }
+  h.onRequest(ncr, from);
+}
+
+/**
+ * Binds a UDP receiver on ip:port (D2's `ip-address`/`port`, default 127.0.0.1:53001) and hands each datagram,
+ * decoded, to the handlers; a bad datagram never stops the receiver. For IPv4 with a fixed port it uses the
+ * project's FFI socket (mod/net) with an 8 MiB receive buffer and batch draining, because node:dgram in Deno loses
+ * most of a burst (measured: 166 of 2 000 received); otherwise (IPv6, port 0, no FFI permission) node:dgram.
+ */
+export async function listenNcr(ip: string, port: number, h: NcrHandlers): Promise<NcrReceiver> {
+  const v4 = parseIpv4(ip);
+  if (v4 !== undefined && port !== 0) {
+    let sock: UdpSocket4 | undefined;
+    try {
+      sock = UdpSocket4.open({ port, bindAddr: v4, bindToDevice: false, broadcast: true, rcvbuf: RCVBUF });
+    } catch (e) {
+      if (!(e instanceof TypeError) && !/dlopen|ffi|permission/i.test(String(e))) throw e;
+    }
+    if (sock) return ffiReceiver(sock, port, h);
+  }
+  return await dgramReceiver(ip, port, h);
+}
+
+function ffiReceiver(sock: UdpSocket4, port: number, h: NcrHandlers): NcrReceiver {
+  const loop = (async () => {
+    while (!sock.closed) {
+      const batch = await sock.recvBatch(256);
+      for (const d of batch) deliver(h, d.data, `${formatIpv4(d.srcAddr)}:${d.srcPort}`);
+    }
+  })();
+  return {
+    port,
+    async close() {
+      sock.close();
+      await loop.catch(() => {});
+    },
+  };
+}
+
+function dgramReceiver(ip: string, port: number, h: NcrHandlers): Promise<NcrReceiver> {
+  // no recvBufferSize: Deno's node:dgram allocates a buffer of that size for every receive (measured: 8 MiB makes
+  // each datagram cost about 1 ms), so the fallback keeps the kernel default and can lose part of a large burst
+  const sock = dgram.createSocket({ type: ip.includes(":") ? "udp6" : "udp4" });
+  sock.on("message", (msg: Uint8Array, rinfo: { address: string; port: number }) => {
+    deliver(h, new Uint8Array(msg), `${rinfo.address}:${rinfo.port}`);
+  });
+  return new Promise((resolve, reject) => {
+    sock.once("error", reject);
+    sock.bind(port, ip, () => {
+      sock.off("error", reject);
+      sock.on("error", () => {});
+      resolve({
+        port: sock.address().port,
+        close: () => new Promise<void>((r) => sock.close(() => r())),
+      });
+    });
+  });
+}
+
+/** A sender that writes framed NCRs to one D2 (the DHCP side's `server-ip`/`server-port`). */
+export interface NcrSender {
+  send(ncr: NameChangeRequest): Promise<void>;
+  close(): void;
+}
+
+/** Opens a UDP sender bound to sender-ip/sender-port (0 = any) towards server-ip:server-port. */
+export function openNcrSender(serverIp: string, serverPort: number, senderIp = "", senderPort = 0): NcrSender {
+  const sock = dgram.createSocket(serverIp.includes(":") ? "udp6" : "udp4");
+  if (senderIp || senderPort) sock.bind(senderPort, senderIp || undefined);
+  return {
+    send: (ncr) =>
+      new Promise((resolve, reject) => {
+        sock.send(encodeNcr(ncr), serverPort, serverIp, (err: Error | null) => (err ? reject(err) : resolve()));
+      }),
+    close: () => sock.close(),
+  };
+}

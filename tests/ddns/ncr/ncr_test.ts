@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import {
+  decodeNcr,
+  encodeNcr,
+  frameNcr,
+  type NameChangeRequest,
+  NcrError,
+  ncrToJson,
+  parseNcrJson,
+  unframeNcr,
+} from "../../../mod/ddns/ncr/ncr.ts";
+import { listenNcr, openNcrSender } from "../../../mod/ddns/ncr/udp.ts";
+import { parseHex } from "../../../mod/wire/addr.ts";
+import { dhcidForV4 } from "../../../mod/ddns/dns/dhcid.ts";
+import { loadHex } from "../fixture.ts";
+
+// The JSON Kea 2.2's kea-dhcp4 sends (field order of NameChangeRequest::toJSON), as lab/ncrblast.py reproduces it.
+const KEA22 = '{"change-type":0,"forward-change":true,"reverse-change":true,"fqdn":"h0.lab.test.",' +
+  '"ip-address":"198.18.9.1","dhcid":"000101A2B3","lease-expires-on":"20301127180000","lease-length":1200,' +
+  '"use-conflict-resolution":true}';
+
+const SAMPLE: NameChangeRequest = {
+  changeType: "add",
+  forwardChange: true,
+  reverseChange: true,
+  fqdn: "h0.lab.test.",
+  ipAddress: "198.18.9.1",
+  dhcid: parseHex("000101a2b3")!,
+  leaseExpiresOn: "20301127180000",
+  leaseLength: 1200,
+  conflictResolutionMode: "check-with-dhcid",
+};
+
+Deno.test("Kea 2.2 JSON parses into a request; legacy use-conflict-resolution maps to a mode", () => {
+  assert.deepEqual(parseNcrJson(KEA22), SAMPLE);
+  const off = parseNcrJson(KEA22.replace('"use-conflict-resolution":true', '"use-conflict-resolution":false'));
+  assert.equal(off.conflictResolutionMode, "no-check-with-dhcid");
+  const none = parseNcrJson(KEA22.replace(',"use-conflict-resolution":true', ""));
+  assert.equal(none.conflictResolutionMode, "check-with-dhcid");
+  const mode = parseNcrJson(KEA22.replace("}", ',"conflict-resolution-mode":"no-check-without-dhcid","extra":1}'));
+  assert.equal(mode.conflictResolutionMode, "no-check-without-dhcid");
+  assert.equal(parseNcrJson(KEA22.replace('"h0.lab.test."', '"h0.lab.test"')).fqdn, "h0.lab.test.");
+  assert.equal(parseNcrJson(KEA22.replace('"change-type":0', '"change-type":1')).changeType, "remove");
+});
+
+Deno.test("frame: 2-byte big-endian length then JSON; encode/decode round-trip", () => {
+  const f = frameNcr("{}");
+  assert.deepEqual([...f], [0, 2, 0x7b, 0x7d]);
+  const wire = encodeNcr(SAMPLE);
+  assert.equal((wire[0] << 8) | wire[1], wire.length - 2);
+  assert.deepEqual(decodeNcr(wire), SAMPLE);
+  const json = JSON.parse(ncrToJson(SAMPLE));
+  assert.deepEqual(Object.keys(json).slice(0, 9), [
+    "change-type",
+    "forward-change",
+    "reverse-change",
+    "fqdn",
+    "ip-address",
+    "dhcid",
+    "lease-expires-on",
+    "lease-length",
+    "use-conflict-resolution",
+  ]);
+  assert.equal(json.dhcid, "000101A2B3");
+  const noExpiry = { ...SAMPLE, leaseExpiresOn: "" };
+  assert.equal("lease-expires-on" in JSON.parse(ncrToJson(noExpiry)), false);
+  assert.deepEqual(decodeNcr(encodeNcr(noExpiry)), noExpiry);
+});
+
+Deno.test("bad NCRs are refused with a message naming the problem", () => {
+  const bad: [string, RegExp][] = [
+    ["not json", /not valid JSON/],
+    [KEA22.replace('"change-type":0', '"change-type":2'), /change-type/],
+    [KEA22.replace('"fqdn":"h0.lab.test."', '"fqdn":""'), /fqdn/],
+    [KEA22.replace('"dhcid":"000101A2B3"', '"dhcid":""'), /dhcid/],
+    [KEA22.replace('"dhcid":"000101A2B3"', '"dhcid":"xyz"'), /dhcid/],
+    [KEA22.replace('"198.18.9.1"', '"198.18.9"'), /ip-address/],
+    [
+      KEA22.replace('"forward-change":true,"reverse-change":true', '"forward-change":false,"reverse-change":false'),
+      /both false/,
+    ],
+    [KEA22.replace('"lease-length":1200', '"lease-length":-1'), /lease-length/],
+    [KEA22.replace(',"lease-length":1200', ""), /lease-length/],
+    [KEA22.replace('"h0.lab.test."', `"${"x".repeat(64)}.lab.test."`), /63 octets/],
+    [KEA22.replace('"h0.lab.test."', `"${"abcdefgh.".repeat(6000)}lab.test."`), /longer than 255 octets/],
+  ];
+  for (const [text, re] of bad) {
+    assert.throws(() => parseNcrJson(text), (e) => e instanceof NcrError && re.test(e.message), text);
+  }
+  assert.throws(() => unframeNcr(new Uint8Array([0])), /no length prefix/);
+  assert.throws(() => unframeNcr(new Uint8Array([0, 9, 1, 2])), /says 9 bytes but only 2 follow/);
+  assert.throws(() => unframeNcr(new Uint8Array([0, 2, 0xff, 0xfe])), /UTF-8/);
+  assert.throws(() => frameNcr("x".repeat(70000)), /does not fit/);
+});
+
+Deno.test("UDP receiver on loopback: good request delivered, bad datagrams reported, receiver keeps going", async () => {
+  const got: NameChangeRequest[] = [];
+  const invalid: string[] = [];
+  let wake = () => {};
+  const rx = await listenNcr("127.0.0.1", 0, {
+    onRequest: (n) => {
+      got.push(n);
+      wake();
+    },
+    onInvalid: (r) => {
+      invalid.push(r);
+      wake();
+    },
+  });
+  const tx = openNcrSender("127.0.0.1", rx.port);
+  const raw = (await import("node:dgram")).default.createSocket("udp4");
+  const wait = (n: number) =>
+    new Promise<void>((res) => {
+      const check = () => (got.length + invalid.length >= n ? res() : (wake = check));
+      check();
+    });
+  raw.send(new Uint8Array([0, 3, 1]), rx.port, "127.0.0.1");
+  await wait(1);
+  await tx.send(SAMPLE);
+  await wait(2);
+  assert.equal(invalid.length, 1);
+  assert.deepEqual(got, [SAMPLE]);
+  raw.close();
+  tx.close();
+  await rx.close();
+});
+
+Deno.test("real kea-dhcp4 2.2 NCRs (add on ACK, remove on RELEASE) decode, and their DHCID is ours for the same client", () => {
+  const add = decodeNcr(loadHex("kea_dhcp4_ncr_add.txt"));
+  const remove = decodeNcr(loadHex("kea_dhcp4_ncr_remove.txt"));
+  assert.equal(add.changeType, "add");
+  assert.equal(remove.changeType, "remove");
+  assert.equal(add.fqdn, "erin.lab.test.");
+  assert.equal(add.ipAddress, "198.18.50.100");
+  assert.equal(add.leaseLength, 1200); // the TTL: a third of valid-lifetime 3600
+  assert.equal(add.leaseExpiresOn, "20261127182758");
+  assert.equal(add.conflictResolutionMode, "check-with-dhcid");
+  // no client-id from dhclient: Kea uses type 0, htype 1 + chaddr
+  assert.deepEqual(add.dhcid, dhcidForV4(1, parseHex("ba:1f:94:2c:fc:16")!, undefined, "erin.lab.test."));
+  assert.deepEqual(remove.dhcid, add.dhcid);
+  // our encoder keeps Kea's field order and values (plus conflict-resolution-mode)
+  const ours = JSON.parse(ncrToJson(add));
+  const kea = JSON.parse(unframeNcr(loadHex("kea_dhcp4_ncr_add.txt")));
+  assert.deepEqual(Object.keys(ours).slice(0, Object.keys(kea).length), Object.keys(kea));
+  for (const k of Object.keys(kea)) assert.deepEqual(ours[k], kea[k], k);
+});
