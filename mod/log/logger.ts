@@ -15,7 +15,7 @@ import {
   reset,
   type Sink,
 } from "@logtape/logtape";
-import { getFileSink, getRotatingFileSink } from "@logtape/file";
+import { keaFileSink } from "./file_sink.ts";
 import type { LoggerSpec } from "../config/model.ts";
 
 /** The small interface the rest of weka logs through: a Kea message id and its text. */
@@ -79,14 +79,13 @@ function sinkFor(output: LoggerSpec["outputs"][number]): Sink {
     case "stderr":
     case "syslog":
       return streamSink(Deno.stderr.writable);
-    default: {
-      // Kea's `flush` means "write each line out promptly", not fsync: LogTape's unbuffered mode fsyncs every
-      // line (measured at 43 % of weka ddns's time), so lines are buffered and written at least every 100 ms.
-      const opts = { formatter: keaLine, bufferSize: 8192, flushInterval: output.flush ? 100 : 1000 };
-      return output.maxsize > 0
-        ? getRotatingFileSink(output.output, { ...opts, maxSize: output.maxsize, maxFiles: Math.max(1, output.maxver) })
-        : getFileSink(output.output, opts);
-    }
+    default:
+      return keaFileSink(output.output, {
+        formatter: keaLine,
+        flush: output.flush,
+        maxsize: output.maxsize,
+        maxver: Math.max(1, output.maxver),
+      });
   }
 }
 
