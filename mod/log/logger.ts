@@ -72,13 +72,17 @@ function streamSink(stream: WritableStream<Uint8Array>): Sink {
   return getStreamSink(stream, { formatter: keaLine });
 }
 
+// A process stream can be locked by one writer only: every logger writing to stdout (or stderr) shares one sink.
+let stdoutSink: Sink | undefined;
+let stderrSink: Sink | undefined;
+
 function sinkFor(output: LoggerSpec["outputs"][number]): Sink {
   switch (output.output) {
     case "stdout":
-      return streamSink(Deno.stdout.writable);
+      return stdoutSink ??= streamSink(Deno.stdout.writable);
     case "stderr":
     case "syslog":
-      return streamSink(Deno.stderr.writable);
+      return stderrSink ??= streamSink(Deno.stderr.writable);
     default:
       return keaFileSink(output.output, {
         formatter: keaLine,
@@ -95,6 +99,7 @@ function sinkFor(output: LoggerSpec["outputs"][number]): Sink {
  */
 export async function setupLogging(specs: LoggerSpec[], category: string): Promise<Log> {
   await reset();
+  stdoutSink = stderrSink = undefined; // reset() disposed them
   const list: LoggerSpec[] = specs.length ? specs : [{
     name: category,
     severity: "INFO",

@@ -40,3 +40,13 @@ Deno.test("file output: Kea-style lines, rotation by maxsize keeps maxver copies
   assert.match(Deno.readTextFileSync(path), /again 11$/m);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("two loggers writing to stdout share one stream (no 'stream is already locked')", async () => {
+  const out = { output: "stdout", flush: true, maxsize: 0, maxver: 1 };
+  const log = await setupLogging([
+    { name: "kea-dhcp4", severity: "WARN", debuglevel: 0, outputs: [out] },
+    { name: "kea-dhcp-ddns", severity: "WARN", debuglevel: 0, outputs: [out] },
+  ], "kea-dhcp4");
+  assert.equal(log.infoEnabled, false);
+  await closeLogging();
+});
