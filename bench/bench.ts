@@ -6,6 +6,8 @@
  * For each shape it climbs a ladder of rates, running weka and Kea alternately at each step (fresh lease database
  * each time, so the machine's noise hits both alike), and prints each server's best rate with < 0.5 % drops and the
  * ratio weka / Kea. Needs root and the Debian packages iproute2, kea-admin, kea-dhcp4-server.
+ * Each line also gives the server's CPU time during the step (user+system, all its threads) per exchange.
+ * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_SHAPES=unicast (or bcast) only that shape.
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
@@ -43,7 +45,17 @@ function config(server: Server, shape: Shape, dir: string): Record<string, unkno
   };
 }
 
-async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promise<PerfResult> {
+/** CPU seconds (user + system, every thread) the process has used so far, from /proc/PID/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const f = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promise<PerfResult & { cpu: number }> {
   const dir = await Deno.makeTempDir({ prefix: `bench-${server}-` });
   const cfg = `${dir}/${server}.json`;
   await Deno.writeTextFile(cfg, JSON.stringify(config(server, shape, dir)));
@@ -58,7 +70,9 @@ async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promi
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));
-    return await perfdhcp(lab, rate, secs, shape === "unicast" ? { server: "198.18.0.1" } : {});
+    const cpu0 = await cpuSeconds(p.pid);
+    const r = await perfdhcp(lab, rate, secs, shape === "unicast" ? { server: "198.18.0.1" } : {});
+    return { ...r, cpu: (await cpuSeconds(p.pid)) - cpu0 };
   } finally {
     await p.stop("SIGTERM", 5000);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -78,9 +92,14 @@ async function main(): Promise<number> {
   const lab = await Lab.up("wkb-");
   const summary: string[] = [];
   try {
-    for (const shape of ["bcast", "unicast"] as Shape[]) {
+    const shapes = (Deno.env.get("BENCH_SHAPES") ?? "bcast,unicast").split(",") as Shape[];
+    const only = Deno.env.get("BENCH_SERVERS")?.split(",");
+    for (const shape of shapes) {
       const best: Record<Server, number> = { weka: 0, kea: 0 };
-      const alive: Record<Server, boolean> = { weka: true, kea: haveKea };
+      const alive: Record<Server, boolean> = {
+        weka: !only || only.includes("weka"),
+        kea: haveKea && (!only || only.includes("kea")),
+      };
       console.log(`\n# shape ${shape}: ${secs} s per step`);
       for (const rate of rates) {
         for (const server of ["weka", "kea"] as Server[]) {
@@ -91,7 +110,8 @@ async function main(): Promise<number> {
             `${shape.padEnd(7)} ${server.padEnd(4)} asked=${String(rate).padStart(5)} rate=${
               r.rate.toFixed(0).padStart(5)
             } ` +
-              `do_drop=${r.doDrop}% ra_drop=${r.raDrop}% do_avg=${r.doAvgMs}ms ra_avg=${r.raAvgMs}ms ${
+              `do_drop=${r.doDrop}% ra_drop=${r.raDrop}% do_avg=${r.doAvgMs}ms ra_avg=${r.raAvgMs}ms ` +
+              `cpu=${r.cpu.toFixed(1)}s (${(r.cpu / Math.max(1, r.rate * secs) * 1e6).toFixed(0)}µs/DORA) ${
                 pass ? "ok" : "DROPS"
               }`,
           );

@@ -29,12 +29,17 @@ import type { ControlContext } from "../control/context.ts";
 import { DhcpState } from "../control/dhcp_state.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
+import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
+import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
+import { loadD2ConfigFile } from "../ddns/d2/load.ts";
+import type { D2Config } from "../ddns/d2/config.ts";
+import { ConfigError } from "../config/errors.ts";
 
 export interface Dhcp4Options {
   configPath: string;
   /** a non-default port: serve on 127.0.0.1:PORT (tests without root); replies go to PORT+1 */
   port?: string;
-  /** `weka run`: other roles may follow; for now only Dhcp4 exists */
+  /** `weka run`: every role the file names (Dhcp4, and DhcpDdns in the same process) */
   all: boolean;
 }
 
@@ -47,12 +52,26 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     return reportConfigFailure(opts.configPath, e);
   }
   const config = loaded.dhcp4;
+  if (!config && opts.all && loaded.ddns) {
+    const { runDdns } = await import("./ddns.ts");
+    return await runDdns({ configPath: opts.configPath });
+  }
   if (!config) {
     console.error(
       `${opts.configPath}: there is no Dhcp4 section to serve${loaded.ddns ? " (use 'weka ddns' for DhcpDdns)" : ""}`,
     );
     return 1;
   }
+  let d2Config: D2Config | undefined;
+  if (opts.all && loaded.ddns) {
+    try {
+      d2Config = await loadD2ConfigFile(opts.configPath);
+    } catch (e) {
+      console.error(e instanceof ConfigError ? e.format() : `weka run: ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  // weka run: the in-process D2 logs through the Dhcp4 loggers (one LogTape configuration per process)
   const log = await setupLogging(config.loggers, "kea-dhcp4");
   for (const w of loaded.warnings) log.warn("DHCP4_CONFIG_WARNING", formatProblem(w));
 
@@ -109,6 +128,24 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   ensureKeaStats(stats, config.subnets.map((s) => s.id));
   const offers = new OfferTable();
   const allocator = new IterativeAllocator(store, offers);
+  // weka run: D2 runs in this process and takes the NCRs directly (its UDP listener still serves other senders)
+  let d2: D2Daemon | undefined;
+  if (d2Config) {
+    try {
+      d2 = await startD2(d2Config, log);
+    } catch (e) {
+      log.error("DHCP_DDNS_FAILED", (e as Error).message);
+      await store.close();
+      transport.close();
+      await closeLogging();
+      return 1;
+    }
+  }
+  const ddns: DdnsSender | undefined = startDdnsSender(config, {
+    stats,
+    log,
+    ...(d2 ? { sink: inProcessSink(d2), sinkName: "the in-process D2 (weka run)" } : {}),
+  });
   const server = new Dhcp4Server({
     config,
     transport,
@@ -119,6 +156,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     log,
     ifaceAddrs: new Map(served.map((s) => [s.name, s.addrs.map((a) => a.addr)])),
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
+    onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
   });
   let current: Dhcp4Config = config;
   const reclaimer = new Reclaimer({
@@ -126,6 +164,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     config: () => current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
+    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
     log: (id, text) => log.info(id, text),
   });
   server.start();
@@ -157,6 +196,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     if (why) throw new Error(why);
     current = next.dhcp4;
     server.setConfig(current);
+    ddns?.setConfig(current);
     allocator.reset();
     initialLeaseStats(stats, current, store, Math.floor(Date.now() / 1000));
     ensureKeaStats(stats, current.subnets.map((s) => s.id));
@@ -224,11 +264,20 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   await channel.close();
   await server.stop();
   await reclaimer.stop();
+  await ddns?.close();
+  await d2?.stop("normal");
   await store.close();
   await Deno.remove(serverPidFile(config.lease.path)).catch(() => {});
   log.info("DHCP4_SHUTDOWN", `weka DHCPv4 server stopped; statistics: ${statsSummary(stats)}`);
   await closeLogging();
   return exitCode;
+}
+
+/** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
+function inProcessSink(d2: D2Daemon) {
+  return (ncr: Parameters<D2Daemon["service"]["submit"]>[0]) => {
+    if (!d2.service.submit(ncr)) throw new Error("the in-process D2 refused the request (its queue is full)");
+  };
 }
 
 function describeError(e: unknown): string {

@@ -1,7 +1,7 @@
 /**
  * Validated `Dhcp4` JSON → the immutable runtime model (model.ts): defaults applied from defaults.ts, subnet
  * parameters inherited from the global scope as Kea inherits them, option data encoded to wire payloads, pools,
- * reservations and interfaces parsed into numbers.
+ * reservations and interfaces parsed into numbers, DDNS parameters resolved global → subnet → pool.
  */
 
 import { parseCidr4, parseHex, parseIpv4, prefixMask, toColonHex } from "../wire/addr.ts";
@@ -28,6 +28,8 @@ import { encodeUndefinedOption, type OptionCodec4 } from "./option_codec.ts";
 import type { Dhcp4In, LoggerIn, Subnet4In } from "./schema4.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
+import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
+import type { DdnsParams } from "./model.ts";
 
 type Options = Map<number, OptionValue>;
 
@@ -147,18 +149,25 @@ function subnet(
   d: Dhcp4In,
   c: Checked4,
   globalOpts: Options,
+  globalDdns: DdnsParams,
   codec: OptionCodec4,
   pr: Problems,
 ): Subnet4 {
   const sp: JsonPath = ["Dhcp4", "subnet4", i];
+  const ddns = compileDdnsParams(globalDdns, s, sp, pr);
   const cidr = parseCidr4(s.subnet)!;
   const options = mergeOptions(globalOpts, encodeOptions(s["option-data"], [...sp, "option-data"], codec, pr));
-  const pools = c.pools[i].map((r, j) => ({
-    start: r.start,
-    end: r.end,
-    poolId: s.pools?.[j]?.["pool-id"] ?? 0,
-    options: encodeOptions(s.pools?.[j]?.["option-data"], [...sp, "pools", j, "option-data"], codec, pr),
-  }));
+  const pools = c.pools[i].map((r, j) => {
+    const ps = s.pools?.[j];
+    const pool: Subnet4["pools"][number] = {
+      start: r.start,
+      end: r.end,
+      poolId: ps?.["pool-id"] ?? 0,
+      options: encodeOptions(ps?.["option-data"], [...sp, "pools", j, "option-data"], codec, pr),
+    };
+    if (ps && hasDdnsKeys(ps)) pool.ddns = compileDdnsParams(ddns, ps, [...sp, "pools", j], pr);
+    return pool;
+  });
   const reservations = new Map<string, Reservation4>();
   const reservedAddresses = new Map<number, string>();
   (s.reservations ?? []).forEach((r, j) => {
@@ -198,6 +207,7 @@ function subnet(
     nextServer: parseIpv4(s["next-server"] ?? d["next-server"] ?? DHCP4_DEFAULTS["next-server"])!,
     serverHostname: s["server-hostname"] ?? d["server-hostname"] ?? DHCP4_DEFAULTS["server-hostname"],
     bootFileName: s["boot-file-name"] ?? d["boot-file-name"] ?? DHCP4_DEFAULTS["boot-file-name"],
+    ddns,
   };
   if (s.interface !== undefined) out.interface = s.interface;
   return out;
@@ -229,6 +239,7 @@ export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, pro
     return spec;
   });
   const loggers = (d.loggers ?? [{ name: LOGGER_DEFAULTS.root }]).map(logger);
+  const ddns = compileDdnsParams(defaultDdnsParams(), d, ["Dhcp4"], problems);
   return {
     interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
     socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
@@ -238,7 +249,7 @@ export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, pro
       ...(csvName !== undefined ? { csvName } : {}),
       persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
     },
-    subnets: (d.subnet4 ?? []).map((s, i) => subnet(s, i, d, checked, globalOpts, codec, problems)),
+    subnets: (d.subnet4 ?? []).map((s, i) => subnet(s, i, d, checked, globalOpts, ddns, codec, problems)),
     options: globalOpts,
     echoClientId: d["echo-client-id"] ?? DHCP4_DEFAULTS["echo-client-id"],
     declineProbationPeriod: d["decline-probation-period"] ?? DHCP4_DEFAULTS["decline-probation-period"],
@@ -256,5 +267,7 @@ export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, pro
     hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
     controlSockets,
     raw: d as Record<string, unknown>,
+    dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
+    ddns,
   };
 }

@@ -76,3 +76,37 @@ export const SUBNET_ID_MAX = 0xfffffffe;
 
 /** The hook libraries weka implements itself; naming one in `hooks-libraries` turns the built-in module on. */
 export const BUILTIN_HOOKS = ["libdhcp_lease_cmds.so", "libdhcp_ha.so"] as const;
+
+/**
+ * `dhcp-ddns` defaults (Kea's D2ClientConfig: updates off, D2 at 127.0.0.1:53001, sender on any address and port,
+ * a 1024-entry queue, UDP and JSON, the only protocol and format Kea implements).
+ */
+export const DHCP_DDNS_DEFAULTS = {
+  "enable-updates": false,
+  "server-ip": "127.0.0.1",
+  "server-port": 53001,
+  "sender-ip": "",
+  "sender-port": 0,
+  "max-queue-size": 1024,
+  "ncr-protocol": "UDP" as const,
+  "ncr-format": "JSON" as const,
+} as const;
+
+/**
+ * Scoped `ddns-*` defaults (Kea's GLOBAL4_DEFAULTS): send updates, no overrides, never replace the client's name,
+ * generated names `myhost-A-B-C-D`, no qualifying suffix, no update on renew, conflict resolution check-with-dhcid,
+ * and the host name sanitiser that replaces nothing but removes every character outside letters, digits, dot and
+ * hyphen. The TTL keys have no default (TTL = lease/3, at least 600 s, RFC 4702 §5).
+ */
+export const DDNS_DEFAULTS = {
+  "ddns-send-updates": true,
+  "ddns-override-no-update": false,
+  "ddns-override-client-update": false,
+  "ddns-replace-client-name": "never" as const,
+  "ddns-generated-prefix": "myhost",
+  "ddns-qualifying-suffix": "",
+  "ddns-update-on-renew": false,
+  "ddns-conflict-resolution-mode": "check-with-dhcid" as const,
+  "hostname-char-set": "[^A-Za-z0-9.-]",
+  "hostname-char-replacement": "",
+} as const;

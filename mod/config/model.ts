@@ -22,6 +22,56 @@ export interface Pool4 {
   poolId: number;
   /** options of the pool, by code (pool wins over subnet) */
   options: Map<number, OptionValue>;
+  /** DDNS behaviour of the pool when the pool sets a `ddns-*` key (Kea ≥ 2.7.6); else the subnet's applies */
+  ddns?: DdnsParams;
+}
+
+/** Kea's `ddns-replace-client-name` modes. */
+export type ReplaceClientName = "never" | "always" | "when-present" | "when-not-present";
+
+/** Kea's `ddns-conflict-resolution-mode` values (carried to D2 in each NameChangeRequest). */
+export type DdnsConflictMode =
+  | "check-with-dhcid"
+  | "no-check-with-dhcid"
+  | "check-exists-with-dhcid"
+  | "no-check-without-dhcid";
+
+/**
+ * The DDNS behaviour of one scope after inheritance global → subnet → pool (Kea's `DdnsParams`): the `ddns-*`
+ * keys and the host name sanitiser.
+ */
+export interface DdnsParams {
+  /** `ddns-send-updates` (updates happen only when dhcp-ddns.enable-updates is true as well) */
+  sendUpdates: boolean;
+  overrideNoUpdate: boolean;
+  overrideClientUpdate: boolean;
+  replaceClientName: ReplaceClientName;
+  generatedPrefix: string;
+  /** as configured ("" = none); qualification adds the dots */
+  qualifyingSuffix: string;
+  updateOnRenew: boolean;
+  conflictResolutionMode: DdnsConflictMode;
+  /** `ddns-ttl-percent` (fraction of the lease lifetime), when set */
+  ttlPercent?: number;
+  /** `ddns-ttl` (fixed TTL), `ddns-ttl-min`, `ddns-ttl-max` (Kea ≥ 2.7), when set */
+  ttl?: number;
+  ttlMin?: number;
+  ttlMax?: number;
+  /** `hostname-char-set`: a POSIX ERE of invalid characters ("" = no sanitising) */
+  hostnameCharSet: string;
+  hostnameCharReplacement: string;
+}
+
+/** The `dhcp-ddns` connectivity block of Dhcp4 (where NameChangeRequests go). */
+export interface DhcpDdnsSpec {
+  enableUpdates: boolean;
+  serverIp: string;
+  serverPort: number;
+  senderIp: string;
+  senderPort: number;
+  maxQueueSize: number;
+  ncrProtocol: "UDP";
+  ncrFormat: "JSON";
 }
 
 export interface Reservation4 {
@@ -74,6 +124,8 @@ export interface Subnet4 {
   nextServer: number;
   serverHostname: string;
   bootFileName: string;
+  /** DDNS behaviour of the subnet (absent in hand-built models: Kea's defaults apply) */
+  ddns?: DdnsParams;
 }
 
 export interface InterfaceSpec {
@@ -138,4 +190,8 @@ export interface Dhcp4Config {
   controlSockets: ControlSocketSpec[];
   /** the validated config as JSON (for config-get and logs) */
   raw: Record<string, unknown>;
+  /** the `dhcp-ddns` block (absent in hand-built models: updates disabled) */
+  dhcpDdns?: DhcpDdnsSpec;
+  /** the global DDNS behaviour (used for leases whose subnet is gone) */
+  ddns?: DdnsParams;
 }

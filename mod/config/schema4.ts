@@ -6,6 +6,7 @@
 
 import * as v from "valibot";
 import { annotations, bool, cidr4, ipv4, optionDataList, scopedParams, str, uint32 } from "./schema_common.ts";
+import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 
 const interfaceName = v.pipe(
   str,
@@ -96,6 +97,7 @@ const pool = v.strictObject({
   pool: str,
   "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList),
+  ...ddnsScopedParams,
   ...annotations,
 }, "must be a map");
 
@@ -125,6 +127,7 @@ const subnet4 = v.strictObject({
   relay: v.optional(relay),
   reservations: v.optional(v.array(reservation, "must be a list")),
   ...scopedParams,
+  ...ddnsScopedParams,
   ...annotations,
 }, "must be a map");
 
@@ -140,7 +143,9 @@ export const Dhcp4Schema = v.strictObject({
   "control-socket": v.optional(controlSocket),
   "control-sockets": v.optional(v.array(controlSocket, "must be a list")),
   "hooks-libraries": v.optional(v.array(hookLibrary, "must be a list")),
+  "dhcp-ddns": v.optional(dhcpDdns),
   ...scopedParams,
+  ...ddnsScopedParams,
   ...annotations,
 }, "must be a map");
 
@@ -148,5 +153,7 @@ export const Dhcp4Schema = v.strictObject({
 export type Dhcp4In = v.InferOutput<typeof Dhcp4Schema>;
 /** A validated `subnet4` entry. */
 export type Subnet4In = v.InferOutput<typeof subnet4>;
+/** A validated pool entry. */
+export type Pool4In = v.InferOutput<typeof pool>;
 /** A validated `logger` entry. */
 export type LoggerIn = v.InferOutput<typeof logger>;

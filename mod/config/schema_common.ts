@@ -86,9 +86,7 @@ export const scopedParams = {
   "option-data": v.optional(optionDataList),
 };
 
-const DDNS_SCOPED = [
-  "hostname-char-set",
-  "hostname-char-replacement",
+const SCOPED_UNSUPPORTED = [
   "store-extended-info",
   "cache-threshold",
   "cache-max-age",
@@ -105,17 +103,16 @@ const DDNS_SCOPED = [
 ];
 
 /**
- * Kea (2.2 to 3.x) keys weka recognises but does not implement yet, by scope. Any `ddns-*` key counts too.
+ * Kea (2.2 to 3.x) keys weka recognises but does not implement yet, by scope. Any other `ddns-*` key counts too.
  * Keys outside these lists are unknown to Kea as well and are reported as "unknown or unsupported key".
  */
 export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   Dhcp4: new Set([
-    ...DDNS_SCOPED,
+    ...SCOPED_UNSUPPORTED,
     "shared-networks",
     "host-reservation-identifiers",
     "option-def",
     "multi-threading",
-    "dhcp-ddns",
     "reservations",
     "hosts-database",
     "hosts-databases",
@@ -132,9 +129,8 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
     "early-global-reservations-lookup",
     "ip-reservations-unique",
     "reservations-lookup-first",
-    "ddns-conflict-resolution-mode",
   ]),
-  subnet4: new Set([...DDNS_SCOPED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
+  subnet4: new Set([...SCOPED_UNSUPPORTED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
   pools: new Set(["client-class", "client-classes", "require-client-classes", "evaluate-additional-classes"]),
   reservations: new Set(["client-id", "duid", "circuit-id", "flex-id", "client-classes"]),
   "option-data": new Set(["client-classes"]),

@@ -7,16 +7,20 @@ import { DecodeError } from "../wire/errors.ts";
 
 const PAD = 0;
 const END = 255;
+const OVERLOAD = 52;
 
-/** Options read so far: code → list of instance payloads, in order of first appearance. */
-export type RawOptions = Map<number, Uint8Array[]>;
+/** Options read so far: code → payload, instances of one code already concatenated, in order of first appearance. */
+export type RawOptions = Map<number, Uint8Array>;
 
 /**
  * Reads the TLV options in `buf[start, end)` into `into` (RFC 2132 §2: PAD is skipped, END stops the area).
- * A code byte with no room for its length byte, or a length that runs past the area, throws a {@link DecodeError}
- * naming the option and its offset. Kea 2.2 (`LibDHCP::unpackOptions4`) throws in the first case but silently
- * drops a truncated last option in the second; `lenient` reproduces that and keeps the options read before it.
- * Returns true when an END option was seen.
+ * Payloads are views into `buf`, not copies (the hot path decodes without allocating a buffer per option). A code
+ * already in `into` gets the new instance appended (RFC 3396 §5: instances concatenate in order of appearance,
+ * options field first, then file, then sname), except option 52 (overload), of which only the first instance
+ * counts. A code byte with no room for its length byte, or a length that runs past the area, throws a
+ * {@link DecodeError} naming the option and its offset. Kea 2.2 (`LibDHCP::unpackOptions4`) throws in the first
+ * case but silently drops a truncated last option in the second; `lenient` reproduces that and keeps the options
+ * read before it. Returns true when an END option was seen.
  */
 export function readOptionArea(
   buf: Uint8Array,
@@ -42,33 +46,47 @@ export function readOptionArea(
         i,
       );
     }
-    const list = into.get(code);
-    const payload = buf.slice(i + 2, i + 2 + len);
-    if (list) list.push(payload);
-    else into.set(code, [payload]);
+    const payload = buf.subarray(i + 2, i + 2 + len);
+    const prev = into.get(code);
+    if (prev === undefined) into.set(code, payload);
+    else if (code !== OVERLOAD) into.set(code, concat(prev, payload));
     i += 2 + len;
   }
   return false;
 }
 
-/** Concatenates the instances of each code (RFC 3396 §5: in the order options field, file, sname). */
-export function mergeInstances(raw: RawOptions): Map<number, Uint8Array> {
-  const out = new Map<number, Uint8Array>();
-  for (const [code, parts] of raw) {
-    if (parts.length === 1) {
-      out.set(code, parts[0]);
-      continue;
-    }
-    const total = parts.reduce((n, p) => n + p.length, 0);
-    const merged = new Uint8Array(total);
-    let off = 0;
-    for (const p of parts) {
-      merged.set(p, off);
-      off += p.length;
-    }
-    out.set(code, merged);
-  }
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
   return out;
+}
+
+/**
+ * The wire length of one option: its payload in instances of at most 255 bytes, each with a code and a length
+ * byte (RFC 3396 §6); an empty payload is one zero-length option (2 bytes).
+ */
+export function optionWireLength(payload: Uint8Array): number {
+  const n = payload.length;
+  return n === 0 ? 2 : n + 2 * Math.ceil(n / 255);
+}
+
+/**
+ * Writes one option at `off` in `out` as {@link fragments} lays it out (255-byte instances, RFC 3396 §6) without
+ * building the fragments; returns the offset after it. `out` must have {@link optionWireLength} bytes free.
+ */
+export function writeOption(out: Uint8Array, off: number, code: number, payload: Uint8Array): number {
+  let p = 0;
+  do {
+    const n = Math.min(255, payload.length - p);
+    out[off] = code;
+    out[off + 1] = n;
+    if (n <= 16) for (let k = 0; k < n; k++) out[off + 2 + k] = payload[p + k];
+    else out.set(n === payload.length ? payload : payload.subarray(p, p + n), off + 2);
+    off += n + 2;
+    p += n;
+  } while (p < payload.length);
+  return off;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface ServerDeps {
   clock?: () => number;
   /** client port replies go to (68; tests on loopback use another) */
   clientPort?: number;
+  /** DDNS: receives an outcome's NameChangeRequests once its lease mutations are durable (must not block) */
+  onNcrs?: (ncrs: NonNullable<Extract<Outcome, { kind: "none" }>["ncrs"]>) => void;
 }
 
 /** Runs the receive → engine → commit → send loop until {@link Dhcp4Server.stop}. */
@@ -200,6 +202,7 @@ export class Dhcp4Server {
       () => {
         this.bump(out.stats);
         if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
+        if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
       },
       (e) => {
         stats.add("pkt4-processing-failed");

@@ -22,8 +22,8 @@ export function isReusable(lease: Lease4 | undefined, now: number): boolean {
 
 /** Per-pool cursors over the lease view; implements the engine's `FreeAddressFinder`. */
 export class IterativeAllocator implements FreeAddressFinder {
-  /** "subnetId/poolIndex" → next offset to try in the pool */
-  private readonly cursors = new Map<string, number>();
+  /** subnet id → next offset to try, by pool index (no string key built per query) */
+  private readonly cursors = new Map<number, number[]>();
 
   constructor(private readonly leases: LeaseView, private readonly offers: OfferView) {}
 
@@ -37,8 +37,9 @@ export class IterativeAllocator implements FreeAddressFinder {
     const pool = subnet.pools[poolIndex];
     if (!pool || pool.end < pool.start) return undefined;
     const size = pool.end - pool.start + 1;
-    const key = `${subnet.id}/${poolIndex}`;
-    let off = this.cursors.get(key) ?? 0;
+    let cursors = this.cursors.get(subnet.id);
+    if (!cursors) this.cursors.set(subnet.id, cursors = []);
+    let off = cursors[poolIndex] ?? 0;
     if (off >= size) off = 0;
     for (let i = 0; i < size; i++) {
       const addr = pool.start + off;
@@ -46,10 +47,10 @@ export class IterativeAllocator implements FreeAddressFinder {
       if (subnet.reservedAddresses.has(addr)) continue;
       if (this.offers.isOffered(addr)) continue;
       if (!isReusable(this.leases.byAddress(addr), now)) continue;
-      this.cursors.set(key, off);
+      cursors[poolIndex] = off;
       return addr;
     }
-    this.cursors.set(key, off);
+    cursors[poolIndex] = off;
     return undefined;
   }
 

@@ -8,8 +8,14 @@ import type { ServedInterface } from "./interfaces.ts";
 import { UdpSocket4 } from "./udp4.ts";
 import { LinkSender } from "./packet_sender.ts";
 import { Poller } from "./poller.ts";
+import { setImmediate } from "node:timers";
 
 const BROADCAST = 0xffffffff;
+/**
+ * How long the receive loop waits on the main thread itself (see {@link FfiTransport.recvBatch}) once traffic
+ * flows, before it falls back to the thread-pool poll. At 1 000 queries/s a datagram is due every millisecond.
+ */
+export const HOT_WAIT_US = Number(Deno.env.get("WEKA_HOT_US") ?? 1000); // TEMP
 
 /** Options of {@link FfiTransport.open}. */
 export interface FfiTransportOptions {
@@ -37,6 +43,8 @@ export class FfiTransport implements Transport4 {
   #next = 0;
   #closed = false;
   #busy = false;
+  /** traffic is flowing: wait with a short poll on the main thread instead of a thread-pool round trip */
+  #hot = false;
 
   private constructor(opts: FfiTransportOptions, sockets: UdpSocket4[], link: LinkSender | undefined) {
     this.interfaces = opts.interfaces;
@@ -75,20 +83,37 @@ export class FfiTransport implements Transport4 {
     }
   }
 
-  /** Drains every socket (round robin from a rotating start, for fairness), polling all of them when none has data. */
+  /**
+   * Drains every socket (round robin from a rotating start, for fairness), waiting on all of them when none has
+   * data. While traffic flows the wait is a ppoll(2) of at most {@link HOT_WAIT_US} on the main thread, preceded by
+   * one event-loop turn (so commits, timers and the control channel are served between batches): a wake-up then
+   * costs one context switch instead of a thread-pool round trip (a worker wake-up, two sleeps, an eventfd write).
+   * When that short wait times out the link is idle and the wait becomes the ordinary nonblocking poll.
+   */
   async recvBatch(max: number, timeoutMs = -1): Promise<Received4[]> {
     const out: Received4[] = [];
     const deadline = timeoutMs >= 0 ? Date.now() + timeoutMs : Infinity;
     while (!this.#closed) {
       this.#drainAll(out, max);
       if (out.length || Date.now() >= deadline) break;
+      if (this.#hot) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.#closed) break;
+        this.#drainAll(out, max);
+        if (out.length) break;
+        if (this.#poller.waitSync(HOT_WAIT_US) > 0) continue;
+        this.#hot = false;
+        continue;
+      }
       const left = deadline === Infinity ? 1000 : Math.max(0, deadline - Date.now());
       this.#busy = true;
+      let ready = 0;
       try {
-        await this.#poller.wait(Math.min(left, 1000));
+        ready = await this.#poller.wait(Math.min(left, 1000));
       } finally {
         this.#busy = false;
       }
+      if (ready > 0) this.#hot = true;
     }
     if (this.#closed) this.#release();
     return out;

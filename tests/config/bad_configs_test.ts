@@ -79,7 +79,11 @@ const EXPECTED: Record<string, [number, number, string]> = {
     33,
     `Dhcp4.lease-database.type: lease database type 'mysql' is not supported by weka (use "memfile" or "kv")`,
   ],
-  "bad_ddns_key.json": [3, 5, "Dhcp4.ddns-send-updates: 'ddns-send-updates' is not supported by weka yet"],
+  "bad_ddns_key.json": [
+    3,
+    33,
+    "Dhcp4.ddns-replace-client-name: boolean values for the replace-client-name are no longer supported",
+  ],
   "bad_socket_type.json": [3, 74, `Dhcp4.interfaces-config.dhcp-socket-type: must be "raw" or "udp" (got "packet")`],
   "bad_type.json": [3, 23, `Dhcp4.valid-lifetime: must be a number (got "4000")`],
   "bad_missing_subnet.json": [4, 7, "Dhcp4.subnet4[0]: missing required key 'subnet'"],

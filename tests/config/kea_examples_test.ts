@@ -24,6 +24,7 @@ const LOADS = [
   "multiple-options.json",
   "several-subnets.json",
   "single-subnet.json",
+  "with-ddns.json",
 ];
 
 /** The first refusal expected for some examples: path and message. */
@@ -32,7 +33,6 @@ const FIRST: Record<string, string> = {
   "classify.json": "Dhcp4.client-classes: 'client-classes' is not supported by weka yet",
   "hooks.json":
     "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so and libdhcp_ha.so",
-  "with-ddns.json": "Dhcp4.dhcp-ddns: 'dhcp-ddns' is not supported by weka yet",
   "reservations.json":
     "Dhcp4.host-reservation-identifiers: 'host-reservation-identifiers' is not supported by weka yet",
   "advanced.json": "Dhcp4.interfaces-config.outbound-interface: 'outbound-interface' is not supported by weka yet",
@@ -91,13 +91,36 @@ Deno.test("article listing 9: HA + lease_cmds hooks-libraries load as written", 
   assert.equal(ha[0].mode, "load-balancing");
 });
 
-Deno.test("article listing 11: ddns-* keys are refused as not supported yet", () => {
-  assert.throws(
-    () => parseConfigText(`{ "Dhcp4": { "ddns-send-updates": true } }`, "l11.json", () => ""),
-    (e: unknown) =>
-      e instanceof ConfigError &&
-      e.format() === "l11.json:1:14: Dhcp4.ddns-send-updates: 'ddns-send-updates' is not supported by weka yet",
-  );
+Deno.test("article listing 11: the dhcp-ddns block and ddns-* keys load as written", () => {
+  const listing = `{ "Dhcp4": {
+"dhcp-ddns": {
+ "enable-updates": true,
+ "server-ip": "127.0.0.1",
+ "server-port": 53001,
+ "sender-ip": "127.0.0.1",
+ "max-queue-size": 2048,
+ "ncr-protocol": "UDP",
+ "ncr-format": "JSON"
+},
+"ddns-send-updates": true,
+"ddns-override-no-update": true,
+"ddns-override-client-update": true,
+"ddns-replace-client-name": "when-not-present",
+"ddns-generated-prefix": "prefix",
+"ddns-qualifying-suffix": "demodomain.lmtest.de",
+"ddns-update-on-renew": false,
+"ddns-use-conflict-resolution": true,
+"hostname-char-set": "[^A-Za-z0-9.-]",
+"hostname-char-replacement": "x"
+} }`;
+  const c = parseConfigText(listing, "l11.json", () => "").dhcp4!;
+  assert.equal(c.dhcpDdns?.enableUpdates, true);
+  assert.equal(c.dhcpDdns?.maxQueueSize, 2048);
+  assert.equal(c.ddns?.replaceClientName, "when-not-present");
+  assert.equal(c.ddns?.generatedPrefix, "prefix");
+  assert.equal(c.ddns?.qualifyingSuffix, "demodomain.lmtest.de");
+  assert.equal(c.ddns?.conflictResolutionMode, "check-with-dhcid");
+  assert.equal(c.ddns?.hostnameCharReplacement, "x");
 });
 
 Deno.test({

@@ -25,6 +25,8 @@ export interface ReplySpec {
   validLifetime?: number;
   /** host name (option 12) to return, when any */
   hostname?: string;
+  /** client name options decided by the DDNS name rules (81 and/or 12), in this order */
+  nameOptions?: [number, Uint8Array][];
 }
 
 /** Options Kea returns whenever they are configured, asked for or not (`appendBasicOptions`). */
@@ -88,6 +90,7 @@ function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec): void {
     if (t2 !== undefined) opts.set(Opt.REBINDING_TIME, u32Payload(t2));
   }
   if (spec.hostname) opts.set(Opt.HOST_NAME, textPayload(spec.hostname));
+  for (const [code, data] of spec.nameOptions ?? []) opts.set(code, data);
 
   const sources: Map<number, OptionValue>[] = [];
   if (spec.reservation) sources.push(spec.reservation.options);

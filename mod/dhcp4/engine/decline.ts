@@ -8,6 +8,7 @@ import { LeaseState } from "../../lease/types.ts";
 import { clientKey, ownsLease } from "./client.ts";
 import { readAddr } from "./payload.ts";
 import { bothStats, drop, type Exchange } from "./outcome.ts";
+import { removeNcrs } from "./ddns_ncr.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 
 /**
@@ -15,7 +16,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
  * loses hardware address, client id and host name, and lives `decline-probation-period` seconds from now.
  * `declined-addresses` (global and subnet) goes up by one. As in Kea, `assigned-addresses` is NOT decreased here:
  * a declined address stays counted until reclamation takes it back. A DECLINE without option 50 is an RFC
- * violation and is dropped; one for an unknown or foreign lease is ignored with a warning.
+ * violation and is dropped; a declined lease's DNS records are removed (Kea's declineLease queues a remove); one for an unknown or foreign lease is ignored with a warning.
  */
 export function handleDecline(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
@@ -67,6 +68,7 @@ export function handleDecline(ex: Exchange): Outcome {
     }],
     stats: [...received, ...bothStats("declined-addresses", lease.subnetId, 1)],
     events: [{ kind: "decline", address: addr, subnetId: lease.subnetId, hostname: lease.hostname }],
+    ncrs: removeNcrs(ctx.config, lease),
     log: [{
       id: "DHCP4_DECLINE_LEASE",
       text: `Received DHCPDECLINE for addr ${formatIpv4(addr)} from client ${client.label}. ` +

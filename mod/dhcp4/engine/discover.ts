@@ -5,7 +5,9 @@
 import { MsgType } from "../packet.ts";
 import type { Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
-import { clientHostname, clientKey, findClientLease } from "./client.ts";
+import { clientKey, findClientLease } from "./client.ts";
+import { resolveClientName } from "./ddns_names.ts";
+import { ddnsEnabled, ddnsParamsFor } from "./ddns_ncr.ts";
 import { chooseAddress } from "./allocate.ts";
 import { validLifetime } from "./timers.ts";
 import { buildReply } from "./build_reply.ts";
@@ -37,7 +39,8 @@ export function handleDiscover(ex: Exchange): Outcome {
   if (!choice.ok) return drop("v4-allocation-fail", received, [choice.log], choice.stats);
 
   const valid = validLifetime(query, subnet.timers);
-  const hostname = clientHostname(query, reservation?.hostname);
+  const ddns = ddnsParamsFor(ctx.config, subnet, choice.address);
+  const name = resolveClientName(query, choice.address, ddns, ddnsEnabled(ctx.config, ddns), reservation?.hostname);
   const reply = buildReply(query, ctx, {
     type: MsgType.OFFER,
     subnet,
@@ -45,7 +48,7 @@ export function handleDiscover(ex: Exchange): Outcome {
     yiaddr: choice.address,
     ciaddr: 0,
     validLifetime: valid,
-    hostname,
+    nameOptions: name.options,
   });
   return {
     kind: "reply",

@@ -6,7 +6,9 @@ import { MsgType } from "../packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
 import type { Outcome, StatDelta } from "./types.ts";
-import { clientHostname, ownsLease } from "./client.ts";
+import { ownsLease } from "./client.ts";
+import { resolveClientName } from "./ddns_names.ts";
+import { ddnsEnabled, ddnsParamsFor, grantNcrs } from "./ddns_ncr.ts";
 import { poolIndexOf } from "./address.ts";
 import { validLifetime } from "./timers.ts";
 import { buildReply } from "./build_reply.ts";
@@ -16,11 +18,12 @@ import { formatIpv4 } from "../../wire/addr.ts";
 
 /**
  * Grants `address` to the client: a put of the lease (cltt = now, lifetime from the triplet and option 51,
- * identity, host name from the reservation or option 12), the deletion of the client's previous lease in the
+ * identity, the name and DNS directions decided by the DDNS rules of ddns_names.ts), the deletion of the client's previous lease in the
  * subnet when it held another address, and the ACK. Statistics follow Kea: a renewal of a live lease changes no
  * counter; a new allocation adds 1 to `cumulative-assigned-addresses` and to `assigned-addresses` unless the
  * address's previous lease was never reclaimed (still counted); reusing a declined address takes it out of
- * `declined-addresses`; a replaced lease leaves `assigned-addresses`.
+ * `declined-addresses`; a replaced lease leaves `assigned-addresses`. The outcome carries the NameChangeRequests
+ * of Kea's `createNameChangeRequests` (grantNcrs).
  */
 export function grantLease(
   ex: Exchange,
@@ -32,7 +35,9 @@ export function grantLease(
 ): Outcome {
   const { query, ctx, client, received } = ex;
   const valid = validLifetime(query, subnet.timers);
-  const hostname = clientHostname(query, reservation?.hostname);
+  const ddns = ddnsParamsFor(ctx.config, subnet, address);
+  const name = resolveClientName(query, address, ddns, ddnsEnabled(ctx.config, ddns), reservation?.hostname);
+  const hostname = name.hostname;
   const prev = ctx.leases.byAddress(address);
   const renewal = prev !== undefined && ownsLease(prev, client, subnet.matchClientId) &&
     prev.state === LeaseState.DEFAULT && leaseExpire(prev) > ctx.now;
@@ -46,8 +51,8 @@ export function grantLease(
     validLifetime: valid,
     cltt: ctx.now,
     subnetId: subnet.id,
-    fqdnFwd: false,
-    fqdnRev: false,
+    fqdnFwd: name.fqdnFwd,
+    fqdnRev: name.fqdnRev,
     hostname,
     state: LeaseState.DEFAULT,
   };
@@ -75,7 +80,7 @@ export function grantLease(
     yiaddr: address,
     ciaddr: query.ciaddr,
     validLifetime: valid,
-    hostname,
+    nameOptions: name.options,
   });
   return {
     kind: "reply",
@@ -85,6 +90,7 @@ export function grantLease(
     forgetOffer: key,
     stats,
     events: [{ kind: renewal ? "renew" : "alloc", address, subnetId: subnet.id, hostname }],
+    ncrs: grantNcrs(ctx.config, ddns, lease, prev, existing, renewal),
     log: [{
       id: "DHCP4_LEASE_ALLOC",
       text: `${client.label}: lease ${formatIpv4(address)} has been allocated for ${valid} seconds`,

@@ -16,6 +16,7 @@ import { handleDecline } from "./decline.ts";
 import { handleInform } from "./inform.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
+import { readClientFqdn } from "./ddns_names.ts";
 
 /** Kea's `pkt4-<type>-received` statistic by message type. */
 const RECEIVED: Record<number, string> = {
@@ -34,6 +35,7 @@ const RECEIVED: Record<number, string> = {
  * than 16 bytes, a missing or unknown message type or one a server does not take (OFFER/ACK/NAK), a query with
  * neither hardware address nor client id, a query whose option 54 names another server (`pkt4-not-for-us`; a
  * SELECTING client's offer is forgotten), and a DISCOVER carrying option 54. The per-type receive statistic
+ * A Client FQDN option with both N and S set, or that cannot be decoded, drops the packet as Kea's parser does.
  * (`pkt4-discover-received`, …, `pkt4-unknown-received`) is part of every outcome; the edge counts
  * `pkt4-received` and `pkt4-sent` itself.
  */
@@ -54,6 +56,13 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
   }
   if (client.hwaddr.replaceAll(/[0:]/g, "") === "" && client.clientId === "") {
     return violation("DHCP4_PACKET_DROP_0007", "missing or useless client-id and no HW address, dropping");
+  }
+  if (readClientFqdn(query) === "invalid") {
+    // Kea's Option4ClientFqdn refuses N=1 with S=1 (RFC 4702 §2.1) and a malformed name: the packet fails to parse.
+    return drop("pkt4-parse-failed", received, [{
+      id: "DHCP4_PACKET_DROP_0001",
+      text: `${client.label}: invalid Client FQDN option (N and S both set, or a malformed name), dropping`,
+    }]);
   }
   const ex: Exchange = { query, ctx, client, received };
   if (!isForUs(query, ctx)) {

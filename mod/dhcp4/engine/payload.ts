@@ -12,10 +12,23 @@ export function readU32(p: Uint8Array | undefined): number | undefined {
   return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
 }
 
-/** Encodes a u32 as a 4-byte option payload (RFC 2132 §9.2, §9.11, §9.12). */
+/**
+ * Encodes a u32 as a 4-byte option payload (RFC 2132 §9.2, §9.11, §9.12). The few values a server sends over
+ * and over (lease time, T1, T2) come from a small cache, so the hot path allocates nothing for them; the payload
+ * is therefore shared and must never be modified.
+ */
 export function u32Payload(v: number): Uint8Array {
-  return ipv4Bytes(v >>> 0);
+  v = v >>> 0;
+  let b = U32_CACHE.get(v);
+  if (b === undefined) {
+    b = ipv4Bytes(v);
+    if (U32_CACHE.size >= 256) U32_CACHE.clear();
+    U32_CACHE.set(v, b);
+  }
+  return b;
 }
+
+const U32_CACHE = new Map<number, Uint8Array>();
 
 /**
  * Reads a single IPv4 address payload (RFC 2132 §9.1 requested address, §9.7 server identifier, RFC 3011
@@ -58,11 +71,12 @@ export function textPayload(s: string): Uint8Array {
 /**
  * Splits a relay agent information payload (option 82, RFC 3046 §2.0) into sub-options by code: 1 circuit-id,
  * 2 remote-id, 5 link-selection (RFC 3527), 11 server-id-override (RFC 5107), 19 relay-port (RFC 8357).
- * A truncated trailing sub-option is ignored, as Kea skips what it cannot parse.
+ * A truncated trailing sub-option is ignored, as Kea skips what it cannot parse. Without option 82 (most
+ * queries) the answer is one shared empty map, hence read-only.
  */
-export function parseRai(p: Uint8Array | undefined): Map<number, Uint8Array> {
+export function parseRai(p: Uint8Array | undefined): ReadonlyMap<number, Uint8Array> {
+  if (!p || p.length === 0) return NO_RAI;
   const out = new Map<number, Uint8Array>();
-  if (!p) return out;
   let i = 0;
   while (i + 2 <= p.length) {
     const code = p[i], len = p[i + 1];
@@ -72,6 +86,8 @@ export function parseRai(p: Uint8Array | undefined): Map<number, Uint8Array> {
   }
   return out;
 }
+
+const NO_RAI: ReadonlyMap<number, Uint8Array> = new Map();
 
 /** RAI sub-option codes the engine reads (RFC 3527, RFC 5107, RFC 8357). */
 export const RaiSub = { LINK_SELECTION: 5, SERVER_ID_OVERRIDE: 11, RELAY_PORT: 19 } as const;

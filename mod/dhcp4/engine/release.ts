@@ -5,6 +5,7 @@ import type { Outcome } from "./types.ts";
 import { INFINITE_LIFETIME, LeaseState } from "../../lease/types.ts";
 import { clientKey, ownsLease } from "./client.ts";
 import { bothStats, type Exchange } from "./outcome.ts";
+import { removeNcrs } from "./ddns_ncr.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 
 /**
@@ -12,7 +13,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
  * address; server id not required, as in Kea and ISC dhcpd). With lease affinity on (`hold-reclaimed-time` and
  * `flush-reclaimed-timer-wait-time` both > 0, Kea's default) the lease is kept in state released (3) with
  * lifetime 0 so the client gets the same address back; otherwise it is deleted. `assigned-addresses` drops by
- * one. A release of an unknown or someone else's address is ignored with a log line.
+ * one. A lease with DNS records gets a remove NameChangeRequest (Kea's queueNCR). A release of an unknown or someone else's address is ignored with a log line.
  */
 export function handleRelease(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
@@ -53,6 +54,7 @@ export function handleRelease(ex: Exchange): Outcome {
       : [{ op: "del", address: addr }],
     stats: [...received, ...bothStats("assigned-addresses", lease.subnetId, -1)],
     events: [{ kind: "release", address: addr, subnetId: lease.subnetId, hostname: lease.hostname }],
+    ncrs: removeNcrs(ctx.config, lease),
     log: [{ id: "DHCP4_RELEASE", text: `${client.label}: address ${formatIpv4(addr)} was released properly` }],
   };
   if (subnet) out.forgetOffer = clientKey(client, subnet);

@@ -5,6 +5,7 @@
 import type { Packet4 } from "../packet.ts";
 import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
 import type { LeaseMutation, LeaseView } from "../../lease/types.ts";
+import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 
 /** Where and how a query arrived (filled by the server edge from IP_PKTINFO and the socket). */
 export interface Arrival {
@@ -81,6 +82,8 @@ export type Outcome =
     forgetOffer?: string;
     stats: StatDelta[];
     events: LeaseEvent[];
+    /** DDNS requests to queue once the mutations are durable (absent or empty: none) */
+    ncrs?: NameChangeRequest[];
     /** Kea-style message id and text for the log */
     log: { id: string; text: string }[];
   }
@@ -91,6 +94,8 @@ export type Outcome =
     forgetOffer?: string;
     stats: StatDelta[];
     events: LeaseEvent[];
+    /** DDNS removals to queue once the mutations are durable (absent or empty: none) */
+    ncrs?: NameChangeRequest[];
     log: { id: string; text: string }[];
   }
   | {

@@ -1,0 +1,121 @@
+/**
+ * The DHCP side's bounded NameChangeRequest queue (Kea's NameChangeSender with `max-queue-size`): the server hands
+ * it the NCRs of a lease once the lease is durable and goes on serving; one request at a time is passed to the
+ * sink (a UDP sender towards D2, or D2 itself inside `weka run`). It never blocks DHCP: a full queue drops the
+ * request with a log line and a statistic, and a sink failure is logged, counted and the next request goes on.
+ */
+import type { NameChangeRequest } from "./ncr.ts";
+
+/** Where requests go: `openNcrSender(...).send` or an in-process D2's submit. */
+export type NcrSink = (ncr: NameChangeRequest) => Promise<void> | void;
+
+/** What the queue needs besides the sink. */
+export interface NcrQueueOptions {
+  sink: NcrSink;
+  /** Kea's `max-queue-size` (default 1024); 0 is taken as 1 */
+  maxSize: number;
+  /** statistic bump: "ncr-sent", "ncr-queue-full" (dropped), "ncr-send-error" */
+  stat?: (name: string, delta: number) => void;
+  /** a log line with a Kea message id */
+  log?: (level: "info" | "warn" | "error", id: string, text: string) => void;
+}
+
+/** Statistics the queue keeps (weka's own names: the Kea DHCP server counts none of this). */
+export const NCR_QUEUE_STATS = ["ncr-sent", "ncr-queue-full", "ncr-send-error"] as const;
+
+function describe(n: NameChangeRequest): string {
+  return `${n.changeType} ${n.fqdn} ${n.ipAddress} (fwd ${n.forwardChange}, rev ${n.reverseChange})`;
+}
+
+/** A bounded FIFO of NCRs drained by one sender loop. */
+export class NcrQueue {
+  private readonly items: NameChangeRequest[] = [];
+  private head = 0;
+  private draining?: Promise<void>;
+  private closed = false;
+  private readonly maxSize: number;
+  private fullLogged = false;
+
+  constructor(private readonly opts: NcrQueueOptions) {
+    this.maxSize = Math.max(1, opts.maxSize);
+  }
+
+  /** Requests waiting to be sent (the one being sent included). */
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /**
+   * Queues requests in order and returns at once. A request that finds the queue full is dropped and counted in
+   * `ncr-queue-full` (Kea logs DHCP_DDNS_QUEUE_FULL / DHCP4_DDNS_REQUEST_SEND_FAILED); one warning per full spell.
+   * Returns how many were accepted.
+   */
+  enqueue(ncrs: readonly NameChangeRequest[]): number {
+    let accepted = 0;
+    for (const n of ncrs) {
+      if (this.closed || this.size >= this.maxSize) {
+        this.opts.stat?.("ncr-queue-full", 1);
+        if (!this.fullLogged) {
+          this.fullLogged = true;
+          this.opts.log?.(
+            "warn",
+            "DHCP4_DDNS_REQUEST_SEND_FAILED",
+            `the DDNS queue is ${this.closed ? "closed" : `full (max-queue-size ${this.maxSize})`}: ` +
+              `NameChangeRequest ${describe(n)} dropped; raise dhcp-ddns.max-queue-size or check that D2 is running`,
+          );
+        }
+        continue;
+      }
+      this.items.push(n);
+      accepted++;
+    }
+    if (accepted) this.kick();
+    return accepted;
+  }
+
+  /** Resolves when every queued request has been handed to the sink. */
+  async drained(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Refuses new requests; waits up to `graceMs` for the queue to drain. Returns how many were left unsent. */
+  async close(graceMs = 1000): Promise<number> {
+    this.closed = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.drained(), new Promise((r) => timer = setTimeout(r, graceMs))]);
+    clearTimeout(timer);
+    return this.size;
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.run().finally(() => this.draining = undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (this.head < this.items.length) {
+      const n = this.items[this.head];
+      try {
+        await this.opts.sink(n);
+        this.opts.stat?.("ncr-sent", 1);
+        this.opts.log?.("info", "DHCP4_DDNS_REQUEST_SENT", `NameChangeRequest sent to D2: ${describe(n)}`);
+      } catch (e) {
+        this.opts.stat?.("ncr-send-error", 1);
+        this.opts.log?.(
+          "error",
+          "DHCP4_DDNS_REQUEST_SEND_FAILED",
+          `failed to send NameChangeRequest ${describe(n)}: ${(e as Error).message}`,
+        );
+      }
+      this.head++;
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items.splice(0, this.head);
+        this.head = 0;
+      }
+      if (this.size === 0) this.fullLogged = false;
+    }
+    this.items.length = 0;
+    this.head = 0;
+    this.fullLogged = false;
+  }
+}
