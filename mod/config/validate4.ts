@@ -20,15 +20,32 @@ export interface Checked4 {
 
 const TIMER_KEYS = ["valid-lifetime", "min-valid-lifetime", "max-valid-lifetime", "renew-timer", "rebind-timer"];
 
-type Triplet = { valid: number; min: number; max: number; renew?: number; rebind?: number };
+type Triplet = {
+  valid: number;
+  min: number;
+  max: number;
+  /** min/max as configured at this scope or above (undefined = never configured) */
+  minSet?: number;
+  maxSet?: number;
+  renew?: number;
+  rebind?: number;
+};
 
-/** Effective lifetimes of a scope, inheriting from `parent`; Kea defaults min and max to valid. */
+/**
+ * Effective lifetimes of a scope, inheriting from `parent`. Kea defaults min and max to the scope's own valid
+ * lifetime unless they were configured at this scope or above (a subnet's shorter valid-lifetime does not clash
+ * with a global default min).
+ */
 function effective(s: Partial<Dhcp4In> | Subnet4In, parent?: Triplet): Triplet {
   const valid = s["valid-lifetime"] ?? parent?.valid ?? DHCP4_DEFAULTS["valid-lifetime"];
+  const minSet = s["min-valid-lifetime"] ?? parent?.minSet;
+  const maxSet = s["max-valid-lifetime"] ?? parent?.maxSet;
   return {
     valid,
-    min: s["min-valid-lifetime"] ?? parent?.min ?? valid,
-    max: s["max-valid-lifetime"] ?? parent?.max ?? valid,
+    minSet,
+    maxSet,
+    min: minSet ?? valid,
+    max: maxSet ?? valid,
     renew: s["renew-timer"] ?? parent?.renew,
     rebind: s["rebind-timer"] ?? parent?.rebind,
   };
