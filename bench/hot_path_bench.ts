@@ -38,19 +38,45 @@ function query(i: number, type: number, extra: [number, Uint8Array][] = []): Uin
   const chaddr = new Uint8Array(16);
   chaddr.set([2, 0, (i >>> 16) & 255, (i >>> 8) & 255, i & 255, 1]);
   const p: Packet4 = {
-    op: 1, htype: 1, hlen: 6, hops: 1, xid: i, secs: 0, flags: 0, ciaddr: 0, yiaddr: 0, siaddr: 0,
-    giaddr: 0xc6120064, chaddr, sname: "", file: "",
+    op: 1,
+    htype: 1,
+    hlen: 6,
+    hops: 1,
+    xid: i,
+    secs: 0,
+    flags: 0,
+    ciaddr: 0,
+    yiaddr: 0,
+    siaddr: 0,
+    giaddr: 0xc6120064,
+    chaddr,
+    sname: "",
+    file: "",
     options: new Map([[53, new Uint8Array([type])], ...extra, [55, new Uint8Array([1, 3, 6, 15, 28, 51, 58, 59])]]),
   };
   return encode4(p);
 }
 
-const arrival = { iface: "eth0", localAddr: 0xc6120001, ifaceAddrs: [0xc6120001], srcAddr: 0xc6120064, srcPort: 67, dstAddr: 0xc6120001 };
+const arrival = {
+  iface: "eth0",
+  localAddr: 0xc6120001,
+  ifaceAddrs: [0xc6120001],
+  srcAddr: 0xc6120064,
+  srcPort: 67,
+  dstAddr: 0xc6120001,
+};
 
 function round(): Record<string, number> {
   const leases = new LeaseIndex();
   const offers = new OfferTable();
-  const ctx: EngineContext = { config, arrival, leases, offers, allocator: new IterativeAllocator(leases, offers), now: 1_800_000_000 };
+  const ctx: EngineContext = {
+    config,
+    arrival,
+    leases,
+    offers,
+    allocator: new IterativeAllocator(leases, offers),
+    now: 1_800_000_000,
+  };
   const disc = Array.from({ length: N }, (_, i) => query(i, 1));
   const t: Record<string, number> = {};
   let t0 = performance.now();

@@ -36,7 +36,7 @@ const transport = {
   recvBatch: () => new Promise<Datagram[]>(() => {}),
   sendUnicast: (d: Uint8Array) => {
     sent++;
-    if (replies.length < N) replies.push(d);
+    if (replies.length < N) replies.push(d.slice()); // the server reuses its send buffer
   },
   sendBroadcast: () => void sent++,
   sendLink: () => void sent++,

@@ -89,6 +89,11 @@ export function decode4(bytes: Uint8Array, opts: Decode4Options = {}): Packet4 {
 export interface Encode4Options {
   /** the largest whole DHCP message (BOOTP header + options) the client accepts: option 57 minus IP/UDP headers */
   maxSize?: number;
+  /**
+   * a scratch buffer to encode into: when the message fits, the result is a view of its start, valid until the
+   * next use of the buffer (the server edge hands it straight to the socket), and no buffer is allocated
+   */
+  into?: Uint8Array;
 }
 
 /** Thrown by {@link encode4} when a message cannot be built within the limits the client set. */
@@ -131,7 +136,7 @@ function wireOrder(options: Map<number, Uint8Array>): Uint8Array[] {
  * several instances (RFC 3396). When `maxSize` is smaller than the result, options move, in order and whole, into
  * the free `file` and then `sname` fields and option 52 says so (RFC 2132 §9.3); if even that is too small, an
  * {@link EncodeError} gives the size needed and the limit. When everything fits (the usual case) the options are
- * written straight into the one output buffer, with no intermediate fragments.
+ * written straight into the one output buffer, with no intermediate fragments (into `opts.into` when given).
  */
 export function encode4(p: Packet4, opts: Encode4Options = {}): Uint8Array {
   const sname = textField(p.sname, SNAME_LEN, "server host name (sname)");
@@ -141,7 +146,14 @@ export function encode4(p: Packet4, opts: Encode4Options = {}): Uint8Array {
   for (const [code, v] of o) if (!skipped(code)) optLen += optionWireLength(v);
   const limit = opts.maxSize ?? Infinity;
   if (BOOTP_HEADER_LEN + 4 + optLen + 1 > limit) return encodeOverloaded(p, sname, file, optLen, limit);
-  const out = new Uint8Array(Math.max(BOOTP_MIN_LEN, BOOTP_HEADER_LEN + 4 + optLen + 1));
+  const total = Math.max(BOOTP_MIN_LEN, BOOTP_HEADER_LEN + 4 + optLen + 1);
+  let out: Uint8Array;
+  if (opts.into && opts.into.length >= total) {
+    out = opts.into.subarray(0, total);
+    out.fill(0);
+  } else {
+    out = new Uint8Array(total);
+  }
   writeHeader(out, p);
   out.set(sname, SNAME_OFF);
   out.set(file, FILE_OFF);

@@ -81,7 +81,7 @@ export function writeOption(out: Uint8Array, off: number, code: number, payload:
     const n = Math.min(255, payload.length - p);
     out[off] = code;
     out[off + 1] = n;
-    if (n <= 16) for (let k = 0; k < n; k++) out[off + 2 + k] = payload[p + k];
+    if (n <= 16) { for (let k = 0; k < n; k++) out[off + 2 + k] = payload[p + k]; }
     else out.set(n === payload.length ? payload : payload.subarray(p, p + n), off + 2);
     off += n + 2;
     p += n;

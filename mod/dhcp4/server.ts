@@ -27,7 +27,11 @@ export interface Datagram {
   dstAddr: number;
 }
 
-/** What the server needs of a transport (mod/net/transport.ts implements it for FFI sockets and loopback UDP). */
+/**
+ * What the server needs of a transport (mod/net/transport.ts implements it for FFI sockets and loopback UDP).
+ * The `data` given to a send is the server's reusable encode buffer: a transport sends (copies) it before
+ * returning and must not keep it.
+ */
 export interface ServerTransport {
   recvBatch(max: number): Promise<Datagram[]>;
   sendUnicast(data: Uint8Array, addr: number, port: number, ifindex?: number, srcAddr?: number): void;
@@ -72,6 +76,8 @@ export class Dhcp4Server {
   config: Dhcp4Config;
   private readonly clock: () => number;
   private readonly clientPort: number;
+  /** replies are encoded here and handed to the socket at once (sends copy synchronously) */
+  private readonly txScratch = new Uint8Array(65536);
 
   constructor(private readonly deps: ServerDeps) {
     this.config = deps.config;
@@ -139,7 +145,7 @@ export class Dhcp4Server {
     }
     let query: Packet4;
     try {
-      query = decode4(d.data, { lenient: true }); // Kea drops a truncated last option and keeps the rest
+      query = decode4(d.data, LENIENT); // Kea drops a truncated last option and keeps the rest
     } catch (e) {
       stats.add("pkt4-parse-failed");
       stats.add("pkt4-receive-drop");
@@ -226,7 +232,7 @@ export class Dhcp4Server {
     const maxMsg = query.options.get(Opt.MAX_MESSAGE_SIZE);
     const maxSize = maxMsg && maxMsg.length === 2 ? ((maxMsg[0] << 8) | maxMsg[1]) - 28 : undefined;
     try {
-      const bytes = encode4(reply, maxSize && maxSize >= 548 ? { maxSize } : undefined);
+      const bytes = encode4(reply, { maxSize: maxSize && maxSize >= 548 ? maxSize : undefined, into: this.txScratch });
       const src = d.localAddr || undefined;
       switch (dest.kind) {
         case "unicast":
@@ -248,6 +254,8 @@ export class Dhcp4Server {
     }
   }
 }
+
+const LENIENT = { lenient: true } as const;
 
 function msgName(p: Packet4): string {
   const t = p.options.get(Opt.MESSAGE_TYPE)?.[0];

@@ -70,10 +70,12 @@ export class KvLeaseStore implements LeaseStore {
   private readonly index = new LeaseIndex();
   private readonly interval: number;
   private lastStart = -Infinity;
+  /** ends a pacing wait early (set while one is pending) */
+  private wake: (() => void) | undefined;
 
   private constructor(private readonly kv: Deno.Kv, opts: KvStoreOptions) {
     this.log = opts.log ?? (() => {});
-    this.interval = opts.commitIntervalMs ?? Number(Deno.env.get("WEKA_COMMIT_MS") ?? DEFAULT_COMMIT_INTERVAL_MS); // TEMP
+    this.interval = opts.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
   }
 
   /** The lease of an address, from memory (includes changes whose commit is in flight). */
@@ -181,6 +183,19 @@ export class KvLeaseStore implements LeaseStore {
     return p;
   }
 
+  /** Sleeps `ms` (the pacing wait); `close()` cuts it short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
   /** Waits until every queued mutation is committed (or failed). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
@@ -190,9 +205,8 @@ export class KvLeaseStore implements LeaseStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.wake?.();
     await this.flush();
-    { const ct = ((globalThis as any).__commitTimes ?? []) as [number, number][]; const w = ct.map((x) => x[0]).sort((a, b) => a - b); // TEMP
-      if (w.length) console.error(`TEMP commits ${w.length} p50 ${w[w.length >> 1].toFixed(2)} p90 ${w[Math.floor(w.length * 0.9)].toFixed(2)} ms, mutations/commit ${(ct.reduce((n, x) => n + x[1], 0) / w.length).toFixed(1)}`); } // TEMP
     this.kv.close();
   }
 
@@ -200,7 +214,7 @@ export class KvLeaseStore implements LeaseStore {
     try {
       while (this.pending.size > 0 || this.waiters.length > 0) {
         const wait = this.lastStart + this.interval - performance.now();
-        if (wait > 0 && !this.closed) await new Promise((r) => setTimeout(r, wait));
+        if (wait > 0 && !this.closed) await this.pause(wait);
         this.lastStart = performance.now();
         const batch = this.pending, waiters = this.waiters;
         this.pending = new Set();
@@ -260,10 +274,7 @@ export class KvLeaseStore implements LeaseStore {
   }
 
   private async commitOne(op: Deno.AtomicOperation, count: number): Promise<void> {
-    const t0 = performance.now(); // TEMP
     const res = await op.commit();
-    (globalThis as any).__commitTimes ??= []; // TEMP
-    (globalThis as any).__commitTimes.push([performance.now() - t0, count]); // TEMP
     this.commits++;
     if (!res.ok) throw new Error(`the KV commit of ${count} mutation(s) was refused`);
   }

@@ -18,9 +18,8 @@ const SYMBOLS = {
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  // the same readiness wait on the calling (main) thread, with a timespec timeout: used only for short waits
-  // under load, where a thread-pool round trip would cost more than the wait itself
-  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32" },
+  // ppoll(2) for sub-millisecond waits (timespec timeout), off the main thread like poll
+  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32", nonblocking: true },
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },

@@ -17,6 +17,9 @@ export class Poller {
   readonly #timespec = pinned(16);
   readonly #timespecView = new DataView(this.#timespec.buffer);
   #timespecUs = -1;
+  /** a pollfd array holding only the eventfd, for sleep() */
+  readonly #wakeSet = pinned(POLLFD_SIZE);
+  readonly #wakeView = new DataView(this.#wakeSet.buffer);
   #pending: Promise<number> | undefined;
   #closed = false;
 
@@ -31,6 +34,8 @@ export class Poller {
     this.#eventFd = check(libc().eventfd(0, C.EFD_NONBLOCK | C.EFD_CLOEXEC), "eventfd() for the socket wake-up");
     fds.forEach((fd, i) => this.#slot(i, fd));
     this.#slot(fds.length, this.#eventFd);
+    this.#wakeView.setInt32(0, this.#eventFd, true);
+    this.#wakeView.setInt16(4, C.POLLIN, true);
     new DataView(this.#one.buffer).setBigUint64(0, 1n, true);
   }
 
@@ -71,26 +76,28 @@ export class Poller {
   }
 
   /**
-   * The same wait as {@link wait} but on the calling thread, for at most `timeoutUs` microseconds (ppoll(2)): no
-   * thread-pool round trip, but the event loop is blocked meanwhile, so callers keep `timeoutUs` short (the server
-   * uses it only while traffic flows, when a datagram is due within a fraction of a millisecond). Returns the
-   * number of ready socket slots; 0 on timeout, EINTR, or when closed.
+   * Sleeps `timeoutUs` microseconds off the main thread (ppoll(2) on the wake-up eventfd only), returning early
+   * when `close()` is called. The receive loop uses it to let datagrams accumulate while traffic flows (interrupt
+   * coalescing): a wake-up then serves a batch instead of one or two datagrams, so the cost of a wake-up (a
+   * thread-pool round trip) is paid per batch. Only one wait or sleep may be pending at a time.
    */
-  waitSync(timeoutUs: number): number {
-    if (this.#pending) throw new Error("Poller.waitSync() called while a wait is pending");
-    if (this.#closed) return 0;
-    for (let i = 0; i <= this.#n; i++) this.#view.setInt16(i * POLLFD_SIZE + 6, 0, true);
+  async sleep(timeoutUs: number): Promise<void> {
+    if (this.#pending) throw new Error("Poller.sleep() called while a wait is pending");
+    if (this.#closed) return;
     const us = Math.max(0, Math.floor(timeoutUs));
     if (us !== this.#timespecUs) {
       this.#timespecUs = us;
       this.#timespecView.setBigInt64(0, BigInt(Math.floor(us / 1e6)), true);
       this.#timespecView.setBigInt64(8, BigInt((us % 1e6) * 1000), true);
     }
-    const r = libc().ppoll(this.#set, BigInt(this.#n + 1), this.#timespec, null);
-    if (r <= 0) return 0;
-    let ready = 0;
-    for (let i = 0; i < this.#n; i++) if (this.revents(i) !== 0) ready++;
-    return ready;
+    this.#wakeView.setInt16(6, 0, true);
+    this.#pending = libc().ppoll(this.#wakeSet, 1n, this.#timespec, null);
+    try {
+      await this.#pending;
+    } finally {
+      this.#pending = undefined;
+    }
+    if (this.#closed) this.#release();
   }
 
   /** The revents of socket slot `i` after the last wait (POLLIN, POLLERR…). */

@@ -8,14 +8,15 @@ import type { ServedInterface } from "./interfaces.ts";
 import { UdpSocket4 } from "./udp4.ts";
 import { LinkSender } from "./packet_sender.ts";
 import { Poller } from "./poller.ts";
-import { setImmediate } from "node:timers";
 
 const BROADCAST = 0xffffffff;
 /**
- * How long the receive loop waits on the main thread itself (see {@link FfiTransport.recvBatch}) once traffic
- * flows, before it falls back to the thread-pool poll. At 1 000 queries/s a datagram is due every millisecond.
+ * While traffic flows, how long the receive loop lets datagrams accumulate before draining them (see
+ * {@link FfiTransport.recvBatch}). It bounds the wake-ups to 1/COALESCE_US per second whatever the packet rate,
+ * and adds at most this much to a reply's latency. Measured under perfdhcp at 9 000 DORA/s in the lab: 500 µs sent
+ * replies in bursts large enough to overflow the client's socket buffer; 300 µs and 200 µs did not, at equal CPU.
  */
-export const HOT_WAIT_US = Number(Deno.env.get("WEKA_HOT_US") ?? 1000); // TEMP
+export const COALESCE_US = 300;
 
 /** Options of {@link FfiTransport.open}. */
 export interface FfiTransportOptions {
@@ -43,7 +44,7 @@ export class FfiTransport implements Transport4 {
   #next = 0;
   #closed = false;
   #busy = false;
-  /** traffic is flowing: wait with a short poll on the main thread instead of a thread-pool round trip */
+  /** traffic is flowing: coalesce (sleep, then drain) instead of waiting for readiness */
   #hot = false;
 
   private constructor(opts: FfiTransportOptions, sockets: UdpSocket4[], link: LinkSender | undefined) {
@@ -85,10 +86,10 @@ export class FfiTransport implements Transport4 {
 
   /**
    * Drains every socket (round robin from a rotating start, for fairness), waiting on all of them when none has
-   * data. While traffic flows the wait is a ppoll(2) of at most {@link HOT_WAIT_US} on the main thread, preceded by
-   * one event-loop turn (so commits, timers and the control channel are served between batches): a wake-up then
-   * costs one context switch instead of a thread-pool round trip (a worker wake-up, two sleeps, an eventfd write).
-   * When that short wait times out the link is idle and the wait becomes the ordinary nonblocking poll.
+   * data. While traffic flows, an empty drain is followed by a {@link COALESCE_US} sleep (off the main thread, so
+   * the event loop keeps serving commits and timers) and a second drain, instead of a readiness wait: datagrams
+   * accumulate meanwhile and one wake-up serves them all (interrupt coalescing, as NICs and Linux NAPI do). When
+   * that drain finds nothing too, the link is idle and the next wait is the ordinary poll(2) on every socket.
    */
   async recvBatch(max: number, timeoutMs = -1): Promise<Received4[]> {
     const out: Received4[] = [];
@@ -96,26 +97,24 @@ export class FfiTransport implements Transport4 {
     while (!this.#closed) {
       this.#drainAll(out, max);
       if (out.length || Date.now() >= deadline) break;
-      if (this.#hot) {
-        await new Promise<void>((r) => setImmediate(r));
-        if (this.#closed) break;
-        this.#drainAll(out, max);
-        if (out.length) break;
-        if (this.#poller.waitSync(HOT_WAIT_US) > 0) continue;
-        this.#hot = false;
-        continue;
-      }
-      const left = deadline === Infinity ? 1000 : Math.max(0, deadline - Date.now());
       this.#busy = true;
-      let ready = 0;
       try {
-        ready = await this.#poller.wait(Math.min(left, 1000));
+        if (this.#hot && COALESCE_US > 0) {
+          await this.#poller.sleep(COALESCE_US);
+          if (this.#closed) break;
+          this.#drainAll(out, max);
+          if (out.length) break;
+          this.#hot = false;
+          continue;
+        }
+        const left = deadline === Infinity ? 1000 : Math.max(0, deadline - Date.now());
+        await this.#poller.wait(Math.min(left, 1000));
       } finally {
         this.#busy = false;
       }
-      if (ready > 0) this.#hot = true;
     }
     if (this.#closed) this.#release();
+    if (out.length) this.#hot = true;
     return out;
   }
 

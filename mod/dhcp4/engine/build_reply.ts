@@ -6,11 +6,10 @@
 import { FLAG_BROADCAST, MsgType, Opt, type Packet4 } from "../packet.ts";
 import type { OptionValue, Reservation4, Subnet4 } from "../../config/model.ts";
 import type { EngineContext } from "./types.ts";
-import { readPrl, textPayload, u32Payload } from "./payload.ts";
+import { msgTypePayload, readPrl, textPayload, u32Payload } from "./payload.ts";
 import { teeTimes } from "./timers.ts";
 import { poolIndexOf } from "./address.ts";
 import { serverIdFor } from "./server_id.ts";
-import { ipv4Bytes } from "../../wire/addr.ts";
 
 /** What goes into a reply besides what is copied from the query. */
 export interface ReplySpec {
@@ -47,7 +46,7 @@ export function buildReply(query: Packet4, ctx: EngineContext, spec: ReplySpec):
     flags |= FLAG_BROADCAST;
   }
   const opts = new Map<number, Uint8Array>();
-  opts.set(Opt.MESSAGE_TYPE, new Uint8Array([spec.type]));
+  opts.set(Opt.MESSAGE_TYPE, msgTypePayload(spec.type));
   const reply: Packet4 = {
     op: 2,
     htype: query.htype,
@@ -60,7 +59,7 @@ export function buildReply(query: Packet4, ctx: EngineContext, spec: ReplySpec):
     yiaddr: nak ? 0 : spec.yiaddr,
     siaddr: 0,
     giaddr: query.giaddr,
-    chaddr: query.chaddr.slice(),
+    chaddr: query.chaddr, // shared, not copied: nothing modifies a packet's chaddr
     sname: "",
     file: "",
     options: opts,
@@ -71,7 +70,7 @@ export function buildReply(query: Packet4, ctx: EngineContext, spec: ReplySpec):
   if (sel) opts.set(Opt.SUBNET_SELECTION, sel);
 
   if (!nak && spec.subnet) addConfigured(reply, query, spec);
-  if (!opts.has(Opt.SERVER_ID)) opts.set(Opt.SERVER_ID, ipv4Bytes(serverIdFor(ctx, spec.subnet)));
+  if (!opts.has(Opt.SERVER_ID)) opts.set(Opt.SERVER_ID, u32Payload(serverIdFor(ctx, spec.subnet)));
   // RFC 3046 §2.1: the relay agent information option is the last option of the reply.
   const rai = query.options.get(Opt.RELAY_AGENT_INFO);
   if (rai && rai.length > 0) opts.set(Opt.RELAY_AGENT_INFO, rai);
@@ -84,7 +83,7 @@ function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec): void {
   const opts = reply.options;
   if (spec.validLifetime !== undefined) {
     opts.set(Opt.LEASE_TIME, u32Payload(spec.validLifetime));
-    opts.set(Opt.SUBNET_MASK, ipv4Bytes(subnet.mask));
+    opts.set(Opt.SUBNET_MASK, u32Payload(subnet.mask));
     const { t1, t2 } = teeTimes(spec.validLifetime, subnet.timers);
     if (t1 !== undefined) opts.set(Opt.RENEWAL_TIME, u32Payload(t1));
     if (t2 !== undefined) opts.set(Opt.REBINDING_TIME, u32Payload(t2));

@@ -5,7 +5,6 @@
 import { hwAddr, Opt, type Packet4 } from "../packet.ts";
 import type { Subnet4 } from "../../config/model.ts";
 import { type Lease4, LeaseState, type LeaseView } from "../../lease/types.ts";
-import { toColonHex } from "../../wire/addr.ts";
 import { readText } from "./payload.ts";
 
 export interface ClientInfo {
@@ -15,6 +14,19 @@ export interface ClientInfo {
   clientId: string;
   /** Kea's packet label: `[hwtype=1 aa:bb:…], cid=[01:…], tid=0x…` */
   label: string;
+  /** offer keys precomputed by identifyClient ("hw:<hex>", "cid:<hex>"; see clientKey) */
+  hwKey?: string;
+  cidKey?: string;
+}
+
+/** "00".."ff" by byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? "0" : "") + i.toString(16));
+
+/** Lower-case hex of `b`, bytes joined by `sep` (Kea's colon form with ":"). */
+function hex(b: Uint8Array, sep: string): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += i ? sep + HEX[b[i]] : HEX[b[i]];
+  return s;
 }
 
 /**
@@ -24,11 +36,27 @@ export interface ClientInfo {
 export function identifyClient(query: Packet4): ClientInfo {
   const hw = hwAddr(query);
   const cid = query.options.get(Opt.CLIENT_ID);
-  const hwaddr = toColonHex(hw);
-  const clientId = cid && cid.length > 0 ? toColonHex(cid) : "";
+  const hwaddr = hex(hw, ":");
+  const clientId = cid && cid.length > 0 ? hex(cid, ":") : "";
   const hwText = hw.length ? `[hwtype=${query.htype} ${hwaddr}]` : "[no hwaddr info]";
   const label = `${hwText}, cid=[${clientId || "no info"}], tid=0x${query.xid.toString(16)}`;
-  return { hwaddr, clientId, label };
+  return {
+    hwaddr,
+    clientId,
+    label,
+    hwKey: "hw:" + hex(hw, ""),
+    cidKey: clientId ? "cid:" + hex(cid!, "") : undefined,
+  };
+}
+
+/**
+ * True when the query carries no usable hardware address: hlen 0 or a chaddr whose first hlen bytes are all zero
+ * (Kea's `DHCP4_PACKET_DROP_0007` check, together with a missing client identifier).
+ */
+export function noHwAddr(query: Packet4): boolean {
+  const hw = hwAddr(query);
+  for (let i = 0; i < hw.length; i++) if (hw[i] !== 0) return false;
+  return true;
 }
 
 /**
@@ -36,8 +64,8 @@ export function identifyClient(query: Packet4): ClientInfo {
  * client ids (Kea's `match-client-id`, default true), else "hw:<hex>".
  */
 export function clientKey(client: ClientInfo, subnet: Subnet4): string {
-  if (client.clientId && subnet.matchClientId) return "cid:" + client.clientId.replaceAll(":", "");
-  return "hw:" + client.hwaddr.replaceAll(":", "");
+  if (client.clientId && subnet.matchClientId) return client.cidKey ?? "cid:" + client.clientId.replaceAll(":", "");
+  return client.hwKey ?? "hw:" + client.hwaddr.replaceAll(":", "");
 }
 
 /**

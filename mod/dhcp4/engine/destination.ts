@@ -36,7 +36,7 @@ export function destination(query: Packet4, reply: Packet4, ctx: EngineContext):
   if (replyType === MsgType.NAK) return { kind: "broadcast" };
   if (reply.yiaddr !== 0) {
     if ((query.flags & FLAG_BROADCAST) !== 0 || ctx.config.socketType === "udp") return { kind: "broadcast" };
-    return { kind: "link", addr: reply.yiaddr, mac: hwAddr(query).slice() };
+    return { kind: "link", addr: reply.yiaddr, mac: hwAddr(query) }; // a view of chaddr, read at send time
   }
   return src !== 0 ? { kind: "unicast", addr: src, port: CLIENT_PORT } : { kind: "broadcast" };
 }

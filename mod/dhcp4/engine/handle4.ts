@@ -5,7 +5,7 @@
  */
 import { MsgType, Opt, type Packet4 } from "../packet.ts";
 import type { EngineContext, Outcome, StatDelta } from "./types.ts";
-import { clientKey, identifyClient } from "./client.ts";
+import { clientKey, identifyClient, noHwAddr } from "./client.ts";
 import { isForUs } from "./server_id.ts";
 import { selectSubnet } from "./select_subnet.ts";
 import { drop, type Exchange } from "./outcome.ts";
@@ -54,7 +54,7 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
   if (type === MsgType.OFFER || type === MsgType.ACK || type === MsgType.NAK) {
     return violation("DHCP4_PACKET_DROP_0006", `message type ${type} is not handled by a server, dropping`);
   }
-  if (client.hwaddr.replaceAll(/[0:]/g, "") === "" && client.clientId === "") {
+  if (client.clientId === "" && noHwAddr(query)) {
     return violation("DHCP4_PACKET_DROP_0007", "missing or useless client-id and no HW address, dropping");
   }
   if (readClientFqdn(query) === "invalid") {

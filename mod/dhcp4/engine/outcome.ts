@@ -9,10 +9,19 @@ import type { ClientInfo } from "./client.ts";
 export type LogEntry = { id: string; text: string };
 export type DropOutcome = Extract<Outcome, { kind: "drop" }>;
 
-/** Kea's per-subnet statistic name: `subnet[ID].NAME` (StatsMgr::generateName). */
+/**
+ * Kea's per-subnet statistic name: `subnet[ID].NAME` (StatsMgr::generateName). Names are built once and reused,
+ * so the statistics map is looked up with a string whose hash is already known.
+ */
 export function subnetStat(subnetId: number, name: string): string {
-  return `subnet[${subnetId}].${name}`;
+  let byId = SUBNET_STATS.get(name);
+  if (!byId) SUBNET_STATS.set(name, byId = new Map());
+  let s = byId.get(subnetId);
+  if (s === undefined) byId.set(subnetId, s = `subnet[${subnetId}].${name}`);
+  return s;
 }
+
+const SUBNET_STATS = new Map<string, Map<number, string>>();
 
 /** The global and the per-subnet form of a statistic, both changed by `delta` (Kea keeps both). */
 export function bothStats(name: string, subnetId: number, delta: number): StatDelta[] {

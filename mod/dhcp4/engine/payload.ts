@@ -31,6 +31,16 @@ export function u32Payload(v: number): Uint8Array {
 const U32_CACHE = new Map<number, Uint8Array>();
 
 /**
+ * The one-byte option 53 payload of a message type (RFC 2132 §9.6), shared per type so replies allocate nothing
+ * for it; never modify it.
+ */
+export function msgTypePayload(type: number): Uint8Array {
+  return MSG_TYPE_PAYLOADS[type] ??= Uint8Array.of(type);
+}
+
+const MSG_TYPE_PAYLOADS: Uint8Array[] = [];
+
+/**
  * Reads a single IPv4 address payload (RFC 2132 §9.1 requested address, §9.7 server identifier, RFC 3011
  * subnet selection); undefined unless it is exactly 4 bytes, as Kea rejects a malformed address option.
  */
