@@ -12,6 +12,7 @@ import { decode4, encode4 } from "../mod/dhcp4/codec.ts";
 import { handle4 } from "../mod/dhcp4/engine/handle4.ts";
 import type { EngineContext, Outcome } from "../mod/dhcp4/engine/types.ts";
 import type { Packet4 } from "../mod/dhcp4/packet.ts";
+import { relayedQuery } from "./relayed_query.ts";
 
 const N = Number(Deno.args[0] ?? 20000);
 const ROUNDS = Number(Deno.args[1] ?? 5);
@@ -34,28 +35,8 @@ const config = parseConfigText(
   () => "",
 ).dhcp4!;
 
-function query(i: number, type: number, extra: [number, Uint8Array][] = []): Uint8Array {
-  const chaddr = new Uint8Array(16);
-  chaddr.set([2, 0, (i >>> 16) & 255, (i >>> 8) & 255, i & 255, 1]);
-  const p: Packet4 = {
-    op: 1,
-    htype: 1,
-    hlen: 6,
-    hops: 1,
-    xid: i,
-    secs: 0,
-    flags: 0,
-    ciaddr: 0,
-    yiaddr: 0,
-    siaddr: 0,
-    giaddr: 0xc6120064,
-    chaddr,
-    sname: "",
-    file: "",
-    options: new Map([[53, new Uint8Array([type])], ...extra, [55, new Uint8Array([1, 3, 6, 15, 28, 51, 58, 59])]]),
-  };
-  return encode4(p);
-}
+const query = (i: number, type: number, extra: [number, Uint8Array][] = []) =>
+  relayedQuery(i, type, extra, [1, 3, 6, 15, 28, 51, 58, 59]);
 
 const arrival = {
   iface: "eth0",

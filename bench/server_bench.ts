@@ -10,8 +10,8 @@ import { IterativeAllocator } from "../mod/lease/allocator.ts";
 import { Stats } from "../mod/stats/stats.ts";
 import { nullLog } from "../mod/log/logger.ts";
 import { type Datagram, Dhcp4Server } from "../mod/dhcp4/server.ts";
-import { decode4, encode4 } from "../mod/dhcp4/codec.ts";
-import type { Packet4 } from "../mod/dhcp4/packet.ts";
+import { decode4 } from "../mod/dhcp4/codec.ts";
+import { relayedQuery } from "./relayed_query.ts";
 
 const N = Number(Deno.args[0] ?? 50000);
 const dir = await Deno.makeTempDir();
@@ -53,28 +53,7 @@ const server = new Dhcp4Server({
   ifaceAddrs: new Map([["eth0", [0xc6120001]]]),
 });
 
-function query(i: number, type: number, extra: [number, Uint8Array][] = []): Uint8Array {
-  const chaddr = new Uint8Array(16);
-  chaddr.set([2, 0, (i >>> 16) & 255, (i >>> 8) & 255, i & 255, 1]);
-  const p: Packet4 = {
-    op: 1,
-    htype: 1,
-    hlen: 6,
-    hops: 1,
-    xid: i,
-    secs: 0,
-    flags: 0,
-    ciaddr: 0,
-    yiaddr: 0,
-    siaddr: 0,
-    giaddr: 0xc6120064,
-    chaddr,
-    sname: "",
-    file: "",
-    options: new Map([[53, new Uint8Array([type])], ...extra, [55, new Uint8Array([1, 3, 6, 15])]]),
-  };
-  return encode4(p);
-}
+const query = relayedQuery;
 const dg = (data: Uint8Array): Datagram => ({
   data,
   iface: "eth0",

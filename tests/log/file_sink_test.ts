@@ -19,7 +19,7 @@ Deno.test("file output: Kea-style lines, rotation by maxsize keeps maxver copies
   const files = [...Deno.readDirSync(dir)].map((f) => f.name).sort();
   assert.deepEqual(files, ["weka.log"]); // unflushed lines are batched (8 KiB): one write at close, no rotation yet
   const text = Deno.readTextFileSync(path);
-  assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO  \[kea-dhcp4\/\d+\] TEST_LINE line 0$/m);
+  assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO {2}\[kea-dhcp4\/\d+\] TEST_LINE line 0$/m);
   assert.equal(text.split("\n").filter(Boolean).length, 12);
   assert.doesNotMatch(text, /TEST_DEBUG/);
 
