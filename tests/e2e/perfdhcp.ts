@@ -45,17 +45,21 @@ export async function perfdhcp(
   if (!/Rate:/.test(r.stdout + r.stderr)) {
     throw new Error(`perfdhcp gave no report (exit ${r.code}):\n${r.stdout}${r.stderr}`);
   }
-  return parsePerfdhcp(r.stdout + r.stderr, rate);
+  return parsePerfdhcp(r.stdout + r.stderr, rate, secs);
 }
 
-/** Parses perfdhcp's text report (the same fields ../shared/lab/perfdhcp.sh extracts). */
-export function parsePerfdhcp(report: string, asked: number): PerfResult {
+/**
+ * Parses perfdhcp's text report (the same fields ../shared/lab/perfdhcp.sh extracts). With `secs`, `rate` is the
+ * ACKs received per second of sending (perfdhcp's own "Rate" also counts the -W wait after the last query).
+ */
+export function parsePerfdhcp(report: string, asked: number, secs?: number): PerfResult {
   const num = (re: RegExp, from = report) => Number(re.exec(from)?.[1] ?? NaN);
   const sections = report.split(/Statistics for: /);
   const doSec = sections.find((s) => s.startsWith("DISCOVER-OFFER")) ?? "";
   const raSec = sections.find((s) => s.startsWith("REQUEST-ACK")) ?? "";
+  const acks = num(/received packets:\s*(\d+)/, raSec);
   return {
-    rate: num(/^Rate:\s*([\d.]+)/m),
+    rate: secs && Number.isFinite(acks) ? acks / secs : num(/^Rate:\s*([\d.]+)/m),
     asked,
     doDrop: num(/drops ratio:\s*([\d.]+)/, doSec),
     raDrop: num(/drops ratio:\s*([\d.]+)/, raSec),
