@@ -6,7 +6,7 @@
 import { formatIpv4, ipv4At, ipv4Bytes, parseHex, parseIpv4, toColonHex } from "../wire/addr.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { encodeName, readName } from "./fqdn_wire.ts";
-import { formatIpv6, parseIpv6 } from "./ipv6_text.ts";
+import { formatIpv6, parseIpv6 } from "../wire/ipv6.ts";
 import { OptionDataError, type OptionDataType } from "./types.ts";
 
 /** Per-value context: the tuple length width (DHCPv4: 1 byte, option 143: 2). */

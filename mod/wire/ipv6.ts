@@ -1,6 +1,7 @@
 /**
- * IPv6 address text ⇄ 16 bytes, for the ipv6-address and ipv6-prefix option data types (RFC 4291 §2.2 input forms,
- * RFC 5952 §4 output form). mod/wire has only IPv4 helpers; this stays here until a shared IPv6 helper exists.
+ * IPv6 address text ⇄ 16 bytes (RFC 4291 §2.2 input forms, RFC 5952 §4 output form), shared by the option data
+ * types (ipv6-address, ipv6-prefix) and DDNS (AAAA rdata, ip6.arpa names). No zone ("%eth0") is accepted here;
+ * callers that allow one strip it first.
  */
 
 /**
