@@ -3,33 +3,19 @@
  * LOW to HIGH is covered by the fewest aligned CIDR blocks, each of which becomes a Kea pd-pool
  * (`prefix`/`prefix-len`/`delegated-len`, Kea ARM "Subnet and Prefix Delegation Pools").
  */
+import { formatIpv6, parseIpv6 } from "../wire/ipv6.ts";
 
+/** An IPv6 address as a 128-bit integer (text parsed by the shared codec in mod/wire/ipv6.ts; invalid text → 0). */
 function toBig(a: string): bigint {
-  const [h, t] = a.includes("::") ? a.split("::") : [a, undefined];
-  const hs = h ? h.split(":") : [];
-  const ts = t ? t.split(":") : [];
-  const groups = t === undefined ? hs : [...hs, ...Array(8 - hs.length - ts.length).fill("0"), ...ts];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || "0", 16)), 0n);
+  const b = parseIpv6(a) ?? new Uint8Array(16);
+  return b.reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
 }
 
 /** Formats a 128-bit value as RFC 5952 text (longest zero run compressed). */
 export function formatV6(v: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (best < 0) return hex.join(":");
-  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+  const b = new Uint8Array(16);
+  for (let i = 15; i >= 0; i--, v >>= 8n) b[i] = Number(v & 0xffn);
+  return formatIpv6(b);
 }
 
 /**
