@@ -4,7 +4,7 @@
  * reservations and interfaces parsed into numbers, DDNS parameters resolved global → subnet → pool.
  */
 
-import { parseCidr4, parseHex, parseIpv4, prefixMask, toColonHex } from "../wire/addr.ts";
+import { parseCidr4, parseIpv4, prefixMask } from "../wire/addr.ts";
 import {
   DHCP4_DEFAULTS,
   EXPIRED_LEASES_DEFAULTS,
@@ -24,19 +24,23 @@ import type {
   Subnet4,
   Timers4,
 } from "./model.ts";
-import { encodeUndefinedOption, type OptionCodec4 } from "./option_codec.ts";
+import { encodeUndefinedOption, type OptionCodec4, type OptionDefLike } from "./option_codec.ts";
+import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
+import { addSubOption, encapsulate4, type SubOptions } from "./option_encap4.ts";
 import type { Dhcp4In, LoggerIn, Subnet4In } from "./schema4.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
 import type { DdnsParams } from "./model.ts";
+import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
 
 type Options = Map<number, OptionValue>;
 
 /**
  * Encodes a list of option-data entries into a map by code. Kea looks the definition up by name or code in the
- * entry's space (default dhcp4); when both are given they must agree. Problems (unknown option, bad data) are
- * recorded at the entry's path, and the entry is left out.
+ * entry's space (default dhcp4); when both are given they must agree. Entries of other spaces become sub-options of
+ * the scope's dhcp4 option that encapsulates their space (option_encap4.ts). Problems (unknown option, bad data)
+ * are recorded at the entry's path, and the entry is left out.
  */
 export function encodeOptions(
   list: OptionDataIn[] | undefined,
@@ -45,13 +49,11 @@ export function encodeOptions(
   problems: Problems,
 ): Options {
   const out: Options = new Map();
+  const defs = new Map<number, OptionDefLike>();
+  const subs: SubOptions = new Map();
   (list ?? []).forEach((o, i) => {
     const p = [...base, i];
     const space = o.space ?? OPTION_DATA_DEFAULTS.space;
-    if (space !== "dhcp4") {
-      problems.add([...p, "space"], `option space '${space}' is not supported by weka yet`);
-      return;
-    }
     const csv = o["csv-format"] ?? OPTION_DATA_DEFAULTS["csv-format"];
     const def = codec.findOption4(o.name ?? o.code!, space);
     if (!def && o.name !== undefined) {
@@ -73,6 +75,11 @@ export function encodeOptions(
       problems.add([...p, "data"], why.startsWith("option '") ? why : `option ${label}: ${why}`);
       return;
     }
+    if (space !== "dhcp4") {
+      addSubOption(subs, space, { code, data, path: p, ...(def ? { def } : {}) });
+      return;
+    }
+    if (def) defs.set(code, def);
     out.set(code, {
       code,
       space,
@@ -81,6 +88,7 @@ export function encodeOptions(
       neverSend: o["never-send"] ?? OPTION_DATA_DEFAULTS["never-send"],
     });
   });
+  encapsulate4(out, defs, subs, problems);
   return out;
 }
 
@@ -150,6 +158,7 @@ function subnet(
   c: Checked4,
   globalOpts: Options,
   globalDdns: DdnsParams,
+  globalRes: Map<string, Reservation4>,
   codec: OptionCodec4,
   pr: Problems,
 ): Subnet4 {
@@ -168,27 +177,14 @@ function subnet(
     if (ps && hasDdnsKeys(ps)) pool.ddns = compileDdnsParams(ddns, ps, [...sp, "pools", j], pr);
     return pool;
   });
-  const reservations = new Map<string, Reservation4>();
-  const reservedAddresses = new Map<number, string>();
-  (s.reservations ?? []).forEach((r, j) => {
-    const hw = parseHex(r["hw-address"] ?? "");
-    if (!hw) return;
-    const hwaddr = toColonHex(hw);
-    const ip = r["ip-address"] !== undefined ? parseIpv4(r["ip-address"]) : undefined;
-    const res: Reservation4 = {
-      hwaddr,
-      options: encodeOptions(r["option-data"], [...sp, "reservations", j, "option-data"], codec, pr),
-    };
-    if (ip !== undefined) {
-      res.ipAddress = ip;
-      reservedAddresses.set(ip, hwaddr);
-    }
-    if (r.hostname !== undefined) res.hostname = r.hostname;
-    if (r["next-server"] !== undefined) res.nextServer = parseIpv4(r["next-server"]);
-    if (r["server-hostname"] !== undefined) res.serverHostname = r["server-hostname"];
-    if (r["boot-file-name"] !== undefined) res.bootFileName = r["boot-file-name"];
-    reservations.set(hwaddr, res);
-  });
+  const flags = reservationFlags(s, d);
+  const reservations = compileReservations4(
+    s.reservations,
+    [...sp, "reservations"],
+    (list, path) => encodeOptions(list, path, codec, pr),
+  );
+  const hi = (cidr.network | ~prefixMask(cidr.len)) >>> 0;
+  const reservedAddresses = reservedAddresses4(reservations, globalRes, flags, cidr.network, hi);
   const relay = [...(s.relay?.["ip-addresses"] ?? []), ...(s.relay?.["ip-address"] ? [s.relay["ip-address"]] : [])];
   const out: Subnet4 = {
     id: c.subnetIds[i],
@@ -208,6 +204,9 @@ function subnet(
     serverHostname: s["server-hostname"] ?? d["server-hostname"] ?? DHCP4_DEFAULTS["server-hostname"],
     bootFileName: s["boot-file-name"] ?? d["boot-file-name"] ?? DHCP4_DEFAULTS["boot-file-name"],
     ddns,
+    reservationsGlobal: flags.global,
+    reservationsInSubnet: flags.inSubnet,
+    reservationsOutOfPool: flags.outOfPool,
   };
   if (s.interface !== undefined) out.interface = s.interface;
   return out;
@@ -219,7 +218,8 @@ function subnet(
  * defaults; options are merged global → subnet by code; pool and reservation options stay with their pool or
  * reservation (the engine lays them over the subnet's). Option problems are recorded in `problems`.
  */
-export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, problems: Problems): Dhcp4Config {
+export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, problems: Problems): Dhcp4Config {
+  const codec = withOptionDefs(stdCodec, compileOptionDefs(d["option-def"], stdCodec, problems));
   const globalOpts = encodeOptions(d["option-data"], ["Dhcp4", "option-data"], codec, problems);
   const ic = d["interfaces-config"] ?? {};
   const ld = d["lease-database"];
@@ -240,6 +240,11 @@ export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, pro
   });
   const loggers = (d.loggers ?? [{ name: LOGGER_DEFAULTS.root }]).map(logger);
   const ddns = compileDdnsParams(defaultDdnsParams(), d, ["Dhcp4"], problems);
+  const globalReservations = compileReservations4(
+    d.reservations,
+    ["Dhcp4", "reservations"],
+    (list, path) => encodeOptions(list, path, codec, problems),
+  );
   return {
     interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
     socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
@@ -249,7 +254,9 @@ export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, pro
       ...(csvName !== undefined ? { csvName } : {}),
       persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
     },
-    subnets: (d.subnet4 ?? []).map((s, i) => subnet(s, i, d, checked, globalOpts, ddns, codec, problems)),
+    subnets: (d.subnet4 ?? []).map((s, i) =>
+      subnet(s, i, d, checked, globalOpts, ddns, globalReservations, codec, problems)
+    ),
     options: globalOpts,
     echoClientId: d["echo-client-id"] ?? DHCP4_DEFAULTS["echo-client-id"],
     declineProbationPeriod: d["decline-probation-period"] ?? DHCP4_DEFAULTS["decline-probation-period"],
@@ -269,5 +276,6 @@ export function compile4(d: Dhcp4In, checked: Checked4, codec: OptionCodec4, pro
     raw: d as Record<string, unknown>,
     dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
     ddns,
+    globalReservations,
   };
 }

@@ -110,3 +110,24 @@ export const DDNS_DEFAULTS = {
   "hostname-char-set": "[^A-Za-z0-9.-]",
   "hostname-char-replacement": "",
 } as const;
+
+/**
+ * Reservation flag defaults (the flags that replaced `reservation-mode`): global reservations are not looked up,
+ * subnet reservations are, and reserved addresses may lie inside pools.
+ */
+export const RESERVATION_DEFAULTS = {
+  "reservations-global": false,
+  "reservations-in-subnet": true,
+  "reservations-out-of-pool": false,
+} as const;
+
+/**
+ * Kea 2.2's deprecated `reservation-mode` values as the three flags they stand for, as Kea 2.2's network parser
+ * maps them: "all" = in-subnet, "out-of-pool" = in-subnet + out-of-pool, "global" = global only, "disabled" = none.
+ */
+export const RESERVATION_MODES = {
+  all: { "reservations-global": false, "reservations-in-subnet": true, "reservations-out-of-pool": false },
+  "out-of-pool": { "reservations-global": false, "reservations-in-subnet": true, "reservations-out-of-pool": true },
+  global: { "reservations-global": true, "reservations-in-subnet": false, "reservations-out-of-pool": false },
+  disabled: { "reservations-global": false, "reservations-in-subnet": false, "reservations-out-of-pool": false },
+} as const;

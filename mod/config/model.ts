@@ -126,6 +126,12 @@ export interface Subnet4 {
   bootFileName: string;
   /** DDNS behaviour of the subnet (absent in hand-built models: Kea's defaults apply) */
   ddns?: DdnsParams;
+  /** `reservations-global` after inheritance: look up Dhcp4Config.globalReservations (absent = false) */
+  reservationsGlobal?: boolean;
+  /** `reservations-in-subnet` after inheritance: look up `reservations` (absent = true, Kea's default) */
+  reservationsInSubnet?: boolean;
+  /** `reservations-out-of-pool` after inheritance (absent = false); carried for Kea parity, a hint only */
+  reservationsOutOfPool?: boolean;
 }
 
 export interface InterfaceSpec {
@@ -194,4 +200,6 @@ export interface Dhcp4Config {
   dhcpDdns?: DhcpDdnsSpec;
   /** the global DDNS behaviour (used for leases whose subnet is gone) */
   ddns?: DdnsParams;
+  /** global host reservations (`Dhcp4.reservations`) by colon-hex hardware address (absent = none) */
+  globalReservations?: Map<string, Reservation4>;
 }

@@ -11,6 +11,8 @@ export interface OptionDefLike {
   code: number;
   name: string;
   space?: string;
+  /** the option space whose options this option carries as sub-options, when any */
+  encapsulate?: string;
 }
 
 /** The options module's services, as the compiler uses them. */

@@ -7,6 +7,8 @@
 import * as v from "valibot";
 import { annotations, bool, cidr4, ipv4, optionDataList, scopedParams, str, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
+import { optionDefList } from "./schema_option_def.ts";
+import { reservationList, reservationModeParams } from "./schema_reservations.ts";
 
 const interfaceName = v.pipe(
   str,
@@ -101,17 +103,6 @@ const pool = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const reservation = v.strictObject({
-  "hw-address": v.optional(str),
-  "ip-address": v.optional(ipv4),
-  hostname: v.optional(str),
-  "option-data": v.optional(optionDataList),
-  "next-server": v.optional(ipv4),
-  "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
-  "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
-  ...annotations,
-}, "must be a map");
-
 const relay = v.strictObject({
   "ip-addresses": v.optional(v.array(ipv4, "must be a list of IPv4 addresses")),
   /** Kea 2.2's single-address spelling */
@@ -125,7 +116,8 @@ const subnet4 = v.strictObject({
   pools: v.optional(v.array(pool, "must be a list")),
   interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
   relay: v.optional(relay),
-  reservations: v.optional(v.array(reservation, "must be a list")),
+  reservations: v.optional(reservationList),
+  ...reservationModeParams,
   ...scopedParams,
   ...ddnsScopedParams,
   ...annotations,
@@ -144,6 +136,11 @@ export const Dhcp4Schema = v.strictObject({
   "control-sockets": v.optional(v.array(controlSocket, "must be a list")),
   "hooks-libraries": v.optional(v.array(hookLibrary, "must be a list")),
   "dhcp-ddns": v.optional(dhcpDdns),
+  /** custom option definitions (Kea option-def) */
+  "option-def": v.optional(optionDefList),
+  /** global host reservations (Kea's subnet id 0), used where reservations-global is on */
+  reservations: v.optional(reservationList),
+  ...reservationModeParams,
   ...scopedParams,
   ...ddnsScopedParams,
   ...annotations,

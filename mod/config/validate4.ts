@@ -5,11 +5,12 @@
  * encoded (compile4.ts).
  */
 
-import { formatIpv4, parseCidr4, parseHex, parseIpv4, prefixMask } from "../wire/addr.ts";
+import { formatIpv4, parseCidr4, prefixMask } from "../wire/addr.ts";
 import { BUILTIN_HOOKS, DHCP4_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import { parsePool4, type Range4 } from "./pool_range.ts";
 import type { Dhcp4In, Subnet4In } from "./schema4.ts";
+import { checkReservationMode, checkReservations4 } from "./reservations4.ts";
 
 /** What the checks learned that the compiler needs: the subnet ids (configured or assigned) and the pools. */
 export interface Checked4 {
@@ -101,6 +102,8 @@ function assignIds(subnets: Subnet4In[], problems: Problems): number[] {
 export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
   const globalT = effective(d);
   checkTimers(d, globalT, ["Dhcp4"], problems);
+  checkReservationMode(d, ["Dhcp4"], problems);
+  checkReservations4(d.reservations, ["Dhcp4", "reservations"], undefined, problems);
   const subnets = d.subnet4 ?? [];
   const ids = assignIds(subnets, problems);
   const seenIds = new Map<number, number>();
@@ -146,40 +149,8 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
     });
     allPools.push(pools);
 
-    const byHw = new Map<string, number>();
-    const byIp = new Map<number, number>();
-    (s.reservations ?? []).forEach((r, j) => {
-      const rp: JsonPath = [...sp, "reservations", j];
-      const hwText = r["hw-address"];
-      if (hwText === undefined) {
-        problems.add(rp, "a reservation needs an 'hw-address' (the only identifier weka supports yet)");
-      } else {
-        const hw = parseHex(hwText);
-        if (!hw || hw.length === 0 || hw.length > 20) {
-          problems.add(
-            [...rp, "hw-address"],
-            `'${hwText}' is not a hardware address (expected e.g. aa:bb:cc:dd:ee:ff)`,
-          );
-        } else {
-          const key = [...hw].map((b) => b.toString(16).padStart(2, "0")).join(":");
-          const dup = byHw.get(key);
-          if (dup !== undefined) {
-            problems.add([...rp, "hw-address"], `hardware address ${key} is already reserved by reservations[${dup}]`);
-          } else byHw.set(key, j);
-        }
-      }
-      const ipText = r["ip-address"];
-      if (ipText !== undefined) {
-        const ip = parseIpv4(ipText)!;
-        if (!inside(ip)) {
-          problems.add([...rp, "ip-address"], `reserved address ${ipText} is not inside subnet ${s.subnet}`);
-        }
-        const dup = byIp.get(ip);
-        if (dup !== undefined) {
-          problems.add([...rp, "ip-address"], `address ${ipText} is already reserved by reservations[${dup}]`);
-        } else byIp.set(ip, j);
-      }
-    });
+    checkReservationMode(s, sp, problems);
+    checkReservations4(s.reservations, [...sp, "reservations"], { lo, hi, text: s.subnet }, problems);
   });
   (d["hooks-libraries"] ?? []).forEach((h, i) => {
     const file = h.library.slice(h.library.lastIndexOf("/") + 1);

@@ -6,6 +6,13 @@ export { OptionDataError, type OptionDataType, type OptionDef, type RecordFieldT
 export { DHCP4_OPTION_DEFS } from "./std_dhcp4.ts";
 export { AGENT_OPTION_DEFS } from "./std_agent.ts";
 export { findOption4, listOptions4 } from "./lookup.ts";
+export {
+  checkOptionDef,
+  isValidOptionName,
+  OPTION_DEF_TYPES,
+  OptionDefIndex,
+  parseRecordTypes,
+} from "./custom_defs.ts";
 export { encodeOptionData, formatOptionData, splitCsv } from "./option_data.ts";
 export { encodeRelayAgentInfo, parseRelayAgentInfo } from "./relay_agent_info.ts";
 export { type ClientFqdn, encodeClientFqdn, type FqdnFlags, parseClientFqdn } from "./client_fqdn.ts";

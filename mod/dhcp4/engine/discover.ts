@@ -9,6 +9,7 @@ import { clientKey, findClientLease } from "./client.ts";
 import { resolveClientName } from "./ddns_names.ts";
 import { ddnsEnabled, ddnsParamsFor } from "./ddns_ncr.ts";
 import { chooseAddress } from "./allocate.ts";
+import { findReservation } from "./reservation.ts";
 import { validLifetime } from "./timers.ts";
 import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
@@ -33,7 +34,7 @@ export function handleDiscover(ex: Exchange): Outcome {
     }]);
   }
   const key = clientKey(client, subnet);
-  const reservation = subnet.reservations.get(client.hwaddr);
+  const reservation = findReservation(ctx.config, subnet, client.hwaddr);
   const existing = findClientLease(ctx.leases, client, subnet);
   const choice = chooseAddress(ex, subnet, key, reservation, existing);
   if (!choice.ok) return drop("v4-allocation-fail", received, [choice.log], choice.stats);

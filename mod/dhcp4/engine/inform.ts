@@ -5,6 +5,7 @@ import { MsgType, Opt } from "../packet.ts";
 import type { Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
 import { buildReply } from "./build_reply.ts";
+import { findReservation } from "./reservation.ts";
 import { destination } from "./destination.ts";
 import type { Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
@@ -19,7 +20,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
 export function handleInform(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
   const subnet = selectSubnet(query, ctx.config, ctx.arrival);
-  const reservation = subnet?.reservations.get(client.hwaddr);
+  const reservation = subnet ? findReservation(ctx.config, subnet, client.hwaddr) : undefined;
   const reply = buildReply(query, ctx, { type: MsgType.ACK, subnet, reservation, yiaddr: 0, ciaddr: query.ciaddr });
   const dest = destination(query, reply, ctx);
   const log = [];

@@ -11,6 +11,7 @@ import { selectSubnet } from "./select_subnet.ts";
 import { clientKey, findClientLease } from "./client.ts";
 import { isAvailableFor, poolIndexOf } from "./address.ts";
 import { chooseAddress } from "./allocate.ts";
+import { findReservation } from "./reservation.ts";
 import { grantLease } from "./grant.ts";
 import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
@@ -80,7 +81,7 @@ export function handleRequest(ex: Exchange): Outcome {
   }
 
   const key = clientKey(client, subnet);
-  const reservation = subnet.reservations.get(client.hwaddr);
+  const reservation = findReservation(ctx.config, subnet, client.hwaddr);
   const existing = findClientLease(ctx.leases, client, subnet);
 
   if (initReboot) {
