@@ -15,6 +15,7 @@ import {
 } from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type {
+  ClientClass4,
   ControlSocketSpec,
   Dhcp4Config,
   InterfaceSpec,
@@ -33,6 +34,7 @@ import type { Checked4 } from "./validate4.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
 import type { DdnsParams } from "./model.ts";
 import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
+import { checkGuards, compileClientClasses4, compileGuard } from "./client_classes4.ts";
 
 type Options = Map<number, OptionValue>;
 
@@ -161,11 +163,13 @@ function subnet(
   globalRes: Map<string, Reservation4>,
   codec: OptionCodec4,
   pr: Problems,
+  classes: ClientClass4[],
 ): Subnet4 {
   const sp: JsonPath = ["Dhcp4", "subnet4", i];
   const ddns = compileDdnsParams(globalDdns, s, sp, pr);
   const cidr = parseCidr4(s.subnet)!;
-  const options = mergeOptions(globalOpts, encodeOptions(s["option-data"], [...sp, "option-data"], codec, pr));
+  const ownOptions = encodeOptions(s["option-data"], [...sp, "option-data"], codec, pr);
+  const options = mergeOptions(globalOpts, ownOptions);
   const pools = c.pools[i].map((r, j) => {
     const ps = s.pools?.[j];
     const pool: Subnet4["pools"][number] = {
@@ -175,6 +179,11 @@ function subnet(
       options: encodeOptions(ps?.["option-data"], [...sp, "pools", j, "option-data"], codec, pr),
     };
     if (ps && hasDdnsKeys(ps)) pool.ddns = compileDdnsParams(ddns, ps, [...sp, "pools", j], pr);
+    const guard = ps ? compileGuard(ps) : undefined;
+    if (guard) {
+      pool.clientClasses = guard;
+      checkGuards(guard, classes, [...sp, "pools", j], pr);
+    }
     return pool;
   });
   const flags = reservationFlags(s, d);
@@ -209,6 +218,12 @@ function subnet(
     reservationsOutOfPool: flags.outOfPool,
   };
   if (s.interface !== undefined) out.interface = s.interface;
+  const guard = compileGuard(s);
+  if (guard) {
+    out.clientClasses = guard;
+    checkGuards(guard, classes, sp, pr);
+  }
+  if (classes.length) out.ownOptions = ownOptions;
   return out;
 }
 
@@ -221,6 +236,12 @@ function subnet(
 export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, problems: Problems): Dhcp4Config {
   const codec = withOptionDefs(stdCodec, compileOptionDefs(d["option-def"], stdCodec, problems));
   const globalOpts = encodeOptions(d["option-data"], ["Dhcp4", "option-data"], codec, problems);
+  const clientClasses = compileClientClasses4(
+    d["client-classes"],
+    codec,
+    (list, path) => encodeOptions(list, path, codec, problems),
+    problems,
+  );
   const ic = d["interfaces-config"] ?? {};
   const ld = d["lease-database"];
   const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
@@ -255,7 +276,7 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
       persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
     },
     subnets: (d.subnet4 ?? []).map((s, i) =>
-      subnet(s, i, d, checked, globalOpts, ddns, globalReservations, codec, problems)
+      subnet(s, i, d, checked, globalOpts, ddns, globalReservations, codec, problems, clientClasses)
     ),
     options: globalOpts,
     echoClientId: d["echo-client-id"] ?? DHCP4_DEFAULTS["echo-client-id"],
@@ -277,5 +298,6 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
     ddns,
     globalReservations,
+    ...(clientClasses.length ? { clientClasses } : {}),
   };
 }

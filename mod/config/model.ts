@@ -3,6 +3,7 @@
  * packet. mod/config/compile4.ts builds it from the validated JSON (defaults applied, inheritance global →
  * subnet resolved, option-data encoded to wire payloads). A reload builds a new model and swaps it whole.
  */
+import type { BoolExpr } from "../classify/ast.ts";
 
 /** One option to send: the wire payload (without code/length) plus Kea's send flags. */
 export interface OptionValue {
@@ -15,6 +16,8 @@ export interface OptionValue {
 }
 
 export interface Pool4 {
+  /** `client-class` / `client-classes` guard: only clients in one of these classes may use the pool (absent = all) */
+  clientClasses?: string[];
   /** first and last address, inclusive (u32) */
   start: number;
   end: number;
@@ -101,6 +104,10 @@ export interface Timers4 {
 
 export interface Subnet4 {
   id: number;
+  /** `client-class` / `client-classes` guard: only clients in one of these classes may use the subnet (absent = all) */
+  clientClasses?: string[];
+  /** the subnet's own options, without the global ones (set when client classes exist: class options go between) */
+  ownOptions?: Map<number, OptionValue>;
   /** the text as configured, e.g. "198.18.0.0/16" */
   prefix: string;
   network: number;
@@ -132,6 +139,27 @@ export interface Subnet4 {
   reservationsInSubnet?: boolean;
   /** `reservations-out-of-pool` after inheritance (absent = false); carried for Kea parity, a hint only */
   reservationsOutOfPool?: boolean;
+}
+
+/**
+ * A compiled client class (Kea `client-classes[]` entry): its parsed test, when it is evaluated, and what
+ * membership gives (options, boot fields, lifetimes). Evaluated in configuration order.
+ */
+export interface ClientClass4 {
+  name: string;
+  /** the parsed `test` (absent: the class is never assigned by evaluation) */
+  test?: BoolExpr;
+  /** the test refers to KNOWN/UNKNOWN (directly or through a class that does): evaluated after the host lookup */
+  afterHost: boolean;
+  /** `only-if-required` / `only-in-additional-list`: not evaluated with the others */
+  additional: boolean;
+  options: Map<number, OptionValue>;
+  nextServer?: number;
+  serverHostname?: string;
+  bootFileName?: string;
+  validLifetime?: number;
+  minValidLifetime?: number;
+  maxValidLifetime?: number;
 }
 
 export interface InterfaceSpec {
@@ -200,6 +228,8 @@ export interface Dhcp4Config {
   dhcpDdns?: DhcpDdnsSpec;
   /** the global DDNS behaviour (used for leases whose subnet is gone) */
   ddns?: DdnsParams;
+  /** client classes in configuration order (absent or empty = no classification beyond ALL/KNOWN/UNKNOWN) */
+  clientClasses?: ClientClass4[];
   /** global host reservations (`Dhcp4.reservations`) by colon-hex hardware address (absent = none) */
   globalReservations?: Map<string, Reservation4>;
 }

@@ -9,6 +9,7 @@ import { annotations, bool, cidr4, ipv4, optionDataList, scopedParams, str, uint
 import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { reservationList, reservationModeParams } from "./schema_reservations.ts";
+import { classGuardParams, clientClassList } from "./client_classes4.ts";
 
 const interfaceName = v.pipe(
   str,
@@ -99,6 +100,7 @@ const pool = v.strictObject({
   pool: str,
   "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList),
+  ...classGuardParams,
   ...ddnsScopedParams,
   ...annotations,
 }, "must be a map");
@@ -117,6 +119,7 @@ const subnet4 = v.strictObject({
   interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
   relay: v.optional(relay),
   reservations: v.optional(reservationList),
+  ...classGuardParams,
   ...reservationModeParams,
   ...scopedParams,
   ...ddnsScopedParams,
@@ -138,6 +141,8 @@ export const Dhcp4Schema = v.strictObject({
   "dhcp-ddns": v.optional(dhcpDdns),
   /** custom option definitions (Kea option-def) */
   "option-def": v.optional(optionDefList),
+  /** client classes (Kea `client-classes`), evaluated in order */
+  "client-classes": v.optional(clientClassList),
   /** global host reservations (Kea's subnet id 0), used where reservations-global is on */
   reservations: v.optional(reservationList),
   ...reservationModeParams,

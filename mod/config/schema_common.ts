@@ -92,8 +92,6 @@ const SCOPED_UNSUPPORTED = [
   "cache-max-age",
   "allocator",
   "offer-lifetime",
-  "client-class",
-  "client-classes",
   "require-client-classes",
   "evaluate-additional-classes",
 ];
@@ -125,7 +123,8 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
     "reservations-lookup-first",
   ]),
   subnet4: new Set([...SCOPED_UNSUPPORTED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
-  pools: new Set(["client-class", "client-classes", "require-client-classes", "evaluate-additional-classes"]),
+  pools: new Set(["require-client-classes", "evaluate-additional-classes"]),
+  "client-classes": new Set(["template-test", "option-def", "offer-lifetime"]),
   reservations: new Set(["client-id", "duid", "circuit-id", "flex-id", "client-classes"]),
   "option-data": new Set(["client-classes"]),
   "interfaces-config": new Set(["outbound-interface"]),

@@ -23,6 +23,8 @@ const LOADS = [
   "leases-expiration.json",
   "multiple-options.json",
   "several-subnets.json",
+  "vivso.json",
+  "ha-load-balancing-primary.json",
   "single-subnet.json",
   "with-ddns.json",
 ];
@@ -30,7 +32,7 @@ const LOADS = [
 /** The first refusal expected for some examples: path and message. */
 const FIRST: Record<string, string> = {
   "shared-network.json": "Dhcp4.shared-networks: 'shared-networks' is not supported by weka yet",
-  "classify.json": "Dhcp4.client-classes: 'client-classes' is not supported by weka yet",
+  "classify.json": "Dhcp4.client-classes[3].option-def: 'option-def' is not supported by weka yet",
   "hooks.json":
     "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so and libdhcp_ha.so",
   "reservations.json":

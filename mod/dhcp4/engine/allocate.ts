@@ -11,6 +11,7 @@ import type { StatDelta } from "./types.ts";
 import { isAvailableFor, poolIndexOf } from "./address.ts";
 import { readAddr } from "./payload.ts";
 import { bothStats, type Exchange, type LogEntry } from "./outcome.ts";
+import { poolAllowed } from "./classes.ts";
 
 export type Choice = { ok: true; address: number } | { ok: false; stats: StatDelta[]; log: LogEntry };
 
@@ -29,8 +30,12 @@ export function chooseAddress(
   existing: Lease4 | undefined,
 ): Choice {
   const { ctx, client } = ex;
+  const inAllowedPool = (a: number) => {
+    const pi = poolIndexOf(subnet, a);
+    return pi >= 0 && (!ex.classes || poolAllowed(subnet, pi, ex.classes));
+  };
   const usable = (a: number | undefined, needPool: boolean): a is number =>
-    a !== undefined && a !== 0 && (!needPool || poolIndexOf(subnet, a) >= 0) &&
+    a !== undefined && a !== 0 && (!needPool || inAllowedPool(a)) &&
     isAvailableFor(a, client, key, subnet, ctx);
 
   if (usable(reservation?.ipAddress, false)) return { ok: true, address: reservation!.ipAddress! };
@@ -43,6 +48,7 @@ export function chooseAddress(
   const hint = readAddr(ex.query.options.get(Opt.REQUESTED_ADDRESS));
   if (usable(hint, true)) return { ok: true, address: hint };
   for (let i = 0; i < subnet.pools.length; i++) {
+    if (subnet.pools[i].clientClasses && !poolAllowed(subnet, i, ex.classes)) continue;
     const a = ctx.allocator.findFree(subnet, i, ctx.now);
     if (a !== undefined) return { ok: true, address: a };
   }

@@ -10,6 +10,7 @@ import { msgTypePayload, readPrl, textPayload, u32Payload } from "./payload.ts";
 import { teeTimes } from "./timers.ts";
 import { poolIndexOf } from "./address.ts";
 import { serverIdFor } from "./server_id.ts";
+import { memberClasses, subnetAndClassOptions } from "./classes.ts";
 
 /** What goes into a reply besides what is copied from the query. */
 export interface ReplySpec {
@@ -26,6 +27,8 @@ export interface ReplySpec {
   hostname?: string;
   /** client name options decided by the DDNS name rules (81 and/or 12), in this order */
   nameOptions?: [number, Uint8Array][];
+  /** the client's classes (class options and boot fields apply), when the configuration uses classes */
+  classes?: ReadonlySet<string>;
 }
 
 /** Options Kea returns whenever they are configured, asked for or not (`appendBasicOptions`). */
@@ -69,7 +72,7 @@ export function buildReply(query: Packet4, ctx: EngineContext, spec: ReplySpec):
   const sel = query.options.get(Opt.SUBNET_SELECTION);
   if (sel) opts.set(Opt.SUBNET_SELECTION, sel);
 
-  if (!nak && spec.subnet) addConfigured(reply, query, spec);
+  if (!nak && spec.subnet) addConfigured(reply, query, spec, ctx);
   if (!opts.has(Opt.SERVER_ID)) opts.set(Opt.SERVER_ID, u32Payload(serverIdFor(ctx, spec.subnet)));
   // RFC 3046 §2.1: the relay agent information option is the last option of the reply.
   const rai = query.options.get(Opt.RELAY_AGENT_INFO);
@@ -78,7 +81,7 @@ export function buildReply(query: Packet4, ctx: EngineContext, spec: ReplySpec):
 }
 
 /** Lease options, host name, configured options and fixed fields (Kea: assignLease, appendRequestedOptions). */
-function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec): void {
+function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec, ctx: EngineContext): void {
   const subnet = spec.subnet!;
   const opts = reply.options;
   if (spec.validLifetime !== undefined) {
@@ -95,7 +98,8 @@ function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec): void {
   if (spec.reservation) sources.push(spec.reservation.options);
   const pi = spec.yiaddr ? poolIndexOf(subnet, spec.yiaddr) : -1;
   if (pi >= 0) sources.push(subnet.pools[pi].options);
-  sources.push(subnet.options);
+  if (spec.classes) sources.push(...subnetAndClassOptions(ctx.config, subnet, spec.classes));
+  else sources.push(subnet.options);
 
   const requested = readPrl(query.options.get(Opt.PARAM_REQUEST_LIST));
   const cancelled = new Set<number>();
@@ -120,8 +124,11 @@ function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec): void {
   for (const code of BASIC) pick(code);
 
   const r = spec.reservation;
-  const next = r?.nextServer || subnet.nextServer;
+  // Kea's precedence for the fixed fields: host > class (first in order that sets it) > subnet > global.
+  const cls = spec.classes ? memberClasses(ctx.config, spec.classes) : [];
+  const next = r?.nextServer || cls.find((c) => c.nextServer)?.nextServer || subnet.nextServer;
   if (next) reply.siaddr = next;
-  reply.sname = r?.serverHostname || subnet.serverHostname || "";
-  reply.file = r?.bootFileName || subnet.bootFileName || "";
+  reply.sname = r?.serverHostname || cls.find((c) => c.serverHostname)?.serverHostname || subnet.serverHostname ||
+    "";
+  reply.file = r?.bootFileName || cls.find((c) => c.bootFileName)?.bootFileName || subnet.bootFileName || "";
 }

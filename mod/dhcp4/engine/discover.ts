@@ -15,6 +15,7 @@ import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
 import { drop, type Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
+import { classifyHost, classTimers } from "./classes.ts";
 
 /**
  * Answers a DISCOVER with an OFFER, or drops it: no subnet for the client (DHCP4_SUBNET_SELECTION_FAILED) or
@@ -24,7 +25,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
  */
 export function handleDiscover(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
-  const subnet = selectSubnet(query, ctx.config, ctx.arrival);
+  const subnet = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
   if (!subnet) {
     return drop("pkt4-receive-drop", received, [{
       id: "DHCP4_SUBNET_SELECTION_FAILED",
@@ -35,11 +36,13 @@ export function handleDiscover(ex: Exchange): Outcome {
   }
   const key = clientKey(client, subnet);
   const reservation = findReservation(ctx.config, subnet, client.hwaddr);
+  const dropped = classifyHost(ex, reservation);
+  if (dropped) return dropped;
   const existing = findClientLease(ctx.leases, client, subnet);
   const choice = chooseAddress(ex, subnet, key, reservation, existing);
   if (!choice.ok) return drop("v4-allocation-fail", received, [choice.log], choice.stats);
 
-  const valid = validLifetime(query, subnet.timers);
+  const valid = validLifetime(query, classTimers(subnet.timers, ctx.config, ex.classes));
   const ddns = ddnsParamsFor(ctx.config, subnet, choice.address);
   const name = resolveClientName(query, choice.address, ddns, ddnsEnabled(ctx.config, ddns), reservation?.hostname);
   const reply = buildReply(query, ctx, {
@@ -50,6 +53,7 @@ export function handleDiscover(ex: Exchange): Outcome {
     ciaddr: 0,
     validLifetime: valid,
     nameOptions: name.options,
+    classes: ex.classes,
   });
   return {
     kind: "reply",

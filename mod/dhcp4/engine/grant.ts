@@ -15,6 +15,7 @@ import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
 import { bothStats, type Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
+import { classTimers } from "./classes.ts";
 
 /**
  * Grants `address` to the client: a put of the lease (cltt = now, lifetime from the triplet and option 51,
@@ -34,7 +35,7 @@ export function grantLease(
   address: number,
 ): Outcome {
   const { query, ctx, client, received } = ex;
-  const valid = validLifetime(query, subnet.timers);
+  const valid = validLifetime(query, classTimers(subnet.timers, ctx.config, ex.classes));
   const ddns = ddnsParamsFor(ctx.config, subnet, address);
   const name = resolveClientName(query, address, ddns, ddnsEnabled(ctx.config, ddns), reservation?.hostname);
   const hostname = name.hostname;
@@ -81,6 +82,7 @@ export function grantLease(
     ciaddr: query.ciaddr,
     validLifetime: valid,
     nameOptions: name.options,
+    classes: ex.classes,
   });
   return {
     kind: "reply",

@@ -17,6 +17,7 @@ import { handleInform } from "./inform.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
+import { classDrop, earlyClasses } from "./classes.ts";
 
 /** Kea's `pkt4-<type>-received` statistic by message type. */
 const RECEIVED: Record<number, string> = {
@@ -65,8 +66,14 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
     }]);
   }
   const ex: Exchange = { query, ctx, client, received };
+  const classes = earlyClasses(query, ctx);
+  if (classes) {
+    ex.classes = classes;
+    const dropped = classDrop(ex);
+    if (dropped) return dropped;
+  }
   if (!isForUs(query, ctx)) {
-    const subnet = type === MsgType.REQUEST ? selectSubnet(query, ctx.config, ctx.arrival) : undefined;
+    const subnet = type === MsgType.REQUEST ? selectSubnet(query, ctx.config, ctx.arrival, classes) : undefined;
     const sid = readAddr(query.options.get(Opt.SERVER_ID));
     const named = sid !== undefined ? formatIpv4(sid) : "(malformed)";
     return drop(

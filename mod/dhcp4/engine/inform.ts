@@ -6,6 +6,7 @@ import type { Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
 import { buildReply } from "./build_reply.ts";
 import { findReservation } from "./reservation.ts";
+import { classifyHost } from "./classes.ts";
 import { destination } from "./destination.ts";
 import type { Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
@@ -19,9 +20,18 @@ import { formatIpv4 } from "../../wire/addr.ts";
  */
 export function handleInform(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
-  const subnet = selectSubnet(query, ctx.config, ctx.arrival);
+  const subnet = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
   const reservation = subnet ? findReservation(ctx.config, subnet, client.hwaddr) : undefined;
-  const reply = buildReply(query, ctx, { type: MsgType.ACK, subnet, reservation, yiaddr: 0, ciaddr: query.ciaddr });
+  const dropped = classifyHost(ex, reservation);
+  if (dropped) return dropped;
+  const reply = buildReply(query, ctx, {
+    type: MsgType.ACK,
+    subnet,
+    reservation,
+    yiaddr: 0,
+    ciaddr: query.ciaddr,
+    classes: ex.classes,
+  });
   const dest = destination(query, reply, ctx);
   const log = [];
   if (query.giaddr !== 0 && !(dest.kind === "unicast" && dest.addr === query.giaddr)) {

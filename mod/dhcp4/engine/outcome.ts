@@ -54,4 +54,6 @@ export interface Exchange {
   client: ClientInfo;
   /** the per-type receive statistic, e.g. [["pkt4-discover-received", 1]] */
   received: StatDelta[];
+  /** the client classes of the query (absent when the configuration uses no classes) */
+  classes?: Set<string>;
 }

@@ -12,6 +12,7 @@ import { clientKey, findClientLease } from "./client.ts";
 import { isAvailableFor, poolIndexOf } from "./address.ts";
 import { chooseAddress } from "./allocate.ts";
 import { findReservation } from "./reservation.ts";
+import { classifyHost, poolAllowed } from "./classes.ts";
 import { grantLease } from "./grant.ts";
 import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
@@ -58,7 +59,7 @@ export function handleRequest(ex: Exchange): Outcome {
   const hintText = `ciaddr ${formatIpv4(query.ciaddr)}, requested-ip-address ${
     opt50 !== undefined ? formatIpv4(opt50) : "(no address)"
   }`;
-  const subnet = selectSubnet(query, ctx.config, ctx.arrival);
+  const subnet = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
 
   if (!subnet) {
     const bcastRebind = query.ciaddr !== 0 && opt50 === undefined && query.giaddr === 0 &&
@@ -82,6 +83,8 @@ export function handleRequest(ex: Exchange): Outcome {
 
   const key = clientKey(client, subnet);
   const reservation = findReservation(ctx.config, subnet, client.hwaddr);
+  const dropped = classifyHost(ex, reservation);
+  if (dropped) return dropped;
   const existing = findClientLease(ctx.leases, client, subnet);
 
   if (initReboot) {
@@ -113,7 +116,18 @@ export function handleRequest(ex: Exchange): Outcome {
     address = choice.address;
   } else {
     const mine = subnet.reservedAddresses.get(hint) === client.hwaddr;
-    if (poolIndexOf(subnet, hint) < 0 && !mine) {
+    const pi = poolIndexOf(subnet, hint);
+    if (!mine && pi >= 0 && !poolAllowed(subnet, pi, ex.classes)) {
+      // Kea's allocation engine refuses an address of a pool whose class guard the client fails.
+      return nak(
+        ex,
+        subnet,
+        "DHCP4_PACKET_NAK_0004",
+        `failed to grant a lease, ${hintText} (pool not allowed for the client's classes)`,
+        key,
+      );
+    }
+    if (pi < 0 && !mine) {
       return drop(
         "pkt4-receive-drop",
         received,

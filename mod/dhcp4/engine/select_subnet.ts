@@ -9,12 +9,24 @@ import { Opt, type Packet4 } from "../packet.ts";
 import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
 import type { Arrival } from "./types.ts";
 import { parseRai, RaiSub, readAddr } from "./payload.ts";
+import { clientAllowed } from "../../classify/classify4.ts";
 
 const BROADCAST = 0xffffffff;
 
-/** The first subnet (in configuration order) whose prefix contains the address. */
-export function subnetContaining(config: Dhcp4Config, addr: number): Subnet4 | undefined {
-  for (const s of config.subnets) if (((addr & s.mask) >>> 0) === s.network) return s;
+/**
+ * The first subnet (in configuration order) whose prefix contains the address and whose class guard admits the
+ * client (Kea skips a subnet whose `client-class` the client lacks; `classes` undefined = no classification).
+ */
+export function subnetContaining(
+  config: Dhcp4Config,
+  addr: number,
+  classes?: ReadonlySet<string>,
+): Subnet4 | undefined {
+  for (const s of config.subnets) {
+    if (((addr & s.mask) >>> 0) === s.network && (!s.clientClasses || clientAllowed(s.clientClasses, classes))) {
+      return s;
+    }
+  }
   return undefined;
 }
 
@@ -24,26 +36,32 @@ export function subnetContaining(config: Dhcp4Config, addr: number): Subnet4 | u
  * option 118 (unless `ignore-rai-link-selection`, not modelled), then giaddr via relay addresses and prefixes,
  * then ciaddr / source address for unicast queries, then the arrival interface.
  */
-export function selectSubnet(query: Packet4, config: Dhcp4Config, arrival: Arrival): Subnet4 | undefined {
+export function selectSubnet(
+  query: Packet4,
+  config: Dhcp4Config,
+  arrival: Arrival,
+  classes?: ReadonlySet<string>,
+): Subnet4 | undefined {
+  const ok = (s: Subnet4) => !s.clientClasses || clientAllowed(s.clientClasses, classes);
   const rai = parseRai(query.options.get(Opt.RELAY_AGENT_INFO));
   const linkSel = readAddr(rai.get(RaiSub.LINK_SELECTION));
   const optSel = linkSel ?? readAddr(query.options.get(Opt.SUBNET_SELECTION));
-  if (optSel !== undefined && optSel !== 0) return subnetContaining(config, optSel);
+  if (optSel !== undefined && optSel !== 0) return subnetContaining(config, optSel, classes);
 
   if (query.giaddr !== 0) {
-    for (const s of config.subnets) if (s.relayAddresses.includes(query.giaddr)) return s;
-    return subnetContaining(config, query.giaddr);
+    for (const s of config.subnets) if (s.relayAddresses.includes(query.giaddr) && ok(s)) return s;
+    return subnetContaining(config, query.giaddr, classes);
   }
   const unicast = arrival.dstAddr !== BROADCAST;
-  if (unicast && query.ciaddr !== 0) return subnetContaining(config, query.ciaddr);
-  if (unicast && arrival.srcAddr !== 0) return subnetContaining(config, arrival.srcAddr);
+  if (unicast && query.ciaddr !== 0) return subnetContaining(config, query.ciaddr, classes);
+  if (unicast && arrival.srcAddr !== 0) return subnetContaining(config, arrival.srcAddr, classes);
   if (arrival.iface !== "") {
-    for (const s of config.subnets) if (s.interface === arrival.iface) return s;
+    for (const s of config.subnets) if (s.interface === arrival.iface && ok(s)) return s;
   }
   const local = arrival.localAddr;
   const ordered = local ? [local, ...arrival.ifaceAddrs.filter((a) => a !== local)] : arrival.ifaceAddrs;
   for (const a of ordered) {
-    const s = subnetContaining(config, a);
+    const s = subnetContaining(config, a, classes);
     if (s) return s;
   }
   return undefined;

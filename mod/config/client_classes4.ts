@@ -1,0 +1,155 @@
+/**
+ * Client classes of a `Dhcp4` map (Kea's `client-classes`): the strict schema of one class, the subnet/pool
+ * guards (`client-class` of Kea 2.2, `client-classes` of newer Kea), and the compiler that parses each `test`
+ * with mod/classify and applies Kea 2.2's checks: names unique, a built-in class (ALL, KNOWN, UNKNOWN) defined
+ * without a test, `member()` only of classes defined before or built in, option names known.
+ */
+import * as v from "valibot";
+import { annotations, bool, ipv4, optionDataList, str, uint32 } from "./schema_common.ts";
+import type { JsonPath, Problems } from "./errors.ts";
+import type { ClientClass4, OptionValue } from "./model.ts";
+import type { OptionDataIn } from "./schema_common.ts";
+import type { OptionCodec4 } from "./option_codec.ts";
+import { parseTest } from "../classify/parser.ts";
+import { ExprError } from "../classify/lexer.ts";
+import { parseIpv4 } from "../wire/addr.ts";
+import { isBuiltinClass } from "../classify/classify4.ts";
+
+/** One `client-classes` entry. */
+export const clientClass = v.strictObject({
+  name: v.pipe(str, v.minLength(1, "a client class needs a non-empty 'name'")),
+  test: v.optional(str),
+  "option-data": v.optional(optionDataList),
+  "next-server": v.optional(ipv4),
+  "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
+  "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
+  "valid-lifetime": v.optional(uint32),
+  "min-valid-lifetime": v.optional(uint32),
+  "max-valid-lifetime": v.optional(uint32),
+  "only-if-required": v.optional(bool),
+  "only-in-additional-list": v.optional(bool),
+  ...annotations,
+}, "must be a map");
+
+/** The `client-classes` list of Dhcp4. */
+export const clientClassList = v.array(clientClass, "must be a list");
+
+/** A validated class entry. */
+export type ClientClassIn = v.InferOutput<typeof clientClass>;
+
+/** Subnet and pool guard keys: Kea 2.2's single `client-class` and the newer `client-classes` list. */
+export const classGuardParams = {
+  "client-class": v.optional(str),
+  "client-classes": v.optional(v.array(str, "must be a list of class names")),
+};
+
+/**
+ * The guard of a subnet or pool as a list of class names (Kea 2.2's `client-class` and newer Kea's
+ * `client-classes`, together), or undefined when the scope is open to every client. An empty name means no guard,
+ * as Kea treats `"client-class": ""`.
+ */
+export function compileGuard(s: { "client-class"?: string; "client-classes"?: string[] }): string[] | undefined {
+  const list = [...(s["client-class"] ? [s["client-class"]] : []), ...(s["client-classes"] ?? [])].filter((n) =>
+    n !== ""
+  );
+  return list.length ? list : undefined;
+}
+
+type Encode = (list: OptionDataIn[] | undefined, path: JsonPath) => Map<number, OptionValue>;
+
+/**
+ * Compiles the `client-classes` list in order, as Kea's ClientClassDefListParser does: a duplicate name is
+ * refused ("has already been defined"), a built-in class (ALL, KNOWN, UNKNOWN) may be listed only without a test,
+ * each test is parsed (a syntax error is reported at `…test` with the column in the expression) and may only
+ * name classes defined before it or built in; a class whose test depends on KNOWN/UNKNOWN, directly or through
+ * another class, is marked for evaluation after the host lookup. Problems go to `problems`.
+ */
+export function compileClientClasses4(
+  list: ClientClassIn[] | undefined,
+  codec: OptionCodec4,
+  encode: Encode,
+  problems: Problems,
+): ClientClass4[] {
+  const out: ClientClass4[] = [];
+  const seen = new Map<string, ClientClass4 | null>();
+  (list ?? []).forEach((c, i) => {
+    const p: JsonPath = ["Dhcp4", "client-classes", i];
+    if (seen.has(c.name)) {
+      problems.add([...p, "name"], `client class '${c.name}' has already been defined`);
+      return;
+    }
+    const builtin = c.name === "ALL" || c.name === "KNOWN" || c.name === "UNKNOWN";
+    if (builtin && c.test !== undefined) {
+      problems.add([...p, "test"], `built-in class '${c.name}' cannot have a test expression`);
+      return;
+    }
+    const cls: ClientClass4 = {
+      name: c.name,
+      afterHost: false,
+      additional: (c["only-if-required"] ?? false) || (c["only-in-additional-list"] ?? false),
+      options: encode(c["option-data"], [...p, "option-data"]),
+    };
+    if (c.test !== undefined) {
+      try {
+        const parsed = parseTest(c.test, { optionCode: (n) => codec.findOption4(n, "dhcp4")?.code });
+        for (const m of parsed.members) {
+          if (m === "KNOWN" || m === "UNKNOWN") cls.afterHost = true;
+          else if (seen.get(m)?.afterHost) cls.afterHost = true;
+          if (!seen.has(m) && !isBuiltinClass(m)) {
+            throw new ExprError(
+              c.test.indexOf(`'${m}'`) + 1,
+              `member('${m}') names a class that is not defined before this one`,
+            );
+          }
+        }
+        cls.test = parsed.expr;
+      } catch (e) {
+        if (!(e instanceof ExprError)) throw e;
+        problems.add(
+          [...p, "test"],
+          `cannot parse the test of class '${c.name}' at column ${e.col}: ${e.message} (in "${c.test}")`,
+        );
+        return;
+      }
+    }
+    if (c["next-server"] !== undefined) cls.nextServer = parseIpv4(c["next-server"]);
+    if (c["server-hostname"] !== undefined) cls.serverHostname = c["server-hostname"];
+    if (c["boot-file-name"] !== undefined) cls.bootFileName = c["boot-file-name"];
+    if (c["valid-lifetime"] !== undefined) cls.validLifetime = c["valid-lifetime"];
+    if (c["min-valid-lifetime"] !== undefined) cls.minValidLifetime = c["min-valid-lifetime"];
+    if (c["max-valid-lifetime"] !== undefined) cls.maxValidLifetime = c["max-valid-lifetime"];
+    const valid = cls.validLifetime;
+    if (valid !== undefined && cls.minValidLifetime !== undefined && cls.minValidLifetime > valid) {
+      problems.add(
+        [...p, "min-valid-lifetime"],
+        `min-valid-lifetime (${cls.minValidLifetime}) is greater than valid-lifetime (${valid})`,
+      );
+    }
+    if (valid !== undefined && cls.maxValidLifetime !== undefined && cls.maxValidLifetime < valid) {
+      problems.add(
+        [...p, "max-valid-lifetime"],
+        `max-valid-lifetime (${cls.maxValidLifetime}) is less than valid-lifetime (${valid})`,
+      );
+    }
+    seen.set(c.name, cls);
+    out.push(cls);
+  });
+  return out;
+}
+
+/**
+ * Warns about subnet/pool guards naming a class that is neither defined nor built in: Kea 2.2 accepts them (the
+ * class may come from a hook), but no client can then use the scope.
+ */
+export function checkGuards(
+  guard: string[] | undefined,
+  defined: ClientClass4[],
+  path: JsonPath,
+  problems: Problems,
+): void {
+  for (const g of guard ?? []) {
+    if (!isBuiltinClass(g) && !defined.some((c) => c.name === g)) {
+      problems.warn(path, `class '${g}' is not defined; no client will be able to use this scope`);
+    }
+  }
+}

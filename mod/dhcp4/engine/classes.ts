@@ -1,0 +1,101 @@
+/**
+ * Client classes in the DHCPv4 engine (Kea's classification steps in `Dhcpv4Srv::processPacket` and the
+ * allocation engine): the first pass before subnet selection, the KNOWN/UNKNOWN pass after the host lookup,
+ * the `DROP` class, pool guards, and what class membership gives a reply (options below the subnet's and above
+ * the global ones, boot fields below the host's, lifetimes above the subnet's).
+ */
+import type { ClientClass4, Dhcp4Config, OptionValue, Reservation4, Subnet4, Timers4 } from "../../config/model.ts";
+import { classifyAfterHost, classifyQuery, clientAllowed } from "../../classify/classify4.ts";
+import type { EngineContext } from "./types.ts";
+import type { Packet4 } from "../packet.ts";
+import { drop, type DropOutcome, type Exchange } from "./outcome.ts";
+
+const USES = new WeakMap<Dhcp4Config, boolean>();
+
+/** True when the configuration has client classes or any subnet/pool guard (cached per compiled model). */
+export function usesClasses(config: Dhcp4Config): boolean {
+  let u = USES.get(config);
+  if (u === undefined) {
+    u = (config.clientClasses?.length ?? 0) > 0 ||
+      config.subnets.some((s) => s.clientClasses || s.pools.some((p) => p.clientClasses));
+    USES.set(config, u);
+  }
+  return u;
+}
+
+/**
+ * The first classification pass of a query (Kea's `classifyPacket`: ALL, then the classes not depending on
+ * KNOWN/UNKNOWN, in order), or undefined when the configuration uses no classes at all (the hot path then skips
+ * every class step).
+ */
+export function earlyClasses(query: Packet4, ctx: EngineContext): Set<string> | undefined {
+  if (!usesClasses(ctx.config)) return undefined;
+  const a = ctx.arrival;
+  return classifyQuery(query, ctx.config.clientClasses ?? [], { iface: a.iface, src: a.srcAddr, dst: a.dstAddr });
+}
+
+/** Kea drops a query in the `DROP` class without an answer (counted in pkt4-receive-drop). */
+export function classDrop(ex: Exchange): DropOutcome | undefined {
+  if (!ex.classes?.has("DROP")) return undefined;
+  return drop("pkt4-receive-drop", ex.received, [{
+    id: "DHCP4_PACKET_DROP_0010",
+    text: `${ex.client.label}: the query is in the DROP class, dropping`,
+  }]);
+}
+
+/**
+ * The pass after the host lookup: `KNOWN` when a reservation matched, else `UNKNOWN`, then the classes depending
+ * on them; returns the drop outcome when the query ends up in `DROP` (Kea checks DROP again at this point).
+ */
+export function classifyHost(ex: Exchange, reservation: Reservation4 | undefined): DropOutcome | undefined {
+  if (!ex.classes) return undefined;
+  const a = ex.ctx.arrival;
+  classifyAfterHost(ex.classes, ex.query, reservation !== undefined, ex.ctx.config.clientClasses ?? [], {
+    iface: a.iface,
+    src: a.srcAddr,
+    dst: a.dstAddr,
+  });
+  return classDrop(ex);
+}
+
+/** True when the client may use pool `i` of `subnet` (Kea `Pool::clientSupported`). */
+export function poolAllowed(subnet: Subnet4, i: number, classes: ReadonlySet<string> | undefined): boolean {
+  return clientAllowed(subnet.pools[i].clientClasses, classes);
+}
+
+/** The classes of the configuration the client belongs to, in configuration order. */
+export function memberClasses(config: Dhcp4Config, classes: ReadonlySet<string> | undefined): ClientClass4[] {
+  if (!classes || !config.clientClasses) return [];
+  return config.clientClasses.filter((c) => classes.has(c.name));
+}
+
+/**
+ * The lifetime triplet after classes: Kea takes valid/min/max-valid-lifetime from the first class (in order)
+ * that sets valid-lifetime, over the subnet's.
+ */
+export function classTimers(timers: Timers4, config: Dhcp4Config, classes: ReadonlySet<string> | undefined): Timers4 {
+  if (!classes) return timers;
+  const c = memberClasses(config, classes).find((k) => k.validLifetime !== undefined);
+  if (!c) return timers;
+  const valid = c.validLifetime!;
+  return {
+    ...timers,
+    validLifetime: valid,
+    minValidLifetime: c.minValidLifetime ?? valid,
+    maxValidLifetime: c.maxValidLifetime ?? valid,
+  };
+}
+
+/**
+ * The option sources below the pool, in Kea's precedence: the subnet's own options, then each class's (class
+ * order), then the global options. Without classes this is the subnet's merged map alone.
+ */
+export function subnetAndClassOptions(
+  config: Dhcp4Config,
+  subnet: Subnet4,
+  classes: ReadonlySet<string> | undefined,
+): Map<number, OptionValue>[] {
+  const member = memberClasses(config, classes);
+  if (!member.length || !subnet.ownOptions) return [subnet.options];
+  return [subnet.ownOptions, ...member.map((c) => c.options), config.options];
+}
