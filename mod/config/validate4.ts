@@ -154,7 +154,14 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
   });
   (d["hooks-libraries"] ?? []).forEach((h, i) => {
     const file = h.library.slice(h.library.lastIndexOf("/") + 1);
-    if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
+    if (file === "libdhcp_ha.so") {
+      // Accepting the HA hook without the module would run an HA partner standalone (and its HA_<server> pool
+      // guards would match no client): refuse it until the module exists.
+      problems.add(
+        ["Dhcp4", "hooks-libraries", i, "library"],
+        "hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
+      );
+    } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
         ["Dhcp4", "hooks-libraries", i, "library"],
         `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`,

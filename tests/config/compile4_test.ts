@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp4Config } from "../../mod/config/model.ts";
+import { ConfigError } from "../../mod/config/errors.ts";
 import { stubCodec } from "./stub_codec.ts";
 
 const noIncludes = (p: string): string => {
@@ -189,8 +190,7 @@ Deno.test("compile: interfaces, socket type, lease database, hooks and control s
     "interfaces-config": { interfaces: ["eth0", "eth1/192.0.2.1", "*"], "dhcp-socket-type": "udp", "re-detect": false },
     "lease-database": { type: "memfile", name: "/var/lib/kea/leases.v4.csv", persist: false, "lfc-interval": 0 },
     "hooks-libraries": [
-      { library: "/usr/lib/kea/hooks/libdhcp_lease_cmds.so" },
-      { library: "/usr/lib/kea/hooks/libdhcp_ha.so", parameters: { "high-availability": [{ mode: "hot-standby" }] } },
+      { library: "/usr/lib/kea/hooks/libdhcp_lease_cmds.so", parameters: { "binding-variables": [] } },
     ],
     "control-socket": { "socket-type": "unix", "socket-name": "/run/kea/kea4.sock" },
     "control-sockets": [{ "socket-type": "http", "socket-address": "127.0.0.1", "socket-port": 8004 }],
@@ -203,8 +203,8 @@ Deno.test("compile: interfaces, socket type, lease database, hooks and control s
     csvName: "/var/lib/kea/leases.v4.csv",
     persist: false,
   });
-  assert.deepEqual(c.hooks, ["libdhcp_lease_cmds.so", "libdhcp_ha.so"]);
-  assert.deepEqual(c.hookParameters.get("libdhcp_ha.so"), { "high-availability": [{ mode: "hot-standby" }] });
+  assert.deepEqual(c.hooks, ["libdhcp_lease_cmds.so"]);
+  assert.deepEqual(c.hookParameters.get("libdhcp_lease_cmds.so"), { "binding-variables": [] });
   assert.deepEqual(c.controlSockets.map((s) => [s.type, s.name, s.address, s.port]), [
     ["unix", "/run/kea/kea4.sock", undefined, undefined],
     ["http", undefined, "127.0.0.1", 8004],
@@ -274,4 +274,19 @@ Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-ag
   assert.deepEqual(r.ddns, { "ip-address": "127.0.0.1" });
   assert.equal(r.dhcp4!.subnets.length, 1);
   assert.deepEqual(r.warnings.map((w) => w.path), ["Control-agent"]);
+});
+
+Deno.test("the HA hook is refused until weka's HA module exists (an HA partner must not run standalone silently)", () => {
+  assert.throws(
+    () =>
+      load4({
+        "hooks-libraries": [{ library: "/usr/lib/kea/hooks/libdhcp_ha.so", parameters: { "high-availability": [] } }],
+      }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /hooks-libraries\[0\]\.library: hook library 'libdhcp_ha\.so' \(high availability\) is not built into weka yet/
+        .test(
+          e.format(),
+        ),
+  );
 });
