@@ -7,17 +7,20 @@
  * each time, so the machine's noise hits both alike), and prints each server's best rate with < 0.5 % drops and the
  * ratio weka / Kea. Needs root and the Debian packages iproute2, kea-admin, kea-dhcp4-server.
  * Each line also gives the server's CPU time during the step (user+system, all its threads) per exchange.
- * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_SHAPES=unicast (or bcast) only that shape.
+ * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_SHAPES=unicast (or bcast) only that shape;
+ * BENCH_GENERATORS=N splits each step's rate over N perfdhcp instances on different LAN A hosts (default 2).
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
-import { perfdhcp, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+import { perfdhcpMany, type PerfResult } from "../tests/e2e/perfdhcp.ts";
 
 type Shape = "bcast" | "unicast";
 type Server = "weka" | "kea";
 const DROP_LIMIT = 0.5;
 
 const secs = Number(Deno.args[0] ?? 10);
+/** perfdhcp instances sharing each step's rate (BENCH_GENERATORS, default 2: one tops out near 8 000/s here) */
+const GENERATORS = Number(Deno.env.get("BENCH_GENERATORS") ?? 2);
 const rates = Deno.args.length > 1
   ? Deno.args.slice(1).map(Number)
   : [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000, 12000];
@@ -71,7 +74,7 @@ async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promi
     }
     await new Promise((r) => setTimeout(r, 300));
     const cpu0 = await cpuSeconds(p.pid);
-    const r = await perfdhcp(lab, rate, secs, shape === "unicast" ? { server: "198.18.0.1" } : {});
+    const r = await perfdhcpMany(lab, GENERATORS, rate, secs, shape === "unicast" ? "198.18.0.1" : undefined);
     return { ...r, cpu: (await cpuSeconds(p.pid)) - cpu0 };
   } finally {
     await p.stop("SIGTERM", 5000);
@@ -100,7 +103,7 @@ async function main(): Promise<number> {
         weka: !only || only.includes("weka"),
         kea: haveKea && (!only || only.includes("kea")),
       };
-      console.log(`\n# shape ${shape}: ${secs} s per step`);
+      console.log(`\n# shape ${shape}: ${secs} s per step, ${GENERATORS} perfdhcp instance(s) sharing each rate`);
       for (const rate of rates) {
         for (const server of ["weka", "kea"] as Server[]) {
           if (!alive[server]) continue;
