@@ -123,12 +123,17 @@ async function main(): Promise<number> {
         }
         if (!alive.weka && !alive.kea) break;
       }
-      const ratio = best.kea ? (best.weka / best.kea).toFixed(2) : "n/a";
-      summary.push(
-        `${shape}: weka best ${best.weka.toFixed(0)}/s, kea best ${
-          haveKea ? best.kea.toFixed(0) + "/s" : "n/a"
-        }, ratio ${ratio}`,
-      );
+      // a server that failed the ladder's first step is reported as "< first rate" (its best is below the ladder)
+      const shown = (srv: Server) =>
+        !(srv === "kea" ? haveKea : true) ? "n/a" : best[srv] ? `${best[srv].toFixed(0)}/s` : `< ${rates[0]}/s`;
+      const ratio = !haveKea
+        ? "n/a"
+        : best.kea
+        ? (best.weka / best.kea).toFixed(2)
+        : best.weka
+        ? `> ${(best.weka / rates[0]).toFixed(2)}`
+        : "n/a";
+      summary.push(`${shape}: weka best ${shown("weka")}, kea best ${shown("kea")}, ratio ${ratio}`);
     }
   } finally {
     await lab.down();
