@@ -9,6 +9,7 @@
 import type { JsonPath, Problems } from "./errors.ts";
 import type { OptionValue } from "./model.ts";
 import type { OptionDefLike } from "./option_codec.ts";
+import { concatBytes } from "../wire/bytes.ts";
 
 /** One encoded option-data entry of a non-dhcp4 space, waiting for the option that carries it. */
 export interface PendingSubOption {
@@ -27,16 +28,6 @@ export function addSubOption(subs: SubOptions, space: string, sub: PendingSubOpt
   let m = subs.get(space);
   if (!m) subs.set(space, m = new Map());
   m.set(sub.code, sub);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /**
@@ -61,7 +52,7 @@ export function encapsulate4(
     for (const code of [...m.keys()].sort((a, b) => a - b)) {
       const s = m.get(code)!;
       used.add(s);
-      const payload = concat([s.data, ...suboptionsOf(s.def?.encapsulate, inner)]);
+      const payload = concatBytes([s.data, ...suboptionsOf(s.def?.encapsulate, inner)]);
       if (payload.length > 255) {
         problems.add(
           [...s.path, "data"],
@@ -75,7 +66,7 @@ export function encapsulate4(
   };
   for (const [code, o] of top) {
     const parts = suboptionsOf(topDefs.get(code)?.encapsulate, new Set(["dhcp4"]));
-    if (parts.length) top.set(code, { ...o, data: concat([o.data, ...parts]) });
+    if (parts.length) top.set(code, { ...o, data: concatBytes([o.data, ...parts]) });
   }
   for (const [space, m] of subs) {
     for (const s of m.values()) {

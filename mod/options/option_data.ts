@@ -7,6 +7,7 @@ import { DecodeError } from "../wire/errors.ts";
 import { encodeClasslessRoutes, formatClasslessRoutes } from "./classless_route.ts";
 import { TYPE_CODECS, type TypeCodec, type ValueCtx } from "./data_types.ts";
 import { OptionDataError, type OptionDataType, type OptionDef, optionLabel } from "./types.ts";
+import { concatBytes } from "../wire/bytes.ts";
 
 /**
  * Splits csv-format data on commas the way Kea's `str::tokens(data, ",", escape=true)` does: `\,` is a literal
@@ -36,16 +37,6 @@ function codec(type: OptionDataType, def: OptionDef): TypeCodec {
 
 const ctxOf = (def: OptionDef): ValueCtx => ({ tupleLength: def.tupleLength ?? 1 });
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function encodeCsv(def: OptionDef, values: string[]): Uint8Array {
   const ctx = ctxOf(def);
   if (def.type === "internal") {
@@ -68,9 +59,9 @@ function encodeCsv(def: OptionDef, values: string[]): Uint8Array {
         parts.push(codec(fields.at(-1)!, def).write(values[i], ctx));
       }
     }
-    return concat(parts);
+    return concatBytes(parts);
   }
-  if (def.array) return concat(values.map((v) => codec(def.type, def).write(v, ctx)));
+  if (def.array) return concatBytes(values.map((v) => codec(def.type, def).write(v, ctx)));
   if (values.length === 0) {
     if (def.type === "empty") return new Uint8Array(0);
     throw new OptionDataError("no value given");
@@ -78,7 +69,7 @@ function encodeCsv(def: OptionDef, values: string[]): Uint8Array {
   // Kea uses the first value of a single-valued option (unescaped commas cut a string short: write "\\,")
   const out = codec(def.type, def).write(values[0], ctx);
   // Kea OptionVendor (DHCPv4 125): enterprise-id, then a data-len byte for the (here absent) sub-options
-  if (def.code === 125 && (def.space ?? "dhcp4") === "dhcp4") return concat([out, Uint8Array.of(0)]);
+  if (def.code === 125 && (def.space ?? "dhcp4") === "dhcp4") return concatBytes([out, Uint8Array.of(0)]);
   return out;
 }
 

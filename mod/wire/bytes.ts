@@ -95,3 +95,14 @@ export class Writer {
     return this.buf.slice(0, this.pos);
   }
 }
+
+/** Joins byte arrays into one new array, in order. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

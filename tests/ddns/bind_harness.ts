@@ -90,3 +90,27 @@ export async function startBind(addr = "127.0.0.1", port = 15353): Promise<BindS
   await server.stop();
   throw new Error(`named did not answer on ${addr}:${port}:\n${log}`);
 }
+
+/**
+ * A DhcpDdns configuration for the test BIND on 127.0.0.1:`dnsPort`: the MD5 key for lab.test., the SHA256 key for
+ * 18.198.in-addr.arpa., NCRs on 127.0.0.1:`ncrPort`; `logger` is the one `loggers` entry.
+ */
+export function labD2Config(ncrPort: number, dnsPort: number, logger: Record<string, unknown>, extra = {}) {
+  const server = [{ "ip-address": "127.0.0.1", port: dnsPort }];
+  return {
+    DhcpDdns: {
+      "ip-address": "127.0.0.1",
+      port: ncrPort,
+      ...extra,
+      "tsig-keys": [
+        { name: "ddns-md5", algorithm: "HMAC-MD5", secret: BIND_KEYS["ddns-md5"][1] },
+        { name: "ddns-sha256", algorithm: "HMAC-SHA256", secret: BIND_KEYS["ddns-sha256"][1] },
+      ],
+      "forward-ddns": { "ddns-domains": [{ name: "lab.test.", "key-name": "ddns-md5", "dns-servers": server }] },
+      "reverse-ddns": {
+        "ddns-domains": [{ name: "18.198.in-addr.arpa.", "key-name": "ddns-sha256", "dns-servers": server }],
+      },
+      loggers: [{ name: "kea-dhcp-ddns", ...logger }],
+    },
+  };
+}

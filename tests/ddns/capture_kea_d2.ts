@@ -4,48 +4,22 @@
  * are sent with weka's own encoder, so a successful capture also shows Kea accepting weka's NCR JSON.
  * Run by hand as root: `deno run -A tests/ddns/capture_kea_d2.ts`. Not a test.
  */
-import { BIND_KEYS, startBind } from "./bind_harness.ts";
+import { labD2Config, startBind } from "./bind_harness.ts";
 import { annotate, pcapPayloads } from "./pcap.ts";
 import { openNcrSender } from "../../mod/ddns/ncr/udp.ts";
-import { computeDhcid } from "../../mod/ddns/dns/dhcid.ts";
 import type { NameChangeRequest } from "../../mod/ddns/ncr/ncr.ts";
 import { decodeMessage } from "../../mod/ddns/dns/message.ts";
+import { CAROL_NCR } from "./fixture.ts";
 
 const PORT = 15353, NCR_PORT = 15301;
 const OUT = new URL("../fixtures/ddns/", import.meta.url).pathname;
 const bind = await startBind("127.0.0.1", PORT);
 const dir = await Deno.makeTempDir({ prefix: "wkd-kea-" });
-const cfg = {
-  DhcpDdns: {
-    "ip-address": "127.0.0.1",
-    port: NCR_PORT,
-    "dns-server-timeout": 1000,
-    "tsig-keys": [
-      { name: "ddns-md5", algorithm: "HMAC-MD5", secret: BIND_KEYS["ddns-md5"][1] },
-      { name: "ddns-sha256", algorithm: "HMAC-SHA256", secret: BIND_KEYS["ddns-sha256"][1] },
-    ],
-    "forward-ddns": {
-      "ddns-domains": [{
-        name: "lab.test.",
-        "key-name": "ddns-md5",
-        "dns-servers": [{ "ip-address": "127.0.0.1", port: PORT }],
-      }],
-    },
-    "reverse-ddns": {
-      "ddns-domains": [{
-        name: "18.198.in-addr.arpa.",
-        "key-name": "ddns-sha256",
-        "dns-servers": [{ "ip-address": "127.0.0.1", port: PORT }],
-      }],
-    },
-    loggers: [{
-      name: "kea-dhcp-ddns",
-      output_options: [{ output: `${dir}/d2.log` }],
-      severity: "DEBUG",
-      debuglevel: 99,
-    }],
-  },
-};
+const cfg = labD2Config(NCR_PORT, PORT, {
+  output_options: [{ output: `${dir}/d2.log` }],
+  severity: "DEBUG",
+  debuglevel: 99,
+}, { "dns-server-timeout": 1000 });
 await Deno.writeTextFile(`${dir}/d2.json`, JSON.stringify(cfg, null, 1));
 const pcap = `${dir}/kea.pcap`;
 const td = new Deno.Command("tcpdump", {
@@ -58,18 +32,8 @@ const kea = new Deno.Command("kea-dhcp-ddns", { args: ["-c", `${dir}/d2.json`], 
   .spawn();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 await sleep(1500);
-const fqdn = "carol.lab.test.";
-const ncr: NameChangeRequest = {
-  changeType: "add",
-  forwardChange: true,
-  reverseChange: true,
-  fqdn,
-  ipAddress: "198.18.1.21",
-  dhcid: computeDhcid(1, new Uint8Array([1, 0x0c, 0, 0, 0, 0, 0x21]), fqdn),
-  leaseExpiresOn: "20301127180000",
-  leaseLength: 1200,
-  conflictResolutionMode: "check-with-dhcid",
-};
+const fqdn = CAROL_NCR.fqdn;
+const ncr: NameChangeRequest = CAROL_NCR;
 const tx = openNcrSender("127.0.0.1", NCR_PORT);
 await tx.send(ncr);
 await sleep(1500);

@@ -8,42 +8,17 @@
  * JOURNAL=1 gives weka its durable queue (WEKA_DDNS_JOURNAL); LOGOUT=stdout logs to (discarded) stdout instead of a file.
  * Prints one line per burst size. Not a test.
  */
-import { BIND_KEYS, startBind } from "./bind_harness.ts";
+import { labD2Config, startBind } from "./bind_harness.ts";
 
 const PORT = 15355;
 const blast = new URL("../../../shared/lab/ncrblast.py", import.meta.url).pathname;
 const sizes = Deno.args.length ? Deno.args.map(Number) : [500];
 const bind = await startBind("127.0.0.1", PORT);
 const dir = await Deno.makeTempDir({ prefix: "wkd-perf-" });
-const cfg = {
-  DhcpDdns: {
-    "ip-address": "127.0.0.1",
-    port: 53001,
-    "tsig-keys": [
-      { name: "ddns-md5", algorithm: "HMAC-MD5", secret: BIND_KEYS["ddns-md5"][1] },
-      { name: "ddns-sha256", algorithm: "HMAC-SHA256", secret: BIND_KEYS["ddns-sha256"][1] },
-    ],
-    "forward-ddns": {
-      "ddns-domains": [{
-        name: "lab.test.",
-        "key-name": "ddns-md5",
-        "dns-servers": [{ "ip-address": "127.0.0.1", port: PORT }],
-      }],
-    },
-    "reverse-ddns": {
-      "ddns-domains": [{
-        name: "18.198.in-addr.arpa.",
-        "key-name": "ddns-sha256",
-        "dns-servers": [{ "ip-address": "127.0.0.1", port: PORT }],
-      }],
-    },
-    loggers: [{
-      name: "kea-dhcp-ddns",
-      output_options: [{ output: Deno.env.get("LOGOUT") ?? `${dir}/d2.log` }],
-      severity: Deno.env.get("SEV") ?? "INFO",
-    }],
-  },
-};
+const cfg = labD2Config(53001, PORT, {
+  output_options: [{ output: Deno.env.get("LOGOUT") ?? `${dir}/d2.log` }],
+  severity: Deno.env.get("SEV") ?? "INFO",
+});
 await Deno.writeTextFile(`${dir}/d2.json`, JSON.stringify(cfg));
 // KEA=1 runs the real kea-dhcp-ddns with the same file instead, for a side-by-side figure
 const d2 = Deno.env.get("KEA")

@@ -10,26 +10,11 @@ import { startD2 } from "../../../mod/ddns/d2/daemon.ts";
 import { computeDhcid } from "../../../mod/ddns/dns/dhcid.ts";
 import type { NameChangeRequest } from "../../../mod/ddns/ncr/ncr.ts";
 import { openNcrSender } from "../../../mod/ddns/ncr/udp.ts";
-import type { Log } from "../../../mod/log/logger.ts";
 import dgram from "node:dgram";
-import { loadHex } from "../fixture.ts";
+import { loadHex, memoryLog } from "../fixture.ts";
 
 const PORT = 15354;
 const ignore = !(await bindAvailable());
-
-function memoryLog(): Log & { lines: string[] } {
-  const lines: string[] = [];
-  const put = (lvl: string) => (id: string, text: string) => void lines.push(`${lvl} ${id} ${text}`);
-  return {
-    lines,
-    debug: put("DEBUG"),
-    info: put("INFO"),
-    warn: put("WARN"),
-    error: put("ERROR"),
-    infoEnabled: true,
-    debugEnabled: true,
-  };
-}
 
 function ncr(changeType: "add" | "remove", fqdn: string, ip: string, clientId: number[]): NameChangeRequest {
   return {

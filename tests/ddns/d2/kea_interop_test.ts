@@ -4,27 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { decodeMessage, encodeMessage } from "../../../mod/ddns/dns/message.ts";
-import { computeDhcid } from "../../../mod/ddns/dns/dhcid.ts";
 import { findTsigAlgorithm, parseTsigRdata, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
 import { updateMessage } from "../../../mod/ddns/dns/update.ts";
 import { buildStep, type Step } from "../../../mod/ddns/d2/updates.ts";
 import { reverseName } from "../../../mod/ddns/d2/domains.ts";
 import type { NameChangeRequest } from "../../../mod/ddns/ncr/ncr.ts";
 import { BIND_KEYS } from "../bind_harness.ts";
-import { b64, loadHex } from "../fixture.ts";
+import { b64, CAROL_NCR, loadHex } from "../fixture.ts";
 
-const fqdn = "carol.lab.test.";
-const base: NameChangeRequest = {
-  changeType: "add",
-  forwardChange: true,
-  reverseChange: true,
-  fqdn,
-  ipAddress: "198.18.1.21",
-  dhcid: computeDhcid(1, new Uint8Array([1, 0x0c, 0, 0, 0, 0, 0x21]), fqdn),
-  leaseExpiresOn: "20301127180000",
-  leaseLength: 1200,
-  conflictResolutionMode: "check-with-dhcid",
-};
+const base: NameChangeRequest = CAROL_NCR;
 const key = (n: string) => ({
   name: n,
   algorithm: findTsigAlgorithm(BIND_KEYS[n][0])!,

@@ -6,7 +6,7 @@ import type { TxEvent } from "../../../mod/ddns/d2/transaction.ts";
 import type { StepUpdate } from "../../../mod/ddns/d2/updates.ts";
 import { recordText } from "../../../mod/ddns/dns/update.ts";
 import type { NameChangeRequest } from "../../../mod/ddns/ncr/ncr.ts";
-import type { Log } from "../../../mod/log/logger.ts";
+import { memoryLog } from "../fixture.ts";
 
 const cfg = compileD2Config({
   "tsig-keys": [{ name: "k", algorithm: "HMAC-MD5", secret: "pjGqiQBjQUXELdUyP4lPzA==" }],
@@ -19,20 +19,6 @@ const cfg = compileD2Config({
   },
   "reverse-ddns": { "ddns-domains": [{ name: "18.198.in-addr.arpa.", "dns-servers": [{ "ip-address": "10.0.0.3" }] }] },
 });
-
-function memoryLog(): Log & { lines: string[] } {
-  const lines: string[] = [];
-  const put = (l: string) => (id: string, text: string) => void lines.push(`${l} ${id} ${text}`);
-  return {
-    lines,
-    debug: put("DEBUG"),
-    info: put("INFO"),
-    warn: put("WARN"),
-    error: put("ERROR"),
-    infoEnabled: true,
-    debugEnabled: true,
-  };
-}
 
 /** A fake DNS side: answers by a rule, records every send, and resolves asynchronously like the network. */
 function fakeSender(rule: (s: D2Server, u: StepUpdate) => TxEvent) {
