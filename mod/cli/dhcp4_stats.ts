@@ -1,7 +1,7 @@
 /** Start-up statistics (Kea sets total-addresses and assigned-addresses from the lease database) and the summary logged at shutdown. */
 import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseStore } from "../lease/types.ts";
-import { leaseExpire, LeaseState } from "../lease/types.ts";
+import { leaseGauge } from "../lease/gauge.ts";
 import type { Stats } from "../stats/stats.ts";
 
 /** Sets `subnet[id].total-addresses` and the assigned/declined gauges from the leases in the store. */
@@ -9,9 +9,9 @@ export function initialLeaseStats(stats: Stats, config: Dhcp4Config, store: Leas
   const assigned = new Map<number, number>();
   const declined = new Map<number, number>();
   for (const l of store.all()) {
-    if (leaseExpire(l) <= now) continue;
-    if (l.state === LeaseState.DEFAULT) assigned.set(l.subnetId, (assigned.get(l.subnetId) ?? 0) + 1);
-    if (l.state === LeaseState.DECLINED) declined.set(l.subnetId, (declined.get(l.subnetId) ?? 0) + 1);
+    const g = leaseGauge(l, now);
+    const m = g === "assigned-addresses" ? assigned : g === "declined-addresses" ? declined : undefined;
+    m?.set(l.subnetId, (m.get(l.subnetId) ?? 0) + 1);
   }
   let a = 0, d = 0;
   for (const s of config.subnets) {

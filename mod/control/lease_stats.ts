@@ -3,15 +3,9 @@
  * Kea's lease_cmds does (it bumps `assigned-addresses` and `declined-addresses`, global and per subnet, on add,
  * update, delete and wipe). Pure.
  */
-import { type Lease4, leaseExpire, LeaseState } from "../lease/types.ts";
+import type { Lease4 } from "../lease/types.ts";
+import { leaseGauge as gauge } from "../lease/gauge.ts";
 import type { Stats } from "../stats/stats.ts";
-
-function gauge(l: Lease4 | undefined, now: number): "assigned-addresses" | "declined-addresses" | undefined {
-  if (!l || leaseExpire(l) <= now) return undefined;
-  if (l.state === LeaseState.DEFAULT) return "assigned-addresses";
-  if (l.state === LeaseState.DECLINED) return "declined-addresses";
-  return undefined;
-}
 
 /** Adjusts the gauges for one lease changing from `before` to `after` (either may be absent). */
 export function leaseChangeStats(
