@@ -9,7 +9,7 @@ import { encodeName, readName } from "./fqdn_wire.ts";
 import { formatIpv6, parseIpv6 } from "../wire/ipv6.ts";
 import { OptionDataError, type OptionDataType } from "./types.ts";
 
-/** Per-value context: the tuple length width (DHCPv4: 1 byte, option 143: 2). */
+/** Per-value context: the tuple length width (DHCPv4: 1 byte, except option 143; DHCPv6: 2 bytes). */
 export interface ValueCtx {
   tupleLength: 1 | 2;
 }
@@ -136,7 +136,8 @@ export const TYPE_CODECS: Partial<Record<OptionDataType, TypeCodec>> = {
       if (!m) throw bad(text.trim(), "a PSID ('psid/psid-len', e.g. 3/4)");
       const psid = Number(m[1]), len = Number(m[2]);
       if (len > 16) throw new OptionDataError(`'${text.trim()}': PSID length ${len} is over 16`);
-      if (len < 16 && psid >= 2 ** len) {
+      if (psid > 0xffff) throw new OptionDataError(`'${text.trim()}': PSID ${psid} is over 65535`);
+      if (len > 0 && len < 16 && psid >= 2 ** len) {
         throw new OptionDataError(`'${text.trim()}': PSID ${psid} does not fit in ${len} bits`);
       }
       const v = len === 0 ? 0 : (psid << (16 - len)) & 0xffff;
@@ -169,7 +170,9 @@ export const TYPE_CODECS: Partial<Record<OptionDataType, TypeCodec>> = {
       const t = text.trim();
       const q = /^'(.*)'$/s.exec(t) ?? /^"(.*)"$/s.exec(t);
       if (q) return enc.encode(q[1]);
-      const v = parseHex(t);
+      // Kea's csv binary also takes hex split by whitespace anywhere ("0003 6162 63"): it drops the blanks
+      const joined = t.replace(/\s+/g, "");
+      const v = parseHex(t) ?? (/^([0-9a-f]{2})+$/i.test(joined) ? parseHex(joined) : undefined);
       if (!v) throw bad(t, "hexadecimal data (e.g. 0a:0b:0c or 0A0B0C)");
       return v;
     },

@@ -4,40 +4,56 @@
  */
 import { AGENT_OPTION_DEFS } from "./std_agent.ts";
 import { DHCP4_OPTION_DEFS } from "./std_dhcp4.ts";
+import { DOCSIS3_V4_SPACES } from "./std_docsis4.ts";
 import type { OptionDef } from "./types.ts";
 
-interface SpaceIndex {
+/** One option space's definitions, by name and by code (iterating byCode gives code order). */
+export interface SpaceIndex {
   byName: Map<string, OptionDef>;
   byCode: Map<number, OptionDef>;
 }
 
-function index(defs: readonly OptionDef[]): SpaceIndex {
+/** Indexes a definition table by name and by code, in code order. */
+export function indexSpace(defs: readonly OptionDef[]): SpaceIndex {
   const byName = new Map<string, OptionDef>();
   const byCode = new Map<number, OptionDef>();
-  for (const d of defs) {
+  for (const d of [...defs].sort((a, b) => a.code - b.code)) {
     byName.set(d.name, d);
     byCode.set(d.code, d);
   }
   return { byName, byCode };
 }
 
-const SPACES: Record<string, SpaceIndex> = {
-  "dhcp4": index(DHCP4_OPTION_DEFS),
-  "dhcp-agent-options-space": index(AGENT_OPTION_DEFS),
-};
-
 /**
- * Looks up a standard definition in `space` ("dhcp4" or "dhcp-agent-options-space") by Kea name or by code. A
- * numeric string ("3") is taken as a code, as Kea accepts `"code": 3` and `"name": "routers"` alike. Returns
- * undefined for an unknown name, code or space (Kea then needs a custom `option-def`, or hex data for a code).
+ * Kea's `LibDHCP::getOptionDef` rule for one universe: the definition named or numbered `nameOrCode` in `space`;
+ * a numeric string ("3") is a code, as Kea accepts `"code": 3` and `"name": "routers"` alike.
  */
-export function findOption4(nameOrCode: string | number, space = "dhcp4"): OptionDef | undefined {
-  const s = SPACES[space];
+export function findInSpaces(
+  spaces: Record<string, SpaceIndex>,
+  nameOrCode: string | number,
+  space: string,
+): OptionDef | undefined {
+  const s = spaces[space];
   if (!s) return undefined;
   if (typeof nameOrCode === "number") return s.byCode.get(nameOrCode);
   const t = nameOrCode.trim();
   if (/^\d+$/.test(t)) return s.byCode.get(Number(t));
   return s.byName.get(t);
+}
+
+const SPACES: Record<string, SpaceIndex> = {
+  "dhcp4": indexSpace(DHCP4_OPTION_DEFS),
+  "dhcp-agent-options-space": indexSpace(AGENT_OPTION_DEFS),
+  ...Object.fromEntries(Object.entries(DOCSIS3_V4_SPACES).map(([s, defs]) => [s, indexSpace(defs)])),
+};
+
+/**
+ * Looks up a standard definition in `space` ("dhcp4", "dhcp-agent-options-space", "docsis3-v4"/"vendor-4491") by Kea name or by code. A
+ * numeric string ("3") is taken as a code, as Kea accepts `"code": 3` and `"name": "routers"` alike. Returns
+ * undefined for an unknown name, code or space (Kea then needs a custom `option-def`, or hex data for a code).
+ */
+export function findOption4(nameOrCode: string | number, space = "dhcp4"): OptionDef | undefined {
+  return findInSpaces(SPACES, nameOrCode, space);
 }
 
 /** Every standard definition of a space, in code order (for `config-get`-style listings and tests). */

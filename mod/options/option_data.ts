@@ -8,6 +8,8 @@ import { encodeClasslessRoutes, formatClasslessRoutes } from "./classless_route.
 import { TYPE_CODECS, type TypeCodec, type ValueCtx } from "./data_types.ts";
 import { OptionDataError, type OptionDataType, type OptionDef, optionLabel } from "./types.ts";
 import { concatBytes } from "../wire/bytes.ts";
+import { formatSpecial6, isSpecial6 } from "./special6.ts";
+import { isSpace6 } from "./lookup6.ts";
 
 /**
  * Splits csv-format data on commas the way Kea's `str::tokens(data, ",", escape=true)` does: `\,` is a literal
@@ -35,7 +37,11 @@ function codec(type: OptionDataType, def: OptionDef): TypeCodec {
   return c;
 }
 
-const ctxOf = (def: OptionDef): ValueCtx => ({ tupleLength: def.tupleLength ?? 1 });
+// A tuple's length field: 1 byte in DHCPv4, 2 in DHCPv6 (Kea `OpaqueDataTuple` per universe). A definition that
+// does not say (a custom one) is taken as DHCPv6 when it belongs to one of Kea's DHCPv6 spaces.
+const ctxOf = (def: OptionDef): ValueCtx => ({
+  tupleLength: def.tupleLength ?? (def.space !== undefined && isSpace6(def.space) ? 2 : 1),
+});
 
 function encodeCsv(def: OptionDef, values: string[]): Uint8Array {
   const ctx = ctxOf(def);
@@ -84,7 +90,9 @@ export function encodeOptionData(def: OptionDef, data: string, csvFormat: boolea
   try {
     if (csvFormat) {
       if (def.type === "empty" && def.encapsulate && data.trim() === "") return new Uint8Array(0);
-      return encodeCsv(def, splitCsv(data));
+      const out = encodeCsv(def, splitCsv(data));
+      if (isSpecial6(def)) formatOptionData(def, out); // DHCPv6 16: the class data must be 2-byte tuples
+      return out;
     }
     const t = data.trim();
     const q = /^'(.*)'$/s.exec(t);
@@ -132,6 +140,7 @@ export function formatOptionData(def: OptionDef, payload: Uint8Array): string {
     return codec("binary", def).read(payload, 0, payload.length, ctx).text;
   }
   if (def.type === "empty" && def.encapsulate) return codec("binary", def).read(payload, 0, payload.length, ctx).text;
+  if (isSpecial6(def)) return formatSpecial6(def, payload);
   if (def.type === "record") {
     const fields = def.recordTypes ?? [];
     const out: string[] = [];
