@@ -9,6 +9,15 @@
 export type Pkt4Field = "mac" | "hlen" | "htype" | "ciaddr" | "giaddr" | "yiaddr" | "siaddr" | "msgtype" | "transid";
 export type PktField = "iface" | "src" | "dst" | "len";
 
+/** The DHCPv6 packet fields Kea names `pkt6.<field>`. */
+export type Pkt6Field = "msgtype" | "transid";
+
+/** The relay message fields Kea names `relay6[n].<field>` (RFC 8415 §9.1). */
+export type Relay6Field = "peeraddr" | "linkaddr";
+
+/** `vendor[…]` (vendor-specific information, DHCPv4 125 / DHCPv6 17) or `vendor-class[…]` (DHCPv4 124 / DHCPv6 16). */
+export type VendorKind = "vendor" | "vendor-class";
+
 /** The integer-to-text conversions (`uint8totext` … `int32totext`). */
 export type IntToText = "uint8" | "uint16" | "uint32" | "int8" | "int16" | "int32";
 
@@ -26,7 +35,21 @@ export type StrExpr =
   | { t: "split"; str: StrExpr; sep: StrExpr; field: number }
   | { t: "case"; upper: boolean; str: StrExpr }
   | { t: "inttotext"; kind: IntToText; str: StrExpr }
-  | { t: "addrtotext"; str: StrExpr };
+  | { t: "addrtotext"; str: StrExpr }
+  | { t: "pkt6"; field: Pkt6Field }
+  | { t: "relay6"; nest: number; code: number; repr: "hex" | "text" }
+  | { t: "relay6field"; nest: number; field: Relay6Field }
+  /** `vendor[*].enterprise`, `vendor[E].option[c].hex|text`, `vendor-class[*].enterprise`, `vendor-class[E].data[i]` */
+  | {
+    t: "vendor";
+    kind: VendorKind;
+    enterprise: number | "*";
+    field: "enterprise" | "option" | "data";
+    code?: number;
+    /** for `vendor[E].option[c].hex|text` */
+    repr?: "hex" | "text";
+    index?: number;
+  };
 
 /** A boolean-valued expression. */
 export type BoolExpr =
@@ -35,7 +58,10 @@ export type BoolExpr =
   | { t: "and" | "or"; a: BoolExpr; b: BoolExpr }
   | { t: "exists"; code: number }
   | { t: "relay4exists"; code: number }
-  | { t: "member"; name: string };
+  | { t: "member"; name: string }
+  | { t: "relay6exists"; nest: number; code: number }
+  /** `vendor[E].exists`, `vendor[E].option[c].exists`, `vendor-class[E].exists` */
+  | { t: "vendorexists"; kind: VendorKind; enterprise: number | "*"; code?: number };
 
 /** A parsed `test`: the boolean tree, plus the class names it refers to through `member()`/`known`/`unknown`. */
 export interface ParsedTest {

@@ -172,6 +172,11 @@ export function evalString(e: StrExpr, inp: EvalInput): string {
       return intToText(e.kind, evalString(e.str, inp));
     case "addrtotext":
       return addrToText(evalString(e.str, inp));
+    case "pkt6":
+    case "relay6":
+    case "relay6field":
+    case "vendor":
+      throw new EvalError(`'${e.t}' cannot be evaluated over a DHCPv4 query`);
   }
 }
 
@@ -196,5 +201,8 @@ export function evalBool(e: BoolExpr, inp: EvalInput): boolean {
       return raiSub(inp.query.options.get(82), e.code) !== undefined;
     case "member":
       return inp.classes.has(e.name);
+    case "relay6exists":
+    case "vendorexists":
+      throw new EvalError(`'${e.t}' cannot be evaluated over a DHCPv4 query`);
   }
 }

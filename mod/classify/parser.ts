@@ -7,14 +7,19 @@
 import type { BoolExpr, IntToText, ParsedTest, Pkt4Field, PktField, StrExpr } from "./ast.ts";
 import { ExprError, lex, type Token } from "./lexer.ts";
 import { ipv4Bytes, parseIpv4 } from "../wire/addr.ts";
+import { parseIpv6 } from "../wire/ipv6.ts";
+import { word6 } from "./parser6.ts";
 
 /** What the parser needs from the configuration: option names → codes (standard and `option-def`). */
 export interface ParseOptions {
   /** the dhcp4-space code of an option name, or undefined when unknown */
   optionCode?: (name: string) => number | undefined;
+  /** the protocol of the configuration: 4 (default) or 6 (Dhcp6: pkt6, relay6, vendor tokens, 16-bit codes) */
+  family?: 4 | 6;
 }
 
-type Typed = { type: "bool"; e: BoolExpr; col: number } | { type: "str"; e: StrExpr; col: number };
+/** A parsed sub-expression with its type and column. */
+export type Typed = { type: "bool"; e: BoolExpr; col: number } | { type: "str"; e: StrExpr; col: number };
 
 const PKT4: readonly Pkt4Field[] = [
   "mac",
@@ -44,28 +49,29 @@ export function utf8Bytes(s: string): string {
   return String.fromCharCode(...new TextEncoder().encode(s));
 }
 
-class Parser {
+/** The parser (exported for the DHCPv6 token rules of parser6.ts). */
+export class Parser {
   private i = 0;
   readonly members: string[] = [];
 
-  constructor(private readonly toks: Token[], private readonly opts: ParseOptions) {}
+  constructor(private readonly toks: Token[], readonly opts: ParseOptions) {}
 
-  private peek(): Token {
+  peek(): Token {
     return this.toks[this.i];
   }
-  private next(): Token {
+  next(): Token {
     return this.toks[this.i++];
   }
-  private isWord(w: string): boolean {
+  isWord(w: string): boolean {
     const t = this.peek();
     return t.kind === "word" && t.text === w;
   }
-  private expect(p: string): Token {
+  expect(p: string): Token {
     const t = this.next();
     if ((t.kind === "punct" || t.kind === "word") && t.text === p) return t;
     throw new ExprError(t.col, `expected '${p}' but found ${describe(t)}`);
   }
-  private int(what: string, min: number, max: number): number {
+  int(what: string, min: number, max: number): number {
     const t = this.next();
     const n = t.kind === "int" ? Number(t.text) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
@@ -89,6 +95,14 @@ class Parser {
     const t = this.peek();
     if (t.kind !== "eof") throw new ExprError(t.col, `unexpected ${describe(t)} after the end of the expression`);
     return this.bool(x, "a class test");
+  }
+
+  /** The whole input as a string expression (Kea's PARSER_STRING mode, used by flex-id). */
+  value(): StrExpr {
+    const e = this.str("an identifier expression");
+    const t = this.peek();
+    if (t.kind !== "eof") throw new ExprError(t.col, `unexpected ${describe(t)} after the end of the expression`);
+    return e;
   }
 
   or(): Typed {
@@ -178,6 +192,8 @@ class Parser {
         return s({ t: "lit", value: String.fromCharCode(...ipv4Bytes(n)) });
       }
       case "ip": {
+        const a6 = this.opts.family === 6 && t.text.includes(":") ? parseIpv6(t.text) : undefined;
+        if (a6) return s({ t: "lit", value: String.fromCharCode(...a6) });
         const a = parseIpv4(t.text);
         if (a === undefined) {
           throw new ExprError(
@@ -203,6 +219,10 @@ class Parser {
 
   private word(t: Token, s: (e: StrExpr) => Typed, b: (e: BoolExpr) => Typed): Typed {
     const w = t.text;
+    if (this.opts.family === 6) {
+      const r = word6(this, t);
+      if (r) return r;
+    }
     if (w === "option") {
       const code = this.optionCode();
       this.expect(".");
@@ -298,30 +318,35 @@ class Parser {
       if (INT_TO_TEXT[w]) return s({ t: "inttotext", kind: INT_TO_TEXT[w], str });
       return s({ t: "case", upper: w === "ucase", str });
     }
-    if (V6_ONLY.has(w)) throw new ExprError(t.col, `'${w}' is a DHCPv6 expression and cannot be used in Dhcp4`);
+    if (V6_ONLY.has(w) && this.opts.family !== 6) {
+      throw new ExprError(t.col, `'${w}' is a DHCPv6 expression and cannot be used in Dhcp4`);
+    }
     if (UNSUPPORTED.has(w)) throw new ExprError(t.col, `'${w}' expressions are not supported by weka yet`);
     throw new ExprError(t.col, `unknown word '${w}'`);
   }
 
-  private optionCode(): number {
+  optionCode(): number {
     this.expect("[");
     const t = this.next();
     let code: number | undefined;
     if (t.kind === "int") {
       code = Number(t.text);
-      if (!Number.isInteger(code) || code < 0 || code > 255) {
-        throw new ExprError(t.col, `option code ${t.text} is out of range 0..255`);
+      const max = this.opts.family === 6 ? 65535 : 255;
+      if (!Number.isInteger(code) || code < 0 || code > max) {
+        throw new ExprError(t.col, `option code ${t.text} is out of range 0..${max}`);
       }
     } else if (t.kind === "word") {
       code = this.opts.optionCode?.(t.text);
-      if (code === undefined) throw new ExprError(t.col, `unknown option name '${t.text}' in space 'dhcp4'`);
+      const space = this.opts.family === 6 ? "dhcp6" : "dhcp4";
+      if (code === undefined) throw new ExprError(t.col, `unknown option name '${t.text}' in space '${space}'`);
     } else throw new ExprError(t.col, `expected an option code or name but found ${describe(t)}`);
     this.expect("]");
     return code;
   }
 }
 
-function describe(t: Token): string {
+/** How an error message shows a token. */
+export function describe(t: Token): string {
   if (t.kind === "eof") return "the end of the expression";
   if (t.kind === "string") return `'${t.text}'`;
   return `'${t.text}'`;
@@ -336,4 +361,13 @@ export function parseTest(text: string, opts: ParseOptions = {}): ParsedTest {
   const p = new Parser(lex(text), opts);
   const expr = p.test();
   return { expr, members: p.members };
+}
+
+/**
+ * Parses a string-valued expression (Kea's `EvalContext::PARSER_STRING`, the mode the flex-id hook's
+ * `identifier-expression` is parsed in): the same grammar as a class test, but the whole input must give a
+ * string, e.g. `option[12].hex` or `substring(relay4[1].hex, 0, 6)`. Throws an ExprError with the 1-based column.
+ */
+export function parseStringExpr(text: string, opts: ParseOptions = {}): StrExpr {
+  return new Parser(lex(text), opts).value();
 }

@@ -1,7 +1,7 @@
 /**
- * `weka config-test -c FILE` (Kea's `kea-dhcp4 -t FILE`): loads, validates and compiles the configuration without
- * touching the network or the lease database. Exit 0 when it is valid (warnings printed), 1 with one line per
- * problem (`file:line:col: JSON.path: message`) otherwise.
+ * `weka config-test -c FILE` (Kea's `kea-dhcp4 -t FILE` / `kea-dhcp6 -t FILE`): loads, validates and compiles the
+ * configuration without touching the network or the lease database. Exit 0 when it is valid (warnings printed), 1
+ * with one line per problem (`file:line:col: JSON.path: message`) otherwise.
  */
 import { loadConfigFile } from "../config/load.ts";
 import { ConfigError, formatProblem } from "../config/errors.ts";
@@ -14,10 +14,24 @@ export async function runConfigTest(path: string): Promise<number> {
     const d = loaded.dhcp4;
     const summary = d
       ? `Dhcp4: ${d.subnets.length} subnet(s), ${d.subnets.reduce((n, s) => n + s.pools.length, 0)} pool(s), ` +
-        `${d.subnets.reduce((n, s) => n + s.reservations.size, 0)} reservation(s), interfaces: ` +
+        `${
+          d.subnets.reduce((n, s) => n + s.reservations.size, d.globalReservations?.size ?? 0)
+        } reservation(s), interfaces: ` +
         `${d.interfaces.length ? d.interfaces.map((i) => i.name).join(", ") : "none (nothing will be served)"}`
+      : loaded.dhcp6
+      ? ""
       : "no Dhcp4 section";
-    console.log(`${path}: configuration is valid; ${summary}${loaded.ddns ? "; DhcpDdns present" : ""}`);
+    const d6 = loaded.dhcp6;
+    const summary6 = d6
+      ? `${summary ? "; " : ""}Dhcp6: ${d6.subnets.length} subnet(s), ${
+        d6.subnets.reduce((n, s) => n + s.pools.length, 0)
+      } pool(s), ` +
+        `${d6.subnets.reduce((n, s) => n + s.pdPools.length, 0)} pd-pool(s), ` +
+        `${d6.subnets.reduce((n, s) => n + s.reservations.size, d6.globalReservations.size)} reservation(s), ` +
+        `interfaces: ${d6.interfaces.length ? d6.interfaces.map((i) => i.name).join(", ") : "none"}`
+      : "";
+    console.log(`${path}: configuration is valid; ${summary}${summary6}${loaded.ddns ? "; DhcpDdns present" : ""}`);
+    if (d6) console.log("note: weka does not serve DHCPv6 yet: `weka run` refuses a Dhcp6 map");
     return 0;
   } catch (e) {
     return reportConfigFailure(path, e);

@@ -69,11 +69,12 @@ export function compileClientClasses4(
   codec: OptionCodec4,
   encode: Encode,
   problems: Problems,
+  scope: { root: string; space: string; family: 4 | 6 } = { root: "Dhcp4", space: "dhcp4", family: 4 },
 ): ClientClass4[] {
   const out: ClientClass4[] = [];
   const seen = new Map<string, ClientClass4 | null>();
   (list ?? []).forEach((c, i) => {
-    const p: JsonPath = ["Dhcp4", "client-classes", i];
+    const p: JsonPath = [scope.root, "client-classes", i];
     if (seen.has(c.name)) {
       problems.add([...p, "name"], `client class '${c.name}' has already been defined`);
       return;
@@ -91,7 +92,10 @@ export function compileClientClasses4(
     };
     if (c.test !== undefined) {
       try {
-        const parsed = parseTest(c.test, { optionCode: (n) => codec.findOption4(n, "dhcp4")?.code });
+        const parsed = parseTest(c.test, {
+          optionCode: (n) => codec.findOption4(n, scope.space)?.code,
+          family: scope.family,
+        });
         for (const m of parsed.members) {
           if (m === "KNOWN" || m === "UNKNOWN") cls.afterHost = true;
           else if (seen.get(m)?.afterHost) cls.afterHost = true;
@@ -143,7 +147,7 @@ export function compileClientClasses4(
  */
 export function checkGuards(
   guard: string[] | undefined,
-  defined: ClientClass4[],
+  defined: readonly { name: string }[],
   path: JsonPath,
   problems: Problems,
 ): void {

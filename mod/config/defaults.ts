@@ -75,7 +75,7 @@ export const SUBNET_ID_MIN = 1;
 export const SUBNET_ID_MAX = 0xfffffffe;
 
 /** The hook libraries weka implements itself; naming one in `hooks-libraries` turns the built-in module on. */
-export const BUILTIN_HOOKS = ["libdhcp_lease_cmds.so", "libdhcp_ha.so"] as const;
+export const BUILTIN_HOOKS = ["libdhcp_lease_cmds.so", "libdhcp_ha.so", "libdhcp_flex_id.so"] as const;
 
 /**
  * `dhcp-ddns` defaults (Kea's D2ClientConfig: updates off, D2 at 127.0.0.1:53001, sender on any address and port,
@@ -130,4 +130,39 @@ export const RESERVATION_MODES = {
   "out-of-pool": { "reservations-global": false, "reservations-in-subnet": true, "reservations-out-of-pool": true },
   global: { "reservations-global": true, "reservations-in-subnet": false, "reservations-out-of-pool": false },
   disabled: { "reservations-global": false, "reservations-in-subnet": false, "reservations-out-of-pool": false },
+} as const;
+
+/**
+ * Global Dhcp6 defaults (Kea 2.2's GLOBAL6_DEFAULTS and the subnet defaults of simple_parser6.cc): lifetimes
+ * 3600/7200, T1/T2 calculated by default with 0.5 and 0.8, rapid commit off, no DHCPv4-over-DHCPv6 port.
+ */
+export const DHCP6_DEFAULTS = {
+  "preferred-lifetime": 3600,
+  "valid-lifetime": 7200,
+  "decline-probation-period": 86400,
+  "calculate-tee-times": true,
+  "t1-percent": 0.5,
+  "t2-percent": 0.8,
+  "rapid-commit": false,
+  "store-extended-info": false,
+  "dhcp4o6-port": 0,
+  "host-reservation-identifiers": ["hw-address", "duid"] as ("hw-address" | "duid" | "flex-id")[],
+  /** Kea copies option 65 (ERP local domain name) from relays unless told otherwise */
+  "relay-supplied-options": ["65"],
+  "mac-sources": ["any"],
+} as const;
+
+/** Dhcp6 lease-database defaults (Kea: kea-leases6.csv; weka's own kv type: /var/lib/weka/leases6.kv). */
+export const LEASE_DATABASE6_DEFAULTS = {
+  memfileName: "/var/lib/kea/kea-leases6.csv",
+  kvName: "/var/lib/weka/leases6.kv",
+} as const;
+
+/** `server-id` defaults (Kea's DUIDFactory: DUID-LLT, identifier/htype/time chosen at start-up, persisted). */
+export const SERVER_ID_DEFAULTS = {
+  type: "LLT" as const,
+  htype: 0,
+  time: 0,
+  "enterprise-id": 0,
+  persist: true,
 } as const;

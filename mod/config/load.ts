@@ -13,6 +13,10 @@ import { parseKeaJson } from "./parse_text.ts";
 import type { IncludeReader } from "./preprocess.ts";
 import { validateSchema } from "./schema_top.ts";
 import { checkDhcp4 } from "./validate4.ts";
+import { compile6 } from "./compile6.ts";
+import type { Dhcp6Config } from "./model6.ts";
+import { STANDARD_OPTIONS6 } from "./options6.ts";
+import { checkDhcp6 } from "./validate6.ts";
 
 /** A configuration that loaded: the compiled roles it names, plus warnings to log. */
 export interface LoadedConfig {
@@ -22,6 +26,8 @@ export interface LoadedConfig {
   raw: Record<string, unknown>;
   /** the compiled DHCPv4 server, when the file has a `Dhcp4` map */
   dhcp4?: Dhcp4Config;
+  /** the compiled DHCPv6 configuration, when the file has a `Dhcp6` map (weka does not serve DHCPv6 yet) */
+  dhcp6?: Dhcp6Config;
   /** the `DhcpDdns` map, unvalidated here (the DDNS role validates it) */
   ddns?: Record<string, unknown>;
   /** non-fatal findings, each with its position (format them with formatProblem) */
@@ -34,12 +40,14 @@ export interface LoadedConfig {
 export interface LoadOptions {
   /** the options module's lookup and encoder; default: the standard DHCPv4 options (mod/options) */
   codec?: OptionCodec4;
+  /** the DHCPv6 option lookup and encoder; default: the standard DHCPv6 options (options6.ts) */
+  codec6?: OptionCodec4;
 }
 
 /**
- * Loads a configuration from text, the way `kea-dhcp4 -t` checks one: comments and includes are expanded, the
- * JSON is parsed, every map is checked against the schema (unknown keys refused), Kea's semantic rules are
- * applied, and the `Dhcp4` map is compiled. Throws a ConfigError listing every problem. Pure: includes are read
+ * Loads a configuration from text, the way `kea-dhcp4 -t` / `kea-dhcp6 -t` check one: comments and includes are
+ * expanded, the JSON is parsed, every map is checked against the schema (unknown keys refused), Kea's semantic
+ * rules are applied, and the `Dhcp4` and `Dhcp6` maps are compiled. Throws a ConfigError listing every problem. Pure: includes are read
  * through `reader`, which receives the resolved path.
  */
 export function parseConfigText(
@@ -51,8 +59,8 @@ export function parseConfigText(
   const parsed = parseKeaJson(text, name, reader);
   const doc = validateSchema(parsed.value, parsed.locate);
   const problems = new Problems(parsed.locate);
-  if (!doc.Dhcp4 && !doc.DhcpDdns) {
-    problems.add([], "the configuration holds neither a 'Dhcp4' nor a 'DhcpDdns' map");
+  if (!doc.Dhcp4 && !doc.Dhcp6 && !doc.DhcpDdns) {
+    problems.add([], "the configuration holds neither a 'Dhcp4', a 'Dhcp6' nor a 'DhcpDdns' map");
   }
   if (doc["Control-agent"]) {
     problems.warn(["Control-agent"], "ignored: weka serves the control API from each role's own control-socket", true);
@@ -66,6 +74,12 @@ export function parseConfigText(
     problems.throwIfAny();
     dhcp4 = Object.freeze(compile4(doc.Dhcp4, checked, opts.codec ?? STANDARD_OPTIONS4, problems));
   }
+  let dhcp6: Dhcp6Config | undefined;
+  if (doc.Dhcp6) {
+    const checked = checkDhcp6(doc.Dhcp6, problems);
+    problems.throwIfAny();
+    dhcp6 = Object.freeze(compile6(doc.Dhcp6, checked, opts.codec6 ?? STANDARD_OPTIONS6, problems));
+  }
   problems.throwIfAny();
   const out: LoadedConfig = {
     files: parsed.files,
@@ -74,6 +88,7 @@ export function parseConfigText(
     locate: parsed.locate,
   };
   if (dhcp4) out.dhcp4 = dhcp4;
+  if (dhcp6) out.dhcp6 = dhcp6;
   if (doc.DhcpDdns) out.ddns = doc.DhcpDdns;
   return out;
 }

@@ -22,13 +22,13 @@ import type { OptionDefIn } from "./schema_option_def.ts";
  */
 const REDEFINABLE = new Set([43, 121, 143, 151, 152, 153, 154, 155, 156, 157, 162]);
 
-function stdClash(e: OptionDefIn, codec: OptionCodec4, p: JsonPath, problems: Problems): boolean {
-  const byCode = codec.findOption4(e.code, "dhcp4");
-  const named = /^\d+$/.test(e.name) ? undefined : codec.findOption4(e.name, "dhcp4");
+function stdClash(e: OptionDefIn, codec: OptionCodec4, p: JsonPath, problems: Problems, top = "dhcp4"): boolean {
+  const byCode = codec.findOption4(e.code, top);
+  const named = /^\d+$/.test(e.name) ? undefined : codec.findOption4(e.name, top);
   const byName = named === byCode ? undefined : named;
   for (const [std, key] of [[byCode, "code"], [byName, "name"]] as const) {
     if (!std) continue;
-    if (REDEFINABLE.has(std.code)) {
+    if (top === "dhcp4" && REDEFINABLE.has(std.code)) {
       if (std.code !== 43) {
         problems.warn(
           [...p, key],
@@ -40,8 +40,9 @@ function stdClash(e: OptionDefIn, codec: OptionCodec4, p: JsonPath, problems: Pr
     }
     problems.add(
       [...p, key],
-      `option ${std.code} '${std.name}' is a standard option of space 'dhcp4' and cannot be redefined ` +
-        `(Kea refuses it too); use option-data with name '${std.name}', or pick a free code such as 224-254`,
+      `option ${std.code} '${std.name}' is a standard option of space '${top}' and cannot be redefined ` +
+        `(Kea refuses it too); use option-data with name '${std.name}', or pick a free code such as ` +
+        (top === "dhcp4" ? "224-254" : "65000-65534"),
     );
     return true;
   }
@@ -59,13 +60,14 @@ export function compileOptionDefs(
   list: OptionDefIn[] | undefined,
   codec: OptionCodec4,
   problems: Problems,
+  scope: { root: string; space: string } = { root: "Dhcp4", space: "dhcp4" },
 ): OptionDef[] {
   const out: OptionDef[] = [];
   const names = new Map<string, number>();
   const codes = new Map<string, number>();
   (list ?? []).forEach((e, i) => {
-    const p: JsonPath = ["Dhcp4", "option-def", i];
-    const space = e.space ?? "dhcp4";
+    const p: JsonPath = [scope.root, "option-def", i];
+    const space = e.space ?? scope.space;
     const bad = (key: string, message: string): true => {
       problems.add([...p, key], message);
       return true;
@@ -84,6 +86,7 @@ export function compileOptionDefs(
     if (space === "dhcp4" && (e.code === 0 || e.code === 255)) {
       failed = bad("code", `option code ${e.code} is reserved for ${e.code === 0 ? "PAD" : "END"} in space 'dhcp4'`);
     }
+    if (space === "dhcp6" && e.code === 0) failed = bad("code", "option code 0 is reserved in space 'dhcp6'");
     let fields: RecordFieldType[] = [];
     try {
       fields = parseRecordTypes(e["record-types"] ?? "");
@@ -93,7 +96,7 @@ export function compileOptionDefs(
     if (e.type !== "record" && fields.length > 0) {
       failed = bad("record-types", `'record-types' is only for type 'record' (this definition has type '${e.type}')`);
     }
-    if (space === "dhcp4" && stdClash(e, codec, p, problems)) failed = true;
+    if (space === scope.space && stdClash(e, codec, p, problems, scope.space)) failed = true;
     const def: OptionDef = { name: e.name, code: e.code, type: e.type as OptionDef["type"], array: !!e.array, space };
     if (e.type === "record") def.recordTypes = fields;
     if (encap !== "") def.encapsulate = encap;
@@ -122,12 +125,12 @@ export function compileOptionDefs(
  * custom definition of a space first, then the standard one (Kea: runtime definitions and `LibDHCP`'s tables), and
  * custom definitions are encoded by the options module's per-type codecs, like the standard ones.
  */
-export function withOptionDefs(codec: OptionCodec4, defs: readonly OptionDef[]): OptionCodec4 {
+export function withOptionDefs(codec: OptionCodec4, defs: readonly OptionDef[], top = "dhcp4"): OptionCodec4 {
   if (defs.length === 0) return codec;
   const custom = new Set<OptionDefLike>(defs);
   const index = new OptionDefIndex(defs, (n, s) => codec.findOption4(n, s) as OptionDef | undefined);
   return {
-    findOption4: (nameOrCode, space = "dhcp4") => index.find(nameOrCode, space),
+    findOption4: (nameOrCode, space = top) => index.find(nameOrCode, space),
     encodeOptionData: (def, data, csvFormat) =>
       custom.has(def)
         ? encodeOptionData(def as OptionDef, data, csvFormat)

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { type JsonPath, type Locator, Problems } from "./errors.ts";
 import { Dhcp4Schema } from "./schema4.ts";
+import { Dhcp6Schema } from "./schema6.ts";
 import { isKeaUnsupported } from "./schema_common.ts";
 
 const opaqueMap = v.record(v.string(), v.unknown(), "must be a map");
@@ -14,7 +15,7 @@ const opaqueMap = v.record(v.string(), v.unknown(), "must be a map");
 /** The whole configuration document. */
 export const ConfigSchema = v.strictObject({
   Dhcp4: v.optional(Dhcp4Schema),
-  Dhcp6: v.optional(v.custom(() => false, "weka does not support Dhcp6 yet")),
+  Dhcp6: v.optional(Dhcp6Schema),
   /** validated by the DDNS role itself */
   DhcpDdns: v.optional(opaqueMap),
   /** a Kea 2.x Control Agent map: weka serves the control API from each role's own control socket */

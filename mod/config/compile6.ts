@@ -1,0 +1,265 @@
+/**
+ * Validated `Dhcp6` JSON → the immutable runtime model (model6.ts): Kea 2.2's defaults applied from defaults.ts,
+ * parameters inherited global → shared network → subnet as Kea inherits them, option-data encoded to DHCPv6 wire
+ * payloads through the options module, pools as 128-bit ranges, pd-pools, reservations, client classes and the
+ * DDNS parameters resolved per scope.
+ */
+
+import {
+  DHCP6_DEFAULTS,
+  EXPIRED_LEASES_DEFAULTS,
+  INTERFACES_DEFAULTS,
+  LEASE_DATABASE6_DEFAULTS,
+  LEASE_DATABASE_DEFAULTS,
+  SERVER_ID_DEFAULTS,
+} from "./defaults.ts";
+import type { JsonPath, Problems } from "./errors.ts";
+import type { ControlSocketSpec, DdnsParams, ExpiredLeasesProcessing } from "./model.ts";
+import type { Dhcp6Config, Guards6, Options6, Reservation6, SharedNetwork6, Subnet6 } from "./model6.ts";
+import type { OptionCodec4 } from "./option_codec.ts";
+import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
+import { encodeOptions, kvPathFor, logger, mergeOptions, type OptionFamily } from "./compile4.ts";
+import { encapsulate6 } from "./option_encap6.ts";
+import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams } from "./compile_ddns4.ts";
+import { reservationFlags } from "./reservations4.ts";
+import { compileReservations6 } from "./reservations6.ts";
+import { checkGuards } from "./client_classes4.ts";
+import { compileClientClasses6 } from "./client_classes6.ts";
+import { effective6, timers6 } from "./timers6.ts";
+import { parseCidr6, parseIpv6Big, prefixOf6 } from "./addr6.ts";
+import type { Dhcp6In, SharedNetwork6In, Subnet6In } from "./schema6.ts";
+import type { Checked6 } from "./validate6.ts";
+import type { OptionDataIn } from "./schema_common.ts";
+import { parseHex } from "../wire/addr.ts";
+
+/** DHCPv6: top space dhcp6, sub-options with two-byte code and length (option_encap6.ts). */
+export const FAMILY6: OptionFamily = { space: "dhcp6", encapsulate: encapsulate6 };
+
+type Encode = (list: OptionDataIn[] | undefined, path: JsonPath) => Options6;
+
+function guards(s: { "client-class"?: string; "require-client-classes"?: string[] }): Guards6 {
+  const g: Guards6 = { requireClientClasses: s["require-client-classes"] ?? [] };
+  if (s["client-class"]) g.clientClass = s["client-class"];
+  return g;
+}
+
+function relayAddresses(s: Subnet6In | SharedNetwork6In): bigint[] {
+  const r = s.relay;
+  return [...(r?.["ip-addresses"] ?? []), ...(r?.["ip-address"] ? [r["ip-address"]] : [])].map((a) => parseIpv6Big(a)!);
+}
+
+function expired(d: Dhcp6In): ExpiredLeasesProcessing {
+  const e = d["expired-leases-processing"] ?? {};
+  const D = EXPIRED_LEASES_DEFAULTS;
+  return {
+    reclaimTimerWaitTime: e["reclaim-timer-wait-time"] ?? D["reclaim-timer-wait-time"],
+    flushReclaimedTimerWaitTime: e["flush-reclaimed-timer-wait-time"] ?? D["flush-reclaimed-timer-wait-time"],
+    holdReclaimedTime: e["hold-reclaimed-time"] ?? D["hold-reclaimed-time"],
+    maxReclaimLeases: e["max-reclaim-leases"] ?? D["max-reclaim-leases"],
+    maxReclaimTime: e["max-reclaim-time"] ?? D["max-reclaim-time"],
+    unwarnedReclaimCycles: e["unwarned-reclaim-cycles"] ?? D["unwarned-reclaim-cycles"],
+  };
+}
+
+function controlSockets(d: Dhcp6In): ControlSocketSpec[] {
+  const s = d["control-socket"];
+  if (!s) return [];
+  const spec: ControlSocketSpec = { type: s["socket-type"], raw: { ...s } };
+  if (s["socket-name"] !== undefined) spec.name = s["socket-name"];
+  if (s["socket-address"] !== undefined) spec.address = s["socket-address"];
+  if (s["socket-port"] !== undefined) spec.port = s["socket-port"];
+  return [spec];
+}
+
+/** `relay-supplied-options`: codes or dhcp6 option names → codes (an unknown name is a problem at its path). */
+function relaySupplied(d: Dhcp6In, codec: OptionCodec4, problems: Problems): number[] {
+  const list = d["relay-supplied-options"] ?? DHCP6_DEFAULTS["relay-supplied-options"];
+  return list.flatMap((t, i) => {
+    const code = /^\d+$/.test(t) ? Number(t) : codec.findOption4(t, "dhcp6")?.code;
+    if (code === undefined || code > 65535) {
+      problems.add(["Dhcp6", "relay-supplied-options", i], `'${t}' is not a DHCPv6 option code or name`);
+      return [];
+    }
+    return [code];
+  });
+}
+
+interface Scope {
+  storeExtendedInfo: boolean;
+  options: Options6;
+  ddns: DdnsParams;
+  flags: ReturnType<typeof reservationFlags>;
+  timers: ReturnType<typeof effective6>;
+}
+
+function subnet(
+  f: Checked6["subnets"][number],
+  pools: Checked6["pools"][number],
+  outer: Scope,
+  enc: Encode,
+  pr: Problems,
+  classes: readonly { name: string }[],
+): Subnet6 {
+  const { s, path } = f;
+  const n = f.network;
+  const c = parseCidr6(s.subnet)!;
+  const options = mergeOptions(outer.options, enc(s["option-data"], [...path, "option-data"]));
+  const flagsOuter = {
+    "reservations-global": outer.flags.global,
+    "reservations-in-subnet": outer.flags.inSubnet,
+    "reservations-out-of-pool": outer.flags.outOfPool,
+  };
+  const flags = reservationFlags(s, flagsOuter);
+  const reservations = compileReservations6(s.reservations, [...path, "reservations"], enc);
+  const reservedAddresses = new Map<bigint, string>();
+  for (const [key, r] of reservations) for (const a of r.addresses) reservedAddresses.set(a, key);
+  const guard = (g: Guards6, p: JsonPath) => {
+    checkGuards([...(g.clientClass ? [g.clientClass] : []), ...g.requireClientClasses], classes, p, pr);
+    return g;
+  };
+  const out: Subnet6 = {
+    id: f.id,
+    prefix: s.subnet,
+    network: c.network,
+    len: c.len,
+    pools: pools.map((r, j) => ({
+      start: r.start,
+      end: r.end,
+      options: enc(s.pools?.[j]?.["option-data"], [...path, "pools", j, "option-data"]),
+      ...guard(guards(s.pools?.[j] ?? {}), [...path, "pools", j]),
+    })),
+    pdPools: (s["pd-pools"] ?? []).map((p, j) => {
+      const pool = {
+        prefix: prefixOf6(parseIpv6Big(p.prefix)!, p["prefix-len"]).network,
+        prefixLen: p["prefix-len"],
+        delegatedLen: p["delegated-len"],
+        options: enc(p["option-data"], [...path, "pd-pools", j, "option-data"]),
+        ...guard(guards(p), [...path, "pd-pools", j]),
+      };
+      const ex = p["excluded-prefix"];
+      return ex && p["excluded-prefix-len"]
+        ? { ...pool, excludedPrefix: parseIpv6Big(ex)!, excludedPrefixLen: p["excluded-prefix-len"] }
+        : pool;
+    }),
+    relayAddresses: [...relayAddresses(s), ...(s.relay ? [] : n ? relayAddresses(n) : [])],
+    rapidCommit: s["rapid-commit"] ?? n?.["rapid-commit"] ?? DHCP6_DEFAULTS["rapid-commit"],
+    storeExtendedInfo: s["store-extended-info"] ?? outer.storeExtendedInfo,
+    options,
+    reservations,
+    reservedAddresses,
+    timers: timers6(effective6(s, outer.timers)),
+    ddns: compileDdnsParams(outer.ddns, s, path, pr),
+    reservationsGlobal: flags.global,
+    reservationsInSubnet: flags.inSubnet,
+    reservationsOutOfPool: flags.outOfPool,
+    ...guard({
+      ...guards(s),
+      ...(s["client-class"] ?? n?.["client-class"] ? { clientClass: (s["client-class"] ?? n?.["client-class"])! } : {}),
+    }, path),
+  };
+  const iface = s.interface ?? n?.interface;
+  if (iface !== undefined) out.interface = iface;
+  const iid = s["interface-id"] ?? n?.["interface-id"];
+  if (iid !== undefined) out.interfaceId = iid;
+  if (n) out.sharedNetwork = n.name;
+  return out;
+}
+
+/**
+ * Compiles a checked Dhcp6 map into the runtime model. Inheritance follows Kea: a subnet's lifetimes, timers,
+ * reservation flags, DDNS keys and options come from the subnet, else its shared network, else the global scope,
+ * else Kea 2.2's defaults; options merge by code (inner wins); pool, pd-pool and reservation options stay with
+ * their pool or host. Option problems are recorded in `problems`.
+ */
+export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, problems: Problems): Dhcp6Config {
+  const defs = compileOptionDefs(d["option-def"], stdCodec, problems, { root: "Dhcp6", space: "dhcp6" });
+  const codec = withOptionDefs(stdCodec, defs, "dhcp6");
+  const enc: Encode = (list, path) => encodeOptions(list, path, codec, problems, FAMILY6);
+  const globalOpts = enc(d["option-data"], ["Dhcp6", "option-data"]);
+  const clientClasses = compileClientClasses6(d["client-classes"], codec, enc, problems);
+  const global: Scope = {
+    storeExtendedInfo: d["store-extended-info"] ?? DHCP6_DEFAULTS["store-extended-info"],
+    options: globalOpts,
+    ddns: compileDdnsParams(defaultDdnsParams(), d, ["Dhcp6"], problems),
+    flags: reservationFlags(d, {}),
+    timers: effective6(d),
+  };
+  const nets = new Map<SharedNetwork6In, Scope>();
+  (d["shared-networks"] ?? []).forEach((n, i) => {
+    const p: JsonPath = ["Dhcp6", "shared-networks", i];
+    nets.set(n, {
+      storeExtendedInfo: n["store-extended-info"] ?? global.storeExtendedInfo,
+      options: mergeOptions(globalOpts, enc(n["option-data"], [...p, "option-data"])),
+      ddns: compileDdnsParams(global.ddns, n, p, problems),
+      flags: reservationFlags(n, d),
+      timers: effective6(n, global.timers),
+    });
+  });
+  const subnets = checked.subnets.map((f, i) =>
+    subnet(f, checked.pools[i], f.network ? nets.get(f.network)! : global, enc, problems, clientClasses)
+  );
+  const sharedNetworks: SharedNetwork6[] = (d["shared-networks"] ?? []).map((n) => {
+    const out: SharedNetwork6 = {
+      name: n.name,
+      subnetIds: checked.subnets.filter((f) => f.network === n).map((f) => f.id),
+      relayAddresses: relayAddresses(n),
+      ...guards(n),
+    };
+    if (n.interface !== undefined) out.interface = n.interface;
+    if (n["interface-id"] !== undefined) out.interfaceId = n["interface-id"];
+    return out;
+  });
+  const ld = d["lease-database"];
+  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
+  const csvName = type === "memfile" ? ld?.name ?? LEASE_DATABASE6_DEFAULTS.memfileName : undefined;
+  const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
+    file: h.library.slice(h.library.lastIndexOf("/") + 1),
+    parameters: h.parameters ?? {},
+  }));
+  const sid = d["server-id"];
+  const out: Dhcp6Config = {
+    interfaces: (d["interfaces-config"]?.interfaces ?? INTERFACES_DEFAULTS.interfaces).map((t) => {
+      const slash = t.indexOf("/");
+      return slash < 0 ? { name: t } : { name: t.slice(0, slash), unicast: parseIpv6Big(t.slice(slash + 1))! };
+    }),
+    lease: {
+      type,
+      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? LEASE_DATABASE6_DEFAULTS.kvName,
+      ...(csvName !== undefined ? { csvName } : {}),
+      persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
+    },
+    subnets,
+    sharedNetworks,
+    options: globalOpts,
+    declineProbationPeriod: d["decline-probation-period"] ?? DHCP6_DEFAULTS["decline-probation-period"],
+    expired: expired(d),
+    loggers: (d.loggers ?? [{ name: "kea-dhcp6" }]).map(logger),
+    hooks: hooks.map((h) => h.file),
+    hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
+    controlSockets: controlSockets(d),
+    raw: d as Record<string, unknown>,
+    dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
+    ddns: global.ddns,
+    clientClasses,
+    globalReservations: compileReservations6(d.reservations, ["Dhcp6", "reservations"], enc) as Map<
+      string,
+      Reservation6
+    >,
+    hostReservationIdentifiers: [
+      ...(d["host-reservation-identifiers"] ?? DHCP6_DEFAULTS["host-reservation-identifiers"]),
+    ],
+    serverId: {
+      type: sid?.type ?? SERVER_ID_DEFAULTS.type,
+      identifier: parseHex(sid?.identifier ?? "") ?? new Uint8Array(0),
+      htype: sid?.htype ?? SERVER_ID_DEFAULTS.htype,
+      time: sid?.time ?? SERVER_ID_DEFAULTS.time,
+      enterpriseId: sid?.["enterprise-id"] ?? SERVER_ID_DEFAULTS["enterprise-id"],
+      persist: sid?.persist ?? SERVER_ID_DEFAULTS.persist,
+    },
+    dhcp4o6Port: d["dhcp4o6-port"] ?? DHCP6_DEFAULTS["dhcp4o6-port"],
+    relaySuppliedOptions: relaySupplied(d, codec, problems),
+    macSources: [...(d["mac-sources"] ?? DHCP6_DEFAULTS["mac-sources"])],
+  };
+  if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
+  return out;
+}

@@ -1,0 +1,172 @@
+/**
+ * The compiled, immutable runtime model of a `Dhcp6` configuration: what the DHCPv6 server will read on every
+ * packet. mod/config/compile6.ts builds it from the validated JSON (Kea's defaults applied, inheritance global →
+ * shared network → subnet resolved, option-data encoded to DHCPv6 wire payloads, addresses as 128-bit integers).
+ */
+import type { BoolExpr } from "../classify/ast.ts";
+import type {
+  ControlSocketSpec,
+  DdnsParams,
+  DhcpDdnsSpec,
+  ExpiredLeasesProcessing,
+  LoggerSpec,
+  OptionValue,
+} from "./model.ts";
+
+/** Options of a scope by code (space dhcp6; other spaces already packed into the options that carry them). */
+export type Options6 = Map<number, OptionValue>;
+
+/** The lifetimes and timers of a subnet after inheritance (subnet → shared network → global → Kea default). */
+export interface Timers6 {
+  validLifetime: number;
+  minValidLifetime: number;
+  maxValidLifetime: number;
+  preferredLifetime: number;
+  minPreferredLifetime: number;
+  maxPreferredLifetime: number;
+  /** explicit renew-timer (T1), when configured */
+  renewTimer?: number;
+  /** explicit rebind-timer (T2), when configured */
+  rebindTimer?: number;
+  calculateTeeTimes: boolean;
+  t1Percent: number;
+  t2Percent: number;
+}
+
+/** Kea 2.2's pool guards: `client-class` (only members may use it) and `require-client-classes`. */
+export interface Guards6 {
+  clientClass?: string;
+  requireClientClasses: string[];
+}
+
+/** An IA_NA address pool: an inclusive 128-bit range. */
+export interface Pool6 extends Guards6 {
+  start: bigint;
+  end: bigint;
+  options: Options6;
+}
+
+/** An IA_PD pool (RFC 8415 §6.3): `prefix/prefixLen` carved into `/delegatedLen` prefixes, RFC 6603 exclusion. */
+export interface PdPool6 extends Guards6 {
+  prefix: bigint;
+  prefixLen: number;
+  delegatedLen: number;
+  excludedPrefix?: bigint;
+  excludedPrefixLen?: number;
+  options: Options6;
+}
+
+/** Kea's DHCPv6 host identifier types (`host-reservation-identifiers`). */
+export type HostIdType6 = "duid" | "hw-address" | "flex-id";
+
+/** A host reservation (global or per subnet). */
+export interface Reservation6 {
+  idType: HostIdType6;
+  /** the identifier as lower-case colon hex */
+  id: string;
+  addresses: bigint[];
+  prefixes: { prefix: bigint; len: number }[];
+  hostname?: string;
+  options: Options6;
+  clientClasses: string[];
+}
+
+export interface Subnet6 extends Guards6 {
+  id: number;
+  /** the text as configured, e.g. "2001:db8:1::/64" */
+  prefix: string;
+  network: bigint;
+  len: number;
+  /** the shared network this subnet belongs to, when any */
+  sharedNetwork?: string;
+  pools: Pool6[];
+  pdPools: PdPool6[];
+  /** the interface the subnet is directly reachable on (own or the shared network's) */
+  interface?: string;
+  /** the relay `interface-id` (option 18) that selects this subnet */
+  interfaceId?: string;
+  /** relay link addresses (`relay.ip-addresses`) that select this subnet */
+  relayAddresses: bigint[];
+  rapidCommit: boolean;
+  storeExtendedInfo: boolean;
+  /** merged options: global, then shared network, then subnet, by code */
+  options: Options6;
+  /** reservations by `type=hex` host key (e.g. `duid=00:01:…`) */
+  reservations: Map<string, Reservation6>;
+  /** reserved addresses → host key, to keep them out of dynamic allocation */
+  reservedAddresses: Map<bigint, string>;
+  timers: Timers6;
+  ddns: DdnsParams;
+  reservationsGlobal: boolean;
+  reservationsInSubnet: boolean;
+  reservationsOutOfPool: boolean;
+}
+
+/** A shared network: its name and the ids of its subnets, in order. */
+export interface SharedNetwork6 extends Guards6 {
+  name: string;
+  subnetIds: number[];
+  interface?: string;
+  interfaceId?: string;
+  relayAddresses: bigint[];
+}
+
+/** A compiled client class of Dhcp6 (test parsed with the DHCPv6 tokens). */
+export interface ClientClass6 {
+  name: string;
+  test?: BoolExpr;
+  afterHost: boolean;
+  /** `only-if-required`: evaluated only when a scope's require-client-classes names it */
+  additional: boolean;
+  options: Options6;
+  validLifetime?: number;
+  minValidLifetime?: number;
+  maxValidLifetime?: number;
+  preferredLifetime?: number;
+  minPreferredLifetime?: number;
+  maxPreferredLifetime?: number;
+}
+
+/** `server-id`: how the server DUID is made (RFC 8415 §11), with Kea's defaults filled in. */
+export interface ServerIdSpec {
+  type: "LLT" | "EN" | "LL";
+  /** configured identifier bytes (empty: generated from an interface / at random, as Kea does) */
+  identifier: Uint8Array;
+  htype: number;
+  time: number;
+  enterpriseId: number;
+  persist: boolean;
+}
+
+/** An entry of `interfaces-config.interfaces`: a name, `*`, or `name/unicast-address`. */
+export interface InterfaceSpec6 {
+  name: string;
+  unicast?: bigint;
+}
+
+export interface Dhcp6Config {
+  interfaces: InterfaceSpec6[];
+  lease: { type: "memfile" | "kv"; path: string; csvName?: string; persist: boolean };
+  subnets: Subnet6[];
+  sharedNetworks: SharedNetwork6[];
+  /** global options (already merged into each subnet; kept for INFORMATION-REQUEST without a subnet) */
+  options: Options6;
+  declineProbationPeriod: number;
+  expired: ExpiredLeasesProcessing;
+  loggers: LoggerSpec[];
+  hooks: string[];
+  hookParameters: Map<string, Record<string, unknown>>;
+  controlSockets: ControlSocketSpec[];
+  raw: Record<string, unknown>;
+  dhcpDdns: DhcpDdnsSpec;
+  ddns: DdnsParams;
+  clientClasses: ClientClass6[];
+  globalReservations: Map<string, Reservation6>;
+  hostReservationIdentifiers: HostIdType6[];
+  serverId: ServerIdSpec;
+  dataDirectory?: string;
+  dhcp4o6Port: number;
+  /** option codes the server copies from relays (`relay-supplied-options`) */
+  relaySuppliedOptions: number[];
+  macSources: string[];
+}

@@ -1,0 +1,112 @@
+/**
+ * Kea 2.2's own DHCPv6 example configurations (../shared/conformance/kea-examples/kea22-kea6): each one loads, or
+ * is refused with a clear first line that names the JSON path of the first thing weka does not support. None may
+ * crash. Skipped, with a message, when the conformance corpus is not beside the repository.
+ */
+import assert from "node:assert/strict";
+import { ConfigError, formatProblem } from "../../mod/config/errors.ts";
+import { loadConfigFile } from "../../mod/config/load.ts";
+import { parseIpv6Big } from "../../mod/config/addr6.ts";
+
+const ip = (s: string) => parseIpv6Big(s)!;
+
+const ROOT = new URL("../../../shared/conformance/kea-examples/kea22-kea6/", import.meta.url).pathname;
+const present = (() => {
+  try {
+    return Deno.statSync(ROOT).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+if (!present) console.log(`skipping the Kea 2.2 DHCPv6 example corpus: ${ROOT} is absent`);
+
+/** Examples that use only what weka's Dhcp6 loader supports. */
+const LOADS = [
+  "advanced.json",
+  "all-options.json",
+  "backends.json",
+  "classify.json",
+  "classify2.json",
+  "comments.json",
+  "dhcpv4-over-dhcpv6.json",
+  "duid.json",
+  "global-reservations.json",
+  "iPXE.json",
+  "leases-expiration.json",
+  "multiple-options.json",
+  "reservations.json",
+  "several-subnets.json",
+  "shared-network.json",
+  "simple.json",
+  "softwire46.json",
+  "stateless.json",
+  "tee-times.json",
+  "with-ddns.json",
+];
+
+/** The first refusal expected for the others: path and message. */
+const FIRST: Record<string, string> = {
+  "all-keys.json": "Dhcp6.compatibility: 'compatibility' is not supported by weka yet",
+  "all-keys-netconf.json": "Dhcp6.compatibility: 'compatibility' is not supported by weka yet",
+  "config-backend.json": "Dhcp6.config-control: 'config-control' is not supported by weka yet",
+  "mysql-reservations.json": "Dhcp6.hosts-database: 'hosts-database' is not supported by weka yet",
+  "pgsql-reservations.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
+  "ha-hot-standby.json":
+    "Dhcp6.hooks-libraries[1].library: hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
+};
+
+const CLEAR =
+  /^Dhcp6(\.|\[|$).*: ('[^']+' is not supported by weka yet|unknown or unsupported key|hook library|unknown option|option |lease database type)/;
+
+for (
+  const name of present ? [...Deno.readDirSync(ROOT)].map((e) => e.name).filter((n) => n.endsWith(".json")).sort() : []
+) {
+  Deno.test(`kea22 dhcp6 example ${name}: loads or is refused clearly`, async () => {
+    try {
+      const c = await loadConfigFile(ROOT + name);
+      assert.ok(LOADS.includes(name), `${name} loaded but was expected to be refused`);
+      assert.ok(c.dhcp6);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      assert.ok(!LOADS.includes(name), `${name} refused: ${e.format()}`);
+      const p = e.problems[0];
+      assert.equal(p.file, ROOT + name);
+      assert.ok(p.line > 0 && p.col > 0);
+      assert.match(`${p.path}: ${p.message}`, CLEAR, formatProblem(p));
+      if (FIRST[name]) assert.equal(`${p.path}: ${p.message}`, FIRST[name]);
+    }
+  });
+}
+
+Deno.test({
+  name: "kea22 dhcp6 example reservations.json compiles its pool, pd-pool and hosts",
+  ignore: !present,
+  fn: async () => {
+    const c = (await loadConfigFile(ROOT + "reservations.json")).dhcp6!;
+    const s = c.subnets[0];
+    assert.equal(s.prefix, "2001:db8:1::/48");
+    assert.deepEqual([s.pools[0].start, s.pools[0].end], [ip("2001:db8:1::"), ip("2001:db8:1::ff")]);
+    assert.deepEqual([s.pdPools[0].prefix, s.pdPools[0].prefixLen, s.pdPools[0].delegatedLen], [
+      ip("2001:db8:1:8000::"),
+      56,
+      64,
+    ]);
+    assert.equal(s.reservations.size, 4);
+    assert.deepEqual(s.reservations.get("duid=01:02:03:04:05:0a:0b:0c:0d:0e")?.addresses, [ip("2001:db8:1::100")]);
+    assert.deepEqual(c.hostReservationIdentifiers, ["duid", "hw-address", "flex-id"]);
+    // vendor-opts of the third host carries its space "vendor-4491" (tftp-servers, code 32)
+    const withVendor = [...s.reservations.values()].find((r) => r.options.has(17))!;
+    assert.equal([...withVendor.options.get(17)!.data.subarray(0, 6)].join(","), "0,0,17,139,0,32");
+  },
+});
+
+Deno.test({
+  name: "kea22 dhcp6 example shared-network.json puts two subnets in one network",
+  ignore: !present,
+  fn: async () => {
+    const c = (await loadConfigFile(ROOT + "shared-network.json")).dhcp6!;
+    assert.equal(c.sharedNetworks.length, 1);
+    assert.equal(c.sharedNetworks[0].subnetIds.length, 2);
+    assert.ok(c.subnets.filter((s) => s.sharedNetwork === c.sharedNetworks[0].name).length === 2);
+  },
+});
