@@ -51,6 +51,14 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   } catch (e) {
     return reportConfigFailure(opts.configPath, e);
   }
+  if (opts.all && loaded.raw.Dhcp6 !== undefined) {
+    // never serve part of what the operator asked for without saying so: `weka run` means every role in the file
+    console.error(
+      `${opts.configPath}: Dhcp6: weka does not serve DHCPv6 yet (config-test checks the map); ` +
+        `remove the Dhcp6 map to run the other roles, or run them one by one ('weka dhcp4', 'weka ddns')`,
+    );
+    return 1;
+  }
   const config = loaded.dhcp4;
   if (!config && opts.all && loaded.ddns) {
     const { runDdns } = await import("./ddns.ts");

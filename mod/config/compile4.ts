@@ -34,9 +34,26 @@ import type { Checked4 } from "./validate4.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
 import type { DdnsParams } from "./model.ts";
 import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
+import { compileHostIdentifiers4 } from "./host_identifiers4.ts";
 import { checkGuards, compileClientClasses4, compileGuard } from "./client_classes4.ts";
+import {
+  inheritFromNetwork,
+  type NetworkScope,
+  sharedNetworkModels,
+  subnetEntries4,
+  type SubnetPlace,
+} from "./shared_networks4.ts";
 
 type Options = Map<number, OptionValue>;
+
+/** The top option space of a protocol and how its scope packs other spaces into it (dhcp4 or dhcp6). */
+export interface OptionFamily {
+  space: string;
+  encapsulate: typeof encapsulate4;
+}
+
+/** DHCPv4: top space dhcp4, sub-options with one-byte code and length (option_encap4.ts). */
+export const FAMILY4: OptionFamily = { space: "dhcp4", encapsulate: encapsulate4 };
 
 /**
  * Encodes a list of option-data entries into a map by code. Kea looks the definition up by name or code in the
@@ -49,13 +66,14 @@ export function encodeOptions(
   base: JsonPath,
   codec: OptionCodec4,
   problems: Problems,
+  family: OptionFamily = FAMILY4,
 ): Options {
   const out: Options = new Map();
   const defs = new Map<number, OptionDefLike>();
   const subs: SubOptions = new Map();
   (list ?? []).forEach((o, i) => {
     const p = [...base, i];
-    const space = o.space ?? OPTION_DATA_DEFAULTS.space;
+    const space = o.space ?? (family === FAMILY4 ? OPTION_DATA_DEFAULTS.space : family.space);
     const csv = o["csv-format"] ?? OPTION_DATA_DEFAULTS["csv-format"];
     const def = codec.findOption4(o.name ?? o.code!, space);
     if (!def && o.name !== undefined) {
@@ -77,7 +95,7 @@ export function encodeOptions(
       problems.add([...p, "data"], why.startsWith("option '") ? why : `option ${label}: ${why}`);
       return;
     }
-    if (space !== "dhcp4") {
+    if (space !== family.space) {
       addSubOption(subs, space, { code, data, path: p, ...(def ? { def } : {}) });
       return;
     }
@@ -90,7 +108,7 @@ export function encodeOptions(
       neverSend: o["never-send"] ?? OPTION_DATA_DEFAULTS["never-send"],
     });
   });
-  encapsulate4(out, defs, subs, problems);
+  family.encapsulate(out, defs, subs, problems);
   return out;
 }
 
@@ -137,7 +155,8 @@ export function kvPathFor(csvName: string): string {
   return (dot > slash + 1 ? csvName.slice(0, dot) : csvName) + ".kv";
 }
 
-function logger(l: LoggerIn): LoggerSpec {
+/** A `loggers` entry with Kea's defaults applied (Kea's logging.rst; shared by Dhcp4 and Dhcp6). */
+export function logger(l: LoggerIn): LoggerSpec {
   const outs = l["output-options"] ?? l.output_options ?? [{ output: LOGGER_DEFAULTS.output }];
   return {
     name: l.name,
@@ -164,12 +183,14 @@ function subnet(
   codec: OptionCodec4,
   pr: Problems,
   classes: ClientClass4[],
+  place: SubnetPlace = { path: ["Dhcp4", "subnet4", i] },
 ): Subnet4 {
-  const sp: JsonPath = ["Dhcp4", "subnet4", i];
-  const ddns = compileDdnsParams(globalDdns, s, sp, pr);
+  const sp = place.path;
+  const net = place.network;
+  const ddns = compileDdnsParams(net?.ddns ?? globalDdns, s, sp, pr);
   const cidr = parseCidr4(s.subnet)!;
   const ownOptions = encodeOptions(s["option-data"], [...sp, "option-data"], codec, pr);
-  const options = mergeOptions(globalOpts, ownOptions);
+  const options = mergeOptions(net?.merged ?? globalOpts, ownOptions);
   const pools = c.pools[i].map((r, j) => {
     const ps = s.pools?.[j];
     const pool: Subnet4["pools"][number] = {
@@ -221,9 +242,10 @@ function subnet(
   const guard = compileGuard(s);
   if (guard) {
     out.clientClasses = guard;
-    checkGuards(guard, classes, sp, pr);
+    if (!net || place.ownGuard) checkGuards(guard, classes, sp, pr);
   }
-  if (classes.length) out.ownOptions = ownOptions;
+  if (classes.length) out.ownOptions = net ? mergeOptions(net.own, ownOptions) : ownOptions;
+  if (net) out.sharedNetwork = net.name;
   return out;
 }
 
@@ -266,6 +288,39 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     ["Dhcp4", "reservations"],
     (list, path) => encodeOptions(list, path, codec, problems),
   );
+  const scopes = new Map((d["shared-networks"] ?? []).map((n, k) => {
+    const np: JsonPath = ["Dhcp4", "shared-networks", k];
+    const own = encodeOptions(n["option-data"], [...np, "option-data"], codec, problems);
+    checkGuards(compileGuard(n), clientClasses, np, problems);
+    const scope: NetworkScope = {
+      name: n.name,
+      own,
+      merged: mergeOptions(globalOpts, own),
+      ddns: compileDdnsParams(ddns, n, np, problems),
+    };
+    return [n, scope];
+  }));
+  const entries = subnetEntries4(d);
+  const subnets = entries.map((e, i) =>
+    subnet(
+      inheritFromNetwork(e.subnet, e.network),
+      i,
+      d,
+      checked,
+      globalOpts,
+      ddns,
+      globalReservations,
+      codec,
+      problems,
+      clientClasses,
+      {
+        path: e.path,
+        ...(e.network ? { network: scopes.get(e.network) } : {}),
+        ownGuard: compileGuard(e.subnet) !== undefined,
+      },
+    )
+  );
+  const sharedNetworks = sharedNetworkModels(d, entries, subnets);
   return {
     interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
     socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
@@ -275,9 +330,8 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
       ...(csvName !== undefined ? { csvName } : {}),
       persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
     },
-    subnets: (d.subnet4 ?? []).map((s, i) =>
-      subnet(s, i, d, checked, globalOpts, ddns, globalReservations, codec, problems, clientClasses)
-    ),
+    subnets,
+    ...(sharedNetworks.length ? { sharedNetworks } : {}),
     options: globalOpts,
     echoClientId: d["echo-client-id"] ?? DHCP4_DEFAULTS["echo-client-id"],
     declineProbationPeriod: d["decline-probation-period"] ?? DHCP4_DEFAULTS["decline-probation-period"],
@@ -298,6 +352,7 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
     ddns,
     globalReservations,
+    ...compileHostIdentifiers4(d, codec, problems),
     ...(clientClasses.length ? { clientClasses } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * packet. mod/config/compile4.ts builds it from the validated JSON (defaults applied, inheritance global →
  * subnet resolved, option-data encoded to wire payloads). A reload builds a new model and swaps it whole.
  */
-import type { BoolExpr } from "../classify/ast.ts";
+import type { BoolExpr, StrExpr } from "../classify/ast.ts";
 
 /** One option to send: the wire payload (without code/length) plus Kea's send flags. */
 export interface OptionValue {
@@ -77,9 +77,16 @@ export interface DhcpDdnsSpec {
   ncrFormat: "JSON";
 }
 
+/** Kea's host identifier types for DHCPv4 (`host-reservation-identifiers` values), in Kea's enum order. */
+export type HostIdType = "hw-address" | "duid" | "circuit-id" | "client-id" | "flex-id";
+
 export interface Reservation4 {
-  /** colon-hex hardware address */
+  /** colon-hex hardware address ("" when the reservation uses another identifier) */
   hwaddr: string;
+  /** the identifier type (absent = "hw-address") */
+  idType?: HostIdType;
+  /** colon-hex identifier value for the other types (duid, circuit-id, client-id, flex-id) */
+  id?: string;
   ipAddress?: number;
   hostname?: string;
   nextServer?: number;
@@ -120,9 +127,9 @@ export interface Subnet4 {
   relayAddresses: number[];
   /** merged options: global overridden by subnet, by code */
   options: Map<number, OptionValue>;
-  /** reservations by colon-hex hardware address */
+  /** reservations by host key (host_ids4.ts hostKey: the colon-hex hardware address, `client-id=01:…`, …) */
   reservations: Map<string, Reservation4>;
-  /** reserved addresses → hw address, to keep them out of dynamic allocation */
+  /** reserved addresses → host key of the reservation, to keep them out of dynamic allocation */
   reservedAddresses: Map<number, string>;
   timers: Timers4;
   authoritative: boolean;
@@ -139,6 +146,22 @@ export interface Subnet4 {
   reservationsInSubnet?: boolean;
   /** `reservations-out-of-pool` after inheritance (absent = false); carried for Kea parity, a hint only */
   reservationsOutOfPool?: boolean;
+  /** name of the shared network the subnet belongs to (absent = a plain subnet); see Dhcp4Config.sharedNetworks */
+  sharedNetwork?: string;
+}
+
+/**
+ * A shared network (Kea `shared-networks[]`): subnets on one link. Its parameters are already inherited into its
+ * member subnets (global → shared network → subnet); the members are in Dhcp4Config.subnets like any subnet.
+ */
+export interface SharedNetwork4 {
+  name: string;
+  /** ids of the member subnets, in configuration order (Kea's order for trying them) */
+  subnetIds: number[];
+  /** the network's `interface`, when set (every member inherits it) */
+  interface?: string;
+  /** the network's relay addresses (every member also answers to them) */
+  relayAddresses: number[];
 }
 
 /**
@@ -209,7 +232,10 @@ export interface Dhcp4Config {
     csvName?: string;
     persist: boolean;
   };
+  /** every subnet, those inside shared networks included (top-level subnets first, then each network's) */
   subnets: Subnet4[];
+  /** shared networks in configuration order (absent or empty = none) */
+  sharedNetworks?: SharedNetwork4[];
   /** global options (already merged into each subnet; kept for INFORM without a subnet) */
   options: Map<number, OptionValue>;
   echoClientId: boolean;
@@ -230,6 +256,18 @@ export interface Dhcp4Config {
   ddns?: DdnsParams;
   /** client classes in configuration order (absent or empty = no classification beyond ALL/KNOWN/UNKNOWN) */
   clientClasses?: ClientClass4[];
-  /** global host reservations (`Dhcp4.reservations`) by colon-hex hardware address (absent = none) */
+  /** global host reservations (`Dhcp4.reservations`) by host key, as Subnet4.reservations (absent = none) */
   globalReservations?: Map<string, Reservation4>;
+  /** `host-reservation-identifiers`, the lookup order (absent = Kea's hw-address, duid, circuit-id, client-id) */
+  hostIdentifiers?: HostIdType[];
+  /** the built-in flex-id hook (libdhcp_flex_id.so) with its parsed `identifier-expression`, when loaded */
+  flexId?: FlexId4;
+}
+
+/** The flex-id hook's configuration: the expression whose value is the client's flex-id (empty = none). */
+export interface FlexId4 {
+  /** the parsed `identifier-expression` (absent: the hook computes no identifier, as Kea with no expression) */
+  expr?: StrExpr;
+  /** `replace-client-id`: the query's option 61 is replaced by 0x00 + flex-id while it is handled */
+  replaceClientId: boolean;
 }

@@ -4,10 +4,11 @@
  * them and inheritance global → subnet is resolved, and the compilation of entries into model.ts Reservation4s.
  */
 
-import { parseHex, parseIpv4, toColonHex } from "../wire/addr.ts";
+import { parseIpv4, toColonHex } from "../wire/addr.ts";
 import { RESERVATION_DEFAULTS, RESERVATION_MODES } from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
-import type { OptionValue, Reservation4 } from "./model.ts";
+import type { HostIdType, OptionValue, Reservation4 } from "./model.ts";
+import { hostKey, parseHostId, RESERVATION_ID_KEYS, reservationKey } from "./host_ids4.ts";
 import type { ReservationIn, ReservationModeIn } from "./schema_reservations.ts";
 
 const FLAG_KEYS = ["reservations-global", "reservations-in-subnet", "reservations-out-of-pool"] as const;
@@ -27,10 +28,47 @@ export interface SubnetRange {
 }
 
 /**
- * Checks one list of reservations (Kea's rules for one subnet id, the global list being subnet id 0): each needs
- * a valid `hw-address` (the only identifier weka supports), one reservation per hardware address and one per
- * address (Kea's default `ip-reservations-unique: true`), and in a subnet the reserved address must lie inside
- * it. Global reservations may name any address; the engine assigns it only within the client's subnet.
+ * The identifier of a reservation entry: Kea's rule that exactly one of hw-address, duid, circuit-id, client-id
+ * and flex-id is given (HostReservationParser: "one of the supported identifiers must be specified", "the 'X'
+ * and 'Y' are mutually exclusive", reported at the later key in Kea's alphabetical order), and its value decoded
+ * by parseHostId. Problems are recorded; returns the type and colon-hex value, or undefined.
+ */
+export function reservationId(
+  r: ReservationIn,
+  rp: JsonPath,
+  problems?: Problems,
+): { type: HostIdType; value: string } | undefined {
+  const given = RESERVATION_ID_KEYS.filter((k) => r[k] !== undefined);
+  if (given.length === 0) {
+    problems?.add(
+      rp,
+      `one of the supported identifiers must be specified for host reservation: ${RESERVATION_ID_KEYS.join(", ")}`,
+    );
+    return undefined;
+  }
+  if (given.length > 1) {
+    problems?.add(
+      [...rp, given[1]],
+      `'${given[1]}' and '${given[0]}' are mutually exclusive (a reservation has exactly one identifier)`,
+      true,
+    );
+    return undefined;
+  }
+  const type = given[0];
+  const bytes = parseHostId(type, r[type]!);
+  if (typeof bytes === "string") {
+    problems?.add([...rp, type], bytes);
+    return undefined;
+  }
+  return { type, value: toColonHex(bytes) };
+}
+
+/**
+ * Checks one list of reservations (Kea's rules for one subnet id, the global list being subnet id 0): each has
+ * exactly one valid identifier (reservationId), one reservation per identifier type and value (Kea's CfgHosts
+ * refuses a second host with the same identifier in a subnet), one per address (Kea's default
+ * `ip-reservations-unique: true`), and in a subnet the reserved address must lie inside it. Global reservations
+ * may name any address; the engine assigns it only within the client's subnet.
  */
 export function checkReservations4(
   list: ReservationIn[] | undefined,
@@ -38,24 +76,18 @@ export function checkReservations4(
   range: SubnetRange | undefined,
   problems: Problems,
 ): void {
-  const byHw = new Map<string, number>();
+  const byId = new Map<string, number>();
   const byIp = new Map<number, number>();
   (list ?? []).forEach((r, j) => {
     const rp: JsonPath = [...base, j];
-    const hwText = r["hw-address"];
-    if (hwText === undefined) {
-      problems.add(rp, "a reservation needs an 'hw-address' (the only identifier weka supports yet)");
-    } else {
-      const hw = parseHex(hwText);
-      if (!hw || hw.length === 0 || hw.length > 20) {
-        problems.add([...rp, "hw-address"], `'${hwText}' is not a hardware address (expected e.g. aa:bb:cc:dd:ee:ff)`);
-      } else {
-        const key = toColonHex(hw);
-        const dup = byHw.get(key);
-        if (dup !== undefined) {
-          problems.add([...rp, "hw-address"], `hardware address ${key} is already reserved by reservations[${dup}]`);
-        } else byHw.set(key, j);
-      }
+    const id = reservationId(r, rp, problems);
+    if (id) {
+      const key = hostKey(id.type, id.value);
+      const dup = byId.get(key);
+      const what = id.type === "hw-address" ? "hardware address" : id.type;
+      if (dup !== undefined) {
+        problems.add([...rp, id.type], `${what} ${id.value} is already reserved by reservations[${dup}]`);
+      } else byId.set(key, j);
     }
     const ipText = r["ip-address"];
     if (ipText !== undefined) {
@@ -117,9 +149,10 @@ export function reservationFlags(subnet: ReservationModeIn, global: ReservationM
 }
 
 /**
- * Compiles checked reservation entries into a map by colon-hex hardware address. `encode` turns an entry's
- * option-data into wire payloads (problems recorded at the path it is given). Entries without a usable
- * hw-address were refused by checkReservations4 and are skipped.
+ * Compiles checked reservation entries into a map by host key (host_ids4.ts hostKey: the colon-hex hardware
+ * address, or `TYPE=colon-hex` for the other identifiers). `encode` turns an entry's option-data into wire
+ * payloads (problems recorded at the path it is given). Entries without a usable identifier were refused by
+ * checkReservations4 and are skipped.
  */
 export function compileReservations4(
   list: ReservationIn[] | undefined,
@@ -128,22 +161,26 @@ export function compileReservations4(
 ): Map<string, Reservation4> {
   const out = new Map<string, Reservation4>();
   (list ?? []).forEach((r, j) => {
-    const hw = parseHex(r["hw-address"] ?? "");
-    if (!hw || hw.length === 0) return;
-    const hwaddr = toColonHex(hw);
-    const res: Reservation4 = { hwaddr, options: encode(r["option-data"], [...base, j, "option-data"]) };
+    const id = reservationId(r, [...base, j]);
+    if (!id) return;
+    const hw = id.type === "hw-address";
+    const res: Reservation4 = {
+      hwaddr: hw ? id.value : "",
+      ...(hw ? {} : { idType: id.type, id: id.value }),
+      options: encode(r["option-data"], [...base, j, "option-data"]),
+    };
     if (r["ip-address"] !== undefined) res.ipAddress = parseIpv4(r["ip-address"]);
     if (r.hostname !== undefined) res.hostname = r.hostname;
     if (r["next-server"] !== undefined) res.nextServer = parseIpv4(r["next-server"]);
     if (r["server-hostname"] !== undefined) res.serverHostname = r["server-hostname"];
     if (r["boot-file-name"] !== undefined) res.bootFileName = r["boot-file-name"];
-    out.set(hwaddr, res);
+    out.set(hostKey(id.type, id.value), res);
   });
   return out;
 }
 
 /**
- * The addresses a subnet keeps out of dynamic allocation, each with the hardware address it is reserved for:
+ * The addresses a subnet keeps out of dynamic allocation, each with the host key it is reserved for:
  * its own reservations when reservations-in-subnet is on, and the global reservations whose address lies inside
  * the subnet when reservations-global is on (a subnet reservation wins a clash). Kea itself checks only the
  * subnet's own reservations when allocating; weka also keeps globally reserved addresses free, so that a
@@ -159,11 +196,11 @@ export function reservedAddresses4(
   const out = new Map<number, string>();
   if (flags.global) {
     for (const r of global.values()) {
-      if (r.ipAddress !== undefined && r.ipAddress >= lo && r.ipAddress <= hi) out.set(r.ipAddress, r.hwaddr);
+      if (r.ipAddress !== undefined && r.ipAddress >= lo && r.ipAddress <= hi) out.set(r.ipAddress, reservationKey(r));
     }
   }
   if (flags.inSubnet) {
-    for (const r of own.values()) if (r.ipAddress !== undefined) out.set(r.ipAddress, r.hwaddr);
+    for (const r of own.values()) if (r.ipAddress !== undefined) out.set(r.ipAddress, reservationKey(r));
   }
   return out;
 }

@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { annotations, bool, cidr4, ipv4, optionDataList, scopedParams, str, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
-import { reservationList, reservationModeParams } from "./schema_reservations.ts";
+import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
 import { classGuardParams, clientClassList } from "./client_classes4.ts";
 
 const interfaceName = v.pipe(
@@ -126,11 +126,29 @@ const subnet4 = v.strictObject({
   ...annotations,
 }, "must be a map");
 
+/**
+ * A `shared-networks` entry (Kea's shared_network_params): several subnets on one link, with the parameters its
+ * subnets inherit (global → shared network → subnet). Kea allows no pools, reservations or id at this level.
+ */
+const sharedNetwork4 = v.strictObject({
+  name: v.pipe(str, v.minLength(1, "must not be empty")),
+  subnet4: v.optional(v.array(subnet4, "must be a list")),
+  interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  relay: v.optional(relay),
+  ...classGuardParams,
+  ...reservationModeParams,
+  ...scopedParams,
+  ...ddnsScopedParams,
+  ...annotations,
+}, "must be a map");
+
 /** The `Dhcp4` map. */
 export const Dhcp4Schema = v.strictObject({
   "interfaces-config": v.optional(interfacesConfig),
   "lease-database": v.optional(leaseDatabase),
   subnet4: v.optional(v.array(subnet4, "must be a list")),
+  /** shared networks: subnets on one link, inheriting the network's parameters */
+  "shared-networks": v.optional(v.array(sharedNetwork4, "must be a list")),
   "echo-client-id": v.optional(bool),
   "decline-probation-period": v.optional(uint32),
   "expired-leases-processing": v.optional(expiredLeases),
@@ -145,6 +163,8 @@ export const Dhcp4Schema = v.strictObject({
   "client-classes": v.optional(clientClassList),
   /** global host reservations (Kea's subnet id 0), used where reservations-global is on */
   reservations: v.optional(reservationList),
+  /** the identifier types reservations are looked up by, in order (Kea's default: all but flex-id) */
+  "host-reservation-identifiers": v.optional(hostReservationIdentifiers),
   ...reservationModeParams,
   ...scopedParams,
   ...ddnsScopedParams,
@@ -155,6 +175,8 @@ export const Dhcp4Schema = v.strictObject({
 export type Dhcp4In = v.InferOutput<typeof Dhcp4Schema>;
 /** A validated `subnet4` entry. */
 export type Subnet4In = v.InferOutput<typeof subnet4>;
+/** A validated `shared-networks` entry. */
+export type SharedNetwork4In = v.InferOutput<typeof sharedNetwork4>;
 /** A validated pool entry. */
 export type Pool4In = v.InferOutput<typeof pool>;
 /** A validated `logger` entry. */

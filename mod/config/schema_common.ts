@@ -47,20 +47,27 @@ export const annotations = {
   "user-context": v.optional(v.record(v.string(), v.unknown(), "must be a map")),
 };
 
-/** One option-data entry (Kea's `{name|code, space, data, csv-format, always-send, never-send}`). */
-export const optionData = v.pipe(
-  v.strictObject({
-    name: v.optional(str),
-    code: v.optional(v.pipe(uint32, v.maxValue(255, "must be an option code 0..255"))),
-    space: v.optional(str),
-    data: v.optional(str),
-    "csv-format": v.optional(bool),
-    "always-send": v.optional(bool),
-    "never-send": v.optional(bool),
-    ...annotations,
-  }, "must be a map"),
-  v.check((o) => o.name !== undefined || o.code !== undefined, "an option needs a 'name' or a 'code'"),
-);
+/**
+ * One option-data entry (Kea's `{name|code, space, data, csv-format, always-send, never-send}`) whose codes go up
+ * to `maxCode` (255 for DHCPv4, 65535 for DHCPv6).
+ */
+export const optionDataOf = (maxCode: number) =>
+  v.pipe(
+    v.strictObject({
+      name: v.optional(str),
+      code: v.optional(v.pipe(uint32, v.maxValue(maxCode, `must be an option code 0..${maxCode}`))),
+      space: v.optional(str),
+      data: v.optional(str),
+      "csv-format": v.optional(bool),
+      "always-send": v.optional(bool),
+      "never-send": v.optional(bool),
+      ...annotations,
+    }, "must be a map"),
+    v.check((o) => o.name !== undefined || o.code !== undefined, "an option needs a 'name' or a 'code'"),
+  );
+
+/** One DHCPv4 option-data entry. */
+export const optionData = optionDataOf(255);
 
 /** A list of option-data entries. */
 export const optionDataList = v.array(optionData, "must be a list");
@@ -103,8 +110,6 @@ const SCOPED_UNSUPPORTED = [
 export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   Dhcp4: new Set([
     ...SCOPED_UNSUPPORTED,
-    "shared-networks",
-    "host-reservation-identifiers",
     "multi-threading",
     "hosts-database",
     "hosts-databases",
@@ -123,9 +128,26 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
     "reservations-lookup-first",
   ]),
   subnet4: new Set([...SCOPED_UNSUPPORTED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
+  Dhcp6: new Set([
+    "hosts-database",
+    "hosts-databases",
+    "config-control",
+    "cache-threshold",
+    "cache-max-age",
+    "allocator",
+    "pd-allocator",
+    "parked-packet-limit",
+    "compatibility",
+    "early-global-reservations-lookup",
+    "reservations-lookup-first",
+    "allow-address-registration",
+  ]),
+  subnet6: new Set(["cache-threshold", "cache-max-age", "allocator", "pd-allocator", "evaluate-additional-classes"]),
+  "pd-pools": new Set(["client-classes", "pool-id", "evaluate-additional-classes"]),
+  "shared-networks": new Set(SCOPED_UNSUPPORTED),
   pools: new Set(["require-client-classes", "evaluate-additional-classes"]),
   "client-classes": new Set(["template-test", "option-def", "offer-lifetime"]),
-  reservations: new Set(["client-id", "duid", "circuit-id", "flex-id", "client-classes"]),
+  reservations: new Set(["client-classes"]),
   "option-data": new Set(["client-classes"]),
   "interfaces-config": new Set(["outbound-interface"]),
   "lease-database": new Set([

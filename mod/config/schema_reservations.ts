@@ -8,11 +8,16 @@ import * as v from "valibot";
 import { annotations, bool, ipv4, optionDataList, str } from "./schema_common.ts";
 
 /**
- * One reservation entry. weka identifies hosts by `hw-address` only (the other Kea identifiers are named as
- * "not supported by weka yet"); the fields follow Kea's host reservation parser (host_reservation_parser.cc).
+ * One reservation entry: one identifier of Kea's five (`hw-address`, `duid`, `circuit-id`, `client-id`,
+ * `flex-id`; exactly one is checked in reservations4.ts) and what is reserved. The fields follow Kea's host
+ * reservation parser (host_reservation_parser.cc).
  */
 export const reservation = v.strictObject({
   "hw-address": v.optional(str),
+  duid: v.optional(str),
+  "circuit-id": v.optional(str),
+  "client-id": v.optional(str),
+  "flex-id": v.optional(str),
   "ip-address": v.optional(ipv4),
   hostname: v.optional(str),
   "option-data": v.optional(optionDataList),
@@ -24,6 +29,18 @@ export const reservation = v.strictObject({
 
 /** A list of reservations. */
 export const reservationList = v.array(reservation, "must be a list");
+
+/**
+ * `host-reservation-identifiers` (global): the identifier types to look reservations up by, in order. Kea's
+ * grammar accepts exactly these five words; duplicates and an empty list are refused in reservations4.ts.
+ */
+export const hostReservationIdentifiers = v.array(
+  v.picklist(
+    ["hw-address", "duid", "circuit-id", "client-id", "flex-id"],
+    'must be "hw-address", "duid", "circuit-id", "client-id" or "flex-id"',
+  ),
+  "must be a list",
+);
 
 /** Kea 2.2's `reservation-mode` values (the grammar accepts exactly these four). */
 export const RESERVATION_MODE_VALUES = ["all", "out-of-pool", "global", "disabled"] as const;

@@ -7,10 +7,12 @@
 
 import { formatIpv4, parseCidr4, prefixMask } from "../wire/addr.ts";
 import { BUILTIN_HOOKS, DHCP4_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
-import type { JsonPath, Problems } from "./errors.ts";
+import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { parsePool4, type Range4 } from "./pool_range.ts";
-import type { Dhcp4In, Subnet4In } from "./schema4.ts";
+import type { Dhcp4In, SharedNetwork4In, Subnet4In } from "./schema4.ts";
 import { checkReservationMode, checkReservations4 } from "./reservations4.ts";
+import { checkHostIdentifiers4 } from "./host_identifiers4.ts";
+import { checkSharedNetworks4, subnetEntries4, type SubnetEntry4 } from "./shared_networks4.ts";
 
 /** What the checks learned that the compiler needs: the subnet ids (configured or assigned) and the pools. */
 export interface Checked4 {
@@ -37,7 +39,7 @@ type Triplet = {
  * lifetime unless they were configured at this scope or above (a subnet's shorter valid-lifetime does not clash
  * with a global default min).
  */
-function effective(s: Partial<Dhcp4In> | Subnet4In, parent?: Triplet): Triplet {
+function effective(s: Partial<Dhcp4In> | Subnet4In | SharedNetwork4In, parent?: Triplet): Triplet {
   const valid = s["valid-lifetime"] ?? parent?.valid ?? DHCP4_DEFAULTS["valid-lifetime"];
   const minSet = s["min-valid-lifetime"] ?? parent?.minSet;
   const maxSet = s["max-valid-lifetime"] ?? parent?.maxSet;
@@ -54,7 +56,7 @@ function effective(s: Partial<Dhcp4In> | Subnet4In, parent?: Triplet): Triplet {
 
 /** Kea's triplet and timer rules for one scope; reported at the scope's own keys. */
 function checkTimers(
-  scope: Partial<Dhcp4In> | Subnet4In,
+  scope: Partial<Dhcp4In> | Subnet4In | SharedNetwork4In,
   t: Triplet,
   base: JsonPath,
   problems: Problems,
@@ -81,14 +83,14 @@ function checkTimers(
 }
 
 /** Assigns ids to subnets without one (Kea 2.2 numbers them itself; Kea 3 requires them), skipping used ids. */
-function assignIds(subnets: Subnet4In[], problems: Problems): number[] {
-  const used = new Set(subnets.map((s) => s.id).filter((id): id is number => id !== undefined));
+function assignIds(entries: SubnetEntry4[], problems: Problems): number[] {
+  const used = new Set(entries.map((e) => e.subnet.id).filter((id): id is number => id !== undefined));
   let next = 1;
-  return subnets.map((s, i) => {
+  return entries.map(({ subnet: s, path }) => {
     if (s.id !== undefined) return s.id;
     while (used.has(next)) next++;
     used.add(next);
-    problems.warn(["Dhcp4", "subnet4", i], `no 'id' given; assigned id ${next} (Kea 3 requires an explicit id)`);
+    problems.warn(path, `no 'id' given; assigned id ${next} (Kea 3 requires an explicit id)`);
     return next++;
   });
 }
@@ -104,24 +106,32 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
   checkTimers(d, globalT, ["Dhcp4"], problems);
   checkReservationMode(d, ["Dhcp4"], problems);
   checkReservations4(d.reservations, ["Dhcp4", "reservations"], undefined, problems);
-  const subnets = d.subnet4 ?? [];
-  const ids = assignIds(subnets, problems);
-  const seenIds = new Map<number, number>();
+  checkHostIdentifiers4(d, problems);
+  const entries = subnetEntries4(d);
+  checkSharedNetworks4(d, entries, problems);
+  const networkT = new Map((d["shared-networks"] ?? []).map((n, k) => {
+    const t = effective(n, globalT);
+    if (TIMER_KEYS.some((key) => key in n)) checkTimers(n, t, ["Dhcp4", "shared-networks", k], problems);
+    checkReservationMode(n, ["Dhcp4", "shared-networks", k], problems);
+    return [n, t];
+  }));
+  const ids = assignIds(entries, problems);
+  const seenIds = new Map<number, JsonPath>();
   const allPools: Range4[][] = [];
-  subnets.forEach((s, i) => {
-    const sp: JsonPath = ["Dhcp4", "subnet4", i];
+  entries.forEach(({ subnet: s, path: sp, network }, i) => {
+    const parentT = (network && networkT.get(network)) || globalT;
     const id = ids[i];
     if (s.id !== undefined && (id < SUBNET_ID_MIN || id > SUBNET_ID_MAX)) {
       problems.add([...sp, "id"], `subnet id ${id} is out of range (${SUBNET_ID_MIN}..${SUBNET_ID_MAX})`);
     }
     const prev = seenIds.get(id);
     if (prev !== undefined) {
-      problems.add([...sp, "id"], `subnet id ${id} is already used by Dhcp4.subnet4[${prev}]`);
-    } else seenIds.set(id, i);
+      problems.add([...sp, "id"], `subnet id ${id} is already used by ${formatPath(prev)}`);
+    } else seenIds.set(id, sp);
     const c = parseCidr4(s.subnet)!;
     const lo = c.network, hi = (c.network | ~prefixMask(c.len)) >>> 0;
     const inside = (a: number) => a >= lo && a <= hi;
-    if (TIMER_KEYS.some((k) => k in s)) checkTimers(s, effective(s, globalT), sp, problems);
+    if (TIMER_KEYS.some((k) => k in s)) checkTimers(s, effective(s, parentT), sp, problems);
 
     const pools: Range4[] = [];
     (s.pools ?? []).forEach((p, j) => {
@@ -164,7 +174,9 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
         ["Dhcp4", "hooks-libraries", i, "library"],
-        `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`,
+        `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.slice(0, -1).join(", ")} and ${
+          BUILTIN_HOOKS.at(-1)
+        }`,
       );
     }
   });

@@ -12,8 +12,12 @@ const DIR = new URL("../fixtures/config/", import.meta.url).pathname;
 /** fixture → [line, col, "path: message"] of its first problem */
 const EXPECTED: Record<string, [number, number, string]> = {
   "bad_unknown_key.json": [7, 9, "Dhcp4.subnet4[0].valid-lifetme: unknown or unsupported key 'valid-lifetme'"],
-  "bad_not_supported.json": [4, 5, "Dhcp4.shared-networks: 'shared-networks' is not supported by weka yet"],
-  "bad_dhcp6.json": [3, 3, "Dhcp6: weka does not support Dhcp6 yet"],
+  "bad_not_supported.json": [4, 5, "Dhcp4.config-control: 'config-control' is not supported by weka yet"],
+  "bad_dhcp6.json": [
+    3,
+    68,
+    "Dhcp6.min-preferred-lifetime: min-preferred-lifetime (4000) is greater than preferred-lifetime (3000)",
+  ],
   "bad_syntax_comma.json": [4, 5, "syntax error: expected ',' (a comma is missing)"],
   "bad_duplicate_key.json": [
     5,
@@ -72,7 +76,7 @@ const EXPECTED: Record<string, [number, number, string]> = {
   "bad_hook.json": [
     5,
     20,
-    "Dhcp4.hooks-libraries[1].library: hook library 'libdhcp_radius.so' is not supported: weka builds in only libdhcp_lease_cmds.so and libdhcp_ha.so",
+    "Dhcp4.hooks-libraries[1].library: hook library 'libdhcp_radius.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so and libdhcp_flex_id.so",
   ],
   "bad_lease_type.json": [
     3,

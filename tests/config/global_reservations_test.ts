@@ -145,7 +145,8 @@ Deno.test("bad values are refused with path and position", () => {
     ],
     [
       `{ "Dhcp4": {\n  "reservations": [\n    { "ip-address": "192.0.2.5" }\n  ]\n} }`,
-      `g.json:3:5: Dhcp4.reservations[0]: a reservation needs an 'hw-address' (the only identifier weka supports yet)`,
+      `g.json:3:5: Dhcp4.reservations[0]: one of the supported identifiers must be specified for host reservation: ` +
+      `circuit-id, client-id, duid, flex-id, hw-address`,
     ],
     [
       `{ "Dhcp4": {\n  "reservations": [\n    { "hw-address": "aa:bb:cc:dd:ee:01" },\n` +
@@ -160,7 +161,8 @@ Deno.test("bad values are refused with path and position", () => {
     ],
     [
       `{ "Dhcp4": {\n  "reservations": [\n    { "hw-address": "aa:bb:cc:dd:ee:01", "client-id": "01:02" }\n  ]\n} }`,
-      `g.json:3:42: Dhcp4.reservations[0].client-id: 'client-id' is not supported by weka yet`,
+      `g.json:3:7: Dhcp4.reservations[0].hw-address: 'hw-address' and 'client-id' are mutually exclusive ` +
+      `(a reservation has exactly one identifier)`,
     ],
     [
       `{ "Dhcp4": {\n  "reservations": { "hw-address": "aa:bb:cc:dd:ee:01" }\n} }`,

@@ -1,7 +1,8 @@
 /**
  * Picks the address for a client with no specific request (DISCOVER, or a REQUEST carrying neither ciaddr
  * nor option 50), in Kea's allocation engine order: reservation, the client's own lease (lease affinity),
- * the address already offered, the requested address, then the next free address of the pools in order.
+ * the address already offered, the requested address, then the next free address of the pools in order, over
+ * every subnet of a shared network the client may use.
  */
 import { Opt } from "../packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
@@ -12,15 +13,22 @@ import { isAvailableFor, poolIndexOf } from "./address.ts";
 import { readAddr } from "./payload.ts";
 import { bothStats, type Exchange, type LogEntry } from "./outcome.ts";
 import { poolAllowed } from "./classes.ts";
+import { clientKey } from "./client.ts";
+import { isReservedFor } from "./reservation.ts";
 
-export type Choice = { ok: true; address: number } | { ok: false; stats: StatDelta[]; log: LogEntry };
+export type Choice = { ok: true; address: number; subnet: Subnet4 } | { ok: false; stats: StatDelta[]; log: LogEntry };
 
 /**
- * Chooses an address in `subnet` for the client of `ex`. `existing` is the client's lease in the subnet
- * (any state). An address is taken only if it is still available to this client (no other live lease, not
- * reserved for another, not offered to another); dynamic addresses must lie in a pool. On failure, returns
- * Kea's allocation-failure statistics (`v4-allocation-fail`, `-subnet` or `-no-pools`, global and per subnet)
- * and an ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET log entry naming the subnet and its pools.
+ * Chooses an address for the client of `ex`, in `subnet` or, for a member of a shared network, in any of
+ * `candidates` (the subnets the client may use, `subnet` first: Kea's allocation engine walks the network with
+ * `getNextSubnet`). `existing` is the client's lease (any state, in any candidate). Kea's order: the reserved
+ * address, the client's own lease (lease affinity, in the lease's subnet), the address already offered, the
+ * requested address (in whichever candidate's pool holds it), then the next free address of each candidate's
+ * pools in turn, so an exhausted subnet hands over to the next. An address is taken only if it is still
+ * available to this client (no other live lease, not reserved for another, not offered to another); dynamic
+ * addresses must lie in a pool the client's classes allow. On failure, returns Kea's allocation-failure
+ * statistics (`v4-allocation-fail` and `-subnet`, `-shared-network` or `-no-pools`, global and per subnet) and an
+ * ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET / _SHARED_NETWORK log entry naming the subnets and their pools.
  */
 export function chooseAddress(
   ex: Exchange,
@@ -28,42 +36,67 @@ export function chooseAddress(
   key: string,
   reservation: Reservation4 | undefined,
   existing: Lease4 | undefined,
+  candidates: readonly Subnet4[] = [subnet],
 ): Choice {
   const { ctx, client } = ex;
-  const inAllowedPool = (a: number) => {
-    const pi = poolIndexOf(subnet, a);
-    return pi >= 0 && (!ex.classes || poolAllowed(subnet, pi, ex.classes));
+  const keyOf = (s: Subnet4) => (s === subnet ? key : clientKey(client, s));
+  const inAllowedPool = (s: Subnet4, a: number) => {
+    const pi = poolIndexOf(s, a);
+    return pi >= 0 && (!ex.classes || poolAllowed(s, pi, ex.classes));
   };
-  const usable = (a: number | undefined, needPool: boolean): a is number =>
-    a !== undefined && a !== 0 && (!needPool || inAllowedPool(a)) &&
-    isAvailableFor(a, client, key, subnet, ctx);
+  const usable = (s: Subnet4, a: number | undefined, needPool: boolean): a is number =>
+    a !== undefined && a !== 0 && (!needPool || inAllowedPool(s, a)) &&
+    isAvailableFor(a, client, keyOf(s), s, ctx);
+  const ok = (address: number, s: Subnet4): Choice => ({ ok: true, address, subnet: s });
 
-  if (usable(reservation?.ipAddress, false)) return { ok: true, address: reservation!.ipAddress! };
+  if (usable(subnet, reservation?.ipAddress, false)) return ok(reservation!.ipAddress!, subnet);
   if (existing) {
-    const mine = subnet.reservedAddresses.get(existing.address) === client.hwaddr;
-    if (usable(existing.address, !mine)) return { ok: true, address: existing.address };
+    const ls = candidates.find((s) => s.id === existing.subnetId) ?? subnet;
+    const mine = isReservedFor(ls, existing.address, client);
+    if (usable(ls, existing.address, !mine)) return ok(existing.address, ls);
   }
-  const offered = ctx.offers.offered(key, subnet.id);
-  if (usable(offered, true)) return { ok: true, address: offered };
+  for (const s of candidates) {
+    const offered = ctx.offers.offered(keyOf(s), s.id);
+    if (usable(s, offered, true)) return ok(offered, s);
+  }
   const hint = readAddr(ex.query.options.get(Opt.REQUESTED_ADDRESS));
-  if (usable(hint, true)) return { ok: true, address: hint };
-  for (let i = 0; i < subnet.pools.length; i++) {
-    if (subnet.pools[i].clientClasses && !poolAllowed(subnet, i, ex.classes)) continue;
-    const a = ctx.allocator.findFree(subnet, i, ctx.now);
-    if (a !== undefined) return { ok: true, address: a };
+  if (hint !== undefined && hint !== 0) {
+    const hs = candidates.find((s) => inAllowedPool(s, hint));
+    if (hs && usable(hs, hint, true)) return ok(hint, hs);
   }
+  for (const s of candidates) {
+    for (let i = 0; i < s.pools.length; i++) {
+      if (s.pools[i].clientClasses && !poolAllowed(s, i, ex.classes)) continue;
+      const a = ctx.allocator.findFree(s, i, ctx.now);
+      if (a !== undefined) return ok(a, s);
+    }
+  }
+  return failure(ex, subnet, candidates);
+}
 
-  const kind = subnet.pools.length === 0 ? "v4-allocation-fail-no-pools" : "v4-allocation-fail-subnet";
-  const pools = subnet.pools.map((p) => `${formatIpv4(p.start)}-${formatIpv4(p.end)}`);
+/** Kea's allocation-failure statistics and log line for a subnet, or for the whole shared network it is in. */
+function failure(ex: Exchange, subnet: Subnet4, candidates: readonly Subnet4[]): Choice {
+  const shared = subnet.sharedNetwork !== undefined;
+  const pools = candidates.flatMap((s) => s.pools.map((p) => `${formatIpv4(p.start)}-${formatIpv4(p.end)}`));
+  const kind = pools.length === 0
+    ? "v4-allocation-fail-no-pools"
+    : shared
+    ? "v4-allocation-fail-shared-network"
+    : "v4-allocation-fail-subnet";
   const why = pools.length
     ? `pool${pools.length > 1 ? "s" : ""} ${pools.join(", ")} ${pools.length > 1 ? "are" : "is"} exhausted`
     : "it has no pools";
+  const where = shared
+    ? `shared network '${subnet.sharedNetwork}' (subnets ${
+      candidates.map((s) => `${s.prefix} (id ${s.id})`).join(", ")
+    })`
+    : `subnet ${subnet.prefix} (id ${subnet.id})`;
   return {
     ok: false,
     stats: [...bothStats("v4-allocation-fail", subnet.id, 1), ...bothStats(kind, subnet.id, 1)],
     log: {
-      id: "ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET",
-      text: `${client.label}: Cannot allocate a lease in subnet ${subnet.prefix} (id ${subnet.id}): ${why}`,
+      id: shared ? "ALLOC_ENGINE_V4_ALLOC_FAIL_SHARED_NETWORK" : "ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET",
+      text: `${ex.client.label}: Cannot allocate a lease in ${where}: ${why}`,
     },
   };
 }

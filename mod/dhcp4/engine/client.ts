@@ -17,6 +17,8 @@ export interface ClientInfo {
   /** offer keys precomputed by identifyClient ("hw:<hex>", "cid:<hex>"; see clientKey) */
   hwKey?: string;
   cidKey?: string;
+  /** the client's host identifiers as reservation keys, in lookup order (set by reservation.ts clientHostKeys) */
+  hostKeys?: string[];
 }
 
 /** "00".."ff" by byte value. */

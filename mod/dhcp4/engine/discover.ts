@@ -5,28 +5,28 @@
 import { MsgType } from "../packet.ts";
 import type { Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
-import { clientKey, findClientLease } from "./client.ts";
 import { resolveClientName } from "./ddns_names.ts";
 import { ddnsEnabled, ddnsParamsFor } from "./ddns_ncr.ts";
 import { chooseAddress } from "./allocate.ts";
-import { findReservation } from "./reservation.ts";
+import { placeClient, servedFrom } from "./shared_network.ts";
 import { validLifetime } from "./timers.ts";
 import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
 import { drop, type Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
-import { classifyHost, classTimers } from "./classes.ts";
+import { classTimers } from "./classes.ts";
 
 /**
  * Answers a DISCOVER with an OFFER, or drops it: no subnet for the client (DHCP4_SUBNET_SELECTION_FAILED) or
  * no address left (Kea's allocation failure statistics). The address comes from `chooseAddress` (reservation,
- * lease affinity, pending offer, option 50, free pool address); the OFFER carries option 51 with the lifetime
+ * lease affinity, pending offer, option 50, free pool address), in any subnet of the selected subnet's shared
+ * network the client may use (shared_network.ts); the OFFER carries option 51 with the lifetime
  * the client would get, the subnet mask, T1/T2 and the configured options.
  */
 export function handleDiscover(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
-  const subnet = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
-  if (!subnet) {
+  const selected = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
+  if (!selected) {
     return drop("pkt4-receive-drop", received, [{
       id: "DHCP4_SUBNET_SELECTION_FAILED",
       text: `${client.label}: failed to select subnet for the client (no subnet matches giaddr ${
@@ -34,13 +34,11 @@ export function handleDiscover(ex: Exchange): Outcome {
       }, interface "${ctx.arrival.iface}")`,
     }]);
   }
-  const key = clientKey(client, subnet);
-  const reservation = findReservation(ctx.config, subnet, client.hwaddr);
-  const dropped = classifyHost(ex, reservation);
-  if (dropped) return dropped;
-  const existing = findClientLease(ctx.leases, client, subnet);
-  const choice = chooseAddress(ex, subnet, key, reservation, existing);
+  const placed = placeClient(ex, selected);
+  if ("kind" in placed) return placed;
+  const choice = chooseAddress(ex, placed.subnet, placed.key, placed.reservation, placed.existing, placed.candidates);
   if (!choice.ok) return drop("v4-allocation-fail", received, [choice.log], choice.stats);
+  const { subnet, key, reservation } = servedFrom(ex, placed, choice.subnet);
 
   const valid = validLifetime(query, classTimers(subnet.timers, ctx.config, ex.classes));
   const ddns = ddnsParamsFor(ctx.config, subnet, choice.address);

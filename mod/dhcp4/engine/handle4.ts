@@ -18,6 +18,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
 import { classDrop, earlyClasses } from "./classes.ts";
+import { replaceClientId, restoreClientId } from "./flex_client_id.ts";
 
 /** Kea's `pkt4-<type>-received` statistic by message type. */
 const RECEIVED: Record<number, string> = {
@@ -87,23 +88,29 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
       subnet ? clientKey(client, subnet) : undefined,
     );
   }
-  switch (type) {
-    case MsgType.DISCOVER:
-      if (query.options.has(Opt.SERVER_ID)) {
-        return violation("DHCP4_PACKET_DROP_0007", "DHCPDISCOVER carries option 54");
+  // Kea's flex-id hook with replace-client-id swaps option 61 for the flex-id here (its pkt4_receive callout) and
+  // puts the client's own option 61 back into the reply (pkt4_send).
+  const swapped = replaceClientId(ex);
+  const run = (ex: Exchange): Outcome => {
+    switch (type) {
+      case MsgType.DISCOVER:
+        if (query.options.has(Opt.SERVER_ID)) {
+          return violation("DHCP4_PACKET_DROP_0007", "DHCPDISCOVER carries option 54");
+        }
+        return handleDiscover(ex);
+      case MsgType.REQUEST:
+        return handleRequest(ex);
+      case MsgType.RELEASE:
+        return handleRelease(ex);
+      case MsgType.DECLINE:
+        return handleDecline(ex);
+      default: {
+        if (query.giaddr === 0 && query.ciaddr === 0 && ctx.arrival.srcAddr === 0) {
+          return violation("DHCP4_PACKET_DROP_0002", "DHCPINFORM with no ciaddr and no source address, dropping");
+        }
+        return handleInform(ex);
       }
-      return handleDiscover(ex);
-    case MsgType.REQUEST:
-      return handleRequest(ex);
-    case MsgType.RELEASE:
-      return handleRelease(ex);
-    case MsgType.DECLINE:
-      return handleDecline(ex);
-    default: {
-      if (query.giaddr === 0 && query.ciaddr === 0 && ctx.arrival.srcAddr === 0) {
-        return violation("DHCP4_PACKET_DROP_0002", "DHCPINFORM with no ciaddr and no source address, dropping");
-      }
-      return handleInform(ex);
     }
-  }
+  };
+  return swapped ? restoreClientId(run(swapped.ex), swapped.original) : run(ex);
 }

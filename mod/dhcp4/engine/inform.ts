@@ -21,7 +21,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
 export function handleInform(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;
   const subnet = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
-  const reservation = subnet ? findReservation(ctx.config, subnet, client.hwaddr) : undefined;
+  const reservation = subnet ? findReservation(ex, subnet) : undefined;
   const dropped = classifyHost(ex, reservation);
   if (dropped) return dropped;
   const reply = buildReply(query, ctx, {

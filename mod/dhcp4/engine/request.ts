@@ -8,11 +8,11 @@ import { MsgType, Opt } from "../packet.ts";
 import type { Subnet4 } from "../../config/model.ts";
 import type { Outcome, StatDelta } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
-import { clientKey, findClientLease } from "./client.ts";
 import { isAvailableFor, poolIndexOf } from "./address.ts";
 import { chooseAddress } from "./allocate.ts";
-import { findReservation } from "./reservation.ts";
-import { classifyHost, poolAllowed } from "./classes.ts";
+import { poolAllowed } from "./classes.ts";
+import { placeClient, servedFrom, subnetForAddress } from "./shared_network.ts";
+import { isReservedFor } from "./reservation.ts";
 import { grantLease } from "./grant.ts";
 import { buildReply } from "./build_reply.ts";
 import { destination } from "./destination.ts";
@@ -59,9 +59,9 @@ export function handleRequest(ex: Exchange): Outcome {
   const hintText = `ciaddr ${formatIpv4(query.ciaddr)}, requested-ip-address ${
     opt50 !== undefined ? formatIpv4(opt50) : "(no address)"
   }`;
-  const subnet = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
+  const selected = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
 
-  if (!subnet) {
+  if (!selected) {
     const bcastRebind = query.ciaddr !== 0 && opt50 === undefined && query.giaddr === 0 &&
       ctx.arrival.dstAddr === BROADCAST;
     // No subnet: the global authoritative flag decides (the compiled model keeps it only in `raw`).
@@ -81,41 +81,48 @@ export function handleRequest(ex: Exchange): Outcome {
     );
   }
 
-  const key = clientKey(client, subnet);
-  const reservation = findReservation(ctx.config, subnet, client.hwaddr);
-  const dropped = classifyHost(ex, reservation);
-  if (dropped) return dropped;
-  const existing = findClientLease(ctx.leases, client, subnet);
+  const placed = placeClient(ex, selected);
+  if ("kind" in placed) return placed;
+  const existing = placed.existing;
 
   if (initReboot) {
+    // The client's lease counts in any subnet of the selected subnet's shared network (Kea walks the network).
     const known = existing !== undefined;
-    if (!known && !subnet.authoritative) {
+    if (!known && !selected.authoritative) {
       return drop("pkt4-receive-drop", received, [{
         id: "DHCP4_NO_LEASE_INIT_REBOOT",
         text: `${client.label}: client is in INIT-REBOOT state requesting ${formatIpv4(hint)} but has no lease ` +
-          `in subnet ${subnet.prefix}; not answering (authoritative is false)`,
+          `in subnet ${selected.prefix}; not answering (authoritative is false)`,
       }]);
     }
     if (!known || existing.address !== hint) {
       return nak(
         ex,
-        subnet,
+        placed.subnet,
         "DHCP4_PACKET_NAK_0002",
         `invalid address ${formatIpv4(hint)} requested by INIT-REBOOT`,
-        key,
+        placed.key,
       );
     }
   }
 
-  let address: number;
   if (hint === 0) {
-    const choice = chooseAddress(ex, subnet, key, reservation, existing);
+    const choice = chooseAddress(ex, placed.subnet, placed.key, placed.reservation, existing, placed.candidates);
     if (!choice.ok) {
-      return nak(ex, subnet, "DHCP4_PACKET_NAK_0004", `failed to grant a lease, ${hintText}`, key, choice.stats);
+      const why = `failed to grant a lease, ${hintText}`;
+      return nak(ex, placed.subnet, "DHCP4_PACKET_NAK_0004", why, placed.key, choice.stats);
     }
-    address = choice.address;
-  } else {
-    const mine = subnet.reservedAddresses.get(hint) === client.hwaddr;
+    const served = servedFrom(ex, placed, choice.subnet);
+    return grantLease(ex, served.subnet, served.key, served.reservation, existing, choice.address);
+  }
+  // The address asked for may lie in any subnet of the network: that subnet serves it (Kea's inAllowedPool).
+  const owner = subnetForAddress(ex, placed, hint, (s, a) => {
+    const i = poolIndexOf(s, a);
+    return i >= 0 && poolAllowed(s, i, ex.classes);
+  }) ?? placed.subnet;
+  const { subnet, key, reservation } = servedFrom(ex, placed, owner);
+  {
+    const mine = isReservedFor(subnet, hint, client);
     const pi = poolIndexOf(subnet, hint);
     if (!mine && pi >= 0 && !poolAllowed(subnet, pi, ex.classes)) {
       // Kea's allocation engine refuses an address of a pool whose class guard the client fails.
@@ -140,13 +147,13 @@ export function handleRequest(ex: Exchange): Outcome {
         key,
       );
     }
-    const reserved = reservation?.ipAddress;
+    // A client with an address reserved anywhere in the network is NAKed for another address (Kea).
+    const reserved = placed.reservation?.ipAddress;
     const reservedElsewhere = reserved !== undefined && reserved !== hint &&
-      isAvailableFor(reserved, client, key, subnet, ctx);
+      isAvailableFor(reserved, client, placed.key, placed.subnet, ctx);
     if (reservedElsewhere || !isAvailableFor(hint, client, key, subnet, ctx)) {
       return nak(ex, subnet, "DHCP4_PACKET_NAK_0004", `failed to grant a lease, ${hintText}`, key);
     }
-    address = hint;
   }
-  return grantLease(ex, subnet, key, reservation, existing, address);
+  return grantLease(ex, subnet, key, reservation, existing, hint);
 }

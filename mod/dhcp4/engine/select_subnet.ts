@@ -3,7 +3,9 @@
  * (RFC 3527) and then option 118 (RFC 3011) name the link outright; a relayed query is matched on the
  * subnets' `relay.ip-addresses` and then on the subnet containing giaddr (RFC 2131 §4.3.1); a unicast query
  * from a configured client on ciaddr or its source address; a broadcast on the arrival interface, by the
- * subnet's `interface` name and then by the interface's own addresses.
+ * subnet's `interface` name and then by the interface's own addresses. A member of a shared network carries its
+ * network's interface and relay addresses (the compiler inherits them), so any member selects the network; the
+ * allocation then walks the whole network (shared_network.ts), as Kea selects "a whole shared network at once".
  */
 import { Opt, type Packet4 } from "../packet.ts";
 import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
