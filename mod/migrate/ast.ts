@@ -45,9 +45,22 @@ export type Node =
     value?: OptionValue;
     expr?: Expr;
     args: Token[];
+    /** a `%` directive made the option unknown to Kea (keama kea_unknown): the data is commented out */
+    keaUnknown?: boolean;
     loc: Loc;
   }
-  | { k: "optiondef"; space: string; name: string; code: number; def: OptType; loc: Loc }
+  | {
+    k: "optiondef";
+    space: string;
+    name: string;
+    code: number;
+    def: OptType;
+    /** the registry entry (its Kea name follows `% option … alias`, `local` drops the definition) */
+    info?: OptionInfo;
+    /** redefines an option whose status a `%` directive set: keama comments it out, Kea refuses redefinitions */
+    redefined?: boolean;
+    loc: Loc;
+  }
   | { k: "optionspace"; name: string; codeWidth: number; lengthWidth: number; loc: Loc }
   | { k: "subnet"; v6: boolean; prefix: string; len: number; body: Node[]; loc: Loc }
   | { k: "shared"; name: string; body: Node[]; loc: Loc }
@@ -87,7 +100,9 @@ export type Node =
     enterprise?: number;
     loc: Loc;
   }
-  | { k: "stmt"; src: string; note: string; loc: Loc };
+  | { k: "stmt"; src: string; note: string; loc: Loc }
+  /** something for the operator to read (keama `% option … check;` prints it), translated into nothing */
+  | { k: "note"; text: string; loc: Loc };
 
 /** The whole file: the top-level nodes and the comments found, by line. */
 export interface ConfFile {

@@ -52,7 +52,8 @@ function isSpace(c: number): boolean {
 
 /**
  * Pull lexer over one file's text. `next()` consumes a token, `peek()` looks at the next one without consuming;
- * both work lazily. Follows dhcpd's conflex.c for comments and string escapes; `!=` is one punctuation token.
+ * both work lazily. Follows dhcpd's conflex.c for comments and string escapes; `!=` is one punctuation token, and
+ * so is a `%` at the start of a token (keama's conflex.c returns it as PERCENT for its directives).
  */
 export class Lexer {
   readonly file: string;
@@ -110,7 +111,8 @@ export class Lexer {
       this.pos += 2;
       return { ...loc, kind: "punct", text: "!=" };
     }
-    if (PUNCT.has(c)) {
+    // `%` starts one of keama's directives (`% option NAME known unknown;`); inside a word it stays part of it
+    if (PUNCT.has(c) || c === "%") {
       this.pos++;
       return { ...loc, kind: "punct", text: c };
     }

@@ -3,10 +3,12 @@
  * `agent`), spaces declared with `option space`, and options declared with `option NAME code N = TYPE`.
  * Maps dhcpd names to Kea's: the `dhcp` universe is Kea's `dhcp4` space, a space encapsulated in
  * `vsio.SPACE` becomes `vendor-ENTERPRISE` (keama's choice, which is how Kea names vendor spaces).
+ * Also holds what keama's `%` directives set (keama options.c): an option's or space's status (who knows it:
+ * ISC DHCP, Kea, both, or "dynamic" = defined by the configuration), Kea-side aliases, and local definitions.
  */
 
 import type { OptType } from "./ast.ts";
-import { type StdOption, stdOption } from "./option_table.ts";
+import { type StdOption, stdOption, stdOptionByCode } from "./option_table.ts";
 
 /** A declared option space. */
 export interface SpaceInfo {
@@ -22,13 +24,26 @@ export interface OptionInfo {
   name: string;
   code: number;
   def: OptType;
+  /** set by `% option NAME local;`: the definition stays private to ISC DHCP and is not written for Kea */
+  local?: boolean;
 }
+
+/**
+ * Who knows an option or a space (keama's `enum option_status`, written as `ISC KEA` in a `%` directive):
+ * `known` = both (`known known`), `kea-unknown` = ISC DHCP only (`known unknown`), `isc-unknown` = Kea only
+ * (`unknown known`), `dynamic` = defined by the configuration itself.
+ */
+export type OptionStatus = "known" | "kea-unknown" | "isc-unknown" | "dynamic";
 
 /** Registry of spaces and option definitions, filled as the parser meets declarations. */
 export class OptionRegistry {
   readonly v6: boolean;
   private readonly spaces = new Map<string, SpaceInfo>();
   private readonly defs = new Map<string, OptionInfo>();
+  private readonly statuses = new Map<string, OptionStatus>();
+  private readonly spaceStatuses = new Map<string, OptionStatus>();
+  private readonly aliases = new Map<string, string>();
+  private readonly declared = new Set<string>();
 
   constructor(v6: boolean) {
     this.v6 = v6;
@@ -48,11 +63,22 @@ export class OptionRegistry {
   /** Declares a space (dhcpd `option space NAME [code width N] [length width N]`). */
   declareSpace(name: string, codeWidth: number, lengthWidth: number): void {
     this.spaces.set(name, { name, kea: name, codeWidth, lengthWidth });
+    this.declared.add(name);
   }
 
-  /** The space named `name`, or undefined. */
+  /** The space named `name`, or undefined (also for a space a `%` directive made unknown to ISC DHCP). */
   space(name: string): SpaceInfo | undefined {
-    return this.spaces.get(name);
+    return this.spaceStatuses.get(name) === "isc-unknown" ? undefined : this.spaces.get(name);
+  }
+
+  /** A space's status: set by a directive, else `dynamic` for declared spaces and `known` for built-in ones. */
+  spaceStatus(name: string): OptionStatus {
+    return this.spaceStatuses.get(name) ?? (this.declared.has(name) ? "dynamic" : "known");
+  }
+
+  /** Sets a space's status (keama parse_option_space_dir()). */
+  setSpaceStatus(name: string, status: OptionStatus): void {
+    this.spaceStatuses.set(name, status);
   }
 
   /** Renames a space as Kea will call it (a vendor space encapsulated in `vsio` becomes `vendor-N`). */
@@ -63,9 +89,39 @@ export class OptionRegistry {
   }
 
   /** Declares an option (dhcpd `option SPACE.NAME code N = TYPE`). */
-  define(space: string, name: string, code: number, def: OptType): void {
+  define(space: string, name: string, code: number, def: OptType): OptionInfo {
     const kea = this.spaces.get(space)?.kea ?? space;
-    this.defs.set(`${space}.${name}`, { space: kea, name, code, def });
+    const info = { space: kea, name: this.aliases.get(`${space}.${name}`) ?? name, code, def };
+    this.defs.set(`${space}.${name}`, info);
+    return info;
+  }
+
+  /**
+   * An option's status (keama option->status): the one a `%` directive set, else `dynamic` for an option the
+   * configuration defines or that nobody knows yet (keama allocates those as dynamic), `known` for a standard one.
+   */
+  status(space: string, name: string): OptionStatus {
+    const key = `${space}.${name}`;
+    const set = this.statuses.get(key);
+    if (set) return set;
+    return this.defs.has(key) || !this.standard(space, name) ? "dynamic" : "known";
+  }
+
+  /** Whether a `%` directive set this option's status (weka keeps its own behaviour for the others). */
+  hasStatus(space: string, name: string): boolean {
+    return this.statuses.has(`${space}.${name}`);
+  }
+
+  /** Sets an option's status (keama parse_option_status_dir()). */
+  setStatus(space: string, name: string, status: OptionStatus): void {
+    this.statuses.set(`${space}.${name}`, status);
+  }
+
+  /** Gives an option another Kea name (keama `% option NAME alias KEA-NAME;`), before or after its definition. */
+  alias(space: string, name: string, kea: string): void {
+    this.aliases.set(`${space}.${name}`, kea);
+    const d = this.defs.get(`${space}.${name}`);
+    if (d) d.name = kea;
   }
 
   /** Whether a definition exists for this code in this space (keama refuses a data option nobody defines). */
@@ -76,16 +132,40 @@ export class OptionRegistry {
 
   /** Looks an option up by dhcpd space and name: declared options first, then the built-in tables. */
   lookup(space: string, name: string): OptionInfo | undefined {
+    // keama option_lookup_name(): an option made unknown to ISC DHCP by a directive has no name in dhcpd.conf
+    if (this.statuses.get(`${space}.${name}`) === "isc-unknown") return undefined;
+    return this.lookupAny(space, name);
+  }
+
+  /** Looks an option up whatever its status (what a `%` directive refers to). */
+  lookupAny(space: string, name: string): OptionInfo | undefined {
     const d = this.defs.get(`${space}.${name}`);
     if (d) return d;
-    if (space !== "dhcp" && space !== "dhcp6") return undefined;
-    const s: StdOption | undefined = stdOption(space, name);
+    const s = this.standard(space, name);
     if (!s) return undefined;
     return {
       space: space === "dhcp" ? "dhcp4" : "dhcp6",
-      name: s.kea,
+      name: this.aliases.get(`${space}.${name}`) ?? s.kea,
       code: s.code,
       def: { type: s.type, array: s.array, recordTypes: s.recordTypes },
     };
+  }
+
+  /** Whether `space.name` is declared by `option … code` (not only a standard option). */
+  defined(space: string, name: string): boolean {
+    return this.defs.has(`${space}.${name}`);
+  }
+
+  /** The option with this code in this space, declared or standard (keama option_lookup_code()). */
+  byCode(space: string, code: number): OptionInfo | undefined {
+    const d = this.definedCode(space, code);
+    if (d) return d;
+    if (space !== "dhcp" && space !== "dhcp6") return undefined;
+    const s = stdOptionByCode(space, code);
+    return s ? this.lookupAny(space, s.isc) : undefined;
+  }
+
+  private standard(space: string, name: string): StdOption | undefined {
+    return space === "dhcp" || space === "dhcp6" ? stdOption(space, name) : undefined;
   }
 }

@@ -28,6 +28,15 @@ export function mergeOption(target: JObj, entry: JObj): void {
  */
 export function applyOption(node: Node & { k: "option" }, target: JObj, ctx: Ctx): void {
   const info = node.info;
+  if (info && node.keaUnknown) {
+    // keama parse_option_statement(): data of an option Kea does not know is commented out
+    const raw = jobj({ space: info.space, name: info.name, code: info.code, data: node.value?.items.join(", ") ?? "" });
+    target.arr("option-data").off(raw, [
+      `option ${info.space}.${info.name} is not known by Kea (set by a % directive)`,
+    ]);
+    ctx.skip(node.loc, `option ${info.name}: not known by Kea`);
+    return;
+  }
   if (!info) {
     ctx.off(target, "option-data", `${node.space}.${node.name}`, node.loc, [
       `option ${node.space}.${node.name}: the server space has no Kea equivalent`,
@@ -83,8 +92,19 @@ export function applyOptionDef(node: Node & { k: "optiondef" }, ctx: Ctx): void 
     mergeOption(ctx.dhcp, e);
     return;
   }
+  // `% option NAME local;` keeps the definition for ISC DHCP only: keama leaves it out of the output
+  if (node.info?.local) return;
   const d = node.def;
-  const e = jobj({ space: node.space, name: node.name, code: node.code });
+  const e = jobj({ space: node.space, name: node.info?.name ?? node.name, code: node.code });
+  if (node.redefined) {
+    e.set("type", d.type);
+    ctx.dhcp.arr("option-def").off(e, ["Kea does not allow redefinition of options"]);
+    ctx.skip(
+      node.loc,
+      `option ${node.space}.${node.name} code ${node.code}: Kea does not allow redefinition of options`,
+    );
+    return;
+  }
   if (d.problem) {
     e.set("type", "binary", [d.problem, "Option definition is not compatible with Kea", "Fallback to full binary"]);
     ctx.note(node.loc, `option ${node.name}: ${d.problem}; defined as binary`);

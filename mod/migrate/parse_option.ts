@@ -118,6 +118,11 @@ function valueTokens(ts: TokenStream): Token[] {
   return out;
 }
 
+/** Whether data for this option is for ISC DHCP only (keama kea_unknown status, set by a `%` directive). */
+function keaUnknownData(reg: OptionRegistry, space: string, name: string): true | undefined {
+  return space !== "server" && reg.status(space, name) === "kea-unknown" ? true : undefined;
+}
+
 /**
  * Parses everything after the `option` keyword and returns the node (definition, space or data); registers
  * definitions and spaces in `reg` so later statements can use them (dhcpd parses in one pass the same way).
@@ -161,8 +166,13 @@ export function parseOptionStatement(ts: TokenStream, reg: OptionRegistry, loc: 
     const def = parseOptionType(ts, reg);
     ts.expect(";", "semicolon expected.");
     if (space === "vsio" && def.encapsulate) reg.renameSpace(def.encapsulate, `vendor-${code}`);
-    reg.define(space, name, code, def);
-    return { k: "optiondef", space: reg.space(space)!.kea, name, code, def, loc };
+    // keama parse_option_code_definition(): once a `%` directive set the option's status, only a dynamic option
+    // nobody defined yet may be defined; anything else is a redefinition, commented out, and Kea no longer knows it
+    const redefined = reg.hasStatus(space, name) &&
+      (reg.status(space, name) !== "dynamic" || reg.lookupAny(space, name) !== undefined);
+    const info = reg.define(space, name, code, def);
+    if (redefined) reg.setStatus(space, name, "kea-unknown");
+    return { k: "optiondef", space: reg.space(space)!.kea, name, code, def, info, redefined, loc };
   }
   const ref = parseOptionRef(ts, reg);
   if (ts.peek().kind === "punct" && ts.peek().text === "=") {
@@ -170,11 +180,13 @@ export function parseOptionStatement(ts: TokenStream, reg: OptionRegistry, loc: 
     const expr = parseExpr(ts, reg);
     ts.expect(";", "semicolon expected.");
     const info = ref.space === "server" ? undefined : reg.lookup(ref.space, ref.name);
-    return { k: "option", space: ref.space, name: ref.name, code: ref.code, info, args: [], expr, loc };
+    const keaUnknown = keaUnknownData(reg, ref.space, ref.name);
+    return { k: "option", space: ref.space, name: ref.name, code: ref.code, info, args: [], expr, keaUnknown, loc };
   }
   const args = valueTokens(ts);
   const info = ref.space === "server" ? undefined : reg.lookup(ref.space, ref.name);
   const value = info ? formatOptionValue(info.def, args, ts.peek()) : undefined;
   ts.expect(";", "semicolon expected.");
-  return { k: "option", space: ref.space, name: ref.name, code: ref.code, info, value, args, loc };
+  const keaUnknown = keaUnknownData(reg, ref.space, ref.name);
+  return { k: "option", space: ref.space, name: ref.name, code: ref.code, info, value, args, keaUnknown, loc };
 }

@@ -11,6 +11,7 @@ import { OptionRegistry } from "./option_registry.ts";
 import { type ClassTable, parseClass, parseMatch, parseSubclass } from "./parse_class.ts";
 import { address, parsePrefix6, parseRange6, subnet4Head, subnet6Head } from "./parse_net.ts";
 import { parseFailover, parseKey, parseServerDuid, parseZone, skipStatement, tokensText } from "./parse_misc.ts";
+import { parseDirective } from "./parse_directive.ts";
 import { parseOptionStatement } from "./parse_option.ts";
 import { type FileReader, TokenStream } from "./token_stream.ts";
 
@@ -95,6 +96,16 @@ class Parser {
       }
       if (t.kind === "punct" && t.text === ";") {
         this.ts.next();
+        continue;
+      }
+      if (t.kind === "punct" && t.text === "%") {
+        // keama's directives (confparse.c parse_statement(), case PERCENT): top level only
+        if (scopes.length !== 1 || scopes[0] !== "root") {
+          throw new MigrateError(t, "directives are only supported at toplevel", t.text);
+        }
+        this.ts.next();
+        const d = parseDirective(this.ts, this.reg, { file: t.file, line: t.line, col: t.col });
+        if (d) out.push(d);
         continue;
       }
       const n = this.statement(scopes);

@@ -72,6 +72,9 @@ class Walker {
         case "optionspace":
           applyOptionSpace(n, ctx);
           break;
+        case "note":
+          ctx.note(n.loc, n.text);
+          break;
         case "subnet":
           this.subnet(n, inherited, ctx.dhcp.arr(this.subnetKey));
           break;
