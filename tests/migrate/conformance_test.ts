@@ -160,12 +160,10 @@ Deno.test("migrate: keama error inputs are refused with the same problem as keam
   console.log(
     `keama error inputs: ${refused}/${total} refused, ${sameLine} on keama's line, ${sameText} with keama's message`,
   );
-  if (differ.length) console.log(`  differing:\n  ${differ.join("\n  ")}`);
-  assert.ok(refused >= total - 1, `refused only ${refused} of ${total}`);
-  assert.ok(sameText >= total - 3, `only ${sameText} of ${total} name keama's problem`);
+  assert.deepEqual(differ, [], "every error input refused on keama's line with keama's problem");
 });
 
-Deno.test("migrate: dhcpd.conf.example from ISC dhcpd translates and loads in Kea", async () => {
+Deno.test("migrate: dhcpd.conf.example from ISC dhcpd translates and loads in weka and in Kea", async () => {
   if (!present) {
     console.log("skipped: ../shared/conformance/keama is absent");
     return;
@@ -177,6 +175,10 @@ Deno.test("migrate: dhcpd.conf.example from ISC dhcpd translates and loads in Ke
   console.log(
     `dhcpd.conf.example: ${r.counts.subnets} subnets, ${r.counts.pools} pools, ${r.counts.hosts} hosts, ${r.counts.classes} classes, ${r.issues.length} untranslated`,
   );
+  // weka's config-test accepts it as written (no interfaces-config: it would serve nothing until one is named)
+  const loaded = parseConfigText(r.text, "dhcpd.conf.example.json", () => "");
+  const nets = (d["shared-networks"] ?? []) as { subnet4: unknown[] }[];
+  assert.equal(loaded.dhcp4!.subnets.length, d.subnet4.length + nets.reduce((n, s) => n + s.subnet4.length, 0));
   if (which("kea-dhcp4")) {
     const dir = await Deno.makeTempDir({ prefix: "weka-migrate-" });
     const err = await keaCheck(r.text, false, dir, "example");
