@@ -4,6 +4,7 @@
  */
 
 import { formatIpv6, parseIpv6 } from "../wire/ipv6.ts";
+import { parsePoolWith } from "./pool_range.ts";
 
 /** All 128 bits set. */
 export const ALL_ONES6 = (1n << 128n) - 1n;
@@ -67,12 +68,8 @@ export function parseCidr6(text: string): Cidr6 | undefined {
  * prefix), into its first and last address. The order of the bounds is not checked here (validate6 does).
  */
 export function parsePool6(text: string): Range6 | undefined {
-  const dash = text.indexOf("-");
-  if (dash >= 0) {
-    const start = parseIpv6Big(text.slice(0, dash));
-    const end = parseIpv6Big(text.slice(dash + 1));
-    return start === undefined || end === undefined ? undefined : { start, end };
-  }
-  const c = parseCidr6(text);
-  return c ? { start: c.network, end: c.last } : undefined;
+  return parsePoolWith(text, parseIpv6Big, (t) => {
+    const c = parseCidr6(t);
+    return c ? { start: c.network, end: c.last } : undefined;
+  });
 }

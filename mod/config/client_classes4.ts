@@ -122,23 +122,31 @@ export function compileClientClasses4(
     if (c["valid-lifetime"] !== undefined) cls.validLifetime = c["valid-lifetime"];
     if (c["min-valid-lifetime"] !== undefined) cls.minValidLifetime = c["min-valid-lifetime"];
     if (c["max-valid-lifetime"] !== undefined) cls.maxValidLifetime = c["max-valid-lifetime"];
-    const valid = cls.validLifetime;
-    if (valid !== undefined && cls.minValidLifetime !== undefined && cls.minValidLifetime > valid) {
-      problems.add(
-        [...p, "min-valid-lifetime"],
-        `min-valid-lifetime (${cls.minValidLifetime}) is greater than valid-lifetime (${valid})`,
-      );
-    }
-    if (valid !== undefined && cls.maxValidLifetime !== undefined && cls.maxValidLifetime < valid) {
-      problems.add(
-        [...p, "max-valid-lifetime"],
-        `max-valid-lifetime (${cls.maxValidLifetime}) is less than valid-lifetime (${valid})`,
-      );
-    }
+    checkClassTriplet("valid-lifetime", [cls.validLifetime, cls.minValidLifetime, cls.maxValidLifetime], p, problems);
     seen.set(c.name, cls);
     out.push(cls);
   });
   return out;
+}
+
+/**
+ * Kea's rule for a class's lifetime triplet (valid-lifetime, and for DHCPv6 also preferred-lifetime): when the
+ * lifetime and its min or max are both set, min must not be greater and max not less. Problems are recorded at
+ * the class's `min-…` / `max-…` key.
+ */
+export function checkClassTriplet(
+  key: "valid-lifetime" | "preferred-lifetime",
+  [value, min, max]: [number | undefined, number | undefined, number | undefined],
+  classPath: JsonPath,
+  problems: Problems,
+): void {
+  if (value === undefined) return;
+  if (min !== undefined && min > value) {
+    problems.add([...classPath, `min-${key}`], `min-${key} (${min}) is greater than ${key} (${value})`);
+  }
+  if (max !== undefined && max < value) {
+    problems.add([...classPath, `max-${key}`], `max-${key} (${max}) is less than ${key} (${value})`);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * DHCPv6 classes carry.
  */
 
-import { compileClientClasses4 } from "./client_classes4.ts";
+import { checkClassTriplet, compileClientClasses4 } from "./client_classes4.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { ClientClassIn } from "./client_classes4.ts";
 import type { ClientClass6, Options6 } from "./model6.ts";
@@ -49,19 +49,12 @@ export function compileClientClasses6(
       if (src[key] !== undefined) out[k] = src[key];
     }
     const p: JsonPath = ["Dhcp6", "client-classes", i];
-    const pref = out.preferredLifetime;
-    if (pref !== undefined && out.minPreferredLifetime !== undefined && out.minPreferredLifetime > pref) {
-      problems.add(
-        [...p, "min-preferred-lifetime"],
-        `min-preferred-lifetime (${out.minPreferredLifetime}) is greater than preferred-lifetime (${pref})`,
-      );
-    }
-    if (pref !== undefined && out.maxPreferredLifetime !== undefined && out.maxPreferredLifetime < pref) {
-      problems.add(
-        [...p, "max-preferred-lifetime"],
-        `max-preferred-lifetime (${out.maxPreferredLifetime}) is less than preferred-lifetime (${pref})`,
-      );
-    }
+    checkClassTriplet(
+      "preferred-lifetime",
+      [out.preferredLifetime, out.minPreferredLifetime, out.maxPreferredLifetime],
+      p,
+      problems,
+    );
     return out;
   });
 }

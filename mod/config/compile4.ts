@@ -7,28 +7,18 @@
 import { parseCidr4, parseIpv4, prefixMask } from "../wire/addr.ts";
 import {
   DHCP4_DEFAULTS,
-  EXPIRED_LEASES_DEFAULTS,
   INTERFACES_DEFAULTS,
   LEASE_DATABASE_DEFAULTS,
   LOGGER_DEFAULTS,
   OPTION_DATA_DEFAULTS,
 } from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
-import type {
-  ClientClass4,
-  ControlSocketSpec,
-  Dhcp4Config,
-  InterfaceSpec,
-  LoggerSpec,
-  OptionValue,
-  Reservation4,
-  Subnet4,
-  Timers4,
-} from "./model.ts";
+import type { ClientClass4, Dhcp4Config, InterfaceSpec, OptionValue, Reservation4, Subnet4, Timers4 } from "./model.ts";
 import { encodeUndefinedOption, type OptionCodec4, type OptionDefLike } from "./option_codec.ts";
 import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
 import { addSubOption, encapsulate4, type SubOptions } from "./option_encap4.ts";
-import type { Dhcp4In, LoggerIn, Subnet4In } from "./schema4.ts";
+import type { Dhcp4In, Subnet4In } from "./schema4.ts";
+import { compileServerCommon } from "./compile_common.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
@@ -148,30 +138,6 @@ function parseInterface(text: string): InterfaceSpec {
   return slash < 0 ? { name: text } : { name: text.slice(0, slash), address: parseIpv4(text.slice(slash + 1)) };
 }
 
-/** memfile `name` → KV file beside it: same directory, extension replaced by `.kv`. */
-export function kvPathFor(csvName: string): string {
-  const slash = csvName.lastIndexOf("/");
-  const dot = csvName.lastIndexOf(".");
-  return (dot > slash + 1 ? csvName.slice(0, dot) : csvName) + ".kv";
-}
-
-/** A `loggers` entry with Kea's defaults applied (Kea's logging.rst; shared by Dhcp4 and Dhcp6). */
-export function logger(l: LoggerIn): LoggerSpec {
-  const outs = l["output-options"] ?? l.output_options ?? [{ output: LOGGER_DEFAULTS.output }];
-  return {
-    name: l.name,
-    severity: l.severity ?? LOGGER_DEFAULTS.severity,
-    debuglevel: l.debuglevel ?? LOGGER_DEFAULTS.debuglevel,
-    outputs: outs.map((o) => ({
-      output: o.output,
-      flush: o.flush ?? LOGGER_DEFAULTS.flush,
-      maxsize: o.maxsize ?? LOGGER_DEFAULTS.maxsize,
-      maxver: o.maxver ?? LOGGER_DEFAULTS.maxver,
-      ...(o.pattern !== undefined ? { pattern: o.pattern } : {}),
-    })),
-  };
-}
-
 function subnet(
   s: Subnet4In,
   i: number,
@@ -265,23 +231,6 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     problems,
   );
   const ic = d["interfaces-config"] ?? {};
-  const ld = d["lease-database"];
-  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
-  const csvName = type === "memfile" ? ld?.name ?? LEASE_DATABASE_DEFAULTS.memfileName : undefined;
-  const elp = d["expired-leases-processing"] ?? {};
-  const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
-    file: h.library.slice(h.library.lastIndexOf("/") + 1),
-    parameters: h.parameters ?? {},
-  }));
-  const sockets = [...(d["control-socket"] ? [d["control-socket"]] : []), ...(d["control-sockets"] ?? [])];
-  const controlSockets: ControlSocketSpec[] = sockets.map((s) => {
-    const spec: ControlSocketSpec = { type: s["socket-type"], raw: { ...s } };
-    if (s["socket-name"] !== undefined) spec.name = s["socket-name"];
-    if (s["socket-address"] !== undefined) spec.address = s["socket-address"];
-    if (s["socket-port"] !== undefined) spec.port = s["socket-port"];
-    return spec;
-  });
-  const loggers = (d.loggers ?? [{ name: LOGGER_DEFAULTS.root }]).map(logger);
   const ddns = compileDdnsParams(defaultDdnsParams(), d, ["Dhcp4"], problems);
   const globalReservations = compileReservations4(
     d.reservations,
@@ -322,33 +271,17 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
   );
   const sharedNetworks = sharedNetworkModels(d, entries, subnets);
   return {
+    ...compileServerCommon(d, {
+      leaseFiles: LEASE_DATABASE_DEFAULTS,
+      declineProbationPeriod: DHCP4_DEFAULTS["decline-probation-period"],
+      rootLogger: LOGGER_DEFAULTS.root,
+    }),
     interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
     socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
-    lease: {
-      type,
-      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? LEASE_DATABASE_DEFAULTS.kvName,
-      ...(csvName !== undefined ? { csvName } : {}),
-      persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
-    },
     subnets,
     ...(sharedNetworks.length ? { sharedNetworks } : {}),
     options: globalOpts,
     echoClientId: d["echo-client-id"] ?? DHCP4_DEFAULTS["echo-client-id"],
-    declineProbationPeriod: d["decline-probation-period"] ?? DHCP4_DEFAULTS["decline-probation-period"],
-    expired: {
-      reclaimTimerWaitTime: elp["reclaim-timer-wait-time"] ?? EXPIRED_LEASES_DEFAULTS["reclaim-timer-wait-time"],
-      flushReclaimedTimerWaitTime: elp["flush-reclaimed-timer-wait-time"] ??
-        EXPIRED_LEASES_DEFAULTS["flush-reclaimed-timer-wait-time"],
-      holdReclaimedTime: elp["hold-reclaimed-time"] ?? EXPIRED_LEASES_DEFAULTS["hold-reclaimed-time"],
-      maxReclaimLeases: elp["max-reclaim-leases"] ?? EXPIRED_LEASES_DEFAULTS["max-reclaim-leases"],
-      maxReclaimTime: elp["max-reclaim-time"] ?? EXPIRED_LEASES_DEFAULTS["max-reclaim-time"],
-      unwarnedReclaimCycles: elp["unwarned-reclaim-cycles"] ?? EXPIRED_LEASES_DEFAULTS["unwarned-reclaim-cycles"],
-    },
-    loggers,
-    hooks: hooks.map((h) => h.file),
-    hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
-    controlSockets,
-    raw: d as Record<string, unknown>,
     dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
     ddns,
     globalReservations,

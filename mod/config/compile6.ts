@@ -5,20 +5,14 @@
  * DDNS parameters resolved per scope.
  */
 
-import {
-  DHCP6_DEFAULTS,
-  EXPIRED_LEASES_DEFAULTS,
-  INTERFACES_DEFAULTS,
-  LEASE_DATABASE6_DEFAULTS,
-  LEASE_DATABASE_DEFAULTS,
-  SERVER_ID_DEFAULTS,
-} from "./defaults.ts";
+import { DHCP6_DEFAULTS, INTERFACES_DEFAULTS, LEASE_DATABASE6_DEFAULTS, SERVER_ID_DEFAULTS } from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
-import type { ControlSocketSpec, DdnsParams, ExpiredLeasesProcessing } from "./model.ts";
+import type { DdnsParams } from "./model.ts";
 import type { Dhcp6Config, Guards6, Options6, Reservation6, SharedNetwork6, Subnet6 } from "./model6.ts";
 import type { OptionCodec4 } from "./option_codec.ts";
 import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
-import { encodeOptions, kvPathFor, logger, mergeOptions, type OptionFamily } from "./compile4.ts";
+import { encodeOptions, mergeOptions, type OptionFamily } from "./compile4.ts";
+import { compileServerCommon } from "./compile_common.ts";
 import { encapsulate6 } from "./option_encap6.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams } from "./compile_ddns4.ts";
 import { reservationFlags } from "./reservations4.ts";
@@ -46,29 +40,6 @@ function guards(s: { "client-class"?: string; "require-client-classes"?: string[
 function relayAddresses(s: Subnet6In | SharedNetwork6In): bigint[] {
   const r = s.relay;
   return [...(r?.["ip-addresses"] ?? []), ...(r?.["ip-address"] ? [r["ip-address"]] : [])].map((a) => parseIpv6Big(a)!);
-}
-
-function expired(d: Dhcp6In): ExpiredLeasesProcessing {
-  const e = d["expired-leases-processing"] ?? {};
-  const D = EXPIRED_LEASES_DEFAULTS;
-  return {
-    reclaimTimerWaitTime: e["reclaim-timer-wait-time"] ?? D["reclaim-timer-wait-time"],
-    flushReclaimedTimerWaitTime: e["flush-reclaimed-timer-wait-time"] ?? D["flush-reclaimed-timer-wait-time"],
-    holdReclaimedTime: e["hold-reclaimed-time"] ?? D["hold-reclaimed-time"],
-    maxReclaimLeases: e["max-reclaim-leases"] ?? D["max-reclaim-leases"],
-    maxReclaimTime: e["max-reclaim-time"] ?? D["max-reclaim-time"],
-    unwarnedReclaimCycles: e["unwarned-reclaim-cycles"] ?? D["unwarned-reclaim-cycles"],
-  };
-}
-
-function controlSockets(d: Dhcp6In): ControlSocketSpec[] {
-  const s = d["control-socket"];
-  if (!s) return [];
-  const spec: ControlSocketSpec = { type: s["socket-type"], raw: { ...s } };
-  if (s["socket-name"] !== undefined) spec.name = s["socket-name"];
-  if (s["socket-address"] !== undefined) spec.address = s["socket-address"];
-  if (s["socket-port"] !== undefined) spec.port = s["socket-port"];
-  return [spec];
 }
 
 /** `relay-supplied-options`: codes or dhcp6 option names → codes (an unknown name is a problem at its path). */
@@ -209,35 +180,20 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
     if (n["interface-id"] !== undefined) out.interfaceId = n["interface-id"];
     return out;
   });
-  const ld = d["lease-database"];
-  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
-  const csvName = type === "memfile" ? ld?.name ?? LEASE_DATABASE6_DEFAULTS.memfileName : undefined;
-  const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
-    file: h.library.slice(h.library.lastIndexOf("/") + 1),
-    parameters: h.parameters ?? {},
-  }));
   const sid = d["server-id"];
   const out: Dhcp6Config = {
+    ...compileServerCommon(d, {
+      leaseFiles: LEASE_DATABASE6_DEFAULTS,
+      declineProbationPeriod: DHCP6_DEFAULTS["decline-probation-period"],
+      rootLogger: "kea-dhcp6",
+    }),
     interfaces: (d["interfaces-config"]?.interfaces ?? INTERFACES_DEFAULTS.interfaces).map((t) => {
       const slash = t.indexOf("/");
       return slash < 0 ? { name: t } : { name: t.slice(0, slash), unicast: parseIpv6Big(t.slice(slash + 1))! };
     }),
-    lease: {
-      type,
-      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? LEASE_DATABASE6_DEFAULTS.kvName,
-      ...(csvName !== undefined ? { csvName } : {}),
-      persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
-    },
     subnets,
     sharedNetworks,
     options: globalOpts,
-    declineProbationPeriod: d["decline-probation-period"] ?? DHCP6_DEFAULTS["decline-probation-period"],
-    expired: expired(d),
-    loggers: (d.loggers ?? [{ name: "kea-dhcp6" }]).map(logger),
-    hooks: hooks.map((h) => h.file),
-    hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
-    controlSockets: controlSockets(d),
-    raw: d as Record<string, unknown>,
     dhcpDdns: compileDhcpDdns(d["dhcp-ddns"]),
     ddns: global.ddns,
     clientClasses,

@@ -220,9 +220,12 @@ export interface ControlSocketSpec {
   raw: Record<string, unknown>;
 }
 
-export interface Dhcp4Config {
-  interfaces: InterfaceSpec[];
-  socketType: "raw" | "udp";
+/**
+ * What the compiled model of a DHCP server role carries whatever its universe (Dhcp4Config and model6.ts's
+ * Dhcp6Config): the lease database, decline probation, expired-lease processing, loggers, built-in hooks, control
+ * sockets and the validated JSON (Kea's maps of the same names are shared by kea-dhcp4 and kea-dhcp6).
+ */
+export interface DhcpServerCommon {
   lease: {
     /** "memfile" as Kea spells it, or "kv" (weka's own) */
     type: "memfile" | "kv";
@@ -232,13 +235,6 @@ export interface Dhcp4Config {
     csvName?: string;
     persist: boolean;
   };
-  /** every subnet, those inside shared networks included (top-level subnets first, then each network's) */
-  subnets: Subnet4[];
-  /** shared networks in configuration order (absent or empty = none) */
-  sharedNetworks?: SharedNetwork4[];
-  /** global options (already merged into each subnet; kept for INFORM without a subnet) */
-  options: Map<number, OptionValue>;
-  echoClientId: boolean;
   declineProbationPeriod: number;
   expired: ExpiredLeasesProcessing;
   loggers: LoggerSpec[];
@@ -250,6 +246,18 @@ export interface Dhcp4Config {
   controlSockets: ControlSocketSpec[];
   /** the validated config as JSON (for config-get and logs) */
   raw: Record<string, unknown>;
+}
+
+export interface Dhcp4Config extends DhcpServerCommon {
+  interfaces: InterfaceSpec[];
+  socketType: "raw" | "udp";
+  /** every subnet, those inside shared networks included (top-level subnets first, then each network's) */
+  subnets: Subnet4[];
+  /** shared networks in configuration order (absent or empty = none) */
+  sharedNetworks?: SharedNetwork4[];
+  /** global options (already merged into each subnet; kept for INFORM without a subnet) */
+  options: Map<number, OptionValue>;
+  echoClientId: boolean;
   /** the `dhcp-ddns` block (absent in hand-built models: updates disabled) */
   dhcpDdns?: DhcpDdnsSpec;
   /** the global DDNS behaviour (used for leases whose subnet is gone) */

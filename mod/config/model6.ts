@@ -4,14 +4,7 @@
  * shared network → subnet resolved, option-data encoded to DHCPv6 wire payloads, addresses as 128-bit integers).
  */
 import type { BoolExpr } from "../classify/ast.ts";
-import type {
-  ControlSocketSpec,
-  DdnsParams,
-  DhcpDdnsSpec,
-  ExpiredLeasesProcessing,
-  LoggerSpec,
-  OptionValue,
-} from "./model.ts";
+import type { DdnsParams, DhcpDdnsSpec, DhcpServerCommon, OptionValue } from "./model.ts";
 
 /** Options of a scope by code (space dhcp6; other spaces already packed into the options that carry them). */
 export type Options6 = Map<number, OptionValue>;
@@ -144,20 +137,12 @@ export interface InterfaceSpec6 {
   unicast?: bigint;
 }
 
-export interface Dhcp6Config {
+export interface Dhcp6Config extends DhcpServerCommon {
   interfaces: InterfaceSpec6[];
-  lease: { type: "memfile" | "kv"; path: string; csvName?: string; persist: boolean };
   subnets: Subnet6[];
   sharedNetworks: SharedNetwork6[];
   /** global options (already merged into each subnet; kept for INFORMATION-REQUEST without a subnet) */
   options: Options6;
-  declineProbationPeriod: number;
-  expired: ExpiredLeasesProcessing;
-  loggers: LoggerSpec[];
-  hooks: string[];
-  hookParameters: Map<string, Record<string, unknown>>;
-  controlSockets: ControlSocketSpec[];
-  raw: Record<string, unknown>;
   dhcpDdns: DhcpDdnsSpec;
   ddns: DdnsParams;
   clientClasses: ClientClass6[];

@@ -5,7 +5,19 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, cidr4, ipv4, optionDataList, scopedParams, str, uint32 } from "./schema_common.ts";
+import {
+  annotations,
+  bool,
+  cidr4,
+  interfaceSocketParams,
+  ipv4,
+  nonEmptyStr,
+  optionDataList,
+  relayOf,
+  scopedParams,
+  str,
+  uint32,
+} from "./schema_common.ts";
 import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
@@ -22,11 +34,7 @@ const interfaceName = v.pipe(
 const interfacesConfig = v.strictObject({
   interfaces: v.optional(v.array(interfaceName, "must be a list of interface names")),
   "dhcp-socket-type": v.optional(v.picklist(["raw", "udp"], 'must be "raw" or "udp"')),
-  "re-detect": v.optional(bool),
-  "service-sockets-require-all": v.optional(bool),
-  "service-sockets-max-retries": v.optional(uint32),
-  "service-sockets-retry-wait-time": v.optional(uint32),
-  ...annotations,
+  ...interfaceSocketParams,
 }, "must be a map");
 
 const leaseDatabase = v.strictObject({
@@ -37,7 +45,7 @@ const leaseDatabase = v.strictObject({
       (i) => `lease database type '${i.input}' is not supported by weka (use "memfile" or "kv")`,
     ),
   ),
-  name: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  name: v.optional(nonEmptyStr),
   persist: v.optional(bool),
   "lfc-interval": v.optional(uint32),
   "max-row-errors": v.optional(uint32),
@@ -55,7 +63,7 @@ const expiredLeases = v.strictObject({
 }, "must be a map");
 
 const outputOption = v.strictObject({
-  output: v.pipe(str, v.minLength(1, "must not be empty")),
+  output: nonEmptyStr,
   flush: v.optional(bool),
   maxsize: v.optional(uint32),
   maxver: v.optional(uint32),
@@ -91,7 +99,7 @@ const controlSocket = v.strictObject({
 }, "must be a map");
 
 const hookLibrary = v.strictObject({
-  library: v.pipe(str, v.minLength(1, "must not be empty")),
+  library: nonEmptyStr,
   parameters: v.optional(v.record(v.string(), v.unknown(), "must be a map")),
   ...annotations,
 }, "must be a map");
@@ -105,25 +113,25 @@ const pool = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const relay = v.strictObject({
-  "ip-addresses": v.optional(v.array(ipv4, "must be a list of IPv4 addresses")),
-  /** Kea 2.2's single-address spelling */
-  "ip-address": v.optional(ipv4),
+const relay = relayOf(ipv4, "IPv4");
+
+/** Keys Kea inherits global → shared network → subnet. */
+const inherited = {
+  ...reservationModeParams,
+  ...scopedParams,
+  ...ddnsScopedParams,
   ...annotations,
-}, "must be a map");
+};
 
 const subnet4 = v.strictObject({
   id: v.optional(uint32),
   subnet: cidr4,
   pools: v.optional(v.array(pool, "must be a list")),
-  interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  interface: v.optional(nonEmptyStr),
   relay: v.optional(relay),
   reservations: v.optional(reservationList),
   ...classGuardParams,
-  ...reservationModeParams,
-  ...scopedParams,
-  ...ddnsScopedParams,
-  ...annotations,
+  ...inherited,
 }, "must be a map");
 
 /**
@@ -131,15 +139,12 @@ const subnet4 = v.strictObject({
  * subnets inherit (global → shared network → subnet). Kea allows no pools, reservations or id at this level.
  */
 const sharedNetwork4 = v.strictObject({
-  name: v.pipe(str, v.minLength(1, "must not be empty")),
+  name: nonEmptyStr,
   subnet4: v.optional(v.array(subnet4, "must be a list")),
-  interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  interface: v.optional(nonEmptyStr),
   relay: v.optional(relay),
   ...classGuardParams,
-  ...reservationModeParams,
-  ...scopedParams,
-  ...ddnsScopedParams,
-  ...annotations,
+  ...inherited,
 }, "must be a map");
 
 /** The `Dhcp4` map. */
@@ -165,10 +170,7 @@ export const Dhcp4Schema = v.strictObject({
   reservations: v.optional(reservationList),
   /** the identifier types reservations are looked up by, in order (Kea's default: all but flex-id) */
   "host-reservation-identifiers": v.optional(hostReservationIdentifiers),
-  ...reservationModeParams,
-  ...scopedParams,
-  ...ddnsScopedParams,
-  ...annotations,
+  ...inherited,
 }, "must be a map");
 
 /** A validated `Dhcp4` map (keys as Kea spells them, nothing defaulted yet). */

@@ -6,7 +6,7 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
@@ -56,8 +56,8 @@ const inherited = {
 
 /** Keys of a subnet and of a shared network (Kea's network parameters). */
 const networkParams = {
-  interface: v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
-  "interface-id": v.optional(v.pipe(str, v.minLength(1, "must not be empty"))),
+  interface: v.optional(nonEmptyStr),
+  "interface-id": v.optional(nonEmptyStr),
   relay: v.optional(relay6),
   "rapid-commit": v.optional(bool),
   ...classGuardParams6,

@@ -47,6 +47,29 @@ export const annotations = {
   "user-context": v.optional(v.record(v.string(), v.unknown(), "must be a map")),
 };
 
+/** A string that must not be empty (names, paths, interfaces). */
+export const nonEmptyStr = v.pipe(str, v.minLength(1, "must not be empty"));
+
+/** The `interfaces-config` keys Kea's DHCPv4 and DHCPv6 grammars share (after `interfaces` and the socket type). */
+export const interfaceSocketParams = {
+  "re-detect": v.optional(bool),
+  "service-sockets-require-all": v.optional(bool),
+  "service-sockets-max-retries": v.optional(uint32),
+  "service-sockets-retry-wait-time": v.optional(uint32),
+  ...annotations,
+};
+
+/**
+ * `relay` of a subnet or shared network (Kea's relay map): the relay addresses that select it, as `ip-addresses`
+ * or Kea 2.2's single `ip-address`, of the family's address type.
+ */
+export const relayOf = <T extends v.GenericSchema<unknown, string>>(address: T, family: "IPv4" | "IPv6") =>
+  v.strictObject({
+    "ip-addresses": v.optional(v.array(address, `must be a list of ${family} addresses`)),
+    "ip-address": v.optional(address),
+    ...annotations,
+  }, "must be a map");
+
 /**
  * One option-data entry (Kea's `{name|code, space, data, csv-format, always-send, never-send}`) whose codes go up
  * to `maxCode` (255 for DHCPv4, 65535 for DHCPv6).

@@ -6,7 +6,7 @@
 
 import * as v from "valibot";
 import { parseCidr6, parseIpv6Big } from "./addr6.ts";
-import { annotations, bool, optionDataOf, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, interfaceSocketParams, optionDataOf, relayOf, str, uint32 } from "./schema_common.ts";
 import { optionDef } from "./schema_option_def.ts";
 
 /** An IPv6 address literal. */
@@ -138,19 +138,11 @@ const interfaceName6 = v.pipe(
 /** `interfaces-config` of Dhcp6 (no socket type: DHCPv6 always uses UDP sockets). */
 export const interfacesConfig6 = v.strictObject({
   interfaces: v.optional(v.array(interfaceName6, "must be a list of interface names")),
-  "re-detect": v.optional(bool),
-  "service-sockets-require-all": v.optional(bool),
-  "service-sockets-max-retries": v.optional(uint32),
-  "service-sockets-retry-wait-time": v.optional(uint32),
-  ...annotations,
+  ...interfaceSocketParams,
 }, "must be a map");
 
 /** `relay` of a subnet or shared network: the relay addresses that select it. */
-export const relay6 = v.strictObject({
-  "ip-addresses": v.optional(v.array(ipv6, "must be a list of IPv6 addresses")),
-  "ip-address": v.optional(ipv6),
-  ...annotations,
-}, "must be a map");
+export const relay6 = relayOf(ipv6, "IPv6");
 
 /** A validated Dhcp6 reservation. */
 export type Reservation6In = v.InferOutput<typeof reservation6>;

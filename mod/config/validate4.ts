@@ -5,10 +5,10 @@
  * encoded (compile4.ts).
  */
 
-import { formatIpv4, parseCidr4, prefixMask } from "../wire/addr.ts";
+import { parseCidr4, prefixMask } from "../wire/addr.ts";
 import { BUILTIN_HOOKS, DHCP4_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
-import { parsePool4, type Range4 } from "./pool_range.ts";
+import { checkPools, POOLS4, type Range4 } from "./pool_range.ts";
 import type { Dhcp4In, SharedNetwork4In, Subnet4In } from "./schema4.ts";
 import { checkReservationMode, checkReservations4 } from "./reservations4.ts";
 import { checkHostIdentifiers4 } from "./host_identifiers4.ts";
@@ -130,33 +130,9 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
     } else seenIds.set(id, sp);
     const c = parseCidr4(s.subnet)!;
     const lo = c.network, hi = (c.network | ~prefixMask(c.len)) >>> 0;
-    const inside = (a: number) => a >= lo && a <= hi;
     if (TIMER_KEYS.some((k) => k in s)) checkTimers(s, effective(s, parentT), sp, problems);
 
-    const pools: Range4[] = [];
-    (s.pools ?? []).forEach((p, j) => {
-      const pp: JsonPath = [...sp, "pools", j, "pool"];
-      const r = parsePool4(p.pool);
-      if (!r) {
-        problems.add(pp, `'${p.pool}' is not a pool (expected "A.B.C.D - E.F.G.H" or "A.B.C.D/N")`);
-        return;
-      }
-      const text = `${formatIpv4(r.start)}-${formatIpv4(r.end)}`;
-      if (r.start > r.end) {
-        problems.add(pp, `pool start ${formatIpv4(r.start)} is after its end ${formatIpv4(r.end)}`);
-        return;
-      }
-      if (!inside(r.start) || !inside(r.end)) {
-        problems.add(pp, `pool ${text} is not inside subnet ${s.subnet}`);
-        return;
-      }
-      const k = pools.findIndex((q) => q.start <= r.end && r.start <= q.end);
-      if (k >= 0) {
-        problems.add(pp, `pool ${text} overlaps pool ${formatIpv4(pools[k].start)}-${formatIpv4(pools[k].end)}`);
-        return;
-      }
-      pools.push(r);
-    });
+    const pools = checkPools(s.pools, sp, { lo, hi, text: s.subnet }, POOLS4, problems);
     allPools.push(pools);
 
     checkReservationMode(s, sp, problems);

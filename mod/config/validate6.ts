@@ -10,6 +10,7 @@ import { BUILTIN_HOOKS, DHCP6_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./d
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { formatIpv6Big, parseCidr6, parseIpv6Big, parsePool6, prefixOf6, type Range6 } from "./addr6.ts";
 import { checkReservations6 } from "./reservations6.ts";
+import { checkPools, type PoolFamily } from "./pool_range.ts";
 import { checkReservationMode } from "./reservations4.ts";
 import { checkLifetimes6 } from "./timers6.ts";
 import type { Dhcp6In, PdPoolIn, SharedNetwork6In, Subnet6In } from "./schema6.ts";
@@ -54,30 +55,15 @@ function assignIds(subnets: Omit<FlatSubnet6, "id">[], problems: Problems): Flat
   });
 }
 
-function checkPools(s: Subnet6In, path: JsonPath, problems: Problems): Range6[] {
+const POOLS6: PoolFamily<bigint> = {
+  parse: parsePool6,
+  format: formatIpv6Big,
+  forms: '"2001:db8::10 - 2001:db8::ff" or "2001:db8::/120"',
+};
+
+function checkPools6(s: Subnet6In, path: JsonPath, problems: Problems): Range6[] {
   const c = parseCidr6(s.subnet)!;
-  const pools: Range6[] = [];
-  (s.pools ?? []).forEach((p, j) => {
-    const pp: JsonPath = [...path, "pools", j, "pool"];
-    const r = parsePool6(p.pool);
-    if (!r) {
-      problems.add(pp, `'${p.pool}' is not a pool (expected "2001:db8::10 - 2001:db8::ff" or "2001:db8::/120")`);
-      return;
-    }
-    const text = `${formatIpv6Big(r.start)}-${formatIpv6Big(r.end)}`;
-    if (r.start > r.end) {
-      problems.add(pp, `pool start ${formatIpv6Big(r.start)} is after its end ${formatIpv6Big(r.end)}`);
-    } else if (r.start < c.network || r.end > c.last) {
-      problems.add(pp, `pool ${text} is not inside subnet ${s.subnet}`);
-    } else {
-      const k = pools.findIndex((q) => q.start <= r.end && r.start <= q.end);
-      if (k >= 0) {
-        const q = pools[k];
-        problems.add(pp, `pool ${text} overlaps pool ${formatIpv6Big(q.start)}-${formatIpv6Big(q.end)}`);
-      } else pools.push(r);
-    }
-  });
-  return pools;
+  return checkPools(s.pools, path, { lo: c.network, hi: c.last, text: s.subnet }, POOLS6, problems);
 }
 
 /** Kea's Pool6 rules for IA_PD (RFC 8415 §6.3, RFC 6603 §4.2). */
@@ -245,7 +231,7 @@ export function checkDhcp6(d: Dhcp6In, problems: Problems): Checked6 {
       problems,
       ipUnique,
     );
-    return checkPools(s, path, problems);
+    return checkPools6(s, path, problems);
   });
   checkInterfaces(d, subnets, problems);
   checkServerId(d, problems);

@@ -24,6 +24,17 @@ export function indexSpace(defs: readonly OptionDef[]): SpaceIndex {
   return { byName, byCode };
 }
 
+/** Indexes each table of a space → definitions record (Kea's per-space definition containers). */
+export function indexSpaces(tables: Readonly<Record<string, readonly OptionDef[]>>): Record<string, SpaceIndex> {
+  return Object.fromEntries(Object.entries(tables).map(([s, defs]) => [s, indexSpace(defs)]));
+}
+
+/** Every definition of `space` in an indexed universe, in code order (empty for an unknown space). */
+export function listInSpaces(spaces: Record<string, SpaceIndex>, space: string): OptionDef[] {
+  const s = spaces[space];
+  return s ? [...s.byCode.values()] : [];
+}
+
 /**
  * Kea's `LibDHCP::getOptionDef` rule for one universe: the definition named or numbered `nameOrCode` in `space`;
  * a numeric string ("3") is a code, as Kea accepts `"code": 3` and `"name": "routers"` alike.
@@ -44,7 +55,7 @@ export function findInSpaces(
 const SPACES: Record<string, SpaceIndex> = {
   "dhcp4": indexSpace(DHCP4_OPTION_DEFS),
   "dhcp-agent-options-space": indexSpace(AGENT_OPTION_DEFS),
-  ...Object.fromEntries(Object.entries(DOCSIS3_V4_SPACES).map(([s, defs]) => [s, indexSpace(defs)])),
+  ...indexSpaces(DOCSIS3_V4_SPACES),
 };
 
 /**
@@ -58,6 +69,5 @@ export function findOption4(nameOrCode: string | number, space = "dhcp4"): Optio
 
 /** Every standard definition of a space, in code order (for `config-get`-style listings and tests). */
 export function listOptions4(space = "dhcp4"): OptionDef[] {
-  const s = SPACES[space];
-  return s ? [...s.byCode.values()] : [];
+  return listInSpaces(SPACES, space);
 }

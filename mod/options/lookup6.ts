@@ -4,11 +4,11 @@
  */
 import { DHCP6_OPTION_DEFS, DHCP6_SPACE_DEFS } from "./std_dhcp6.ts";
 import type { OptionDef } from "./types.ts";
-import { findInSpaces, indexSpace, type SpaceIndex } from "./lookup.ts";
+import { findInSpaces, indexSpace, indexSpaces, listInSpaces, type SpaceIndex } from "./lookup.ts";
 
 const SPACES: Record<string, SpaceIndex> = {
   "dhcp6": indexSpace(DHCP6_OPTION_DEFS),
-  ...Object.fromEntries(Object.entries(DHCP6_SPACE_DEFS).map(([s, defs]) => [s, indexSpace(defs)])),
+  ...indexSpaces(DHCP6_SPACE_DEFS),
 };
 
 /**
@@ -22,8 +22,7 @@ export function findOption6(nameOrCode: string | number, space = "dhcp6"): Optio
 
 /** Every standard definition of a DHCPv6-side space, in code order (empty for an unknown space). */
 export function listOptions6(space = "dhcp6"): OptionDef[] {
-  const s = SPACES[space];
-  return s ? [...s.byCode.values()] : [];
+  return listInSpaces(SPACES, space);
 }
 
 /** The names of the DHCPv6-side spaces that have standard definitions ("dhcp6" first). */

@@ -5,16 +5,8 @@
  * current Kea (3.x): 121, 143, 151–157 and 162 are unknown to Kea 2.2, which refuses them in `option-data`; every
  * other entry was checked against the bytes a real Kea 2.2.0 sent (tests/options/kea_parity_test.ts).
  */
-import type { OptionDef, RecordFieldType } from "./types.ts";
-
-type Row = [
-  name: string,
-  code: number,
-  type: OptionDef["type"],
-  array?: boolean,
-  rec?: RecordFieldType[],
-  enc?: string,
-];
+import type { OptionDef } from "./types.ts";
+import { buildDefs, type Row } from "./std_rows.ts";
 
 const IP = "ipv4-address";
 
@@ -150,10 +142,8 @@ const ROWS: Row[] = [
  * entries are "internal" (121 classless-static-route, RFC 3442, text "net/len - router, …"; 162 v4-dnr, hex only
  * here), and 143 (RFC 8572) uses a 2-byte tuple length where other DHCPv4 tuples use one byte.
  */
-export const DHCP4_OPTION_DEFS: readonly OptionDef[] = Object.freeze(ROWS.map(([name, code, type, array, rec, enc]) => {
-  const def: OptionDef = { name, code, type, array: array ?? false, space: "dhcp4" };
-  if (rec) def.recordTypes = rec;
-  if (enc) def.encapsulate = enc;
-  if (type === "tuple") def.tupleLength = code === 143 ? 2 : 1;
-  return Object.freeze(def);
-}));
+export const DHCP4_OPTION_DEFS: readonly OptionDef[] = buildDefs(
+  ROWS,
+  "dhcp4",
+  (type, _rec, code) => type === "tuple" ? (code === 143 ? 2 : 1) : undefined,
+);

@@ -8,16 +8,8 @@
  * binary, and its vendor-opts (17) names no encapsulated space (the sub-options come from "vendor-<enterprise>").
  * Every DHCPv6 tuple has a 2-byte length (RFC 8415 §21.16, Kea `OpaqueDataTuple` in the v6 universe).
  */
-import type { OptionDef, RecordFieldType } from "./types.ts";
-
-type Row = [
-  name: string,
-  code: number,
-  type: OptionDef["type"],
-  array?: boolean,
-  rec?: RecordFieldType[],
-  enc?: string,
-];
+import type { OptionDef } from "./types.ts";
+import { buildDefs, type Row } from "./std_rows.ts";
 
 const IP6 = "ipv6-address";
 const U32 = "uint32";
@@ -154,15 +146,9 @@ const OTHER_SPACES: Record<string, Row[]> = {
   "vendor-2495": ISC_4O6,
 };
 
-function build(rows: Row[], space: string): readonly OptionDef[] {
-  return Object.freeze(rows.map(([name, code, type, array, rec, enc]) => {
-    const def: OptionDef = { name, code, type, array: array ?? false, space };
-    if (rec) def.recordTypes = rec;
-    if (enc) def.encapsulate = enc;
-    if (type === "tuple" || rec?.includes("tuple")) def.tupleLength = 2;
-    return Object.freeze(def);
-  }));
-}
+/** Every DHCPv6 tuple, alone or in a record, has a 2-byte length. */
+const build = (rows: Row[], space: string): readonly OptionDef[] =>
+  buildDefs(rows, space, (type, rec) => type === "tuple" || rec?.includes("tuple") ? 2 : undefined);
 
 /** The "dhcp6" space table, in code order. */
 export const DHCP6_OPTION_DEFS: readonly OptionDef[] = build(DHCP6_ROWS, "dhcp6");

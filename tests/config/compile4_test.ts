@@ -5,19 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
-import type { Dhcp4Config } from "../../mod/config/model.ts";
 import { ConfigError } from "../../mod/config/errors.ts";
 import { stubCodec } from "./stub_codec.ts";
-
-const noIncludes = (p: string): string => {
-  throw new Error(`unexpected include ${p}`);
-};
-
-function load4(dhcp4: Record<string, unknown>): Dhcp4Config {
-  const c = parseConfigText(JSON.stringify({ Dhcp4: dhcp4 }), "t.json", noIncludes, { codec: stubCodec });
-  assert.ok(c.dhcp4);
-  return c.dhcp4;
-}
+import { load4, noIncludes } from "./load_helpers.ts";
 
 Deno.test("compile: an almost empty Dhcp4 gets Kea's defaults", () => {
   const c = load4({ subnet4: [{ id: 5, subnet: "192.0.2.0/24" }] });

@@ -5,31 +5,10 @@
  * Every accepted config here was also accepted by `kea-dhcp4 -t` (Kea 2.2.0); every refused one was refused by it.
  */
 import assert from "node:assert/strict";
-import { ConfigError, formatProblem } from "../../mod/config/errors.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
-import type { Dhcp4Config, Subnet4 } from "../../mod/config/model.ts";
+import type { Subnet4 } from "../../mod/config/model.ts";
 import { stubCodec } from "./stub_codec.ts";
-
-const noIncludes = (p: string): string => {
-  throw new Error(`unexpected include ${p}`);
-};
-
-function load4(dhcp4: Record<string, unknown>): Dhcp4Config {
-  const c = parseConfigText(JSON.stringify({ Dhcp4: dhcp4 }), "t.json", noIncludes, { codec: stubCodec });
-  assert.ok(c.dhcp4);
-  return c.dhcp4;
-}
-
-/** The problems (formatted `file:line:col: path: message`) of a refused text. */
-function refused(text: string): string[] {
-  try {
-    parseConfigText(text, "g.json", noIncludes, { codec: stubCodec });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  assert.fail("the configuration was accepted");
-}
+import { load4, noIncludes, refused } from "./load_helpers.ts";
 
 const flags = (s: Subnet4) => [s.reservationsGlobal, s.reservationsInSubnet, s.reservationsOutOfPool];
 const SUBNET = { id: 1, subnet: "192.0.2.0/24", pools: [{ pool: "192.0.2.100 - 192.0.2.200" }] };
@@ -169,7 +148,7 @@ Deno.test("bad values are refused with path and position", () => {
       `g.json:2:19: Dhcp4.reservations: must be a list (got Object)`,
     ],
   ];
-  for (const [text, want] of cases) assert.deepEqual(refused(text)[0], want, text);
+  for (const [text, want] of cases) assert.deepEqual(refused(text, "g.json")[0], want, text);
 });
 
 Deno.test("a global reservation and a subnet reservation may name the same client and address (Kea ids 0 and N)", () => {

@@ -5,31 +5,7 @@
  * file:line:col.
  */
 import assert from "node:assert/strict";
-import { ConfigError, formatProblem } from "../../mod/config/errors.ts";
-import { parseConfigText } from "../../mod/config/load.ts";
-import type { Dhcp4Config } from "../../mod/config/model.ts";
-import { stubCodec } from "./stub_codec.ts";
-
-const noIncludes = (p: string): string => {
-  throw new Error(`unexpected include ${p}`);
-};
-
-function load(dhcp4: Record<string, unknown>): { c: Dhcp4Config; warnings: string[] } {
-  const r = parseConfigText(JSON.stringify({ Dhcp4: dhcp4 }), "t.json", noIncludes, { codec: stubCodec });
-  assert.ok(r.dhcp4);
-  return { c: r.dhcp4, warnings: r.warnings.map((w) => `${w.path}: ${w.message}`) };
-}
-
-/** The problems (`file:line:col: path: message`) of a refused text. */
-function refused(text: string): string[] {
-  try {
-    parseConfigText(text, "h.json", noIncludes, { codec: stubCodec });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  assert.fail("the configuration was accepted");
-}
+import { load4WithWarnings as load, refused } from "./load_helpers.ts";
 
 const FLEX = {
   library: "/usr/lib/kea/hooks/libdhcp_flex_id.so",
@@ -255,5 +231,5 @@ const BAD: [string, string][] = [
 ];
 
 Deno.test("bad identifiers, lists and flex-id parameters are refused with path and position", () => {
-  for (const [text, want] of BAD) assert.deepEqual(refused(text)[0], want, text);
+  for (const [text, want] of BAD) assert.deepEqual(refused(text, "h.json")[0], want, text);
 });

@@ -4,21 +4,14 @@
  * crash. Skipped, with a message, when the conformance corpus is not beside the repository.
  */
 import assert from "node:assert/strict";
-import { ConfigError, formatProblem } from "../../mod/config/errors.ts";
 import { loadConfigFile } from "../../mod/config/load.ts";
+import { keaCorpus, testLoadsOrRefused } from "./kea_corpus.ts";
 import { parseIpv6Big } from "../../mod/config/addr6.ts";
 
 const ip = (s: string) => parseIpv6Big(s)!;
 
-const ROOT = new URL("../../../shared/conformance/kea-examples/kea22-kea6/", import.meta.url).pathname;
-const present = (() => {
-  try {
-    return Deno.statSync(ROOT).isDirectory;
-  } catch {
-    return false;
-  }
-})();
-if (!present) console.log(`skipping the Kea 2.2 DHCPv6 example corpus: ${ROOT} is absent`);
+const CORPUS = keaCorpus("kea22-kea6", "Kea 2.2 DHCPv6 example");
+const { root: ROOT, present } = CORPUS;
 
 /** Examples that use only what weka's Dhcp6 loader supports. */
 const LOADS = [
@@ -55,28 +48,13 @@ const FIRST: Record<string, string> = {
     "Dhcp6.hooks-libraries[1].library: hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
 };
 
-const CLEAR =
-  /^Dhcp6(\.|\[|$).*: ('[^']+' is not supported by weka yet|unknown or unsupported key|hook library|unknown option|option |lease database type)/;
-
-for (
-  const name of present ? [...Deno.readDirSync(ROOT)].map((e) => e.name).filter((n) => n.endsWith(".json")).sort() : []
-) {
-  Deno.test(`kea22 dhcp6 example ${name}: loads or is refused clearly`, async () => {
-    try {
-      const c = await loadConfigFile(ROOT + name);
-      assert.ok(LOADS.includes(name), `${name} loaded but was expected to be refused`);
-      assert.ok(c.dhcp6);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      assert.ok(!LOADS.includes(name), `${name} refused: ${e.format()}`);
-      const p = e.problems[0];
-      assert.equal(p.file, ROOT + name);
-      assert.ok(p.line > 0 && p.col > 0);
-      assert.match(`${p.path}: ${p.message}`, CLEAR, formatProblem(p));
-      if (FIRST[name]) assert.equal(`${p.path}: ${p.message}`, FIRST[name]);
-    }
-  });
-}
+testLoadsOrRefused(CORPUS, {
+  title: "kea22 dhcp6 example",
+  map: "Dhcp6",
+  loads: LOADS,
+  first: FIRST,
+  loaded: (c) => c.dhcp6 !== undefined,
+});
 
 Deno.test({
   name: "kea22 dhcp6 example reservations.json compiles its pool, pd-pool and hosts",

@@ -4,18 +4,12 @@
  * crash. Skipped, with a message, when the conformance corpus is not beside the repository.
  */
 import assert from "node:assert/strict";
-import { ConfigError, formatProblem } from "../../mod/config/errors.ts";
+import { ConfigError } from "../../mod/config/errors.ts";
 import { loadConfigFile, parseConfigText } from "../../mod/config/load.ts";
+import { keaCorpus, testLoadsOrRefused } from "./kea_corpus.ts";
 
-const ROOT = new URL("../../../shared/conformance/kea-examples/kea22-kea4/", import.meta.url).pathname;
-const present = (() => {
-  try {
-    return Deno.statSync(ROOT).isDirectory;
-  } catch {
-    return false;
-  }
-})();
-if (!present) console.log(`skipping the Kea 2.2 example corpus: ${ROOT} is absent`);
+const CORPUS = keaCorpus("kea22-kea4", "Kea 2.2 example");
+const { root: ROOT, present } = CORPUS;
 
 /** Examples that use only what weka supports (with the standard option table of mod/options). */
 const LOADS = [
@@ -44,28 +38,13 @@ const FIRST: Record<string, string> = {
   "dhcpv4-over-dhcpv6.json": "Dhcp4.subnet4[0].4o6-interface: '4o6-interface' is not supported by weka yet",
 };
 
-const CLEAR =
-  /^Dhcp4(\.|\[|$).*: ('[^']+' is not supported by weka yet|unknown or unsupported key|hook library|unknown option|option |lease database type)/;
-
-for (
-  const name of present ? [...Deno.readDirSync(ROOT)].map((e) => e.name).filter((n) => n.endsWith(".json")).sort() : []
-) {
-  Deno.test(`kea22 example ${name}: loads or is refused clearly`, async () => {
-    try {
-      const c = await loadConfigFile(ROOT + name);
-      assert.ok(LOADS.includes(name), `${name} loaded but was expected to be refused`);
-      assert.ok(c.dhcp4 && c.dhcp4.subnets.length > 0);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      assert.ok(!LOADS.includes(name), `${name} refused: ${e.format()}`);
-      const p = e.problems[0];
-      assert.equal(p.file, ROOT + name);
-      assert.ok(p.line > 0 && p.col > 0);
-      assert.match(`${p.path}: ${p.message}`, CLEAR, formatProblem(p));
-      if (FIRST[name]) assert.equal(`${p.path}: ${p.message}`, FIRST[name]);
-    }
-  });
-}
+testLoadsOrRefused(CORPUS, {
+  title: "kea22 example",
+  map: "Dhcp4",
+  loads: LOADS,
+  first: FIRST,
+  loaded: (c) => c.dhcp4 !== undefined && c.dhcp4.subnets.length > 0,
+});
 
 Deno.test({
   name: "kea22 example single-subnet.json compiles to its subnet and pool",

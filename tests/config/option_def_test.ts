@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../mod/config/errors.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
 import { migrate } from "../../mod/migrate/migrate.ts";
+import { isPresent } from "./kea_corpus.ts";
 
 const KEA = (() => {
   try {
@@ -302,13 +303,7 @@ Deno.test("option-def: a problem carries the file:line:col of the offending valu
 });
 
 const KEAMA = new URL("../../../shared/conformance/keama/", import.meta.url).pathname;
-const keamaPresent = (() => {
-  try {
-    return Deno.statSync(KEAMA).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const keamaPresent = isPresent(KEAMA, "dir");
 
 Deno.test({
   name: "option-def: keama's option-def translations load (weka's migrate output and keama's own .out)",

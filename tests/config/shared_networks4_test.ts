@@ -7,29 +7,9 @@
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp4Config, Subnet4 } from "../../mod/config/model.ts";
-import { ConfigError } from "../../mod/config/errors.ts";
 import { stubCodec } from "./stub_codec.ts";
-
-const noIncludes = (p: string): string => {
-  throw new Error(`unexpected include ${p}`);
-};
-
-function load4(dhcp4: Record<string, unknown>): Dhcp4Config {
-  const c = parseConfigText(JSON.stringify({ Dhcp4: dhcp4 }), "t.json", noIncludes, { codec: stubCodec });
-  assert.ok(c.dhcp4);
-  return c.dhcp4;
-}
-
-/** The problems of a refused text, formatted `file:line:col: path: message`. */
-function refused(text: string): string[] {
-  try {
-    parseConfigText(text, "s.json", noIncludes, { codec: stubCodec });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.format().split("\n");
-    throw e;
-  }
-  throw new Error(`accepted: ${text}`);
-}
+import { load4, noIncludes, refused } from "./load_helpers.ts";
+import { isPresent } from "./kea_corpus.ts";
 
 const byId = (c: Dhcp4Config, id: number): Subnet4 => c.subnets.find((s) => s.id === id)!;
 
@@ -240,18 +220,12 @@ Deno.test("shared network: bad configurations are refused with Kea's rule, the p
       `subnet 192.0.2.0/24`,
     ],
   ];
-  for (const [text, want] of cases) assert.deepEqual(refused(text)[0], want, text);
+  for (const [text, want] of cases) assert.deepEqual(refused(text, "s.json")[0], want, text);
 });
 
 const KEA_EXAMPLE = new URL("../../../shared/conformance/kea-examples/kea22-kea4/shared-network.json", import.meta.url)
   .pathname;
-const haveExample = (() => {
-  try {
-    return Deno.statSync(KEA_EXAMPLE).isFile;
-  } catch {
-    return false;
-  }
-})();
+const haveExample = isPresent(KEA_EXAMPLE, "file");
 
 Deno.test({
   name: "shared network: Kea 2.2's shared-network.json example compiles with network 'frog' inherited",

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Lab } from "./lab.ts";
-import { labConfig, MAIN, until, writeConfig } from "./weka_proc.ts";
+import { labConfig, labTest, MAIN, udhcpcOnce, until, writeConfig } from "./weka_proc.ts";
 import { BIND_KEYS, BIND_ZONES } from "../ddns/bind_harness.ts";
 
 const why = Lab.available() ?? (await hasTools());
@@ -124,96 +124,77 @@ function reverse(addr: string): string {
   return addr.split(".").reverse().join(".") + ".in-addr.arpa";
 }
 
-Deno.test({
-  name: "e2e ddns: weka run (Dhcp4 + DhcpDdns) names dhclient and udhcpc clients in a real BIND; release removes",
-  ignore: why !== undefined,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    const lab = await Lab.up("wkz-");
-    const dir = await Deno.makeTempDir({ prefix: "wkz-ddns-" });
-    try {
-      const dig = await labBind(lab, dir);
+labTest(
+  "e2e ddns: weka run (Dhcp4 + DhcpDdns) names dhclient and udhcpc clients in a real BIND; release removes",
+  why,
+  "wkz-",
+  "wkz-ddns-",
+  async (t, lab, dir) => {
+    const dig = await labBind(lab, dir);
 
-      const cfg = await writeConfig(dir, wekaConfig(dir));
-      const weka = lab.spawn("srv1", ["deno", "run", "-A", MAIN, "run", "-c", cfg]);
+    const cfg = await writeConfig(dir, wekaConfig(dir));
+    const weka = lab.spawn("srv1", ["deno", "run", "-A", MAIN, "run", "-c", cfg]);
+    assert.ok(
+      await until(() => Promise.resolve(/DHCP4_STARTED/.test(weka.output) || weka.exited), 30_000) &&
+        !weka.exited,
+      `weka run did not start:\n${weka.output}`,
+    );
+    assert.match(weka.output, /DHCP_DDNS_STARTED/);
+    assert.match(weka.output, /in-process D2/);
+
+    const dhclient = (host: string, name: string | undefined, release = false) =>
+      dhclientIn(lab, dir, host, name, release, () => weka.output);
+
+    let addr1 = "";
+    await t.step("dhclient sending host name cli1 → A, PTR and DHCID in BIND", async () => {
+      addr1 = await dhclient("cli1", "cli1");
+      assert.match(addr1, /^198\.18\./);
+      const a = await until(async () => (await dig("cli1.lab.test", "A")).join(), 10_000);
+      assert.equal(a, addr1, weka.output.slice(-3000));
+      assert.deepEqual(await until(() => dig(reverse(addr1), "PTR").then((x) => x.length ? x : undefined), 5000), [
+        "cli1.lab.test.",
+      ]);
+      assert.equal((await dig("cli1.lab.test", "DHCID")).length, 1);
+      assert.equal((await dig(reverse(addr1), "DHCID")).length, 1);
+    });
+
+    await t.step("a second client claiming cli1 (LAN B) is refused the A record", async () => {
+      const addr2 = await dhclient("cli2", "cli1");
+      assert.match(addr2, /^198\.19\./);
       assert.ok(
-        await until(() => Promise.resolve(/DHCP4_STARTED/.test(weka.output) || weka.exited), 30_000) &&
-          !weka.exited,
-        `weka run did not start:\n${weka.output}`,
+        await until(
+          () => Promise.resolve(/DHCP_DDNS_FORWARD_REPLACE_REJECTED .*cli1\.lab\.test\./.test(weka.output)),
+          10_000,
+        ),
+        `no rejection logged:\n${weka.output.slice(-3000)}`,
       );
-      assert.match(weka.output, /DHCP_DDNS_STARTED/);
-      assert.match(weka.output, /in-process D2/);
+      assert.deepEqual(await dig("cli1.lab.test", "A"), [addr1]);
+    });
 
-      const dhclient = (host: string, name: string | undefined, release = false) =>
-        dhclientIn(lab, dir, host, name, release, () => weka.output);
+    await t.step("release → A, PTR and DHCID are gone", async () => {
+      await dhclient("cli1", "cli1", true);
+      const gone = await until(async () => (await dig("cli1.lab.test", "A")).length === 0, 10_000);
+      assert.ok(gone, weka.output.slice(-3000));
+      assert.ok(await until(async () => (await dig(reverse(addr1), "PTR")).length === 0, 5000));
+      assert.deepEqual(await dig("cli1.lab.test", "DHCID"), []);
+      assert.deepEqual(await dig(reverse(addr1), "DHCID"), []);
+    });
 
-      let addr1 = "";
-      await t.step("dhclient sending host name cli1 → A, PTR and DHCID in BIND", async () => {
-        addr1 = await dhclient("cli1", "cli1");
-        assert.match(addr1, /^198\.18\./);
-        const a = await until(async () => (await dig("cli1.lab.test", "A")).join(), 10_000);
-        assert.equal(a, addr1, weka.output.slice(-3000));
-        assert.deepEqual(await until(() => dig(reverse(addr1), "PTR").then((x) => x.length ? x : undefined), 5000), [
-          "cli1.lab.test.",
-        ]);
-        assert.equal((await dig("cli1.lab.test", "DHCID")).length, 1);
-        assert.equal((await dig(reverse(addr1), "DHCID")).length, 1);
-      });
+    await t.step("a nameless udhcpc gets prefix-A-B-C-D.lab.test", async () => {
+      const out = await udhcpcOnce(lab, "cli1");
+      const m = /lease of (\d+\.\d+\.\d+\.\d+) obtained/.exec(out);
+      assert.ok(m, out);
+      const gen = `prefix-${m[1].replaceAll(".", "-")}.lab.test`;
+      const a = await until(async () => (await dig(gen, "A")).join(), 10_000);
+      assert.equal(a, m[1], weka.output.slice(-3000));
+      assert.deepEqual(await dig(reverse(m[1]), "PTR"), [gen + "."]);
+    });
 
-      await t.step("a second client claiming cli1 (LAN B) is refused the A record", async () => {
-        const addr2 = await dhclient("cli2", "cli1");
-        assert.match(addr2, /^198\.19\./);
-        assert.ok(
-          await until(
-            () => Promise.resolve(/DHCP_DDNS_FORWARD_REPLACE_REJECTED .*cli1\.lab\.test\./.test(weka.output)),
-            10_000,
-          ),
-          `no rejection logged:\n${weka.output.slice(-3000)}`,
-        );
-        assert.deepEqual(await dig("cli1.lab.test", "A"), [addr1]);
-      });
-
-      await t.step("release → A, PTR and DHCID are gone", async () => {
-        await dhclient("cli1", "cli1", true);
-        const gone = await until(async () => (await dig("cli1.lab.test", "A")).length === 0, 10_000);
-        assert.ok(gone, weka.output.slice(-3000));
-        assert.ok(await until(async () => (await dig(reverse(addr1), "PTR")).length === 0, 5000));
-        assert.deepEqual(await dig("cli1.lab.test", "DHCID"), []);
-        assert.deepEqual(await dig(reverse(addr1), "DHCID"), []);
-      });
-
-      await t.step("a nameless udhcpc gets prefix-A-B-C-D.lab.test", async () => {
-        const r = await lab.run("cli1", [
-          "timeout",
-          "30",
-          "udhcpc",
-          "-i",
-          "eth0",
-          "-n",
-          "-q",
-          "-s",
-          "/bin/true",
-          "-t",
-          "8",
-        ]);
-        const m = /lease of (\d+\.\d+\.\d+\.\d+) obtained/.exec(r.stdout + r.stderr);
-        assert.ok(m, r.stdout + r.stderr);
-        const gen = `prefix-${m[1].replaceAll(".", "-")}.lab.test`;
-        const a = await until(async () => (await dig(gen, "A")).join(), 10_000);
-        assert.equal(a, m[1], weka.output.slice(-3000));
-        assert.deepEqual(await dig(reverse(m[1]), "PTR"), [gen + "."]);
-      });
-
-      await weka.stop("SIGTERM", 5000);
-      if (Deno.env.get("WKZ_DEBUG")) console.log(weka.output);
-      assert.match(weka.output, / ncr-sent=4 /, "add, add (refused by D2), remove, add");
-    } finally {
-      await lab.down();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    await weka.stop("SIGTERM", 5000);
+    if (Deno.env.get("WKZ_DEBUG")) console.log(weka.output);
+    assert.match(weka.output, / ncr-sent=4 /, "add, add (refused by D2), remove, add");
   },
-});
+);
 
 /** Starts a long-running command in srv1 and waits for `ready` in its output. */
 async function startIn(lab: Lab, host: string, cmd: string[], ready: RegExp, env?: Record<string, string>) {
@@ -223,68 +204,61 @@ async function startIn(lab: Lab, host: string, cmd: string[], ready: RegExp, env
   return p;
 }
 
-Deno.test({
-  name: "e2e ddns interop: weka dhcp4 → real kea-dhcp-ddns and real kea-dhcp4 → weka ddns give the same records",
-  ignore: why !== undefined,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    const lab = await Lab.up("wkz-");
-    const dir = await Deno.makeTempDir({ prefix: "wkz-ddns-" });
+labTest(
+  "e2e ddns interop: weka dhcp4 → real kea-dhcp-ddns and real kea-dhcp4 → weka ddns give the same records",
+  why,
+  "wkz-",
+  "wkz-ddns-",
+  async (t, lab, dir) => {
     const keaEnv = { KEA_LOCKFILE_DIR: dir, KEA_PIDFILE_DIR: dir };
-    try {
-      const dig = await labBind(lab, dir);
-      const records = async (addr: string) => ({
-        a: await dig("erin.lab.test", "A"),
-        ptr: await dig(reverse(addr), "PTR"),
-        dhcid: (await dig("erin.lab.test", "DHCID")).join("").replace(/\s/g, ""),
-        revDhcid: (await dig(reverse(addr), "DHCID")).join("").replace(/\s/g, ""),
-      });
-      const d2File = await writeConfig(dir, { DhcpDdns: d2Config() }, "d2.json");
-      const seen: Record<string, Awaited<ReturnType<typeof records>>> = {};
+    const dig = await labBind(lab, dir);
+    const records = async (addr: string) => ({
+      a: await dig("erin.lab.test", "A"),
+      ptr: await dig(reverse(addr), "PTR"),
+      dhcid: (await dig("erin.lab.test", "DHCID")).join("").replace(/\s/g, ""),
+      revDhcid: (await dig(reverse(addr), "DHCID")).join("").replace(/\s/g, ""),
+    });
+    const d2File = await writeConfig(dir, { DhcpDdns: d2Config() }, "d2.json");
+    const seen: Record<string, Awaited<ReturnType<typeof records>>> = {};
 
-      for (
-        const [label, dhcpCmd, d2Cmd] of [
-          [
-            "weka dhcp4 → kea-dhcp-ddns",
-            ["deno", "run", "-A", MAIN, "dhcp4", "-c", `${dir}/weka4.json`],
-            ["kea-dhcp-ddns", "-c", d2File],
-          ],
-          [
-            "kea-dhcp4 → weka ddns",
-            ["kea-dhcp4", "-c", `${dir}/kea4.json`],
-            ["deno", "run", "-A", MAIN, "ddns", "-c", d2File],
-          ],
-        ] as const
-      ) {
-        await t.step(label, async () => {
-          const tag = label.startsWith("weka") ? "-w" : "-k";
-          const sub = `${dir}/${tag}`;
-          await Deno.mkdir(sub);
-          await writeConfig(dir, { Dhcp4: dhcp4Config(sub).Dhcp4 }, tag === "-w" ? "weka4.json" : "kea4.json");
-          const d2 = await startIn(lab, "srv1", [...d2Cmd], /DHCP_DDNS_STARTED/, keaEnv);
-          const dhcp = await startIn(lab, "srv1", [...dhcpCmd], /DHCP4_STARTED/, keaEnv);
-          const out = () => `${dhcp.output.slice(-2000)}\n${d2.output.slice(-2000)}`;
-          const addr = await dhclientIn(lab, dir, "cli1", "erin", false, out, tag);
-          assert.ok(await until(async () => (await dig(reverse(addr), "PTR")).length > 0, 10_000), out());
-          const r = await records(addr);
-          assert.deepEqual(r.a, [addr], out());
-          assert.deepEqual(r.ptr, ["erin.lab.test."]);
-          assert.ok(r.dhcid && r.dhcid === r.revDhcid, "the same DHCID in both zones");
-          seen[tag] = r;
-          await dhclientIn(lab, dir, "cli1", "erin", true, out, tag);
-          assert.ok(await until(async () => (await dig("erin.lab.test", "A")).length === 0, 10_000), out());
-          assert.ok(await until(async () => (await dig(reverse(addr), "PTR")).length === 0, 10_000), out());
-          assert.deepEqual(await dig("erin.lab.test", "DHCID"), []);
-          await dhcp.stop("SIGTERM", 5000);
-          await d2.stop("SIGTERM", 5000);
-        });
-      }
-      assert.equal(seen["-w"].dhcid, seen["-k"].dhcid, "the same DHCID from weka and from Kea for the same client");
-      assert.deepEqual(seen["-w"].ptr, seen["-k"].ptr);
-    } finally {
-      await lab.down();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    for (
+      const [label, dhcpCmd, d2Cmd] of [
+        [
+          "weka dhcp4 → kea-dhcp-ddns",
+          ["deno", "run", "-A", MAIN, "dhcp4", "-c", `${dir}/weka4.json`],
+          ["kea-dhcp-ddns", "-c", d2File],
+        ],
+        [
+          "kea-dhcp4 → weka ddns",
+          ["kea-dhcp4", "-c", `${dir}/kea4.json`],
+          ["deno", "run", "-A", MAIN, "ddns", "-c", d2File],
+        ],
+      ] as const
+    ) {
+      await t.step(label, async () => {
+        const tag = label.startsWith("weka") ? "-w" : "-k";
+        const sub = `${dir}/${tag}`;
+        await Deno.mkdir(sub);
+        await writeConfig(dir, { Dhcp4: dhcp4Config(sub).Dhcp4 }, tag === "-w" ? "weka4.json" : "kea4.json");
+        const d2 = await startIn(lab, "srv1", [...d2Cmd], /DHCP_DDNS_STARTED/, keaEnv);
+        const dhcp = await startIn(lab, "srv1", [...dhcpCmd], /DHCP4_STARTED/, keaEnv);
+        const out = () => `${dhcp.output.slice(-2000)}\n${d2.output.slice(-2000)}`;
+        const addr = await dhclientIn(lab, dir, "cli1", "erin", false, out, tag);
+        assert.ok(await until(async () => (await dig(reverse(addr), "PTR")).length > 0, 10_000), out());
+        const r = await records(addr);
+        assert.deepEqual(r.a, [addr], out());
+        assert.deepEqual(r.ptr, ["erin.lab.test."]);
+        assert.ok(r.dhcid && r.dhcid === r.revDhcid, "the same DHCID in both zones");
+        seen[tag] = r;
+        await dhclientIn(lab, dir, "cli1", "erin", true, out, tag);
+        assert.ok(await until(async () => (await dig("erin.lab.test", "A")).length === 0, 10_000), out());
+        assert.ok(await until(async () => (await dig(reverse(addr), "PTR")).length === 0, 10_000), out());
+        assert.deepEqual(await dig("erin.lab.test", "DHCID"), []);
+        await dhcp.stop("SIGTERM", 5000);
+        await d2.stop("SIGTERM", 5000);
+      });
     }
+    assert.equal(seen["-w"].dhcid, seen["-k"].dhcid, "the same DHCID from weka and from Kea for the same client");
+    assert.deepEqual(seen["-w"].ptr, seen["-k"].ptr);
   },
-});
+);

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Lab } from "./lab.ts";
-import { labConfig, leases, startWeka, writeConfig } from "./weka_proc.ts";
+import { labConfig, labTest, leases, startWeka, udhcpcOnce, writeConfig } from "./weka_proc.ts";
 
 const why = Lab.available();
 if (why) console.log(`SKIP e2e host identifiers: ${why}`);
@@ -31,85 +31,50 @@ function config(dir: string): Record<string, unknown> {
   };
 }
 
-Deno.test({
-  name: "e2e: reservations by client-id (dhclient) and by flex-id from option 12 (udhcpc); others get pool addresses",
-  ignore: why !== undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async (t) => {
-    const dir = await Deno.makeTempDir({ prefix: "weka-wkh-" });
-    const lab = await Lab.up("wkh-");
+labTest(
+  "e2e: reservations by client-id (dhclient) and by flex-id from option 12 (udhcpc); others get pool addresses",
+  why,
+  "wkh-",
+  "weka-wkh-",
+  async (t, lab, dir) => {
+    const cfg = await writeConfig(dir, config(dir));
+    const weka = await startWeka(lab, "srv1", cfg);
     try {
-      const cfg = await writeConfig(dir, config(dir));
-      const weka = await startWeka(lab, "srv1", cfg);
-      try {
-        await t.step("dhclient sending a dhcp-client-identifier gets its client-id reservation", async () => {
-          await Deno.writeTextFile(`${dir}/dhclient.conf`, `send dhcp-client-identifier ${CLIENT_ID};\n`);
-          const args = ["-cf", `${dir}/dhclient.conf`, "-pf", `${dir}/dhclient.pid`, "-lf", `${dir}/dhclient.leases`];
-          const r = await lab.run("cli1", ["timeout", "30", "dhclient", "-4", "-v", "-1", ...args, "eth0"]);
-          assert.equal(r.code, 0, r.stderr);
-          assert.match(r.stderr, /DHCPACK of 198\.18\.0\.50 from 198\.18\.0\.1/);
-          assert.match(await lab.check("cli1", ["ip", "-4", "-o", "addr", "show", "eth0"]), /inet 198\.18\.0\.50\//);
-          const l = (await leases(cfg)).find((x) => x.address === "198.18.0.50");
-          assert.ok(l, "the reserved address is leased");
-          assert.equal(l.clientId, CLIENT_ID);
-          assert.equal(l.hostname, "by-cid");
-          await lab.run("cli1", ["timeout", "20", "dhclient", "-4", "-r", ...args, "eth0"]);
-        });
+      await t.step("dhclient sending a dhcp-client-identifier gets its client-id reservation", async () => {
+        await Deno.writeTextFile(`${dir}/dhclient.conf`, `send dhcp-client-identifier ${CLIENT_ID};\n`);
+        const args = ["-cf", `${dir}/dhclient.conf`, "-pf", `${dir}/dhclient.pid`, "-lf", `${dir}/dhclient.leases`];
+        const r = await lab.run("cli1", ["timeout", "30", "dhclient", "-4", "-v", "-1", ...args, "eth0"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /DHCPACK of 198\.18\.0\.50 from 198\.18\.0\.1/);
+        assert.match(await lab.check("cli1", ["ip", "-4", "-o", "addr", "show", "eth0"]), /inet 198\.18\.0\.50\//);
+        const l = (await leases(cfg)).find((x) => x.address === "198.18.0.50");
+        assert.ok(l, "the reserved address is leased");
+        assert.equal(l.clientId, CLIENT_ID);
+        assert.equal(l.hostname, "by-cid");
+        await lab.run("cli1", ["timeout", "20", "dhclient", "-4", "-r", ...args, "eth0"]);
+      });
 
-        await t.step("udhcpc sending host name kiosk-17 gets the address reserved by flex-id", async () => {
-          const r = await lab.run("cli2", [
-            "timeout",
-            "30",
-            "udhcpc",
-            "-i",
-            "eth0",
-            "-n",
-            "-q",
-            "-s",
-            "/bin/true",
-            "-t",
-            "8",
-            "-x",
-            "hostname:kiosk-17",
-          ]);
-          assert.match(r.stdout + r.stderr, /lease of 198\.19\.0\.77 obtained/);
-          const l = (await leases(cfg)).find((x) => x.address === "198.19.0.77");
-          assert.ok(l, "the flex-id reserved address is leased");
-          assert.equal(l.hwaddr, await lab.mac("cli2", "eth0"));
-          assert.equal(l.subnetId, 2);
-        });
+      await t.step("udhcpc sending host name kiosk-17 gets the address reserved by flex-id", async () => {
+        const out = await udhcpcOnce(lab, "cli2", ["-x", "hostname:kiosk-17"]);
+        assert.match(out, /lease of 198\.19\.0\.77 obtained/);
+        const l = (await leases(cfg)).find((x) => x.address === "198.19.0.77");
+        assert.ok(l, "the flex-id reserved address is leased");
+        assert.equal(l.hwaddr, await lab.mac("cli2", "eth0"));
+        assert.equal(l.subnetId, 2);
+      });
 
-        await t.step(
-          "a client matching no reservation gets a pool address (another host name, another id)",
-          async () => {
-            const r = await lab.run("cli1", [
-              "timeout",
-              "30",
-              "udhcpc",
-              "-i",
-              "eth0",
-              "-n",
-              "-q",
-              "-s",
-              "/bin/true",
-              "-t",
-              "8",
-              "-x",
-              "hostname:kiosk-18",
-            ]);
-            const m = /lease of (198\.18\.\d+\.\d+) obtained/.exec(r.stdout + r.stderr);
-            assert.ok(m, r.stdout + r.stderr);
-            assert.notEqual(m[1], "198.18.0.50");
-            assert.match(m[1], /^198\.18\.([1-9]\d*)\.\d+$/, "an address of the pool 198.18.1.0-198.18.255.250");
-          },
-        );
-      } finally {
-        await weka.stop();
-      }
+      await t.step(
+        "a client matching no reservation gets a pool address (another host name, another id)",
+        async () => {
+          const out = await udhcpcOnce(lab, "cli1", ["-x", "hostname:kiosk-18"]);
+          const m = /lease of (198\.18\.\d+\.\d+) obtained/.exec(out);
+          assert.ok(m, out);
+          assert.notEqual(m[1], "198.18.0.50");
+          assert.match(m[1], /^198\.18\.([1-9]\d*)\.\d+$/, "an address of the pool 198.18.1.0-198.18.255.250");
+        },
+      );
     } finally {
-      await lab.down();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await weka.stop();
     }
   },
-});
+);

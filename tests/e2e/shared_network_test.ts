@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { Lab } from "./lab.ts";
-import { type LeaseRow, leases, startWeka, until, writeConfig } from "./weka_proc.ts";
+import { labTest, type LeaseRow, leases, startWeka, until, writeConfig } from "./weka_proc.ts";
 
 const why = Lab.available();
 if (why) console.log(`SKIP e2e shared network: ${why}`);
@@ -47,68 +47,61 @@ function sharedConfig(dir: string): Record<string, unknown> {
   };
 }
 
-Deno.test({
-  name: "e2e: a shared network hands the second client an address of its second subnet; both clients renew",
-  ignore: why !== undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async (t) => {
-    const dir = await Deno.makeTempDir({ prefix: "weka-e2e-shared-" });
-    const lab = await Lab.up("wks-");
-    try {
-      await lab.check("srv1", ["ip", "addr", "add", "10.77.0.1/24", "dev", "eth0"]);
-      const cfg = await writeConfig(dir, sharedConfig(dir));
-      const weka = await startWeka(lab, "srv1", cfg);
-      const clients = [
-        { host: "cli1", mac: await lab.mac("cli1", "eth0"), subnetId: 1, addr: /^198\.18\.1\.10$/ },
-        { host: "cli", mac: await lab.mac("cli", "eth0"), subnetId: 2, addr: /^10\.77\.0\.(1\d|20)$/ },
-      ];
-      const got = new Map<string, LeaseRow>();
+labTest(
+  "e2e: a shared network hands the second client an address of its second subnet; both clients renew",
+  why,
+  "wks-",
+  "weka-e2e-shared-",
+  async (t, lab, dir) => {
+    await lab.check("srv1", ["ip", "addr", "add", "10.77.0.1/24", "dev", "eth0"]);
+    const cfg = await writeConfig(dir, sharedConfig(dir));
+    const weka = await startWeka(lab, "srv1", cfg);
+    const clients = [
+      { host: "cli1", mac: await lab.mac("cli1", "eth0"), subnetId: 1, addr: /^198\.18\.1\.10$/ },
+      { host: "cli", mac: await lab.mac("cli", "eth0"), subnetId: 2, addr: /^10\.77\.0\.(1\d|20)$/ },
+    ];
+    const got = new Map<string, LeaseRow>();
 
-      for (const c of clients) {
-        await t.step(`dhclient on ${c.host} gets an address of subnet ${c.subnetId}`, async () => {
-          const files = ["-pf", `${dir}/${c.host}.pid`, "-lf", `${dir}/${c.host}.leases`, "eth0"];
-          const r = await lab.run(c.host, ["timeout", "30", "dhclient", "-4", "-v", "-1", ...files]);
-          assert.equal(r.code, 0, r.stderr);
-          assert.match(r.stderr, /DHCPACK of \S+ from 198\.18\.0\.1/);
-          const l = (await leases(cfg)).find((x) => x.hwaddr === c.mac);
-          assert.ok(l, `the lease of ${c.host}'s MAC is in the store`);
-          assert.equal(l.subnetId, c.subnetId);
-          assert.match(l.address, c.addr);
-          assert.equal(l.state, 0);
-          const mask = c.subnetId === 1 ? 16 : 24;
-          assert.match(
-            await lab.check(c.host, ["ip", "-4", "-o", "addr", "show", "eth0"]),
-            new RegExp(`inet ${l.address.replaceAll(".", "\\.")}/${mask}`),
-          );
-          got.set(c.host, l);
-        });
-      }
-
-      await t.step("both clients renew (T1 = 6 s): same address, same subnet, later lease time", async () => {
-        for (const c of clients) {
-          const first = got.get(c.host)!;
-          const renewed = await until(
-            async () => {
-              const l = (await leases(cfg)).find((x) => x.hwaddr === c.mac);
-              return l && l.cltt > first.cltt ? l : undefined;
-            },
-            25_000,
-            500,
-          );
-          assert.ok(renewed, `${c.host} renewed within 25 s`);
-          assert.equal(renewed.address, first.address);
-          assert.equal(renewed.subnetId, c.subnetId);
-          assert.equal(renewed.state, 0);
-        }
-        assert.equal((await leases(cfg)).length, 2);
+    for (const c of clients) {
+      await t.step(`dhclient on ${c.host} gets an address of subnet ${c.subnetId}`, async () => {
+        const files = ["-pf", `${dir}/${c.host}.pid`, "-lf", `${dir}/${c.host}.leases`, "eth0"];
+        const r = await lab.run(c.host, ["timeout", "30", "dhclient", "-4", "-v", "-1", ...files]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /DHCPACK of \S+ from 198\.18\.0\.1/);
+        const l = (await leases(cfg)).find((x) => x.hwaddr === c.mac);
+        assert.ok(l, `the lease of ${c.host}'s MAC is in the store`);
+        assert.equal(l.subnetId, c.subnetId);
+        assert.match(l.address, c.addr);
+        assert.equal(l.state, 0);
+        const mask = c.subnetId === 1 ? 16 : 24;
+        assert.match(
+          await lab.check(c.host, ["ip", "-4", "-o", "addr", "show", "eth0"]),
+          new RegExp(`inet ${l.address.replaceAll(".", "\\.")}/${mask}`),
+        );
+        got.set(c.host, l);
       });
-
-      await weka.stop();
-      assert.doesNotMatch(weka.output, /DHCP4_PACKET_NAK/, "no client was NAKed");
-    } finally {
-      await lab.down();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
+
+    await t.step("both clients renew (T1 = 6 s): same address, same subnet, later lease time", async () => {
+      for (const c of clients) {
+        const first = got.get(c.host)!;
+        const renewed = await until(
+          async () => {
+            const l = (await leases(cfg)).find((x) => x.hwaddr === c.mac);
+            return l && l.cltt > first.cltt ? l : undefined;
+          },
+          25_000,
+          500,
+        );
+        assert.ok(renewed, `${c.host} renewed within 25 s`);
+        assert.equal(renewed.address, first.address);
+        assert.equal(renewed.subnetId, c.subnetId);
+        assert.equal(renewed.state, 0);
+      }
+      assert.equal((await leases(cfg)).length, 2);
+    });
+
+    await weka.stop();
+    assert.doesNotMatch(weka.output, /DHCP4_PACKET_NAK/, "no client was NAKed");
   },
-});
+);

@@ -4,7 +4,7 @@
  * and the statistics line it logs at shutdown.
  */
 import { fileURLToPath } from "node:url";
-import type { Lab, LabProcess } from "./lab.ts";
+import { Lab, type LabProcess } from "./lab.ts";
 
 /** Absolute path of the repository's main.ts. */
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -118,8 +118,42 @@ export async function until<T>(fn: () => Promise<T>, ms: number, stepMs = 250): 
   return v;
 }
 
-/** Runs busybox udhcpc once on `host`'s eth0 (no script: the address is not configured) and returns its output. */
-export async function udhcpcOnce(lab: Lab, host: string): Promise<string> {
-  const r = await lab.run(host, ["timeout", "30", "udhcpc", "-i", "eth0", "-n", "-q", "-s", "/bin/true", "-t", "8"]);
+/**
+ * Runs busybox udhcpc once on `host`'s eth0 (no script: the address is not configured), with `extra` arguments
+ * (e.g. `["-x", "hostname:kiosk-17"]`), and returns its output.
+ */
+export async function udhcpcOnce(lab: Lab, host: string, extra: string[] = []): Promise<string> {
+  const args = ["-i", "eth0", "-n", "-q", "-s", "/bin/true", "-t", "8", ...extra];
+  const r = await lab.run(host, ["timeout", "30", "udhcpc", ...args]);
   return r.stdout + r.stderr;
+}
+
+/**
+ * Registers an end-to-end test that runs in a fresh lab whose namespaces are named `ns…` and with a temporary
+ * directory (prefix `dirPrefix`); both are removed afterwards, whatever happens. Skipped when `why` says the lab
+ * cannot run here. Lab processes outlive steps, so Deno's op and resource sanitizers are off.
+ */
+export function labTest(
+  name: string,
+  why: string | undefined,
+  ns: string,
+  dirPrefix: string,
+  fn: (t: Deno.TestContext, lab: Lab, dir: string) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: why !== undefined,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async (t) => {
+      const dir = await Deno.makeTempDir({ prefix: dirPrefix });
+      const lab = await Lab.up(ns);
+      try {
+        await fn(t, lab, dir);
+      } finally {
+        await lab.down();
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    },
+  });
 }

@@ -1,0 +1,113 @@
+/**
+ * The parts of the Dhcp4 and Dhcp6 compilers that follow the same Kea rules in both universes: the maps kea-dhcp4
+ * and kea-dhcp6 share (`lease-database`, `expired-leases-processing`, `loggers`, `hooks-libraries`,
+ * `control-socket(s)`, `decline-probation-period`) compiled with Kea's defaults into model.ts's
+ * DhcpServerCommon. compile4.ts and compile6.ts call it with their universe's default file and logger names.
+ */
+
+import { EXPIRED_LEASES_DEFAULTS, LEASE_DATABASE_DEFAULTS, LOGGER_DEFAULTS } from "./defaults.ts";
+import type { ControlSocketSpec, DhcpServerCommon, ExpiredLeasesProcessing, LoggerSpec } from "./model.ts";
+import type { Dhcp4In, LoggerIn } from "./schema4.ts";
+
+/** The shared maps of a validated Dhcp4 or Dhcp6 map (Dhcp6 has no `control-sockets` list). */
+export type ServerCommonIn =
+  & Pick<
+    Dhcp4In,
+    | "lease-database"
+    | "expired-leases-processing"
+    | "loggers"
+    | "hooks-libraries"
+    | "control-socket"
+    | "decline-probation-period"
+  >
+  & { "control-sockets"?: Dhcp4In["control-sockets"] };
+
+/** A universe's defaults for the shared maps. */
+export interface ServerCommonDefaults {
+  /** the memfile CSV and the KV file when `lease-database` names none (Kea: kea-leases4.csv / kea-leases6.csv) */
+  leaseFiles: { memfileName: string; kvName: string };
+  declineProbationPeriod: number;
+  /** the root logger's name when `loggers` is absent ("kea-dhcp4" / "kea-dhcp6") */
+  rootLogger: string;
+}
+
+/** The KV file beside a memfile CSV: the CSV name with its extension replaced by `.kv`. */
+export function kvPathFor(csvName: string): string {
+  const slash = csvName.lastIndexOf("/");
+  const dot = csvName.lastIndexOf(".");
+  return (dot > slash + 1 ? csvName.slice(0, dot) : csvName) + ".kv";
+}
+
+/** A `loggers` entry with Kea's defaults applied (Kea's logging.rst; shared by Dhcp4 and Dhcp6). */
+export function logger(l: LoggerIn): LoggerSpec {
+  const outs = l["output-options"] ?? l.output_options ?? [{ output: LOGGER_DEFAULTS.output }];
+  return {
+    name: l.name,
+    severity: l.severity ?? LOGGER_DEFAULTS.severity,
+    debuglevel: l.debuglevel ?? LOGGER_DEFAULTS.debuglevel,
+    outputs: outs.map((o) => ({
+      output: o.output,
+      flush: o.flush ?? LOGGER_DEFAULTS.flush,
+      maxsize: o.maxsize ?? LOGGER_DEFAULTS.maxsize,
+      maxver: o.maxver ?? LOGGER_DEFAULTS.maxver,
+      ...(o.pattern !== undefined ? { pattern: o.pattern } : {}),
+    })),
+  };
+}
+
+/** `expired-leases-processing` with Kea's defaults (Kea ARM "Lease Reclamation": 10 s, 25 s, 3600 s, 100, 250 ms, 5). */
+function expired(d: ServerCommonIn): ExpiredLeasesProcessing {
+  const e = d["expired-leases-processing"] ?? {};
+  const D = EXPIRED_LEASES_DEFAULTS;
+  return {
+    reclaimTimerWaitTime: e["reclaim-timer-wait-time"] ?? D["reclaim-timer-wait-time"],
+    flushReclaimedTimerWaitTime: e["flush-reclaimed-timer-wait-time"] ?? D["flush-reclaimed-timer-wait-time"],
+    holdReclaimedTime: e["hold-reclaimed-time"] ?? D["hold-reclaimed-time"],
+    maxReclaimLeases: e["max-reclaim-leases"] ?? D["max-reclaim-leases"],
+    maxReclaimTime: e["max-reclaim-time"] ?? D["max-reclaim-time"],
+    unwarnedReclaimCycles: e["unwarned-reclaim-cycles"] ?? D["unwarned-reclaim-cycles"],
+  };
+}
+
+/** `control-socket` (Kea 2.2) and then the entries of `control-sockets` (newer Kea), each as configured. */
+function controlSockets(d: ServerCommonIn): ControlSocketSpec[] {
+  const sockets = [...(d["control-socket"] ? [d["control-socket"]] : []), ...(d["control-sockets"] ?? [])];
+  return sockets.map((s) => {
+    const spec: ControlSocketSpec = { type: s["socket-type"], raw: { ...s } };
+    if (s["socket-name"] !== undefined) spec.name = s["socket-name"];
+    if (s["socket-address"] !== undefined) spec.address = s["socket-address"];
+    if (s["socket-port"] !== undefined) spec.port = s["socket-port"];
+    return spec;
+  });
+}
+
+/**
+ * Compiles the maps kea-dhcp4 and kea-dhcp6 share, with Kea's defaults: the lease database (a memfile keeps its
+ * CSV name and is stored in the KV file beside it), decline probation, expired-lease processing, loggers (the
+ * universe's root logger when none), the built-in hooks by file name with their parameters, and the control
+ * sockets. `raw` is the validated map itself.
+ */
+export function compileServerCommon(d: ServerCommonIn, defaults: ServerCommonDefaults): DhcpServerCommon {
+  const ld = d["lease-database"];
+  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
+  const csvName = type === "memfile" ? ld?.name ?? defaults.leaseFiles.memfileName : undefined;
+  const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
+    file: h.library.slice(h.library.lastIndexOf("/") + 1),
+    parameters: h.parameters ?? {},
+  }));
+  return {
+    lease: {
+      type,
+      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? defaults.leaseFiles.kvName,
+      ...(csvName !== undefined ? { csvName } : {}),
+      persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
+    },
+    declineProbationPeriod: d["decline-probation-period"] ?? defaults.declineProbationPeriod,
+    expired: expired(d),
+    loggers: (d.loggers ?? [{ name: defaults.rootLogger }]).map(logger),
+    hooks: hooks.map((h) => h.file),
+    hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
+    controlSockets: controlSockets(d),
+    raw: d as Record<string, unknown>,
+  };
+}
