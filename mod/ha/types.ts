@@ -1,0 +1,89 @@
+/**
+ * The shared vocabulary of weka's built-in High Availability module (Kea's `libdhcp_ha.so`, ARM "High Availability"
+ * hook; ../shared/reference/kea-features.md §1d): modes, roles, states and the compiled configuration of one HA
+ * relationship. The config compiler (mod/ha/config.ts) produces {@link HaConfig}; the pure state machine
+ * (mod/ha/state_machine.ts), the query filter (mod/ha/query_filter.ts), the partner protocol (mod/ha/peer_*.ts)
+ * and the service that ties them to the DHCPv4 server (mod/ha/service.ts) all read it.
+ */
+
+/** Kea's HA modes. */
+export type HaMode = "load-balancing" | "hot-standby" | "passive-backup";
+
+/** Kea's peer roles: load-balancing uses primary + secondary, hot-standby primary + standby; backups in any mode. */
+export type HaRole = "primary" | "secondary" | "standby" | "backup";
+
+/** Kea's HA states, spelled as `ha-heartbeat` and `status-get` report them. */
+export type HaState =
+  | "waiting"
+  | "syncing"
+  | "ready"
+  | "load-balancing"
+  | "hot-standby"
+  | "communication-recovery"
+  | "partner-down"
+  | "partner-in-maintenance"
+  | "in-maintenance"
+  | "passive-backup"
+  | "backup"
+  | "terminated";
+
+/** Every state name, for validation of `state-machine.states[].state` and of a partner's heartbeat answer. */
+export const HA_STATES: readonly HaState[] = [
+  "waiting",
+  "syncing",
+  "ready",
+  "load-balancing",
+  "hot-standby",
+  "communication-recovery",
+  "partner-down",
+  "partner-in-maintenance",
+  "in-maintenance",
+  "passive-backup",
+  "backup",
+  "terminated",
+];
+
+/** Kea's `state-machine.states[].pause`. */
+export type HaPause = "never" | "once" | "always";
+
+/** One peer of the relationship (`peers[]`). */
+export interface HaPeer {
+  name: string;
+  /** the peer's HA listener, e.g. http://198.18.0.1:8000/ (host is an IP literal, as Kea requires) */
+  url: string;
+  role: HaRole;
+  autoFailover: boolean;
+  /** HTTP basic authentication weka uses when it sends commands to this peer */
+  basicAuth?: { user: string; password: string };
+}
+
+/** One compiled `high-availability[]` entry (defaults applied, Kea's checks passed). */
+export interface HaConfig {
+  thisServerName: string;
+  mode: HaMode;
+  heartbeatDelayMs: number;
+  maxResponseDelayMs: number;
+  maxAckDelayMs: number;
+  maxUnackedClients: number;
+  maxRejectedLeaseUpdates: number;
+  delayedUpdatesLimit: number;
+  sendLeaseUpdates: boolean;
+  syncLeases: boolean;
+  syncTimeoutMs: number;
+  syncPageLimit: number;
+  waitBackupAck: boolean;
+  /** every peer, this server included, in configuration order */
+  peers: HaPeer[];
+  /** states to pause in until `ha-continue` */
+  pauses: Map<HaState, HaPause>;
+}
+
+/** This server's own peer entry. */
+export function thisPeer(c: HaConfig): HaPeer {
+  return c.peers.find((p) => p.name === c.thisServerName)!;
+}
+
+/** The active partner (the primary's secondary/standby or the other way round); undefined for a backup-only setup. */
+export function partnerPeer(c: HaConfig): HaPeer | undefined {
+  return c.peers.find((p) => p.name !== c.thisServerName && p.role !== "backup");
+}
