@@ -9,7 +9,7 @@ import { handle4 } from "./engine/handle4.ts";
 import type { Arrival, Destination, EngineContext, FreeAddressFinder, Outcome, StatDelta } from "./engine/types.ts";
 import { MsgType, Opt, type Packet4 } from "./packet.ts";
 import type { Dhcp4Config } from "../config/model.ts";
-import type { LeaseStore } from "../lease/types.ts";
+import type { LeaseMutation, LeaseStore } from "../lease/types.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
@@ -49,6 +49,22 @@ export interface OfferStore {
   sweep(now: number): void;
 }
 
+/**
+ * What the server asks of the HA service (mod/ha/service.ts, Kea's libdhcp_ha.so callouts) when a relationship is
+ * configured; absent = a standalone server. `admit` is Kea's buffer4_receive callout: it decides whether this
+ * server serves the query now (its scopes, its HA state) and names the query's HA class. `replicate` is Kea's
+ * leases4_committed callout: it runs after the lease mutations are durable and before the reply is sent.
+ */
+export interface HaHooks {
+  /** undefined: drop the query (the hook counts and logs why); a string: serve it, with this HA class ("" = none) */
+  admit(query: Packet4, nowMs: number): string | undefined;
+  /**
+   * Sends the durable mutations to the partner; the reply is sent when the promise resolves and dropped when it
+   * rejects (the partner did not acknowledge). undefined = nothing to wait for (no update needed or queued).
+   */
+  replicate(mutations: readonly LeaseMutation[], query: Packet4): Promise<void> | undefined;
+}
+
 export interface ServerDeps {
   config: Dhcp4Config;
   transport: ServerTransport;
@@ -65,6 +81,8 @@ export interface ServerDeps {
   clientPort?: number;
   /** DDNS: receives an outcome's NameChangeRequests once its lease mutations are durable (must not block) */
   onNcrs?: (ncrs: NonNullable<Extract<Outcome, { kind: "none" }>["ncrs"]>) => void;
+  /** High availability: scope filter and lease updates to the partner (absent = standalone) */
+  ha?: HaHooks;
 }
 
 /** Runs the receive → engine → commit → send loop until {@link Dhcp4Server.stop}. */
@@ -174,6 +192,11 @@ export class Dhcp4Server {
       allocator: this.deps.allocator,
       now,
     };
+    if (this.deps.ha) {
+      const haClass = this.deps.ha.admit(query, this.clock());
+      if (haClass === undefined) return;
+      if (haClass) ctx.haClass = haClass;
+    }
     let out: Outcome;
     try {
       out = handle4(query, ctx);
@@ -203,12 +226,27 @@ export class Dhcp4Server {
       if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
       return;
     }
-    // Nothing is acknowledged before it is durable: the reply waits for the commit holding its lease.
+    // Nothing is acknowledged before it is durable: the reply waits for the commit holding its lease, and with
+    // HA for the partner's acknowledgement of the lease update as well (Kea parks the reply the same way).
+    const finish = () => {
+      this.bump(out.stats);
+      if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
+      if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+    };
+    const ha = this.deps.ha;
     const p = store.apply(out.mutations).then(
       () => {
-        this.bump(out.stats);
-        if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
-        if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+        const acked = ha?.replicate(out.mutations, query);
+        if (!acked) return finish();
+        return acked.then(finish, (e) => {
+          stats.add("pkt4-receive-drop");
+          log.warn(
+            "HA_LEASE_UPDATE_FAILED",
+            `${clientLabel(query)}: the partner did not acknowledge the lease update, no reply sent: ${
+              (e as Error).message
+            }`,
+          );
+        });
       },
       (e) => {
         stats.add("pkt4-processing-failed");

@@ -44,6 +44,11 @@ export interface EngineContext {
   allocator: FreeAddressFinder;
   /** unix seconds */
   now: number;
+  /**
+   * The HA class of the query (`HA_<server-name>`, Kea's load-balancing / hot-standby scope class), set by the
+   * server's HA hook before the engine runs; pool and subnet guards may name it.
+   */
+  haClass?: string;
 }
 
 /**
