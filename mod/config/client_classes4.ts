@@ -14,6 +14,7 @@ import { parseTest } from "../classify/parser.ts";
 import { ExprError } from "../classify/lexer.ts";
 import { parseIpv4 } from "../wire/addr.ts";
 import { isBuiltinClass } from "../classify/classify4.ts";
+import type { HaConfig } from "../ha/types.ts";
 
 /** One `client-classes` entry. */
 export const clientClass = v.strictObject({
@@ -150,17 +151,43 @@ export function checkClassTriplet(
 }
 
 /**
+ * The `HA_<server>` classes the HA hook puts on queries (Kea query_filter.cc): the scope of the server a query
+ * falls to, i.e. the primary's and, in load-balancing, the secondary's.
+ */
+function haScopeClasses(ha: HaConfig): string[] {
+  return ha.peers.filter((p) => p.role === "primary" || (ha.mode === "load-balancing" && p.role === "secondary"))
+    .map((p) => `HA_${p.name}`);
+}
+
+/**
  * Warns about subnet/pool guards naming a class that is neither defined nor built in: Kea 2.2 accepts them (the
- * class may come from a hook), but no client can then use the scope.
+ * class may come from a hook), but no client can then use the scope. With the HA hook loaded (`ha`), an `HA_…`
+ * guard counts as defined when it is one of the relationship's scope classes, and is warned about otherwise.
  */
 export function checkGuards(
   guard: string[] | undefined,
   defined: readonly { name: string }[],
   path: JsonPath,
   problems: Problems,
+  ha?: HaConfig,
 ): void {
   for (const g of guard ?? []) {
-    if (!isBuiltinClass(g) && !defined.some((c) => c.name === g)) {
+    if (ha && g.startsWith("HA_") && !defined.some((c) => c.name === g)) {
+      const scopes = haScopeClasses(ha);
+      if (!scopes.includes(g)) {
+        problems.warn(
+          path,
+          `class '${g}' is not an HA scope class of this ${ha.mode} relationship (${
+            scopes.join(", ")
+          }); no client will be able to use this scope`,
+        );
+      }
+    } else if (!ha && g.startsWith("HA_") && !defined.some((c) => c.name === g)) {
+      problems.warn(
+        path,
+        `class '${g}' is set only by the HA hook (libdhcp_ha.so), which is not loaded; no client will be able to use this scope`,
+      );
+    } else if (!isBuiltinClass(g) && !defined.some((c) => c.name === g)) {
       problems.warn(path, `class '${g}' is not defined; no client will be able to use this scope`);
     }
   }

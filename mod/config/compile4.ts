@@ -169,7 +169,7 @@ function subnet(
     const guard = ps ? compileGuard(ps) : undefined;
     if (guard) {
       pool.clientClasses = guard;
-      checkGuards(guard, classes, [...sp, "pools", j], pr);
+      checkGuards(guard, classes, [...sp, "pools", j], pr, c.ha);
     }
     return pool;
   });
@@ -208,7 +208,7 @@ function subnet(
   const guard = compileGuard(s);
   if (guard) {
     out.clientClasses = guard;
-    if (!net || place.ownGuard) checkGuards(guard, classes, sp, pr);
+    if (!net || place.ownGuard) checkGuards(guard, classes, sp, pr, c.ha);
   }
   if (classes.length) out.ownOptions = net ? mergeOptions(net.own, ownOptions) : ownOptions;
   if (net) out.sharedNetwork = net.name;
@@ -240,7 +240,7 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
   const scopes = new Map((d["shared-networks"] ?? []).map((n, k) => {
     const np: JsonPath = ["Dhcp4", "shared-networks", k];
     const own = encodeOptions(n["option-data"], [...np, "option-data"], codec, problems);
-    checkGuards(compileGuard(n), clientClasses, np, problems);
+    checkGuards(compileGuard(n), clientClasses, np, problems, checked.ha);
     const scope: NetworkScope = {
       name: n.name,
       own,
@@ -287,5 +287,6 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     globalReservations,
     ...compileHostIdentifiers4(d, codec, problems),
     ...(clientClasses.length ? { clientClasses } : {}),
+    ...(checked.ha ? { ha: checked.ha } : {}),
   };
 }

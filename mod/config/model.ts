@@ -4,6 +4,7 @@
  * subnet resolved, option-data encoded to wire payloads). A reload builds a new model and swaps it whole.
  */
 import type { BoolExpr, StrExpr } from "../classify/ast.ts";
+import type { HaConfig } from "../ha/types.ts";
 
 /** One option to send: the wire payload (without code/length) plus Kea's send flags. */
 export interface OptionValue {
@@ -270,6 +271,8 @@ export interface Dhcp4Config extends DhcpServerCommon {
   hostIdentifiers?: HostIdType[];
   /** the built-in flex-id hook (libdhcp_flex_id.so) with its parsed `identifier-expression`, when loaded */
   flexId?: FlexId4;
+  /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (mod/ha/config.ts) */
+  ha?: HaConfig;
 }
 
 /** The flex-id hook's configuration: the expression whose value is the client's flex-id (empty = none). */

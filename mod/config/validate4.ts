@@ -13,12 +13,16 @@ import type { Dhcp4In, SharedNetwork4In, Subnet4In } from "./schema4.ts";
 import { checkReservationMode, checkReservations4 } from "./reservations4.ts";
 import { checkHostIdentifiers4 } from "./host_identifiers4.ts";
 import { checkSharedNetworks4, subnetEntries4, type SubnetEntry4 } from "./shared_networks4.ts";
+import { compileHaParameters } from "../ha/config.ts";
+import type { HaConfig } from "../ha/types.ts";
 
 /** What the checks learned that the compiler needs: the subnet ids (configured or assigned) and the pools. */
 export interface Checked4 {
   subnetIds: number[];
   /** parsed pools per subnet, in configuration order */
   pools: Range4[][];
+  /** the compiled HA relationship, when libdhcp_ha.so is loaded and its parameters are valid */
+  ha?: HaConfig;
 }
 
 const TIMER_KEYS = ["valid-lifetime", "min-valid-lifetime", "max-valid-lifetime", "renew-timer", "rebind-timer"];
@@ -138,15 +142,22 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
     checkReservationMode(s, sp, problems);
     checkReservations4(s.reservations, [...sp, "reservations"], { lo, hi, text: s.subnet }, problems);
   });
+  let ha: HaConfig | undefined;
+  let haSeen = false;
+  const hookFiles = (d["hooks-libraries"] ?? []).map((h) => h.library.slice(h.library.lastIndexOf("/") + 1));
   (d["hooks-libraries"] ?? []).forEach((h, i) => {
-    const file = h.library.slice(h.library.lastIndexOf("/") + 1);
+    const file = hookFiles[i];
     if (file === "libdhcp_ha.so") {
-      // Accepting the HA hook without the module would run an HA partner standalone (and its HA_<server> pool
-      // guards would match no client): refuse it until the module exists.
-      problems.add(
-        ["Dhcp4", "hooks-libraries", i, "library"],
-        "hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
-      );
+      const p = ["Dhcp4", "hooks-libraries", i];
+      if (haSeen) problems.add([...p, "library"], "hook library 'libdhcp_ha.so' is loaded twice");
+      else ha = compileHaParameters(h.parameters ?? {}, [...p, "parameters"], problems);
+      haSeen = true;
+      if (!hookFiles.includes("libdhcp_lease_cmds.so")) {
+        problems.warn(
+          [...p, "library"],
+          "libdhcp_ha.so without libdhcp_lease_cmds.so: the partner's lease updates and lease syncs will be refused (Kea needs both on every peer)",
+        );
+      }
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
         ["Dhcp4", "hooks-libraries", i, "library"],
@@ -156,5 +167,5 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
       );
     }
   });
-  return { subnetIds: ids, pools: allPools };
+  return { subnetIds: ids, pools: allPools, ...(ha ? { ha } : {}) };
 }

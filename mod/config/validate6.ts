@@ -132,7 +132,7 @@ function checkHooks(d: Dhcp6In, problems: Problems): void {
     if (file === "libdhcp_ha.so") {
       problems.add(
         p,
-        "hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
+        "hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
       );
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(p, `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`);

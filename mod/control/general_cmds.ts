@@ -29,6 +29,20 @@ function dhcp4Doc(args: Record<string, unknown> | undefined, cmd: string): Recor
   return args;
 }
 
+/** Extra status-get sections per registry (e.g. `high-availability`, added by mod/ha/commands.ts). */
+const statusSections = new WeakMap<CommandRegistry, Map<string, () => unknown>>();
+
+/**
+ * Adds (or with `fn` undefined removes) a section of the status-get answer, as Kea's hooks add theirs (the HA hook
+ * adds `high-availability`). `fn` is called at each status-get.
+ */
+export function setStatusSection(reg: CommandRegistry, key: string, fn: (() => unknown) | undefined): void {
+  let m = statusSections.get(reg);
+  if (!m) statusSections.set(reg, m = new Map());
+  if (fn) m.set(key, fn);
+  else m.delete(key);
+}
+
 /** Registers the general commands on `reg`, answering from `ctx`. */
 export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContext): void {
   reg.register("list-commands", () => answer(Result.SUCCESS, undefined, reg.names()));
@@ -36,6 +50,8 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
   reg.register("build-report", () => ok(ctx.buildReport));
   reg.register("status-get", () => {
     const now = ctx.now();
+    const extra: Record<string, unknown> = {};
+    for (const [k, fn] of statusSections.get(reg) ?? []) extra[k] = fn();
     return ok(undefined, {
       pid: ctx.pid,
       uptime: Math.floor((now - ctx.startedAt) / 1000),
@@ -46,6 +62,7 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
       "packet-queue-statistics": [0, 0, 0],
       sockets: ctx.socketsStatus(),
       "dhcp-state": ctx.dhcpState.report(),
+      ...extra,
     });
   });
   reg.register("config-get", () => {

@@ -55,6 +55,23 @@ export interface HaPeer {
   autoFailover: boolean;
   /** HTTP basic authentication weka uses when it sends commands to this peer */
   basicAuth?: { user: string; password: string };
+  /** TLS client files for this peer (its own `trust-anchor`/`cert-file`/`key-file`, else the relationship's); absent = plain HTTP */
+  tls?: HaTls;
+}
+
+/** The three TLS files Kea requires together (paths, read at the I/O edge). */
+export interface HaTls {
+  trustAnchor: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** Kea 2.2's `multi-threading` map of the HA relationship (defaults all false / 0). */
+export interface HaMultiThreading {
+  enableMultiThreading: boolean;
+  httpDedicatedListener: boolean;
+  httpListenerThreads: number;
+  httpClientThreads: number;
 }
 
 /** One compiled `high-availability[]` entry (defaults applied, Kea's checks passed). */
@@ -76,6 +93,12 @@ export interface HaConfig {
   peers: HaPeer[];
   /** states to pause in until `ha-continue` */
   pauses: Map<HaState, HaPause>;
+  /** `require-client-certs` (default true; used by the TLS listener) — optional so hand-built configs may leave it out */
+  requireClientCerts?: boolean;
+  /** `restrict-commands` (default true) */
+  restrictCommands?: boolean;
+  /** the `multi-threading` map with Kea 2.2's defaults applied */
+  multiThreading?: HaMultiThreading;
 }
 
 /** This server's own peer entry. */

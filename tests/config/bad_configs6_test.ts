@@ -315,7 +315,7 @@ const CASES: [string, string, number, number, string][] = [
     `{"Dhcp6": {"hooks-libraries": [{"library": "/usr/lib/kea/hooks/libdhcp_ha.so"}]}}`,
     1,
     44,
-    "Dhcp6.hooks-libraries[0].library: hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
+    "Dhcp6.hooks-libraries[0].library: hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
   ],
   [
     "unicast not v6",

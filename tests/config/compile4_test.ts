@@ -266,7 +266,7 @@ Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-ag
   assert.deepEqual(r.warnings.map((w) => w.path), ["Control-agent"]);
 });
 
-Deno.test("the HA hook is refused until weka's HA module exists (an HA partner must not run standalone silently)", () => {
+Deno.test("the HA hook's parameters are compiled: an empty relationship list is refused in Kea's words", () => {
   assert.throws(
     () =>
       load4({
@@ -274,9 +274,7 @@ Deno.test("the HA hook is refused until weka's HA module exists (an HA partner m
       }),
     (e: unknown) =>
       e instanceof ConfigError &&
-      /hooks-libraries\[0\]\.library: hook library 'libdhcp_ha\.so' \(high availability\) is not built into weka yet/
-        .test(
-          e.format(),
-        ),
+      /hooks-libraries\[0\]\.parameters\.high-availability: invalid number of configurations in the HA configuration list\. Expected exactly one configuration/
+        .test(e.format()),
   );
 });

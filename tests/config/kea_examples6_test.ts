@@ -45,7 +45,7 @@ const FIRST: Record<string, string> = {
   "mysql-reservations.json": "Dhcp6.hosts-database: 'hosts-database' is not supported by weka yet",
   "pgsql-reservations.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
   "ha-hot-standby.json":
-    "Dhcp6.hooks-libraries[1].library: hook library 'libdhcp_ha.so' (high availability) is not built into weka yet; remove this entry to run the server standalone",
+    "Dhcp6.hooks-libraries[1].library: hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
 };
 
 testLoadsOrRefused(CORPUS, {

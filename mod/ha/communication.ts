@@ -1,0 +1,375 @@
+/**
+ * The HA machine's record and vocabulary (HaMachine, HaEvent, HaAction; mod/ha/state_machine.ts re-exports them),
+ * what this server knows about its partner (Kea's `CommunicationState4`, communication_state.cc: last contact, the
+ * partner's state, scopes, unsent-update count and clock, unacked clients, rejected updates) and the read-only views
+ * of a machine (served scopes, lease-update policy, ha-heartbeat answer, status-get). All pure; time is ms.
+ */
+import { type HaConfig, type HaPeer, type HaState, partnerPeer, thisPeer } from "./types.ts";
+
+/** The partner's state as weka last saw it; "unavailable" after a failed heartbeat or lease update. */
+export type PartnerState = HaState | "unavailable";
+
+/** The communication part of the HA machine record (immutable: functions return a new one). */
+export interface CommState {
+  /** last successful contact with the partner (heartbeat answer); the start time until the first one */
+  lastContactMs: number;
+  /** undefined = never heard of the partner, or the last answer is stale (after a maintenance cancel) */
+  partnerState?: PartnerState;
+  partnerScopes: readonly string[];
+  /** the partner's unsent-update-count: the previous and the latest value (Kea keeps the pair) */
+  partnerUnsentPrev: number;
+  partnerUnsent: number;
+  /** the partner's clock from its last heartbeat answer, ms since the epoch */
+  partnerTimeMs?: number;
+  /** partner's clock minus ours, ms (positive: the partner is ahead) */
+  clockSkewMs: number;
+  lastSkewWarnMs?: number;
+  /** clients aimed at the partner seen while communication is interrupted: key → unacked */
+  clients: ReadonlyMap<string, boolean>;
+  analyzedPackets: number;
+  /** clients whose lease updates the partner rejected as conflicts */
+  rejectedClients: ReadonlySet<string>;
+}
+
+/** The whole machine: immutable; `step` returns a new one. */
+export interface HaMachine extends CommState {
+  state: HaState;
+  /** the state before the current one (Kea's `getPrevState()`, where a maintenance cancel returns to) */
+  previousState: HaState;
+  stateSinceMs: number;
+  startedMs: number;
+  /** the latest `now` seen, used by events that carry no time */
+  lastEventMs: number;
+  /** paused by `state-machine.states[].pause` until `ha-continue` */
+  paused: boolean;
+  /** states already paused in once (for `pause: once`) */
+  pausedOnce: ReadonlySet<HaState>;
+  dhcpEnabled: boolean;
+  syncInProgress: boolean;
+  backlogSending: boolean;
+  backlogOverflowed: boolean;
+  /** set by `ha-scopes` until the next transition */
+  scopesOverride?: readonly string[];
+}
+
+/** A heartbeat answer from the partner. */
+export interface PartnerReport {
+  state: HaState;
+  scopes: readonly string[];
+  unsentUpdateCount: number;
+  /** RFC 1123 date-time */
+  dateTime: string;
+}
+
+/** The HA commands that drive the machine (ha-scopes, ha-sync and ha-heartbeat do not change the state). */
+export type HaCommandName =
+  | "ha-reset"
+  | "ha-continue"
+  | "ha-maintenance-start"
+  | "ha-maintenance-cancel";
+
+/** Everything that can happen to the machine. `now` is ms since the epoch from the injected clock. */
+export type HaEvent =
+  | { kind: "heartbeat-ok"; now: number; partner: PartnerReport }
+  | { kind: "heartbeat-failed"; now: number; error: string }
+  | { kind: "tick"; now: number }
+  | { kind: "sync-result"; now: number; ok: boolean; error?: string }
+  | { kind: "query"; now: number; clientKey: string; secs: number }
+  | { kind: "update-failed"; now: number }
+  | { kind: "update-rejected"; now: number; clientKey: string }
+  /** optional extra: a later update for this client was accepted, so it no longer counts as rejected */
+  | { kind: "update-ok"; now?: number; clientKey: string }
+  | { kind: "backlog-overflow"; now?: number }
+  | { kind: "backlog-sent"; now?: number; ok: boolean }
+  /**
+   * Maintenance commands run in two phases: without `partnerReachable` the machine validates and asks for
+   * `send-maintenance-notify`; the service sends it and steps again with `partnerReachable` (and `partnerError`
+   * when the partner answered with an error).
+   */
+  | { kind: "command"; now?: number; name: HaCommandName; partnerReachable?: boolean; partnerError?: string }
+  | { kind: "maintenance-notify"; now?: number; cancel: boolean }
+  /** optional extra: `ha-scopes` */
+  | { kind: "scopes"; now?: number; scopes: readonly string[] }
+  | { kind: "config-reload"; now?: number };
+
+/** The `command` event. */
+export type HaCommand = Extract<HaEvent, { kind: "command" }>;
+
+/** What the service must do, in order. */
+export type HaAction =
+  | { kind: "transition"; from: HaState; to: HaState; reason: string }
+  | { kind: "log"; level: "info" | "warn" | "error"; id: string; text: string }
+  | { kind: "start-sync" }
+  | { kind: "send-ha-reset" }
+  | { kind: "send-backlog" }
+  | { kind: "clear-backlog" }
+  | { kind: "send-maintenance-notify"; cancel: boolean }
+  | { kind: "disable-dhcp" }
+  | { kind: "enable-dhcp" }
+  /** the answer to a command or to `ha-maintenance-notify` (Kea result code and text) */
+  | { kind: "reply"; result: number; text: string };
+
+/** Kea's HA_CONTROL_RESULT_MAINTENANCE_NOT_ALLOWED, returned when a maintenance transition is refused. */
+export const RESULT_MAINTENANCE_NOT_ALLOWED = 1001;
+
+/** The communication state at start-up: no contact yet, so the interruption timer runs from `now`. */
+export function initialComm(now: number): CommState {
+  return {
+    lastContactMs: now,
+    partnerScopes: [],
+    partnerUnsentPrev: 0,
+    partnerUnsent: 0,
+    clockSkewMs: 0,
+    clients: new Map(),
+    analyzedPackets: 0,
+    rejectedClients: new Set(),
+  };
+}
+
+/**
+ * Kea's `isCommunicationInterrupted()`: no successful communication with the partner for more than
+ * `max-response-delay` milliseconds.
+ */
+export function commInterrupted(c: CommState, cfg: HaConfig, now: number): boolean {
+  return now - c.lastContactMs > cfg.maxResponseDelayMs;
+}
+
+/** Number of distinct unacked clients (Kea's `getUnackedClientsCount()`). */
+export function unackedCount(c: CommState): number {
+  let n = 0;
+  for (const unacked of c.clients.values()) if (unacked) n++;
+  return n;
+}
+
+/**
+ * Kea's `failureDetected()`: `max-unacked-clients` 0 means at once, otherwise more than that many distinct clients
+ * must have been left unanswered by the partner (secs above `max-ack-delay`).
+ */
+export function failureDetected(c: CommState, cfg: HaConfig): boolean {
+  return cfg.maxUnackedClients === 0 || unackedCount(c) > cfg.maxUnackedClients;
+}
+
+/**
+ * Kea's `CommunicationState4::analyzeMessage`: record a client aimed at the partner; it is unacked when
+ * `secs * 1000 > max-ack-delay`. Like Kea, a `secs` above 255 whose low byte is 0 is taken as byte-swapped (some
+ * Windows clients send it that way). A client once unacked stays unacked until communication resumes.
+ */
+export function analyzeQuery(c: CommState, cfg: HaConfig, clientKey: string, secs: number): CommState {
+  let s = secs & 0xffff;
+  if (s > 255 && (s & 0xff) === 0) s = s >> 8;
+  const unacked = s * 1000 > cfg.maxAckDelayMs;
+  const clients = new Map(c.clients);
+  clients.set(clientKey, (clients.get(clientKey) ?? false) || unacked);
+  return { ...c, clients, analyzedPackets: c.analyzedPackets + 1 };
+}
+
+/**
+ * Kea's `poke()` plus `setPartnerState/Scopes/Time/UnsentUpdateCount` after a successful heartbeat: resets the
+ * interruption timer, forgets the connecting clients and records what the partner reported. The clock skew is the
+ * partner's `date-time` (RFC 1123, one-second resolution) minus our time.
+ */
+export function recordHeartbeat(
+  c: CommState,
+  now: number,
+  p: { state: HaState; scopes: readonly string[]; unsentUpdateCount: number; dateTime: string },
+): CommState {
+  const partnerTimeMs = Date.parse(p.dateTime);
+  const valid = Number.isFinite(partnerTimeMs);
+  return {
+    ...c,
+    lastContactMs: now,
+    partnerState: p.state,
+    partnerScopes: [...p.scopes],
+    partnerUnsentPrev: c.partnerUnsent,
+    partnerUnsent: p.unsentUpdateCount,
+    partnerTimeMs: valid ? partnerTimeMs : c.partnerTimeMs,
+    clockSkewMs: valid ? partnerTimeMs - now : c.clockSkewMs,
+    clients: new Map(),
+    analyzedPackets: 0,
+  };
+}
+
+/** Kea's `hasPartnerNewUnsentUpdates()`: the partner's unsent-update-count is non-zero and changed. */
+export function partnerHasNewUnsentUpdates(c: CommState): boolean {
+  return c.partnerUnsent > 0 && c.partnerUnsent !== c.partnerUnsentPrev;
+}
+
+/** Clock skew in whole seconds, truncated toward zero as Kea's `total_seconds()` does. */
+export function clockSkewSeconds(c: CommState): number {
+  return Math.trunc(c.clockSkewMs / 1000);
+}
+
+/** Kea's `clockSkewShouldTerminate()`: more than 60 s either way. */
+export function skewShouldTerminate(c: CommState): boolean {
+  return Math.abs(clockSkewSeconds(c)) > 60;
+}
+
+/** Kea's `clockSkewShouldWarn()`: more than 30 s either way, at most one warning a minute. */
+export function skewShouldWarn(c: CommState, now: number): boolean {
+  if (Math.abs(clockSkewSeconds(c)) <= 30) return false;
+  return c.lastSkewWarnMs === undefined || now - c.lastSkewWarnMs > 60_000;
+}
+
+/** Kea's `logFormatClockSkew()` text: "my time: …, partner's time: …, partner's clock is Ns ahead|behind". */
+export function formatClockSkew(c: CommState, now: number): string {
+  if (c.partnerTimeMs === undefined) return "skew not initialized";
+  const s = clockSkewSeconds(c);
+  return `my time: ${simpleTime(now)}, partner's time: ${simpleTime(c.partnerTimeMs)}, ` +
+    `partner's clock is ${Math.abs(s)}s ${s < 0 ? "behind" : "ahead"}`;
+}
+
+/**
+ * Kea's `rejectedLeaseUpdatesShouldTerminate()`: the partner rejected updates for at least
+ * `max-rejected-lease-updates` distinct clients; 0 disables the check.
+ */
+export function rejectsShouldTerminate(c: CommState, cfg: HaConfig): boolean {
+  return cfg.maxRejectedLeaseUpdates > 0 && c.rejectedClients.size >= cfg.maxRejectedLeaseUpdates;
+}
+
+/** HTTP date (RFC 7231 §7.1.1.1 IMF-fixdate, the RFC 1123 form) that Kea puts in `ha-heartbeat` answers. */
+export function rfc1123(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+/** "YYYY-MM-DD HH:MM:SS" (UTC), the `system-time` form of Kea's status-get. */
+export function simpleTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/**
+ * Kea's `CommunicationState::getReport()` (the `remote` entry of status-get, without role and server-name):
+ * in-touch, age (s since the last contact), last-state, last-scopes, communication-interrupted, connecting-clients,
+ * unacked-clients, unacked-clients-left (max-unacked-clients − unacked + 1 while interrupted, else 0),
+ * analyzed-packets, clock-skew (s) and the partner's system-time.
+ */
+export function remoteReport(c: CommState, cfg: HaConfig, now: number): Record<string, unknown> {
+  const inTouch = c.partnerState !== undefined;
+  const interrupted = commInterrupted(c, cfg, now);
+  const unacked = unackedCount(c);
+  const left = interrupted && cfg.maxUnackedClients >= unacked ? cfg.maxUnackedClients - unacked + 1 : 0;
+  return {
+    age: inTouch ? Math.floor((now - c.lastContactMs) / 1000) : 0,
+    "analyzed-packets": c.analyzedPackets,
+    "clock-skew": clockSkewSeconds(c),
+    "communication-interrupted": interrupted,
+    "connecting-clients": c.clients.size,
+    "in-touch": inTouch,
+    "last-scopes": [...c.partnerScopes],
+    "last-state": c.partnerState ?? "",
+    "system-time": c.partnerTimeMs === undefined ? null : simpleTime(c.partnerTimeMs),
+    "unacked-clients": unacked,
+    "unacked-clients-left": left,
+  };
+}
+
+/** The normal state of the mode: `load-balancing` or `hot-standby` (Kea's `getNormalState()`). */
+export function normalState(cfg: HaConfig): HaState {
+  return cfg.mode === "hot-standby" ? "hot-standby" : "load-balancing";
+}
+
+/**
+ * Kea's `adjustNetworkState()`: the local DHCP service is enabled in the normal states, communication-recovery,
+ * partner-down, partner-in-maintenance, passive-backup and terminated, and disabled in the others.
+ */
+export function dhcpServiceEnabled(state: HaState): boolean {
+  return !["waiting", "syncing", "ready", "in-maintenance", "backup"].includes(state);
+}
+
+/** Kea's `serveDefaultScopes()`: LB = own scope; hot-standby and passive-backup = the primary's scope there. */
+function defaultScopes(cfg: HaConfig): string[] {
+  const me = thisPeer(cfg);
+  if (me.role === "backup") return [];
+  if (cfg.mode === "load-balancing") return [me.name];
+  return me.role === "primary" ? [me.name] : [];
+}
+
+/** Kea's `serveFailoverScopes()`: every active server's scope (hot-standby has only the primary's). */
+function failoverScopes(cfg: HaConfig): string[] {
+  const active = cfg.peers.filter((p) => p.role === "primary" || p.role === "secondary");
+  if (cfg.mode === "load-balancing") return active.map((p) => p.name);
+  return cfg.peers.filter((p) => p.role === "primary").map((p) => p.name);
+}
+
+/**
+ * The scopes this server answers for (query_filter.cc): none in waiting, syncing, ready, in-maintenance and backup;
+ * the default scopes in the normal states, communication-recovery and terminated; all scopes in
+ * partner-in-maintenance, passive-backup and partner-down (only with this server's `auto-failover`, else default).
+ * An `ha-scopes` override holds until the next transition.
+ */
+export function servedScopes(m: HaMachine, cfg: HaConfig): string[] {
+  if (m.scopesOverride) return [...m.scopesOverride];
+  switch (m.state) {
+    case "load-balancing":
+    case "hot-standby":
+    case "communication-recovery":
+    case "terminated":
+      return defaultScopes(cfg);
+    case "partner-down":
+      return thisPeer(cfg).autoFailover ? failoverScopes(cfg) : defaultScopes(cfg);
+    case "partner-in-maintenance":
+    case "passive-backup":
+      return failoverScopes(cfg);
+    default:
+      return [];
+  }
+}
+
+/**
+ * Kea's `shouldSendLeaseUpdates(peer)`: with `send-lease-updates`, backups always get updates; the active partner
+ * only in load-balancing, hot-standby and partner-in-maintenance. Without `peer`, the active partner is meant.
+ */
+export function sendsLeaseUpdates(m: HaMachine, cfg: HaConfig, peer: HaPeer | undefined = partnerPeer(cfg)): boolean {
+  if (!cfg.sendLeaseUpdates || !peer) return false;
+  if (peer.role === "backup") return true;
+  return m.state === "load-balancing" || m.state === "hot-standby" || m.state === "partner-in-maintenance";
+}
+
+/** Kea's `shouldQueueLeaseUpdates(peer)`: updates for the active partner are queued in communication-recovery. */
+export function queuesLeaseUpdates(m: HaMachine, cfg: HaConfig, peer: HaPeer | undefined = partnerPeer(cfg)): boolean {
+  if (!cfg.sendLeaseUpdates || !peer || peer.role === "backup") return false;
+  return m.state === "communication-recovery";
+}
+
+/**
+ * The arguments of this server's `ha-heartbeat` answer (Kea's `processHeartbeat`): state, `date-time` as an
+ * RFC 1123 GMT date, the scopes served now and the count of lease updates not sent to the partner.
+ */
+export function heartbeatArguments(m: HaMachine, cfg: HaConfig, nowMs: number, unsentUpdateCount: number) {
+  return {
+    state: m.state,
+    "date-time": rfc1123(nowMs),
+    scopes: servedScopes(m, cfg),
+    "unsent-update-count": unsentUpdateCount,
+  };
+}
+
+/**
+ * One entry of status-get's `high-availability` list (Kea's `HAService::processStatusGet`): `ha-mode` and
+ * `ha-servers` with `local` (role, scopes, server-name, state, system-time) and `remote` (the partner report plus
+ * role and server-name). There is no `remote` in passive-backup mode or without an active partner.
+ */
+export function statusGetSection(m: HaMachine, cfg: HaConfig, nowMs: number): Record<string, unknown> {
+  const me = thisPeer(cfg);
+  const local = {
+    role: me.role,
+    scopes: servedScopes(m, cfg),
+    "server-name": me.name,
+    state: m.state,
+    "system-time": simpleTime(nowMs),
+  };
+  const partner = partnerPeer(cfg);
+  const servers: Record<string, unknown> = { local };
+  if (cfg.mode !== "passive-backup" && partner) {
+    servers.remote = { ...remoteReport(m, cfg, nowMs), role: partner.role, "server-name": partner.name };
+  }
+  return { "ha-mode": cfg.mode, "ha-servers": servers };
+}
+
+/**
+ * Whether the service should keep sending `ha-heartbeat` to the partner (Kea's `scheduleHeartbeat()` callers): not in
+ * terminated (Kea stops the heartbeat), nor in the backup and passive-backup states, nor on a backup server.
+ */
+export function sendsHeartbeats(m: HaMachine, cfg: HaConfig): boolean {
+  if (cfg.mode === "passive-backup" || thisPeer(cfg).role === "backup") return false;
+  return m.state !== "terminated" && m.state !== "backup" && m.state !== "passive-backup";
+}
