@@ -30,7 +30,14 @@ export async function runConfigTest(path: string): Promise<number> {
         `${d6.subnets.reduce((n, s) => n + s.reservations.size, d6.globalReservations.size)} reservation(s), ` +
         `interfaces: ${d6.interfaces.length ? d6.interfaces.map((i) => i.name).join(", ") : "none"}`
       : "";
-    console.log(`${path}: configuration is valid; ${summary}${summary6}${loaded.ddns ? "; DhcpDdns present" : ""}`);
+    const ha = d?.ha;
+    const haText = ha
+      ? `; HA: ${ha.thisServerName} (${ha.peers.find((p) => p.name === ha.thisServerName)?.role}) in ${ha.mode} with ` +
+        ha.peers.filter((p) => p.name !== ha.thisServerName).map((p) => `${p.name} (${p.role}) at ${p.url}`).join(", ")
+      : "";
+    console.log(
+      `${path}: configuration is valid; ${summary}${haText}${summary6}${loaded.ddns ? "; DhcpDdns present" : ""}`,
+    );
     if (d6) console.log("note: weka does not serve DHCPv6 yet: `weka run` refuses a Dhcp6 map");
     return 0;
   } catch (e) {

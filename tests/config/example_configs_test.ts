@@ -23,3 +23,17 @@ Deno.test("config/demo.json: serves eth0 on the demo lab's LAN A (198.18.0.0/16)
   assert.equal(s.reservations.get("02:00:00:00:00:10")?.ipAddress, 0xc612010a); // 198.18.1.10
   assert.equal(s.authoritative, true);
 });
+
+Deno.test("config/ha-server1.json and ha-server2.json: one hot-standby pair, differing only in who is who", async () => {
+  const a = (await loadConfigFile(CONFIG + "ha-server1.json")).dhcp4!;
+  const b = (await loadConfigFile(CONFIG + "ha-server2.json")).dhcp4!;
+  assert.equal(a.ha?.thisServerName, "server1");
+  assert.equal(b.ha?.thisServerName, "server2");
+  assert.equal(a.ha?.mode, "hot-standby");
+  assert.deepEqual(a.ha?.peers, b.ha?.peers);
+  assert.deepEqual(a.ha?.peers.map((p) => [p.name, p.role, p.url]), [
+    ["server1", "primary", "http://198.18.0.1:8001/"],
+    ["server2", "standby", "http://198.18.0.2:8001/"],
+  ]);
+  assert.notEqual(a.lease.path, b.lease.path);
+});
