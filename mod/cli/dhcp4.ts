@@ -34,6 +34,7 @@ import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
 import { loadD2ConfigFile } from "../ddns/d2/load.ts";
 import type { D2Config } from "../ddns/d2/config.ts";
 import { ConfigError } from "../config/errors.ts";
+import { buildHaService, haReloadBlocker, type HaRuntime, openHa } from "./dhcp4_ha.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -154,6 +155,26 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     log,
     ...(d2 ? { sink: inProcessSink(d2), sinkName: "the in-process D2 (weka run)" } : {}),
   });
+  const dhcpState = new DhcpState((enabled) => {
+    server.setEnabled(enabled);
+    log.info(
+      enabled ? "DHCP4_SERVICE_ENABLED" : "DHCP4_SERVICE_DISABLED",
+      `DHCP service ${enabled ? "enabled" : "disabled"}`,
+    );
+  });
+  let current: Dhcp4Config = config;
+  const haDeps = config.ha
+    ? {
+      config,
+      ha: config.ha,
+      store,
+      stats,
+      log,
+      dhcpState,
+      subnetKnown: (id: number) => current.subnets.some((s) => s.id === id),
+    }
+    : undefined;
+  const haService = haDeps ? buildHaService(haDeps) : undefined;
   const server = new Dhcp4Server({
     config,
     transport,
@@ -165,8 +186,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ifaceAddrs: new Map(served.map((s) => [s.name, s.addrs.map((a) => a.addr)])),
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
+    ha: haService,
   });
-  let current: Dhcp4Config = config;
   const reclaimer = new Reclaimer({
     store,
     config: () => current.expired,
@@ -227,13 +248,6 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   handlers.push(["SIGHUP", () => void reload()]);
   for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
 
-  const dhcpState = new DhcpState((enabled) => {
-    server.setEnabled(enabled);
-    log.info(
-      enabled ? "DHCP4_SERVICE_ENABLED" : "DHCP4_SERVICE_DISABLED",
-      `DHCP service ${enabled ? "enabled" : "disabled"}`,
-    );
-  });
   const ctx: ControlContext = {
     stats,
     store,
@@ -264,11 +278,23 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   };
   channel = new ControlChannel(ctx, (level, id, text) => level === "error" ? log.error(id, text) : log.info(id, text));
   await channel.start(current.controlSockets);
+  let ha: HaRuntime | undefined;
+  if (haService && haDeps) {
+    try {
+      ha = await openHa(haService, haDeps, channel.registry);
+      haService.start();
+    } catch (e) {
+      log.error("HA_SERVICE_START_FAILED", (e as Error).message);
+      exitCode = 1;
+      stopped.resolve("HA start-up failure");
+    }
+  }
 
   const sig = await stopped.promise;
   log.info("DHCP4_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
   for (const [s, fn] of handlers) Deno.removeSignalListener(s, fn);
   dhcpState.clearTimer();
+  await ha?.stop();
   await channel.close();
   await server.stop();
   await reclaimer.stop();
@@ -299,7 +325,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   }
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return undefined;
+  return haReloadBlocker(old, next);
 }
 
 function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {

@@ -5,6 +5,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { Lab, type LabProcess } from "./lab.ts";
+import { buildRequest, sendUnix } from "../../mod/control/client.ts";
+import type { PeerAnswer, PeerClient } from "../../mod/ha/peer_client.ts";
 
 /** Absolute path of the repository's main.ts. */
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -156,4 +158,155 @@ export function labTest(
       }
     },
   });
+}
+
+/**
+ * A `fetch` that runs inside lab host `host` (curl through `ip netns exec`), so HTTP clients such as the HA
+ * PeerClient can reach the lab's addresses from the test process. Only what PeerClient uses is supported: POST
+ * of a text body with its headers; a curl failure becomes a TypeError (a timeout a "TimeoutError"), as with fetch.
+ */
+export function labFetch(lab: Lab, host: string, maxSec = 4): typeof fetch {
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const args = ["curl", "-sS", "-m", String(maxSec), "-o", "-", "-w", "\n%{http_code}", "-X", init.method ?? "GET"];
+    for (const [k, v] of new Headers(init.headers).entries()) args.push("-H", `${k}: ${v}`);
+    if (typeof init.body === "string") args.push("--data-binary", init.body);
+    args.push(String(input instanceof Request ? input.url : input));
+    const r = await lab.run(host, args);
+    if (!r.success) {
+      const e = new TypeError(`curl in ${host} exited ${r.code}: ${r.stderr.trim()}`);
+      if (r.code === 28) e.name = "TimeoutError";
+      throw e;
+    }
+    const cut = r.stdout.lastIndexOf("\n");
+    return new Response(r.stdout.slice(0, cut), { status: Number(r.stdout.slice(cut + 1)) });
+  }) as typeof fetch;
+}
+
+/** Sets the MAC address of `iface` in lab host `host` (a new DHCP client identity for udhcpc/dhclient there). */
+export async function setMac(lab: Lab, host: string, iface: string, mac: string): Promise<void> {
+  const r = await lab.run(host, ["ip", "link", "set", "dev", iface, "address", mac]);
+  if (r.success) return;
+  await lab.check(host, ["ip", "link", "set", "dev", iface, "down"]);
+  await lab.check(host, ["ip", "link", "set", "dev", iface, "address", mac]);
+  await lab.check(host, ["ip", "link", "set", "dev", iface, "up"]);
+}
+
+/** The address and server of udhcpc's "lease of A obtained from S" line; undefined when it got none. */
+export function udhcpcLease(output: string): { address: string; server: string } | undefined {
+  const m = /lease of (\d+\.\d+\.\d+\.\d+) obtained from (\d+\.\d+\.\d+\.\d+)/.exec(output);
+  return m ? { address: m[1], server: m[2] } : undefined;
+}
+
+/** The HA state a peer reports in its `ha-heartbeat` answer, or "no answer (…)" / "result N (…)" saying why not. */
+export async function heartbeatState(peer: PeerClient): Promise<string> {
+  try {
+    const a = await peer.send("ha-heartbeat");
+    if (a.result !== 0) return `result ${a.result} (${a.text})`;
+    return String(a.arguments?.state);
+  } catch (e) {
+    return `no answer (${(e as Error).message.slice(0, 160)})`;
+  }
+}
+
+/** Sends one command to weka's (or Kea's) unix control socket `sock` and returns the parsed answer. */
+export async function controlCommand(sock: string, command: string, args?: unknown): Promise<PeerAnswer> {
+  const text = await sendUnix(sock, JSON.stringify(buildRequest(command, args)), 10_000);
+  const a = JSON.parse(text);
+  return (Array.isArray(a) ? a[0] : a) as PeerAnswer;
+}
+
+/** `[ip-address, hw-address]` of every lease in a `lease4-get-all` answer (result 3 = none). */
+export function leasePairs(a: PeerAnswer): [string, string][] {
+  return leaseMaps(a).map((l) => [String(l["ip-address"]), String(l["hw-address"])]);
+}
+
+/** The lease maps of a `lease4-get-all` answer (result 3 = none); throws on another error. */
+export function leaseMaps(a: PeerAnswer): Record<string, unknown>[] {
+  if (a.result === 3) return [];
+  if (a.result !== 0) throw new Error(`lease4-get-all failed: ${a.text}`);
+  return (a.arguments?.leases ?? []) as Record<string, unknown>[];
+}
+
+/** Where Debian's Kea 2.2 keeps its hook libraries (weka accepts the same paths for its built-in modules). */
+export const HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks";
+
+/** The HA timings of the lab tests (ms): failure is detected within max-response-delay + heartbeat-delay. */
+export const HA_TIMING = { heartbeatDelay: 1000, maxResponseDelay: 4000, maxAckDelay: 1000 };
+
+/** The two hooks with one HA relationship: `me` among `peers` (name, url, role) in `mode`, this test's timings. */
+export function haHooks(me: string, mode: string, peers: [string, string, string][]): unknown[] {
+  return [
+    { library: `${HOOKS}/libdhcp_lease_cmds.so` },
+    {
+      library: `${HOOKS}/libdhcp_ha.so`,
+      parameters: {
+        "high-availability": [{
+          "this-server-name": me,
+          mode,
+          "heartbeat-delay": HA_TIMING.heartbeatDelay,
+          "max-response-delay": HA_TIMING.maxResponseDelay,
+          "max-ack-delay": HA_TIMING.maxAckDelay,
+          "max-unacked-clients": 0,
+          "sync-page-limit": 2, // several lease4-get-page rounds even with a handful of leases
+          peers: peers.map(([name, url, role]) => ({ name, url, role, "auto-failover": true })),
+        }],
+      },
+    },
+  ];
+}
+
+/** A Dhcp4 map on LAN A (eth0, 198.18.0.0/16) with `pools`, a unix control socket, `lease` storage and `hooks`. */
+export function haDhcp4(sock: string, lease: unknown, pools: unknown[], hooks: unknown[], logger = "kea-dhcp4") {
+  return {
+    Dhcp4: {
+      "interfaces-config": { interfaces: ["eth0"] },
+      "control-socket": { "socket-type": "unix", "socket-name": sock },
+      "lease-database": lease,
+      "valid-lifetime": 600,
+      "renew-timer": 300,
+      "rebind-timer": 500,
+      subnet4: [{
+        id: 1,
+        subnet: "198.18.0.0/16",
+        interface: "eth0",
+        pools,
+        "option-data": [{ name: "routers", data: "198.18.0.1" }],
+      }],
+      "hooks-libraries": hooks,
+      loggers: [{ name: logger, output_options: [{ output: "stdout" }], severity: "INFO" }],
+    },
+  };
+}
+
+/**
+ * Runs busybox udhcpc in `host` (eth0) until it is bound, with a script (written into `dir`) that configures the
+ * address, then stops it with SIGTERM: with `-R` it then unicasts a DHCPRELEASE from that address (it does not
+ * with `-q`, nor without the address). Returns its output ("unicasting a release" shows the release went out).
+ */
+export async function udhcpcBindAndRelease(lab: Lab, host: string, dir: string): Promise<string> {
+  const script = `${dir}/udhcpc-addr.sh`;
+  await Deno.writeTextFile(
+    script,
+    '#!/bin/sh\ncase "$1" in\n  bound|renew) ip addr add "$ip/$mask" dev "$interface" ;;\n' +
+      '  deconfig) ip -4 addr flush dev "$interface" ;;\nesac\nexit 0\n',
+    { mode: 0o755 },
+  );
+  const u = lab.spawn(host, ["udhcpc", "-f", "-R", "-i", "eth0", "-s", script, "-t", "8"]);
+  await u.waitFor(/lease of \S+ obtained/, 30_000);
+  await u.stop("SIGTERM", 3000);
+  return u.output;
+}
+
+/** Why a lab test cannot run here: the lab's own reason, else the first of `paths` not installed (with `hint`). */
+export function labSkipReason(paths: string[], hint: string): string | undefined {
+  const lab = Lab.available();
+  if (lab) return lab;
+  for (const p of paths) {
+    try {
+      Deno.statSync(p);
+    } catch {
+      return `${p} is not installed (${hint})`;
+    }
+  }
+  return undefined;
 }

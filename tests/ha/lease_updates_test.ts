@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { leaseDeleteArgs, leaseFromPartnerJson, leaseUpdateArgs } from "../../mod/ha/lease_updates.ts";
 import { registerLeaseCommands } from "../../mod/control/lease_cmds.ts";
 import { CommandRegistry } from "../../mod/control/registry.ts";
-import type { Lease4 } from "../../mod/lease/types.ts";
+import { type Lease4, LeaseState } from "../../mod/lease/types.ts";
+import { updateCommands } from "../../mod/ha/service_updates.ts";
 import { parseIpv4 } from "../../mod/wire/addr.ts";
 import { testContext } from "../control/helpers.ts";
 
@@ -101,4 +102,29 @@ Deno.test("weka's lease4-update applies a partner's update (force-create, expire
   } finally {
     await ctx.store.close();
   }
+});
+
+Deno.test("updateCommands: a released lease (state 3) goes to the partner as lease4-del, as Kea 2.2 itself does", () => {
+  const base = {
+    address: 0xc6120196, // 198.18.1.150
+    hwaddr: "aa:bb:cc:00:00:30",
+    clientId: "",
+    validLifetime: 0,
+    cltt: 1_800_000_000,
+    subnetId: 1,
+    fqdnFwd: false,
+    fqdnRev: false,
+    hostname: "",
+    poolId: 0,
+  };
+  const cmds = updateCommands([
+    { op: "put", lease: { ...base, state: LeaseState.DEFAULT, validLifetime: 600 } as Lease4 },
+    { op: "put", lease: { ...base, state: LeaseState.RELEASED } as Lease4 },
+    { op: "del", address: base.address },
+  ]);
+  assert.deepEqual(cmds.map((c) => c.command), ["lease4-update", "lease4-del", "lease4-del"]);
+  assert.equal(cmds[1].args["ip-address"], "198.18.1.150");
+  assert.equal(cmds[1].args.origin, "ha-partner");
+  assert.equal(cmds[1].args["force-create"], undefined);
+  assert.equal(cmds[0].args["force-create"], true);
 });

@@ -1,0 +1,156 @@
+/**
+ * The HA wiring of `weka dhcp4` (Kea's libdhcp_ha.so loaded by kea-dhcp4; kea-features §1d): builds the HA service
+ * for `Dhcp4Config.ha`, registers the HA commands on the control channel, and opens the HA listener on this
+ * server's own peer URL — Kea 2.2 with multi-threading runs a dedicated HTTP listener there; weka always does, so
+ * the partner reaches it without a Control Agent — unless a configured http control socket already listens on that
+ * address and port (it serves the same registry). With `restrict-commands` (Kea's default) the listener accepts
+ * only what HA peers send: the HA commands, lease4-update/del/get-page/get-all, dhcp-disable/enable and status-get.
+ */
+import type { Dhcp4Config } from "../config/model.ts";
+import { type Answer, answer, Result } from "../control/answer.ts";
+import type { DhcpState } from "../control/dhcp_state.ts";
+import { HttpControlListener } from "../control/http_listener.ts";
+import { type CommandRegistry, parseRequest } from "../control/registry.ts";
+import { HA_COMMANDS, registerHaCommands, unregisterHaCommands } from "../ha/commands.ts";
+import { HaService } from "../ha/service.ts";
+import type { HaConfig } from "../ha/types.ts";
+import { thisPeer } from "../ha/types.ts";
+import { parseHaUrl } from "../ha/url.ts";
+import type { LeaseStore } from "../lease/types.ts";
+import type { Log } from "../log/logger.ts";
+import type { Stats } from "../stats/stats.ts";
+
+/** What the HA listener accepts with `restrict-commands` (what Kea's HA peers send each other, plus status-get). */
+export const HA_LISTENER_COMMANDS: ReadonlySet<string> = new Set([
+  ...HA_COMMANDS,
+  "lease4-update",
+  "lease4-del",
+  "lease4-get-page",
+  "lease4-get-all",
+  "dhcp-disable",
+  "dhcp-enable",
+  "status-get",
+]);
+
+/** The running HA pieces of one server. */
+export interface HaRuntime {
+  service: HaService;
+  /** the HA listener's URL, when weka opened one */
+  listenerUrl?: string;
+  /** stops the service (timers, peer clients), closes the listener, removes the HA commands */
+  stop(): Promise<void>;
+}
+
+/** What the HA wiring needs from the DHCPv4 wiring. */
+export interface HaWiringDeps {
+  config: Dhcp4Config;
+  ha: HaConfig;
+  store: LeaseStore;
+  stats: Stats;
+  log: Log;
+  dhcpState: DhcpState;
+  /** the current configuration's subnet ids (leases of other subnets are skipped by the synchronisation) */
+  subnetKnown: (id: number) => boolean;
+}
+
+/** Builds the HA service (not started: the server must exist first, then `openHa` and `service.start()`). */
+export function buildHaService(d: HaWiringDeps): HaService {
+  return new HaService({
+    config: d.ha,
+    store: d.store,
+    stats: d.stats,
+    log: d.log,
+    dhcpState: d.dhcpState,
+    subnetKnown: d.subnetKnown,
+  });
+}
+
+/**
+ * Registers the HA commands on `registry` and opens the HA listener on this server's peer URL (unless an http
+ * control socket of `config` listens there already). Throws when the listener cannot be opened: a partner that
+ * cannot reach this server would declare it down, so weka refuses to run half an HA pair.
+ */
+export async function openHa(
+  service: HaService,
+  d: HaWiringDeps,
+  registry: CommandRegistry,
+): Promise<HaRuntime> {
+  registerHaCommands(registry, service);
+  const me = thisPeer(d.ha);
+  const url = parseHaUrl(me.url);
+  if ("error" in url) throw new Error(`HA peer '${me.name}': ${url.error}`);
+  const port = url.port ?? (url.scheme === "https" ? 443 : 80);
+  const shared = d.config.controlSockets.some((s) =>
+    (s.type === "http" || s.type === "https") && (s.address ?? "127.0.0.1") === url.host && (s.port ?? 8000) === port
+  );
+  let listener: HttpControlListener | undefined;
+  if (!shared) {
+    let tls: { cert: string; key: string } | undefined;
+    if (url.scheme === "https") {
+      if (!me.tls) throw new Error(`HA peer '${me.name}': an https:// url needs cert-file and key-file`);
+      tls = { cert: Deno.readTextFileSync(me.tls.certFile), key: Deno.readTextFileSync(me.tls.keyFile) };
+      if (d.ha.requireClientCerts !== false) {
+        d.log.warn(
+          "HA_TLS_CLIENT_CERTS_NOT_VERIFIED",
+          `${me.name}: require-client-certs is set, but weka's HA listener cannot verify client certificates`,
+        );
+      }
+    }
+    const restrict = d.ha.restrictCommands !== false;
+    const dispatch = (text: string): Promise<Answer> => {
+      if (!restrict) return registry.dispatch(text);
+      let req: unknown;
+      try {
+        req = parseRequest(text);
+      } catch {
+        return registry.dispatch(text); // the registry words the syntax error
+      }
+      const cmd = (req as Record<string, unknown> | null)?.command;
+      if (typeof cmd === "string" && !HA_LISTENER_COMMANDS.has(cmd)) {
+        return Promise.resolve(answer(
+          Result.UNSUPPORTED,
+          `'${cmd}' command not supported on the HA listener (restrict-commands is on); use the control socket`,
+        ));
+      }
+      return registry.dispatch(req);
+    };
+    try {
+      listener = await HttpControlListener.open({
+        hostname: url.host,
+        port,
+        tls,
+        log: (id, text) => d.log.info(id, text),
+      }, dispatch);
+    } catch (e) {
+      unregisterHaCommands(registry);
+      throw new Error(`cannot open the HA listener on ${me.url} (this server's peer url): ${(e as Error).message}`);
+    }
+    d.log.info("HA_LISTENER_STARTED", `${me.name}: HA listener on ${listener.url}`);
+  } else {
+    d.log.info("HA_LISTENER_SHARED", `${me.name}: the http control socket on ${me.url} serves the HA commands`);
+  }
+  return {
+    service,
+    listenerUrl: listener?.url,
+    stop: async () => {
+      await service.stop();
+      await listener?.close();
+      unregisterHaCommands(registry);
+    },
+  };
+}
+
+/** The HA relationship as a comparable text (the pause table is a Map). */
+function haText(h: HaConfig | undefined): string {
+  return JSON.stringify(h ?? null, (_k, v) => v instanceof Map ? [...v.entries()] : v);
+}
+
+/**
+ * A reload may not add, drop or change the HA relationship: Kea rebuilds the HA service on reconfiguration, which
+ * restarts the state machine in waiting; weka asks for a restart instead. Undefined when the reload can go ahead.
+ */
+export function haReloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined {
+  if (haText(old.ha) === haText(next.ha)) return undefined;
+  return "the high-availability configuration (libdhcp_ha.so parameters) cannot change on reload; restart weka " +
+    "(the HA pair then synchronises again)";
+}

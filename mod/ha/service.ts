@@ -1,0 +1,160 @@
+/**
+ * The HA service of one relationship (Kea's `HAService` + the `HAImpl` callouts, ha_service.cc / ha_impl.cc;
+ * kea-features §1d). The DHCPv4 server calls it through {@link HaHooks}: `admit` before the engine (Kea's
+ * buffer4_receive: scope filter and HA class) and `replicate` after the commit (Kea's leases4_committed: lease updates
+ * to the partner, the reply parked until it acknowledges). The HA commands reach it through {@link HaControl}. The
+ * machine, timers, peers and actions live in mod/ha/service_core.ts; clock and timers are injected, so tests run it
+ * on fake time.
+ */
+import { CommandError, Result } from "../control/answer.ts";
+import type { HaHooks } from "../dhcp4/server.ts";
+import { hwAddr, MsgType, Opt, type Packet4 } from "../dhcp4/packet.ts";
+import { clientLabel } from "../dhcp4/server_util.ts";
+import type { LeaseMutation } from "../lease/types.ts";
+import { toColonHex } from "../wire/addr.ts";
+import type { HaControl } from "./commands.ts";
+import { HaCore } from "./service_core.ts";
+import { updateCommands } from "./service_updates.ts";
+import {
+  communicationInterrupted,
+  type HaAction,
+  type HaCommandName,
+  type HaEvent,
+  heartbeatArguments,
+  queuesLeaseUpdates,
+  sendsLeaseUpdates,
+  statusGetSection,
+} from "./state_machine.ts";
+
+export type { HaServiceDeps } from "./service_core.ts";
+
+/** Kea's key of a client for unacked/rejected bookkeeping: hardware address plus client identifier. */
+export function clientKeyOf(q: Packet4): string {
+  const cid = q.options.get(Opt.CLIENT_ID);
+  return `${toColonHex(hwAddr(q))}|${cid ? toColonHex(cid) : ""}`;
+}
+
+/** The running HA relationship of a DHCPv4 server. */
+export class HaService extends HaCore implements HaHooks, HaControl {
+  // ---- HaHooks -------------------------------------------------------------------------------------------------
+
+  /**
+   * Kea's buffer4_receive callout: a query outside the served scopes is dropped (`pkt4-not-for-us` and
+   * `pkt4-receive-drop`, HA_BUFFER4_RECEIVE_NOT_FOR_US at debug) and, while communication with the partner is
+   * interrupted, analysed for the partner-down decision (unacked clients); a served query gets its `HA_<scope>`.
+   */
+  admit(query: Packet4, nowMs: number): string | undefined {
+    if (this.filter.inScope(query)) return this.filter.haClassOf(query) ?? "";
+    if (communicationInterrupted(this.m, this.cfg, nowMs)) {
+      this.apply({ kind: "query", now: nowMs, clientKey: clientKeyOf(query), secs: query.secs });
+    }
+    const { stats, log } = this.deps;
+    stats.add("pkt4-not-for-us");
+    stats.add("pkt4-receive-drop");
+    if (log.debugEnabled) {
+      log.debug(
+        "HA_BUFFER4_RECEIVE_NOT_FOR_US",
+        `${this.name}: ${clientLabel(query)}: dropping query to be processed by another server`,
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Kea's leases4_committed callout: the durable mutations go to the partner as lease4-update / lease4-del and the
+   * reply waits for its acknowledgement (load-balancing, hot-standby, partner-in-maintenance); they are queued in
+   * communication-recovery; otherwise they are counted as unsent. DISCOVER never replicates.
+   */
+  replicate(mutations: readonly LeaseMutation[], query: Packet4): Promise<void> | undefined {
+    if (query.options.get(Opt.MESSAGE_TYPE)?.[0] === MsgType.DISCOVER) return undefined;
+    const policy = sendsLeaseUpdates(this.m, this.cfg)
+      ? "send"
+      : queuesLeaseUpdates(this.m, this.cfg)
+      ? "queue"
+      : "none";
+    return this.updates.replicate(
+      updateCommands(mutations),
+      clientKeyOf(query),
+      policy,
+      () => this.apply({ kind: "backlog-overflow", now: this.clock() }),
+    );
+  }
+
+  // ---- HaControl -----------------------------------------------------------------------------------------------
+
+  serverNames(): string[] {
+    return this.cfg.peers.map((p) => p.name);
+  }
+
+  heartbeat(): Record<string, unknown> {
+    return heartbeatArguments(this.m, this.cfg, this.clock(), this.updates.unsentUpdateCount);
+  }
+
+  scopes(names: string[]): void {
+    this.filter.serveScopes(names); // throws on a name that is not a peer's, before anything changes
+    this.apply({ kind: "scopes", now: this.clock(), scopes: names });
+  }
+
+  continue(): string {
+    return this.command("ha-continue");
+  }
+
+  reset(): string {
+    return this.command("ha-reset");
+  }
+
+  maintenanceStart(): Promise<string> {
+    return this.maintenance("ha-maintenance-start", false);
+  }
+
+  maintenanceCancel(): Promise<string> {
+    return this.maintenance("ha-maintenance-cancel", true);
+  }
+
+  maintenanceNotify(cancel: boolean): string {
+    return replyOf(this.apply({ kind: "maintenance-notify", now: this.clock(), cancel }));
+  }
+
+  syncComplete(originId: number): string {
+    this.deps.dhcpState.enable({ kind: "remote", id: originId });
+    return "Server successfully notified about the synchronization completion.";
+  }
+
+  async sync(maxPeriod?: number): Promise<string> {
+    await this.runSync(maxPeriod ?? Math.ceil(this.cfg.syncTimeoutMs / 1000));
+    return "Lease database synchronization complete.";
+  }
+
+  statusSection(): Record<string, unknown> {
+    return statusGetSection(this.m, this.cfg, this.clock());
+  }
+
+  private command(name: HaCommandName, partnerReachable?: boolean, partnerError?: string): string {
+    const ev: HaEvent = { kind: "command", now: this.clock(), name, partnerReachable, partnerError };
+    return replyOf(this.apply(ev));
+  }
+
+  /** Kea's two-step maintenance commands: validate, notify the partner, then decide with its answer. */
+  private async maintenance(name: HaCommandName, cancel: boolean): Promise<string> {
+    const first = this.apply({ kind: "command", now: this.clock(), name });
+    if (!first.some((a) => a.kind === "send-maintenance-notify")) return replyOf(first);
+    let reachable = true;
+    let error: string | undefined;
+    try {
+      if (!this.partner) throw new Error("no active partner");
+      const a = await this.partner.send("ha-maintenance-notify", { cancel });
+      if (a.result !== 0) error = a.text ?? `result ${a.result}`;
+    } catch {
+      reachable = false;
+    }
+    return this.command(name, reachable, error);
+  }
+}
+
+/** The machine's reply to a command: its text, or a CommandError carrying Kea's result code. */
+function replyOf(actions: readonly HaAction[]): string {
+  const r = actions.find((a) => a.kind === "reply");
+  if (!r || r.kind !== "reply") return "";
+  if (r.result !== Result.SUCCESS) throw new CommandError(r.result, r.text);
+  return r.text;
+}

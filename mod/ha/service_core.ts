@@ -1,0 +1,282 @@
+/**
+ * The core of the HA service (Kea's `HAService`, ha_service.cc; kea-features §1d): owns the pure state machine
+ * (mod/ha/state_machine.ts), the query filter (served scopes follow the machine after every step), the peer clients,
+ * the heartbeat timer and the lease updater, and runs the machine's actions: synchronisation from the partner,
+ * ha-reset and backlog sends, the local DHCP service switch (origin 1000+N of the dhcp-disable machinery) and the
+ * log lines with Kea's message ids. mod/ha/service.ts adds the server hooks and the HA commands on top.
+ */
+import type { DhcpState, DisableOrigin, StateTimers } from "../control/dhcp_state.ts";
+import type { LeaseStore } from "../lease/types.ts";
+import type { Log } from "../log/logger.ts";
+import type { Stats } from "../stats/stats.ts";
+import { PeerClient } from "./peer_client.ts";
+import { QueryFilter } from "./query_filter.ts";
+import { parseHeartbeatAnswer } from "./service_heartbeat.ts";
+import { LeaseUpdater } from "./service_updates.ts";
+import {
+  type HaAction,
+  type HaEvent,
+  type HaMachine,
+  initialMachine,
+  sendsHeartbeats,
+  servedScopes,
+  step,
+} from "./state_machine.ts";
+import { syncFromPartner } from "./sync.ts";
+import { type HaConfig, type HaState, partnerPeer, thisPeer } from "./types.ts";
+
+/** What the HA service is built from (explicit wiring in mod/cli/dhcp4_ha.ts). */
+export interface HaServiceDeps {
+  config: HaConfig;
+  store: LeaseStore;
+  /** the server's dhcp-disable/enable machinery; HA switches its local origin 1000+N */
+  dhcpState: DhcpState;
+  stats: Stats;
+  log: Log;
+  /** ms since the epoch (default Date.now) */
+  clock?: () => number;
+  /** heartbeat timer (default setTimeout/clearTimeout) */
+  timers?: StateTimers;
+  /** Kea's relationship id N: local origin 1000+N, remote origin 2000+N (default 1) */
+  serviceId?: number;
+  /** per-command timeout of the peer clients, ms (default 10 000, Kea's) */
+  peerTimeoutMs?: number;
+  /** the fetch the peer clients use (tests) */
+  fetchFn?: typeof fetch;
+  /** leases of unknown subnets are skipped by the synchronisation */
+  subnetKnown?: (subnetId: number) => boolean;
+}
+
+/** The machine-driving half of the HA service: state, scopes, peers, heartbeat timer, actions. */
+export class HaCore {
+  readonly filter: QueryFilter;
+  protected m: HaMachine;
+  protected readonly cfg: HaConfig;
+  protected readonly name: string;
+  protected readonly clock: () => number;
+  private readonly timers: StateTimers;
+  protected readonly partner?: PeerClient;
+  private readonly backups: PeerClient[];
+  protected readonly updates: LeaseUpdater;
+  private readonly localOrigin: DisableOrigin;
+  private readonly remoteOriginId: number;
+  private timer: unknown;
+  private running = false;
+  private heartbeatInFlight = false;
+  /**
+   * The partner client for heartbeats: its timeout is at most heartbeat-delay (at least 1 s), so a partner that
+   * silently stopped answering is marked unavailable in time for failover within max-response-delay + one heartbeat.
+   */
+  private readonly heartbeatClient?: PeerClient;
+  /** heartbeats, synchronisations and backlog sends in flight */
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(protected readonly deps: HaServiceDeps) {
+    this.cfg = deps.config;
+    this.name = deps.config.thisServerName;
+    this.clock = deps.clock ?? Date.now;
+    this.timers = deps.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id as number),
+    };
+    const n = deps.serviceId ?? 1;
+    this.localOrigin = { kind: "local", id: 1000 + n };
+    this.remoteOriginId = 2000 + n;
+    const client = (p: NonNullable<ReturnType<typeof partnerPeer>>) =>
+      new PeerClient(p, { timeoutMs: deps.peerTimeoutMs, fetchFn: deps.fetchFn });
+    const partner = partnerPeer(this.cfg);
+    this.partner = partner ? client(partner) : undefined;
+    const hbTimeout = Math.min(deps.peerTimeoutMs ?? 10_000, Math.max(this.cfg.heartbeatDelayMs, 1000));
+    this.heartbeatClient = partner
+      ? new PeerClient(partner, { timeoutMs: hbTimeout, fetchFn: deps.fetchFn })
+      : undefined;
+    this.backups = this.cfg.peers.filter((p) => p.role === "backup" && p.name !== this.name).map(client);
+    this.updates = new LeaseUpdater(this.cfg, this.partner, this.backups, (o) => {
+      const now = this.clock();
+      if (o.kind === "ok") this.apply({ kind: "update-ok", now, clientKey: o.clientKey });
+      else if (o.kind === "rejected") this.apply({ kind: "update-rejected", now, clientKey: o.clientKey });
+      else this.apply({ kind: "update-failed", now });
+    }, (level, id, text) => level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text));
+    this.m = initialMachine(this.cfg, this.clock());
+    this.filter = new QueryFilter(this.cfg);
+    this.filter.serveScopes(servedScopes(this.m, this.cfg));
+  }
+
+  /** The current state. */
+  get state(): HaState {
+    return this.m.state;
+  }
+
+  /** The machine record (read-only; tests and status). */
+  get machine(): HaMachine {
+    return this.m;
+  }
+
+  /** Kea's unsent-update-count of this server. */
+  get unsentUpdateCount(): number {
+    return this.updates.unsentUpdateCount;
+  }
+
+  /** Updates waiting in the communication-recovery backlog. */
+  get backlogSize(): number {
+    return this.updates.backlogSize();
+  }
+
+  /**
+   * Starts the relationship: the server begins in `waiting` with its DHCP service disabled (Kea's start-up), and
+   * the first heartbeat goes out at once; then one every `heartbeat-delay`.
+   */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (!this.m.dhcpEnabled) this.deps.dhcpState.disable(this.localOrigin);
+    this.deps.log.info(
+      "HA_SERVICE_STARTED",
+      `${this.name}: started high availability of role ${thisPeer(this.cfg).role} in mode ${this.cfg.mode}`,
+    );
+    this.schedule(0);
+  }
+
+  /** Stops the heartbeat and the peer clients; waits (at most 2 s) for a heartbeat or synchronisation in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    // a heartbeat to a silent partner may take the whole peer timeout: shutdown waits at most 2 s for it
+    let cap: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.settled(), new Promise((r) => cap = setTimeout(r, 2000))]);
+    clearTimeout(cap);
+    this.partner?.close();
+    this.heartbeatClient?.close();
+    for (const b of this.backups) b.close();
+  }
+
+  /** Resolves when no heartbeat or synchronisation is in flight (tests on fake time). */
+  async settled(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    p.finally(() => this.inflight.delete(p)).catch(() => {});
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.schedule(this.cfg.heartbeatDelayMs);
+      // a heartbeat still waiting for its answer is not doubled; the machine still gets its tick
+      if (this.heartbeatInFlight) this.apply({ kind: "tick", now: this.clock() });
+      else {
+        this.heartbeatInFlight = true;
+        this.track(this.heartbeatNow().finally(() => this.heartbeatInFlight = false));
+      }
+    }, ms);
+  }
+
+  /**
+   * One heartbeat period: a `tick` for the machine, then (while the machine wants heartbeats) `ha-heartbeat` to the
+   * partner, whose answer or failure is stepped into the machine (Kea's asyncSendHeartbeat).
+   */
+  async heartbeatNow(): Promise<void> {
+    this.apply({ kind: "tick", now: this.clock() });
+    if (!this.partner || !sendsHeartbeats(this.m, this.cfg)) return;
+    let event: HaEvent;
+    try {
+      const a = await this.heartbeatClient!.send("ha-heartbeat");
+      const rep = parseHeartbeatAnswer(a);
+      event = typeof rep === "string"
+        ? { kind: "heartbeat-failed", now: this.clock(), error: rep }
+        : { kind: "heartbeat-ok", now: this.clock(), partner: rep };
+    } catch (e) {
+      event = { kind: "heartbeat-failed", now: this.clock(), error: (e as Error).message };
+    }
+    if (this.running) this.apply(event);
+  }
+
+  /** Steps the machine, serves its scopes and runs its actions; returns the actions (callers read replies). */
+  protected apply(ev: HaEvent): HaAction[] {
+    const r = step(this.m, ev, this.cfg);
+    this.m = r.machine;
+    this.filter.serveScopes(servedScopes(this.m, this.cfg));
+    for (const a of r.actions) this.run(a);
+    return r.actions;
+  }
+
+  private run(a: HaAction): void {
+    const log = this.deps.log;
+    switch (a.kind) {
+      case "transition":
+        log.info(
+          "HA_STATE_TRANSITION",
+          `${this.name}: HA state transition from ${a.from} to ${a.to}, partner state is ${
+            this.m.partnerState ?? "unknown"
+          } (${a.reason})`,
+        );
+        return;
+      case "log":
+        // the transition is logged with its action above; sync results are logged by the sync with its counts
+        if (a.id === "HA_STATE_TRANSITION" || a.id === "HA_SYNC_SUCCESSFUL" || a.id === "HA_SYNC_FAILED") return;
+        log[a.level](a.id, `${this.name}: ${a.text}`);
+        return;
+      case "start-sync":
+        this.track(this.syncNow());
+        return;
+      case "send-ha-reset":
+        if (this.partner) {
+          this.track(
+            this.partner.send("ha-reset").catch((e) =>
+              log.warn("HA_RESET_COMMUNICATIONS_FAILED", `${this.name}: ${(e as Error).message}`)
+            ),
+          );
+        }
+        return;
+      case "send-backlog":
+        this.track(
+          this.updates.sendBacklog().then((ok) => this.apply({ kind: "backlog-sent", now: this.clock(), ok })),
+        );
+        return;
+      case "clear-backlog":
+        this.updates.clearBacklog();
+        return;
+      case "disable-dhcp":
+        this.deps.dhcpState.disable(this.localOrigin);
+        return;
+      case "enable-dhcp":
+        this.deps.dhcpState.enable(this.localOrigin);
+        return;
+      default: // reply and send-maintenance-notify: read by the command that stepped the machine
+        return;
+    }
+  }
+
+  /** The `syncing` state's work: synchronise, then feed the result to the machine. */
+  private async syncNow(): Promise<void> {
+    try {
+      await this.runSync(Math.ceil(this.cfg.syncTimeoutMs / 1000));
+      if (this.running) this.apply({ kind: "sync-result", now: this.clock(), ok: true });
+    } catch (e) {
+      if (this.running) this.apply({ kind: "sync-result", now: this.clock(), ok: false, error: (e as Error).message });
+    }
+  }
+
+  protected async runSync(maxPeriodSec: number): Promise<void> {
+    if (!this.partner) throw new Error("this relationship has no active partner to synchronise from");
+    const log = this.deps.log;
+    await syncFromPartner(this.partner, this.deps.store, {
+      pageLimit: this.cfg.syncPageLimit,
+      originId: this.remoteOriginId,
+      maxPeriodSec,
+      serverName: this.name,
+      subnetKnown: this.deps.subnetKnown,
+      log: (line) => {
+        const i = line.indexOf(": ");
+        const id = i > 0 ? line.slice(0, i) : "HA_SYNC";
+        const text = `${this.name}: ${i > 0 ? line.slice(i + 2) : line}`;
+        if (id.endsWith("FAILED")) log.error(id, text);
+        else log.info(id, text);
+      },
+    });
+  }
+}
