@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { migrate } from "../../mod/migrate/migrate.ts";
 import { MigrateError } from "../../mod/migrate/lexer.ts";
 import { runMigrate } from "../../mod/cli/migrate.ts";
+import { parseConfigText } from "../../mod/config/load.ts";
 
 const FIX = new URL("../fixtures/migrate/", import.meta.url).pathname;
 const read = (p: string) => Deno.readTextFileSync(FIX + p);
@@ -42,6 +43,12 @@ Deno.test("migrate golden: failover, DDNS zones and keys, permits, includes (tes
   else assert.equal(ha, true, "kea-dhcp4 -t accepts the HA translation");
   const d2 = kea("kea-dhcp-ddns", r.d2Text!);
   if (d2 !== undefined) assert.equal(d2, true, "kea-dhcp-ddns -t accepts the D2 translation");
+  // weka runs the same HA translation: its config-test compiles the relationship the failover peer described
+  const loaded = parseConfigText(r.text, "ha_ddns.json", () => "");
+  const rel = loaded.dhcp4!.ha!;
+  assert.ok(rel, "weka compiled the HA relationship");
+  assert.equal(rel.peers.length, 2);
+  assert.equal(rel.mode, "load-balancing"); // the failover peer has a split
 });
 
 Deno.test("migrate: split 256 gives a hot-standby pair, the secondary names itself", () => {
