@@ -93,6 +93,11 @@ export interface Ia {
   status?: { code: number; message: string };
   /** sub-options other than IAADDR / IAPREFIX / STATUS_CODE, in order */
   options: RawOption6[];
+  /**
+   * wire order of the sub-option codes, set by the decoder so that encode6 reproduces the bytes; encode6 ignores it
+   * when it no longer matches the lists (Kea's order, ascending code, is used then, and when it is absent)
+   */
+  layout?: number[];
 }
 
 /** A client/server message (every type but RELAY-FORW / RELAY-REPL). */
@@ -105,6 +110,8 @@ export interface Message6 {
   ias: Ia[];
   /** every other top-level option, in order (client id, server id, ORO, elapsed time, FQDN, vendor…) */
   options: RawOption6[];
+  /** wire order of the option codes (see `Ia.layout`) */
+  layout?: number[];
 }
 
 /** A relay message (RFC 8415 §9): hop count, link and peer addresses, options, and the relayed message inside. */
@@ -117,6 +124,8 @@ export interface Relay6 {
   /** options other than RELAY_MSG, in order (interface-id, remote-id, …) */
   options: RawOption6[];
   inner: Message6 | Relay6;
+  /** wire order of the option codes, RELAY_MSG (9) included (see `Ia.layout`; absent: RELAY_MSG last, as Kea packs) */
+  layout?: number[];
 }
 
 export type Packet6 = Message6 | Relay6;

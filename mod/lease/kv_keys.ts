@@ -3,6 +3,10 @@
  *
  *   ["meta", "lease4"]        → { version: 1 }                 layout version, written when the file is created
  *   ["lease4", blockId]       → flat array of lease fields      the leases of addresses blockId*16 … blockId*16+15
+ *   ["meta", "lease6"]        → { version: 1 }                 the same for the DHCPv6 leases
+ *   ["lease6", blockId: bigint] → flat array of Lease6 fields   addresses/prefixes blockId*16 … blockId*16+15
+ *                                                              (kv_store6.ts encodes the values)
+ * The two families never share a key, so one KV file may hold the leases of both servers.
  *
  * Leases are stored in blocks of 16 consecutive addresses, not one entry per lease: Deno KV's `list` costs about
  * 5 µs per entry here, so one entry per lease could not load 1 000 000 leases in under 5 s (measured: ~0.9 s per
@@ -23,6 +27,11 @@ export const LAYOUT_VERSION = 1;
 export const META_KEY: Deno.KvKey = ["meta", "lease4"];
 /** Prefix of every IPv4 lease block key. */
 export const LEASE4_PREFIX: Deno.KvKey = ["lease4"];
+/** Key of the DHCPv6 layout-version record. */
+export const META6_KEY: Deno.KvKey = ["meta", "lease6"];
+/** Prefix of every DHCPv6 lease block key. */
+export const LEASE6_PREFIX: Deno.KvKey = ["lease6"];
+
 /** Consecutive addresses per stored block. */
 export const LEASES_PER_BLOCK = 16;
 /** Values per lease inside a block. */
@@ -38,6 +47,11 @@ export function blockOf(address: number): number {
 /** The key of a block: ["lease4", blockId]. Number key parts ascend, so `list` returns blocks by address. */
 export function blockKey(blockId: number): Deno.KvKey {
   return ["lease4", blockId];
+}
+
+/** The key of a DHCPv6 block: ["lease6", address >> 4]. Bigint key parts ascend too. */
+export function blockKey6(address: bigint): Deno.KvKey {
+  return ["lease6", address >> 4n];
 }
 
 /**

@@ -53,131 +53,111 @@ export const MAX_MUTATIONS_PER_COMMIT = 1000;
 export const MAX_BYTES_PER_COMMIT = 700 * 1024;
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
-type Block = { id: number; value: unknown[] | null; bytes: number };
+/** The stored form of one block: its key, its value (null: the block is empty, delete it) and a size estimate. */
+export type KvBlock = { key: Deno.KvKey; value: unknown[] | null; bytes: number };
 
-/** `LeaseStore` on Deno KV: memory indexes + group-committed durable copy. */
-export class KvLeaseStore implements LeaseStore {
+/**
+ * Checks the layout-version record `metaKey` of a lease database (writing `version` into a new one) and refuses a
+ * file written by another layout with a message naming the file.
+ */
+export async function checkLayout(kv: Deno.Kv, metaKey: Deno.KvKey, version: number, path: string): Promise<void> {
+  const meta = await kv.get<{ version: number }>(metaKey);
+  if (meta.value === null) {
+    await kv.set(metaKey, { version });
+  } else if (meta.value.version !== version) {
+    throw new Error(
+      `The lease database ${path} has layout version ${meta.value.version}; this weka reads version ` +
+        `${version}. Use the weka that wrote it, or export the leases to CSV and import them.`,
+    );
+  }
+}
+
+/** Opens the KV database at `path` (a file path or ":memory:") and builds a store on it, closing it on failure. */
+export async function openKvStore<T>(path: string, build: (kv: Deno.Kv) => Promise<T>): Promise<T> {
+  const kv = await Deno.openKv(path);
+  try {
+    return await build(kv);
+  } catch (e) {
+    kv.close();
+    throw e;
+  }
+}
+
+/**
+ * The group-commit engine (see the file comment), generic over the block id `B`: the IPv4 store (number blocks)
+ * and the IPv6 store (kv_store6.ts, bigint blocks) differ only in how a dirty block is serialized from memory.
+ */
+export abstract class KvGroupCommit<B> {
   /** number of `kv.atomic()` commits made (chunks count separately) */
   commits = 0;
   /** number of commit groups made */
   groups = 0;
   /** dirty block ids of the next group */
-  private pending = new Set<number>();
+  private pending = new Set<B>();
   private waiters: Waiter[] = [];
   private running: Promise<void> | null = null;
   private closed = false;
-  private readonly log: (id: string, text: string) => void;
-  private readonly index = new LeaseIndex();
+  protected readonly log: (id: string, text: string) => void;
   private readonly interval: number;
   private lastStart = -Infinity;
   /** ends a pacing wait early (set while one is pending) */
   private wake: (() => void) | undefined;
 
-  private constructor(private readonly kv: Deno.Kv, opts: KvStoreOptions) {
+  protected constructor(private readonly kv: Deno.Kv, opts: KvStoreOptions) {
     this.log = opts.log ?? (() => {});
     this.interval = opts.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
   }
 
-  /** The lease of an address, from memory (includes changes whose commit is in flight). */
-  byAddress(address: number): Lease4 | undefined {
-    return this.index.byAddress(address);
-  }
-
-  /** The lease of a hardware address in a subnet, from memory. */
-  byHwAddr(hwaddr: string, subnetId: number): Lease4 | undefined {
-    return this.index.byHwAddr(hwaddr, subnetId);
-  }
-
-  /** The lease of a client identifier in a subnet, from memory. */
-  byClientId(clientId: string, subnetId: number): Lease4 | undefined {
-    return this.index.byClientId(clientId, subnetId);
-  }
-
-  /** DEFAULT/DECLINED leases with expire <= now, oldest first (see `LeaseIndex.expired`). */
-  expired(now: number, limit: number): Lease4[] {
-    return this.index.expired(now, limit);
-  }
-
-  /** RELEASED/EXPIRED_RECLAIMED leases with expire + hold <= now (see `LeaseIndex.reclaimedOlderThan`). */
-  reclaimedOlderThan(now: number, holdSeconds: number, limit: number): Lease4[] {
-    return this.index.reclaimedOlderThan(now, holdSeconds, limit);
-  }
-
-  /** Every lease, ascending by address. */
-  all(): Iterable<Lease4> {
-    return this.index.all();
-  }
+  /** The stored form of a dirty block, taken from memory at commit time. */
+  protected abstract serializeBlock(id: B): KvBlock;
 
   /** Number of leases held. */
-  size(): number {
-    return this.index.size();
-  }
+  abstract size(): number;
 
   /**
-   * Opens (creating if needed) the KV database at `path` (a file path or ":memory:") and loads every lease into
-   * memory with `list` batches of 1000 (Kea's memfile likewise reads the whole lease file at start-up). Entries that
-   * cannot be decoded are logged (`DHCPSRV_KV_LEASE_SKIPPED`) and skipped. A file written by a newer layout is
-   * refused with a message naming the file.
+   * Loads every block stored under `prefix` with `list` batches of 1000 (Kea's memfile likewise reads the whole
+   * lease file at start-up): `put` checks the key, decodes the value and puts its leases into memory. A block or
+   * lease that cannot be decoded is logged (`DHCPSRV_KV_LEASE_SKIPPED`) and skipped; the load ends with a
+   * `DHCPSRV_KV_LEASES_LOADED` line giving the count, the family ("IPv4", "IPv6") and the time taken.
    */
-  static async open(path: string, opts: KvStoreOptions = {}): Promise<KvLeaseStore> {
-    const kv = await Deno.openKv(path);
-    try {
-      return await KvLeaseStore.fromKv(kv, opts, path);
-    } catch (e) {
-      kv.close();
-      throw e;
-    }
-  }
-
-  /** Builds a store over an already open KV handle (used by `open`, and by tests that wrap the handle). */
-  static async fromKv(kv: Deno.Kv, opts: KvStoreOptions = {}, path = "(kv)"): Promise<KvLeaseStore> {
-    const meta = await kv.get<{ version: number }>(META_KEY);
-    if (meta.value === null) {
-      await kv.set(META_KEY, { version: LAYOUT_VERSION });
-    } else if (meta.value.version !== LAYOUT_VERSION) {
-      throw new Error(
-        `The lease database ${path} has layout version ${meta.value.version}; this weka reads version ` +
-          `${LAYOUT_VERSION}. Use the weka that wrote it, or export the leases to CSV and import them.`,
-      );
-    }
-    const store = new KvLeaseStore(kv, opts);
+  protected async load(
+    prefix: Deno.KvKey,
+    family: string,
+    path: string,
+    put: (key: Deno.KvKey, value: unknown, bad: (text: string) => void) => void,
+  ): Promise<void> {
     const started = performance.now();
     let skipped = 0;
     const bad = (text: string) => {
       skipped++;
-      store.log("DHCPSRV_KV_LEASE_SKIPPED", `skipping a stored lease in ${path}: ${text}`);
+      this.log("DHCPSRV_KV_LEASE_SKIPPED", `skipping a stored lease in ${path}: ${text}`);
     };
-    for await (const e of kv.list({ prefix: LEASE4_PREFIX }, { batchSize: 1000 })) {
-      const block = e.key[1];
+    for await (const e of this.kv.list({ prefix }, { batchSize: 1000 })) {
       try {
-        if (typeof block !== "number") throw new Error(`bad key ${JSON.stringify(e.key.map(String))}`);
-        for (const l of decodeBlock(block, e.value, bad)) store.index.put(l);
+        put(e.key, e.value, bad);
       } catch (err) {
         bad((err as Error).message);
       }
     }
     const ms = Math.round(performance.now() - started);
-    store.log(
+    this.log(
       "DHCPSRV_KV_LEASES_LOADED",
-      `loaded ${store.size()} IPv4 lease(s) from ${path} in ${ms} ms` +
-        (skipped ? ` (${skipped} skipped)` : ""),
+      `loaded ${this.size()} ${family} lease(s) from ${path} in ${ms} ms` + (skipped ? ` (${skipped} skipped)` : ""),
     );
-    return store;
   }
 
   /**
-   * Applies mutations to memory now and resolves once they are durable in KV (group commit, see the file comment).
-   * Rejects if the commit holding them fails, or if the store is closed.
+   * Runs `change` (which validates, updates memory and returns the ids of the blocks it dirtied) and returns a
+   * promise that resolves once a commit holding those blocks has returned. Rejects without running `change` when
+   * the store is closed, and with `change`'s error when it throws (it must throw before touching memory).
    */
-  apply(mutations: LeaseMutation[]): Promise<void> {
+  protected schedule(change: () => Iterable<B>): Promise<void> {
     if (this.closed) return Promise.reject(new Error("The lease store is closed; the lease change was not saved"));
     try {
-      for (const m of mutations) if (m.op === "put") checkStorable(m.lease); // refuse before touching memory
+      for (const id of change()) this.pending.add(id);
     } catch (e) {
       return Promise.reject(e);
     }
-    this.index.apply(mutations);
-    for (const m of mutations) this.pending.add(blockOf(m.op === "put" ? m.lease.address : m.address));
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.running) this.running = Promise.resolve().then(() => this.pump());
     return p;
@@ -236,25 +216,14 @@ export class KvLeaseStore implements LeaseStore {
     }
   }
 
-  /** The stored form of each dirty block, taken from memory now (null = the block is empty: delete it). */
-  private serialize(blocks: Set<number>): Block[] {
-    const out: Block[] = [];
-    for (const id of blocks) {
-      const leases: Lease4[] = [];
-      let bytes = 48;
-      for (let a = id * LEASES_PER_BLOCK, end = a + LEASES_PER_BLOCK; a < end; a++) {
-        const l = this.index.byAddress(a);
-        if (l) {
-          leases.push(l);
-          bytes += estimateLeaseBytes(l);
-        }
-      }
-      out.push({ id, value: leases.length ? encodeBlock(leases) : null, bytes });
-    }
+  /** The stored form of each dirty block, taken from memory now. */
+  private serialize(blocks: Set<B>): KvBlock[] {
+    const out: KvBlock[] = [];
+    for (const id of blocks) out.push(this.serializeBlock(id));
     return out;
   }
 
-  private async commitGroup(blocks: Block[]): Promise<void> {
+  private async commitGroup(blocks: KvBlock[]): Promise<void> {
     if (blocks.length === 0) return;
     this.groups++;
     let op = this.kv.atomic(), count = 0, bytes = 0;
@@ -265,8 +234,8 @@ export class KvLeaseStore implements LeaseStore {
         count = 0;
         bytes = 0;
       }
-      if (b.value) op.set(blockKey(b.id), b.value);
-      else op.delete(blockKey(b.id));
+      if (b.value) op.set(b.key, b.value);
+      else op.delete(b.key);
       count++;
       bytes += b.bytes;
     }
@@ -277,5 +246,97 @@ export class KvLeaseStore implements LeaseStore {
     const res = await op.commit();
     this.commits++;
     if (!res.ok) throw new Error(`the KV commit of ${count} mutation(s) was refused`);
+  }
+}
+
+/** `LeaseStore` on Deno KV: memory indexes + group-committed durable copy. */
+export class KvLeaseStore extends KvGroupCommit<number> implements LeaseStore {
+  private readonly index = new LeaseIndex();
+
+  private constructor(kv: Deno.Kv, opts: KvStoreOptions) {
+    super(kv, opts);
+  }
+
+  /** The lease of an address, from memory (includes changes whose commit is in flight). */
+  byAddress(address: number): Lease4 | undefined {
+    return this.index.byAddress(address);
+  }
+
+  /** The lease of a hardware address in a subnet, from memory. */
+  byHwAddr(hwaddr: string, subnetId: number): Lease4 | undefined {
+    return this.index.byHwAddr(hwaddr, subnetId);
+  }
+
+  /** The lease of a client identifier in a subnet, from memory. */
+  byClientId(clientId: string, subnetId: number): Lease4 | undefined {
+    return this.index.byClientId(clientId, subnetId);
+  }
+
+  /** DEFAULT/DECLINED leases with expire <= now, oldest first (see `LeaseIndex.expired`). */
+  expired(now: number, limit: number): Lease4[] {
+    return this.index.expired(now, limit);
+  }
+
+  /** RELEASED/EXPIRED_RECLAIMED leases with expire + hold <= now (see `LeaseIndex.reclaimedOlderThan`). */
+  reclaimedOlderThan(now: number, holdSeconds: number, limit: number): Lease4[] {
+    return this.index.reclaimedOlderThan(now, holdSeconds, limit);
+  }
+
+  /** Every lease, ascending by address. */
+  all(): Iterable<Lease4> {
+    return this.index.all();
+  }
+
+  /** Number of leases held. */
+  size(): number {
+    return this.index.size();
+  }
+
+  /**
+   * Opens (creating if needed) the KV database at `path` (a file path or ":memory:") and loads every lease into
+   * memory with `list` batches of 1000 (Kea's memfile likewise reads the whole lease file at start-up). Entries that
+   * cannot be decoded are logged (`DHCPSRV_KV_LEASE_SKIPPED`) and skipped. A file written by a newer layout is
+   * refused with a message naming the file.
+   */
+  static open(path: string, opts: KvStoreOptions = {}): Promise<KvLeaseStore> {
+    return openKvStore(path, (kv) => KvLeaseStore.fromKv(kv, opts, path));
+  }
+
+  /** Builds a store over an already open KV handle (used by `open`, and by tests that wrap the handle). */
+  static async fromKv(kv: Deno.Kv, opts: KvStoreOptions = {}, path = "(kv)"): Promise<KvLeaseStore> {
+    await checkLayout(kv, META_KEY, LAYOUT_VERSION, path);
+    const store = new KvLeaseStore(kv, opts);
+    await store.load(LEASE4_PREFIX, "IPv4", path, (key, value, bad) => {
+      const block = key[1];
+      if (typeof block !== "number") throw new Error(`bad key ${JSON.stringify(key.map(String))}`);
+      for (const l of decodeBlock(block, value, bad)) store.index.put(l);
+    });
+    return store;
+  }
+
+  /**
+   * Applies mutations to memory now and resolves once they are durable in KV (group commit, see the file comment).
+   * Rejects if the commit holding them fails, or if the store is closed.
+   */
+  apply(mutations: LeaseMutation[]): Promise<void> {
+    return this.schedule(() => {
+      for (const m of mutations) if (m.op === "put") checkStorable(m.lease); // refuse before touching memory
+      this.index.apply(mutations);
+      return mutations.map((m) => blockOf(m.op === "put" ? m.lease.address : m.address));
+    });
+  }
+
+  /** The stored form of block `id` (16 addresses), from memory (see kv_keys.ts for the layout). */
+  protected serializeBlock(id: number): KvBlock {
+    const leases: Lease4[] = [];
+    let bytes = 48;
+    for (let a = id * LEASES_PER_BLOCK, end = a + LEASES_PER_BLOCK; a < end; a++) {
+      const l = this.index.byAddress(a);
+      if (l) {
+        leases.push(l);
+        bytes += estimateLeaseBytes(l);
+      }
+    }
+    return { key: blockKey(id), value: leases.length ? encodeBlock(leases) : null, bytes };
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * The in-memory working set of DHCPv6 leases: indexes by address (or delegated prefix), by client IA (DUID + IAID +
+ * lease type + subnet) and by DUID, like the multi-index container of Kea's memfile backend for Lease6
+ * (memfile_lease_mgr.h: address index, DUID/IAID/type index, DUID index). Pure: no Deno.*.
+ *
+ * An address holds at most one lease (Kea's address index is unique); an IA or a DUID may hold several.
+ */
+import type { Lease6, Lease6Mutation, Lease6Type, Lease6View } from "./types6.ts";
+
+/** The key of an IA: the client's DUID, its IAID, the lease type and the subnet. */
+function iaKey(duid: string, iaid: number, type: Lease6Type, subnetId: number): string {
+  return `${subnetId}|${type}|${iaid}|${duid}`;
+}
+
+/** Ascending by address (bigint compare). */
+const byAddressOrder = (a: Lease6, b: Lease6) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+
+/** In-memory DHCPv6 lease indexes; the engine's `Lease6View`. */
+export class Lease6Index implements Lease6View {
+  private readonly byAddr = new Map<bigint, Lease6>();
+  private readonly ias = new Map<string, Set<bigint>>();
+  private readonly duids = new Map<string, Set<bigint>>();
+  private sorted: bigint[] | null = null;
+
+  /** The lease of an address or delegated prefix (Kea memfile `getLease6(type, addr)`). */
+  byAddress(address: bigint): Lease6 | undefined {
+    return this.byAddr.get(address);
+  }
+
+  /**
+   * The leases of one IA of a client in a subnet, ascending by address (Kea memfile
+   * `getLeases6(type, duid, iaid, subnet_id)`).
+   */
+  byIa(duid: string, iaid: number, type: Lease6Type, subnetId: number): Lease6[] {
+    return this.collect(this.ias.get(iaKey(duid, iaid, type, subnetId)));
+  }
+
+  /** Every lease of a DUID, all subnets and IAs, ascending by address (Kea memfile `getLeases6(duid)`). */
+  byDuid(duid: string): Lease6[] {
+    return this.collect(this.duids.get(duid));
+  }
+
+  /** Inserts or replaces the lease of `lease.address`, re-indexing its IA and DUID. */
+  put(lease: Lease6): void {
+    const old = this.byAddr.get(lease.address);
+    if (old) this.unindex(old);
+    else this.sorted = null;
+    this.byAddr.set(lease.address, lease);
+    add(this.ias, iaKey(lease.duid, lease.iaid, lease.type, lease.subnetId), lease.address);
+    add(this.duids, lease.duid, lease.address);
+  }
+
+  /** Removes the lease of an address; returns whether there was one. */
+  delete(address: bigint): boolean {
+    const old = this.byAddr.get(address);
+    if (!old) return false;
+    this.unindex(old);
+    this.byAddr.delete(address);
+    this.sorted = null;
+    return true;
+  }
+
+  /** Applies mutations in order (put = insert or replace, del = remove). */
+  apply(mutations: readonly Lease6Mutation[]): void {
+    for (const m of mutations) {
+      if (m.op === "put") this.put(m.lease);
+      else this.delete(m.address);
+    }
+  }
+
+  /** Every lease, ascending by address (the order of Kea's `lease6-get-page`). */
+  *all(): Iterable<Lease6> {
+    if (!this.sorted) this.sorted = [...this.byAddr.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const snapshot = this.sorted;
+    for (const a of snapshot) {
+      const l = this.byAddr.get(a);
+      if (l) yield l;
+    }
+  }
+
+  /** Number of leases held. */
+  size(): number {
+    return this.byAddr.size;
+  }
+
+  private unindex(old: Lease6): void {
+    remove(this.ias, iaKey(old.duid, old.iaid, old.type, old.subnetId), old.address);
+    remove(this.duids, old.duid, old.address);
+  }
+
+  private collect(set: Set<bigint> | undefined): Lease6[] {
+    if (!set) return [];
+    const out: Lease6[] = [];
+    for (const a of set) out.push(this.byAddr.get(a)!);
+    return out.length > 1 ? out.sort(byAddressOrder) : out;
+  }
+}
+
+function add(index: Map<string, Set<bigint>>, key: string, address: bigint): void {
+  const s = index.get(key);
+  if (s) s.add(address);
+  else index.set(key, new Set([address]));
+}
+
+function remove(index: Map<string, Set<bigint>>, key: string, address: bigint): void {
+  const s = index.get(key);
+  if (!s) return;
+  s.delete(address);
+  if (s.size === 0) index.delete(key);
+}
