@@ -1,0 +1,76 @@
+/**
+ * Who the DHCPv6 client is: its DUID (option 1, RFC 8415 §11), a hardware address derived the way Kea's
+ * `mac-sources` "any" derives one (RFC 6939 client link-layer address from the relay closest to the client, the
+ * link-layer address inside a DUID-LLT/DUID-LL, the EUI-64 of a link-local address), Kea's log label, and the
+ * host reservation keys to look up.
+ */
+import { getOption6, type Message6, Opt6, type Relay6 } from "../packet.ts";
+import type { HostIdType6 } from "../../config/model6.ts";
+
+export interface Client6 {
+  /** DUID as lower-case colon hex, "" when the query has no client id */
+  duid: string;
+  /** hardware address as colon hex, "" when none could be derived */
+  hwaddr: string;
+  /** Kea's `Pkt6::getLabel()`: `duid=[…], [hwaddr info], tid=0x…` */
+  label: string;
+  /** the client's host identifiers as reservation keys (`duid=…`, `hw-address=…`), in lookup order */
+  hostKeys: string[];
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lower-case colon hex of `b`. */
+export function colonHex(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += i ? ":" + HEX[b[i]] : HEX[b[i]];
+  return s;
+}
+
+/** The link-layer address inside a DUID-LLT (type 1) or DUID-LL (type 3), RFC 8415 §11.2 and §11.4. */
+function duidHw(duid: Uint8Array | undefined): Uint8Array | undefined {
+  if (!duid || duid.length < 4) return undefined;
+  const type = (duid[0] << 8) | duid[1];
+  if (type === 1 && duid.length > 8) return duid.subarray(8);
+  if (type === 3 && duid.length > 4) return duid.subarray(4);
+  return undefined;
+}
+
+/** The MAC of a modified-EUI-64 link-local address (fe80::/64 with ff:fe in the middle), RFC 4291 App. A. */
+function eui64Hw(a: Uint8Array | undefined): Uint8Array | undefined {
+  if (!a || a.length !== 16 || a[0] !== 0xfe || (a[1] & 0xc0) !== 0x80 || a[11] !== 0xff || a[12] !== 0xfe) {
+    return undefined;
+  }
+  return Uint8Array.of(a[8] ^ 0x02, a[9], a[10], a[13], a[14], a[15]);
+}
+
+/**
+ * Identifies the client of `msg` (relayed through `relays`, outermost first; `src` is the datagram's source).
+ * The hardware address comes from, in order: option 79 of the relay closest to the client (RFC 6939 §4), the
+ * DUID (LLT or LL), the EUI-64 interface id of the client's link-local address (the innermost relay's
+ * peer-address, or the source of a direct query), as Kea's default `mac-sources: ["any"]` tries them.
+ */
+export function identifyClient6(
+  msg: Message6,
+  relays: readonly Relay6[],
+  src: Uint8Array,
+  idTypes: readonly HostIdType6[],
+): Client6 {
+  const duidBytes = getOption6(msg.options, Opt6.CLIENTID);
+  const duid = duidBytes && duidBytes.length ? colonHex(duidBytes) : "";
+  const inner = relays.length ? relays[relays.length - 1] : undefined;
+  let hw: Uint8Array | undefined;
+  const lla = inner ? getOption6(inner.options, Opt6.CLIENT_LINKLAYER_ADDR) : undefined;
+  if (lla && lla.length > 2) hw = lla.subarray(2);
+  hw ??= duidHw(duidBytes) ?? eui64Hw(inner ? inner.peerAddress : src);
+  const hwaddr = hw ? colonHex(hw) : "";
+  const hostKeys: string[] = [];
+  for (const t of idTypes) {
+    if (t === "duid" && duid) hostKeys.push(`duid=${duid}`);
+    else if (t === "hw-address" && hwaddr) hostKeys.push(`hw-address=${hwaddr}`);
+  }
+  const label = `duid=[${duid || "no info"}], ${hwaddr ? `[hwaddr=${hwaddr}]` : "[no hwaddr info]"}, tid=0x${
+    msg.transactionId.toString(16)
+  }`;
+  return { duid, hwaddr, label, hostKeys };
+}

@@ -1,0 +1,82 @@
+/**
+ * The options of a DHCPv6 reply beyond the IAs (RFC 8415 §21.7, Kea's `appendRequestedOptions` and
+ * `buildCfgOptionList`): each code the client lists in its Option Request option (6), plus every `always-send`
+ * option, is taken from the first scope that defines it, in Kea's precedence: host reservation, the pools of the
+ * granted leases, the subnet (with its shared network), client classes in order, then the global scope. A
+ * `never-send` definition found first suppresses the option. Relay-supplied options (RFC 6422, option 66) named
+ * in `relay-supplied-options` are copied into the reply when the server has not set them.
+ */
+import { getOption6, Opt6, type RawOption6, type Relay6 } from "../packet.ts";
+import type { OptionValue } from "../../config/model.ts";
+import type { Options6, Subnet6 } from "../../config/model6.ts";
+import type { Lease6 } from "../../lease/types6.ts";
+import { type Exchange6, requestedCodes6 } from "./exchange6.ts";
+import { poolOf6 } from "./ia6.ts";
+
+/** The subnet's options that did not come from the global scope (classes rank between the two). */
+function ownOptions(subnet: Subnet6, global: Options6): Options6 {
+  const out: Options6 = new Map();
+  for (const [code, o] of subnet.options) if (global.get(code) !== o) out.set(code, o);
+  return out;
+}
+
+/** The option sources of this reply, highest precedence first. */
+export function optionSources6(ex: Exchange6, leases: readonly Lease6[]): Options6[] {
+  const config = ex.ctx.config;
+  const out: Options6[] = [];
+  if (ex.host) out.push(ex.host.res.options);
+  for (const l of leases) {
+    const s = config.subnets.find((x) => x.id === l.subnetId);
+    const pool = s && poolOf6(s, l.type === 2 ? "pd" : "na", l.address, l.prefixLen);
+    if (pool && pool.options.size && !out.includes(pool.options)) out.push(pool.options);
+  }
+  const classes = ex.classes ? config.clientClasses.filter((c) => ex.classes!.has(c.name)) : [];
+  if (ex.subnet) out.push(classes.length ? ownOptions(ex.subnet, config.options) : ex.subnet.options);
+  for (const c of classes) out.push(c.options);
+  if (!ex.subnet || classes.length) out.push(config.options);
+  return out;
+}
+
+/** RFC 6422 Relay-Supplied Options (66) payloads of every relay, decoded into options (malformed tails skipped). */
+function rsoo(relays: readonly Relay6[]): RawOption6[] {
+  const out: RawOption6[] = [];
+  // Kea walks the relays in the order the query passed them: the one closest to the client first.
+  for (let k = relays.length - 1; k >= 0; k--) {
+    const p = getOption6(relays[k].options, 66);
+    if (!p) continue;
+    for (let i = 0; i + 4 <= p.length;) {
+      const code = (p[i] << 8) | p[i + 1], len = (p[i + 2] << 8) | p[i + 3];
+      if (i + 4 + len > p.length) break;
+      out.push({ code, data: p.subarray(i + 4, i + 4 + len) });
+      i += 4 + len;
+    }
+  }
+  return out;
+}
+
+/**
+ * Appends to `options` (the reply's top-level options so far) the requested and always-send options, in code
+ * order as Kea emits them, skipping codes already present; then relay-supplied options allowed by
+ * `relay-supplied-options`.
+ */
+export function appendRequested6(ex: Exchange6, options: RawOption6[], leases: readonly Lease6[]): void {
+  const sources = optionSources6(ex, leases);
+  const wanted = new Set(requestedCodes6(getOption6(ex.msg.options, Opt6.ORO)));
+  for (const src of sources) for (const [code, o] of src) if (o.alwaysSend) wanted.add(code);
+  const present = new Set(options.map((o) => o.code));
+  for (const code of [...wanted].sort((a, b) => a - b)) {
+    if (present.has(code)) continue;
+    let found: OptionValue | undefined;
+    for (const src of sources) if ((found = src.get(code))) break;
+    if (!found || found.neverSend) continue;
+    options.push({ code, data: found.data });
+    present.add(code);
+  }
+  const allowed = ex.ctx.config.relaySuppliedOptions;
+  for (const o of rsoo(ex.relays)) {
+    if (allowed.includes(o.code) && !present.has(o.code)) {
+      options.push(o);
+      present.add(o.code);
+    }
+  }
+}

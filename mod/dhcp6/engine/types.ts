@@ -1,0 +1,93 @@
+/**
+ * What the pure DHCPv6 engine takes and returns (DESIGN.md rule 2): `handle6(query, ctx) → Outcome6`.
+ * The engine never reads a clock, writes a lease or touches a socket; the server edge decodes the datagram,
+ * fills the context, runs the outcome (mutations durable first, then the reply) and counts `pkt6-received`,
+ * the per-type `pkt6-*-received` (see receivedStat6) and `pkt6-sent` itself.
+ */
+import type { Packet6 } from "../packet.ts";
+import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
+import type { Lease6Mutation, Lease6View } from "../../lease/types6.ts";
+
+/** Where and how a query arrived (filled by the server edge from IPV6_PKTINFO and the socket). */
+export interface Arrival6 {
+  /** arrival interface name ("eth0"); "" when unknown (plain-UDP test transport) */
+  iface: string;
+  /** IPv6 source address of the datagram (16 bytes): the client's link-local address, or the relay's address */
+  srcAddr: Uint8Array;
+  /** IPv6 destination address (16 bytes): ff02::1:2 (All_DHCP_Relay_Agents_and_Servers) or a unicast address */
+  dstAddr: Uint8Array;
+  /** the server's addresses on the arrival interface (16 bytes each) */
+  localAddrs: Uint8Array[];
+}
+
+/**
+ * Finds free resources for dynamic allocation (Kea's allocators). It may keep a cursor (Kea's iterative
+ * allocator) but never writes leases. `isFree` is the engine's verdict for one candidate (no live lease of
+ * another client, not reserved for another host, not already granted in this exchange): the finder walks its
+ * pool and returns the first candidate that passes, or undefined when the pool is exhausted.
+ */
+export interface FreeAddress6Finder {
+  /** the next free address in `subnet.pools[poolIndex]` */
+  findAddress(subnet: Subnet6, poolIndex: number, isFree: (address: bigint) => boolean): bigint | undefined;
+  /** the next free delegated prefix (its first address) in `subnet.pdPools[poolIndex]` */
+  findPrefix(subnet: Subnet6, poolIndex: number, isFree: (prefix: bigint) => boolean): bigint | undefined;
+}
+
+export interface Engine6Context {
+  config: Dhcp6Config;
+  arrival: Arrival6;
+  leases: Lease6View;
+  allocator: FreeAddress6Finder;
+  /** the server DUID (RFC 8415 §11), built by the edge from the `server-id` configuration */
+  serverDuid: Uint8Array;
+  /** unix seconds */
+  now: number;
+}
+
+/**
+ * A statistic change: Kea's name (global, e.g. "pkt6-reply-sent", or per subnet, e.g. "subnet[1].assigned-nas")
+ * and the amount to add (negative to decrease a gauge).
+ */
+export type StatDelta6 = [name: string, delta: number];
+
+/** A log line with a Kea message id (`DHCP6_LEASE_ALLOC`). */
+export interface LogEntry6 {
+  id: string;
+  text: string;
+}
+
+/** Where a reply goes (RFC 8415 §18.3.10, §19.3): the client at port 546, or the relay agent at port 547. */
+export interface Destination6 {
+  /** 16 bytes */
+  addr: Uint8Array;
+  port: 546 | 547;
+}
+
+/** A lease event the edge logs and (later) turns into DDNS NameChangeRequests. */
+export interface Lease6Event {
+  kind: "alloc" | "renew" | "release" | "decline";
+  type: "na" | "pd";
+  address: bigint;
+  prefixLen: number;
+  subnetId: number;
+}
+
+export type Outcome6 =
+  | {
+    kind: "reply";
+    /** the reply, already wrapped in RELAY-REPL layers mirroring the query's RELAY-FORW chain */
+    reply: Packet6;
+    dest: Destination6;
+    /** must be durable before the reply is sent */
+    mutations: Lease6Mutation[];
+    stats: StatDelta6[];
+    events: Lease6Event[];
+    log: LogEntry6[];
+  }
+  | {
+    kind: "drop";
+    /** short reason, e.g. "server-id-mismatch", "unicast", "rfc-violation", "no-reply" */
+    reason: string;
+    stats: StatDelta6[];
+    log: LogEntry6[];
+  };
