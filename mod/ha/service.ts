@@ -36,6 +36,9 @@ export function clientKeyOf(q: Packet4): string {
 
 /** The running HA relationship of a DHCPv4 server. */
 export class HaService extends HaCore implements HaHooks, HaControl {
+  /** an ha-maintenance-cancel is waiting for the partner's answer to its ha-maintenance-notify */
+  private cancelling = false;
+
   // ---- HaHooks -------------------------------------------------------------------------------------------------
 
   /**
@@ -86,8 +89,19 @@ export class HaService extends HaCore implements HaHooks, HaControl {
     return this.cfg.peers.map((p) => p.name);
   }
 
+  /**
+   * ha-heartbeat arguments (Kea's `processHeartbeat`). While an ha-maintenance-cancel waits for the partner's
+   * answer to its ha-maintenance-notify, the answer names the state the cancel restores: Kea handles commands one
+   * at a time and blocks in `processMaintenanceCancel` until the partner answered, so a heartbeat reaching it then
+   * is answered after its own transition. Answering "partner-in-maintenance" instead would reach a partner that
+   * has already left in-maintenance and send it straight back (its load-balancing/hot-standby handler goes to
+   * in-maintenance on a partner-in-maintenance partner); a partner still in-maintenance ignores the partner state.
+   */
   heartbeat(): Record<string, unknown> {
-    return heartbeatArguments(this.m, this.cfg, this.clock(), this.updates.unsentUpdateCount);
+    const m = this.cancelling && this.m.state === "partner-in-maintenance"
+      ? { ...this.m, state: this.m.previousState }
+      : this.m;
+    return heartbeatArguments(m, this.cfg, this.clock(), this.updates.unsentUpdateCount);
   }
 
   scopes(names: string[]): void {
@@ -140,12 +154,15 @@ export class HaService extends HaCore implements HaHooks, HaControl {
     if (!first.some((a) => a.kind === "send-maintenance-notify")) return replyOf(first);
     let reachable = true;
     let error: string | undefined;
+    this.cancelling = cancel;
     try {
       if (!this.partner) throw new Error("no active partner");
       const a = await this.partner.send("ha-maintenance-notify", { cancel });
       if (a.result !== 0) error = a.text ?? `result ${a.result}`;
     } catch {
       reachable = false;
+    } finally {
+      this.cancelling = false;
     }
     return this.command(name, reachable, error);
   }

@@ -63,6 +63,8 @@ export class HaCore {
   private timer: unknown;
   private running = false;
   private heartbeatInFlight = false;
+  /** how many times a step dropped the partner's known state (maintenance cancel): dates heartbeat answers */
+  private partnerForgotten = 0;
   /**
    * The partner client for heartbeats: its timeout is at most heartbeat-delay (at least 1 s), so a partner that
    * silently stopped answering is marked unavailable in time for failover within max-response-delay + one heartbeat.
@@ -182,6 +184,7 @@ export class HaCore {
   async heartbeatNow(): Promise<void> {
     this.apply({ kind: "tick", now: this.clock() });
     if (!this.partner || !sendsHeartbeats(this.m, this.cfg)) return;
+    const forgotten = this.partnerForgotten;
     let event: HaEvent;
     try {
       const a = await this.heartbeatClient!.send("ha-heartbeat");
@@ -192,13 +195,28 @@ export class HaCore {
     } catch (e) {
       event = { kind: "heartbeat-failed", now: this.clock(), error: (e as Error).message };
     }
-    if (this.running) this.apply(event);
+    if (!this.running) return;
+    // A maintenance cancel made the machine forget the partner's state while this heartbeat was out: the answer
+    // describes the partner before the cancel (e.g. still in-maintenance) and would send this server straight back.
+    // Kea's "wait for the next heartbeat" means one sent after the cancel; that comes within heartbeat-delay.
+    if (event.kind === "heartbeat-ok" && forgotten !== this.partnerForgotten) {
+      if (this.deps.log.debugEnabled) {
+        this.deps.log.debug(
+          "HA_HEARTBEAT_STALE",
+          `${this.name}: ignoring a heartbeat answer (partner ${event.partner.state}) sent before a maintenance cancel`,
+        );
+      }
+      return;
+    }
+    this.apply(event);
   }
 
   /** Steps the machine, serves its scopes and runs its actions; returns the actions (callers read replies). */
   protected apply(ev: HaEvent): HaAction[] {
+    const knewPartner = this.m.partnerState !== undefined;
     const r = step(this.m, ev, this.cfg);
     this.m = r.machine;
+    if (knewPartner && this.m.partnerState === undefined) this.partnerForgotten++;
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
     for (const a of r.actions) this.run(a);
     return r.actions;

@@ -77,6 +77,8 @@ export interface Partner {
   gate?: Promise<void>;
   /** when set, ha-heartbeat answers wait for it (a partner that stopped answering) */
   heartbeatGate?: Promise<void>;
+  /** when set, ha-maintenance-notify answers wait for it (a partner slow to answer) */
+  notifyGate?: Promise<void>;
   /** result lease4-update answers (default: what the real command answers) */
   updateResult?: number;
   received: { command: string; arguments?: Record<string, unknown> }[];
@@ -112,6 +114,7 @@ export async function partner(leases: Lease4[] = []): Promise<Partner> {
     const req = JSON.parse(text);
     p.received.push(req);
     if (req.command === "ha-heartbeat" && p.heartbeatGate) await p.heartbeatGate;
+    if (req.command === "ha-maintenance-notify" && p.notifyGate) await p.notifyGate;
     if (req.command === "lease4-update") {
       if (p.gate) await p.gate;
       if (p.updateResult !== undefined) return answer(p.updateResult, "lease update refused by the test");
