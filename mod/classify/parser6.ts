@@ -88,7 +88,7 @@ export function word6(p: Parser, t: Token): Typed | undefined {
     }
     case "relay6": {
       p.expect("[");
-      const nest = p.int("a relay nesting level", -32, 32);
+      const nest = p.int("a relay nesting level", -32, 31);
       p.expect("]");
       p.expect(".");
       const f = p.next();

@@ -93,6 +93,11 @@ Deno.test("parser6: malformed or misplaced tokens are refused with their column"
     "expected 'exists', 'enterprise' or 'data' after 'vendor-class[…].' but found 'option'",
   );
   refused("option[65536].exists", 6, 8, "option code 65536 is out of range 0..65535");
+  // Kea's EvalContext::convertNestLevelNumber: "Allowed range: -32..31" (HOP_COUNT_LIMIT)
+  assert.deepEqual(v6("relay6[31].option[18].exists"), { t: "relay6exists", nest: 31, code: 18 });
+  assert.deepEqual(v6("relay6[-32].option[18].exists"), { t: "relay6exists", nest: -32, code: 18 });
+  assert.throws(() => parseTest("relay6[32].option[18].exists", { family: 6 }), ExprError);
+  assert.throws(() => parseTest("relay6[-33].peeraddr == ''", { family: 6 }), ExprError);
   refused("option[256].exists", 4, 8, "option code 256 is out of range 0..255");
   refused("pkt6.msgtype == 1", 4, 1, "'pkt6' is a DHCPv6 expression and cannot be used in Dhcp4");
   refused("vendor[4491].exists", 4, 1, "'vendor' expressions are not supported by weka yet");

@@ -1,59 +1,36 @@
 /**
  * Client classification of a DHCPv6 query (Kea's `Dhcpv6Srv::classifyPacket` and the KNOWN/UNKNOWN pass after
- * the host lookup): `ALL`, `VENDOR_CLASS_<data>` from option 16, then each class whose test holds, in order.
- *
- * mod/classify evaluates over DHCPv4 queries only, so this module gives it a DHCPv4-shaped view of the DHCPv6
- * message: `option[N]` reads the top-level DHCPv6 option N (IA_NA/IA_PD exist when the message has them, with an
- * empty payload), `pkt.iface` is the arrival interface. Expressions over `pkt6.*`, `relay6[…]` or `vendor[…]`
- * throw in that evaluator and leave the class out, as Kea leaves out a class whose test fails to evaluate.
+ * the host lookup): `ALL`, `VENDOR_CLASS_…` from option 16, then each class whose test holds, in order. Tests
+ * are evaluated by the DHCPv6 evaluator of mod/classify over the client message and its relay layers, so
+ * `pkt6.*`, `relay6[n].*`, `vendor[…]` and `vendor-class[…]` read what kea-dhcp6 reads.
  */
-import type { ClientClass6, Dhcp6Config } from "../../config/model6.ts";
-import type { Message6 } from "../packet.ts";
-import type { Packet4 } from "../../dhcp4/packet.ts";
-import { evalBool, EvalError, type EvalInput } from "../../classify/evaluate.ts";
+import type { Dhcp6Config } from "../../config/model6.ts";
+import type { Message6, Relay6 } from "../packet.ts";
+import type { Arrival6 } from "./types.ts";
+import { type ArrivalFacts6, classifyQuery6, evaluate6, queryInput6 } from "../../classify/classify6.ts";
 
-/** A DHCPv4-shaped view of a DHCPv6 message for the shared evaluator (only `options` is meaningful). */
-function view(msg: Message6): Packet4 {
-  const options = new Map<number, Uint8Array>();
-  for (const o of msg.options) if (!options.has(o.code)) options.set(o.code, o.data);
-  for (const ia of msg.ias) {
-    const code = ia.kind === "na" ? 3 : 25;
-    if (!options.has(code)) options.set(code, new Uint8Array(0));
-  }
-  return { options } as unknown as Packet4;
-}
-
-function holds(c: ClientClass6, input: EvalInput): boolean {
-  try {
-    return evalBool(c.test!, input);
-  } catch (e) {
-    if (e instanceof EvalError) return false;
-    throw e;
-  }
-}
-
-/** The first data tuple of a Vendor Class option (RFC 8415 §21.16: enterprise number, then length-data tuples). */
-function vendorClassData(data: Uint8Array | undefined): string | undefined {
-  if (!data || data.length < 6) return undefined;
-  const len = (data[4] << 8) | data[5];
-  if (6 + len > data.length) return undefined;
-  return new TextDecoder().decode(data.subarray(6, 6 + len));
+/**
+ * The arrival facts for `pkt.*`: the engine's Arrival6, or (older callers) just the interface name. `pkt.len`
+ * is re-encoded from the query when asked.
+ */
+function facts(arrival: Arrival6 | string): ArrivalFacts6 {
+  if (typeof arrival === "string") return { iface: arrival };
+  return { iface: arrival.iface, src: arrival.srcAddr, dst: arrival.dstAddr };
 }
 
 /**
  * The first classification pass, or undefined when the configuration defines no client classes (the hot path
- * then skips every class step and guards admit only `ALL`-guarded scopes, as clientAllowed decides).
+ * then skips every class step and guards admit only `ALL`-guarded scopes, as clientAllowed decides). `relays`
+ * are the query's relay layers, outermost first (unwrap6), which `relay6[n]` and `pkt.len` read.
  */
-export function classify6(msg: Message6, config: Dhcp6Config, iface: string): Set<string> | undefined {
+export function classify6(
+  msg: Message6,
+  config: Dhcp6Config,
+  arrival: Arrival6 | string,
+  relays: readonly Relay6[] = [],
+): Set<string> | undefined {
   if (!config.clientClasses.length) return undefined;
-  const set = new Set<string>(["ALL"]);
-  const vc = vendorClassData(msg.options.find((o) => o.code === 16)?.data);
-  if (vc !== undefined) set.add(`VENDOR_CLASS_${vc}`);
-  const input: EvalInput = { query: view(msg), iface, classes: set };
-  for (const c of config.clientClasses) {
-    if (c.test && !c.afterHost && !c.additional && holds(c, input)) set.add(c.name);
-  }
-  return set;
+  return classifyQuery6(msg, config.clientClasses, facts(arrival), relays);
 }
 
 /**
@@ -64,14 +41,15 @@ export function classifyAfterHost6(
   set: Set<string>,
   msg: Message6,
   config: Dhcp6Config,
-  iface: string,
+  arrival: Arrival6 | string,
   hostClasses: readonly string[] | undefined,
+  relays: readonly Relay6[] = [],
 ): void {
   set.add(hostClasses ? "KNOWN" : "UNKNOWN");
   for (const c of hostClasses ?? []) set.add(c);
-  const input: EvalInput = { query: view(msg), iface, classes: set };
+  const input = queryInput6(msg, facts(arrival), set, relays);
   for (const c of config.clientClasses) {
-    if (c.test && c.afterHost && !c.additional && holds(c, input)) set.add(c.name);
+    if (c.test && c.afterHost && !c.additional && evaluate6(c, input)) set.add(c.name);
   }
 }
 
@@ -83,13 +61,14 @@ export function requiredClasses6(
   set: Set<string>,
   msg: Message6,
   config: Dhcp6Config,
-  iface: string,
+  arrival: Arrival6 | string,
   names: readonly string[],
+  relays: readonly Relay6[] = [],
 ): void {
   if (!names.length) return;
-  const input: EvalInput = { query: view(msg), iface, classes: set };
+  const input = queryInput6(msg, facts(arrival), set, relays);
   for (const n of names) {
     const c = config.clientClasses.find((k) => k.name === n);
-    if (c && (!c.test || holds(c, input))) set.add(n);
+    if (c && (!c.test || evaluate6(c, input))) set.add(n);
   }
 }

@@ -140,7 +140,7 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
       }); dropping`,
     }]);
   }
-  const classes = classify6(msg, ctx.config, ctx.arrival.iface);
+  const classes = classify6(msg, ctx.config, ctx.arrival, relays);
   const dropClass = () =>
     drop6("drop-class", [{
       id: "DHCP6_PACKET_DROP_DROP_CLASS",
@@ -152,8 +152,8 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
   const host = findHost6(ctx.config, candidateSubnets6(ctx.config, subnet, classes), client);
   if (host) ex.host = host;
   if (classes) {
-    classifyAfterHost6(classes, msg, ctx.config, ctx.arrival.iface, host?.res.clientClasses);
-    if (subnet) requiredClasses6(classes, msg, ctx.config, ctx.arrival.iface, subnet.requireClientClasses);
+    classifyAfterHost6(classes, msg, ctx.config, ctx.arrival, host?.res.clientClasses, relays);
+    if (subnet) requiredClasses6(classes, msg, ctx.config, ctx.arrival, subnet.requireClientClasses, relays);
     if (classes.has("DROP")) return dropClass();
   }
   switch (msg.msgType) {
