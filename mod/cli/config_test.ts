@@ -38,7 +38,6 @@ export async function runConfigTest(path: string): Promise<number> {
     console.log(
       `${path}: configuration is valid; ${summary}${haText}${summary6}${loaded.ddns ? "; DhcpDdns present" : ""}`,
     );
-    if (d6) console.log("note: weka does not serve DHCPv6 yet: `weka run` refuses a Dhcp6 map");
     return 0;
   } catch (e) {
     return reportConfigFailure(path, e);

@@ -42,6 +42,8 @@ export interface Dhcp4Options {
   port?: string;
   /** `weka run`: every role the file names (Dhcp4, and DhcpDdns in the same process) */
   all: boolean;
+  /** `weka run` with Dhcp6 too (mod/cli/run.ts): log through this and leave logging open; absent = own logging */
+  log?: Log;
 }
 
 /** Runs the DHCPv4 server until a signal stops it; returns the exit code. */
@@ -52,14 +54,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   } catch (e) {
     return reportConfigFailure(opts.configPath, e);
   }
-  if (opts.all && loaded.raw.Dhcp6 !== undefined) {
-    // never serve part of what the operator asked for without saying so: `weka run` means every role in the file
-    console.error(
-      `${opts.configPath}: Dhcp6: weka does not serve DHCPv6 yet (config-test checks the map); ` +
-        `remove the Dhcp6 map to run the other roles, or run them one by one ('weka dhcp4', 'weka ddns')`,
-    );
-    return 1;
-  }
+  // `weka run`: mod/cli/run.ts starts the DHCPv6 role next to this one when the file has a Dhcp6 map
   const config = loaded.dhcp4;
   if (!config && opts.all && loaded.ddns) {
     const { runDdns } = await import("./ddns.ts");
@@ -81,7 +76,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     }
   }
   // weka run: the in-process D2 logs through the Dhcp4 loggers (one LogTape configuration per process)
-  const log = await setupLogging(config.loggers, "kea-dhcp4");
+  const log = opts.log ?? await setupLogging(config.loggers, "kea-dhcp4");
+  const closeLogs = () => opts.log ? Promise.resolve() : closeLogging();
   for (const w of loaded.warnings) log.warn("DHCP4_CONFIG_WARNING", formatProblem(w));
 
   let store: KvLeaseStore;
@@ -96,7 +92,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
         /locked/i.test(msg) ? " (another weka process is using it: only one server may own a lease file)" : ""
       }`,
     );
-    await closeLogging();
+    await closeLogs();
     return 1;
   }
   log.info(
@@ -116,7 +112,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     } catch (e) {
       log.error("DHCP4_LEASE_CSV_IMPORT_FAILED", `${config.lease.csvName}: ${(e as Error).message}`);
       await store.close();
-      await closeLogging();
+      await closeLogs();
       return 1;
     }
   }
@@ -128,7 +124,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   } catch (e) {
     log.error("DHCP4_OPEN_SOCKET_FAIL", (e as Error).message);
     await store.close();
-    await closeLogging();
+    await closeLogs();
     return 1;
   }
 
@@ -146,7 +142,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
       log.error("DHCP_DDNS_FAILED", (e as Error).message);
       await store.close();
       transport.close();
-      await closeLogging();
+      await closeLogs();
       return 1;
     }
   }
@@ -303,7 +299,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   await store.close();
   await Deno.remove(serverPidFile(config.lease.path)).catch(() => {});
   log.info("DHCP4_SHUTDOWN", `weka DHCPv4 server stopped; statistics: ${statsSummary(stats)}`);
-  await closeLogging();
+  await closeLogs();
   return exitCode;
 }
 

@@ -43,9 +43,27 @@ commit is flushed.`,
     },
   ),
   command(
+    "dhcp6",
+    object({
+      action: constant("dhcp6"),
+      config: configOpt,
+      port: optional(option("-p", "--port", string({ metavar: "PORT" }), {
+        description:
+          message`Server UDP port (default 547); with a non-default port weka serves relayed traffic on [::1] only (tests).`,
+      })),
+    }),
+    {
+      brief: message`Run the DHCPv6 server.`,
+      description: message`Run the DHCPv6 server (IA_NA, IA_PD) on the interfaces named in Dhcp6.interfaces-config:
+ff02::1:2 on each, plus each interface's global addresses for relayed and unicast traffic. Needs root, or
+CAP_NET_BIND_SERVICE. The server DUID is kept in kea-dhcp6-serverid next to the lease file. SIGHUP reloads the
+configuration, SIGTERM and SIGINT stop after the last lease commit is flushed.`,
+    },
+  ),
+  command(
     "run",
     object({ action: constant("run"), config: configOpt }),
-    { brief: message`Run every role whose section the config file has (Dhcp4, DhcpDdns).` },
+    { brief: message`Run every role whose section the config file has (Dhcp4, Dhcp6, DhcpDdns).` },
   ),
   command(
     "ddns",
@@ -163,7 +181,8 @@ export async function main(args: string[]): Promise<number> {
       help: "both",
       completion: "both",
       errorExitCode: 2,
-      brief: message`weka: a Kea-compatible DHCP appliance (DHCPv4 server, DDNS, migration from ISC dhcpd).`,
+      brief:
+        message`weka: a Kea-compatible DHCP appliance (DHCPv4 and DHCPv6 servers, DDNS, migration from ISC dhcpd).`,
       footer:
         message`Examples: weka dhcp4 -c /etc/weka/weka.json; weka config-test -c /etc/weka/weka.json; weka migrate -4 -i dhcpd.conf -o weka.json`,
       onExit: (code: number): never => {
@@ -182,14 +201,17 @@ export async function main(args: string[]): Promise<number> {
       const { runConfigTest } = await import("./config_test.ts");
       return await runConfigTest(parsed.config);
     }
-    case "dhcp4":
-    case "run": {
+    case "dhcp4": {
       const { runDhcp4 } = await import("./dhcp4.ts");
-      return await runDhcp4({
-        configPath: parsed.config,
-        port: "port" in parsed ? parsed.port : undefined,
-        all: parsed.action === "run",
-      });
+      return await runDhcp4({ configPath: parsed.config, port: parsed.port, all: false });
+    }
+    case "dhcp6": {
+      const { runDhcp6 } = await import("./dhcp6.ts");
+      return await runDhcp6({ configPath: parsed.config, port: parsed.port });
+    }
+    case "run": {
+      const { runAll } = await import("./run.ts");
+      return await runAll(parsed.config);
     }
     case "ddns": {
       const { runDdns } = await import("./ddns.ts");

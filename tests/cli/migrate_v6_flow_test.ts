@@ -1,8 +1,8 @@
 /**
  * The operator's path for a DHCPv6 site, through the real CLI (`deno run -A main.ts`, the entry point and flags of
  * `deno task compile`): `weka migrate -6` turns a dhcpd.conf into a Dhcp6 config, `weka config-test` checks it
- * (exit 0, a Dhcp6 summary line), and `weka run` refuses to start, saying that weka does not serve DHCPv6 yet,
- * instead of silently serving only part of the file.
+ * (exit 0, a Dhcp6 summary line), and `weka run` starts the DHCPv6 role on it (DHCP6_STARTED) and stops cleanly on
+ * SIGTERM (DHCP6_SHUTDOWN, exit 0), keeping its server DUID in kea-dhcp6-serverid next to the lease file.
  */
 import assert from "node:assert/strict";
 
@@ -25,6 +25,35 @@ async function weka(args: string[], stdin?: string): Promise<{ code: number; out
   return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
 }
 
+/** `weka run -c cfg` until it logs DHCP6_STARTED, then SIGTERM; its exit code and output. */
+async function runUntilStarted(cfg: string): Promise<{ code: number; out: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO}main.ts`, "run", "-c", cfg],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  const dec = new TextDecoder();
+  const started = Promise.withResolvers<void>();
+  const read = async (st: ReadableStream<Uint8Array>) => {
+    for await (const c of st) {
+      out += dec.decode(c, { stream: true });
+      if (/DHCP6_STARTED/.test(out)) started.resolve();
+    }
+  };
+  const readers = [read(child.stdout), read(child.stderr)];
+  const timer = setTimeout(() => started.resolve(), 30_000);
+  await Promise.race([started.promise, child.status]);
+  clearTimeout(timer);
+  try {
+    child.kill("SIGTERM");
+  } catch { /* already exited */ }
+  const { code } = await child.status;
+  await Promise.all(readers);
+  return { code, out };
+}
+
 const DHCPD6 = `# a small dhcpd -6 site
 default-lease-time 7200;
 preferred-lifetime 3600;
@@ -40,7 +69,7 @@ host printer {
 }
 `;
 
-Deno.test("cli: migrate -6 → config-test accepts the Dhcp6 map → run refuses to serve DHCPv6", async () => {
+Deno.test("cli: migrate -6 → config-test accepts the Dhcp6 map → run serves it and stops on SIGTERM", async () => {
   const dir = await Deno.makeTempDir({ prefix: "weka-v6flow-" });
   try {
     const conf = `${dir}/dhcpd6.conf`, json = `${dir}/weka6.json`;
@@ -56,9 +85,15 @@ Deno.test("cli: migrate -6 → config-test accepts the Dhcp6 map → run refuses
     // the prefix6 range 2001:db8:100:: – 2001:db8:1ff:: /56 is not one CIDR block: it becomes 9 pd-pools (as keama)
     assert.match(t.out, /Dhcp6: 1 subnet\(s\), 1 pool\(s\), 9 pd-pool\(s\)/);
 
-    const r = await weka(["run", "-c", json]);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /Dhcp6: weka does not serve DHCPv6 yet/);
+    // the migrated file keeps Kea's default lease file (/var/lib/kea); this run keeps it in the test directory
+    doc.Dhcp6["lease-database"] = { type: "memfile", name: `${dir}/kea-leases6.csv` };
+    const json2 = `${dir}/weka6-run.json`;
+    await Deno.writeTextFile(json2, JSON.stringify(doc));
+    const r = await runUntilStarted(json2);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /DHCP6_STARTED .*DHCPv6 server started/);
+    assert.match(r.out, /DHCP6_SHUTDOWN /);
+    assert.match(await Deno.readTextFile(`${dir}/kea-dhcp6-serverid`), /^00:01:00:01(:[0-9a-f]{2})+\n$/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

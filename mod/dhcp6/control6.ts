@@ -1,0 +1,131 @@
+/**
+ * The control channel of a DHCPv6 server (Kea's kea-dhcp6 command set, ctrl-channel.rst "Commands Supported by
+ * Both the DHCPv4 and DHCPv6 Servers"): the general commands and the statistics commands of mod/control, with
+ * config-test / config-set taking a `{"Dhcp6": {…}}` document, plus a read-only `lease6-get-all` (the answer
+ * shape of Kea's lease_cmds hook) so operators and tests can see the lease table. Served on every configured
+ * control socket; a reload that changes the sockets reopens them.
+ */
+import type { ControlSocketSpec } from "../config/model.ts";
+import type { Dhcp6Config } from "../config/model6.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { Lease6Store } from "../lease/types6.ts";
+import { formatAddress6 } from "../lease/kv_store6.ts";
+import { renderPrometheus } from "../stats/prometheus.ts";
+import type { ControlContext } from "../control/context.ts";
+import { answer, badArgs, ok, Result } from "../control/answer.ts";
+import { configHash, registerGeneralCommands } from "../control/general_cmds.ts";
+import { registerStatCommands } from "../control/stat_cmds.ts";
+import { CommandRegistry } from "../control/registry.ts";
+import { ControlListeners } from "../control/listeners.ts";
+
+/** What the DHCPv6 commands need: the general context without the DHCPv4 store and config, plus the v6 ones. */
+export type Control6Context = Omit<ControlContext, "store" | "config" | "checkDoc"> & {
+  store: Lease6Store;
+  config(): Dhcp6Config;
+  checkDoc(doc: Record<string, unknown>): LoadedConfig;
+};
+
+const LEASE_TYPE = ["IA_NA", "IA_TA", "IA_PD"];
+
+function failure(e: unknown): string {
+  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
+}
+
+function dhcp6Doc(args: Record<string, unknown> | undefined, cmd: string): Record<string, unknown> {
+  if (!args) badArgs(`${cmd}: missing mandatory 'arguments' holding the configuration ({"Dhcp6": {…}})`);
+  if (!args.Dhcp6 || typeof args.Dhcp6 !== "object" || Array.isArray(args.Dhcp6)) {
+    badArgs(`${cmd}: missing mandatory 'Dhcp6' map in the arguments`);
+  }
+  return args;
+}
+
+/**
+ * Builds the DHCPv6 command registry: general + statistics commands (mod/control), config-test / config-set on
+ * Dhcp6 documents, and `lease6-get-all` (Kea's lease_cmds answer: `{"leases": [{ip-address, prefix-len, type,
+ * duid, iaid, subnet-id, valid-lft, preferred-lft, cltt, state, hostname, hw-address, fqdn-fwd, fqdn-rev}]}`,
+ * result 3 "0 IPv6 lease(s) found." when empty).
+ */
+export function buildRegistry6(ctx: Control6Context): CommandRegistry {
+  const reg = new CommandRegistry();
+  // the general commands read neither the DHCPv4 store nor the DHCPv4 config (only lease commands do)
+  registerGeneralCommands(reg, ctx as unknown as ControlContext);
+  registerStatCommands(reg, ctx.stats);
+  reg.register("config-test", (args) => {
+    try {
+      ctx.checkDoc(dhcp6Doc(args, "config-test"));
+    } catch (e) {
+      return answer(Result.ERROR, failure(e));
+    }
+    return ok(
+      "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.",
+    );
+  });
+  reg.register("config-set", async (args) => {
+    const doc = dhcp6Doc(args, "config-set");
+    try {
+      await ctx.applyConfig(ctx.checkDoc(doc));
+    } catch (e) {
+      return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${failure(e)}`);
+    }
+    return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
+  });
+  reg.register("lease6-get-all", () => {
+    const leases = [...ctx.store.all()].map((l) => ({
+      "ip-address": formatAddress6(l.address),
+      "prefix-len": l.prefixLen,
+      type: LEASE_TYPE[l.type],
+      duid: l.duid,
+      iaid: l.iaid,
+      "subnet-id": l.subnetId,
+      "valid-lft": l.validLifetime,
+      "preferred-lft": l.preferredLifetime,
+      cltt: l.cltt,
+      state: l.state,
+      hostname: l.hostname,
+      "hw-address": l.hwaddr,
+      "fqdn-fwd": l.fqdnFwd,
+      "fqdn-rev": l.fqdnRev,
+    }));
+    return answer(leases.length ? Result.SUCCESS : Result.EMPTY, `${leases.length} IPv6 lease(s) found.`, { leases });
+  });
+  return reg;
+}
+
+/** The registry plus the listeners of a DHCPv6 server. */
+export class Control6Channel {
+  readonly registry: CommandRegistry;
+  private listeners?: ControlListeners;
+  private specs = "";
+
+  constructor(
+    private readonly ctx: Control6Context,
+    private readonly log: (level: "info" | "error", id: string, text: string) => void,
+  ) {
+    this.registry = buildRegistry6(ctx);
+  }
+
+  /** Opens the configured sockets (reopens them when they differ from the open ones). */
+  async start(specs: readonly ControlSocketSpec[]): Promise<void> {
+    const key = JSON.stringify(specs);
+    if (this.listeners && key === this.specs) return;
+    await this.listeners?.close();
+    this.specs = key;
+    this.listeners = await ControlListeners.start(specs, {
+      dispatch: (text) => this.registry.dispatch(text),
+      metrics: () =>
+        renderPrometheus(this.ctx.stats, this.ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix }))),
+      log: this.log,
+    });
+  }
+
+  /** status-get `sockets`. */
+  status(): { status: "ready" | "failed"; errors?: string[] } {
+    return this.listeners?.status() ?? { status: "ready" };
+  }
+
+  /** Closes every socket. */
+  async close(): Promise<void> {
+    await this.listeners?.close();
+    this.listeners = undefined;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The DHCPv6 server's I/O edge (DESIGN.md rule 3), the shape of the DHCPv4 one (mod/dhcp4/server.ts): receive
+ * datagrams from a transport, decode them, ask the pure engine (`handle6`) what to do, make the lease mutations
+ * durable (group commit) and only then send the reply. A datagram that does not decode is counted
+ * (`pkt6-parse-failed`, `pkt6-receive-drop`) and logged at debug level, as Kea does (DHCP6_PACKET_DROP_PARSE_FAIL);
+ * nothing here throws out of the receive loop.
+ */
+import { setImmediate } from "node:timers";
+import { decode6, encode6, innermost } from "./codec.ts";
+import { handle6, receivedStat6 } from "./engine/handle6.ts";
+import type { Engine6Context, FreeAddress6Finder, Outcome6, StatDelta6 } from "./engine/types.ts";
+import { MsgType6, Opt6, type Packet6 } from "./packet.ts";
+import type { Dhcp6Config } from "../config/model6.ts";
+import type { Lease6Store } from "../lease/types6.ts";
+import type { Stats } from "../stats/stats.ts";
+import type { Log } from "../log/logger.ts";
+import type { Datagram6, Transport6 } from "../net/udp6.ts";
+import { formatIpv6 } from "../wire/ipv6.ts";
+import { DecodeError } from "../wire/errors.ts";
+
+/** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
+export interface Server6Deps {
+  config: Dhcp6Config;
+  transport: Transport6;
+  store: Lease6Store;
+  allocator: FreeAddress6Finder;
+  stats: Stats;
+  log: Log;
+  /** the server DUID (mod/dhcp6/server_duid.ts) */
+  serverDuid: Uint8Array;
+  /** interface name → the server's IPv6 addresses on it (16 bytes each), for the engine's Arrival6 */
+  ifaceAddrs: Map<string, Uint8Array[]>;
+  /** milliseconds since the epoch */
+  clock?: () => number;
+}
+
+const TYPE_NAMES: Record<number, string> = {
+  [MsgType6.SOLICIT]: "SOLICIT",
+  [MsgType6.ADVERTISE]: "ADVERTISE",
+  [MsgType6.REQUEST]: "REQUEST",
+  [MsgType6.CONFIRM]: "CONFIRM",
+  [MsgType6.RENEW]: "RENEW",
+  [MsgType6.REBIND]: "REBIND",
+  [MsgType6.REPLY]: "REPLY",
+  [MsgType6.RELEASE]: "RELEASE",
+  [MsgType6.DECLINE]: "DECLINE",
+  [MsgType6.INFORMATION_REQUEST]: "INFORMATION-REQUEST",
+  [MsgType6.RELAY_FORW]: "RELAY-FORW",
+  [MsgType6.RELAY_REPL]: "RELAY-REPL",
+};
+
+/** Kea's DHCPv6 client label: `duid=[00:01:…], tid=0x1a2b3c`. */
+export function clientLabel6(p: Packet6): string {
+  const m = innermost(p);
+  const cid = m.options.find((o) => o.code === Opt6.CLIENTID)?.data;
+  const duid = cid ? [...cid].map((b) => b.toString(16).padStart(2, "0")).join(":") : "no info";
+  return `duid=[${duid}], tid=0x${m.transactionId.toString(16)}`;
+}
+
+/** Runs the receive → engine → commit → send loop until {@link Dhcp6Server.stop}. */
+export class Dhcp6Server {
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly pending = new Set<Promise<void>>();
+  private disabled = false;
+  config: Dhcp6Config;
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: Server6Deps) {
+    this.config = deps.config;
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  /** Starts the receive loop. */
+  start(): void {
+    this.running = true;
+    this.loop = this.receiveLoop();
+  }
+
+  /** Kea's dhcp-disable/dhcp-enable: while disabled every query is dropped (`pkt6-receive-drop`). */
+  setEnabled(enabled: boolean): void {
+    this.disabled = !enabled;
+  }
+
+  /** Swaps in a new compiled configuration (reload); queries already in the engine finish with the old one. */
+  setConfig(config: Dhcp6Config): void {
+    this.config = config;
+  }
+
+  /** Replies whose lease commit is still in flight. */
+  inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Stops receiving, waits for every reply whose commit is in flight (they are still sent), closes the transport. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.allSettled([...this.pending]);
+    this.deps.transport.close();
+    await this.loop?.catch(() => {});
+  }
+
+  private async receiveLoop(): Promise<void> {
+    const { transport, log } = this.deps;
+    while (this.running) {
+      let batch: Datagram6[];
+      try {
+        batch = await transport.recvBatch(256);
+      } catch (e) {
+        if (!this.running) break;
+        log.error("DHCP6_PACKET_RECEIVE_FAIL", `receive failed: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (!this.running) break;
+      const now = Math.floor(this.clock() / 1000);
+      for (const d of batch) this.process(d, now);
+      // let commit completions (and the replies waiting for them) run between batches
+      if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  /** Handles one datagram; public so tests can drive the server without sockets. */
+  process(d: Datagram6, now: number): void {
+    const { stats, log } = this.deps;
+    stats.add("pkt6-received");
+    let query: Packet6;
+    try {
+      query = decode6(d.data);
+    } catch (e) {
+      stats.add("pkt6-parse-failed");
+      stats.add("pkt6-receive-drop");
+      if (log.debugEnabled) {
+        const why = e instanceof DecodeError ? e.message : String(e);
+        log.debug(
+          "DHCP6_PACKET_DROP_PARSE_FAIL",
+          `failed to parse packet from [${formatIpv6(d.srcAddr)}]:${d.srcPort} to ${formatIpv6(d.dstAddr)}, ` +
+            `received over interface ${d.iface || "(unknown)"}, reason: ${why}`,
+        );
+      }
+      return;
+    }
+    stats.add(receivedStat6(query));
+    if (this.disabled) {
+      stats.add("pkt6-receive-drop");
+      if (log.debugEnabled) {
+        log.debug("DHCP6_PACKET_DROP_DHCP_DISABLED", `${clientLabel6(query)}: DHCPv6 service disabled; dropping`);
+      }
+      return;
+    }
+    const ctx: Engine6Context = {
+      config: this.config,
+      arrival: {
+        iface: d.iface,
+        srcAddr: d.srcAddr,
+        dstAddr: d.dstAddr,
+        localAddrs: this.deps.ifaceAddrs.get(d.iface) ?? [],
+      },
+      leases: this.deps.store,
+      allocator: this.deps.allocator,
+      serverDuid: this.deps.serverDuid,
+      now,
+    };
+    let out: Outcome6;
+    try {
+      out = handle6(query, ctx);
+    } catch (e) {
+      stats.add("pkt6-processing-failed");
+      stats.add("pkt6-receive-drop");
+      log.error("DHCP6_PACKET_PROCESS_EXCEPTION", `${clientLabel6(query)}: ${(e as Error).stack ?? e}`);
+      return;
+    }
+    this.runOutcome(query, out, d);
+  }
+
+  private runOutcome(query: Packet6, out: Outcome6, d: Datagram6): void {
+    const { stats, log, store } = this.deps;
+    if (log.infoEnabled || log.debugEnabled) { for (const l of out.log) log.info(l.id, l.text); }
+    if (out.kind === "drop") {
+      this.bump(out.stats);
+      return;
+    }
+    if (out.mutations.length === 0) {
+      this.bump(out.stats);
+      this.send(query, out, d);
+      return;
+    }
+    // nothing is acknowledged before it is durable: the reply waits for the commit that holds its leases
+    const p = store.apply(out.mutations).then(
+      () => {
+        this.bump(out.stats);
+        this.send(query, out, d);
+      },
+      (e) => {
+        stats.add("pkt6-processing-failed");
+        stats.add("pkt6-receive-drop");
+        log.error(
+          "DHCP6_LEASE_COMMIT_FAILED",
+          `${clientLabel6(query)}: lease commit failed, no reply sent: ${(e as Error).message}`,
+        );
+      },
+    );
+    this.pending.add(p);
+    p.finally(() => this.pending.delete(p));
+  }
+
+  private bump(deltas: StatDelta6[]): void {
+    for (const [name, delta] of deltas) this.deps.stats.add(name, delta);
+  }
+
+  private send(query: Packet6, out: Extract<Outcome6, { kind: "reply" }>, d: Datagram6): void {
+    const { transport, stats, log } = this.deps;
+    try {
+      const bytes = encode6(out.reply);
+      transport.send(d, bytes, out.dest.addr, out.dest.port);
+      stats.add("pkt6-sent");
+      if (log.debugEnabled) {
+        log.debug(
+          "DHCP6_PACKET_SEND",
+          `${clientLabel6(query)}: sending ${TYPE_NAMES[innermost(out.reply).msgType] ?? "reply"} to [${
+            formatIpv6(out.dest.addr)
+          }]:${out.dest.port} (${bytes.length} bytes)`,
+        );
+      }
+    } catch (e) {
+      log.error("DHCP6_PACKET_SEND_FAIL", `${clientLabel6(query)}: failed to send the reply: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * `weka dhcp6 -p PORT` (loopback test mode) answers a relayed SOLICIT on [::1] and keeps its server DUID across a
+ * restart; `weka run` with Dhcp4 and Dhcp6 maps starts both roles in one process and stops both on SIGTERM.
+ */
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { Buffer } from "node:buffer";
+import { decode6 } from "../../mod/dhcp6/codec.ts";
+import { getOption6, MsgType6, Opt6 } from "../../mod/dhcp6/packet.ts";
+import { duidText } from "../../mod/dhcp6/server_duid.ts";
+import { inner, RELAYED_SOLICIT } from "../dhcp6/fixtures6.ts";
+import { buildRequest, sendUnix } from "../../mod/control/client.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Sends `query` from [::1] to [::1]:port and waits (up to 5 s) for one answer. */
+function exchange(port: number, query: Uint8Array): Promise<Uint8Array> {
+  const s = dgram.createSocket("udp6");
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("no answer within 5 s")), 5000);
+    s.on("message", (m: Uint8Array) => {
+      clearTimeout(t);
+      resolve(new Uint8Array(m));
+    });
+    s.bind(0, "::1", () => s.send(Buffer.from(query), port, "::1"));
+  }).finally(() => s.close());
+}
+
+/** Starts `weka ARGS` and waits until its output matches `ready` (or it exits). */
+async function startCli(args: string[], ready = /DHCP6_STARTED/) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  const dec = new TextDecoder();
+  const started = Promise.withResolvers<void>();
+  const pump = async (st: ReadableStream<Uint8Array>) => {
+    for await (const c of st) {
+      out += dec.decode(c, { stream: true });
+      if (ready.test(out)) started.resolve();
+    }
+  };
+  const readers = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  child.status.then(() => started.resolve());
+  await started.promise;
+  return {
+    output: () => out,
+    signal: (sig: Deno.Signal) => child.kill(sig),
+    /** waits (up to 10 s) until the output matches `re` */
+    waitFor: async (re: RegExp) => {
+      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, re);
+    },
+    stop: async () => {
+      child.kill("SIGTERM");
+      const st = await child.status;
+      await readers;
+      return st.code;
+    },
+  };
+}
+
+Deno.test("cli: weka dhcp6 -p PORT answers a relayed SOLICIT on [::1] and keeps its server DUID across a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weka-dhcp6-cli-" });
+  try {
+    const cfg = `${dir}/weka6.json`;
+    await Deno.writeTextFile(
+      cfg,
+      JSON.stringify({
+        Dhcp6: {
+          "lease-database": { type: "memfile", name: `${dir}/kea-leases6.csv` },
+          subnet6: [{ id: 1, subnet: "2001:db8:1::/64", pools: [{ pool: "2001:db8:1::100 - 2001:db8:1::1ff" }] }],
+        },
+      }),
+    );
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const sids: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)]);
+      try {
+        const r = decode6(await exchange(port, RELAYED_SOLICIT));
+        assert.equal(r.msgType, MsgType6.RELAY_REPL);
+        const m = inner(r);
+        assert.equal(m.msgType, MsgType6.ADVERTISE);
+        assert.equal(m.transactionId, 0xabcdef);
+        sids.push(duidText(getOption6(m.options, Opt6.SERVERID)!));
+      } finally {
+        assert.equal(await w.stop(), 0, w.output());
+      }
+      assert.match(w.output(), /DHCP6_SHUTDOWN .*pkt6-advertise-sent=1/);
+    }
+    assert.equal(sids[0], sids[1], "the same server DUID after a restart");
+    assert.equal((await Deno.readTextFile(`${dir}/kea-dhcp6-serverid`)).trim(), sids[0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: weka run with Dhcp4 and Dhcp6 maps serves both roles in one process and stops both on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weka-run46-" });
+  try {
+    const cfg = `${dir}/weka.json`;
+    await Deno.writeTextFile(
+      cfg,
+      JSON.stringify({
+        Dhcp4: {
+          "interfaces-config": { interfaces: [] },
+          "lease-database": { type: "memfile", name: `${dir}/kea-leases4.csv` },
+          "control-socket": { "socket-type": "unix", "socket-name": `${dir}/ctrl4.sock` },
+          subnet4: [{ id: 1, subnet: "198.18.0.0/16", pools: [{ pool: "198.18.1.0 - 198.18.1.200" }] }],
+        },
+        Dhcp6: {
+          "interfaces-config": { interfaces: [] },
+          "lease-database": { type: "memfile", name: `${dir}/kea-leases6.csv` },
+          "control-socket": { "socket-type": "unix", "socket-name": `${dir}/ctrl6.sock` },
+          subnet6: [{ id: 1, subnet: "2001:db8:1::/64", pools: [{ pool: "2001:db8:1::100 - 2001:db8:1::1ff" }] }],
+        },
+      }),
+    );
+    const w = await startCli(["run", "-c", cfg], /DHCP4_STARTED[^]*DHCP6_STARTED|DHCP6_STARTED[^]*DHCP4_STARTED/);
+    try {
+      // each role answers on its own control socket with its own configuration
+      const get = async (sock: string) =>
+        JSON.parse(await sendUnix(sock, JSON.stringify(buildRequest("config-get")))).arguments;
+      assert.ok((await get(`${dir}/ctrl4.sock`)).Dhcp4);
+      assert.ok((await get(`${dir}/ctrl6.sock`)).Dhcp6);
+    } finally {
+      assert.equal(await w.stop(), 0, w.output());
+    }
+    assert.match(w.output(), /DHCP4_SHUTDOWN/);
+    assert.match(w.output(), /DHCP6_SHUTDOWN/);
+    await Deno.stat(`${dir}/kea-dhcp6-serverid`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old configuration when the new one is bad", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weka-dhcp6-hup-" });
+  try {
+    const cfg = `${dir}/weka6.json`;
+    const doc = (pool: string) =>
+      JSON.stringify({
+        Dhcp6: {
+          "lease-database": { type: "memfile", name: `${dir}/kea-leases6.csv` },
+          subnet6: [{ id: 1, subnet: "2001:db8:1::/64", pools: [{ pool }] }],
+        },
+      });
+    await Deno.writeTextFile(cfg, doc("2001:db8:1::100 - 2001:db8:1::1ff"));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)]);
+    const offered = async () => {
+      const m = inner(decode6(await exchange(port, RELAYED_SOLICIT)));
+      return m.ias[0].addresses[0]?.address[14];
+    };
+    try {
+      assert.equal(await offered(), 0x01, "from 2001:db8:1::100-1ff");
+      await Deno.writeTextFile(cfg, doc("2001:db8:1::500 - 2001:db8:1::5ff"));
+      w.signal("SIGHUP");
+      await w.waitFor(/DHCP6_CONFIG_COMPLETE/);
+      assert.equal(await offered(), 0x05, "from the reloaded pool 2001:db8:1::500-5ff");
+      await Deno.writeTextFile(cfg, doc("2001:db8:2::1 - 2001:db8:2::ff")); // outside its subnet: refused
+      w.signal("SIGHUP");
+      await w.waitFor(/DHCP6_DYNAMIC_RECONFIGURATION_FAIL reload refused, the previous configuration keeps serving/);
+      assert.equal(await offered(), 0x05, "still the previous configuration");
+    } finally {
+      assert.equal(await w.stop(), 0, w.output());
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
