@@ -26,7 +26,7 @@ export interface LoadedConfig {
   raw: Record<string, unknown>;
   /** the compiled DHCPv4 server, when the file has a `Dhcp4` map */
   dhcp4?: Dhcp4Config;
-  /** the compiled DHCPv6 configuration, when the file has a `Dhcp6` map (weka does not serve DHCPv6 yet) */
+  /** the compiled DHCPv6 server, when the file has a `Dhcp6` map */
   dhcp6?: Dhcp6Config;
   /** the `DhcpDdns` map, unvalidated here (the DDNS role validates it) */
   ddns?: Record<string, unknown>;

@@ -113,7 +113,8 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
     const origin = parseOrigin(args?.origin, args?.["origin-id"]);
     if (typeof origin === "string") badArgs(origin);
     ctx.dhcpState.disable(origin, maxPeriod as number | undefined);
-    return ok(maxPeriod ? `DHCPv4 service disabled for ${maxPeriod} seconds` : "DHCPv4 service disabled");
+    const v = reg.service === "dhcp6" ? "DHCPv6" : "DHCPv4";
+    return ok(maxPeriod ? `${v} service disabled for ${maxPeriod} seconds` : `${v} service disabled`);
   });
   reg.register("dhcp-enable", (args) => {
     const origin = parseOrigin(args?.origin, args?.["origin-id"]);

@@ -78,6 +78,9 @@ export function earlySyntaxError(partial: string): string | undefined {
 export class CommandRegistry {
   private readonly commands = new Map<string, CommandSpec>();
 
+  /** `service` is the daemon's own name, accepted in a request's `service` list ("dhcp4", "dhcp6", "d2"). */
+  constructor(readonly service = "dhcp4") {}
+
   /** Registers (or replaces) a command. */
   register(name: string, handler: Handler, opts: Omit<CommandSpec, "handler"> = {}): void {
     this.commands.set(name, { handler, ...opts });
@@ -113,7 +116,7 @@ export class CommandRegistry {
       if (typeof r.command !== "string") {
         return answer(Result.ERROR, "invalid command: the mandatory 'command' string is missing");
       }
-      const why = checkService(r.service);
+      const why = checkService(r.service, this.service);
       if (why) return answer(Result.ERROR, why);
       const spec = this.commands.get(r.command);
       if (!spec) return answer(Result.UNSUPPORTED, `'${r.command}' command not supported.`);
@@ -131,14 +134,14 @@ export class CommandRegistry {
 
 /**
  * Kea's rule for `service` (ctrl-channel.rst): optional; a list of at most one string; empty or the daemon's own
- * name ("dhcp4") is accepted, anything else answers "unsupported service".
+ * name ("dhcp4", "dhcp6", "d2") is accepted, anything else answers "unsupported service".
  */
-function checkService(service: unknown): string | undefined {
+function checkService(service: unknown, own: string): string | undefined {
   if (service === undefined) return undefined;
   if (!Array.isArray(service) || service.some((s) => typeof s !== "string")) {
     return "invalid command: 'service' must be a list of strings";
   }
   if (service.length > 1) return "invalid command: 'service' must contain at most one daemon name";
-  if (service.length === 1 && service[0] !== "dhcp4") return `unsupported service '${service[0]}'`;
+  if (service.length === 1 && service[0] !== own) return `unsupported service '${service[0]}'`;
   return undefined;
 }

@@ -46,7 +46,7 @@ function dhcp6Doc(args: Record<string, unknown> | undefined, cmd: string): Recor
  * result 3 "0 IPv6 lease(s) found." when empty).
  */
 export function buildRegistry6(ctx: Control6Context): CommandRegistry {
-  const reg = new CommandRegistry();
+  const reg = new CommandRegistry("dhcp6");
   // the general commands read neither the DHCPv4 store nor the DHCPv4 config (only lease commands do)
   registerGeneralCommands(reg, ctx as unknown as ControlContext);
   registerStatCommands(reg, ctx.stats);

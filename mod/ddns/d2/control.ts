@@ -50,7 +50,7 @@ function ddnsDoc(args: Record<string, unknown> | undefined, cmd: string): Record
 
 /** Builds D2's registry: Kea's D2 command set, answered from `ctx`, with Kea's result codes and texts. */
 export function buildD2Registry(ctx: D2ControlContext): CommandRegistry {
-  const reg = new CommandRegistry();
+  const reg = new CommandRegistry("d2");
   reg.register("list-commands", () => answer(Result.SUCCESS, undefined, reg.names()));
   reg.register("version-get", () => ok(ctx.version, { extended: ctx.buildReport }));
   reg.register("build-report", () => ok(ctx.buildReport));
