@@ -37,3 +37,13 @@ Deno.test("config/ha-server1.json and ha-server2.json: one hot-standby pair, dif
   ]);
   assert.notEqual(a.lease.path, b.lease.path);
 });
+
+Deno.test("config/weka6.json: the DHCPv6 default serves no interface, with one subnet, pool and pd-pool", async () => {
+  const c = await loadConfigFile(CONFIG + "weka6.json");
+  assert.deepEqual(c.warnings, []);
+  const d = c.dhcp6!;
+  assert.deepEqual(d.interfaces, []);
+  assert.equal(d.subnets.length, 1);
+  assert.equal(d.subnets[0].pools.length, 1);
+  assert.equal(d.subnets[0].pdPools[0].delegatedLen, 56);
+});
