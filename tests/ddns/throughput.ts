@@ -5,7 +5,9 @@
  *   ip netns add wkd-perf; ip -n wkd-perf link set lo up
  *   ip netns exec wkd-perf deno run -A tests/ddns/throughput.ts 500 2000
  * KEA=1 runs real kea-dhcp-ddns instead (same config, same BIND); SEV=WARN turns per-request INFO lines off;
- * JOURNAL=1 gives weka its durable queue (WEKA_DDNS_JOURNAL); LOGOUT=stdout logs to (discarded) stdout instead of a file.
+ * JOURNAL=1 gives weka its durable queue (WEKA_DDNS_JOURNAL); LOGOUT=stdout logs to (discarded) stdout instead of a file;
+ * THREADS=1 prints the D2 process's CPU per thread name at the end; CPUPROF=DIR writes a V8 CPU profile of the weka D2 process into DIR (deno --cpu-prof).
+ * Each line gives NCR/s and the D2 process's CPU per NCR (/proc/PID/stat utime+stime before and after the burst).
  * Prints one line per burst size. Not a test.
  */
 import { labD2Config, startBind } from "./bind_harness.ts";
@@ -28,6 +30,7 @@ const d2 = Deno.env.get("KEA")
       "run",
       "-A",
       ...(Deno.env.get("PROF") ? ["--v8-flags=--prof,--logfile=/tmp/wkd-prof.log"] : []),
+      ...(Deno.env.get("CPUPROF") ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("CPUPROF")}`] : []),
       new URL("./run_ddns.ts", import.meta.url).pathname,
       `${dir}/d2.json`,
     ],
@@ -90,6 +93,18 @@ try {
       } NCR/s` +
         `; D2 CPU ${(cpu / n * 1000).toFixed(0)} µs/NCR`,
     );
+  }
+  if (Deno.env.get("THREADS")) {
+    // where the D2 process's CPU went, per thread (main JS thread, tokio blocking pool for FFI waits, V8 workers)
+    const by = new Map<string, number>();
+    for await (const t of Deno.readDir(`/proc/${d2.pid}/task`)) {
+      const st = await Deno.readTextFile(`/proc/${d2.pid}/task/${t.name}/stat`).catch(() => "");
+      if (!st) continue;
+      const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")")).replace(/[0-9]+$/, "#");
+      const f = st.split(") ")[1].split(" ");
+      by.set(name, (by.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * 10);
+    }
+    console.log(`D2 CPU ms by thread since start: ${[...by].map(([k, v]) => `${k}=${v}`).join(" ")}`);
   }
 } finally {
   d2.kill("SIGTERM");

@@ -55,13 +55,28 @@ export function nameLabels(name: string): string[] {
 /** The uncompressed wire form of a name (RFC 1035 §3.1); `lower` gives the canonical form of RFC 4034 §6.2. */
 export function nameToWire(name: string, lower = false): Uint8Array {
   const labels = nameLabels(lower ? name.toLowerCase() : name);
-  const parts: number[] = [];
-  for (const l of labels) {
-    const b = labelBytes(l);
-    parts.push(b.length, ...b);
+  const bytes = labels.map(labelBytes);
+  let n = 1;
+  for (const b of bytes) n += b.length + 1;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const b of bytes) {
+    out[o] = b.length;
+    out.set(b, o + 1);
+    o += b.length + 1;
   }
-  parts.push(0);
-  return new Uint8Array(parts);
+  return out; // the last octet is already the root label 0
+}
+
+/** Writes one label (length octet + bytes); ASCII characters go straight into the writer. */
+function writeLabel(w: Writer, l: string): void {
+  if (nonAscii(l)) {
+    const b = enc.encode(l);
+    w.u8(b.length).bytes(b);
+    return;
+  }
+  w.u8(l.length);
+  for (let i = 0; i < l.length; i++) w.u8(l.charCodeAt(i));
 }
 
 /**
@@ -70,18 +85,24 @@ export function nameToWire(name: string, lower = false): Uint8Array {
  */
 export function writeName(w: Writer, name: string, table?: Map<string, number>): void {
   const labels = nameLabels(name);
+  // the suffix starting at label i is a slice of the lower-cased dotted name (no trailing dot)
+  const joined = table && labels.length ? labels.join(".") : "";
+  const lower = joined.toLowerCase();
+  // a few non-ASCII characters change length when lower-cased: those names build each suffix key separately
+  const sliceable = lower.length === joined.length;
+  let at = 0;
   for (let i = 0; i < labels.length; i++) {
     if (table) {
-      const key = labels.slice(i).join(".").toLowerCase();
-      const at = table.get(key);
-      if (at !== undefined) {
-        w.u16(0xc000 | at);
+      const key = sliceable ? lower.slice(at) : labels.slice(i).join(".").toLowerCase();
+      const ptr = table.get(key);
+      if (ptr !== undefined) {
+        w.u16(0xc000 | ptr);
         return;
       }
       if (w.pos < 0x4000) table.set(key, w.pos);
+      at += labels[i].length + 1;
     }
-    const b = labelBytes(labels[i]);
-    w.u8(b.length).bytes(b);
+    writeLabel(w, labels[i]);
   }
   w.u8(0);
 }

@@ -1,9 +1,10 @@
 /**
  * TSIG (RFC 8945, algorithms of RFC 4635): signing a request and verifying a response over the exact message bytes.
- * HMAC comes from node:crypto for every algorithm (WebCrypto has no MD5). Truncated MACs (`digest-bits`,
- * RFC 8945 §5.2.2.1) are written and accepted.
+ * HMAC (RFC 2104) is built on node:crypto one-shot hashes with each key's pads computed once (WebCrypto has no
+ * MD5; a createHmac per message cost twice as much). Truncated MACs (`digest-bits`, RFC 8945 §5.2.2.1) are
+ * written and accepted.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, hash as nodeHash, timingSafeEqual } from "node:crypto";
 import { Reader, Writer } from "../../wire/bytes.ts";
 import { Rcode, RRClass, RRType } from "./constants.ts";
 import { type DecodedMessage, decodeMessage } from "./message.ts";
@@ -87,20 +88,102 @@ function variablesPrefix(keyName: string, algorithm: string): Uint8Array {
   return p;
 }
 
-/** RFC 8945 §4.3.3 digest input: [request MAC] + message without TSIG + TSIG variables. */
-function computeMac(key: TsigKey, msg: Uint8Array, t: TsigRecord, requestMac?: Uint8Array): Uint8Array {
-  const h = createHmac(key.algorithm.hash, key.secret);
-  if (requestMac) {
-    h.update(new Uint8Array([requestMac.length >>> 8, requestMac.length & 0xff]));
-    h.update(requestMac);
+/** HMAC block sizes in octets (RFC 2104 §2 "B"): 64 for MD5 … SHA-256, 128 for SHA-384 and SHA-512. */
+const BLOCK: Record<string, number> = { md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
+
+/** One-shot digest: node:crypto's `hash()` where the runtime has it (one op call), else createHash. */
+const oneShot: (alg: string, data: Uint8Array) => Uint8Array = typeof nodeHash === "function"
+  ? (alg, data) => nodeHash(alg, data, "buffer") as unknown as Uint8Array
+  : (alg, data) => createHash(alg).update(data).digest();
+
+/** A key's RFC 2104 pads (key XOR ipad, key XOR opad), computed once per key and kept with it. */
+const padCache = new WeakMap<TsigKey, KeyCache>();
+
+/** What signing with a key needs every time: the HMAC pads and the wire forms of the key and algorithm names. */
+interface KeyCache {
+  ipad: Uint8Array;
+  opad: Uint8Array;
+  owner: Uint8Array;
+  algorithm: Uint8Array;
+}
+
+function padsOf(key: TsigKey): KeyCache {
+  let p = padCache.get(key);
+  if (!p) {
+    const b = BLOCK[key.algorithm.hash] ?? 64;
+    // RFC 2104 §2: a key longer than the block is hashed first
+    const k = key.secret.length > b ? oneShot(key.algorithm.hash, key.secret) : key.secret;
+    const ipad = new Uint8Array(b).fill(0x36), opad = new Uint8Array(b).fill(0x5c);
+    for (let i = 0; i < k.length; i++) {
+      ipad[i] ^= k[i];
+      opad[i] ^= k[i];
+    }
+    p = { ipad, opad, owner: nameToWire(key.name), algorithm: nameToWire(key.algorithm.dnsName) };
+    padCache.set(key, p);
   }
-  h.update(msg);
-  const v = new Writer(128);
-  v.bytes(variablesPrefix(t.keyName, t.algorithm));
-  time48(v, t.timeSigned);
-  v.u16(t.fudge).u16(t.error).u16(t.otherData.length).bytes(t.otherData);
-  h.update(v.finish());
-  return new Uint8Array(h.digest());
+  return p;
+}
+
+/**
+ * RFC 8945 §4.3.3 digest input: [request MAC] + message without TSIG + TSIG variables, HMAC'ed (RFC 2104) with
+ * the key's cached pads in two one-shot hashes. `msgLen` bytes of `msg` are used; `originalId` and `arDelta`, when
+ * given, patch the copied header (the ID back to the original ID and ARCOUNT minus the TSIG RR, §4.3.1) so a
+ * received message needs no copy of its own.
+ */
+function computeMac(
+  key: TsigKey,
+  msg: Uint8Array,
+  msgLen: number,
+  t: TsigRecord,
+  requestMac?: Uint8Array,
+  originalId?: number,
+  arDelta = 0,
+): Uint8Array {
+  const { ipad, opad } = padsOf(key);
+  const prefix = variablesPrefix(t.keyName, t.algorithm);
+  const macPart = requestMac ? 2 + requestMac.length : 0;
+  const buf = new Uint8Array(ipad.length + macPart + msgLen + prefix.length + 12 + t.otherData.length);
+  buf.set(ipad, 0);
+  let o = ipad.length;
+  if (requestMac) {
+    buf[o] = requestMac.length >>> 8;
+    buf[o + 1] = requestMac.length & 0xff;
+    buf.set(requestMac, o + 2);
+    o += macPart;
+  }
+  buf.set(msgLen === msg.length ? msg : msg.subarray(0, msgLen), o);
+  if (originalId !== undefined) {
+    buf[o] = originalId >>> 8;
+    buf[o + 1] = originalId & 0xff;
+  }
+  if (arDelta) {
+    const ar = ((buf[o + 10] << 8) | buf[o + 11]) + arDelta;
+    buf[o + 10] = ar >>> 8;
+    buf[o + 11] = ar & 0xff;
+  }
+  o += msgLen;
+  buf.set(prefix, o);
+  o += prefix.length;
+  // time signed (48 bits), fudge, error, other len, other data
+  const hi = Math.floor(t.timeSigned / 0x100000000) & 0xffff, lo = t.timeSigned % 0x100000000;
+  buf[o] = hi >>> 8;
+  buf[o + 1] = hi & 0xff;
+  buf[o + 2] = lo >>> 24;
+  buf[o + 3] = (lo >>> 16) & 0xff;
+  buf[o + 4] = (lo >>> 8) & 0xff;
+  buf[o + 5] = lo & 0xff;
+  buf[o + 6] = t.fudge >>> 8;
+  buf[o + 7] = t.fudge & 0xff;
+  buf[o + 8] = t.error >>> 8;
+  buf[o + 9] = t.error & 0xff;
+  buf[o + 10] = t.otherData.length >>> 8;
+  buf[o + 11] = t.otherData.length & 0xff;
+  buf.set(t.otherData, o + 12);
+  const inner = oneShot(key.algorithm.hash, buf);
+  const outer = new Uint8Array(opad.length + inner.length);
+  outer.set(opad, 0);
+  outer.set(inner, opad.length);
+  return new Uint8Array(oneShot(key.algorithm.hash, outer));
 }
 
 /** Options for {@link signMessage}: unix seconds, fudge (default 300 as BIND and Kea use), and for a response the request MAC. */
@@ -128,16 +211,17 @@ export function signMessage(msg: Uint8Array, key: TsigKey, opts: SignOptions): {
     error: opts.error ?? 0,
     otherData: opts.otherData ?? new Uint8Array(0),
   };
-  let mac = computeMac(key, msg, t, opts.requestMac);
+  let mac = computeMac(key, msg, msg.length, t, opts.requestMac);
   if (key.digestBits > 0) mac = mac.slice(0, key.digestBits / 8);
   const w = new Writer(msg.length + 128);
   w.bytes(msg);
   const ar = ((msg[10] << 8) | msg[11]) + 1;
   w.buf[10] = ar >>> 8;
   w.buf[11] = ar & 0xff;
-  w.bytes(nameToWire(key.name)).u16(RRType.TSIG).u16(RRClass.ANY).u32(0);
+  const cached = padsOf(key);
+  w.bytes(cached.owner).u16(RRType.TSIG).u16(RRClass.ANY).u32(0);
   const rd = new Writer(64);
-  rd.bytes(nameToWire(t.algorithm));
+  rd.bytes(cached.algorithm);
   time48(rd, t.timeSigned);
   rd.u16(t.fudge).u16(mac.length).bytes(mac).u16(t.originalId).u16(t.error).u16(t.otherData.length);
   rd.bytes(t.otherData);
@@ -191,13 +275,8 @@ export function verifyMessage(
       tsig,
     };
   }
-  const unsigned = bytes.slice(0, msg.tsigOffset);
-  unsigned[0] = tsig.originalId >>> 8;
-  unsigned[1] = tsig.originalId & 0xff;
-  const ar = ((unsigned[10] << 8) | unsigned[11]) - 1;
-  unsigned[10] = ar >>> 8;
-  unsigned[11] = ar & 0xff;
-  const mac = computeMac(key, unsigned, tsig, opts.requestMac).subarray(0, tsig.mac.length);
+  const mac = computeMac(key, bytes, msg.tsigOffset, tsig, opts.requestMac, tsig.originalId, -1)
+    .subarray(0, tsig.mac.length);
   if (!timingSafeEqual(mac, tsig.mac)) return { ok: false, rcode: Rcode.BADSIG, reason: "MAC does not match", tsig };
   if (Math.abs(opts.now - tsig.timeSigned) > tsig.fudge) {
     return {
