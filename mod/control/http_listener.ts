@@ -29,9 +29,12 @@ const JSON_TYPE = { "content-type": "application/json" };
 
 /** Reads a request body up to `max` bytes; null when it is larger. */
 async function readLimited(req: Request, max: number): Promise<string | null> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
+  const length = req.headers.get("content-length");
+  const declared = Number(length ?? "0");
   if (declared > max) return null;
   if (!req.body) return "";
+  // a declared length within the limit: read it whole (HTTP framing stops the body there), without a stream loop
+  if (length !== null && Number.isInteger(declared) && declared >= 0) return await req.text();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const c of req.body) {
@@ -48,6 +51,15 @@ async function readLimited(req: Request, max: number): Promise<string | null> {
   return new TextDecoder().decode(all);
 }
 
+/** The path of an absolute request URL (`http://host:port/path?query` → `/path`), without a URL parse. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start < 0) return "/";
+  const q = url.indexOf("?", start), h = url.indexOf("#", start);
+  const end = Math.min(q < 0 ? url.length : q, h < 0 ? url.length : h);
+  return url.slice(start, end);
+}
+
 /** A listening HTTP(S) control socket. */
 export class HttpControlListener {
   private constructor(private readonly server: Deno.HttpServer<Deno.NetAddr>, readonly url: string) {}
@@ -61,13 +73,17 @@ export class HttpControlListener {
     const max = opts.maxBytes ?? MAX_REQUEST_BYTES;
     const extra = opts.headers ?? [];
     const respond = (status: number, body: unknown, headers: Record<string, string> = {}, raw = false) => {
+      const text = raw ? String(body) : JSON.stringify(body);
+      if (extra.length === 0) {
+        return new Response(text, { status, headers: raw ? headers : { ...JSON_TYPE, ...headers } });
+      }
       const h = new Headers({ ...(raw ? {} : JSON_TYPE), ...headers });
       for (const [k, v] of extra) h.set(k, v);
-      return new Response(raw ? String(body) : JSON.stringify(body), { status, headers: h });
+      return new Response(text, { status, headers: h });
     };
     const bound = Promise.withResolvers<void>();
     const handler = async (req: Request): Promise<Response> => {
-      const path = new URL(req.url).pathname;
+      const path = pathOf(req.url);
       if (opts.auth && !opts.auth.check(req.headers.get("authorization"))) {
         log("HTTP_CLIENT_REQUEST_NOT_AUTHORIZED", `control request to ${path} refused: missing or wrong credentials`);
         return respond(401, { result: 401, text: "Unauthorized" }, {

@@ -8,6 +8,7 @@
  * `PeerError` whose message names the peer, its URL and the command, so the operator can tell which link broke.
  */
 import type { HaPeer } from "./types.ts";
+import { Http1Client } from "./http1_client.ts";
 
 /** A partner's answer to one command (Kea's `{"result", "text", "arguments"}`). */
 export interface PeerAnswer {
@@ -33,7 +34,11 @@ export class PeerError extends Error {
 export interface PeerClientOptions {
   /** per-command timeout in milliseconds (default 10 000, Kea's HA client default) */
   timeoutMs?: number;
-  /** the fetch to use (tests inject one; default the global fetch) */
+  /**
+   * the fetch to use (tests inject one; default the global fetch). Without one, the lease updates to a plain
+   * `http://` peer (thousands a second under load) go through an {@link Http1Client} instead: persistent
+   * connections, a fraction of fetch's cost per request; the occasional commands and `https://` peers use fetch.
+   */
   fetchFn?: typeof fetch;
 }
 
@@ -82,10 +87,12 @@ export class PeerClient {
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
   private httpClient?: Deno.HttpClient;
+  private http1?: Http1Client;
 
   constructor(readonly peer: HaPeer, opts: PeerClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.fetchFn = opts.fetchFn ?? fetch;
+    if (!opts.fetchFn && !peer.tls && peer.url.startsWith("http://")) this.http1 = new Http1Client(peer.url);
   }
 
   /**
@@ -120,10 +127,11 @@ export class PeerClient {
     return this.httpClient;
   }
 
-  /** Releases the TLS client, if one was made. */
+  /** Releases the TLS client, if one was made, and the idle connections of a plain http peer. */
   close(): void {
     this.httpClient?.close();
     this.httpClient = undefined;
+    this.http1?.close();
   }
 
   /**
@@ -141,20 +149,27 @@ export class PeerClient {
     const where = `HA peer '${this.peer.name}' (${this.peer.url})`;
     const fail = (why: string, status?: number) =>
       new PeerError(this.peer.name, command, `${where} did not answer '${command}': ${why}`, status);
-    let res: Response;
+    let res: { status: number; statusText: string };
     let body: string;
     try {
-      const signal = AbortSignal.timeout(this.timeoutMs);
-      const client = this.tlsClient();
-      const init: RequestInit & { client?: Deno.HttpClient } = {
-        method: "POST",
-        headers,
-        body: JSON.stringify(req),
-        signal,
-      };
-      if (client) init.client = client;
-      res = await this.fetchFn(this.peer.url, init);
-      body = await res.text();
+      if (this.http1 && (command === "lease4-update" || command === "lease4-del")) {
+        const r = await this.http1.post(JSON.stringify(req), headers, this.timeoutMs);
+        res = r;
+        body = r.body;
+      } else {
+        const signal = AbortSignal.timeout(this.timeoutMs);
+        const client = this.tlsClient();
+        const init: RequestInit & { client?: Deno.HttpClient } = {
+          method: "POST",
+          headers,
+          body: JSON.stringify(req),
+          signal,
+        };
+        if (client) init.client = client;
+        const r = await this.fetchFn(this.peer.url, init);
+        body = await r.text();
+        res = r;
+      }
     } catch (e) {
       const err = e as Error;
       if (err.name === "TimeoutError" || err.name === "AbortError") {
