@@ -19,6 +19,7 @@ import { GENERATOR_HOSTS, perfdhcp, type PerfResult } from "../tests/e2e/perfdhc
 import {
   HA_TIMING,
   haDhcp4,
+  haHooks,
   heartbeatState,
   HOOKS,
   labFetch,
@@ -106,27 +107,17 @@ async function generate(lab: Lab, n: number, rate: number, seconds: number): Pro
 
 /** The lease_cmds + HA hooks of `me` in a load-balancing pair server1 (primary) / server2 (secondary). */
 function lbHooks(me: string, t: HaTiming, kind: Kind): unknown[] {
-  return [
-    { library: `${HOOKS}/libdhcp_lease_cmds.so` },
-    {
-      library: `${HOOKS}/libdhcp_ha.so`,
-      parameters: {
-        "high-availability": [{
-          "this-server-name": me,
-          mode: "load-balancing",
-          "send-lease-updates": LEASE_UPDATES,
-          "heartbeat-delay": t.heartbeatDelay,
-          "max-response-delay": t.maxResponseDelay,
-          "max-ack-delay": t.maxAckDelay,
-          "max-unacked-clients": t.maxUnackedClients,
-          peers: [
-            { name: "server1", url: urlOf(kind, 1), role: "primary", "auto-failover": true },
-            { name: "server2", url: urlOf(kind, 2), role: "secondary", "auto-failover": true },
-          ],
-        }],
-      },
-    },
-  ];
+  return haHooks(me, "load-balancing", [["server1", urlOf(kind, 1), "primary"], [
+    "server2",
+    urlOf(kind, 2),
+    "secondary",
+  ]], {
+    "send-lease-updates": LEASE_UPDATES,
+    "heartbeat-delay": t.heartbeatDelay,
+    "max-response-delay": t.maxResponseDelay,
+    "max-ack-delay": t.maxAckDelay,
+    "max-unacked-clients": t.maxUnackedClients,
+  });
 }
 
 /**

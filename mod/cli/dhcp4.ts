@@ -6,7 +6,6 @@
  * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
  * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
-import { dirname } from "node:path";
 import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
 import { formatProblem } from "../config/errors.ts";
 import type { Dhcp4Config } from "../config/model.ts";
@@ -22,11 +21,11 @@ import { listInterfaces, resolveServedInterfaces, type ServedInterface } from ".
 import { FfiTransport } from "../net/transport_ffi.ts";
 import { LoopbackTransport } from "../net/transport_loopback.ts";
 import { formatIpv4 } from "../wire/addr.ts";
-import { VERSION, versionReport } from "./version.ts";
+import { VERSION } from "./version.ts";
 import { initialLeaseStats, statsSummary } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { DhcpState } from "../control/dhcp_state.ts";
+import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
@@ -80,18 +79,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const closeLogs = () => opts.log ? Promise.resolve() : closeLogging();
   for (const w of loaded.warnings) log.warn("DHCP4_CONFIG_WARNING", formatProblem(w));
 
-  let store: KvLeaseStore;
-  try {
-    await Deno.mkdir(dirname(config.lease.path), { recursive: true });
-    store = await KvLeaseStore.open(config.lease.path, { log: (id, text) => log.info(id, text) });
-  } catch (e) {
-    const msg = (e as Error).message;
-    log.error(
-      "DHCP4_LEASE_DB_OPEN_FAILED",
-      `cannot open the lease database ${config.lease.path}: ${msg}${
-        /locked/i.test(msg) ? " (another weka process is using it: only one server may own a lease file)" : ""
-      }`,
-    );
+  const store = await openLeaseDb("DHCP4", config.lease.path, log, (p, o) => KvLeaseStore.open(p, o));
+  if (!store) {
     await closeLogs();
     return 1;
   }
@@ -151,13 +140,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     log,
     ...(d2 ? { sink: inProcessSink(d2), sinkName: "the in-process D2 (weka run)" } : {}),
   });
-  const dhcpState = new DhcpState((enabled) => {
-    server.setEnabled(enabled);
-    log.info(
-      enabled ? "DHCP4_SERVICE_ENABLED" : "DHCP4_SERVICE_DISABLED",
-      `DHCP service ${enabled ? "enabled" : "disabled"}`,
-    );
-  });
+  const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
   let current: Dhcp4Config = config;
   const haDeps = config.ha
     ? {
@@ -207,12 +190,6 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     );
   }
 
-  const stopped = Promise.withResolvers<string>();
-  let exitCode = 0;
-  const onStop = (sig: string) => () => stopped.resolve(sig);
-  const handlers: [Deno.Signal, () => void][] = [["SIGTERM", onStop("SIGTERM")], ["SIGINT", onStop("SIGINT")]];
-  const startedAt = Date.now();
-  let reloadedAt = startedAt;
   let channel: ControlChannel | undefined = undefined;
   /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
   const apply = (next: LoadedConfig, origin: string): void => {
@@ -225,24 +202,14 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     allocator.reset();
     initialLeaseStats(stats, current, store, Math.floor(Date.now() / 1000));
     ensureKeaStats(stats, current.subnets.map((s) => s.id));
-    reloadedAt = Date.now();
+    life.reloadedAt = Date.now();
     log.info("DHCP4_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
     // reopen changed sockets after the current answer has gone out
     setTimeout(() => void channel?.reconfigure(current), 50);
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
-  const reload = async () => {
-    try {
-      await reloadFile();
-    } catch (e) {
-      log.error(
-        "DHCP4_DYNAMIC_RECONFIGURATION_FAIL",
-        `reload refused, the previous configuration keeps serving: ${describeError(e)}`,
-      );
-    }
-  };
-  handlers.push(["SIGHUP", () => void reload()]);
-  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+  const life = new RoleLife("DHCP4", log, reloadFile);
+  life.listen();
 
   const ctx: ControlContext = {
     stats,
@@ -258,21 +225,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     },
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
-    writeTextFile: (path, text) => Deno.writeTextFile(path, text),
     reclaim: (remove) => reclaimer.reclaimNow(remove),
-    shutdown: (code) => {
-      exitCode = code;
-      setTimeout(() => stopped.resolve("shutdown command"), 50);
-    },
-    now: () => Date.now(),
-    startedAt,
-    reloadedAt: () => reloadedAt,
-    pid: Deno.pid,
-    version: VERSION,
-    buildReport: versionReport(),
-    socketsStatus: () => channel?.status() ?? { status: "ready" },
+    ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
   };
-  channel = new ControlChannel(ctx, (level, id, text) => level === "error" ? log.error(id, text) : log.info(id, text));
+  channel = new ControlChannel(ctx, channelLog(log));
   await channel.start(current.controlSockets);
   let ha: HaRuntime | undefined;
   if (haService && haDeps) {
@@ -281,14 +237,14 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
       haService.start();
     } catch (e) {
       log.error("HA_SERVICE_START_FAILED", (e as Error).message);
-      exitCode = 1;
-      stopped.resolve("HA start-up failure");
+      life.exitCode = 1;
+      life.stopped.resolve("HA start-up failure");
     }
   }
 
-  const sig = await stopped.promise;
+  const sig = await life.stopped.promise;
   log.info("DHCP4_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
-  for (const [s, fn] of handlers) Deno.removeSignalListener(s, fn);
+  life.unlisten();
   dhcpState.clearTimer();
   await ha?.stop();
   await channel.close();
@@ -300,7 +256,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   await Deno.remove(serverPidFile(config.lease.path)).catch(() => {});
   log.info("DHCP4_SHUTDOWN", `weka DHCPv4 server stopped; statistics: ${statsSummary(stats)}`);
   await closeLogs();
-  return exitCode;
+  return life.exitCode;
 }
 
 /** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
@@ -308,10 +264,6 @@ function inProcessSink(d2: D2Daemon) {
   return (ncr: Parameters<D2Daemon["service"]["submit"]>[0]) => {
     if (!d2.service.submit(ncr)) throw new Error("the in-process D2 refused the request (its queue is full)");
   };
-}
-
-function describeError(e: unknown): string {
-  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */

@@ -21,9 +21,9 @@ import { initialLease6Stats } from "../dhcp6/stats6.ts";
 import { Control6Channel, type Control6Context } from "../dhcp6/control6.ts";
 import { resolveServed6, Udp6Transport } from "../net/udp6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
-import { VERSION, versionReport } from "./version.ts";
+import { VERSION } from "./version.ts";
 import { statsSummary } from "./dhcp4_stats.ts";
-import { DhcpState } from "../control/dhcp_state.ts";
+import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
 
 export interface Dhcp6Options {
   configPath: string;
@@ -31,10 +31,6 @@ export interface Dhcp6Options {
   port?: string;
   /** `weka run` with Dhcp4 too: log through this (one LogTape configuration per process); absent = own logging */
   log?: Log;
-}
-
-function describeError(e: unknown): string {
-  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
@@ -67,20 +63,8 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   };
   for (const w of loaded.warnings) log.warn("DHCP6_CONFIG_WARNING", formatProblem(w));
 
-  let store: KvLease6Store;
-  try {
-    await Deno.mkdir(dirname(config.lease.path), { recursive: true });
-    store = await KvLease6Store.open(config.lease.path, { log: (id, text) => log.info(id, text) });
-  } catch (e) {
-    const msg = (e as Error).message;
-    log.error(
-      "DHCP6_LEASE_DB_OPEN_FAILED",
-      `cannot open the lease database ${config.lease.path}: ${msg}${
-        /locked/i.test(msg) ? " (another weka process is using it: only one server may own a lease file)" : ""
-      }`,
-    );
-    return await done(1);
-  }
+  const store = await openLeaseDb("DHCP6", config.lease.path, log, (p, o) => KvLease6Store.open(p, o));
+  if (!store) return await done(1);
   log.info("DHCP6_LEASE_DB", `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`);
 
   let transport: Udp6Transport;
@@ -120,13 +104,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   initialLease6Stats(stats, config, store);
   const allocator = new IterativeAllocator6();
   const server = new Dhcp6Server({ config, transport, store, allocator, stats, log, serverDuid, ifaceAddrs });
-  const dhcpState = new DhcpState((enabled) => {
-    server.setEnabled(enabled);
-    log.info(
-      enabled ? "DHCP6_SERVICE_ENABLED" : "DHCP6_SERVICE_DISABLED",
-      `DHCP service ${enabled ? "enabled" : "disabled"}`,
-    );
-  });
+  const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
   server.start();
   const endpoints = transport.endpoints();
   log.info(
@@ -143,10 +121,6 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   }
 
   let current: Dhcp6Config = config;
-  const stopped = Promise.withResolvers<string>();
-  let exitCode = 0;
-  const startedAt = Date.now();
-  let reloadedAt = startedAt;
   let channel: Control6Channel | undefined = undefined;
   /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
   const apply = (next: LoadedConfig, origin: string): void => {
@@ -156,23 +130,13 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     current = next.dhcp6;
     server.setConfig(current);
     initialLease6Stats(stats, current, store);
-    reloadedAt = Date.now();
+    life.reloadedAt = Date.now();
     log.info("DHCP6_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
     setTimeout(() => void channel?.start(current.controlSockets), 50);
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
-  const handlers: [Deno.Signal, () => void][] = [
-    ["SIGTERM", () => stopped.resolve("SIGTERM")],
-    ["SIGINT", () => stopped.resolve("SIGINT")],
-    ["SIGHUP", () =>
-      void reloadFile().catch((e) =>
-        log.error(
-          "DHCP6_DYNAMIC_RECONFIGURATION_FAIL",
-          `reload refused, the previous configuration keeps serving: ${describeError(e)}`,
-        )
-      )],
-  ];
-  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+  const life = new RoleLife("DHCP6", log, reloadFile);
+  life.listen();
 
   const ctx: Control6Context = {
     stats,
@@ -188,30 +152,19 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     },
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
-    writeTextFile: (path, text) => Deno.writeTextFile(path, text),
     reclaim: () => Promise.resolve({ reclaimed: 0 }),
-    shutdown: (code) => {
-      exitCode = code;
-      setTimeout(() => stopped.resolve("shutdown command"), 50);
-    },
-    now: () => Date.now(),
-    startedAt,
-    reloadedAt: () => reloadedAt,
-    pid: Deno.pid,
-    version: VERSION,
-    buildReport: versionReport(),
-    socketsStatus: () => channel?.status() ?? { status: "ready" },
+    ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
   };
-  channel = new Control6Channel(ctx, (lv, id, text) => lv === "error" ? log.error(id, text) : log.info(id, text));
+  channel = new Control6Channel(ctx, channelLog(log));
   await channel.start(current.controlSockets);
 
-  const sig = await stopped.promise;
+  const sig = await life.stopped.promise;
   log.info("DHCP6_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
-  for (const [s, fn] of handlers) Deno.removeSignalListener(s, fn);
+  life.unlisten();
   dhcpState.clearTimer();
   await channel.close();
   await server.stop();
   await store.close();
   log.info("DHCP6_SHUTDOWN", `weka DHCPv6 server stopped; statistics: ${statsSummary(stats)}`);
-  return await done(exitCode);
+  return await done(life.exitCode);
 }

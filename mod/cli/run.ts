@@ -8,8 +8,7 @@
  */
 import { loadConfigFile } from "../config/load.ts";
 import type { LoggerSpec } from "../config/model.ts";
-import { closeLogging, type Log, setupLogging } from "../log/logger.ts";
-import { getLogger } from "@logtape/logtape";
+import { categoryLog, closeLogging, type Log, setupLogging } from "../log/logger.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
@@ -29,17 +28,8 @@ const RANK: Record<string, number> = { DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FAT
  * the stdout/stderr streams): Kea-style lines in `category`, enabled per that category's configured severity.
  */
 function roleLog(category: string, specs: readonly LoggerSpec[]): Log {
-  const lg = getLogger([category]);
   const spec = specs.find((s) => s.name.split(".")[0] === category);
-  const r = RANK[spec?.severity ?? "INFO"] ?? 2;
-  return {
-    debug: (id, text) => lg.debug`${id} ${text}`,
-    info: (id, text) => lg.info`${id} ${text}`,
-    warn: (id, text) => lg.warn`${id} ${text}`,
-    error: (id, text) => lg.error`${id} ${text}`,
-    infoEnabled: r <= 2,
-    debugEnabled: r <= 1,
-  };
+  return categoryLog(category, RANK[spec?.severity ?? "INFO"] ?? 2);
 }
 
 /** Runs every role of the file until a signal stops them; returns the exit code (0, or 1 when a role failed). */

@@ -5,7 +5,8 @@
  * as Kea (re)loads hook libraries on reconfiguration.
  */
 import type { ControlSocketSpec, Dhcp4Config } from "../config/model.ts";
-import { renderPrometheus } from "../stats/prometheus.ts";
+import { renderPrometheus, type SubnetLabel } from "../stats/prometheus.ts";
+import type { Stats } from "../stats/stats.ts";
 import type { ControlContext } from "./context.ts";
 import { registerGeneralCommands } from "./general_cmds.ts";
 import { LEASE_COMMANDS, registerLeaseCommands } from "./lease_cmds.ts";
@@ -33,26 +34,31 @@ export function buildRegistry(ctx: ControlContext): CommandRegistry {
   return reg;
 }
 
-/** The registry plus the listeners; `log` receives Kea-style ids. */
-export class ControlChannel {
-  readonly registry: CommandRegistry;
+/** Where a channel's log lines go: Kea-style ids at info or error level. */
+export type ChannelLog = (level: "info" | "error", id: string, text: string) => void;
+
+/**
+ * A command registry served on the configured control sockets (Kea's control channel, ctrl-channel.rst): the
+ * part every server family shares. `subnets` labels the Prometheus output of GET /metrics; the DHCPv4 and DHCPv6
+ * channels differ only in the registry they build and in what a reload changes.
+ */
+export class RegistryChannel {
   private listeners?: ControlListeners;
   private specs = "";
 
   constructor(
-    private readonly ctx: ControlContext,
-    private readonly log: (level: "info" | "error", id: string, text: string) => void,
+    readonly registry: CommandRegistry,
+    private readonly stats: Stats,
+    private readonly subnets: () => readonly SubnetLabel[],
+    private readonly log: ChannelLog,
     private readonly timeoutMs?: number,
-  ) {
-    this.registry = buildRegistry(ctx);
-  }
+  ) {}
 
   /** Answers one request (what every listener calls). */
   dispatch = (text: string) => this.registry.dispatch(text);
 
   /** The Prometheus text of the current statistics (GET /metrics). */
-  metrics = () =>
-    renderPrometheus(this.ctx.stats, this.ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix })));
+  metrics = () => renderPrometheus(this.stats, this.subnets());
 
   /** Opens the configured sockets (reopens them when they differ from the open ones). */
   async start(specs: readonly ControlSocketSpec[]): Promise<void> {
@@ -66,14 +72,6 @@ export class ControlChannel {
       log: this.log,
       timeoutMs: this.timeoutMs,
     });
-  }
-
-  /** After a reload: lease commands on/off per the new config, and the sockets reopened if they changed. */
-  async reconfigure(config: Dhcp4Config): Promise<void> {
-    const want = leaseCommandsEnabled(config);
-    if (want && !this.registry.has("lease4-add")) registerLeaseCommands(this.registry, this.ctx);
-    if (!want) { for (const c of LEASE_COMMANDS) this.registry.unregister(c); }
-    await this.start(config.controlSockets);
   }
 
   /** status-get `sockets`. */
@@ -90,5 +88,26 @@ export class ControlChannel {
   async close(): Promise<void> {
     await this.listeners?.close();
     this.listeners = undefined;
+  }
+}
+
+/** The registry plus the listeners of a DHCPv4 server; `log` receives Kea-style ids. */
+export class ControlChannel extends RegistryChannel {
+  constructor(private readonly ctx: ControlContext, log: ChannelLog, timeoutMs?: number) {
+    super(
+      buildRegistry(ctx),
+      ctx.stats,
+      () => ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix })),
+      log,
+      timeoutMs,
+    );
+  }
+
+  /** After a reload: lease commands on/off per the new config, and the sockets reopened if they changed. */
+  async reconfigure(config: Dhcp4Config): Promise<void> {
+    const want = leaseCommandsEnabled(config);
+    if (want && !this.registry.has("lease4-add")) registerLeaseCommands(this.registry, this.ctx);
+    if (!want) { for (const c of LEASE_COMMANDS) this.registry.unregister(c); }
+    await this.start(config.controlSockets);
   }
 }

@@ -5,18 +5,16 @@
  * shape of Kea's lease_cmds hook) so operators and tests can see the lease table. Served on every configured
  * control socket; a reload that changes the sockets reopens them.
  */
-import type { ControlSocketSpec } from "../config/model.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Lease6Store } from "../lease/types6.ts";
 import { formatAddress6 } from "../lease/kv_store6.ts";
-import { renderPrometheus } from "../stats/prometheus.ts";
 import type { ControlContext } from "../control/context.ts";
 import { answer, badArgs, ok, Result } from "../control/answer.ts";
 import { configHash, registerGeneralCommands } from "../control/general_cmds.ts";
 import { registerStatCommands } from "../control/stat_cmds.ts";
 import { CommandRegistry } from "../control/registry.ts";
-import { ControlListeners } from "../control/listeners.ts";
+import { type ChannelLog, RegistryChannel } from "../control/channel.ts";
 
 /** What the DHCPv6 commands need: the general context without the DHCPv4 store and config, plus the v6 ones. */
 export type Control6Context = Omit<ControlContext, "store" | "config" | "checkDoc"> & {
@@ -91,41 +89,9 @@ export function buildRegistry6(ctx: Control6Context): CommandRegistry {
   return reg;
 }
 
-/** The registry plus the listeners of a DHCPv6 server. */
-export class Control6Channel {
-  readonly registry: CommandRegistry;
-  private listeners?: ControlListeners;
-  private specs = "";
-
-  constructor(
-    private readonly ctx: Control6Context,
-    private readonly log: (level: "info" | "error", id: string, text: string) => void,
-  ) {
-    this.registry = buildRegistry6(ctx);
-  }
-
-  /** Opens the configured sockets (reopens them when they differ from the open ones). */
-  async start(specs: readonly ControlSocketSpec[]): Promise<void> {
-    const key = JSON.stringify(specs);
-    if (this.listeners && key === this.specs) return;
-    await this.listeners?.close();
-    this.specs = key;
-    this.listeners = await ControlListeners.start(specs, {
-      dispatch: (text) => this.registry.dispatch(text),
-      metrics: () =>
-        renderPrometheus(this.ctx.stats, this.ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix }))),
-      log: this.log,
-    });
-  }
-
-  /** status-get `sockets`. */
-  status(): { status: "ready" | "failed"; errors?: string[] } {
-    return this.listeners?.status() ?? { status: "ready" };
-  }
-
-  /** Closes every socket. */
-  async close(): Promise<void> {
-    await this.listeners?.close();
-    this.listeners = undefined;
+/** The registry plus the listeners of a DHCPv6 server (the shared channel of mod/control, v6 registry). */
+export class Control6Channel extends RegistryChannel {
+  constructor(ctx: Control6Context, log: ChannelLog) {
+    super(buildRegistry6(ctx), ctx.stats, () => ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix })), log);
   }
 }

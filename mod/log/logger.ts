@@ -126,9 +126,17 @@ export async function setupLogging(specs: LoggerSpec[], category: string): Promi
 }
 
 function makeLog(category: string, level: LogLevel | null): Log {
-  const lg = getLogger(category.split("."));
   const rank = { trace: 0, debug: 1, info: 2, warning: 3, error: 4, fatal: 5 } as const;
-  const r = level === null ? 99 : rank[level];
+  return categoryLog(category, level === null ? 99 : rank[level]);
+}
+
+/**
+ * The Kea-style Log of one LogTape category (dotted `category` split into its path), reporting info/debug as
+ * enabled per `r`, the rank of the lowest configured severity (1 debug, 2 info, 3 warning …, 99 none), as Kea's
+ * logger severity filters messages.
+ */
+export function categoryLog(category: string, r: number): Log {
+  const lg = getLogger(category.split("."));
   return {
     debug: (id, text) => lg.debug`${id} ${text}`,
     info: (id, text) => lg.info`${id} ${text}`,

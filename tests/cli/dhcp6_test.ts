@@ -10,8 +10,7 @@ import { getOption6, MsgType6, Opt6 } from "../../mod/dhcp6/packet.ts";
 import { duidText } from "../../mod/dhcp6/server_duid.ts";
 import { inner, RELAYED_SOLICIT } from "../dhcp6/fixtures6.ts";
 import { buildRequest, sendUnix } from "../../mod/control/client.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { startCli, withTempDir } from "./cli_helpers.ts";
 
 /** Sends `query` from [::1] to [::1]:port and waits (up to 5 s) for one answer. */
 function exchange(port: number, query: Uint8Array): Promise<Uint8Array> {
@@ -26,46 +25,8 @@ function exchange(port: number, query: Uint8Array): Promise<Uint8Array> {
   }).finally(() => s.close());
 }
 
-/** Starts `weka ARGS` and waits until its output matches `ready` (or it exits). */
-async function startCli(args: string[], ready = /DHCP6_STARTED/) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const dec = new TextDecoder();
-  const started = Promise.withResolvers<void>();
-  const pump = async (st: ReadableStream<Uint8Array>) => {
-    for await (const c of st) {
-      out += dec.decode(c, { stream: true });
-      if (ready.test(out)) started.resolve();
-    }
-  };
-  const readers = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  child.status.then(() => started.resolve());
-  await started.promise;
-  return {
-    output: () => out,
-    signal: (sig: Deno.Signal) => child.kill(sig),
-    /** waits (up to 10 s) until the output matches `re` */
-    waitFor: async (re: RegExp) => {
-      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.match(out, re);
-    },
-    stop: async () => {
-      child.kill("SIGTERM");
-      const st = await child.status;
-      await readers;
-      return st.code;
-    },
-  };
-}
-
-Deno.test("cli: weka dhcp6 -p PORT answers a relayed SOLICIT on [::1] and keeps its server DUID across a restart", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weka-dhcp6-cli-" });
-  try {
+Deno.test("cli: weka dhcp6 -p PORT answers a relayed SOLICIT on [::1] and keeps its server DUID across a restart", () =>
+  withTempDir("weka-dhcp6-cli-", async (dir) => {
     const cfg = `${dir}/weka6.json`;
     await Deno.writeTextFile(
       cfg,
@@ -79,7 +40,7 @@ Deno.test("cli: weka dhcp6 -p PORT answers a relayed SOLICIT on [::1] and keeps 
     const port = 20000 + Math.floor(Math.random() * 20000);
     const sids: string[] = [];
     for (let run = 0; run < 2; run++) {
-      const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)]);
+      const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)], /DHCP6_STARTED/);
       try {
         const r = decode6(await exchange(port, RELAYED_SOLICIT));
         assert.equal(r.msgType, MsgType6.RELAY_REPL);
@@ -94,14 +55,10 @@ Deno.test("cli: weka dhcp6 -p PORT answers a relayed SOLICIT on [::1] and keeps 
     }
     assert.equal(sids[0], sids[1], "the same server DUID after a restart");
     assert.equal((await Deno.readTextFile(`${dir}/kea-dhcp6-serverid`)).trim(), sids[0]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("cli: weka run with Dhcp4 and Dhcp6 maps serves both roles in one process and stops both on SIGTERM", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weka-run46-" });
-  try {
+Deno.test("cli: weka run with Dhcp4 and Dhcp6 maps serves both roles in one process and stops both on SIGTERM", () =>
+  withTempDir("weka-run46-", async (dir) => {
     const cfg = `${dir}/weka.json`;
     await Deno.writeTextFile(
       cfg,
@@ -133,14 +90,10 @@ Deno.test("cli: weka run with Dhcp4 and Dhcp6 maps serves both roles in one proc
     assert.match(w.output(), /DHCP4_SHUTDOWN/);
     assert.match(w.output(), /DHCP6_SHUTDOWN/);
     await Deno.stat(`${dir}/kea-dhcp6-serverid`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old configuration when the new one is bad", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weka-dhcp6-hup-" });
-  try {
+Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old configuration when the new one is bad", () =>
+  withTempDir("weka-dhcp6-hup-", async (dir) => {
     const cfg = `${dir}/weka6.json`;
     const doc = (pool: string) =>
       JSON.stringify({
@@ -151,7 +104,7 @@ Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old
       });
     await Deno.writeTextFile(cfg, doc("2001:db8:1::100 - 2001:db8:1::1ff"));
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)]);
+    const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)], /DHCP6_STARTED/);
     const offered = async () => {
       const m = inner(decode6(await exchange(port, RELAYED_SOLICIT)));
       return m.ias[0].addresses[0]?.address[14];
@@ -169,7 +122,4 @@ Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old
     } finally {
       assert.equal(await w.stop(), 0, w.output());
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

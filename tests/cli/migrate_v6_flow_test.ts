@@ -5,12 +5,11 @@
  * SIGTERM (DHCP6_SHUTDOWN, exit 0), keeping its server DUID in kea-dhcp6-serverid next to the lease file.
  */
 import assert from "node:assert/strict";
-
-const REPO = new URL("../../", import.meta.url).pathname;
+import { MAIN, startCli, withTempDir } from "./cli_helpers.ts";
 
 async function weka(args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${REPO}main.ts`, ...args],
+    args: ["run", "-A", MAIN, ...args],
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -25,33 +24,11 @@ async function weka(args: string[], stdin?: string): Promise<{ code: number; out
   return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
 }
 
-/** `weka run -c cfg` until it logs DHCP6_STARTED, then SIGTERM; its exit code and output. */
+/** `weka run -c cfg` until it logs DHCP6_STARTED (30 s at most), then SIGTERM; its exit code and output. */
 async function runUntilStarted(cfg: string): Promise<{ code: number; out: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${REPO}main.ts`, "run", "-c", cfg],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const dec = new TextDecoder();
-  const started = Promise.withResolvers<void>();
-  const read = async (st: ReadableStream<Uint8Array>) => {
-    for await (const c of st) {
-      out += dec.decode(c, { stream: true });
-      if (/DHCP6_STARTED/.test(out)) started.resolve();
-    }
-  };
-  const readers = [read(child.stdout), read(child.stderr)];
-  const timer = setTimeout(() => started.resolve(), 30_000);
-  await Promise.race([started.promise, child.status]);
-  clearTimeout(timer);
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already exited */ }
-  const { code } = await child.status;
-  await Promise.all(readers);
-  return { code, out };
+  const w = await startCli(["run", "-c", cfg], /DHCP6_STARTED/, 30_000);
+  const code = await w.stop();
+  return { code, out: w.output() };
 }
 
 const DHCPD6 = `# a small dhcpd -6 site
@@ -69,9 +46,8 @@ host printer {
 }
 `;
 
-Deno.test("cli: migrate -6 → config-test accepts the Dhcp6 map → run serves it and stops on SIGTERM", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weka-v6flow-" });
-  try {
+Deno.test("cli: migrate -6 → config-test accepts the Dhcp6 map → run serves it and stops on SIGTERM", () =>
+  withTempDir("weka-v6flow-", async (dir) => {
     const conf = `${dir}/dhcpd6.conf`, json = `${dir}/weka6.json`;
     await Deno.writeTextFile(conf, DHCPD6);
     const m = await weka(["migrate", "-6", "-i", conf, "-o", json]);
@@ -94,14 +70,10 @@ Deno.test("cli: migrate -6 → config-test accepts the Dhcp6 map → run serves 
     assert.match(r.out, /DHCP6_STARTED .*DHCPv6 server started/);
     assert.match(r.out, /DHCP6_SHUTDOWN /);
     assert.match(await Deno.readTextFile(`${dir}/kea-dhcp6-serverid`), /^00:01:00:01(:[0-9a-f]{2})+\n$/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("cli: config-test refuses a bad Dhcp6 map with file:line:col and the JSON path, exit 1", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weka-v6flow-" });
-  try {
+Deno.test("cli: config-test refuses a bad Dhcp6 map with file:line:col and the JSON path, exit 1", () =>
+  withTempDir("weka-v6flow-", async (dir) => {
     const json = `${dir}/bad6.json`;
     await Deno.writeTextFile(
       json,
@@ -118,7 +90,4 @@ Deno.test("cli: config-test refuses a bad Dhcp6 map with file:line:col and the J
     const t = await weka(["config-test", "-c", json]);
     assert.equal(t.code, 1);
     assert.match(t.err, new RegExp(`^${json}:5:\\d+: Dhcp6\\.subnet6\\[0\\]\\.pools\\[0\\]`, "m"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

@@ -1,51 +1,16 @@
 /** HTTPS control sockets with a certificate made by openssl: curl --cacert, weka shell --ca; cert-required refused. */
 import assert from "node:assert/strict";
 import { AUTH, REPO, run, withListeners } from "./listen_helpers.ts";
+import { makeTestCerts } from "./cert_helpers.ts";
 
-async function makeCerts(dir: string): Promise<void> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
+/** The CA and the server certificate (IP SAN 127.0.0.1, serverAuth) the HTTPS listeners use. */
+function makeCerts(dir: string): Promise<void> {
+  return makeTestCerts(
+    dir,
+    "wkc test CA",
+    { srv: "127.0.0.1" },
     "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
   );
-  for (
-    const cmd of [
-      [
-        "req",
-        "-x509",
-        ...ec,
-        "-keyout",
-        `${dir}/ca.key`,
-        "-out",
-        `${dir}/ca.pem`,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=wkc test CA",
-      ],
-      ["req", ...ec, "-keyout", `${dir}/srv.key`, "-out", `${dir}/srv.csr`, "-subj", "/CN=127.0.0.1"],
-      [
-        "x509",
-        "-req",
-        "-in",
-        `${dir}/srv.csr`,
-        "-CA",
-        `${dir}/ca.pem`,
-        "-CAkey",
-        `${dir}/ca.key`,
-        "-CAcreateserial",
-        "-out",
-        `${dir}/srv.pem`,
-        "-days",
-        "1",
-        "-extfile",
-        `${dir}/ext.cnf`,
-      ],
-    ]
-  ) {
-    const r = await run(["openssl", ...cmd]);
-    assert.equal(r.code, 0, r.err);
-  }
 }
 
 Deno.test("https with an openssl-made certificate: curl --cacert and weka shell --ca; cert-required is refused", async () => {

@@ -127,14 +127,25 @@ Deno.test("server6: undecodable datagrams are counted as parse failures and drop
   }
 });
 
+/**
+ * A relayed SOLICIT, then the REQUEST for the address ADVERTISEd, then 20 ms for the commit to reach the store;
+ * returns the address offered.
+ */
+async function solicitThenRequest(
+  b: Pick<Awaited<ReturnType<typeof bed>>, "transport" | "server" | "dgram6">,
+): Promise<Uint8Array> {
+  b.server.process(b.dgram6(RELAYED_SOLICIT), 1_800_000_000);
+  const offered = inner(decode6(b.transport.sent[0].data)).ias[0].addresses[0].address;
+  b.server.process(b.dgram6(relayedRequest(offered)), 1_800_000_000);
+  await new Promise((r) => setTimeout(r, 20));
+  return offered;
+}
+
 Deno.test("server6: the REPLY to a REQUEST is sent only once its lease is durable", async () => {
   let g!: ReturnType<typeof gated>;
   const { kv, transport, stats, server, dgram6 } = await bed((s) => (g = gated(s)).store);
   try {
-    server.process(dgram6(RELAYED_SOLICIT), 1_800_000_000);
-    const offered = inner(decode6(transport.sent[0].data)).ias[0].addresses[0].address;
-    server.process(dgram6(relayedRequest(offered)), 1_800_000_000);
-    await new Promise((r) => setTimeout(r, 20));
+    const offered = await solicitThenRequest({ transport, server, dgram6 });
     assert.equal(g.gates.length, 1, "the commit was handed to the store");
     assert.equal(transport.sent.length, 1, "no REPLY before the commit is durable");
     assert.equal(stats.get("pkt6-reply-sent"), 0);
@@ -157,10 +168,7 @@ Deno.test("server6: a failed commit sends nothing and counts pkt6-processing-fai
   let g!: ReturnType<typeof gated>;
   const { kv, transport, stats, server, dgram6 } = await bed((s) => (g = gated(s)).store);
   try {
-    server.process(dgram6(RELAYED_SOLICIT), 1_800_000_000);
-    const offered = inner(decode6(transport.sent[0].data)).ias[0].addresses[0].address;
-    server.process(dgram6(relayedRequest(offered)), 1_800_000_000);
-    await new Promise((r) => setTimeout(r, 20));
+    await solicitThenRequest({ transport, server, dgram6 });
     g.gates[0].reject(new Error("disk full"));
     await new Promise((r) => setTimeout(r, 0));
     assert.equal(transport.sent.length, 1, "only the ADVERTISE went out");

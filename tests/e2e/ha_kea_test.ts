@@ -27,12 +27,15 @@ import {
   labSkipReason,
   leaseMaps,
   leasePairs,
+  outputTail,
+  scenarioSteps,
   setMac,
   startWeka,
   udhcpcBindAndRelease,
   udhcpcLease,
   udhcpcOnce,
   until,
+  untilStates,
   writeConfig,
 } from "./weka_proc.ts";
 import { PeerClient } from "../../mod/ha/peer_client.ts";
@@ -63,8 +66,7 @@ function macsInScope(scope: string, primary: string, n: number, used: Set<string
   return out;
 }
 
-const tail = (p: LabProcess | undefined, n = 25) =>
-  p ? p.output.trimEnd().split("\n").slice(-n).join("\n") : "(not run)";
+const tail = (p: LabProcess | undefined, n = 25) => outputTail(p, n, "(not run)");
 
 const why = labSkipReason(
   [KEA4, KEA_CA, `${HOOKS}/libdhcp_ha.so`, `${HOOKS}/libdhcp_lease_cmds.so`, "/usr/sbin/udhcpc", "/usr/bin/curl"],
@@ -124,27 +126,12 @@ function scenario(wekaRole: "primary" | "secondary"): void {
           keas.push(kea);
           await kea.waitFor(/DHCP4_STARTED/, 15_000);
         };
-        let ok = true;
-        const step = async (name: string, fn: () => Promise<void>) => {
-          if (!ok) return;
-          ok = await t.step(name, async () => {
-            try {
-              await fn();
-            } catch (e) {
-              const s = await states();
-              throw new Error(
-                `step "${name}" failed: ${
-                  (e as Error).message
-                }\nHA states now: weka(server1, ${wekaRole})=${s.weka}; ` +
-                  `kea(server2, ${keaRole})=${s.kea}\n--- weka output:\n${tail(weka)}\n--- kea-dhcp4 output:\n${
-                    tail(kea)
-                  }\n` +
-                  `--- kea-ctrl-agent output:\n${tail(ca, 8)}`,
-                { cause: e },
-              );
-            }
-          });
-        };
+        const step = scenarioSteps(t, async () => {
+          const s = await states();
+          return `HA states now: weka(server1, ${wekaRole})=${s.weka}; kea(server2, ${keaRole})=${s.kea}\n` +
+            `--- weka output:\n${tail(weka)}\n--- kea-dhcp4 output:\n${tail(kea)}\n` +
+            `--- kea-ctrl-agent output:\n${tail(ca, 8)}`;
+        });
         const used = new Set<string>();
         const granted: { mac: string; address: string; server: string }[] = [];
         const serve = async (mac: string) => {
@@ -172,15 +159,7 @@ function scenario(wekaRole: "primary" | "secondary"): void {
 
         await step("(a) both servers reach load-balancing", async () => {
           const t0 = Date.now();
-          let s = await states();
-          await until(
-            async () => {
-              s = await states();
-              return s.weka === "load-balancing" && s.kea === "load-balancing";
-            },
-            60_000,
-            500,
-          );
+          const s = await untilStates(states, { weka: "load-balancing", kea: "load-balancing" }, 60_000);
           assert.deepEqual(s, { weka: "load-balancing", kea: "load-balancing" }, "not both in load-balancing in 60 s");
           console.log(`  both in load-balancing ${Date.now() - t0} ms after start`);
         });
@@ -260,15 +239,7 @@ function scenario(wekaRole: "primary" | "secondary"): void {
         await step("(e) Kea restarts, syncs weka's leases and both return to load-balancing", async () => {
           await startKea();
           const t0 = Date.now();
-          let s = await states();
-          await until(
-            async () => {
-              s = await states();
-              return s.weka === "load-balancing" && s.kea === "load-balancing";
-            },
-            60_000,
-            500,
-          );
+          const s = await untilStates(states, { weka: "load-balancing", kea: "load-balancing" }, 60_000);
           assert.deepEqual(s, { weka: "load-balancing", kea: "load-balancing" }, "not back in load-balancing in 60 s");
           console.log(`  back in load-balancing ${Date.now() - t0} ms after Kea's restart`);
           const k = leasePairs(await kPeer.send("lease4-get-all")).map((p) => p.join(" "));

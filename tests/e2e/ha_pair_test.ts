@@ -18,20 +18,22 @@ import {
   labSkipReason,
   leaseMaps,
   leasePairs,
+  outputTail,
+  scenarioSteps,
   setMac,
   startWeka,
   udhcpcBindAndRelease,
   udhcpcLease,
   udhcpcOnce,
   until,
+  untilStates,
   writeConfig,
 } from "./weka_proc.ts";
 import { PeerClient } from "../../mod/ha/peer_client.ts";
 
 const URL1 = "http://198.18.0.1:8001/", URL2 = "http://198.18.0.2:8001/";
 
-const tail = (p: LabProcess | undefined, n = 25) =>
-  p ? p.output.trimEnd().split("\n").slice(-n).join("\n") : "(not running)";
+const tail = (p: LabProcess | undefined, n = 25) => outputTail(p, n);
 
 const why = labSkipReason(["/usr/sbin/udhcpc", "/usr/bin/curl"], "apt-get install udhcpc curl");
 if (why) console.log(`SKIP e2e ha_pair: ${why}`);
@@ -65,34 +67,14 @@ Deno.test({
       const p1 = client("server1", URL1, "primary"), p2 = client("server2", URL2, "standby");
       const states = async () => ({ primary: await heartbeatState(p1), standby: await heartbeatState(p2) });
       const both = async (primary: string, standby: string, ms: number) => {
-        let s = await states();
-        await until(
-          async () => {
-            s = await states();
-            return s.primary === primary && s.standby === standby;
-          },
-          ms,
-          500,
-        );
+        const s = await untilStates(states, { primary, standby }, ms);
         assert.deepEqual(s, { primary, standby }, `not primary=${primary}, standby=${standby} within ${ms} ms`);
       };
-      let ok = true;
-      const step = async (name: string, fn: () => Promise<void>) => {
-        if (!ok) return;
-        ok = await t.step(name, async () => {
-          try {
-            await fn();
-          } catch (e) {
-            const s = await states();
-            throw new Error(
-              `step "${name}" failed: ${(e as Error).message}\nHA states now: primary(server1)=${s.primary}; ` +
-                `standby(server2)=${s.standby}\n--- primary weka output:\n${tail(w1)}\n--- standby weka output:\n` +
-                `${tail(w2)}`,
-              { cause: e },
-            );
-          }
-        });
-      };
+      const step = scenarioSteps(t, async () => {
+        const s = await states();
+        return `HA states now: primary(server1)=${s.primary}; standby(server2)=${s.standby}\n--- primary weka ` +
+          `output:\n${tail(w1)}\n--- standby weka output:\n${tail(w2)}`;
+      });
       let n = 0;
       const serve = async () => {
         const mac = `02:4b:50:00:00:${(++n).toString(16).padStart(2, "0")}`;

@@ -121,6 +121,54 @@ export async function until<T>(fn: () => Promise<T>, ms: number, stepMs = 250): 
 }
 
 /**
+ * Polls `states` (e.g. each server's ha-heartbeat state) every 500 ms until every field of `want` matches or `ms`
+ * pass; returns the states seen last, for the caller to assert on.
+ */
+export async function untilStates<S extends Record<string, string>>(
+  states: () => Promise<S>,
+  want: S,
+  ms: number,
+): Promise<S> {
+  let s = await states();
+  await until(
+    async () => {
+      s = await states();
+      return Object.keys(want).every((k) => s[k] === want[k]);
+    },
+    ms,
+    500,
+  );
+  return s;
+}
+
+/**
+ * The `step` of a scenario test: runs each named t.step until one fails, then skips the rest (each step builds on
+ * the one before); a failure's message is `step "NAME" failed: MESSAGE` and, on the next line, `context()` (the
+ * HA states and the servers' output then).
+ */
+export function scenarioSteps(
+  t: Deno.TestContext,
+  context: () => Promise<string>,
+): (name: string, fn: () => Promise<void>) => Promise<void> {
+  let ok = true;
+  return async (name, fn) => {
+    if (!ok) return;
+    ok = await t.step(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        throw new Error(`step "${name}" failed: ${(e as Error).message}\n${await context()}`, { cause: e });
+      }
+    });
+  };
+}
+
+/** The last `n` lines of a lab process's output (for a failure message), `absent` when it never ran. */
+export function outputTail(p: LabProcess | undefined, n = 25, absent = "(not running)"): string {
+  return p ? p.output.trimEnd().split("\n").slice(-n).join("\n") : absent;
+}
+
+/**
  * Runs busybox udhcpc once on `host`'s eth0 (no script: the address is not configured), with `extra` arguments
  * (e.g. `["-x", "hostname:kiosk-17"]`), and returns its output.
  */
@@ -233,8 +281,25 @@ export const HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks";
 /** The HA timings of the lab tests (ms): failure is detected within max-response-delay + heartbeat-delay. */
 export const HA_TIMING = { heartbeatDelay: 1000, maxResponseDelay: 4000, maxAckDelay: 1000 };
 
-/** The two hooks with one HA relationship: `me` among `peers` (name, url, role) in `mode`, this test's timings. */
-export function haHooks(me: string, mode: string, peers: [string, string, string][]): unknown[] {
+/** The HA parameters of the lab tests: HA_TIMING, no unacked clients, small sync pages. */
+export const LAB_HA_PARAMS: Record<string, unknown> = {
+  "heartbeat-delay": HA_TIMING.heartbeatDelay,
+  "max-response-delay": HA_TIMING.maxResponseDelay,
+  "max-ack-delay": HA_TIMING.maxAckDelay,
+  "max-unacked-clients": 0,
+  "sync-page-limit": 2, // several lease4-get-page rounds even with a handful of leases
+};
+
+/**
+ * The two hooks (Kea's libdhcp_lease_cmds.so + libdhcp_ha.so) with one HA relationship: `me` among `peers` (name,
+ * url, role; all auto-failover) in `mode`, with the relationship parameters `params` (default: this test's).
+ */
+export function haHooks(
+  me: string,
+  mode: string,
+  peers: [string, string, string][],
+  params: Record<string, unknown> = LAB_HA_PARAMS,
+): unknown[] {
   return [
     { library: `${HOOKS}/libdhcp_lease_cmds.so` },
     {
@@ -243,11 +308,7 @@ export function haHooks(me: string, mode: string, peers: [string, string, string
         "high-availability": [{
           "this-server-name": me,
           mode,
-          "heartbeat-delay": HA_TIMING.heartbeatDelay,
-          "max-response-delay": HA_TIMING.maxResponseDelay,
-          "max-ack-delay": HA_TIMING.maxAckDelay,
-          "max-unacked-clients": 0,
-          "sync-page-limit": 2, // several lease4-get-page rounds even with a handful of leases
+          ...params,
           peers: peers.map(([name, url, role]) => ({ name, url, role, "auto-failover": true })),
         }],
       },

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { PeerClient, PeerError } from "../../mod/ha/peer_client.ts";
 import type { HaPeer } from "../../mod/ha/types.ts";
+import { makeTestCerts } from "../control/cert_helpers.ts";
 
 type Seen = { body: unknown; type: string | null; auth: string | null };
 
@@ -126,48 +127,14 @@ Deno.test("PeerClient: connection refused becomes a PeerError", async () => {
   assert.match(e.message, /HA peer 'server2'.*'ha-heartbeat': communication failed/);
 });
 
-async function openssl(...args: string[]): Promise<void> {
-  const r = await new Deno.Command("openssl", { args, stdout: "null", stderr: "piped" }).output();
-  if (!r.success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(r.stderr)}`);
-}
-
-/** A test CA in `dir` and a certificate + key signed by it for `name` (server: with IP SAN 127.0.0.1). */
-async function makeCerts(dir: string): Promise<void> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
-  await openssl(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    `${dir}/ca.key`,
-    "-out",
-    `${dir}/ca.pem`,
-    "-days",
-    "1",
-    "-subj",
-    "/CN=wkp CA",
+/** A test CA in `dir` and a certificate + key signed by it for `srv` and `cli` (IP SAN 127.0.0.1). */
+function makeCerts(dir: string): Promise<void> {
+  return makeTestCerts(
+    dir,
+    "wkp CA",
+    { srv: "srv", cli: "cli" },
+    "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
   );
-  for (const name of ["srv", "cli"]) {
-    await openssl("req", ...ec, "-keyout", `${dir}/${name}.key`, "-out", `${dir}/${name}.csr`, "-subj", `/CN=${name}`);
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${dir}/${name}.csr`,
-      "-CA",
-      `${dir}/ca.pem`,
-      "-CAkey",
-      `${dir}/ca.key`,
-      "-CAcreateserial",
-      "-out",
-      `${dir}/${name}.pem`,
-      "-days",
-      "1",
-      "-extfile",
-      `${dir}/ext.cnf`,
-    );
-  }
 }
 
 Deno.test("PeerClient speaks HTTPS to a peer with trust-anchor/cert-file/key-file, and refuses an unknown CA", async () => {

@@ -7,30 +7,13 @@ import assert from "node:assert/strict";
 import type { Packet4 } from "../../mod/dhcp4/packet.ts";
 import { loadBalanceKey, pearsonHash, QueryFilter, RFC3074_MIXING_TABLE as T } from "../../mod/ha/query_filter.ts";
 import type { HaConfig, HaMode, HaPeer } from "../../mod/ha/types.ts";
+import { query4 } from "./builders.ts";
 
 /** A DHCPDISCOVER with the given hardware address and, optionally, a client identifier (option 61). */
 function query(mac: number[], clientId?: number[]): Packet4 {
-  const chaddr = new Uint8Array(16);
-  chaddr.set(mac);
   const options = new Map<number, Uint8Array>([[53, new Uint8Array([1])]]);
   if (clientId) options.set(61, new Uint8Array(clientId));
-  return {
-    op: 1,
-    htype: 1,
-    hlen: mac.length,
-    hops: 0,
-    xid: 0x1234,
-    secs: 0,
-    flags: 0,
-    ciaddr: 0,
-    yiaddr: 0,
-    siaddr: 0,
-    giaddr: 0,
-    chaddr,
-    sname: "",
-    file: "",
-    options,
-  };
+  return query4(new Uint8Array(mac), options);
 }
 
 function config(mode: HaMode, me: string, roles: [string, HaPeer["role"]][]): HaConfig {

@@ -19,9 +19,10 @@ import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import type { Lease4 } from "../../mod/lease/types.ts";
 import { nullLog } from "../../mod/log/logger.ts";
 import { Stats } from "../../mod/stats/stats.ts";
-import { parseHex, parseIpv4 } from "../../mod/wire/addr.ts";
+import { parseHex } from "../../mod/wire/addr.ts";
 import { type TestContext, testContext } from "../control/helpers.ts";
 import { doc, load, peer, rel } from "./config_helpers.ts";
+import { lease4, query4 } from "./builders.ts";
 
 /** The fake clock's start (ms since the epoch). */
 export const T0 = 1_700_000_000_000;
@@ -54,18 +55,7 @@ export class FakeTime implements StateTimers {
 }
 
 /** A default-state lease of subnet 1 with a 600 s lifetime. */
-export const lease = (ip: string, hw: string, cltt = T0 / 1000): Lease4 => ({
-  address: parseIpv4(ip)!,
-  hwaddr: hw,
-  clientId: "",
-  validLifetime: 600,
-  cltt,
-  subnetId: 1,
-  fqdnFwd: false,
-  fqdnRev: false,
-  hostname: "",
-  state: 0,
-});
+export const lease = (ip: string, hw: string, cltt = T0 / 1000): Lease4 => lease4(ip, hw, cltt);
 
 /** The fake partner: what it answers to ha-heartbeat, whether it is down, and every command it received. */
 export interface Partner {
@@ -173,25 +163,7 @@ export async function rig(cfg: HaConfig, peerTimeoutMs = 2000): Promise<Rig> {
 
 /** A DHCPv4 query of `type` from `mac` (no client-id). */
 export function pkt(mac: string, type: number = MsgType.REQUEST, secs = 0): Packet4 {
-  const chaddr = new Uint8Array(16);
-  chaddr.set(parseHex(mac)!);
-  return {
-    op: 1,
-    htype: 1,
-    hlen: 6,
-    hops: 0,
-    xid: 0x1234,
-    secs,
-    flags: 0,
-    ciaddr: 0,
-    yiaddr: 0,
-    siaddr: 0,
-    giaddr: 0,
-    chaddr,
-    sname: "",
-    file: "",
-    options: new Map([[Opt.MESSAGE_TYPE, Uint8Array.of(type)]]),
-  };
+  return query4(parseHex(mac)!, new Map([[Opt.MESSAGE_TYPE, Uint8Array.of(type)]]), secs);
 }
 
 /** Brings a primary to the normal state: partner waiting → syncing → ready, then partner ready → `normal`. */
@@ -203,4 +175,26 @@ export async function toNormal(r: Rig, p: Partner, normal: HaState = "hot-standb
   p.state = "ready";
   await fake.advance(1000);
   assert.equal(r.svc.state, normal);
+}
+
+/** How withPair builds its pair: the rig's config from the partner's url, the partner's leases, the peer timeout. */
+export interface PairSetup {
+  config?: (partnerUrl: string) => HaConfig;
+  leases?: Lease4[];
+  peerTimeoutMs?: number;
+}
+
+/**
+ * Runs `body` against a rig whose partner holds `setup.leases`, the rig configured by `setup.config(partner url)`
+ * (default: the hot-standby pair of haConfig); closes the rig then the partner however `body` ends.
+ */
+export async function withPair(body: (r: Rig, p: Partner) => Promise<void>, setup: PairSetup = {}): Promise<void> {
+  const p = await partner(setup.leases);
+  const r = await rig(setup.config ? setup.config(p.url) : haConfig(p.url), setup.peerTimeoutMs);
+  try {
+    await body(r, p);
+  } finally {
+    await r.close();
+    await p.close();
+  }
 }

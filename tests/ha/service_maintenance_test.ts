@@ -5,7 +5,7 @@
  * time; weka is server1, the primary of a load-balancing or hot-standby pair.
  */
 import assert from "node:assert/strict";
-import { haConfig, partner, rig, toNormal } from "./service_helpers.ts";
+import { haConfig, toNormal, withPair } from "./service_helpers.ts";
 
 /** Polls (real time) until `f` holds; the fake partner's HTTP listener runs on the real event loop. */
 async function until(f: () => boolean, ms = 2000): Promise<void> {
@@ -17,65 +17,61 @@ async function until(f: () => boolean, ms = 2000): Promise<void> {
 }
 
 Deno.test("maintenance cancel: a heartbeat answered while the notify is out names the restored state", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url, "load-balancing"));
   let open = () => {};
-  try {
-    await toNormal(r, p, "load-balancing");
-    await r.svc.maintenanceStart();
-    assert.equal(r.svc.heartbeat().state, "partner-in-maintenance");
-    assert.deepEqual(r.svc.heartbeat().scopes, ["server1", "server2"], "both scopes while the partner is down");
-    p.notifyGate = new Promise((res) => open = res);
-    const cancel = r.svc.maintenanceCancel();
-    await until(() => p.received.some((c) => c.command === "ha-maintenance-notify" && c.arguments?.cancel === true));
-    // the partner may already be back in load-balancing: it must not read "partner-in-maintenance" from us now
-    assert.equal(r.svc.state, "partner-in-maintenance", "the machine itself waits for the partner's answer");
-    assert.equal(r.svc.heartbeat().state, "load-balancing");
-    assert.deepEqual(r.svc.heartbeat().scopes, ["server1"], "the scopes of the restored state");
-    open();
-    assert.equal(await cancel, "Server maintenance successfully canceled.");
-    assert.equal(r.svc.state, "load-balancing");
-    assert.equal(r.svc.heartbeat().state, "load-balancing");
-    // a cancel the partner refuses leaves us in partner-in-maintenance, and the heartbeat says so again
-    await r.svc.maintenanceStart();
-    p.down = true;
-    await assert.rejects(r.svc.maintenanceCancel(), /Unable to cancel maintenance/);
-    assert.equal(r.svc.heartbeat().state, "partner-in-maintenance");
-  } finally {
-    open(); // a failed assertion must not leave the partner's answer pending
-    await r.close();
-    await p.close();
-  }
+  await withPair(async (r, p) => {
+    try {
+      await toNormal(r, p, "load-balancing");
+      await r.svc.maintenanceStart();
+      assert.equal(r.svc.heartbeat().state, "partner-in-maintenance");
+      assert.deepEqual(r.svc.heartbeat().scopes, ["server1", "server2"], "both scopes while the partner is down");
+      p.notifyGate = new Promise((res) => open = res);
+      const cancel = r.svc.maintenanceCancel();
+      await until(() => p.received.some((c) => c.command === "ha-maintenance-notify" && c.arguments?.cancel === true));
+      // the partner may already be back in load-balancing: it must not read "partner-in-maintenance" from us now
+      assert.equal(r.svc.state, "partner-in-maintenance", "the machine itself waits for the partner's answer");
+      assert.equal(r.svc.heartbeat().state, "load-balancing");
+      assert.deepEqual(r.svc.heartbeat().scopes, ["server1"], "the scopes of the restored state");
+      open();
+      assert.equal(await cancel, "Server maintenance successfully canceled.");
+      assert.equal(r.svc.state, "load-balancing");
+      assert.equal(r.svc.heartbeat().state, "load-balancing");
+      // a cancel the partner refuses leaves us in partner-in-maintenance, and the heartbeat says so again
+      await r.svc.maintenanceStart();
+      p.down = true;
+      await assert.rejects(r.svc.maintenanceCancel(), /Unable to cancel maintenance/);
+      assert.equal(r.svc.heartbeat().state, "partner-in-maintenance");
+    } finally {
+      open(); // a failed assertion must not leave the partner's answer pending
+    }
+  }, { config: (url) => haConfig(url, "load-balancing") });
 });
 
 Deno.test("maintenance cancel: a heartbeat answer sent before the cancel is ignored, the next one counts", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
   let open = () => {};
-  try {
-    await toNormal(r, p);
-    await r.svc.maintenanceStart();
-    p.state = "in-maintenance";
-    p.heartbeatGate = new Promise((res) => open = res);
-    const sent = p.received.length;
-    const hb = r.svc.heartbeatNow(); // out before the cancel; the partner answers "in-maintenance"
-    await until(() => p.received.slice(sent).some((c) => c.command === "ha-heartbeat"));
-    assert.equal(await r.svc.maintenanceCancel(), "Server maintenance successfully canceled.");
-    assert.equal(r.svc.state, "hot-standby");
-    open();
-    await hb;
-    p.heartbeatGate = undefined;
-    assert.equal(r.svc.state, "hot-standby", "the stale in-maintenance answer sent the server back");
-    // a heartbeat sent after the cancel is believed: a partner really in-maintenance puts us back
-    await r.svc.heartbeatNow();
-    assert.equal(r.svc.state, "partner-in-maintenance");
-    p.state = "hot-standby";
-    await r.svc.maintenanceCancel();
-    await r.svc.heartbeatNow();
-    assert.equal(r.svc.state, "hot-standby", "a fresh answer from a partner in hot-standby keeps us there");
-  } finally {
-    open(); // a failed assertion must not leave the partner's answer pending
-    await r.close();
-    await p.close();
-  }
+  await withPair(async (r, p) => {
+    try {
+      await toNormal(r, p);
+      await r.svc.maintenanceStart();
+      p.state = "in-maintenance";
+      p.heartbeatGate = new Promise((res) => open = res);
+      const sent = p.received.length;
+      const hb = r.svc.heartbeatNow(); // out before the cancel; the partner answers "in-maintenance"
+      await until(() => p.received.slice(sent).some((c) => c.command === "ha-heartbeat"));
+      assert.equal(await r.svc.maintenanceCancel(), "Server maintenance successfully canceled.");
+      assert.equal(r.svc.state, "hot-standby");
+      open();
+      await hb;
+      p.heartbeatGate = undefined;
+      assert.equal(r.svc.state, "hot-standby", "the stale in-maintenance answer sent the server back");
+      // a heartbeat sent after the cancel is believed: a partner really in-maintenance puts us back
+      await r.svc.heartbeatNow();
+      assert.equal(r.svc.state, "partner-in-maintenance");
+      p.state = "hot-standby";
+      await r.svc.maintenanceCancel();
+      await r.svc.heartbeatNow();
+      assert.equal(r.svc.state, "hot-standby", "a fresh answer from a partner in hot-standby keeps us there");
+    } finally {
+      open(); // a failed assertion must not leave the partner's answer pending
+    }
+  });
 });

@@ -14,12 +14,10 @@ import { nullLog } from "../../mod/log/logger.ts";
 import { haReloadBlocker, openHa } from "../../mod/cli/dhcp4_ha.ts";
 import { freePort, testContext } from "../control/helpers.ts";
 import { doc, load, peer, rel } from "./config_helpers.ts";
-import { fake, haConfig, lease, partner, pkt, rig, toNormal } from "./service_helpers.ts";
+import { fake, haConfig, lease, type Partner, pkt, type Rig, rig, toNormal, withPair } from "./service_helpers.ts";
 
 Deno.test("start-up: waiting → syncing (leases pulled, partner disabled with origin 2001) → ready → hot-standby", async () => {
-  const p = await partner([lease("198.18.1.100", "aa:bb:cc:00:00:01"), lease("198.18.1.101", "aa:bb:cc:00:00:02")]);
-  const r = await rig(haConfig(p.url));
-  try {
+  await withPair(async (r, p) => {
     assert.equal(r.svc.state, "waiting");
     r.svc.start();
     assert.equal(r.dhcp.enabled(), false, "DHCP is off from the start (waiting)");
@@ -43,16 +41,11 @@ Deno.test("start-up: waiting → syncing (leases pulled, partner disabled with o
     };
     assert.equal(st["ha-servers"].local.state, "hot-standby");
     assert.equal(st["ha-servers"].remote["last-state"], "ready");
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  }, { leases: [lease("198.18.1.100", "aa:bb:cc:00:00:01"), lease("198.18.1.101", "aa:bb:cc:00:00:02")] });
 });
 
 Deno.test("admit: nothing in waiting, the primary's scope in hot-standby, counted drops with pkt4-not-for-us", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
-  try {
+  await withPair(async (r, p) => {
     const q = pkt("aa:bb:cc:00:00:10");
     assert.equal(r.svc.admit(q, fake.now), undefined, "waiting serves no scope");
     assert.equal(r.stats.get("pkt4-not-for-us"), 1);
@@ -60,29 +53,19 @@ Deno.test("admit: nothing in waiting, the primary's scope in hot-standby, counte
     await toNormal(r, p);
     assert.equal(r.svc.admit(q, fake.now), "HA_server1", "the primary serves every client in hot-standby");
     assert.equal(r.stats.get("pkt4-not-for-us"), 1);
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  });
   // the standby serves nothing in hot-standby
-  const p2 = await partner();
-  const s = await rig(haConfig(p2.url, "hot-standby", "", "server2"));
-  try {
+  await withPair(async (s, p2) => {
     p2.state = "hot-standby";
     s.svc.start();
     await fake.advance(0);
     assert.equal(s.svc.state, "hot-standby", "partner in hot-standby: the standby syncs, then follows it");
     assert.equal(s.svc.admit(pkt("aa:bb:cc:00:00:10"), fake.now), undefined);
-  } finally {
-    await s.close();
-    await p2.close();
-  }
+  }, { config: (url) => haConfig(url, "hot-standby", "", "server2") });
 });
 
 Deno.test("admit: load-balancing splits clients between the two scopes", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url, "load-balancing"));
-  try {
+  await withPair(async (r, p) => {
     await toNormal(r, p, "load-balancing");
     const got = new Set<string | undefined>();
     for (let i = 0; i < 32; i++) {
@@ -92,16 +75,11 @@ Deno.test("admit: load-balancing splits clients between the two scopes", async (
       got.add(cls);
     }
     assert.deepEqual([...got].sort(), ["HA_server1", undefined].sort(), "some clients are the partner's");
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  }, { config: (url) => haConfig(url, "load-balancing") });
 });
 
 Deno.test("replicate: the reply waits for the partner's ack; DISCOVER never replicates", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
-  try {
+  await withPair(async (r, p) => {
     await toNormal(r, p);
     const l = lease("198.18.1.150", "aa:bb:cc:00:00:20");
     assert.equal(r.svc.replicate([{ op: "put", lease: l }], pkt("aa:bb:cc:00:00:20", MsgType.DISCOVER)), undefined);
@@ -121,16 +99,11 @@ Deno.test("replicate: the reply waits for the partner's ack; DISCOVER never repl
     assert.equal(p.ctx.store.byAddress(l.address)?.hwaddr, "aa:bb:cc:00:00:20", "the partner stored it");
     await r.svc.replicate([{ op: "del", address: l.address }], pkt("aa:bb:cc:00:00:20", MsgType.RELEASE));
     assert.equal(p.ctx.store.byAddress(l.address), undefined, "lease4-del reached the partner");
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  });
 });
 
 Deno.test("replicate: a rejection, a failed partner and a timeout reject; the machine hears of each", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url), 300);
-  try {
+  await withPair(async (r, p) => {
     await toNormal(r, p);
     const l = lease("198.18.1.151", "aa:bb:cc:00:00:21");
     const q = pkt("aa:bb:cc:00:00:21");
@@ -151,16 +124,11 @@ Deno.test("replicate: a rejection, a failed partner and a timeout reject; the ma
     p.gate = undefined;
     p.down = true;
     await assert.rejects(r.svc.replicate([{ op: "put", lease: l }], q)!, /HTTP 500/);
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  }, { peerTimeoutMs: 300 });
 });
 
 Deno.test("partner-down: the primary takes over after max-response-delay, within one heartbeat", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
-  try {
+  await withPair(async (r, p) => {
     await toNormal(r, p);
     const lastContact = fake.now;
     p.down = true;
@@ -180,39 +148,37 @@ Deno.test("partner-down: the primary takes over after max-response-delay, within
     );
     assert.equal(r.svc.unsentUpdateCount, 1);
     assert.equal(r.svc.heartbeat()["unsent-update-count"], 1);
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  });
 });
 
 Deno.test("partner-down: a partner that stops answering (no refusal) is detected in time", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
   const silence = Promise.withResolvers<void>();
-  try {
-    await toNormal(r, p);
-    const lastContact = fake.now;
-    p.heartbeatGate = silence.promise; // heartbeats hang: only the heartbeat timeout (≤ heartbeat-delay) ends them
-    while (r.svc.state !== "partner-down" && fake.now < lastContact + 10_000) await fake.advance(1000);
-    assert.equal(r.svc.state, "partner-down");
-    assert.ok(fake.now <= lastContact + 3000 + 1000, `detected at +${fake.now - lastContact} ms`);
-  } finally {
-    silence.resolve();
-    await r.close();
-    await p.close();
-  }
+  await withPair(async (r, p) => {
+    try {
+      await toNormal(r, p);
+      const lastContact = fake.now;
+      p.heartbeatGate = silence.promise; // heartbeats hang: only the heartbeat timeout (≤ heartbeat-delay) ends them
+      while (r.svc.state !== "partner-down" && fake.now < lastContact + 10_000) await fake.advance(1000);
+      assert.equal(r.svc.state, "partner-down");
+      assert.ok(fake.now <= lastContact + 3000 + 1000, `detected at +${fake.now - lastContact} ms`);
+    } finally {
+      silence.resolve();
+    }
+  });
 });
 
+/** A load-balancing pair in normal state whose partner then fails: one heartbeat later, communication-recovery. */
+async function toRecovery(r: Rig, p: Partner): Promise<void> {
+  await toNormal(r, p, "load-balancing");
+  p.state = "load-balancing";
+  p.down = true;
+  await fake.advance(1000);
+  assert.equal(r.svc.state, "communication-recovery");
+}
+
 Deno.test("communication-recovery: updates are queued and sent when the partner is back", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url, "load-balancing", `, "delayed-updates-limit": 5`));
-  try {
-    await toNormal(r, p, "load-balancing");
-    p.state = "load-balancing";
-    p.down = true;
-    await fake.advance(1000);
-    assert.equal(r.svc.state, "communication-recovery");
+  await withPair(async (r, p) => {
+    await toRecovery(r, p);
     const l = lease("198.18.1.160", "aa:bb:cc:00:00:30");
     assert.equal(r.svc.replicate([{ op: "put", lease: l }], pkt("aa:bb:cc:00:00:30")), undefined, "answered at once");
     assert.equal(r.svc.backlogSize, 1);
@@ -221,21 +187,12 @@ Deno.test("communication-recovery: updates are queued and sent when the partner 
     assert.equal(r.svc.state, "load-balancing", "backlog sent, back to normal");
     assert.equal(r.svc.backlogSize, 0);
     assert.equal(p.ctx.store.byAddress(l.address)?.hwaddr, "aa:bb:cc:00:00:30");
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  }, { config: (url) => haConfig(url, "load-balancing", `, "delayed-updates-limit": 5`) });
 });
 
 Deno.test("communication-recovery: a backlog overflow sends ha-reset and goes back to waiting", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url, "load-balancing", `, "delayed-updates-limit": 1`));
-  try {
-    await toNormal(r, p, "load-balancing");
-    p.state = "load-balancing";
-    p.down = true;
-    await fake.advance(1000);
-    assert.equal(r.svc.state, "communication-recovery");
+  await withPair(async (r, p) => {
+    await toRecovery(r, p);
     for (const i of [1, 2]) {
       const mac = `aa:bb:cc:00:00:4${i}`;
       r.svc.replicate([{ op: "put", lease: lease(`198.18.1.17${i}`, mac) }], pkt(mac));
@@ -249,16 +206,11 @@ Deno.test("communication-recovery: a backlog overflow sends ha-reset and goes ba
     assert.ok(cmds.indexOf("lease4-get-page") > cmds.indexOf("ha-reset"), "then a full resynchronisation");
     assert.equal(r.svc.state, "load-balancing", "back to normal after the resynchronisation");
     assert.equal(p.received.filter((c) => c.command === "lease4-update").length, 0);
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  }, { config: (url) => haConfig(url, "load-balancing", `, "delayed-updates-limit": 1`) });
 });
 
 Deno.test("commands: ha-scopes, ha-sync-complete-notify and ha-reset through the service", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
-  try {
+  await withPair(async (r, p) => {
     await toNormal(r, p);
     r.svc.scopes([]);
     assert.equal(r.svc.admit(pkt("aa:bb:cc:00:00:50"), fake.now), undefined, "ha-scopes [] serves nothing");
@@ -269,16 +221,11 @@ Deno.test("commands: ha-scopes, ha-sync-complete-notify and ha-reset through the
     assert.equal(r.svc.reset(), "HA state machine reset.");
     assert.equal(r.svc.state, "syncing", "reset to waiting, which goes on to syncing with a live partner");
     assert.equal(r.dhcp.enabled(), false);
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  });
 });
 
 Deno.test("maintenance: start notifies the partner, cancel returns; an unreachable partner means partner-down", async () => {
-  const p = await partner();
-  const r = await rig(haConfig(p.url));
-  try {
+  await withPair(async (r, p) => {
     await toNormal(r, p);
     const text = await r.svc.maintenanceStart();
     assert.match(text, /partner-in-maintenance state and its partner is in-maintenance/);
@@ -295,10 +242,7 @@ Deno.test("maintenance: start notifies the partner, cancel returns; an unreachab
     assert.match(await r.svc.maintenanceStart(), /partner-down state as its partner appears to be offline/);
     assert.equal(r.svc.state, "partner-down");
     await assert.rejects(r.svc.maintenanceCancel(), /not in the partner-in-maintenance state/);
-  } finally {
-    await r.close();
-    await p.close();
-  }
+  });
 });
 
 Deno.test("reload: a changed HA relationship is refused with a restart hint; an unchanged one passes", () => {

@@ -14,21 +14,11 @@ import { PeerClient } from "../../mod/ha/peer_client.ts";
 import { syncFromPartner } from "../../mod/ha/sync.ts";
 import type { Lease4 } from "../../mod/lease/types.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
-import { parseIpv4 } from "../../mod/wire/addr.ts";
 import { type TestContext, testContext } from "../control/helpers.ts";
+import { lease4 } from "./builders.ts";
+import { parseIpv4 } from "../../mod/wire/addr.ts";
 
-const lease = (ip: string, cltt: number, hw = "aa:bb:cc:00:00:01"): Lease4 => ({
-  address: parseIpv4(ip)!,
-  hwaddr: hw,
-  clientId: "",
-  validLifetime: 600,
-  cltt,
-  subnetId: 1,
-  fqdnFwd: false,
-  fqdnRev: false,
-  hostname: "",
-  state: 0,
-});
+const lease = (ip: string, cltt: number, hw = "aa:bb:cc:00:00:01"): Lease4 => lease4(ip, hw, cltt);
 
 interface Partner {
   ctx: TestContext;

@@ -9,37 +9,7 @@ import { blockKey6 } from "../../mod/lease/kv_keys.ts";
 import { LeaseState } from "../../mod/lease/types.ts";
 import { type Lease6, Lease6Type } from "../../mod/lease/types6.ts";
 import { mkLease } from "./store_contract.ts";
-
-const BASE = 0x20010db8000100000000000000000000n; // 2001:db8:1::
-const PD = 0x20010db8800000000000000000000000n; // 2001:db8:8000::
-const DUID_A = "00:01:00:01:32:9c:a8:8d:02:00:00:66:00:01";
-const DUID_B = "00:03:00:01:02:00:00:66:00:02";
-
-/** An IA_NA lease on 2001:db8:1::x for DUID_A, IAID 1, subnet 1; fields may be overridden. */
-function na(x: number, over: Partial<Lease6> = {}): Lease6 {
-  return {
-    address: BASE + BigInt(x),
-    prefixLen: 128,
-    type: Lease6Type.NA,
-    duid: DUID_A,
-    iaid: 1,
-    preferredLifetime: 3000,
-    validLifetime: 4000,
-    cltt: 1_800_000_000,
-    subnetId: 1,
-    fqdnFwd: false,
-    fqdnRev: false,
-    hostname: "",
-    hwaddr: "02:00:00:66:00:01",
-    state: LeaseState.DEFAULT,
-    ...over,
-  };
-}
-
-/** The n-th /56 of 2001:db8:8000::/48 delegated to DUID_A, IAID 2. */
-function pd(n: number, over: Partial<Lease6> = {}): Lease6 {
-  return na(0, { address: PD + (BigInt(n) << 72n), prefixLen: 56, type: Lease6Type.PD, iaid: 2, ...over });
-}
+import { BASE, DUID_A, DUID_B, na, PD, pd } from "./lease6_fixtures.ts";
 
 async function withFile(fn: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "weka-lease6-" });

@@ -2,34 +2,12 @@
 // permits → pool classes, includes, error positions, -N placement, prefix6 splitting, the CLI and a 50 000-host run.
 import assert from "node:assert/strict";
 import { migrate } from "../../mod/migrate/migrate.ts";
-import { MigrateError } from "../../mod/migrate/lexer.ts";
 import { runMigrate } from "../../mod/cli/migrate.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
+import { keaAccepts as kea, migrateError as err } from "./migrate_helpers.ts";
 
 const FIX = new URL("../fixtures/migrate/", import.meta.url).pathname;
 const read = (p: string) => Deno.readTextFileSync(FIX + p);
-
-function kea(cmd: string, text: string): boolean | undefined {
-  try {
-    const path = Deno.makeTempFileSync({ suffix: ".json" });
-    Deno.writeTextFileSync(path, text);
-    const ok = new Deno.Command(cmd, { args: ["-t", path], stdout: "null", stderr: "null" }).outputSync().success;
-    Deno.removeSync(path);
-    return ok;
-  } catch {
-    return undefined; // not installed
-  }
-}
-
-function err(text: string, v6 = false): MigrateError {
-  try {
-    migrate(text, { v6, file: "t.conf" });
-  } catch (e) {
-    if (e instanceof MigrateError) return e;
-    throw e;
-  }
-  throw new Error("input was accepted");
-}
 
 Deno.test("migrate golden: failover, DDNS zones and keys, permits, includes (tests/fixtures/migrate/ha_ddns.conf)", () => {
   const r = migrate(read("ha_ddns.conf"), { v6: false, file: "ha_ddns.conf", readFile: (p) => read(p) });

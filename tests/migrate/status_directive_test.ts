@@ -3,7 +3,8 @@
 // effect on the translation, each illegal one refused with keama's message at file:line:col.
 import assert from "node:assert/strict";
 import { migrate } from "../../mod/migrate/migrate.ts";
-import { Lexer, MigrateError } from "../../mod/migrate/lexer.ts";
+import { Lexer } from "../../mod/migrate/lexer.ts";
+import { keaAccepts, migrateError as err } from "./migrate_helpers.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -13,33 +14,10 @@ function run(text: string, v6 = false) {
   return { r, data: (d["option-data"] ?? []) as Obj[], defs: (d["option-def"] ?? []) as Obj[] };
 }
 
-function err(text: string, v6 = false): MigrateError {
-  try {
-    migrate(text, { v6, file: "t.conf" });
-  } catch (e) {
-    if (e instanceof MigrateError) return e;
-    throw e;
-  }
-  throw new Error("input was accepted");
-}
-
 /** Asserts the refusal: whole first line `t.conf:LINE:COL: message (at 'token')`. */
 function refused(text: string, line: number, col: number, reason: string, token: string): void {
   const e = err(text);
   assert.equal(e.message, `t.conf:${line}:${col}: ${reason} (at '${token}')`);
-}
-
-function keaAccepts(text: string): boolean | undefined {
-  try {
-    const path = Deno.makeTempFileSync({ suffix: ".json" });
-    Deno.writeTextFileSync(path, text);
-    const ok = new Deno.Command("kea-dhcp4", { args: ["-t", path], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-    Deno.removeSync(path);
-    return ok;
-  } catch {
-    return undefined; // not installed
-  }
 }
 
 const FOOBAR = "option space foobar;\noption foobar.opt1 code 1 = text;\n";
@@ -65,7 +43,7 @@ subnet 10.0.0.0 netmask 255.255.255.0 { option domain-name "sub.example"; }`);
   assert.deepEqual(r.issues.map((i) => i.loc.line), [3, 4]);
   assert.match(r.text, /\/\/\/ option dhcp4\.domain-name is not known by Kea/);
   assert.match(r.text, /\/\/ {6}"data": "after\.example"/);
-  const ok = keaAccepts(r.text);
+  const ok = keaAccepts("kea-dhcp4", r.text);
   if (ok !== undefined) assert.equal(ok, true, "kea-dhcp4 -t accepts the translation");
 });
 
