@@ -13,6 +13,7 @@ import type { Dhcp6Config } from "../config/model6.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { closeLogging, type Log, setupLogging } from "../log/logger.ts";
 import { KvLease6Store } from "../lease/kv_store6.ts";
+import { reclaimer6 } from "../lease/reclaim6.ts";
 import { IterativeAllocator6 } from "../dhcp6/engine/allocator6.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp6Server } from "../dhcp6/server6.ts";
@@ -105,7 +106,15 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const allocator = new IterativeAllocator6();
   const server = new Dhcp6Server({ config, transport, store, allocator, stats, log, serverDuid, ifaceAddrs });
   const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
+  let current: Dhcp6Config = config;
+  const reclaimer = reclaimer6(store, {
+    config: () => current.expired,
+    clock: () => Math.floor(Date.now() / 1000),
+    onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
+    log: (id, text) => log.info(id, text),
+  });
   server.start();
+  reclaimer.start();
   const endpoints = transport.endpoints();
   log.info(
     "DHCP6_STARTED",
@@ -120,7 +129,6 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     );
   }
 
-  let current: Dhcp6Config = config;
   let channel: Control6Channel | undefined = undefined;
   /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
   const apply = (next: LoadedConfig, origin: string): void => {
@@ -152,7 +160,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     },
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
-    reclaim: () => Promise.resolve({ reclaimed: 0 }),
+    reclaim: (remove) => reclaimer.reclaimNow(remove),
     ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
   };
   channel = new Control6Channel(ctx, channelLog(log));
@@ -163,6 +171,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   life.unlisten();
   dhcpState.clearTimer();
   await channel.close();
+  await reclaimer.stop();
   await server.stop();
   await store.close();
   log.info("DHCP6_SHUTDOWN", `weka DHCPv6 server stopped; statistics: ${statsSummary(stats)}`);

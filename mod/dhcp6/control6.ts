@@ -1,14 +1,17 @@
 /**
  * The control channel of a DHCPv6 server (Kea's kea-dhcp6 command set, ctrl-channel.rst "Commands Supported by
  * Both the DHCPv4 and DHCPv6 Servers"): the general commands and the statistics commands of mod/control, with
- * config-test / config-set taking a `{"Dhcp6": {…}}` document, plus a read-only `lease6-get-all` (the answer
- * shape of Kea's lease_cmds hook) so operators and tests can see the lease table. Served on every configured
- * control socket; a reload that changes the sockets reopens them.
+ * config-test / config-set taking a `{"Dhcp6": {…}}` document, and the lease6-* commands of Kea's lease_cmds hook
+ * (mod/control/lease6_cmds.ts) when libdhcp_lease_cmds.so is configured or the lease database is weka's kv; without
+ * them a read-only `lease6-get-all` stays so operators and tests can see the lease table. Served on every
+ * configured control socket; a reload that changes the sockets reopens them.
  */
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Lease6Store } from "../lease/types6.ts";
-import { formatAddress6 } from "../lease/kv_store6.ts";
+import { LEASE_CMDS_HOOK } from "../control/channel.ts";
+import { registerLease6Commands } from "../control/lease6_cmds.ts";
+import { lease6List } from "../control/lease6_get_cmds.ts";
 import type { ControlContext } from "../control/context.ts";
 import { answer, badArgs, ok, Result } from "../control/answer.ts";
 import { configHash, registerGeneralCommands } from "../control/general_cmds.ts";
@@ -23,7 +26,10 @@ export type Control6Context = Omit<ControlContext, "store" | "config" | "checkDo
   checkDoc(doc: Record<string, unknown>): LoadedConfig;
 };
 
-const LEASE_TYPE = ["IA_NA", "IA_TA", "IA_PD"];
+/** Whether a DHCPv6 configuration switches the lease6 commands on (the hook library, or the kv lease backend). */
+export function lease6CommandsEnabled(config: Dhcp6Config): boolean {
+  return config.hooks.some((h) => h.endsWith(LEASE_CMDS_HOOK)) || config.lease.type === "kv";
+}
 
 function failure(e: unknown): string {
   return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
@@ -39,9 +45,8 @@ function dhcp6Doc(args: Record<string, unknown> | undefined, cmd: string): Recor
 
 /**
  * Builds the DHCPv6 command registry: general + statistics commands (mod/control), config-test / config-set on
- * Dhcp6 documents, and `lease6-get-all` (Kea's lease_cmds answer: `{"leases": [{ip-address, prefix-len, type,
- * duid, iaid, subnet-id, valid-lft, preferred-lft, cltt, state, hostname, hw-address, fqdn-fwd, fqdn-rev}]}`,
- * result 3 "0 IPv6 lease(s) found." when empty).
+ * Dhcp6 documents, and the lease6-* commands when `lease6CommandsEnabled` (otherwise only a read-only
+ * `lease6-get-all`, Kea's lease_cmds answer `{"leases": [...]}`, result 3 "0 IPv6 lease(s) found." when empty).
  */
 export function buildRegistry6(ctx: Control6Context): CommandRegistry {
   const reg = new CommandRegistry("dhcp6");
@@ -67,25 +72,8 @@ export function buildRegistry6(ctx: Control6Context): CommandRegistry {
     }
     return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
   });
-  reg.register("lease6-get-all", () => {
-    const leases = [...ctx.store.all()].map((l) => ({
-      "ip-address": formatAddress6(l.address),
-      "prefix-len": l.prefixLen,
-      type: LEASE_TYPE[l.type],
-      duid: l.duid,
-      iaid: l.iaid,
-      "subnet-id": l.subnetId,
-      "valid-lft": l.validLifetime,
-      "preferred-lft": l.preferredLifetime,
-      cltt: l.cltt,
-      state: l.state,
-      hostname: l.hostname,
-      "hw-address": l.hwaddr,
-      "fqdn-fwd": l.fqdnFwd,
-      "fqdn-rev": l.fqdnRev,
-    }));
-    return answer(leases.length ? Result.SUCCESS : Result.EMPTY, `${leases.length} IPv6 lease(s) found.`, { leases });
-  });
+  if (lease6CommandsEnabled(ctx.config())) registerLease6Commands(reg, ctx);
+  else reg.register("lease6-get-all", () => lease6List([...ctx.store.all()]));
   return reg;
 }
 

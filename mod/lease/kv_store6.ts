@@ -153,6 +153,16 @@ export class KvLease6Store extends KvGroupCommit<bigint> implements Lease6Store 
     return this.index.byDuid(duid);
   }
 
+  /** DEFAULT/DECLINED leases expired at `now`, oldest first, at most `limit` (Kea `getExpiredLeases6`). */
+  expired(now: number, limit: number): Lease6[] {
+    return this.index.expired(now, limit);
+  }
+
+  /** Released/expired-reclaimed leases whose expiry + holdSeconds <= now, oldest first, at most `limit`. */
+  reclaimedOlderThan(now: number, holdSeconds: number, limit: number): Lease6[] {
+    return this.index.reclaimedOlderThan(now, holdSeconds, limit);
+  }
+
   /** Every lease, ascending by address. */
   all(): Iterable<Lease6> {
     return this.index.all();

@@ -11,6 +11,33 @@ import type { StatDelta } from "../dhcp4/engine/types.ts";
 import { leaseAffinity, planFlush, planReclaim, type ReclaimEvent } from "./reclaim_plan.ts";
 import type { LeaseStore } from "./types.ts";
 
+/**
+ * What a reclaimer needs of one lease family (DHCPv4 by default; reclaim6.ts gives the DHCPv6 one): the planning
+ * functions, the durable apply and Kea's log-id prefix ("ALLOC_ENGINE_V4" / "ALLOC_ENGINE_V6").
+ */
+export interface ReclaimFamily<E> {
+  logPrefix: string;
+  plan(
+    now: number,
+    cfg: ExpiredLeasesProcessing,
+    remove: boolean,
+  ): { mutations: unknown[]; stats: StatDelta[]; events: E[] };
+  flush(now: number, cfg: ExpiredLeasesProcessing): unknown[];
+  apply(mutations: unknown[]): Promise<void>;
+  /** whether expired leases are left at `now` */
+  more(now: number): boolean;
+}
+
+function family4(store: LeaseStore): ReclaimFamily<ReclaimEvent> {
+  return {
+    logPrefix: "ALLOC_ENGINE_V4",
+    plan: (now, cfg, remove) => planReclaim(store, now, cfg, remove),
+    flush: (now, cfg) => planFlush(store, now, cfg),
+    apply: (m) => store.apply(m as Parameters<LeaseStore["apply"]>[0]),
+    more: (now) => store.expired(now, 1).length > 0,
+  };
+}
+
 export { leaseAffinity, planFlush, planReclaim, type ReclaimEvent, type ReclaimPlan } from "./reclaim_plan.ts";
 
 /** The timer functions the reclaimer uses (globalThis by default; a fake in tests). */
@@ -19,9 +46,10 @@ export interface TimerApi {
   clearTimeout(id: unknown): void;
 }
 
-/** What the reclaimer is wired to. */
-export interface ReclaimerDeps {
-  store: LeaseStore;
+/** What the reclaimer is wired to: a DHCPv4 `store`, or another lease `family` (E is its event type). */
+export interface ReclaimerDeps<E = ReclaimEvent> {
+  store?: LeaseStore;
+  family?: ReclaimFamily<E>;
   /** the current `expired-leases-processing` (a function, so a config reload takes effect at the next cycle) */
   config: () => ExpiredLeasesProcessing;
   /** unix seconds */
@@ -30,7 +58,7 @@ export interface ReclaimerDeps {
   /** statistic deltas, after the commit is durable */
   onStats?: (deltas: StatDelta[]) => void;
   /** reclaimed leases (for DDNS removal), after the commit is durable */
-  onEvents?: (events: ReclaimEvent[]) => void;
+  onEvents?: (events: E[]) => void;
   log?: (id: string, text: string) => void;
 }
 
@@ -42,7 +70,7 @@ export interface ReclaimResult {
 }
 
 /** Runs reclamation and flush cycles on Kea's timers. */
-export class Reclaimer {
+export class Reclaimer<E = ReclaimEvent> {
   private reclaimTimer: unknown;
   private flushTimer: unknown;
   private running: Promise<unknown> = Promise.resolve();
@@ -51,8 +79,12 @@ export class Reclaimer {
   private incomplete = 0;
   private readonly timers: TimerApi;
   private readonly log: (id: string, text: string) => void;
+  private readonly fam: ReclaimFamily<E>;
 
-  constructor(private readonly deps: ReclaimerDeps) {
+  constructor(private readonly deps: ReclaimerDeps<E>) {
+    if (deps.family) this.fam = deps.family;
+    else if (deps.store) this.fam = family4(deps.store) as unknown as ReclaimFamily<E>;
+    else throw new Error("Reclaimer: give a lease store or a lease family");
     this.timers = deps.timers ?? {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (id) => clearTimeout(id as number),
@@ -94,10 +126,10 @@ export class Reclaimer {
   /** Runs one flush now: deletes reclaimed leases older than hold-reclaimed-time. Resolves with the count. */
   flushNow(): Promise<number> {
     const run = this.running.catch(() => {}).then(async () => {
-      const muts = planFlush(this.deps.store, this.deps.clock(), this.deps.config());
+      const muts = this.fam.flush(this.deps.clock(), this.deps.config());
       if (muts.length === 0) return 0;
-      await this.deps.store.apply(muts);
-      this.log("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE", `deleted ${muts.length} reclaimed lease(s)`);
+      await this.fam.apply(muts);
+      this.log(`${this.fam.logPrefix}_RECLAIMED_LEASES_DELETE_COMPLETE`, `deleted ${muts.length} reclaimed lease(s)`);
       return muts.length;
     });
     this.running = run;
@@ -107,22 +139,22 @@ export class Reclaimer {
   private async cycle(remove?: boolean): Promise<ReclaimResult> {
     const cfg = this.deps.config();
     const now = this.deps.clock();
-    const plan = planReclaim(this.deps.store, now, cfg, remove ?? !leaseAffinity(cfg));
+    const plan = this.fam.plan(now, cfg, remove ?? !leaseAffinity(cfg));
     if (plan.mutations.length > 0) {
-      await this.deps.store.apply(plan.mutations);
+      await this.fam.apply(plan.mutations);
       this.deps.onStats?.(plan.stats);
       this.deps.onEvents?.(plan.events);
     }
-    const more = this.deps.store.expired(now, 1).length > 0;
+    const more = this.fam.more(now);
     this.log(
-      "ALLOC_ENGINE_V4_LEASES_RECLAMATION_COMPLETE",
+      `${this.fam.logPrefix}_LEASES_RECLAMATION_COMPLETE`,
       `reclaimed ${plan.events.length} expired lease(s)${more ? "; expired leases remain" : ""}`,
     );
     if (more) {
       this.incomplete++;
       if (cfg.unwarnedReclaimCycles > 0 && this.incomplete >= cfg.unwarnedReclaimCycles) {
         this.log(
-          "ALLOC_ENGINE_V4_LEASES_RECLAMATION_SLOW",
+          `${this.fam.logPrefix}_LEASES_RECLAMATION_SLOW`,
           `expired leases are still left after ${this.incomplete} reclamation cycles; consider raising ` +
             `max-reclaim-leases or lowering reclaim-timer-wait-time`,
         );
@@ -138,7 +170,7 @@ export class Reclaimer {
     this.reclaimTimer = this.timers.setTimeout(() => {
       this.reclaimTimer = undefined;
       this.reclaimNow().catch((e) =>
-        this.log("ALLOC_ENGINE_V4_LEASES_RECLAMATION_FAILED", `reclamation failed: ${(e as Error).message}`)
+        this.log(`${this.fam.logPrefix}_LEASES_RECLAMATION_FAILED`, `reclamation failed: ${(e as Error).message}`)
       ).finally(() => this.armReclaim());
     }, wait * 1000);
   }
@@ -149,7 +181,7 @@ export class Reclaimer {
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       this.flushNow().catch((e) =>
-        this.log("ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_FAILED", `flush failed: ${(e as Error).message}`)
+        this.log(`${this.fam.logPrefix}_RECLAIMED_LEASES_DELETE_FAILED`, `flush failed: ${(e as Error).message}`)
       ).finally(() => this.armFlush());
     }, cfg.flushReclaimedTimerWaitTime * 1000);
   }

@@ -49,10 +49,37 @@ export function planReclaim(
   remove = !leaseAffinity(cfg),
 ): ReclaimPlan {
   const limit = cfg.maxReclaimLeases > 0 ? cfg.maxReclaimLeases : Number.MAX_SAFE_INTEGER;
+  return reclaimLeases(view.expired(now, limit), remove, () => "assigned-addresses");
+}
+
+/** The fields reclamation reads and clears, common to DHCPv4 and DHCPv6 leases. */
+export interface ReclaimableLease<A> {
+  address: A;
+  subnetId: number;
+  state: LeaseState;
+  hostname: string;
+  fqdnFwd: boolean;
+  fqdnRev: boolean;
+}
+
+/**
+ * Kea's reclamation of a batch of expired leases of either family (alloc_engine.cc `reclaimExpiredLease`,
+ * `reclaimDeclined`, `reclaimLeaseInDatabase`): the rules `planReclaim` documents, with `assigned` naming the gauge a
+ * lease counts in ("assigned-addresses" for DHCPv4; "assigned-nas" / "assigned-pds" for DHCPv6).
+ */
+export function reclaimLeases<A, L extends ReclaimableLease<A>>(
+  expired: readonly L[],
+  remove: boolean,
+  assigned: (lease: L) => string,
+): {
+  mutations: ({ op: "put"; lease: L } | { op: "del"; address: A })[];
+  stats: StatDelta[];
+  events: { kind: "expired" | "declined-recovered"; lease: L; removed: boolean }[];
+} {
   const stats = new StatSum();
-  const mutations: LeaseMutation[] = [];
-  const events: ReclaimEvent[] = [];
-  for (const lease of view.expired(now, limit)) {
+  const mutations: ({ op: "put"; lease: L } | { op: "del"; address: A })[] = [];
+  const events: { kind: "expired" | "declined-recovered"; lease: L; removed: boolean }[] = [];
+  for (const lease of expired) {
     const sid = lease.subnetId;
     if (lease.state === LeaseState.DECLINED) {
       mutations.push({ op: "del", address: lease.address });
@@ -69,24 +96,25 @@ export function planReclaim(
       });
       events.push({ kind: "expired", lease, removed: false });
     }
-    stats.add("assigned-addresses", -1).add(`subnet[${sid}].assigned-addresses`, -1);
+    const gauge = assigned(lease);
+    stats.add(gauge, -1).add(`subnet[${sid}].${gauge}`, -1);
     stats.add("reclaimed-leases", 1).add(`subnet[${sid}].reclaimed-leases`, 1);
   }
   return { mutations, stats: stats.list(), events };
 }
 
 /**
- * Plans one flush at `now`: deletes released and expired-reclaimed leases whose expiry is at least
+ * Plans one flush at `now` (DHCPv4 or DHCPv6 store): deletes released and expired-reclaimed leases whose expiry is at least
  * `hold-reclaimed-time` seconds old (Kea `deleteExpiredReclaimedLeases4(hold-reclaimed-time)`), at most `limit`.
  * Kea flushes only expired-reclaimed leases; released leases are flushed here too because the store's expiry
  * query never hands them to `planReclaim` (their `assigned-addresses` was already decremented at RELEASE).
  */
-export function planFlush(
-  view: Pick<LeaseStore, "reclaimedOlderThan">,
+export function planFlush<A = number>(
+  view: { reclaimedOlderThan(now: number, holdSeconds: number, limit: number): { address: A }[] },
   now: number,
   cfg: ExpiredLeasesProcessing,
   limit = 10000,
-): LeaseMutation[] {
+): { op: "del"; address: A }[] {
   return view.reclaimedOlderThan(now, cfg.holdReclaimedTime, limit).map((l) => ({ op: "del", address: l.address }));
 }
 

@@ -49,6 +49,10 @@ export interface Lease6View {
 export interface Lease6Store extends Lease6View {
   /** resolves when every mutation is durable (the reply waits for it) */
   apply(mutations: readonly Lease6Mutation[]): Promise<void>;
+  /** leases whose expiry is <= now and whose state is DEFAULT or DECLINED, oldest first, at most `limit` */
+  expired(now: number, limit: number): Lease6[];
+  /** released/expired-reclaimed leases whose expiry + holdSeconds <= now (for flush), at most `limit` */
+  reclaimedOlderThan(now: number, holdSeconds: number, limit: number): Lease6[];
   all(): Iterable<Lease6>;
   size(): number;
   close(): Promise<void>;

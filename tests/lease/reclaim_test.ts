@@ -1,22 +1,12 @@
 /** Reclamation: the pure planner (Kea's rules) and the Reclaimer's timers on fake time. */
 import assert from "node:assert/strict";
-import type { ExpiredLeasesProcessing } from "../../mod/config/model.ts";
 import type { StatDelta } from "../../mod/dhcp4/engine/types.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
-import { planFlush, planReclaim, Reclaimer, type ReclaimEvent, type TimerApi } from "../../mod/lease/reclaim.ts";
+import { planFlush, planReclaim, Reclaimer, type ReclaimEvent } from "../../mod/lease/reclaim.ts";
+import { FakeTime, KEA_DEFAULTS } from "./reclaim_helpers.ts";
 import { LeaseIndex } from "../../mod/lease/memory_index.ts";
 import { LeaseState } from "../../mod/lease/types.ts";
 import { ip, mkLease } from "./store_contract.ts";
-
-/** Kea's defaults (kea-features.md "expired-leases-processing defaults") */
-const KEA_DEFAULTS: ExpiredLeasesProcessing = {
-  reclaimTimerWaitTime: 10,
-  flushReclaimedTimerWaitTime: 25,
-  holdReclaimedTime: 3600,
-  maxReclaimLeases: 100,
-  maxReclaimTime: 250,
-  unwarnedReclaimCycles: 5,
-};
 
 const stat = (stats: StatDelta[], name: string) => stats.find(([n]) => n === name)?.[1];
 
@@ -81,38 +71,6 @@ Deno.test("planFlush deletes reclaimed and released leases older than hold-recla
   assert.deepEqual(planFlush(idx, 3700, KEA_DEFAULTS), [{ op: "del", address: ip(1) }]);
   assert.deepEqual(planFlush(idx, 5600, KEA_DEFAULTS).length, 2);
 });
-
-/** Fake timers over a fake clock (seconds); `advance` fires due timers in order. */
-class FakeTime implements TimerApi {
-  now = 1_000_000;
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  setTimeout(fn: () => void, ms: number): number {
-    this.timers.set(++this.seq, { at: this.now + ms / 1000, fn });
-    return this.seq;
-  }
-  clearTimeout(id: unknown): void {
-    this.timers.delete(id as number);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  /** awaited after each timer fires, so the work it started can finish */
-  settle: () => Promise<void> = () => Promise.resolve();
-  async advance(seconds: number): Promise<void> {
-    const end = this.now + seconds;
-    for (;;) {
-      const due = [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.now = due[1].at;
-      due[1].fn();
-      await this.settle();
-      await new Promise((r) => setTimeout(r, 0)); // let the timer re-arm
-    }
-    this.now = end;
-  }
-}
 
 Deno.test("Reclaimer on fake time: reclaims every reclaim-timer-wait-time, flushes after the hold time", async () => {
   const time = new FakeTime();

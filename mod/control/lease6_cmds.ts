@@ -1,0 +1,130 @@
+/**
+ * The DHCPv6 half of Kea's lease commands hook (hooks-lease-cmds.rst): lease6-add, lease6-update
+ * (`force-create`), lease6-del and lease6-wipe, plus `registerLease6Commands`, which also registers lease6-get,
+ * lease6-get-all and lease6-get-page. Every success is durable before it is answered (the answer waits for the KV
+ * commit holding the change); a commit that fails answers result 1; an add over an existing lease answers 4. The
+ * gauges move as Kea's lease_cmds moves them: `assigned-nas` / `assigned-pds` for a DEFAULT or DECLINED lease,
+ * `declined-addresses` for a DECLINED one, globally and per subnet.
+ */
+import { answer, badArgs, CommandError, ok, Result } from "./answer.ts";
+import { findLease6, registerLease6GetCommands } from "./lease6_get_cmds.ts";
+import { lease6FromArgs } from "./lease6_json.ts";
+import type { CommandRegistry } from "./registry.ts";
+import type { Dhcp6Config } from "../config/model6.ts";
+import { formatAddress6 } from "../lease/kv_store6.ts";
+import { LeaseState } from "../lease/types.ts";
+import { type Lease6, type Lease6Mutation, type Lease6Store, Lease6Type } from "../lease/types6.ts";
+import type { Stats } from "../stats/stats.ts";
+
+/** The lease6 command names (what libdhcp_lease_cmds.so adds to list-commands of kea-dhcp6). */
+export const LEASE6_COMMANDS: readonly string[] = [
+  "lease6-add",
+  "lease6-del",
+  "lease6-get",
+  "lease6-get-all",
+  "lease6-get-page",
+  "lease6-update",
+  "lease6-wipe",
+];
+
+/** What the lease6 commands read and change. */
+export interface Lease6CmdContext {
+  stats: Stats;
+  store: Lease6Store;
+  config(): Dhcp6Config;
+  /** milliseconds since the epoch */
+  now(): number;
+}
+
+/** The gauges a lease counts in (as stats6.ts counts them at start-up). */
+function gauges(l: Lease6 | undefined): string[] {
+  if (!l || (l.state !== LeaseState.DEFAULT && l.state !== LeaseState.DECLINED)) return [];
+  const g = [l.type === Lease6Type.PD ? "assigned-pds" : "assigned-nas"];
+  if (l.state === LeaseState.DECLINED) g.push("declined-addresses");
+  return g;
+}
+
+/** Moves the assigned/declined gauges for one lease changing from `before` to `after` (either may be absent). */
+export function lease6ChangeStats(stats: Stats, before: Lease6 | undefined, after: Lease6 | undefined): void {
+  for (const g of gauges(before)) {
+    stats.add(g, -1);
+    stats.add(`subnet[${before!.subnetId}].${g}`, -1);
+  }
+  for (const g of gauges(after)) {
+    stats.add(g, 1);
+    stats.add(`subnet[${after!.subnetId}].${g}`, 1);
+  }
+}
+
+async function durable(ctx: Lease6CmdContext, muts: Lease6Mutation[], what: string): Promise<void> {
+  try {
+    await ctx.store.apply(muts);
+  } catch (e) {
+    throw new CommandError(Result.ERROR, `${what} could not be saved to the lease database: ${(e as Error).message}`);
+  }
+}
+
+const what = (l: Lease6) =>
+  l.type === Lease6Type.PD
+    ? `prefix ${formatAddress6(l.address)}/${l.prefixLen}`
+    : `address ${formatAddress6(l.address)}`;
+
+/** Registers every lease6-* command on `reg`, answering from `ctx`. */
+export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdContext): void {
+  registerLease6GetCommands(reg, ctx.store);
+  const now = () => Math.floor(ctx.now() / 1000);
+
+  reg.register("lease6-add", async (args) => {
+    const { lease } = lease6FromArgs("lease6-add", args, ctx.config(), now());
+    const old = ctx.store.byAddress(lease.address);
+    if (old) {
+      return answer(
+        Result.CONFLICT,
+        `IPv6 lease already exists: ${what(old)} is leased to DUID ${old.duid} IAID ${old.iaid} in subnet-id ` +
+          `${old.subnetId}; use lease6-update to change it`,
+      );
+    }
+    await durable(ctx, [{ op: "put", lease }], `the lease for ${what(lease)}`);
+    lease6ChangeStats(ctx.stats, undefined, lease);
+    return ok(`Lease for ${what(lease)}, subnet-id ${lease.subnetId} added.`);
+  });
+
+  reg.register("lease6-update", async (args) => {
+    const { lease, forceCreate } = lease6FromArgs("lease6-update", args, ctx.config(), now());
+    const old = ctx.store.byAddress(lease.address);
+    if (!old && !forceCreate) {
+      return answer(
+        Result.EMPTY,
+        `failed to update the lease with address ${formatAddress6(lease.address)} - no such lease`,
+      );
+    }
+    await durable(ctx, [{ op: "put", lease }], `the lease for ${what(lease)}`);
+    lease6ChangeStats(ctx.stats, old, lease);
+    return ok(old ? "IPv6 lease updated." : "IPv6 lease added.");
+  });
+
+  reg.register("lease6-del", async (args) => {
+    const old = findLease6("lease6-del", ctx.store, args);
+    if (!old) return answer(Result.EMPTY, "IPv6 lease not found.");
+    await durable(ctx, [{ op: "del", address: old.address }], `the deletion of ${what(old)}`);
+    lease6ChangeStats(ctx.stats, old, undefined);
+    return ok("IPv6 lease deleted.");
+  });
+
+  reg.register("lease6-wipe", async (args) => {
+    const sid = args?.["subnet-id"] ?? 0;
+    if (typeof sid !== "number" || !Number.isInteger(sid) || sid < 0) {
+      badArgs("lease6-wipe: 'subnet-id' must be a subnet id, or 0 for every subnet");
+    }
+    if (sid !== 0 && !ctx.config().subnets.some((s) => s.id === sid)) {
+      badArgs(`lease6-wipe: Invalid subnet-id: no IPv6 subnet with subnet-id=${sid} currently configured.`);
+    }
+    const gone = [...ctx.store.all()].filter((l) => sid === 0 || l.subnetId === sid);
+    const ids = sid === 0 ? ctx.config().subnets.map((s) => s.id) : [sid];
+    const text = `Deleted ${gone.length} IPv6 lease(s) from subnet(s) ${ids.join(" ")}`;
+    if (gone.length === 0) return answer(Result.EMPTY, text);
+    await durable(ctx, gone.map((l) => ({ op: "del", address: l.address })), `the wipe of ${gone.length} lease(s)`);
+    for (const l of gone) lease6ChangeStats(ctx.stats, l, undefined);
+    return ok(text);
+  });
+}
