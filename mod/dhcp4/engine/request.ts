@@ -1,8 +1,13 @@
 /**
  * DHCPREQUEST (RFC 2131 §4.3.2): SELECTING, INIT-REBOOT, RENEWING and REBINDING, with Kea's NAK rules
- * (`Dhcpv4Srv::assignLease`): NAK_0001 no subnet, NAK_0002 wrong INIT-REBOOT address, NAK_0004 the address
- * cannot be granted; silence for unknown INIT-REBOOT clients of a non-authoritative server and for addresses
- * outside every pool (DHCP4_UNKNOWN_ADDRESS_REQUESTED).
+ * (`Dhcpv4Srv::assignLease`), as kea-dhcp4 2.2 logged them in tests/e2e/request_rules_test.ts:
+ * - no subnet: DHCP4_PACKET_DROP_0002 (silence) for a direct broadcast, else DHCP4_PACKET_NAK_0001;
+ * - INIT-REBOOT without a lease of the client: DHCP4_NO_LEASE_INIT_REBOOT (silence) unless the subnet is
+ *   authoritative, then DHCP4_PACKET_NAK_0002, as for a known client asking for another address;
+ * - SELECTING / RENEWING / REBINDING for an address in no pool of the subnet and not reserved for the client
+ *   (in the subnet or outside every subnet): DHCP4_UNKNOWN_ADDRESS_REQUESTED (silence), `authoritative` or not;
+ * - an address in a pool that another client holds: DHCP4_PACKET_NAK_0004; a free pool address: ACK, even in
+ *   RENEWING with no lease (DHCP4_LEASE_ALLOC).
  */
 import { MsgType, Opt } from "../packet.ts";
 import type { Subnet4 } from "../../config/model.ts";
@@ -62,15 +67,15 @@ export function handleRequest(ex: Exchange): Outcome {
   const selected = selectSubnet(query, ctx.config, ctx.arrival, ex.classes);
 
   if (!selected) {
-    const bcastRebind = query.ciaddr !== 0 && opt50 === undefined && query.giaddr === 0 &&
-      ctx.arrival.dstAddr === BROADCAST;
-    // No subnet: the global authoritative flag decides (the compiled model keeps it only in `raw`).
-    const raw = ctx.config.raw as { authoritative?: unknown; Dhcp4?: { authoritative?: unknown } };
-    const authoritative = (raw.Dhcp4?.authoritative ?? raw.authoritative) === true;
-    if (bcastRebind || (initReboot && !authoritative)) {
+    // Measured against kea-dhcp4 2.2 (tests/e2e/request_rules_test.ts): a direct client broadcasting on a link
+    // with no subnet is dropped before any state logic (Kea's acceptDirectRequest, DHCP4_PACKET_DROP_0002 "no
+    // suitable subnet configured for a direct client"), whatever its state and `authoritative`; every other
+    // REQUEST without a subnet (relayed, or unicast) is NAKed (DHCP4_PACKET_NAK_0001), INIT-REBOOT included and
+    // `authoritative` notwithstanding, since Kea's assignLease NAKs before it looks at the client's state.
+    if (query.giaddr === 0 && ctx.arrival.dstAddr === BROADCAST) {
       return drop("pkt4-receive-drop", received, [{
-        id: initReboot ? "DHCP4_NO_LEASE_INIT_REBOOT" : "DHCP4_SUBNET_SELECTION_FAILED",
-        text: `${client.label}: no subnet for this client (${hintText}); not answering`,
+        id: "DHCP4_PACKET_DROP_0002",
+        text: `${client.label}: no suitable subnet configured for a direct client (${hintText}); not answering`,
       }]);
     }
     return nak(
@@ -89,6 +94,7 @@ export function handleRequest(ex: Exchange): Outcome {
     // The client's lease counts in any subnet of the selected subnet's shared network (Kea walks the network).
     const known = existing !== undefined;
     if (!known && !selected.authoritative) {
+      // Kea 2.2 logs DHCP4_INIT_REBOOT then DHCP4_NO_LEASE_INIT_REBOOT and sends nothing.
       return drop("pkt4-receive-drop", received, [{
         id: "DHCP4_NO_LEASE_INIT_REBOOT",
         text: `${client.label}: client is in INIT-REBOOT state requesting ${formatIpv4(hint)} but has no lease ` +
@@ -135,6 +141,8 @@ export function handleRequest(ex: Exchange): Outcome {
       );
     }
     if (pi < 0 && !mine) {
+      // Kea 2.2 (ALLOC_ENGINE_V4_REQUEST_OUT_OF_POOL, then DHCP4_UNKNOWN_ADDRESS_REQUESTED): no NAK, no answer,
+      // in SELECTING, RENEWING and REBINDING alike and also when `authoritative` is true.
       return drop(
         "pkt4-receive-drop",
         received,
@@ -152,6 +160,7 @@ export function handleRequest(ex: Exchange): Outcome {
     const reservedElsewhere = reserved !== undefined && reserved !== hint &&
       isAvailableFor(reserved, client, placed.key, placed.subnet, ctx);
     if (reservedElsewhere || !isAvailableFor(hint, client, key, subnet, ctx)) {
+      // Kea 2.2: ALLOC_ENGINE_V4_REQUEST_IN_USE, then DHCP4_PACKET_NAK_0004 (SELECTING, RENEWING, REBINDING).
       return nak(ex, subnet, "DHCP4_PACKET_NAK_0004", `failed to grant a lease, ${hintText}`, key);
     }
   }

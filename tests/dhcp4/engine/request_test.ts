@@ -132,6 +132,19 @@ const rows: Row[] = [
     },
   },
   {
+    name: "SELECTING an address outside every subnet: dropped silently (DHCP4_UNKNOWN_ADDRESS_REQUESTED)",
+    query: query(R, { options: [OURS, want("10.0.0.5")] }),
+    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 }, logIds: ["DHCP4_UNKNOWN_ADDRESS_REQUESTED"] },
+  },
+  {
+    name: "SELECTING an address in no pool of an authoritative subnet: still silence (Kea 2.2, measured)",
+    setup: (
+      w,
+    ) => (w.arrival = arrival({ iface: "eth1", localAddr: ip("203.0.113.1"), ifaceAddrs: [ip("203.0.113.1")] })),
+    query: query(R, { options: [o.addr(Opt.SERVER_ID, "203.0.113.1"), want("203.0.113.7")] }),
+    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 }, logIds: ["DHCP4_UNKNOWN_ADDRESS_REQUESTED"] },
+  },
+  {
     name: "SELECTING a new address while holding another lease: the old lease is deleted",
     setup: (w) => {
       w.leases.put(lease("192.0.2.102"));
@@ -241,20 +254,47 @@ const rows: Row[] = [
     query: query(R, { options: [want("203.0.113.55")] }),
     expect: { kind: "reply", type: MsgType.NAK, dest: "broadcast", logIds: ["DHCP4_PACKET_NAK_0002"] },
   },
+  // No subnet (Kea 2.2, tests/e2e/request_rules_test.ts): direct broadcast dropped, else NAK_0001, authoritative or not
   {
-    name: "INIT-REBOOT: no subnet and not authoritative globally: silence",
+    name: "INIT-REBOOT broadcast on a link with no subnet: silence (DHCP4_PACKET_DROP_0002)",
     setup: (w) => (w.arrival = arrival({ iface: "eth9", localAddr: ip("10.0.0.1"), ifaceAddrs: [ip("10.0.0.1")] })),
     query: query(R, { options: [want("10.0.0.5")] }),
-    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 } },
+    expect: {
+      kind: "drop",
+      stats: { "pkt4-nak-sent": 0, "pkt4-receive-drop": 1 },
+      logIds: ["DHCP4_PACKET_DROP_0002"],
+    },
   },
   {
-    name: "INIT-REBOOT: no subnet, authoritative globally: NAK (DHCP4_PACKET_NAK_0001)",
+    name: "INIT-REBOOT broadcast on a link with no subnet, authoritative globally: still silence (DROP_0002)",
     setup: (w) => {
       w.config = config4(lab(), { raw: { authoritative: true } });
       w.arrival = arrival({ iface: "eth9", localAddr: ip("10.0.0.1"), ifaceAddrs: [ip("10.0.0.1")] });
     },
     query: query(R, { options: [want("10.0.0.5")] }),
-    expect: { kind: "reply", type: MsgType.NAK, logIds: ["DHCP4_PACKET_NAK_0001"] },
+    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 }, logIds: ["DHCP4_PACKET_DROP_0002"] },
+  },
+  {
+    name: "SELECTING broadcast on a link with no subnet: silence (DHCP4_PACKET_DROP_0002)",
+    setup: (w) => (w.arrival = arrival({ iface: "eth9", localAddr: ip("10.0.0.1"), ifaceAddrs: [ip("10.0.0.1")] })),
+    query: query(R, { options: [o.addr(Opt.SERVER_ID, "10.0.0.1"), want("10.0.0.5")] }),
+    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 }, logIds: ["DHCP4_PACKET_DROP_0002"] },
+  },
+  {
+    name: "INIT-REBOOT relayed from a relay in no subnet, not authoritative: NAK to the relay (NAK_0001)",
+    query: query(R, { giaddr: "10.7.7.7", options: [want("192.0.2.101")] }),
+    expect: {
+      kind: "reply",
+      type: MsgType.NAK,
+      dest: "unicast 10.7.7.7:67",
+      logIds: ["DHCP4_PACKET_NAK_0001"],
+      check: bareNak,
+    },
+  },
+  {
+    name: "SELECTING relayed from a relay in no subnet: NAK to the relay (DHCP4_PACKET_NAK_0001)",
+    query: query(R, { giaddr: "10.7.7.7", options: [OURS, want("192.0.2.101")] }),
+    expect: { kind: "reply", type: MsgType.NAK, dest: "unicast 10.7.7.7:67", logIds: ["DHCP4_PACKET_NAK_0001"] },
   },
   {
     name: "INIT-REBOOT relayed and wrong: NAK to giaddr:67 with the broadcast flag set",
@@ -305,6 +345,12 @@ const rows: Row[] = [
     expect: { kind: "reply", type: MsgType.ACK, yiaddr: "192.0.2.101", stats: { "assigned-addresses": 1 } },
   },
   {
+    name: "RENEWING an address in no pool without a lease: silence (DHCP4_UNKNOWN_ADDRESS_REQUESTED)",
+    setup: (w) => (w.arrival = fromClient("192.0.2.7")),
+    query: query(R, { ciaddr: "192.0.2.7" }),
+    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 }, logIds: ["DHCP4_UNKNOWN_ADDRESS_REQUESTED"] },
+  },
+  {
     name: "RENEWING from an address in no subnet: NAK (DHCP4_PACKET_NAK_0001)",
     setup: (w) => (w.arrival = fromClient("10.0.0.5")),
     query: query(R, { ciaddr: "10.0.0.5" }),
@@ -327,10 +373,10 @@ const rows: Row[] = [
     expect: { kind: "reply", type: MsgType.ACK, yiaddr: "198.51.100.12", dest: "unicast 10.9.9.9:67" },
   },
   {
-    name: "REBINDING broadcast with no subnet: silence",
+    name: "REBINDING broadcast with no subnet: silence (DHCP4_PACKET_DROP_0002)",
     setup: (w) => (w.arrival = arrival({ iface: "eth9", localAddr: ip("10.0.0.1"), ifaceAddrs: [ip("10.0.0.1")] })),
     query: query(R, { ciaddr: "10.0.0.5" }),
-    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 } },
+    expect: { kind: "drop", stats: { "pkt4-nak-sent": 0 }, logIds: ["DHCP4_PACKET_DROP_0002"] },
   },
   // Neither ciaddr nor option 50
   {
