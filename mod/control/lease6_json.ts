@@ -12,8 +12,8 @@ import { type Lease6, Lease6Type } from "../lease/types6.ts";
 import { formatAddress6 } from "../lease/kv_store6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { badArgs } from "./answer.ts";
-import { checkArgs, jsonMap, uint32 } from "./args.ts";
-import { hexArg } from "./lease_json.ts";
+import { checkArgs, uint32 } from "./args.ts";
+import { COMMON_LEASE_ARGS, hexArg } from "./lease_json.ts";
 
 /** Kea's lease type names, by Lease6Type. */
 export const LEASE6_TYPE_NAMES = ["IA_NA", "IA_TA", "IA_PD"] as const;
@@ -66,28 +66,12 @@ export function inSubnet6(s: Subnet6, address: bigint): boolean {
 }
 
 const Lease6Args = v.object({
-  "ip-address": v.string("must be a string"),
+  ...COMMON_LEASE_ARGS,
   duid: v.string("must be a string"),
   iaid: uint32,
   type: v.optional(v.string("must be a string")),
   "prefix-len": v.optional(v.pipe(uint32, v.minValue(1, "must be 1..128"), v.maxValue(128, "must be 1..128"))),
-  "subnet-id": v.optional(uint32),
-  "valid-lft": v.optional(uint32),
   "preferred-lft": v.optional(uint32),
-  expire: v.optional(v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0))),
-  cltt: v.optional(v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0))),
-  "hw-address": v.optional(v.string("must be a string")),
-  "fqdn-fwd": v.optional(v.boolean("must be true or false")),
-  "fqdn-rev": v.optional(v.boolean("must be true or false")),
-  hostname: v.optional(v.string("must be a string")),
-  state: v.optional(
-    v.pipe(uint32, v.maxValue(3, "must be 0 (default), 1 (declined), 2 (expired-reclaimed) or 3 (released)")),
-  ),
-  "user-context": v.optional(jsonMap),
-  "pool-id": v.optional(uint32),
-  "force-create": v.optional(v.boolean("must be true or false")),
-  "update-ddns": v.optional(v.boolean("must be true or false")),
-  comment: v.optional(v.string()),
 });
 
 /**

@@ -49,10 +49,10 @@ export function hexArg(cmd: string, value: unknown, name: string, maxBytes: numb
   return toColonHex(b);
 }
 
-const LeaseArgs = v.object({
+/** The lease arguments lease4-* and lease6-* add/update share (Kea's lease_cmds parser). */
+export const COMMON_LEASE_ARGS = {
   "ip-address": v.string("must be a string"),
   "hw-address": v.optional(v.string("must be a string")),
-  "client-id": v.optional(v.string("must be a string")),
   "subnet-id": v.optional(uint32),
   "valid-lft": v.optional(uint32),
   expire: v.optional(v.pipe(v.number("must be a number"), v.integer("must be an integer"), v.minValue(0))),
@@ -68,6 +68,11 @@ const LeaseArgs = v.object({
   "force-create": v.optional(v.boolean("must be true or false")),
   "update-ddns": v.optional(v.boolean("must be true or false")),
   comment: v.optional(v.string()),
+};
+
+const LeaseArgs = v.object({
+  ...COMMON_LEASE_ARGS,
+  "client-id": v.optional(v.string("must be a string")),
 });
 
 /** The subnet that contains `address`, if any. */
