@@ -57,7 +57,10 @@ function relaySupplied(d: Dhcp6In, codec: OptionCodec4, problems: Problems): num
 
 interface Scope {
   storeExtendedInfo: boolean;
+  /** merged options of the scope (global, then shared network) */
   options: Options6;
+  /** the options the scope sets itself, without the global ones (empty for the global scope) */
+  own: Options6;
   ddns: DdnsParams;
   flags: ReturnType<typeof reservationFlags>;
   timers: ReturnType<typeof effective6>;
@@ -74,7 +77,8 @@ function subnet(
   const { s, path } = f;
   const n = f.network;
   const c = parseCidr6(s.subnet)!;
-  const options = mergeOptions(outer.options, enc(s["option-data"], [...path, "option-data"]));
+  const own = enc(s["option-data"], [...path, "option-data"]);
+  const options = mergeOptions(outer.options, own);
   const flagsOuter = {
     "reservations-global": outer.flags.global,
     "reservations-in-subnet": outer.flags.inSubnet,
@@ -116,6 +120,7 @@ function subnet(
     rapidCommit: s["rapid-commit"] ?? n?.["rapid-commit"] ?? DHCP6_DEFAULTS["rapid-commit"],
     storeExtendedInfo: s["store-extended-info"] ?? outer.storeExtendedInfo,
     options,
+    ownOptions: mergeOptions(outer.own, own),
     reservations,
     reservedAddresses,
     timers: timers6(effective6(s, outer.timers)),
@@ -151,6 +156,7 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
   const global: Scope = {
     storeExtendedInfo: d["store-extended-info"] ?? DHCP6_DEFAULTS["store-extended-info"],
     options: globalOpts,
+    own: new Map(),
     ddns: compileDdnsParams(defaultDdnsParams(), d, ["Dhcp6"], problems),
     flags: reservationFlags(d, {}),
     timers: effective6(d),
@@ -158,9 +164,11 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
   const nets = new Map<SharedNetwork6In, Scope>();
   (d["shared-networks"] ?? []).forEach((n, i) => {
     const p: JsonPath = ["Dhcp6", "shared-networks", i];
+    const own = enc(n["option-data"], [...p, "option-data"]);
     nets.set(n, {
       storeExtendedInfo: n["store-extended-info"] ?? global.storeExtendedInfo,
-      options: mergeOptions(globalOpts, enc(n["option-data"], [...p, "option-data"])),
+      options: mergeOptions(globalOpts, own),
+      own,
       ddns: compileDdnsParams(global.ddns, n, p, problems),
       flags: reservationFlags(n, d),
       timers: effective6(n, global.timers),

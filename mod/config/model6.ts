@@ -84,6 +84,8 @@ export interface Subnet6 extends Guards6 {
   storeExtendedInfo: boolean;
   /** merged options: global, then shared network, then subnet, by code */
   options: Options6;
+  /** the shared network's and the subnet's own options, without the global ones (client classes rank between) */
+  ownOptions: Options6;
   /** reservations by `type=hex` host key (e.g. `duid=00:01:…`) */
   reservations: Map<string, Reservation6>;
   /** reserved addresses → host key, to keep them out of dynamic allocation */

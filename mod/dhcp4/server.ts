@@ -239,13 +239,16 @@ export class Dhcp4Server {
         const acked = ha?.replicate(out.mutations, query);
         if (!acked) return finish();
         return acked.then(finish, (e) => {
+          // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
           stats.add("pkt4-receive-drop");
-          log.warn(
-            "HA_LEASE_UPDATE_FAILED",
-            `${clientLabel(query)}: the partner did not acknowledge the lease update, no reply sent: ${
-              (e as Error).message
-            }`,
-          );
+          if (log.debugEnabled) {
+            log.debug(
+              "DHCP4_HOOK_LEASES4_COMMITTED_DROP",
+              `${clientLabel(query)}: packet is dropped, the partner did not acknowledge the lease update: ${
+                (e as Error).message
+              }`,
+            );
+          }
         });
       },
       (e) => {

@@ -288,12 +288,9 @@ export class HaCore {
       maxPeriodSec,
       serverName: this.name,
       subnetKnown: this.deps.subnetKnown,
-      log: (line) => {
-        const i = line.indexOf(": ");
-        const id = i > 0 ? line.slice(0, i) : "HA_SYNC";
-        const text = `${this.name}: ${i > 0 ? line.slice(i + 2) : line}`;
-        if (id.endsWith("FAILED")) log.error(id, text);
-        else log.info(id, text);
+      log: (id, text) => {
+        if (id.endsWith("FAILED")) log.error(id, `${this.name}: ${text}`);
+        else log.info(id, `${this.name}: ${text}`);
       },
     });
   }

@@ -24,7 +24,8 @@ export interface SyncOptions {
   serverName?: string;
   /** leases of subnets this server does not know are skipped (default: none skipped) */
   subnetKnown?: (subnetId: number) => boolean;
-  log?: (line: string) => void;
+  /** one log line: Kea's message id and its text */
+  log?: (id: string, text: string) => void;
 }
 
 /** What a synchronisation did. */
@@ -69,7 +70,7 @@ export async function syncFromPartner(
     const disable: Record<string, unknown> = { ...originArgs };
     if (opts.maxPeriodSec > 0) disable["max-period"] = opts.maxPeriodSec;
     expectOk(await client.send("dhcp-disable", disable), peer, "dhcp-disable");
-    log(`HA_SYNC_START: disabled the DHCP service of '${peer}' for at most ${opts.maxPeriodSec} s, fetching leases`);
+    log("HA_SYNC_START", `disabled the DHCP service of '${peer}' for at most ${opts.maxPeriodSec} s, fetching leases`);
     let from = "start";
     while (true) {
       const a = await client.send("lease4-get-page", { from, limit: opts.pageLimit });
@@ -92,7 +93,7 @@ export async function syncFromPartner(
         out.fetched++;
         from = formatIpv4(lease.address);
         if (opts.subnetKnown && !opts.subnetKnown(lease.subnetId)) {
-          log(`HA_LEASE_SYNC_SKIP: lease ${from} is in subnet-id ${lease.subnetId}, which is not configured here`);
+          log("HA_LEASE_SYNC_SKIP", `lease ${from} is in subnet-id ${lease.subnetId}, which is not configured here`);
           continue;
         }
         const local = store.byAddress(lease.address);
@@ -110,19 +111,23 @@ export async function syncFromPartner(
       ...originArgs,
     });
     if (notify.result === 2) {
-      log(`HA_SYNC_COMPLETE_NOTIFY_UNSUPPORTED: '${peer}' does not know ha-sync-complete-notify, sending dhcp-enable`);
+      log(
+        "HA_SYNC_COMPLETE_NOTIFY_UNSUPPORTED",
+        `'${peer}' does not know ha-sync-complete-notify, sending dhcp-enable`,
+      );
       expectOk(await client.send("dhcp-enable", originArgs), peer, "dhcp-enable");
     } else expectOk(notify, peer, "ha-sync-complete-notify");
     log(
-      `HA_SYNC_SUCCESSFUL: ${out.fetched} lease(s) fetched from '${peer}' in ${out.pages} page(s), ${out.applied} applied`,
+      "HA_SYNC_SUCCESSFUL",
+      `${out.fetched} lease(s) fetched from '${peer}' in ${out.pages} page(s), ${out.applied} applied`,
     );
     return out;
   } catch (e) {
-    log(`HA_SYNC_FAILED: lease database synchronisation with '${peer}' failed: ${(e as Error).message}`);
+    log("HA_SYNC_FAILED", `lease database synchronisation with '${peer}' failed: ${(e as Error).message}`);
     try {
       await client.send("dhcp-enable", originArgs);
     } catch (e2) {
-      log(`HA_DHCP_ENABLE_FAILED: could not re-enable the DHCP service of '${peer}': ${(e2 as Error).message}`);
+      log("HA_DHCP_ENABLE_FAILED", `could not re-enable the DHCP service of '${peer}': ${(e2 as Error).message}`);
     }
     throw e;
   }

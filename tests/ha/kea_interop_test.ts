@@ -101,7 +101,7 @@ async function inner(url: string): Promise<Record<string, unknown>> {
       originId: 2001,
       maxPeriodSec: 30,
       serverName: "kea1",
-      log: (l) => log.push(l),
+      log: (id, text) => log.push(`${id}: ${text}`),
     });
     out.syncLog = log;
     out.syncedHw = [...store.all()].map((l) => [formatIpv4(l.address), l.hwaddr]);

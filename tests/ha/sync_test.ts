@@ -64,7 +64,7 @@ Deno.test("sync pages through the partner, merges by cltt, keeps local-only leas
       pageLimit: 2,
       originId: 2001,
       maxPeriodSec: 60,
-      log: (l) => log.push(l),
+      log: (id, text) => log.push(`${id}: ${text}`),
     });
     assert.deepEqual(r, { fetched: 5, applied: 4, pages: 3 });
     assert.deepEqual(p.sent.map((s) => [s.command, s.arguments]), [
@@ -168,7 +168,7 @@ Deno.test("sync: an unreachable partner throws a PeerError and still tries dhcp-
       pageLimit: 2,
       originId: 2001,
       maxPeriodSec: 60,
-      log: (x) => log.push(x),
+      log: (id, text) => log.push(`${id}: ${text}`),
     })
       .catch((e) => e);
     assert.match(err.message, /'dhcp-disable': communication failed/);

@@ -8,17 +8,10 @@
  */
 import { getOption6, Opt6, type RawOption6, type Relay6 } from "../packet.ts";
 import type { OptionValue } from "../../config/model.ts";
-import type { Options6, Subnet6 } from "../../config/model6.ts";
+import type { Options6 } from "../../config/model6.ts";
 import type { Lease6 } from "../../lease/types6.ts";
 import { type Exchange6, requestedCodes6 } from "./exchange6.ts";
 import { poolOf6 } from "./ia6.ts";
-
-/** The subnet's options that did not come from the global scope (classes rank between the two). */
-function ownOptions(subnet: Subnet6, global: Options6): Options6 {
-  const out: Options6 = new Map();
-  for (const [code, o] of subnet.options) if (global.get(code) !== o) out.set(code, o);
-  return out;
-}
 
 /** The option sources of this reply, highest precedence first. */
 export function optionSources6(ex: Exchange6, leases: readonly Lease6[]): Options6[] {
@@ -31,7 +24,7 @@ export function optionSources6(ex: Exchange6, leases: readonly Lease6[]): Option
     if (pool && pool.options.size && !out.includes(pool.options)) out.push(pool.options);
   }
   const classes = ex.classes ? config.clientClasses.filter((c) => ex.classes!.has(c.name)) : [];
-  if (ex.subnet) out.push(classes.length ? ownOptions(ex.subnet, config.options) : ex.subnet.options);
+  if (ex.subnet) out.push(classes.length ? ex.subnet.ownOptions : ex.subnet.options);
   for (const c of classes) out.push(c.options);
   if (!ex.subnet || classes.length) out.push(config.options);
   return out;
