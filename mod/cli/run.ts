@@ -8,7 +8,7 @@
  */
 import { loadConfigFile } from "../config/load.ts";
 import type { LoggerSpec } from "../config/model.ts";
-import { categoryLog, closeLogging, type Log, setupLogging } from "../log/logger.ts";
+import { closeLogging, roleLog, setupLogging } from "../log/logger.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
@@ -19,17 +19,6 @@ import { ConfigError } from "../config/errors.ts";
 /** Kea's default logger of a daemon that configures none. */
 function defaultLogger(name: string): LoggerSpec {
   return { name, severity: "INFO", debuglevel: 0, outputs: [{ output: "stdout", flush: true, maxsize: 0, maxver: 1 }] };
-}
-
-const RANK: Record<string, number> = { DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5, NONE: 99 };
-
-/**
- * The Log of a second role under the one LogTape configuration (setupLogging may run once per process: it owns
- * the stdout/stderr streams): Kea-style lines in `category`, enabled per that category's configured severity.
- */
-function roleLog(category: string, specs: readonly LoggerSpec[]): Log {
-  const spec = specs.find((s) => s.name.split(".")[0] === category);
-  return categoryLog(category, RANK[spec?.severity ?? "INFO"] ?? 2);
 }
 
 /** Runs every role of the file until a signal stops them; returns the exit code (0, or 1 when a role failed). */

@@ -125,6 +125,16 @@ export async function setupLogging(specs: LoggerSpec[], category: string): Promi
   return makeLog(category, minLevel);
 }
 
+/**
+ * The Log of a further role under the one LogTape configuration setupLogging made (it may run once per process:
+ * it owns the stdout/stderr streams): Kea-style lines in `category`, enabled per the severity its logger in
+ * `specs` configures (INFO when none names it).
+ */
+export function roleLog(category: string, specs: readonly LoggerSpec[]): Log {
+  const spec = specs.find((s) => s.name.split(".")[0] === category);
+  return makeLog(category, spec ? severityToLevel(spec.severity) : "info");
+}
+
 function makeLog(category: string, level: LogLevel | null): Log {
   const rank = { trace: 0, debug: 1, info: 2, warning: 3, error: 4, fatal: 5 } as const;
   return categoryLog(category, level === null ? 99 : rank[level]);
