@@ -49,12 +49,31 @@ export async function maintenanceRoundTrip(r: KeaPairRig, on: "kea" | "weka"): P
   const w = leasePairs(await controlCommand(r.wSock, "lease4-get-all")).map((p) => p.join(" "));
   const k = leasePairs(await r.kPeer.send("lease4-get-all")).map((p) => p.join(" "));
   assert.ok(w.includes(`${l.address} ${mac}`) && k.includes(`${l.address} ${mac}`), `${l.address} not on both`);
+  const mark = r.keaOutput().length;
   const c = await send("ha-maintenance-cancel");
   assert.equal(c.result, 0, `${on} refused ha-maintenance-cancel: ${c.text}`);
-  await until(async () => {
-    s = await r.states();
-    return s.weka === "load-balancing" && s.kea === "load-balancing";
-  }, 15_000);
+  const back = () =>
+    until(async () => {
+      s = await r.states();
+      return s.weka === "load-balancing" && s.kea === "load-balancing";
+    }, 15_000);
+  await back();
+  // Kea 2.2's stale partner state (see cancelThenClient): when a Kea heartbeat landed while weka was in
+  // in-maintenance, Kea reverts to load-balancing still holding "in-maintenance" for weka and, at its next state
+  // model run, goes back to partner-in-maintenance; weka follows to in-maintenance. Kea logs that transition.
+  const relapse = on === "kea" &&
+    /LOAD-BALANCING to PARTNER-IN-MAINTENANCE state, partner state is IN-MAINTENANCE/.test(r.keaOutput().slice(mark));
+  if (relapse && s.kea !== "load-balancing") {
+    assert.deepEqual(
+      s,
+      { weka: "in-maintenance", kea: "partner-in-maintenance" },
+      "Kea relapsed on its stale partner state but the pair did not settle as a Kea 2.2 pair does",
+    );
+    console.log("  Kea relapsed into partner-in-maintenance on its stale partner state (as Kea 2.2 with Kea)");
+    const again = await send("ha-maintenance-cancel");
+    assert.equal(again.result, 0, `${on} refused the second ha-maintenance-cancel: ${again.text}`);
+    await back();
+  }
   assert.deepEqual(
     s,
     { weka: "load-balancing", kea: "load-balancing" },
