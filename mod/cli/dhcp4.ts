@@ -177,18 +177,6 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   });
   server.start();
   reclaimer.start();
-  log.info(
-    "DHCP4_STARTED",
-    `weka ${VERSION} DHCPv4 server started (pid ${Deno.pid}): serving ${
-      served.length ? served.map((s) => `${s.name}/${formatIpv4(s.addr)}`).join(", ") : "no interface"
-    } with ${config.socketType} sockets, ${config.subnets.length} subnet(s)`,
-  );
-  if (!served.length) {
-    log.warn(
-      "DHCP4_NO_INTERFACES",
-      "no interface is configured to serve: add one to Dhcp4.interfaces-config.interfaces",
-    );
-  }
 
   let channel: ControlChannel | undefined = undefined;
   /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
@@ -230,6 +218,19 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   };
   channel = new ControlChannel(ctx, channelLog(log));
   await channel.start(current.controlSockets);
+  // started = serving and answering commands (the control socket exists), as Kea logs it last
+  log.info(
+    "DHCP4_STARTED",
+    `weka ${VERSION} DHCPv4 server started (pid ${Deno.pid}): serving ${
+      served.length ? served.map((s) => `${s.name}/${formatIpv4(s.addr)}`).join(", ") : "no interface"
+    } with ${config.socketType} sockets, ${config.subnets.length} subnet(s)`,
+  );
+  if (!served.length) {
+    log.warn(
+      "DHCP4_NO_INTERFACES",
+      "no interface is configured to serve: add one to Dhcp4.interfaces-config.interfaces",
+    );
+  }
   let ha: HaRuntime | undefined;
   if (haService && haDeps) {
     try {

@@ -116,18 +116,6 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   server.start();
   reclaimer.start();
   const endpoints = transport.endpoints();
-  log.info(
-    "DHCP6_STARTED",
-    `weka ${VERSION} DHCPv6 server started (pid ${Deno.pid}): listening on ${
-      endpoints.length ? endpoints.join(", ") : "nothing"
-    }, ${config.subnets.length} subnet(s)`,
-  );
-  if (!endpoints.length) {
-    log.warn(
-      "DHCP6_NO_INTERFACES",
-      "no interface is configured to serve: add one to Dhcp6.interfaces-config.interfaces",
-    );
-  }
 
   let channel: Control6Channel | undefined = undefined;
   /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
@@ -165,6 +153,19 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   };
   channel = new Control6Channel(ctx, channelLog(log));
   await channel.start(current.controlSockets);
+  // started = serving and answering commands (the control socket exists), as Kea logs it last
+  log.info(
+    "DHCP6_STARTED",
+    `weka ${VERSION} DHCPv6 server started (pid ${Deno.pid}): listening on ${
+      endpoints.length ? endpoints.join(", ") : "nothing"
+    }, ${config.subnets.length} subnet(s)`,
+  );
+  if (!endpoints.length) {
+    log.warn(
+      "DHCP6_NO_INTERFACES",
+      "no interface is configured to serve: add one to Dhcp6.interfaces-config.interfaces",
+    );
+  }
 
   const sig = await life.stopped.promise;
   log.info("DHCP6_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
