@@ -92,6 +92,9 @@ export class Lab {
   static async up(prefix = "wkt-"): Promise<Lab> {
     const why = Lab.available();
     if (why) throw new Error(why);
+    // WEKA_LAB_TAG (one letter or digit) keeps the labs of two checkouts tested at once on one machine apart
+    const tag = Deno.env.get("WEKA_LAB_TAG") ?? "";
+    if (tag) prefix = `${prefix.replace(/-$/, "")}${tag}-`;
     if (!/^[a-z0-9-]{1,8}$/.test(prefix)) throw new Error(`lab prefix '${prefix}' must be 1-8 of [a-z0-9-]`);
     const lab = new Lab(prefix, findIp()!);
     await lab.#removeAll();
