@@ -57,7 +57,9 @@ export function serviceState(prefix: RolePrefix, log: Log, setEnabled: (enabled:
 
 /** A control channel's log: Kea-style ids at error level go to `log.error`, the rest to `log.info`. */
 export function channelLog(log: Log): ChannelLog {
-  return (level, id, text) => level === "error" ? log.error(id, text) : log.info(id, text);
+  return (level, id, text) => {
+    if (level !== "debug" || log.debugEnabled) log[level](id, text);
+  };
 }
 
 /**

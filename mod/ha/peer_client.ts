@@ -7,6 +7,7 @@
  * get an answer (network error, timeout, HTTP status other than 200, an answer that is not Kea's JSON) becomes one
  * `PeerError` whose message names the peer, its URL and the command, so the operator can tell which link broke.
  */
+import { readConfiguredFile, readTrustAnchor } from "../control/tls_files.ts";
 import type { HaPeer } from "./types.ts";
 import { Http1Client } from "./http1_client.ts";
 
@@ -103,27 +104,15 @@ export class PeerClient {
     const tls = this.peer.tls;
     if (!tls) return undefined;
     if (this.httpClient) return this.httpClient;
-    const read = (p: string, what: string) => {
-      try {
-        return Deno.readTextFileSync(p);
-      } catch (e) {
-        throw new PeerError(
-          this.peer.name,
-          "",
-          `cannot read the ${what} ${p} for HA peer '${this.peer.name}': ${(e as Error).message}`,
-        );
-      }
-    };
-    let caCerts: string[];
-    if (Deno.statSync(tls.trustAnchor).isDirectory) {
-      caCerts = [...Deno.readDirSync(tls.trustAnchor)].filter((e) => e.isFile)
-        .map((e) => read(`${tls.trustAnchor}/${e.name}`, "trust anchor"));
-    } else caCerts = [read(tls.trustAnchor, "trust-anchor")];
-    this.httpClient = Deno.createHttpClient({
-      caCerts,
-      cert: read(tls.certFile, "cert-file"),
-      key: read(tls.keyFile, "key-file"),
-    });
+    try {
+      this.httpClient = Deno.createHttpClient({
+        caCerts: readTrustAnchor(tls.trustAnchor),
+        cert: readConfiguredFile(tls.certFile, "cert-file"),
+        key: readConfiguredFile(tls.keyFile, "key-file"),
+      });
+    } catch (e) {
+      throw new PeerError(this.peer.name, "", `HA peer '${this.peer.name}': ${(e as Error).message}`);
+    }
     return this.httpClient;
   }
 
