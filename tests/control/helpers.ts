@@ -216,9 +216,12 @@ export class WekaProcess {
   private readonly done: Promise<void>;
   readonly status: Promise<Deno.CommandStatus>;
 
-  constructor(configPath: string, port: number) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${REPO}main.ts`, "dhcp4", "-c", configPath, "--port", String(port)],
+  /** `prefix`: a command the server runs under, e.g. `["prlimit", "--nofile=256", "--"]` */
+  constructor(configPath: string, port: number, prefix: string[] = []) {
+    const argv = [Deno.execPath(), "run", "-A", `${REPO}main.ts`, "dhcp4", "-c", configPath, "--port", String(port)];
+    const all = [...prefix, ...argv];
+    this.child = new Deno.Command(all[0], {
+      args: all.slice(1),
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
