@@ -1,7 +1,10 @@
-/** IterativeAllocator: cursor order, wrap, skips (reserved, offered, live leases), expired reuse, full pool. */
+/**
+ * IterativeAllocator: cursor order, wrap, skips (reserved, held, live leases), expired reuse, full pool; offered
+ * addresses are a fallback (oldest offer first) within a bounded look-ahead.
+ */
 import assert from "node:assert/strict";
 import type { Subnet4 } from "../../mod/config/model.ts";
-import { IterativeAllocator } from "../../mod/lease/allocator.ts";
+import { IterativeAllocator, STEAL_LOOKAHEAD } from "../../mod/lease/allocator.ts";
 import { LeaseIndex } from "../../mod/lease/memory_index.ts";
 import { OfferTable } from "../../mod/lease/offers.ts";
 import { LeaseState } from "../../mod/lease/types.ts";
@@ -52,7 +55,7 @@ Deno.test("hands out addresses in order from the cursor and wraps", () => {
   ]);
 });
 
-Deno.test("skips reserved addresses, offered addresses and live leases", () => {
+Deno.test("skips reserved addresses, live leases and held offers; prefers addresses nobody was offered", () => {
   const idx = new LeaseIndex();
   const offers = new OfferTable();
   idx.put(mkLease(10, { cltt: NOW - 10, validLifetime: 3600 }));
@@ -61,7 +64,26 @@ Deno.test("skips reserved addresses, offered addresses and live leases", () => {
   const s = subnet([11]);
   assert.equal(alloc.findFree(s, 0, NOW), ip(13));
   assert.equal(alloc.findFree(s, 0, NOW), ip(14));
-  assert.equal(alloc.findFree(s, 0, NOW), ip(13), "wraps past the taken ones");
+  assert.equal(alloc.findFree(s, 0, NOW), ip(13), "wraps past the taken ones, and past the offered one");
+  offers.remember("hw:02", 1, ip(13), NOW, 30);
+  offers.remember("hw:03", 1, ip(14), NOW, 30);
+  assert.equal(alloc.findFree(s, 0, NOW), ip(12), "only the offered (not held) address is left: it is given out");
+  offers.remember("hw:04", 1, ip(12), NOW, 30);
+  assert.equal(alloc.findFree(s, 0, NOW), undefined, "every free address held by offer-lifetime: exhausted");
+  // the holds have ended: all three were offered at the same time, so the first after the cursor (past 12) wins
+  assert.equal(alloc.findFree(s, 0, NOW + 30), ip(13), "the holds have ended");
+});
+
+Deno.test("when only offered addresses are free, the one offered longest ago is given out", () => {
+  const idx = new LeaseIndex();
+  const offers = new OfferTable();
+  offers.remember("hw:01", 1, ip(10), NOW - 5);
+  offers.remember("hw:02", 1, ip(11), NOW - 40);
+  offers.remember("hw:03", 1, ip(12), NOW - 20);
+  offers.remember("hw:04", 1, ip(13), NOW - 50);
+  offers.remember("hw:05", 1, ip(14), NOW - 10);
+  const alloc = new IterativeAllocator(idx, offers);
+  assert.equal(alloc.findFree(subnet(), 0, NOW), ip(13));
 });
 
 Deno.test("reuses expired, released and reclaimed leases", () => {
@@ -90,15 +112,47 @@ Deno.test("a full pool returns undefined (once round, no endless loop); a freed 
 
 Deno.test("a mostly free large pool answers in O(1): 60000 allocations from a /16 pool are fast", () => {
   const idx = new LeaseIndex();
-  const offers = new OfferTable();
+  const offers = new OfferTable(60, 65536);
   const alloc = new IterativeAllocator(idx, offers);
   const s = subnet();
   s.pools[0] = { start: 0x0a000000, end: 0x0a00ffff, poolId: 0, options: new Map() };
   const t0 = performance.now();
+  const seen = new Set<number>();
   for (let i = 0; i < 60000; i++) {
     const a = alloc.findFree(s, 0, NOW)!;
+    seen.add(a);
     offers.remember(`hw:${i}`, 1, a, NOW);
   }
   assert.ok(performance.now() - t0 < 1000, "60000 allocations took over a second");
   assert.equal(offers.size, 60000);
+  assert.equal(seen.size, 60000, "no address offered twice while unoffered ones were left");
+});
+
+/** A lease view that counts its lookups (the allocator's work per call). */
+class CountingIndex extends LeaseIndex {
+  lookups = 0;
+  override byAddress(a: number) {
+    this.lookups++;
+    return super.byAddress(a);
+  }
+}
+
+Deno.test(`a flooded pool costs at most STEAL_LOOKAHEAD (${STEAL_LOOKAHEAD}) + 1 lookups per allocation`, () => {
+  const idx = new CountingIndex();
+  const offers = new OfferTable(60, 4096);
+  const alloc = new IterativeAllocator(idx, offers);
+  const s = subnet();
+  s.pools[0] = { start: 0x0a000000, end: 0x0a000fff, poolId: 0, options: new Map() }; // 4096 addresses
+  // a flood: 20 000 DISCOVERs from distinct clients in 20 s, each offered what the allocator finds
+  for (let i = 0; i < 20000; i++) {
+    const t = NOW + Math.floor(i / 1000);
+    idx.lookups = 0;
+    const a = alloc.findFree(s, 0, t);
+    assert.ok(a !== undefined, `DISCOVER ${i} found nothing`);
+    assert.ok(idx.lookups <= STEAL_LOOKAHEAD + 1, `DISCOVER ${i} looked at ${idx.lookups} addresses`);
+    // once the pool has gone round, what is given out is the address offered longest ago
+    if (i >= 4096) assert.equal(offers.offerOf(a)?.key, `hw:${i - 4096}`, `DISCOVER ${i}`);
+    offers.remember(`hw:${i}`, 1, a, t);
+  }
+  assert.ok(offers.size <= 4096);
 });
