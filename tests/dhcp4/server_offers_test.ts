@@ -1,7 +1,7 @@
 /**
  * The server edge and the offer table (mod/dhcp4/server.ts): a flood of DISCOVERs keeps the table within its bound,
- * each eviction counted in `v4-offer-evictions` and logged at debug (DHCP4_OFFER_EVICTED), every DISCOVER answered.
- * No sockets: datagrams go straight to `process`.
+ * each eviction counted in `v4-offer-evictions` and logged at debug (DHCP4_OFFER_EVICTED), every DISCOVER answered;
+ * with `offer-lifetime` the offer's hold reaches the table. No sockets: datagrams go straight to `process`.
  */
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
@@ -49,11 +49,12 @@ function discover(i: number): Datagram {
   };
 }
 
-async function server(offers: OfferTable, pool: string) {
+async function server(offers: OfferTable, pool: string, extra: Record<string, unknown> = {}) {
   const cfg = JSON.stringify({
     Dhcp4: {
       "interfaces-config": { interfaces: ["eth0"] },
       subnet4: [{ id: 1, subnet: "198.18.0.0/16", pools: [{ pool }] }],
+      ...extra,
     },
   });
   const config = parseConfigText(cfg, "t.json", () => "").dhcp4!;
@@ -99,6 +100,23 @@ Deno.test("server: 1 000 DISCOVERs into a 10-address pool with an 8-offer table:
     assert.equal(offers.evictions, 992);
     assert.equal(s.lines.filter((l) => l.startsWith("DHCP4_OFFER_EVICTED offer table full")).length, 992);
     assert.equal(s.store.size(), 0, "nothing written at OFFER");
+  } finally {
+    await s.store.close();
+  }
+});
+
+Deno.test("server: with offer-lifetime 30 an offer holds the only address for 30 s, then another client gets it", async () => {
+  const offers = new OfferTable();
+  const s = await server(offers, "198.18.1.1 - 198.18.1.1", { "offer-lifetime": 30 });
+  try {
+    const now = 1_800_000_000;
+    s.srv.process(discover(1), now);
+    assert.equal(offers.offerOf(0xc6120101)?.holdUntil, now + 30);
+    s.srv.process(discover(2), now + 29);
+    assert.equal(s.stats.get("v4-allocation-fail"), 1, "held for client 1");
+    s.srv.process(discover(2), now + 30);
+    assert.equal(s.stats.get("pkt4-offer-sent"), 2, "the hold has ended");
+    assert.equal(offers.offerOf(0xc6120101)?.key, "hw:020000000201");
   } finally {
     await s.store.close();
   }
