@@ -46,7 +46,8 @@ export const DEFAULT_OFFER_TTL = 60;
 /**
  * Default bound of the table. At 1 000 DORA/s with a second between DISCOVER and REQUEST about 1 000 offers are in
  * flight; 16 384 leaves room for 16 times that before a live client's hint is evicted, and an eviction costs only
- * the hint (the client's REQUEST is still granted). Memory stays near 4 MB whatever a flood sends.
+ * the hint (the client's REQUEST is still granted). A full table takes about 7 MiB of heap (measured with a
+ * million distinct offers), whatever a flood sends.
  */
 export const DEFAULT_OFFER_CAPACITY = 16384;
 
