@@ -5,23 +5,32 @@
  * lease: alloc_engine.cc `allocateUnreservedLease4` takes a candidate whose `Lease::expired()` is true), it is not
  * reserved for a host, and no offer holds it (`offer-lifetime`, Kea 2.6). An address merely offered to another
  * client lately is free too, as in Kea 2.2, which stores nothing at OFFER: the allocator prefers addresses nobody
- * was offered, and takes the longest-offered one when those are all that is left, so a DISCOVER flood cannot
- * empty a pool. Pure: reads the LeaseView and OfferView only.
+ * was offered (in any of the pools it may use), and takes the longest-offered one when those are all that is left,
+ * so a DISCOVER flood cannot empty a pool. Pure: reads the LeaseView and OfferView only.
  */
 import type { Subnet4 } from "../config/model.ts";
 import type { OfferRecord, OfferView } from "./offers.ts";
 import { type Lease4, leaseExpire, LeaseState, type LeaseView } from "./types.ts";
 
-/** Chooses a free address from a pool. It may keep a cursor (Kea's iterative allocator); it never writes leases. */
+/** One pool of a subnet, as the allocation steps name it. */
+export interface PoolRef {
+  subnet: Subnet4;
+  poolIndex: number;
+}
+
+/** Chooses a free address from pools. It may keep a cursor (Kea's iterative allocator); it never writes leases. */
 export interface FreeAddressFinder {
-  /** the next address in [pool.start, pool.end] that is free (no live lease, not reserved, not held), or undefined */
-  findFree(subnet: Subnet4, poolIndex: number, now: number): number | undefined;
+  /**
+   * A free address (no live lease, not reserved, not held) of one of `pools`, preferring, in their order, one that
+   * nobody was offered; undefined when they have none.
+   */
+  findFree(pools: readonly PoolRef[], now: number): { subnet: Subnet4; address: number } | undefined;
 }
 
 /**
- * How many more addresses a search examines once it has found a free address that was offered to someone else,
- * looking for one nobody was offered. It bounds the work of a DISCOVER when a flood has had every free address
- * offered (each then costs this many lookups, not a pass over the pool).
+ * How many more addresses a pool's search examines once it has found a free address that was offered to someone
+ * else, looking for one nobody was offered. It bounds the work of a DISCOVER when a flood has had every free
+ * address offered (each pool then costs this many lookups, not a pass over the pool).
  */
 export const STEAL_LOOKAHEAD = 64;
 
@@ -44,43 +53,60 @@ export class IterativeAllocator implements FreeAddressFinder {
   constructor(private readonly leases: LeaseView, private readonly offers: OfferView) {}
 
   /**
-   * The next free address of pool `poolIndex` of `subnet`, scanning from the pool's cursor and wrapping once;
-   * undefined when every address is leased, reserved or held (the caller reports the pool as exhausted). The first
-   * free address nobody was offered lately wins. A free address offered to another client is only a fallback: the
-   * scan goes on at most STEAL_LOOKAHEAD addresses past the first such one, then takes the one among them offered
-   * longest ago (in a flooded pool that is the one at the cursor: offers follow the cursor round the pool). The
-   * cursor moves past the address returned, as Kea's iterative allocator does.
+   * The next free address of `pools`, each scanned from its cursor and wrapping once, in the order given (Kea's
+   * allocation engine walks a subnet's pools, then the other subnets of its shared network); undefined when every
+   * address is leased, reserved or held (the caller reports the pools as exhausted). The first free address nobody
+   * was offered lately wins, in whichever pool. A free address offered to another client is only a fallback: a
+   * pool's scan goes on at most STEAL_LOOKAHEAD addresses past the first such one, and when no pool has an
+   * unoffered one, the candidate offered longest ago is taken (in a flooded pool that is the one at the cursor:
+   * offers follow the cursor round the pool). The cursor moves past the address returned, as Kea's iterative
+   * allocator does; a pool that gave nothing keeps its cursor.
    */
-  findFree(subnet: Subnet4, poolIndex: number, now: number): number | undefined {
-    const pool = subnet.pools[poolIndex];
-    if (!pool || pool.end < pool.start) return undefined;
-    const size = pool.end - pool.start + 1;
-    let cursors = this.cursors.get(subnet.id);
-    if (!cursors) this.cursors.set(subnet.id, cursors = []);
-    let off = cursors[poolIndex] ?? 0;
-    if (off >= size) off = 0;
+  findFree(pools: readonly PoolRef[], now: number): { subnet: Subnet4; address: number } | undefined {
     let steal: OfferRecord | undefined;
+    let stealRef: PoolRef | undefined;
     let stealNext = 0;
-    let left = size;
-    for (let i = 0; i < left; i++) {
-      const addr = pool.start + off;
-      off = off + 1 === size ? 0 : off + 1;
-      if (subnet.reservedAddresses.has(addr)) continue;
-      if (!isReusable(this.leases.byAddress(addr), now)) continue;
-      const offer = this.offers.offerOf(addr);
-      if (offer === undefined) {
-        cursors[poolIndex] = off;
-        return addr;
-      }
-      if (offer.holdUntil > now) continue;
-      if (steal === undefined) left = Math.min(size, i + 1 + STEAL_LOOKAHEAD);
-      if (steal === undefined || offer.at < steal.at) {
-        steal = offer;
-        stealNext = off;
+    for (const ref of pools) {
+      const { subnet, poolIndex } = ref;
+      const pool = subnet.pools[poolIndex];
+      if (!pool || pool.end < pool.start) continue;
+      const size = pool.end - pool.start + 1;
+      const cursors = this.cursorsOf(subnet.id);
+      let off = cursors[poolIndex] ?? 0;
+      if (off >= size) off = 0;
+      let left = size;
+      let offeredSeen = false;
+      for (let i = 0; i < left; i++) {
+        const addr = pool.start + off;
+        off = off + 1 === size ? 0 : off + 1;
+        if (subnet.reservedAddresses.has(addr)) continue;
+        if (!isReusable(this.leases.byAddress(addr), now)) continue;
+        const offer = this.offers.offerOf(addr);
+        if (offer === undefined) {
+          cursors[poolIndex] = off;
+          return { subnet, address: addr };
+        }
+        if (offer.holdUntil > now) continue;
+        if (!offeredSeen) {
+          offeredSeen = true;
+          left = Math.min(size, i + 1 + STEAL_LOOKAHEAD);
+        }
+        if (steal === undefined || offer.at < steal.at) {
+          steal = offer;
+          stealRef = ref;
+          stealNext = off;
+        }
       }
     }
-    cursors[poolIndex] = steal ? stealNext : off;
-    return steal?.address;
+    if (steal === undefined || stealRef === undefined) return undefined;
+    this.cursorsOf(stealRef.subnet.id)[stealRef.poolIndex] = stealNext;
+    return { subnet: stealRef.subnet, address: steal.address };
+  }
+
+  private cursorsOf(subnetId: number): number[] {
+    let cursors = this.cursors.get(subnetId);
+    if (!cursors) this.cursors.set(subnetId, cursors = []);
+    return cursors;
   }
 
   /** Forgets every cursor (after a reconfiguration changed the pools). */

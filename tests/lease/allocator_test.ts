@@ -41,11 +41,16 @@ function subnet(reserved: number[] = []): Subnet4 {
 
 const NOW = 1_700_000_000;
 
+/** The address the allocator finds in pool `poolIndex` of `s` alone. */
+function find(alloc: IterativeAllocator, s: Subnet4, poolIndex: number, now: number): number | undefined {
+  return alloc.findFree([{ subnet: s, poolIndex }], now)?.address;
+}
+
 Deno.test("hands out addresses in order from the cursor and wraps", () => {
   const idx = new LeaseIndex();
   const alloc = new IterativeAllocator(idx, new OfferTable());
   const s = subnet();
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map(() => alloc.findFree(s, 0, NOW)), [
+  assert.deepEqual([1, 2, 3, 4, 5, 6].map(() => find(alloc, s, 0, NOW)), [
     ip(10),
     ip(11),
     ip(12),
@@ -62,16 +67,16 @@ Deno.test("skips reserved addresses, live leases and held offers; prefers addres
   offers.remember("hw:01", 1, ip(12), NOW);
   const alloc = new IterativeAllocator(idx, offers);
   const s = subnet([11]);
-  assert.equal(alloc.findFree(s, 0, NOW), ip(13));
-  assert.equal(alloc.findFree(s, 0, NOW), ip(14));
-  assert.equal(alloc.findFree(s, 0, NOW), ip(13), "wraps past the taken ones, and past the offered one");
+  assert.equal(find(alloc, s, 0, NOW), ip(13));
+  assert.equal(find(alloc, s, 0, NOW), ip(14));
+  assert.equal(find(alloc, s, 0, NOW), ip(13), "wraps past the taken ones, and past the offered one");
   offers.remember("hw:02", 1, ip(13), NOW, 30);
   offers.remember("hw:03", 1, ip(14), NOW, 30);
-  assert.equal(alloc.findFree(s, 0, NOW), ip(12), "only the offered (not held) address is left: it is given out");
+  assert.equal(find(alloc, s, 0, NOW), ip(12), "only the offered (not held) address is left: it is given out");
   offers.remember("hw:04", 1, ip(12), NOW, 30);
-  assert.equal(alloc.findFree(s, 0, NOW), undefined, "every free address held by offer-lifetime: exhausted");
+  assert.equal(find(alloc, s, 0, NOW), undefined, "every free address held by offer-lifetime: exhausted");
   // the holds have ended: all three were offered at the same time, so the first after the cursor (past 12) wins
-  assert.equal(alloc.findFree(s, 0, NOW + 30), ip(13), "the holds have ended");
+  assert.equal(find(alloc, s, 0, NOW + 30), ip(13), "the holds have ended");
 });
 
 Deno.test("when only offered addresses are free, the one offered longest ago is given out", () => {
@@ -83,7 +88,24 @@ Deno.test("when only offered addresses are free, the one offered longest ago is 
   offers.remember("hw:04", 1, ip(13), NOW - 50);
   offers.remember("hw:05", 1, ip(14), NOW - 10);
   const alloc = new IterativeAllocator(idx, offers);
-  assert.equal(alloc.findFree(subnet(), 0, NOW), ip(13));
+  assert.equal(find(alloc, subnet(), 0, NOW), ip(13));
+});
+
+Deno.test("over several pools: an address nobody was offered in a later pool beats an offered one in the first", () => {
+  const idx = new LeaseIndex();
+  const offers = new OfferTable();
+  const s = subnet();
+  s.pools.push({ start: ip(20), end: ip(21), poolId: 0, options: new Map() });
+  for (let x = 10; x <= 14; x++) offers.remember(`hw:${x}`, 1, ip(x), NOW - 60 + x);
+  const alloc = new IterativeAllocator(idx, offers);
+  const both = [{ subnet: s, poolIndex: 0 }, { subnet: s, poolIndex: 1 }];
+  assert.deepEqual(alloc.findFree(both, NOW), { subnet: s, address: ip(20) });
+  offers.remember("hw:20", 1, ip(20), NOW - 5);
+  offers.remember("hw:21", 1, ip(21), NOW - 45);
+  assert.equal(alloc.findFree(both, NOW)?.address, ip(10), "all offered: the one offered longest ago (at NOW-50)");
+  offers.remember("hw:new", 1, ip(10), NOW);
+  assert.equal(alloc.findFree(both, NOW)?.address, ip(11), "then the next oldest, NOW-49");
+  assert.equal(alloc.findFree([], NOW), undefined, "no pool allowed");
 });
 
 Deno.test("reuses expired, released and reclaimed leases", () => {
@@ -95,7 +117,7 @@ Deno.test("reuses expired, released and reclaimed leases", () => {
   idx.put(mkLease(14, { cltt: NOW, validLifetime: 3600 }));
   const alloc = new IterativeAllocator(idx, new OfferTable());
   const s = subnet();
-  assert.deepEqual([1, 2, 3, 4].map(() => alloc.findFree(s, 0, NOW)), [ip(10), ip(11), ip(12), ip(10)]);
+  assert.deepEqual([1, 2, 3, 4].map(() => find(alloc, s, 0, NOW)), [ip(10), ip(11), ip(12), ip(10)]);
 });
 
 Deno.test("a full pool returns undefined (once round, no endless loop); a freed address is found", () => {
@@ -103,11 +125,11 @@ Deno.test("a full pool returns undefined (once round, no endless loop); a freed 
   for (let x = 10; x <= 14; x++) idx.put(mkLease(x, { cltt: NOW, validLifetime: 3600 }));
   const alloc = new IterativeAllocator(idx, new OfferTable());
   const s = subnet();
-  assert.equal(alloc.findFree(s, 0, NOW), undefined);
-  assert.equal(alloc.findFree(s, 1, NOW), undefined, "a pool index that does not exist");
+  assert.equal(find(alloc, s, 0, NOW), undefined);
+  assert.equal(find(alloc, s, 1, NOW), undefined, "a pool index that does not exist");
   idx.delete(ip(12));
-  assert.equal(alloc.findFree(s, 0, NOW), ip(12));
-  assert.equal(alloc.findFree(s, 0, NOW + 3600), ip(13), "at expiry time the lease is reusable");
+  assert.equal(find(alloc, s, 0, NOW), ip(12));
+  assert.equal(find(alloc, s, 0, NOW + 3600), ip(13), "at expiry time the lease is reusable");
 });
 
 Deno.test("a mostly free large pool answers in O(1): 60000 allocations from a /16 pool are fast", () => {
@@ -119,7 +141,7 @@ Deno.test("a mostly free large pool answers in O(1): 60000 allocations from a /1
   const t0 = performance.now();
   const seen = new Set<number>();
   for (let i = 0; i < 60000; i++) {
-    const a = alloc.findFree(s, 0, NOW)!;
+    const a = find(alloc, s, 0, NOW)!;
     seen.add(a);
     offers.remember(`hw:${i}`, 1, a, NOW);
   }
@@ -147,7 +169,7 @@ Deno.test(`a flooded pool costs at most STEAL_LOOKAHEAD (${STEAL_LOOKAHEAD}) + 1
   for (let i = 0; i < 20000; i++) {
     const t = NOW + Math.floor(i / 1000);
     idx.lookups = 0;
-    const a = alloc.findFree(s, 0, t);
+    const a = find(alloc, s, 0, t);
     assert.ok(a !== undefined, `DISCOVER ${i} found nothing`);
     assert.ok(idx.lookups <= STEAL_LOOKAHEAD + 1, `DISCOVER ${i} looked at ${idx.lookups} addresses`);
     // once the pool has gone round, what is given out is the address offered longest ago

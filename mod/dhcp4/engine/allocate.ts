@@ -8,7 +8,7 @@ import { Opt } from "../packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import type { Lease4 } from "../../lease/types.ts";
-import type { StatDelta } from "./types.ts";
+import type { PoolRef, StatDelta } from "./types.ts";
 import { isAvailableFor, offeredToOther, poolIndexOf } from "./address.ts";
 import { readAddr } from "./payload.ts";
 import { bothStats, type Exchange, type LogEntry } from "./outcome.ts";
@@ -23,8 +23,8 @@ export type Choice = { ok: true; address: number; subnet: Subnet4 } | { ok: fals
  * `candidates` (the subnets the client may use, `subnet` first: Kea's allocation engine walks the network with
  * `getNextSubnet`). `existing` is the client's lease (any state, in any candidate). Kea's order: the reserved
  * address, the client's own lease (lease affinity, in the lease's subnet), the address already offered, the
- * requested address (in whichever candidate's pool holds it), then the next free address of each candidate's
- * pools in turn, so an exhausted subnet hands over to the next. An address is taken only if it is still
+ * requested address (in whichever candidate's pool holds it), then the next free address of the candidates'
+ * allowed pools in turn (the allocator), so an exhausted subnet hands over to the next. An address is taken only if it is still
  * available to this client (no other live lease, not reserved for another, not held for another by
  * `offer-lifetime`); a requested address offered lately to another client is passed over for the pools, which
  * prefer addresses nobody was offered and give out offered ones only when nothing else is left (Kea 2.2 holds
@@ -67,14 +67,14 @@ export function chooseAddress(
     const hs = candidates.find((s) => inAllowedPool(s, hint));
     if (hs && !offeredToOther(hint, keyOf(hs), ctx) && usable(hs, hint, true)) return ok(hint, hs);
   }
+  const pools: PoolRef[] = [];
   for (const s of candidates) {
     for (let i = 0; i < s.pools.length; i++) {
-      if (s.pools[i].clientClasses && !poolAllowed(s, i, ex.classes)) continue;
-      const a = ctx.allocator.findFree(s, i, ctx.now);
-      if (a !== undefined) return ok(a, s);
+      if (!s.pools[i].clientClasses || poolAllowed(s, i, ex.classes)) pools.push({ subnet: s, poolIndex: i });
     }
   }
-  return failure(ex, subnet, candidates);
+  const free = ctx.allocator.findFree(pools, ctx.now);
+  return free ? ok(free.address, free.subnet) : failure(ex, subnet, candidates);
 }
 
 /** Kea's allocation-failure statistics and log line for a subnet, or for the whole shared network it is in. */

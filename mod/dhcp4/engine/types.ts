@@ -29,7 +29,7 @@ export interface Arrival {
  * them; the lease floor owns their types.
  */
 export type { OfferRecord, OfferView } from "../../lease/offers.ts";
-export type { FreeAddressFinder } from "../../lease/allocator.ts";
+export type { FreeAddressFinder, PoolRef } from "../../lease/allocator.ts";
 export interface EngineContext {
   config: Dhcp4Config;
   arrival: Arrival;
