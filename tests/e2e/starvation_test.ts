@@ -26,6 +26,8 @@ const why = Lab.available();
 if (why) console.log(`SKIP e2e starvation: ${why}`);
 
 const FLOOD = 50_000;
+/** how many flood packets must reach weka for the test to mean something (the kernel drops some under load) */
+const MIN_RECEIVED = 10_000;
 const SENDER = new URL("./flood_send.ts", import.meta.url).pathname;
 
 /** statistic-get `name` on the control socket `sock`: its current value (0 when absent). */
@@ -96,8 +98,9 @@ labTest(
             "v4-offer-evictions",
           )}`,
       );
-      // the flood must really have reached the server (the kernel may drop some under load) …
-      assert.ok(received >= FLOOD / 2, `only ${received} of ${FLOOD} DISCOVERs reached weka`);
+      // the flood must really have reached the server (the kernel may drop some under load): 10 000 DISCOVERs
+      // go round the 241 addresses forty times …
+      assert.ok(received >= MIN_RECEIVED, `only ${received} of ${FLOOD} DISCOVERs reached weka`);
       // … and every DISCOVER that did got an OFFER: the 241 addresses went round the pool ~200 times
       assert.equal(offered, received);
       assert.equal(failed, 0);
@@ -186,7 +189,7 @@ labTest(
         `flood: ${flood.sent} SOLICITs sent in ${flood.ms} ms, ${flood.replies} ADVERTISEs came back; weka: ` +
           `pkt6-solicit-received=${received} pkt6-advertise-sent=${advertised} v6-allocation-fail=${failed}`,
       );
-      assert.ok(received >= FLOOD / 2, `only ${received} of ${FLOOD} SOLICITs reached weka`);
+      assert.ok(received >= MIN_RECEIVED, `only ${received} of ${FLOOD} SOLICITs reached weka`);
       assert.equal(advertised, received);
       assert.equal(failed, 0, "no IA_NA or IA_PD went without an address or a prefix");
       const l = await controlCommand(sock, "lease6-get-all");
