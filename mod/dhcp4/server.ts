@@ -11,6 +11,7 @@ import type {
   Destination,
   EngineContext,
   FreeAddressFinder,
+  OfferMade,
   OfferRecord,
   OfferView,
   Outcome,
@@ -280,7 +281,7 @@ export class Dhcp4Server {
    * Remembers a DISCOVER's offer. The table is bounded (mod/lease/offers.ts): when it is full the oldest offer is
    * evicted, counted in `v4-offer-evictions` (weka's own statistic; Kea keeps no offers) and logged at debug.
    */
-  private rememberOffer(o: NonNullable<Extract<Outcome, { kind: "reply" }>["offer"]>, now: number): void {
+  private rememberOffer(o: OfferMade, now: number): void {
     const evicted = this.deps.offers.remember(o.clientKey, o.subnetId, o.address, now, o.holdSeconds ?? 0);
     if (!evicted) return;
     this.deps.stats.add("v4-offer-evictions");

@@ -4,7 +4,7 @@
  * Kea 2.6's `offer-lifetime` as a hold on the address for that many seconds.
  */
 import { MsgType } from "../packet.ts";
-import type { Outcome } from "./types.ts";
+import type { OfferMade, Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
 import { resolveClientName } from "./ddns_names.ts";
 import { ddnsEnabled, ddnsParamsFor } from "./ddns_ncr.ts";
@@ -55,11 +55,7 @@ export function handleDiscover(ex: Exchange): Outcome {
     nameOptions: name.options,
     classes: ex.classes,
   });
-  const offer: { clientKey: string; subnetId: number; address: number; holdSeconds?: number } = {
-    clientKey: key,
-    subnetId: subnet.id,
-    address: choice.address,
-  };
+  const offer: OfferMade = { clientKey: key, subnetId: subnet.id, address: choice.address };
   const hold = offerLifetime(subnet, ctx.config, ex.classes);
   if (hold > 0) offer.holdSeconds = hold;
   return {

@@ -60,6 +60,18 @@ export type Destination =
   /** unicast to yiaddr at link layer (chaddr), for a client with no address yet (raw sockets / AF_PACKET) */
   | { kind: "link"; addr: number; mac: Uint8Array };
 
+/**
+ * An OFFER for the edge to remember (mod/lease/offers.ts): a hint for the client's next DISCOVER and a soft
+ * preference of the allocator; with `holdSeconds` > 0 (`offer-lifetime`, Kea 2.6) also a hold on the address
+ * against other clients for that long.
+ */
+export interface OfferMade {
+  clientKey: string;
+  subnetId: number;
+  address: number;
+  holdSeconds?: number;
+}
+
 /** A lease-related event the edge logs and (later) turns into DDNS NameChangeRequests. */
 export interface LeaseEvent {
   kind: "alloc" | "renew" | "release" | "decline";
@@ -75,11 +87,8 @@ export type Outcome =
     dest: Destination;
     /** must be durable before the reply is sent */
     mutations: LeaseMutation[];
-    /**
-     * offer to remember (DISCOVER): a hint for the client's next DISCOVER; `holdSeconds` > 0 (`offer-lifetime`)
-     * also holds the address against other clients that long
-     */
-    offer?: { clientKey: string; subnetId: number; address: number; holdSeconds?: number };
+    /** offer to remember (DISCOVER) */
+    offer?: OfferMade;
     /** offers to forget (REQUEST, RELEASE, DECLINE) */
     forgetOffer?: string;
     stats: StatDelta[];
