@@ -6,7 +6,17 @@
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "./codec.ts";
 import { handle4 } from "./engine/handle4.ts";
-import type { Arrival, Destination, EngineContext, FreeAddressFinder, Outcome, StatDelta } from "./engine/types.ts";
+import type {
+  Arrival,
+  Destination,
+  EngineContext,
+  FreeAddressFinder,
+  OfferMade,
+  OfferRecord,
+  OfferView,
+  Outcome,
+  StatDelta,
+} from "./engine/types.ts";
 import { MsgType, Opt, type Packet4 } from "./packet.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseMutation, LeaseStore } from "../lease/types.ts";
@@ -40,11 +50,16 @@ export interface ServerTransport {
   close(): void;
 }
 
-/** Offers kept in memory (mod/lease/offers.ts). */
-export interface OfferStore {
-  offered(clientKey: string, subnetId: number): number | undefined;
-  isOffered(address: number): boolean;
-  remember(clientKey: string, subnetId: number, address: number, now: number): void;
+/** Offers kept in memory (mod/lease/offers.ts): the engine's view of them plus what the edge does to them. */
+export interface OfferStore extends OfferView {
+  /** records an offer; returns the oldest offer evicted to keep the table's bound, if one was */
+  remember(
+    clientKey: string,
+    subnetId: number,
+    address: number,
+    now: number,
+    holdSeconds?: number,
+  ): OfferRecord | undefined;
   forget(clientKey: string): void;
   sweep(now: number): void;
 }
@@ -218,9 +233,7 @@ export class Dhcp4Server {
       return;
     }
     if (out.forgetOffer) offers.forget(out.forgetOffer);
-    if (out.kind === "reply" && out.offer) {
-      offers.remember(out.offer.clientKey, out.offer.subnetId, out.offer.address, now);
-    }
+    if (out.kind === "reply" && out.offer) this.rememberOffer(out.offer, now);
     if (out.mutations.length === 0) {
       this.bump(out.stats);
       if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
@@ -262,6 +275,24 @@ export class Dhcp4Server {
     );
     this.pending.add(p);
     p.finally(() => this.pending.delete(p));
+  }
+
+  /**
+   * Remembers a DISCOVER's offer. The table is bounded (mod/lease/offers.ts): when it is full the oldest offer is
+   * evicted, counted in `v4-offer-evictions` (weka's own statistic; Kea keeps no offers) and logged at debug.
+   */
+  private rememberOffer(o: OfferMade, now: number): void {
+    const evicted = this.deps.offers.remember(o.clientKey, o.subnetId, o.address, now, o.holdSeconds ?? 0);
+    if (!evicted) return;
+    this.deps.stats.add("v4-offer-evictions");
+    const log = this.deps.log;
+    if (log.debugEnabled) {
+      log.debug(
+        "DHCP4_OFFER_EVICTED",
+        `offer table full: forgot the offer of ${formatIpv4(evicted.address)} made ${now - evicted.at} s ago ` +
+          `in subnet ${evicted.subnetId}${evicted.holdUntil > now ? " (its offer-lifetime hold is lost)" : ""}`,
+      );
+    }
   }
 
   private bump(deltas: StatDelta[]): void {
