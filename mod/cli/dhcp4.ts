@@ -24,6 +24,7 @@ import { formatIpv4 } from "../wire/addr.ts";
 import { VERSION } from "./version.ts";
 import { initialLeaseStats, statsSummary } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
+import { kvFiles } from "../control/safe_write.ts";
 import type { ControlContext } from "../control/context.ts";
 import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
@@ -214,7 +215,12 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
-    ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
+    ...life.contextBase(() => channel?.status() ?? { status: "ready" }, () => [
+      { path: opts.configPath, what: "the running configuration" },
+      ...kvFiles(current.lease.path),
+      ...(current.lease.csvName ? [{ path: current.lease.csvName, what: "the memfile lease file" }] : []),
+      { path: serverPidFile(current.lease.path), what: "the server's pid file" },
+    ]),
   };
   channel = new ControlChannel(ctx, channelLog(log));
   await channel.start(current.controlSockets);

@@ -25,6 +25,7 @@ import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { statsSummary } from "./dhcp4_stats.ts";
 import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
+import { kvFiles } from "../control/safe_write.ts";
 
 export interface Dhcp6Options {
   configPath: string;
@@ -149,7 +150,12 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
-    ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
+    ...life.contextBase(() => channel?.status() ?? { status: "ready" }, () => [
+      { path: opts.configPath, what: "the running configuration" },
+      ...kvFiles(current.lease.path),
+      ...(current.lease.csvName ? [{ path: current.lease.csvName, what: "the memfile lease file" }] : []),
+      { path: duidPath, what: "the server DUID file" },
+    ]),
   };
   channel = new Control6Channel(ctx, channelLog(log));
   await channel.start(current.controlSockets);

@@ -4,11 +4,12 @@
  * Kea's servers do), and the process-level half of the control context. Each role keeps what is its own (the
  * server, the apply path, the reload rules) and passes its Kea message-id prefix (`DHCP4` / `DHCP6`).
  */
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import type { Log } from "../log/logger.ts";
 import { DhcpState } from "../control/dhcp_state.ts";
 import type { ControlContext } from "../control/context.ts";
 import type { ChannelLog } from "../control/channel.ts";
+import type { LiveFile, WriteFs } from "../control/safe_write.ts";
 import { VERSION, versionReport } from "./version.ts";
 
 /** Kea's message-id prefix of a role. */
@@ -108,9 +109,12 @@ export class RoleLife {
   /** The process-level half of a ControlContext: clock, times, identity, shutdown, file writing. */
   contextBase(
     socketsStatus: () => ReturnType<ControlContext["socketsStatus"]>,
+    liveFiles: () => LiveFile[],
   ): Pick<
     ControlContext,
     | "writeTextFile"
+    | "fs"
+    | "liveFiles"
     | "shutdown"
     | "now"
     | "startedAt"
@@ -121,7 +125,9 @@ export class RoleLife {
     | "socketsStatus"
   > {
     return {
-      writeTextFile: (path, text) => Deno.writeTextFile(path, text),
+      writeTextFile: writeFileAtomically,
+      fs: DENO_WRITE_FS,
+      liveFiles,
       shutdown: (code) => this.shutdown(code),
       now: () => Date.now(),
       startedAt: this.startedAt,
@@ -131,5 +137,27 @@ export class RoleLife {
       buildReport: versionReport(),
       socketsStatus,
     };
+  }
+}
+
+/** The write commands' file-system facts from Deno (real paths resolve symlinks and `..`). */
+export const DENO_WRITE_FS: WriteFs = {
+  realPath: (p) => Deno.realPath(p).catch(() => undefined),
+  isSymlink: (p) => Deno.lstat(p).then((i) => i.isSymlink, () => false),
+};
+
+/**
+ * Writes `text` to a new temporary file beside `path` (created exclusively, mode 0640) and renames it over `path`:
+ * the rename replaces whatever name was there (a symlink is replaced, never followed) and a reader sees either the
+ * old file or the whole new one.
+ */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${dirname(path)}/.${basename(path)}.weka-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await Deno.writeTextFile(tmp, text, { createNew: true, mode: 0o640 });
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
   }
 }

@@ -3,6 +3,8 @@
  * on loopback (DISCOVER → OFFER → REQUEST → ACK with giaddr set, so the server selects a subnet), and a weka
  * process started in its no-root test mode (`weka dhcp4 -c FILE --port P`). Tests only.
  */
+import { resolve } from "node:path";
+import { kvFiles } from "../../mod/control/safe_write.ts";
 import dgram from "node:dgram";
 import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
 import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
@@ -93,6 +95,11 @@ export async function testContext(doc = testDoc(), leasePath = ":memory:"): Prom
       ctx.written.set(p, t);
       return Promise.resolve();
     },
+    // a lexical file system: every directory exists, nothing is a symlink (tests/control/safe_write_test.ts uses
+    // the real one)
+    fs: { realPath: (p) => Promise.resolve(resolve(p)), isSymlink: () => Promise.resolve(false) },
+    liveFiles:
+      () => [{ path: "/etc/weka/weka.json", what: "the running configuration" }, ...kvFiles(current.lease.path)],
     reclaim: () => Promise.resolve({ reclaimed: 0 }),
     shutdown: (v) => ctx.shutdowns.push(v),
     now: () => clock.ms,
