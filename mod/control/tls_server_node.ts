@@ -103,8 +103,10 @@ export interface NodeTlsOptions {
 export class NodeTlsListener {
   private server!: tls.Server;
   private readonly handshaking = new Set<Socket>();
-  private probePort = 0;
-  private probeSeen = false;
+  /** a probe is under way: the remote ports of the connections accepted meanwhile */
+  private probing = false;
+  private readonly acceptedPorts = new Set<number>();
+  private probeClosedAt = 0;
   private closed = false;
   private readonly watchdog: ReturnType<typeof setInterval>;
   port = 0;
@@ -136,10 +138,10 @@ export class NodeTlsListener {
       handshakeTimeout: o.handshakeTimeoutMs ?? 10_000,
     });
     server.on("connection", (raw: Socket) => {
-      if (this.probePort && raw.remotePort === this.probePort) {
-        this.probeSeen = true;
-        raw.destroy();
-        return;
+      // the watchdog's probe may be accepted before its connect() returns: remember the last ports seen
+      if (this.probing) {
+        if (this.acceptedPorts.size > 64) this.acceptedPorts.clear();
+        this.acceptedPorts.add(raw.remotePort ?? 0);
       }
       if (this.handshaking.size >= o.table.max) {
         o.table.refused++;
@@ -152,6 +154,7 @@ export class NodeTlsListener {
     });
     server.on("secureConnection", (s: tls.TLSSocket) => o.serve(new NodeSocketConn(s)));
     server.on("tlsClientError", (e: Error, s: tls.TLSSocket) => {
+      if (Date.now() - this.probeClosedAt < 500 && !s?.remoteAddress) return; // the watchdog's own probe
       o.log.say("info", "HTTP_TLS_HANDSHAKE_FAILED", `${o.name}: ${s?.remoteAddress ?? "?"}: ${e.message}`);
     });
     server.on("error", (e: Error) => o.log.say("error", "LISTENER_ACCEPT_FAILED", `${o.name}: ${e.message}`));
@@ -166,36 +169,51 @@ export class NodeTlsListener {
     });
   }
 
-  /** Checks that the server still accepts; listens again when it does not (see the module comment). */
+  /**
+   * Checks that the server still accepts (a probe connection shows up in its `connection` events, or at least the
+   * port answers); listens again when it does not (see the module comment).
+   */
   private async probe(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.probing) return;
+    this.probing = true;
+    this.acceptedPorts.clear();
+    try {
+      const alive = await this.accepts();
+      if (alive !== false || this.closed) return;
+      this.o.log.say(
+        "warn",
+        "HTTP_LISTENER_RESTART",
+        `${this.o.name}: the TLS listener stopped accepting; listening again`,
+      );
+      this.server.close();
+      try {
+        await this.listen(this.port);
+      } catch (e) {
+        this.o.log.say("error", "HTTP_LISTENER_RESTART_FAILED", `${this.o.name}: ${(e as Error).message}`);
+      }
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  /** true: a probe connection was accepted; false: it was not, or the port refused it; undefined: no probe. */
+  private async accepts(): Promise<boolean | undefined> {
+    const h = this.o.hostname;
     let c: Deno.TcpConn;
     try {
-      const host = this.o.hostname === "0.0.0.0" ? "127.0.0.1" : this.o.hostname === "::" ? "::1" : this.o.hostname;
-      c = await Deno.connect({ hostname: host, port: this.port });
-    } catch {
-      return; // cannot probe now (e.g. out of descriptors ourselves): try again next time
-    }
-    this.probePort = c.localAddr.port;
-    this.probeSeen = false;
-    await new Promise((r) => setTimeout(r, 2000));
-    try {
-      c.close();
-    } catch { /* closed by the server */ }
-    const seen = this.probeSeen;
-    this.probePort = 0;
-    if (seen || this.closed) return;
-    this.o.log.say(
-      "warn",
-      "HTTP_LISTENER_RESTART",
-      `${this.o.name}: the TLS listener stopped accepting; listening again`,
-    );
-    this.server.close();
-    try {
-      await this.listen(this.port);
+      c = await Deno.connect({ hostname: h === "0.0.0.0" ? "127.0.0.1" : h === "::" ? "::1" : h, port: this.port });
     } catch (e) {
-      this.o.log.say("error", "HTTP_LISTENER_RESTART_FAILED", `${this.o.name}: ${(e as Error).message}`);
+      if (e instanceof Deno.errors.ConnectionRefused) return false;
+      this.o.log.say("debug", "HTTP_LISTENER_PROBE_FAILED", `${this.o.name}: ${(e as Error).message}`);
+      return undefined; // e.g. out of descriptors ourselves: try again next time
     }
+    const port = c.localAddr.port;
+    for (let waited = 0; waited < 2000 && !this.acceptedPorts.has(port); waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.probeClosedAt = Date.now();
+    c.close();
+    return this.acceptedPorts.has(port);
   }
 
   /** Stops listening and the watchdog; open connections are closed by the caller's table. */
