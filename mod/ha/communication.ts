@@ -4,6 +4,13 @@
  * partner's state, scopes, unsent-update count and clock, unacked clients, rejected updates) and the read-only views
  * of a machine (served scopes, lease-update policy, ha-heartbeat answer, status-get). All pure; time is ms.
  */
+import {
+  type ConnectingClients,
+  noConnectingClients,
+  recordConnectingClient,
+  secsUnacked,
+} from "./connecting_clients.ts";
+import { PersistentMap } from "./persistent_map.ts";
 import { type HaConfig, type HaPeer, type HaState, partnerPeer, thisPeer } from "./types.ts";
 
 /** The partner's state as weka last saw it; "unavailable" after a failed heartbeat or lease update. */
@@ -24,11 +31,14 @@ export interface CommState {
   /** partner's clock minus ours, ms (positive: the partner is ahead) */
   clockSkewMs: number;
   lastSkewWarnMs?: number;
-  /** clients aimed at the partner seen while communication is interrupted: key → unacked */
-  clients: ReadonlyMap<string, boolean>;
+  /** clients aimed at the partner seen while communication is interrupted (bounded: mod/ha/connecting_clients.ts) */
+  clients: ConnectingClients;
   analyzedPackets: number;
-  /** clients whose lease updates the partner rejected as conflicts */
-  rejectedClients: ReadonlySet<string>;
+  /**
+   * clients whose lease updates the partner rejected as conflicts (key → true); at most `max-rejected-lease-updates`
+   * of them (none when it is 0): reaching that many terminates the relationship, so more would change nothing
+   */
+  rejectedClients: PersistentMap<true>;
 }
 
 /** The whole machine: immutable; `step` returns a new one. */
@@ -120,9 +130,9 @@ export function initialComm(now: number): CommState {
     partnerUnsentPrev: 0,
     partnerUnsent: 0,
     clockSkewMs: 0,
-    clients: new Map(),
+    clients: noConnectingClients(),
     analyzedPackets: 0,
-    rejectedClients: new Set(),
+    rejectedClients: PersistentMap.empty(),
   };
 }
 
@@ -134,11 +144,9 @@ export function commInterrupted(c: CommState, cfg: HaConfig, now: number): boole
   return now - c.lastContactMs > cfg.maxResponseDelayMs;
 }
 
-/** Number of distinct unacked clients (Kea's `getUnackedClientsCount()`). */
+/** Number of distinct unacked clients (Kea's `getUnackedClientsCount()`), kept with the table: O(1). */
 export function unackedCount(c: CommState): number {
-  let n = 0;
-  for (const unacked of c.clients.values()) if (unacked) n++;
-  return n;
+  return c.clients.unacked;
 }
 
 /**
@@ -151,16 +159,23 @@ export function failureDetected(c: CommState, cfg: HaConfig): boolean {
 
 /**
  * Kea's `CommunicationState4::analyzeMessage`: record a client aimed at the partner; it is unacked when
- * `secs * 1000 > max-ack-delay`. Like Kea, a `secs` above 255 whose low byte is 0 is taken as byte-swapped (some
- * Windows clients send it that way). A client once unacked stays unacked until communication resumes.
+ * `secs * 1000 > max-ack-delay` (a byte-swapped `secs` is read as Kea reads it). A client once unacked stays unacked
+ * until communication resumes. O(log32 n) and bounded (mod/ha/connecting_clients.ts): the table is never copied.
  */
 export function analyzeQuery(c: CommState, cfg: HaConfig, clientKey: string, secs: number): CommState {
-  let s = secs & 0xffff;
-  if (s > 255 && (s & 0xff) === 0) s = s >> 8;
-  const unacked = s * 1000 > cfg.maxAckDelayMs;
-  const clients = new Map(c.clients);
-  clients.set(clientKey, (clients.get(clientKey) ?? false) || unacked);
+  const unacked = secsUnacked(secs, cfg.maxAckDelayMs);
+  const clients = recordConnectingClient(c.clients, clientKey, unacked, cfg.maxUnackedClients);
   return { ...c, clients, analyzedPackets: c.analyzedPackets + 1 };
+}
+
+/**
+ * Kea's `reportRejectedLeaseUpdate`: the partner rejected an update for `clientKey` as a conflict. Kept only while
+ * fewer than `max-rejected-lease-updates` clients are recorded (0: the check is off, nothing is kept), since that
+ * many already terminates the relationship; O(log32 n).
+ */
+export function recordRejected(c: CommState, cfg: HaConfig, clientKey: string): CommState {
+  if (c.rejectedClients.size >= cfg.maxRejectedLeaseUpdates) return c;
+  return { ...c, rejectedClients: c.rejectedClients.set(clientKey, true) };
 }
 
 /**
@@ -184,7 +199,7 @@ export function recordHeartbeat(
     partnerUnsent: p.unsentUpdateCount,
     partnerTimeMs: valid ? partnerTimeMs : c.partnerTimeMs,
     clockSkewMs: valid ? partnerTimeMs - now : c.clockSkewMs,
-    clients: new Map(),
+    clients: noConnectingClients(),
     analyzedPackets: 0,
   };
 }
@@ -252,7 +267,7 @@ export function remoteReport(c: CommState, cfg: HaConfig, now: number): Record<s
     "analyzed-packets": c.analyzedPackets,
     "clock-skew": clockSkewSeconds(c),
     "communication-interrupted": interrupted,
-    "connecting-clients": c.clients.size,
+    "connecting-clients": c.clients.map.size,
     "in-touch": inTouch,
     "last-scopes": [...c.partnerScopes],
     "last-state": c.partnerState ?? "",
