@@ -173,7 +173,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
     onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
-    log: (id, text) => log.info(id, text),
+    log: (id, text, level) => log[level](id, text),
   });
   server.start();
   reclaimer.start();

@@ -111,7 +111,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     config: () => current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    log: (id, text) => log.info(id, text),
+    log: (id, text, level) => log[level](id, text),
   });
   server.start();
   reclaimer.start();

@@ -27,11 +27,11 @@ export async function openLeaseDb<S>(
   prefix: RolePrefix,
   path: string,
   log: Log,
-  open: (path: string, opts: { log: (id: string, text: string) => void }) => Promise<S>,
+  open: (path: string, opts: { log: (id: string, text: string, level?: "info" | "error") => void }) => Promise<S>,
 ): Promise<S | undefined> {
   try {
     await Deno.mkdir(dirname(path), { recursive: true });
-    return await open(path, { log: (id, text) => log.info(id, text) });
+    return await open(path, { log: (id, text, level = "info") => log[level](id, text) });
   } catch (e) {
     const msg = (e as Error).message;
     log.error(
