@@ -193,7 +193,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     life.reloadedAt = Date.now();
     log.info("DHCP4_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
     // reopen changed sockets after the current answer has gone out
-    setTimeout(() => void channel?.reconfigure(current), 50);
+    life.afterAnswer("reopening the control sockets of the new configuration", () => channel?.reconfigure(current));
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
   const life = new RoleLife("DHCP4", log, reloadFile);
