@@ -37,7 +37,7 @@ export {
   sendsLeaseUpdates,
   servedScopes,
   statusGetSection,
-} from "./communication.ts";
+} from "./machine_views.ts";
 
 /**
  * Kea's start-up: every server starts in `waiting` with DHCP disabled; the communication-interrupted timer runs from
