@@ -39,6 +39,8 @@ export class NcrQueue {
   private closed = false;
   private readonly maxSize: number;
   private fullLogged = false;
+  /** consecutive sink failures (the log is thinned out while they last) */
+  private failing = 0;
 
   constructor(private readonly opts: NcrQueueOptions) {
     this.maxSize = Math.max(1, opts.maxSize);
@@ -116,10 +118,16 @@ export class NcrQueue {
       const n = this.items[this.head];
       try {
         await this.opts.sink(n);
+        this.failing = 0;
         this.note("ncr-sent", "info", "DHCP4_DDNS_REQUEST_SENT", () => `NameChangeRequest sent to D2: ${describe(n)}`);
       } catch (e) {
-        const text = () => `failed to send NameChangeRequest ${describe(n)}: ${why(e)}`;
-        this.note("ncr-send-error", "error", "DHCP4_DDNS_REQUEST_SEND_FAILED", text);
+        // every failure is counted; the log gets the 1st, 10th, 100th… of a run, so a dead D2 cannot flood it
+        const k = ++this.failing;
+        const logIt = k === 10 ** Math.round(Math.log10(k));
+        const text = () =>
+          `failed to send NameChangeRequest ${describe(n)}: ${why(e)}` +
+          (k > 1 ? ` (${k} failures in a row; counted in ncr-send-error)` : "");
+        this.note("ncr-send-error", logIt ? "error" : undefined, "DHCP4_DDNS_REQUEST_SEND_FAILED", text);
       }
       this.items[this.head] = undefined as unknown as NameChangeRequest; // sent: let it go
       this.head++;

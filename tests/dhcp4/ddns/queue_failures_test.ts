@@ -105,3 +105,28 @@ Deno.test("DDNS sender: a reclaimed lease with a name DNS cannot carry is logged
   assert.ok(failed[0].text.length < 260, "the stored name is cut short in the log");
   await sender.close();
 });
+
+Deno.test("NCR queue: a sink failing 5 000 times in a row is counted each time, logged 1st, 10th, 100th, 1000th", async () => {
+  const counts = new Map<string, number>();
+  const logged: string[] = [];
+  let up = false;
+  const q = new NcrQueue({
+    sink: () => {
+      if (!up) throw new Error("the in-process D2 refused the request (its queue is full)");
+    },
+    maxSize: 10_000,
+    stat: (n, d) => counts.set(n, (counts.get(n) ?? 0) + d),
+    log: (level, _id, text) => level === "error" && logged.push(text),
+  });
+  q.enqueue(Array.from({ length: 5000 }, (_, i) => ncr(i)));
+  await q.drained();
+  assert.equal(counts.get("ncr-send-error"), 5000);
+  assert.deepEqual(logged.map((t) => t.match(/\((\d+) failures in a row/)?.[1] ?? "1"), ["1", "10", "100", "1000"]);
+  up = true;
+  q.enqueue([ncr(1)]);
+  await q.drained();
+  up = false;
+  q.enqueue([ncr(2)]);
+  await q.drained();
+  assert.equal(logged.length, 5, "a new run of failures is logged again from its first");
+});
