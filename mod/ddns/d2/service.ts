@@ -12,6 +12,7 @@ import type { Log } from "../../log/logger.ts";
 import { Stats } from "../../stats/stats.ts";
 import { toHex } from "../../wire/addr.ts";
 import type { NameChangeRequest } from "../ncr/ncr.ts";
+import { logsNth } from "../ncr/queue.ts";
 import type { D2Config } from "./config.ts";
 import type { UpdateSender } from "./dns_client.ts";
 import { matchDomain, reverseName } from "./domains.ts";
@@ -63,6 +64,8 @@ export class D2Service {
   /** held requests whose DHCID became free: they go before the queue */
   private ready: Queued[] = [];
   private fullLogged = false;
+  /** invalid datagrams since the last valid request (thins their log lines) */
+  private invalidRun = 0;
   private active = new Set<string>();
   private running = 0;
   private idleWaiters: (() => void)[] = [];
@@ -113,6 +116,7 @@ export class D2Service {
    */
   submit(ncr: NameChangeRequest, seq?: number): boolean {
     if (seq === undefined) this.stats.add("ncr-received");
+    this.invalidRun = 0;
     if (this.waiting >= this.maxQueue) {
       this.stats.add("queue-mgr-queue-full");
       if (!this.fullLogged) {
@@ -137,10 +141,17 @@ export class D2Service {
     return true;
   }
 
-  /** A datagram that was not a valid NCR: counted in ncr-invalid and logged, as Kea's DHCP_DDNS_INVALID_NCR. */
+  /**
+   * A datagram that was not a valid NCR: counted in ncr-invalid and logged, as Kea's DHCP_DDNS_INVALID_NCR. A
+   * flood of them is thinned out in the log (logsNth: the first ten of a run with no valid request between, then
+   * the 100th, 1000th…), never in the count.
+   */
   invalid(reason: string, from: string): void {
     this.stats.add("ncr-invalid");
-    this.log.error("DHCP_DDNS_INVALID_NCR", `invalid NameChangeRequest from ${from}: ${reason}`);
+    const k = ++this.invalidRun;
+    if (!logsNth(k)) return;
+    const more = k > 1 ? ` (${k} invalid requests in a row; counted in ncr-invalid)` : "";
+    this.log.error("DHCP_DDNS_INVALID_NCR", `invalid NameChangeRequest from ${from}: ${reason}${more}`);
   }
 
   /**

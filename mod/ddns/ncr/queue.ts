@@ -22,6 +22,15 @@ export interface NcrQueueOptions {
   log?: (level: "info" | "warn" | "error", id: string, text: string) => void;
 }
 
+/**
+ * Whether the `k`th failure of a run is logged: the first ten, then the 100th, 1000th… — every one is still
+ * counted. A burst reads as Kea logs it (each line); a flood from a dead peer or a hostile sender costs a handful
+ * of lines instead of one per request.
+ */
+export function logsNth(k: number): boolean {
+  return k <= 10 || k === 10 ** Math.round(Math.log10(k));
+}
+
 /** Statistics the queue keeps (weka's own names: the Kea DHCP server counts none of this). */
 export const NCR_QUEUE_STATS = ["ncr-sent", "ncr-queue-full", "ncr-send-error"] as const;
 
@@ -121,9 +130,9 @@ export class NcrQueue {
         this.failing = 0;
         this.note("ncr-sent", "info", "DHCP4_DDNS_REQUEST_SENT", () => `NameChangeRequest sent to D2: ${describe(n)}`);
       } catch (e) {
-        // every failure is counted; the log gets the 1st, 10th, 100th… of a run, so a dead D2 cannot flood it
+        // every failure is counted; the log is thinned (logsNth), so a dead D2 cannot flood it
         const k = ++this.failing;
-        const logIt = k === 10 ** Math.round(Math.log10(k));
+        const logIt = logsNth(k);
         const text = () =>
           `failed to send NameChangeRequest ${describe(n)}: ${why(e)}` +
           (k > 1 ? ` (${k} failures in a row; counted in ncr-send-error)` : "");

@@ -184,3 +184,17 @@ Deno.test("receive loop over real UDP: a handler exception is logged and the nex
     await rx.close();
   });
 });
+
+Deno.test("D2: a flood of invalid datagrams is counted each time, logged the first ten times, then 100th, 1000th", () => {
+  const log = new CaptureLog();
+  const svc = new D2Service(cfg, hang, log);
+  for (let i = 0; i < 3000; i++) svc.invalid("NCR is not valid JSON", "192.0.2.9:4000");
+  assert.equal(svc.stats.get("ncr-invalid"), 3000);
+  const lines = log.with("DHCP_DDNS_INVALID_NCR");
+  const nth = lines.map((l) => Number(l.text.match(/\((\d+) invalid requests in a row/)?.[1] ?? "1"));
+  assert.deepEqual(nth, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 1000]);
+  svc.submit(ncr(1));
+  svc.invalid("NCR is not valid JSON", "192.0.2.9:4000");
+  assert.equal(log.with("DHCP_DDNS_INVALID_NCR").length, 13, "a valid request ends the run");
+  void svc.abandon();
+});
