@@ -174,7 +174,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
     onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
-    log: (id, text) => log.info(id, text),
+    log: (id, text, level) => log[level](id, text),
   });
   server.start();
   reclaimer.start();
@@ -194,7 +194,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     life.reloadedAt = Date.now();
     log.info("DHCP4_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
     // reopen changed sockets after the current answer has gone out
-    setTimeout(() => void channel?.reconfigure(current), 50);
+    life.afterAnswer("reopening the control sockets of the new configuration", () => channel?.reconfigure(current));
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
   const life = new RoleLife("DHCP4", log, reloadFile);

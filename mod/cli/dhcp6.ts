@@ -112,7 +112,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     config: () => current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    log: (id, text) => log.info(id, text),
+    log: (id, text, level) => log[level](id, text),
   });
   server.start();
   reclaimer.start();
@@ -129,7 +129,10 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     initialLease6Stats(stats, current, store);
     life.reloadedAt = Date.now();
     log.info("DHCP6_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
-    setTimeout(() => void channel?.start(current.controlSockets), 50);
+    life.afterAnswer(
+      "reopening the control sockets of the new configuration",
+      () => channel?.start(current.controlSockets),
+    );
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
   const life = new RoleLife("DHCP6", log, reloadFile);

@@ -15,9 +15,13 @@ import { VERSION, versionReport } from "./version.ts";
 /** Kea's message-id prefix of a role. */
 export type RolePrefix = "DHCP4" | "DHCP6";
 
-/** The operator text of a refused configuration (a ConfigError's own format, else the message). */
+/** The operator text of a refused configuration (a ConfigError's own format, else the message); never throws. */
 export function describeError(e: unknown): string {
-  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
+  if (typeof e === "object" && e !== null) {
+    if ("format" in e && typeof e.format === "function") return String(e.format());
+    if (e instanceof Error) return e.message;
+  }
+  return String(e);
 }
 
 /**
@@ -28,11 +32,11 @@ export async function openLeaseDb<S>(
   prefix: RolePrefix,
   path: string,
   log: Log,
-  open: (path: string, opts: { log: (id: string, text: string) => void }) => Promise<S>,
+  open: (path: string, opts: { log: (id: string, text: string, level?: "info" | "error") => void }) => Promise<S>,
 ): Promise<S | undefined> {
   try {
     await Deno.mkdir(dirname(path), { recursive: true });
-    return await open(path, { log: (id, text) => log.info(id, text) });
+    return await open(path, { log: (id, text, level = "info") => log[level](id, text) });
   } catch (e) {
     const msg = (e as Error).message;
     log.error(
@@ -67,6 +71,9 @@ export function channelLog(log: Log): ChannelLog {
  * A role's life: resolves `stopped` on SIGTERM/SIGINT or the shutdown command (Kea's `shutdown`, answered first),
  * re-reads the file on SIGHUP (a refused file logs `<PREFIX>_DYNAMIC_RECONFIGURATION_FAIL` and the old
  * configuration keeps serving), and keeps the exit code and the start / last-reload times status-get reports.
+ * While listening it is also the role's last line against silent death: a promise rejection nobody handled or an
+ * exception nobody caught (a background loop's bug) is logged as Kea's `<PREFIX>_SERVER_FAILED` and the role stops
+ * cleanly with exit code 1 (the last lease commit flushed), instead of the runtime ending the process mid-write.
  */
 export class RoleLife {
   readonly stopped = Promise.withResolvers<string>();
@@ -74,30 +81,71 @@ export class RoleLife {
   readonly startedAt = Date.now();
   reloadedAt = this.startedAt;
   private readonly handlers: [Deno.Signal, () => void][];
+  private readonly onRejection: (e: PromiseRejectionEvent) => void;
+  private readonly onError: (e: ErrorEvent) => void;
 
-  constructor(prefix: RolePrefix, log: Log, reloadFile: () => Promise<void>) {
+  constructor(private readonly prefix: RolePrefix, private readonly log: Log, reloadFile: () => Promise<void>) {
     const onStop = (sig: string) => () => this.stopped.resolve(sig);
     const reload = async () => {
       try {
         await reloadFile();
       } catch (e) {
-        log.error(
+        this.report(
+          "error",
           `${prefix}_DYNAMIC_RECONFIGURATION_FAIL`,
-          `reload refused, the previous configuration keeps serving: ${describeError(e)}`,
+          () => `reload refused, the previous configuration keeps serving: ${describeError(e)}`,
         );
       }
     };
     this.handlers = [["SIGTERM", onStop("SIGTERM")], ["SIGINT", onStop("SIGINT")], ["SIGHUP", () => void reload()]];
+    this.onRejection = (e) => {
+      e.preventDefault();
+      this.fail(`a background task failed and nothing handled it: ${describeError(e.reason)}`);
+    };
+    this.onError = (e) => {
+      e.preventDefault();
+      this.fail(`an exception escaped a background task: ${describeError(e.error ?? e.message)}`);
+    };
   }
 
-  /** Starts listening for the signals. */
+  /** Logs without letting the log itself throw into a signal handler or a timer. */
+  private report(level: "error" | "info", id: string, text: () => string): void {
+    try {
+      this.log[level](id, text());
+    } catch { /* nowhere left to report to */ }
+  }
+
+  /** The role cannot trust its state any more: logged as `<PREFIX>_SERVER_FAILED`, stopped with exit code 1. */
+  private fail(text: string): void {
+    this.report("error", `${this.prefix}_SERVER_FAILED`, () => `${text}; stopping with exit code 1`);
+    this.exitCode = 1;
+    this.stopped.resolve("fatal error");
+  }
+
+  /** Starts listening for the signals and for failures nothing handled. */
   listen(): void {
     for (const [sig, fn] of this.handlers) Deno.addSignalListener(sig, fn);
+    globalThis.addEventListener("unhandledrejection", this.onRejection);
+    globalThis.addEventListener("error", this.onError);
   }
 
-  /** Stops listening for the signals. */
+  /** Stops listening for the signals and failures. */
   unlisten(): void {
     for (const [s, fn] of this.handlers) Deno.removeSignalListener(s, fn);
+    globalThis.removeEventListener("unhandledrejection", this.onRejection);
+    globalThis.removeEventListener("error", this.onError);
+  }
+
+  /**
+   * Runs `work` shortly after the current answer has gone out (reopening the control sockets a reload changed);
+   * a failure is logged as `<PREFIX>_DYNAMIC_RECONFIGURATION_FAIL` and the role goes on with the sockets it has.
+   */
+  afterAnswer(what: string, work: () => Promise<unknown> | undefined): void {
+    setTimeout(() => {
+      Promise.resolve().then(work).catch((e) =>
+        this.report("error", `${this.prefix}_DYNAMIC_RECONFIGURATION_FAIL`, () => `${what}: ${describeError(e)}`)
+      );
+    }, 50);
   }
 
   /** Stops with `code` shortly after the current answer has gone out (the shutdown command). */

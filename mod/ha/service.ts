@@ -44,14 +44,17 @@ export class HaService extends HaCore implements HaHooks, HaControl {
   /**
    * Kea's buffer4_receive callout: a query outside the served scopes is dropped (`pkt4-not-for-us` and
    * `pkt4-receive-drop`, HA_BUFFER4_RECEIVE_NOT_FOR_US at debug) and, while communication with the partner is
-   * interrupted, analysed for the partner-down decision (unacked clients); a served query gets its `HA_<scope>`.
+   * interrupted, analysed for the partner-down decision (unacked clients; O(log32 n) and bounded, a client the
+   * bound refuses is counted in `ha-connecting-clients-full`); a served query gets its `HA_<scope>`.
    */
   admit(query: Packet4, nowMs: number): string | undefined {
     if (this.filter.inScope(query)) return this.filter.haClassOf(query) ?? "";
-    if (communicationInterrupted(this.m, this.cfg, nowMs)) {
-      this.apply({ kind: "query", now: nowMs, clientKey: clientKeyOf(query), secs: query.secs });
-    }
     const { stats, log } = this.deps;
+    if (communicationInterrupted(this.m, this.cfg, nowMs)) {
+      const dropped = this.m.clients.dropped;
+      this.apply({ kind: "query", now: nowMs, clientKey: clientKeyOf(query), secs: query.secs });
+      if (this.m.clients.dropped > dropped) stats.add("ha-connecting-clients-full");
+    }
     stats.add("pkt4-not-for-us");
     stats.add("pkt4-receive-drop");
     if (log.debugEnabled) {

@@ -12,7 +12,7 @@ import type { Stats } from "../stats/stats.ts";
 import { PeerClient } from "./peer_client.ts";
 import { QueryFilter } from "./query_filter.ts";
 import { parseHeartbeatAnswer } from "./service_heartbeat.ts";
-import { LeaseUpdater } from "./service_updates.ts";
+import { HA_UPDATE_STATS, LeaseUpdater } from "./service_updates.ts";
 import {
   type HaAction,
   type HaEvent,
@@ -45,6 +45,8 @@ export interface HaServiceDeps {
   fetchFn?: typeof fetch;
   /** leases of unknown subnets are skipped by the synchronisation */
   subnetKnown?: (subnetId: number) => boolean;
+  /** queries waiting for the partner's acknowledgement at once (default MAX_UPDATES_IN_FLIGHT, service_updates.ts) */
+  maxUpdatesInFlight?: number;
 }
 
 /** The machine-driving half of the HA service: state, scopes, peers, heartbeat timer, actions. */
@@ -93,12 +95,20 @@ export class HaCore {
       ? new PeerClient(partner, { timeoutMs: hbTimeout, fetchFn: deps.fetchFn })
       : undefined;
     this.backups = this.cfg.peers.filter((p) => p.role === "backup" && p.name !== this.name).map(client);
-    this.updates = new LeaseUpdater(this.cfg, this.partner, this.backups, (o) => {
-      const now = this.clock();
-      if (o.kind === "ok") this.apply({ kind: "update-ok", now, clientKey: o.clientKey });
-      else if (o.kind === "rejected") this.apply({ kind: "update-rejected", now, clientKey: o.clientKey });
-      else this.apply({ kind: "update-failed", now });
-    }, (level, id, text) => level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text));
+    for (const s of [...HA_UPDATE_STATS, "ha-connecting-clients-full"]) deps.stats.add(s, 0);
+    this.updates = new LeaseUpdater(this.cfg, this.partner, this.backups, {
+      onOutcome: (o) =>
+        this.guard("HA_LEASE_UPDATE_HANDLER_FAILED", () => {
+          const now = this.clock();
+          if (o.kind === "ok") this.apply({ kind: "update-ok", now, clientKey: o.clientKey });
+          else if (o.kind === "rejected") this.apply({ kind: "update-rejected", now, clientKey: o.clientKey });
+          else this.apply({ kind: "update-failed", now });
+        }),
+      log: (level, id, text) =>
+        level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text),
+      stat: (name) => deps.stats.add(name),
+      maxInFlight: deps.maxUpdatesInFlight,
+    });
     this.m = initialMachine(this.cfg, this.clock());
     this.filter = new QueryFilter(this.cfg);
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
@@ -158,22 +168,48 @@ export class HaCore {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
   }
 
-  private track(p: Promise<unknown>): void {
+  /**
+   * Keeps `p` (a heartbeat, synchronisation or send) in flight until it settles; a failure is logged with `id` and
+   * goes no further (never an unhandled rejection): the loop it belongs to runs again at its next turn.
+   */
+  private track(p: Promise<unknown>, id: string): void {
     this.inflight.add(p);
-    p.finally(() => this.inflight.delete(p)).catch(() => {});
+    p.catch((e) => this.failed(id, e)).finally(() => this.inflight.delete(p));
   }
 
+  /** Runs `fn`; an exception is logged with `id` (Kea's HA_*_FAILED ids) instead of reaching a timer or a promise. */
+  protected guard(id: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.failed(id, e);
+    }
+  }
+
+  private failed(id: string, e: unknown): void {
+    try {
+      this.deps.log.error(id, `${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+    } catch { /* a failing log sink must not take the loop down with it */ }
+  }
+
+  /**
+   * The heartbeat timer (Kea's `scheduleHeartbeat`): re-armed first, so a failing period (logged as
+   * HA_HEARTBEAT_HANDLER_FAILED) never stops the next one.
+   */
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.schedule(this.cfg.heartbeatDelayMs);
-      // a heartbeat still waiting for its answer is not doubled; the machine still gets its tick
-      if (this.heartbeatInFlight) this.apply({ kind: "tick", now: this.clock() });
-      else {
-        this.heartbeatInFlight = true;
-        this.track(this.heartbeatNow().finally(() => this.heartbeatInFlight = false));
-      }
+      this.guard("HA_HEARTBEAT_HANDLER_FAILED", () => {
+        // a heartbeat still waiting for its answer is not doubled; the machine still gets its tick
+        if (this.heartbeatInFlight) this.apply({ kind: "tick", now: this.clock() });
+        else {
+          this.heartbeatInFlight = true;
+          const hb = this.heartbeatNow().finally(() => this.heartbeatInFlight = false);
+          this.track(hb, "HA_HEARTBEAT_HANDLER_FAILED");
+        }
+      });
     }, ms);
   }
 
@@ -211,14 +247,18 @@ export class HaCore {
     this.apply(event);
   }
 
-  /** Steps the machine, serves its scopes and runs its actions; returns the actions (callers read replies). */
+  /**
+   * Steps the machine, serves its scopes and runs its actions; returns the actions (callers read replies). An
+   * action that throws (a failing dependency) is logged as HA_SERVICE_ACTION_FAILED and the others still run, so
+   * the machine's record and what the service did never part ways silently.
+   */
   protected apply(ev: HaEvent): HaAction[] {
     const knewPartner = this.m.partnerState !== undefined;
     const r = step(this.m, ev, this.cfg);
     this.m = r.machine;
     if (knewPartner && this.m.partnerState === undefined) this.partnerForgotten++;
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
-    for (const a of r.actions) this.run(a);
+    for (const a of r.actions) this.guard("HA_SERVICE_ACTION_FAILED", () => this.run(a));
     return r.actions;
   }
 
@@ -239,7 +279,7 @@ export class HaCore {
         log[a.level](a.id, `${this.name}: ${a.text}`);
         return;
       case "start-sync":
-        this.track(this.syncNow());
+        this.track(this.syncNow(), "HA_SYNC_FAILED");
         return;
       case "send-ha-reset":
         if (this.partner) {
@@ -247,13 +287,12 @@ export class HaCore {
             this.partner.send("ha-reset").catch((e) =>
               log.warn("HA_RESET_COMMUNICATIONS_FAILED", `${this.name}: ${(e as Error).message}`)
             ),
+            "HA_RESET_COMMUNICATIONS_FAILED",
           );
         }
         return;
       case "send-backlog":
-        this.track(
-          this.updates.sendBacklog().then((ok) => this.apply({ kind: "backlog-sent", now: this.clock(), ok })),
-        );
+        this.track(this.backlogNow(), "HA_LEASE_UPDATES_BACKLOG_FAILED");
         return;
       case "clear-backlog":
         this.updates.clearBacklog();
@@ -267,6 +306,21 @@ export class HaCore {
       default: // reply and send-maintenance-notify: read by the command that stepped the machine
         return;
     }
+  }
+
+  /**
+   * The communication-recovery state's work: send the backlog, then feed the result to the machine. A send that
+   * fails unexpectedly is logged (HA_LEASE_UPDATES_BACKLOG_FAILED) and fed as a failure, so the machine leaves
+   * communication-recovery (ha-reset, waiting) instead of waiting forever for a result.
+   */
+  private async backlogNow(): Promise<void> {
+    let ok = false;
+    try {
+      ok = await this.updates.sendBacklog();
+    } catch (e) {
+      this.failed("HA_LEASE_UPDATES_BACKLOG_FAILED", e);
+    }
+    if (this.running) this.apply({ kind: "backlog-sent", now: this.clock(), ok });
   }
 
   /** The `syncing` state's work: synchronise, then feed the result to the machine. */

@@ -20,11 +20,13 @@ import {
   partnerHasNewUnsentUpdates,
   type PartnerState,
   recordHeartbeat,
+  recordRejected,
   rejectsShouldTerminate,
   RESULT_MAINTENANCE_NOT_ALLOWED,
   skewShouldTerminate,
   skewShouldWarn,
 } from "./communication.ts";
+import { MAX_CONNECTING_CLIENTS } from "./connecting_clients.ts";
 
 export { RESULT_MAINTENANCE_NOT_ALLOWED };
 export type { HaAction, HaCommand, HaCommandName, HaEvent, HaMachine, PartnerReport } from "./communication.ts";
@@ -35,7 +37,7 @@ export {
   sendsLeaseUpdates,
   servedScopes,
   statusGetSection,
-} from "./communication.ts";
+} from "./machine_views.ts";
 
 /**
  * Kea's start-up: every server starts in `waiting` with DHCP disabled; the communication-interrupted timer runs from
@@ -87,17 +89,22 @@ export function step(m0: HaMachine, ev: HaEvent, cfg: HaConfig): { machine: HaMa
       return done(run({ ...m, partnerState: "unavailable" }, cfg, now, out), out);
     case "tick":
       return done(run(m, cfg, now, out), out);
-    case "query":
+    case "query": {
       // Kea analyzes queries for the partner's scope only while communication is interrupted.
-      return done(commInterrupted(m, cfg, now) ? { ...m, ...analyzeQuery(m, cfg, ev.clientKey, ev.secs) } : m, out);
-    case "update-rejected":
-      m = { ...m, rejectedClients: new Set(m.rejectedClients).add(ev.clientKey) };
-      return done(run(m, cfg, now, out), out);
-    case "update-ok": {
-      const rejected = new Set(m.rejectedClients);
-      rejected.delete(ev.clientKey);
-      return done({ ...m, rejectedClients: rejected }, out);
+      if (!commInterrupted(m, cfg, now)) return done(m, out);
+      const before = m.clients.dropped;
+      m = { ...m, ...analyzeQuery(m, cfg, ev.clientKey, ev.secs) };
+      if (before === 0 && m.clients.dropped > 0) {
+        const text = `more than ${MAX_CONNECTING_CLIENTS} clients aimed at the partner since the last contact: ` +
+          "further acked clients are not recorded (counted in ha-connecting-clients-full)";
+        log(out, "warn", "HA_CONNECTING_CLIENTS_FULL", text);
+      }
+      return done(m, out);
     }
+    case "update-rejected":
+      return done(run({ ...m, ...recordRejected(m, cfg, ev.clientKey) }, cfg, now, out), out);
+    case "update-ok":
+      return done({ ...m, rejectedClients: m.rejectedClients.delete(ev.clientKey) }, out);
     case "sync-result":
       if (m.state !== "syncing" || !m.syncInProgress) return done(m, out);
       m = { ...m, syncInProgress: false };
