@@ -49,8 +49,19 @@ export interface HaMachine extends CommState {
   previousState: HaState;
   stateSinceMs: number;
   startedMs: number;
-  /** the latest `now` seen, used by events that carry no time */
-  lastEventMs: number;
+  /** a heartbeat is out and its answer not stepped in yet: the next period does not send another */
+  heartbeatInFlight: boolean;
+  /**
+   * Dates heartbeat answers: raised when the machine forgets the partner's state (a maintenance cancel), so an
+   * answer to a heartbeat sent before that describes the partner as it was and is ignored (`send-heartbeat` carries
+   * the epoch, the answer brings it back)
+   */
+  heartbeatEpoch: number;
+  /**
+   * an ha-maintenance-cancel waits for the partner's answer to its ha-maintenance-notify: this server's heartbeat
+   * answer names the state the cancel restores (see `heartbeatView`)
+   */
+  cancelling: boolean;
   /** paused by `state-machine.states[].pause` until `ha-continue` */
   paused: boolean;
   /** states already paused in once (for `pause: once`) */
@@ -79,29 +90,36 @@ export type HaCommandName =
   | "ha-maintenance-start"
   | "ha-maintenance-cancel";
 
-/** Everything that can happen to the machine. `now` is ms since the epoch from the injected clock. */
+/**
+ * Everything that can happen to the machine. Time is not part of an event: `step(machine, event, now, cfg)` takes
+ * it explicitly, ms since the epoch from the injected clock.
+ */
 export type HaEvent =
-  | { kind: "heartbeat-ok"; now: number; partner: PartnerReport }
-  | { kind: "heartbeat-failed"; now: number; error: string }
-  | { kind: "tick"; now: number }
-  | { kind: "sync-result"; now: number; ok: boolean; error?: string }
-  | { kind: "query"; now: number; clientKey: string; secs: number }
-  | { kind: "update-failed"; now: number }
-  | { kind: "update-rejected"; now: number; clientKey: string }
-  /** optional extra: a later update for this client was accepted, so it no longer counts as rejected */
-  | { kind: "update-ok"; now?: number; clientKey: string }
-  | { kind: "backlog-overflow"; now?: number }
-  | { kind: "backlog-sent"; now?: number; ok: boolean }
+  /** the heartbeat period elapsed (Kea's heartbeat timer): run the state handlers, send a heartbeat if due */
+  | { kind: "heartbeat-timer" }
+  /** the answer to the heartbeat sent with `epoch` */
+  | { kind: "heartbeat-ok"; epoch: number; partner: PartnerReport }
+  | { kind: "heartbeat-failed"; epoch: number; error: string }
+  /** run the state handlers (time passed), without a heartbeat */
+  | { kind: "tick" }
+  | { kind: "sync-result"; ok: boolean; error?: string }
+  | { kind: "query"; clientKey: string; secs: number }
+  | { kind: "update-failed" }
+  | { kind: "update-rejected"; clientKey: string }
+  /** a later update for this client was accepted, so it no longer counts as rejected */
+  | { kind: "update-ok"; clientKey: string }
+  | { kind: "backlog-overflow" }
+  | { kind: "backlog-sent"; ok: boolean }
   /**
    * Maintenance commands run in two phases: without `partnerReachable` the machine validates and asks for
    * `send-maintenance-notify`; the service sends it and steps again with `partnerReachable` (and `partnerError`
    * when the partner answered with an error).
    */
-  | { kind: "command"; now?: number; name: HaCommandName; partnerReachable?: boolean; partnerError?: string }
-  | { kind: "maintenance-notify"; now?: number; cancel: boolean }
-  /** optional extra: `ha-scopes` */
-  | { kind: "scopes"; now?: number; scopes: readonly string[] }
-  | { kind: "config-reload"; now?: number };
+  | { kind: "command"; name: HaCommandName; partnerReachable?: boolean; partnerError?: string }
+  | { kind: "maintenance-notify"; cancel: boolean }
+  /** `ha-scopes` */
+  | { kind: "scopes"; scopes: readonly string[] }
+  | { kind: "config-reload" };
 
 /** The `command` event. */
 export type HaCommand = Extract<HaEvent, { kind: "command" }>;
@@ -109,7 +127,9 @@ export type HaCommand = Extract<HaEvent, { kind: "command" }>;
 /** What the service must do, in order. */
 export type HaAction =
   | { kind: "transition"; from: HaState; to: HaState; reason: string }
-  | { kind: "log"; level: "info" | "warn" | "error"; id: string; text: string }
+  | { kind: "log"; level: "debug" | "info" | "warn" | "error"; id: string; text: string }
+  /** send `ha-heartbeat` to the partner and step its answer in with this epoch */
+  | { kind: "send-heartbeat"; epoch: number }
   | { kind: "start-sync" }
   | { kind: "send-ha-reset" }
   | { kind: "send-backlog" }

@@ -98,8 +98,16 @@ export function queuesLeaseUpdates(m: HaMachine, cfg: HaConfig, peer: HaPeer | u
 /**
  * The arguments of this server's `ha-heartbeat` answer (Kea's `processHeartbeat`): state, `date-time` as an
  * RFC 1123 GMT date, the scopes served now and the count of lease updates not sent to the partner.
+ *
+ * While an ha-maintenance-cancel waits for the partner's answer to its ha-maintenance-notify (`m.cancelling`), the
+ * answer names the state the cancel restores: Kea handles commands one at a time and blocks in
+ * `processMaintenanceCancel` until the partner answered, so a heartbeat reaching it then is answered after its own
+ * transition. Answering "partner-in-maintenance" instead would reach a partner that has already left in-maintenance
+ * and send it straight back (its load-balancing/hot-standby handler goes to in-maintenance on a
+ * partner-in-maintenance partner); a partner still in-maintenance ignores the partner state.
  */
-export function heartbeatArguments(m: HaMachine, cfg: HaConfig, nowMs: number, unsentUpdateCount: number) {
+export function heartbeatArguments(m0: HaMachine, cfg: HaConfig, nowMs: number, unsentUpdateCount: number) {
+  const m = m0.cancelling && m0.state === "partner-in-maintenance" ? { ...m0, state: m0.previousState } : m0;
   return {
     state: m.state,
     "date-time": rfc1123(nowMs),

@@ -64,9 +64,8 @@ export class HaCore {
   private readonly remoteOriginId: number;
   private timer: unknown;
   private running = false;
-  private heartbeatInFlight = false;
-  /** how many times a step dropped the partner's known state (maintenance cancel): dates heartbeat answers */
-  private partnerForgotten = 0;
+  /** the heartbeat in flight (the machine knows whether there is one; this is for `heartbeatNow` to wait on) */
+  private heartbeatOut?: Promise<void>;
   /**
    * The partner client for heartbeats: its timeout is at most heartbeat-delay (at least 1 s), so a partner that
    * silently stopped answering is marked unavailable in time for failover within max-response-delay + one heartbeat.
@@ -99,10 +98,9 @@ export class HaCore {
     this.updates = new LeaseUpdater(this.cfg, this.partner, this.backups, {
       onOutcome: (o) =>
         this.guard("HA_LEASE_UPDATE_HANDLER_FAILED", () => {
-          const now = this.clock();
-          if (o.kind === "ok") this.apply({ kind: "update-ok", now, clientKey: o.clientKey });
-          else if (o.kind === "rejected") this.apply({ kind: "update-rejected", now, clientKey: o.clientKey });
-          else this.apply({ kind: "update-failed", now });
+          if (o.kind === "ok") this.apply({ kind: "update-ok", clientKey: o.clientKey });
+          else if (o.kind === "rejected") this.apply({ kind: "update-rejected", clientKey: o.clientKey });
+          else this.apply({ kind: "update-failed" });
         }),
       log: (level, id, text) =>
         level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text),
@@ -194,57 +192,41 @@ export class HaCore {
 
   /**
    * The heartbeat timer (Kea's `scheduleHeartbeat`): re-armed first, so a failing period (logged as
-   * HA_HEARTBEAT_HANDLER_FAILED) never stops the next one.
+   * HA_HEARTBEAT_HANDLER_FAILED) never stops the next one. The machine decides whether a heartbeat goes out (not
+   * while one is still waiting for its answer) and says so with a `send-heartbeat` action.
    */
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.schedule(this.cfg.heartbeatDelayMs);
-      this.guard("HA_HEARTBEAT_HANDLER_FAILED", () => {
-        // a heartbeat still waiting for its answer is not doubled; the machine still gets its tick
-        if (this.heartbeatInFlight) this.apply({ kind: "tick", now: this.clock() });
-        else {
-          this.heartbeatInFlight = true;
-          const hb = this.heartbeatNow().finally(() => this.heartbeatInFlight = false);
-          this.track(hb, "HA_HEARTBEAT_HANDLER_FAILED");
-        }
-      });
+      this.guard("HA_HEARTBEAT_HANDLER_FAILED", () => this.apply({ kind: "heartbeat-timer" }));
     }, ms);
   }
 
   /**
-   * One heartbeat period: a `tick` for the machine, then (while the machine wants heartbeats) `ha-heartbeat` to the
-   * partner, whose answer or failure is stepped into the machine (Kea's asyncSendHeartbeat).
+   * One heartbeat period now (tests and the first period): the `heartbeat-timer` event, then the heartbeat it sent,
+   * if any, until its answer is stepped in.
    */
   async heartbeatNow(): Promise<void> {
-    this.apply({ kind: "tick", now: this.clock() });
-    if (!this.partner || !sendsHeartbeats(this.m, this.cfg)) return;
-    const forgotten = this.partnerForgotten;
+    const before = this.heartbeatOut;
+    this.apply({ kind: "heartbeat-timer" });
+    if (this.heartbeatOut !== before) await this.heartbeatOut;
+  }
+
+  /** Sends `ha-heartbeat` (Kea's asyncSendHeartbeat) and steps the answer or the failure in with `epoch`. */
+  private async sendHeartbeat(epoch: number): Promise<void> {
     let event: HaEvent;
     try {
       const a = await this.heartbeatClient!.send("ha-heartbeat");
       const rep = parseHeartbeatAnswer(a);
       event = typeof rep === "string"
-        ? { kind: "heartbeat-failed", now: this.clock(), error: rep }
-        : { kind: "heartbeat-ok", now: this.clock(), partner: rep };
+        ? { kind: "heartbeat-failed", epoch, error: rep }
+        : { kind: "heartbeat-ok", epoch, partner: rep };
     } catch (e) {
-      event = { kind: "heartbeat-failed", now: this.clock(), error: (e as Error).message };
+      event = { kind: "heartbeat-failed", epoch, error: (e as Error).message };
     }
-    if (!this.running) return;
-    // A maintenance cancel made the machine forget the partner's state while this heartbeat was out: the answer
-    // describes the partner before the cancel (e.g. still in-maintenance) and would send this server straight back.
-    // Kea's "wait for the next heartbeat" means one sent after the cancel; that comes within heartbeat-delay.
-    if (event.kind === "heartbeat-ok" && forgotten !== this.partnerForgotten) {
-      if (this.deps.log.debugEnabled) {
-        this.deps.log.debug(
-          "HA_HEARTBEAT_STALE",
-          `${this.name}: ignoring a heartbeat answer (partner ${event.partner.state}) sent before a maintenance cancel`,
-        );
-      }
-      return;
-    }
-    this.apply(event);
+    if (this.running) this.apply(event);
   }
 
   /**
@@ -252,11 +234,9 @@ export class HaCore {
    * action that throws (a failing dependency) is logged as HA_SERVICE_ACTION_FAILED and the others still run, so
    * the machine's record and what the service did never part ways silently.
    */
-  protected apply(ev: HaEvent): HaAction[] {
-    const knewPartner = this.m.partnerState !== undefined;
-    const r = step(this.m, ev, this.cfg);
+  protected apply(ev: HaEvent, now = this.clock()): HaAction[] {
+    const r = step(this.m, ev, now, this.cfg);
     this.m = r.machine;
-    if (knewPartner && this.m.partnerState === undefined) this.partnerForgotten++;
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
     for (const a of r.actions) this.guard("HA_SERVICE_ACTION_FAILED", () => this.run(a));
     return r.actions;
@@ -276,8 +256,15 @@ export class HaCore {
       case "log":
         // the transition is logged with its action above; sync results are logged by the sync with its counts
         if (a.id === "HA_STATE_TRANSITION" || a.id === "HA_SYNC_SUCCESSFUL" || a.id === "HA_SYNC_FAILED") return;
-        log[a.level](a.id, `${this.name}: ${a.text}`);
+        if (a.level !== "debug" || log.debugEnabled) log[a.level](a.id, `${this.name}: ${a.text}`);
         return;
+      case "send-heartbeat": {
+        if (!this.heartbeatClient) return;
+        const hb = this.sendHeartbeat(a.epoch);
+        this.heartbeatOut = hb;
+        this.track(hb, "HA_HEARTBEAT_HANDLER_FAILED");
+        return;
+      }
       case "start-sync":
         this.track(this.syncNow(), "HA_SYNC_FAILED");
         return;
@@ -320,16 +307,16 @@ export class HaCore {
     } catch (e) {
       this.failed("HA_LEASE_UPDATES_BACKLOG_FAILED", e);
     }
-    if (this.running) this.apply({ kind: "backlog-sent", now: this.clock(), ok });
+    if (this.running) this.apply({ kind: "backlog-sent", ok });
   }
 
   /** The `syncing` state's work: synchronise, then feed the result to the machine. */
   private async syncNow(): Promise<void> {
     try {
       await this.runSync(Math.ceil(this.cfg.syncTimeoutMs / 1000));
-      if (this.running) this.apply({ kind: "sync-result", now: this.clock(), ok: true });
+      if (this.running) this.apply({ kind: "sync-result", ok: true });
     } catch (e) {
-      if (this.running) this.apply({ kind: "sync-result", now: this.clock(), ok: false, error: (e as Error).message });
+      if (this.running) this.apply({ kind: "sync-result", ok: false, error: (e as Error).message });
     }
   }
 

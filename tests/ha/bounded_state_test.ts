@@ -5,8 +5,9 @@
  * updater bounds the queries parked on the partner, the sends to each backup and the backlog, counting each drop.
  */
 import assert from "node:assert/strict";
+import { stepAt, type TimedEvent } from "./step_at.ts";
 import { MAX_CONNECTING_CLIENTS } from "../../mod/ha/connecting_clients.ts";
-import { type HaEvent, type HaMachine, initialMachine, statusGetSection, step } from "../../mod/ha/state_machine.ts";
+import { type HaMachine, initialMachine, statusGetSection } from "../../mod/ha/state_machine.ts";
 import { type CommandSender, LeaseUpdater, updateCommands } from "../../mod/ha/service_updates.ts";
 import type { PeerAnswer } from "../../mod/ha/peer_client.ts";
 import type { HaConfig } from "../../mod/ha/types.ts";
@@ -19,11 +20,11 @@ const LATE = T0 + 10_000;
 /** A machine in communication-recovery whose partner failed its last heartbeat (communication interrupted). */
 function interrupted(cfg: HaConfig): HaMachine {
   const m = { ...initialMachine(cfg, T0), state: "communication-recovery" as const, dhcpEnabled: true };
-  return step({ ...m, partnerState: "load-balancing" }, { kind: "heartbeat-failed", now: LATE, error: "x" }, cfg)
+  return stepAt({ ...m, partnerState: "load-balancing" }, { kind: "heartbeat-failed", now: LATE, error: "x" }, cfg)
     .machine;
 }
 
-const query = (clientKey: string, secs: number): HaEvent => ({ kind: "query", now: LATE, clientKey, secs });
+const query = (clientKey: string, secs: number): TimedEvent => ({ kind: "query", now: LATE, clientKey, secs });
 
 function remote(m: HaMachine, cfg: HaConfig): Record<string, unknown> {
   return (statusGetSection(m, cfg, LATE) as { "ha-servers": { remote: Record<string, unknown> } })["ha-servers"]
@@ -36,7 +37,7 @@ Deno.test("connecting clients: bounded at MAX_CONNECTING_CLIENTS, the overflow c
   const logs: string[] = [];
   const total = MAX_CONNECTING_CLIENTS + 2_000;
   for (let i = 0; i < total; i++) {
-    const r = step(m, query(`acked-${i}`, 0), cfg);
+    const r = stepAt(m, query(`acked-${i}`, 0), cfg);
     m = r.machine;
     for (const a of r.actions) if (a.kind === "log") logs.push(a.id);
   }
@@ -49,17 +50,17 @@ Deno.test("connecting clients: bounded at MAX_CONNECTING_CLIENTS, the overflow c
     [MAX_CONNECTING_CLIENTS, 0, total],
   );
   // an acked client already known may still become unacked (no new entry)
-  m = step(m, query("acked-5", 30), cfg).machine;
+  m = stepAt(m, query("acked-5", 30), cfg).machine;
   assert.deepEqual([m.clients.map.size, m.clients.unacked], [MAX_CONNECTING_CLIENTS, 1]);
   // new unacked clients are still recorded up to max-unacked-clients + 1: the partner-down decision needs them
-  for (let i = 0; i < 10; i++) m = step(m, query(`late-${i}`, 30), cfg).machine;
+  for (let i = 0; i < 10; i++) m = stepAt(m, query(`late-${i}`, 30), cfg).machine;
   assert.equal(m.state, "communication-recovery", "queries alone do not move the machine");
   assert.deepEqual([m.clients.map.size, m.clients.unacked], [MAX_CONNECTING_CLIENTS + 3, 4]);
   assert.equal(m.clients.dropped, 2_000 + 7);
-  const down = step(m, { kind: "heartbeat-failed", now: LATE + 1, error: "x" }, cfg).machine;
+  const down = stepAt(m, { kind: "heartbeat-failed", now: LATE + 1, error: "x" }, cfg).machine;
   assert.equal(down.state, "partner-down", "more than max-unacked-clients unacked: failure detected");
   // a successful heartbeat forgets them all (Kea's poke)
-  const ok = step(down, {
+  const ok = stepAt(down, {
     kind: "heartbeat-ok",
     now: LATE + 2,
     partner: { state: "ready", scopes: [], unsentUpdateCount: 0, dateTime: new Date(LATE).toUTCString() },
@@ -72,7 +73,7 @@ Deno.test("connecting clients: the step is pure (older machines unchanged) and c
   const batch = (m0: HaMachine, from: number, n: number) => {
     let m = m0;
     const t = performance.now();
-    for (let i = from; i < from + n; i++) m = step(m, query(`c-${i}`, 30), cfg).machine;
+    for (let i = from; i < from + n; i++) m = stepAt(m, query(`c-${i}`, 30), cfg).machine;
     return { m, ms: performance.now() - t };
   };
   batch(interrupted(cfg), 0, 3000); // warm-up
@@ -92,19 +93,19 @@ Deno.test("rejected clients: kept up to max-rejected-lease-updates, then termina
   const cfg = LB(`, "max-rejected-lease-updates": 3`);
   let m: HaMachine = { ...initialMachine(cfg, T0), state: "load-balancing", dhcpEnabled: true };
   m = { ...m, partnerState: "load-balancing", lastContactMs: LATE };
-  for (const k of ["a", "b"]) m = step(m, { kind: "update-rejected", now: LATE, clientKey: k }, cfg).machine;
+  for (const k of ["a", "b"]) m = stepAt(m, { kind: "update-rejected", now: LATE, clientKey: k }, cfg).machine;
   assert.deepEqual([m.rejectedClients.size, m.state], [2, "load-balancing"]);
-  const okB = step(m, { kind: "update-ok", now: LATE, clientKey: "b" }, cfg).machine;
+  const okB = stepAt(m, { kind: "update-ok", now: LATE, clientKey: "b" }, cfg).machine;
   assert.deepEqual([okB.rejectedClients.size, m.rejectedClients.size], [1, 2], "the older machine keeps b");
-  const r = step(m, { kind: "update-rejected", now: LATE, clientKey: "c" }, cfg);
+  const r = stepAt(m, { kind: "update-rejected", now: LATE, clientKey: "c" }, cfg);
   assert.deepEqual([r.machine.rejectedClients.size, r.machine.state], [3, "terminated"]);
   let t = r.machine;
-  for (let i = 0; i < 100; i++) t = step(t, { kind: "update-rejected", now: LATE, clientKey: `x${i}` }, cfg).machine;
+  for (let i = 0; i < 100; i++) t = stepAt(t, { kind: "update-rejected", now: LATE, clientKey: `x${i}` }, cfg).machine;
   assert.equal(t.rejectedClients.size, 3, "never more than the limit");
   const off = LB(`, "max-rejected-lease-updates": 0`);
   let z: HaMachine = { ...initialMachine(off, T0), state: "load-balancing", dhcpEnabled: true };
   z = { ...z, partnerState: "load-balancing", lastContactMs: LATE };
-  for (let i = 0; i < 100; i++) z = step(z, { kind: "update-rejected", now: LATE, clientKey: `x${i}` }, off).machine;
+  for (let i = 0; i < 100; i++) z = stepAt(z, { kind: "update-rejected", now: LATE, clientKey: `x${i}` }, off).machine;
   assert.deepEqual([z.rejectedClients.size, z.state], [0, "load-balancing"]);
 });
 
