@@ -7,16 +7,11 @@
  * unbounded set; a partner or a control user could grow it with one id after another); a disable from one more
  * is refused with result 1 and changes nothing.
  */
+import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import { CommandError, Result } from "./answer.ts";
 
 /** Origin ids of one kind (local, remote) that may hold the service disabled at once. */
 export const MAX_ORIGINS = 64;
-
-/** Timer functions (setTimeout/clearTimeout by default). */
-export interface StateTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(id: unknown): void;
-}
 
 /** The `dhcp-state` map of Kea's status-get. */
 export interface DhcpStateReport {
@@ -58,10 +53,7 @@ export class DhcpState {
 
   constructor(
     private readonly onChange: (enabled: boolean) => void,
-    private readonly timers: StateTimers = {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as number),
-    },
+    private readonly timers: Timers = REAL_TIMERS,
   ) {}
 
   /** True when no origin holds the service disabled. */

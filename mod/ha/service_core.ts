@@ -5,7 +5,8 @@
  * ha-reset and backlog sends, the local DHCP service switch (origin 1000+N of the dhcp-disable machinery) and the
  * log lines with Kea's message ids. mod/ha/service.ts adds the server hooks and the HA commands on top.
  */
-import type { DhcpState, DisableOrigin, StateTimers } from "../control/dhcp_state.ts";
+import type { DhcpState, DisableOrigin } from "../control/dhcp_state.ts";
+import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
@@ -36,7 +37,7 @@ export interface HaServiceDeps {
   /** ms since the epoch (default Date.now) */
   clock?: () => number;
   /** heartbeat timer (default setTimeout/clearTimeout) */
-  timers?: StateTimers;
+  timers?: Timers;
   /** Kea's relationship id N: local origin 1000+N, remote origin 2000+N (default 1) */
   serviceId?: number;
   /** per-command timeout of the peer clients, ms (default 10 000, Kea's) */
@@ -56,7 +57,7 @@ export class HaCore {
   protected readonly cfg: HaConfig;
   protected readonly name: string;
   protected readonly clock: () => number;
-  private readonly timers: StateTimers;
+  private readonly timers: Timers;
   protected readonly partner?: PeerClient;
   private readonly backups: PeerClient[];
   protected readonly updates: LeaseUpdater;
@@ -78,10 +79,7 @@ export class HaCore {
     this.cfg = deps.config;
     this.name = deps.config.thisServerName;
     this.clock = deps.clock ?? Date.now;
-    this.timers = deps.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as number),
-    };
+    this.timers = deps.timers ?? REAL_TIMERS;
     const n = deps.serviceId ?? 1;
     this.localOrigin = { kind: "local", id: 1000 + n };
     this.remoteOriginId = 2000 + n;

@@ -8,8 +8,9 @@
  * No silent death: a failed cycle (store, plan, clock, configuration) is logged at error level with its Kea id
  * (`…_LEASES_RECLAMATION_FAILED`, `…_RECLAIMED_LEASES_DELETE_FAILED`) and its timer is armed again, whatever fails.
  */
+import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import type { ExpiredLeasesProcessing } from "../config/model.ts";
-import type { StatDelta } from "../dhcp4/engine/types.ts";
+import type { StatDelta } from "../stats/stats.ts";
 import { leaseAffinity, planFlush, planReclaim, type ReclaimEvent } from "./reclaim_plan.ts";
 import type { LeaseStore } from "./types.ts";
 
@@ -42,12 +43,6 @@ function family4(store: LeaseStore): ReclaimFamily<ReclaimEvent> {
 
 export { leaseAffinity, planFlush, planReclaim, type ReclaimEvent, type ReclaimPlan } from "./reclaim_plan.ts";
 
-/** The timer functions the reclaimer uses (globalThis by default; a fake in tests). */
-export interface TimerApi {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(id: unknown): void;
-}
-
 /** What the reclaimer is wired to: a DHCPv4 `store`, or another lease `family` (E is its event type). */
 export interface ReclaimerDeps<E = ReclaimEvent> {
   store?: LeaseStore;
@@ -56,7 +51,7 @@ export interface ReclaimerDeps<E = ReclaimEvent> {
   config: () => ExpiredLeasesProcessing;
   /** unix seconds */
   clock: () => number;
-  timers?: TimerApi;
+  timers?: Timers;
   /** statistic deltas, after the commit is durable */
   onStats?: (deltas: StatDelta[]) => void;
   /** reclaimed leases (for DDNS removal), after the commit is durable */
@@ -83,17 +78,14 @@ export class Reclaimer<E = ReclaimEvent> {
   private stopped = true;
   /** consecutive cycles that left expired leases behind (Kea's unwarned-reclaim-cycles) */
   private incomplete = 0;
-  private readonly timers: TimerApi;
+  private readonly timers: Timers;
   private readonly fam: ReclaimFamily<E>;
 
   constructor(private readonly deps: ReclaimerDeps<E>) {
     if (deps.family) this.fam = deps.family;
     else if (deps.store) this.fam = family4(deps.store) as unknown as ReclaimFamily<E>;
     else throw new Error("Reclaimer: give a lease store or a lease family");
-    this.timers = deps.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as number),
-    };
+    this.timers = deps.timers ?? REAL_TIMERS;
   }
 
   /** Logs through the injected log; a log that throws must not stop the reclaimer. */

@@ -5,7 +5,7 @@
  * `ReclaimFamily` that lets the shared `Reclaimer` (reclaim.ts) run them on Kea's timers over a `Lease6Store`.
  */
 import type { ExpiredLeasesProcessing } from "../config/model.ts";
-import type { StatDelta } from "../dhcp4/engine/types.ts";
+import type { StatDelta } from "../stats/stats.ts";
 import { leaseAffinity, planFlush, Reclaimer, type ReclaimerDeps, type ReclaimFamily } from "./reclaim.ts";
 import { reclaimLeases } from "./reclaim_plan.ts";
 import { type Lease6, type Lease6Mutation, type Lease6Store, Lease6Type } from "./types6.ts";

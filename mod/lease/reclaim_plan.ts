@@ -4,7 +4,7 @@
  * `reclaimLeaseInDatabase`, `deleteExpiredReclaimedLeases4`). The edge (`Reclaimer`) runs the plans.
  */
 import type { ExpiredLeasesProcessing } from "../config/model.ts";
-import type { StatDelta } from "../dhcp4/engine/types.ts";
+import type { StatDelta } from "../stats/stats.ts";
 import { type Lease4, type LeaseMutation, LeaseState, type LeaseStore } from "./types.ts";
 
 /** What a reclamation did to one lease; `lease` is the lease BEFORE reclamation (for DDNS removal and logs). */

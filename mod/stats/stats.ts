@@ -7,6 +7,13 @@
  */
 export type Sample = [number, string];
 
+/**
+ * A statistic change: Kea's name (global, e.g. "pkt4-ack-sent", or per subnet, e.g. "subnet[1].assigned-addresses")
+ * and the amount to add (negative to decrease a gauge such as assigned-addresses). The pure engines and the
+ * reclaimers return these; the edge applies them once the change they count is durable.
+ */
+export type StatDelta = [name: string, delta: number];
+
 interface Stat {
   value: number;
   samples: Sample[];

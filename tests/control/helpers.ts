@@ -10,7 +10,8 @@ import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
 import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { ControlContext } from "../../mod/control/context.ts";
-import { DhcpState, type StateTimers } from "../../mod/control/dhcp_state.ts";
+import { DhcpState } from "../../mod/control/dhcp_state.ts";
+import type { Timers } from "../../mod/clock/timers.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import { Stats } from "../../mod/stats/stats.ts";
 import { formatIpv4, ipv4Bytes, parseHex, parseIpv4 } from "../../mod/wire/addr.ts";
@@ -40,7 +41,7 @@ export function compileDoc(doc: Record<string, unknown>): Dhcp4Config {
 }
 
 /** Fake timers: `fire()` runs every pending callback. */
-export class FakeTimers implements StateTimers {
+export class FakeTimers implements Timers {
   pending = new Map<number, [() => void, number]>();
   private next = 1;
   setTimeout(fn: () => void, ms: number): unknown {

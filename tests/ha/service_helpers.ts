@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { answer, ok } from "../../mod/control/answer.ts";
-import type { StateTimers } from "../../mod/control/dhcp_state.ts";
+import type { Timers } from "../../mod/clock/timers.ts";
 import { DhcpState } from "../../mod/control/dhcp_state.ts";
 import { registerGeneralCommands } from "../../mod/control/general_cmds.ts";
 import { HttpControlListener } from "../../mod/control/http_listener.ts";
@@ -28,7 +28,7 @@ import { lease4, query4 } from "./builders.ts";
 export const T0 = 1_700_000_000_000;
 
 /** Fake clock and timers: `advance` runs due timers in order and waits for the service's work after each. */
-export class FakeTime implements StateTimers {
+export class FakeTime implements Timers {
   now = T0;
   private timers = new Map<number, { at: number; fn: () => void }>();
   private next = 1;

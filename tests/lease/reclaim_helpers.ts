@@ -1,6 +1,6 @@
 /** Shared bits of the reclamation tests (DHCPv4 and DHCPv6): Kea's defaults and fake time. Tests only. */
 import type { ExpiredLeasesProcessing } from "../../mod/config/model.ts";
-import type { TimerApi } from "../../mod/lease/reclaim.ts";
+import type { Timers } from "../../mod/clock/timers.ts";
 
 /** Kea's defaults (kea-features.md "expired-leases-processing defaults") */
 export const KEA_DEFAULTS: ExpiredLeasesProcessing = {
@@ -13,7 +13,7 @@ export const KEA_DEFAULTS: ExpiredLeasesProcessing = {
 };
 
 /** Fake timers over a fake clock (seconds); `advance` fires due timers in order. */
-export class FakeTime implements TimerApi {
+export class FakeTime implements Timers {
   private seq = 0;
   private timers = new Map<number, { at: number; fn: () => void }>();
   constructor(public now = 1_000_000) {}

@@ -2,6 +2,7 @@
  * What the pure DHCPv4 engine takes and returns (DESIGN.md rule 2): `handle4(query, ctx) → Outcome`.
  * The engine never reads a clock, writes a lease or touches a socket; the server edge runs the outcome.
  */
+import type { StatDelta } from "../../stats/stats.ts";
 import type { Packet4 } from "../packet.ts";
 import type { Dhcp4Config } from "../../config/model.ts";
 import type { LeaseMutation, LeaseView } from "../../lease/types.ts";
@@ -45,11 +46,8 @@ export interface EngineContext {
   haClass?: string;
 }
 
-/**
- * A statistic change: Kea's name (global, e.g. "pkt4-ack-sent", or per subnet, e.g. "subnet[1].assigned-addresses")
- * and the amount to add (negative to decrease a gauge such as assigned-addresses).
- */
-export type StatDelta = [name: string, delta: number];
+/** A statistic change (mod/stats/stats.ts). */
+export type { StatDelta };
 
 /** Where a reply goes (RFC 2131 §4.1 and Kea's rules). */
 export type Destination =

@@ -4,6 +4,7 @@
  * fills the context, runs the outcome (mutations durable first, then the reply) and counts `pkt6-received`,
  * the per-type `pkt6-*-received` (see receivedStat6) and `pkt6-sent` itself.
  */
+import type { StatDelta } from "../../stats/stats.ts";
 import type { Packet6 } from "../packet.ts";
 import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
 import type { Lease6Mutation, Lease6View } from "../../lease/types6.ts";
@@ -44,11 +45,8 @@ export interface Engine6Context {
   now: number;
 }
 
-/**
- * A statistic change: Kea's name (global, e.g. "pkt6-reply-sent", or per subnet, e.g. "subnet[1].assigned-nas")
- * and the amount to add (negative to decrease a gauge).
- */
-export type StatDelta6 = [name: string, delta: number];
+/** A statistic change (mod/stats/stats.ts; the DHCPv6 engine's name for it). */
+export type StatDelta6 = StatDelta;
 
 /** A log line with a Kea message id (`DHCP6_LEASE_ALLOC`). */
 export interface LogEntry6 {
