@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { AUTH, REPO, run, withListeners } from "./listen_helpers.ts";
+import { freePort } from "./helpers.ts";
 import { makeTestCerts } from "./cert_helpers.ts";
 
 /**
@@ -23,9 +24,10 @@ Deno.test("https with an openssl-made certificate: curl --cacert and weka shell 
   try {
     await makeCerts(certDir);
     const tls = { "cert-file": `${certDir}/srv.pem`, "key-file": `${certDir}/srv.key` };
+    const mtlsPort = freePort();
     await withListeners((_d, port) => [
       { type: "https", address: "127.0.0.1", port, raw: { ...tls, ...AUTH } },
-      { type: "https", address: "127.0.0.1", port: port + 1, raw: { ...tls, "trust-anchor": `${certDir}/ca.pem` } },
+      { type: "https", address: "127.0.0.1", port: mtlsPort, raw: { ...tls, "trust-anchor": `${certDir}/ca.pem` } },
     ], async (l, _d, port) => {
       assert.deepEqual(l.errors, []);
       const c = await run([
@@ -80,7 +82,7 @@ Deno.test("https with an openssl-made certificate: curl --cacert and weka shell 
           ...extra,
           "-d",
           '{"command": "version-get"}',
-          `https://127.0.0.1:${port + 1}/`,
+          `https://127.0.0.1:${mtlsPort}/`,
         ]);
       const anon = await curl();
       assert.notEqual(anon.code, 0);
@@ -97,7 +99,7 @@ Deno.test("https with an openssl-made certificate: curl --cacert and weka shell 
         `${REPO}main.ts`,
         "shell",
         "--port",
-        String(port + 1),
+        String(mtlsPort),
         "--ca",
         `${certDir}/ca.pem`,
         "--cert",
