@@ -1,7 +1,7 @@
 /**
- * Every default value of a `Dhcp4` configuration, in one table, with Kea's values
- * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst). The compiler reads them from here
- * and nowhere else, so a changed default is changed once.
+ * Every default value of a configuration, in one table, with Kea's values: `Dhcp4`
+ * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst), `Dhcp6` and the HA hook's relationship
+ * (ha_config_parser.cc). The compilers read them from here and nowhere else, so a changed default is changed once.
  */
 
 /** Global Dhcp4 defaults (Kea's GLOBAL4_DEFAULTS plus the inherited subnet parameters). */
@@ -166,3 +166,36 @@ export const SERVER_ID_DEFAULTS = {
   "enterprise-id": 0,
   persist: true,
 } as const;
+
+/**
+ * The HA relationship's defaults (Kea 2.2's ha_config_parser.cc HA_CONFIG_DEFAULTS and ha_config.cc): timings in
+ * milliseconds, lease updates and syncs on, commands restricted, client certificates required, peers fail over
+ * automatically, no state paused, and multi-threading off.
+ */
+export const HA_DEFAULTS = {
+  "heartbeat-delay": 10000,
+  "max-response-delay": 60000,
+  "max-ack-delay": 10000,
+  "max-unacked-clients": 10,
+  "max-rejected-lease-updates": 10,
+  "sync-timeout": 60000,
+  "sync-page-limit": 10000,
+  /** 0 outside load-balancing; see HA_LOAD_BALANCING_DELAYED_UPDATES_LIMIT */
+  "delayed-updates-limit": 0,
+  "send-lease-updates": true,
+  "sync-leases": true,
+  "wait-backup-ack": false,
+  "require-client-certs": true,
+  "restrict-commands": true,
+  /** a peer's `auto-failover` */
+  "auto-failover": true,
+  /** a `state-machine.states[]` entry's `pause` */
+  pause: "never" as const,
+  "enable-multi-threading": false,
+  "http-dedicated-listener": false,
+  "http-listener-threads": 0,
+  "http-client-threads": 0,
+} as const;
+
+/** `delayed-updates-limit` when the relationship is in load-balancing mode and sets none. */
+export const HA_LOAD_BALANCING_DELAYED_UPDATES_LIMIT = 100;

@@ -5,10 +5,11 @@
  */
 
 import * as v from "valibot";
-import { type JsonPath, type Locator, Problems } from "./errors.ts";
+import { type Locator, Problems } from "./errors.ts";
 import { Dhcp4Schema } from "./schema4.ts";
 import { Dhcp6Schema } from "./schema6.ts";
 import { isKeaUnsupported } from "./schema_common.ts";
+import { type IssueWords, recordIssues, WEKA_WORDS } from "./schema_issues.ts";
 
 const opaqueMap = v.record(v.string(), v.unknown(), "must be a map");
 
@@ -27,26 +28,14 @@ export const ConfigSchema = v.strictObject({
 /** The validated document. */
 export type ConfigIn = v.InferOutput<typeof ConfigSchema>;
 
-/** Turns one valibot issue into a path, an operator message and whether the position is the key itself. */
-function translate(issue: v.BaseIssue<unknown>): { path: JsonPath; message: string; atKey: boolean } {
-  const path: JsonPath = (issue.path ?? []).map((p) => p.key as string | number);
-  const last = path[path.length - 1];
-  if (issue.type === "strict_object" && issue.expected === "never") {
-    const parent = [...path.slice(0, -1)].reverse().find((p) => typeof p === "string") as string | undefined;
-    const key = String(last);
-    const message = parent !== undefined && isKeaUnsupported(parent, key)
+/** Kea keys weka has not implemented yet are named as such; any other unknown key is unknown. */
+const DHCP_WORDS: IssueWords = {
+  ...WEKA_WORDS,
+  unknownKey: (parent, key) =>
+    parent !== undefined && isKeaUnsupported(parent, key)
       ? `'${key}' is not supported by weka yet`
-      : `unknown or unsupported key '${key}'`;
-    return { path, message, atKey: true };
-  }
-  if (issue.type === "strict_object" && issue.received === "undefined") {
-    return { path: path.slice(0, -1), message: `missing required key '${String(last)}'`, atKey: false };
-  }
-  const generic = /^Invalid type: Expected (.*) but received (.*)$/.exec(issue.message);
-  let message = generic ? `must be ${generic[1]} (got ${generic[2]})` : issue.message;
-  if (!generic && issue.kind === "schema" && message.startsWith("must be")) message += ` (got ${issue.received})`;
-  return { path, message, atKey: issue.type === "custom" && issue.input !== undefined && last === "Dhcp6" };
-}
+      : WEKA_WORDS.unknownKey(parent, key),
+};
 
 /**
  * Runs the schemas over a parsed document and reports every issue at once (`abortEarly: false`,
@@ -57,10 +46,7 @@ export function validateSchema(value: unknown, locate: Locator): ConfigIn {
   const r = v.safeParse(ConfigSchema, value, { abortEarly: false, abortPipeEarly: true });
   if (r.success) return r.output;
   const problems = new Problems(locate);
-  for (const issue of r.issues) {
-    const t = translate(issue);
-    problems.add(t.path, t.message, t.atKey);
-  }
+  recordIssues(r.issues, [], problems, DHCP_WORDS);
   problems.throwIfAny();
   throw new Error("unreachable: schema failed without issues");
 }

@@ -4,7 +4,7 @@
  * service.ts) feeds it heartbeat results, timer ticks, sync and backlog results, queries aimed at the partner and
  * commands, then runs the returned actions. Like Kea, after every transition the new state's handler runs at once.
  */
-import { type HaConfig, type HaState, thisPeer } from "./types.ts";
+import { type HaConfig, type HaState, thisPeer } from "../config/model_ha.ts";
 import {
   analyzeQuery,
   commInterrupted,
