@@ -1,7 +1,8 @@
 /**
  * Every default value of a configuration, in one table, with Kea's values: `Dhcp4`
- * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst), `Dhcp6` and the HA hook's relationship
- * (ha_config_parser.cc). The compilers read them from here and nowhere else, so a changed default is changed once.
+ * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst), `Dhcp6`, the HA hook's relationship
+ * (ha_config_parser.cc) and `DhcpDdns` (d2_simple_parser.cc). The compilers read them from here and nowhere else,
+ * so a changed default is changed once.
  */
 
 /** Global Dhcp4 defaults (Kea's GLOBAL4_DEFAULTS plus the inherited subnet parameters). */
@@ -165,6 +166,21 @@ export const SERVER_ID_DEFAULTS = {
   time: 0,
   "enterprise-id": 0,
   persist: true,
+} as const;
+
+/**
+ * `DhcpDdns` defaults (Kea 2.2's d2_simple_parser.cc): NCRs on 127.0.0.1:53001 over UDP as JSON, 500 ms per DNS
+ * attempt, DNS servers on port 53, full-length TSIG MACs (`digest-bits` 0).
+ */
+export const D2_DEFAULTS = {
+  "ip-address": "127.0.0.1",
+  port: 53001,
+  "dns-server-timeout": 500,
+  "ncr-protocol": "UDP" as const,
+  "ncr-format": "JSON" as const,
+  /** a `dns-servers[]` entry's port */
+  "dns-port": 53,
+  "digest-bits": 0,
 } as const;
 
 /**

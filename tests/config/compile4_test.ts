@@ -261,7 +261,8 @@ Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-ag
     noIncludes,
     { codec: stubCodec },
   );
-  assert.deepEqual(r.ddns, { "ip-address": "127.0.0.1" });
+  assert.deepEqual(r.d2?.raw, { "ip-address": "127.0.0.1" });
+  assert.equal(r.d2?.port, 53001);
   assert.equal(r.dhcp4!.subnets.length, 1);
   assert.deepEqual(r.warnings.map((w) => w.path), ["Control-agent"]);
 });
