@@ -16,6 +16,7 @@ import { STANDARD_OPTIONS4 } from "./options4.ts";
 import { STANDARD_OPTIONS6 } from "./options6.ts";
 import { parseKeaJson } from "./parse_text.ts";
 import type { IncludeReader } from "./preprocess.ts";
+import { checkControlAgent } from "./schema_agent.ts";
 import { validateSchema } from "./schema_top.ts";
 import { checkDhcp4 } from "./validate4.ts";
 import { checkDhcp6 } from "./validate6.ts";
@@ -66,7 +67,8 @@ function compileRole<C, T extends object>(
  * Loads a configuration from text, the way `kea-dhcp4 -t`, `kea-dhcp6 -t` and `kea-dhcp-ddns -t` check one:
  * comments and includes are expanded, the JSON is parsed, every map is checked against its schema (unknown keys
  * refused), Kea's semantic rules are applied, and the `Dhcp4`, `Dhcp6` and `DhcpDdns` maps are compiled. Every
- * map is checked in the same run, so a ConfigError lists the problems of all of them. Pure: includes and a D2 `secret-file` are read through `reader`, which
+ * map is checked in the same run, so a ConfigError lists the problems of all of them. A `Control-agent` map is
+ * checked and reported as not served. Pure: includes and a D2 `secret-file` are read through `reader`, which
  * receives the resolved path.
  */
 export function parseConfigText(
@@ -79,14 +81,14 @@ export function parseConfigText(
   const problems = new Problems(parsed.locate);
   const doc = validateSchema(parsed.value, problems);
   const given = parsed.value as Record<string, unknown>;
-  // a misspelt map name ("Dhcp5") is already refused as an unknown key; say nothing more about it
-  const none = given.Dhcp4 === undefined && given.Dhcp6 === undefined && given.DhcpDdns === undefined;
+  // a misspelt map name ("Dhcp5") is already refused as an unknown key; say nothing more about it. A file holding
+  // only a Control-agent map is Kea-valid (kea-ctrl-agent -t): it loads, with the warning that it is not served
+  const none = given.Dhcp4 === undefined && given.Dhcp6 === undefined && given.DhcpDdns === undefined &&
+    given["Control-agent"] === undefined;
   if (none && problems.list.length === 0) {
     problems.add([], "the configuration holds neither a 'Dhcp4', a 'Dhcp6' nor a 'DhcpDdns' map");
   }
-  if (doc["Control-agent"]) {
-    problems.warn(["Control-agent"], "ignored: weka serves the control API from each role's own control-socket", true);
-  }
+  if (doc["Control-agent"]) checkControlAgent(doc["Control-agent"], problems);
   if (doc.Logging) {
     problems.warn(["Logging"], "ignored: put 'loggers' inside the Dhcp4, Dhcp6 or DhcpDdns map", true);
   }

@@ -9,6 +9,7 @@ import * as v from "valibot";
 import type { Problems } from "./errors.ts";
 import { type Dhcp4In, Dhcp4Schema } from "./schema4.ts";
 import { type Dhcp6In, Dhcp6Schema } from "./schema6.ts";
+import { type ControlAgentIn, ControlAgentSchema } from "./schema_agent.ts";
 import { isKeaUnsupported } from "./schema_common.ts";
 import { type DhcpDdnsIn, DhcpDdnsSchema } from "./schema_d2.ts";
 import { checkSchema, type IssueWords, WEKA_WORDS } from "./schema_issues.ts";
@@ -20,8 +21,8 @@ const SECTIONS = {
   Dhcp4: Dhcp4Schema,
   Dhcp6: Dhcp6Schema,
   DhcpDdns: DhcpDdnsSchema,
-  /** a Kea 2.x Control Agent map: weka serves the control API from each role's own control socket */
-  "Control-agent": opaqueMap,
+  /** a Kea 2.x Control Agent map: checked, not served (schema_agent.ts) */
+  "Control-agent": ControlAgentSchema,
   /** Kea 1.x top-level logging: ignored with a warning */
   Logging: opaqueMap,
 } as const;
@@ -40,7 +41,7 @@ export interface ConfigIn {
   Dhcp4?: Dhcp4In;
   Dhcp6?: Dhcp6In;
   DhcpDdns?: DhcpDdnsIn;
-  "Control-agent"?: Record<string, unknown>;
+  "Control-agent"?: ControlAgentIn;
   Logging?: Record<string, unknown>;
 }
 

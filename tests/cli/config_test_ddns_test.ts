@@ -2,7 +2,8 @@
  * `weka config-test` checks a `DhcpDdns` map as `kea-dhcp-ddns -t` does, through the real CLI (`deno run -A
  * main.ts`): an unknown key, a TSIG secret that is not base64 and a DNS server given by host name are refused with
  * their JSON path and file:line:col (exit 1); config/ddns.json passes (exit 0) with a D2 summary; the problems of
- * `Dhcp4` and `DhcpDdns` in one file come out in one run. No message quotes a secret.
+ * `Dhcp4` and `DhcpDdns` in one file come out in one run; a `Control-agent` map is checked and, when valid, loads
+ * with one warning that it is not served. No message quotes a secret.
  */
 import assert from "node:assert/strict";
 import { MAIN, withTempDir } from "./cli_helpers.ts";
@@ -94,6 +95,29 @@ Deno.test("config-test reports the problems of Dhcp4 and DhcpDdns in one run", a
       "schema.json:1:14: Dhcp4.valid-lifetimes: unknown or unsupported key 'valid-lifetimes'",
       "schema.json:2:17: DhcpDdns.prot: unknown or unsupported key 'prot'",
       "schema.json: configuration is invalid (2 problems)",
+    ]);
+  });
+});
+
+Deno.test("config-test checks a Control-agent map and says it is not served", async () => {
+  const ca = (extra: string) =>
+    `{ "Control-agent": { "http-host": "127.0.0.1", "http-port": 8000${extra},
+    "control-sockets": { "dhcp4": { "socket-type": "unix", "socket-name": "/run/kea/kea4-ctrl-socket" } },
+    "authentication": { "type": "basic", "clients": [ { "user": "admin", "password": "1234" } ] },
+    "loggers": [ { "name": "kea-ctrl-agent", "severity": "INFO" } ] },
+  "DhcpDdns": { } }
+`;
+  await withTempDir("weka-ct-ca-", async (dir) => {
+    const ok = await configTest(dir, "ca.json", ca(""));
+    assert.equal(ok.code, 0, ok.lines.join("\n"));
+    assert.deepEqual(ok.lines.filter((l) => l.startsWith("warning:")), [
+      "warning: ca.json:1:3: Control-agent: weka does not run a Control Agent yet: this section is checked and ignored (each role answers on its own control-socket)",
+    ]);
+    const bad = await configTest(dir, "ca2.json", ca(`, "http-prt": 8001, "cert-file": "/etc/kea/c.pem"`));
+    assert.equal(bad.code, 1);
+    assert.deepEqual(bad.lines, [
+      "ca2.json:1:67: Control-agent.http-prt: unknown or unsupported key 'http-prt'",
+      "ca2.json: configuration is invalid (1 problem)",
     ]);
   });
 });

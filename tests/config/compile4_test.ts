@@ -252,7 +252,7 @@ Deno.test("compile: subnets without id get the next free ids, with a warning", (
   assert.match(r.warnings[0].message, /no 'id' given; assigned id 2/);
 });
 
-Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-agent is ignored with a warning", () => {
+Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-agent is checked, not served", () => {
   const r = parseConfigText(
     `{ "Dhcp4": { "comment": "lab", "user-context": { "a": 1 }, "subnet4": [ { "id": 1, "subnet": "10.0.0.0/8",
        "comment": "x", "pools": [ { "pool": "10.0.0.5-10.0.0.9", "user-context": {} } ] } ] },
