@@ -16,7 +16,7 @@ async function fakeServer(): Promise<void> {
   const dgram = (await import("node:dgram")).default;
   const { decodeMessage, encodeMessage } = await import("../mod/ddns/dns/message.ts");
   const { signMessage, verifyMessage } = await import("../mod/ddns/dns/tsig.ts");
-  const { compileD2Config } = await import("../mod/ddns/d2/config.ts");
+  const { compileD2Config } = await import("../mod/config/compile_d2.ts");
   const { labD2Config } = await import("../tests/ddns/bind_harness.ts");
   const keys = compileD2Config(labD2Config(0, 53, {}).DhcpDdns).keys;
   const s = dgram.createSocket("udp4");
@@ -58,7 +58,7 @@ function threadCpuMs(): number {
 }
 
 async function main(): Promise<void> {
-  const { compileD2Config } = await import("../mod/ddns/d2/config.ts");
+  const { compileD2Config } = await import("../mod/config/compile_d2.ts");
   const { openDnsClient } = await import("../mod/ddns/d2/dns_client.ts");
   const { D2Service } = await import("../mod/ddns/d2/service.ts");
   const { decodeNcr, encodeNcr } = await import("../mod/ddns/ncr/ncr.ts");

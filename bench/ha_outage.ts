@@ -14,7 +14,7 @@
  */
 import { parseConfigText } from "../mod/config/load.ts";
 import { DhcpState } from "../mod/control/dhcp_state.ts";
-import { compileD2Config } from "../mod/ddns/d2/config.ts";
+import { compileD2Config } from "../mod/config/compile_d2.ts";
 import { D2Service } from "../mod/ddns/d2/service.ts";
 import type { NameChangeRequest } from "../mod/ddns/ncr/ncr.ts";
 import { NcrQueue } from "../mod/ddns/ncr/queue.ts";

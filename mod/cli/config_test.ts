@@ -1,6 +1,7 @@
 /**
- * `weka config-test -c FILE` (Kea's `kea-dhcp4 -t FILE` / `kea-dhcp6 -t FILE`): loads, validates and compiles the
- * configuration without touching the network or the lease database. Exit 0 when it is valid (warnings printed), 1
+ * `weka config-test -c FILE` (Kea's `kea-dhcp4 -t FILE` / `kea-dhcp6 -t FILE` / `kea-dhcp-ddns -t FILE`): loads,
+ * validates and compiles every map of the configuration (Dhcp4, Dhcp6, DhcpDdns, and Control-agent's schema) in
+ * one run, without touching the network or the lease database. Exit 0 when it is valid (warnings printed), 1
  * with one line per problem (`file:line:col: JSON.path: message`) otherwise.
  */
 import { loadConfigFile } from "../config/load.ts";
@@ -18,7 +19,7 @@ export async function runConfigTest(path: string): Promise<number> {
           d.subnets.reduce((n, s) => n + s.reservations.size, d.globalReservations?.size ?? 0)
         } reservation(s), interfaces: ` +
         `${d.interfaces.length ? d.interfaces.map((i) => i.name).join(", ") : "none (nothing will be served)"}`
-      : loaded.dhcp6
+      : loaded.dhcp6 || loaded.d2
       ? ""
       : "no Dhcp4 section";
     const d6 = loaded.dhcp6;
@@ -35,9 +36,12 @@ export async function runConfigTest(path: string): Promise<number> {
       ? `; HA: ${ha.thisServerName} (${ha.peers.find((p) => p.name === ha.thisServerName)?.role}) in ${ha.mode} with ` +
         ha.peers.filter((p) => p.name !== ha.thisServerName).map((p) => `${p.name} (${p.role}) at ${p.url}`).join(", ")
       : "";
-    console.log(
-      `${path}: configuration is valid; ${summary}${haText}${summary6}${loaded.ddns ? "; DhcpDdns present" : ""}`,
-    );
+    const d2 = loaded.d2;
+    const summaryD2 = d2
+      ? `${summary || summary6 ? "; " : ""}DhcpDdns: ${d2.keys.size} TSIG key(s), ${d2.forward.length} forward and ` +
+        `${d2.reverse.length} reverse domain(s), NCRs on ${d2.ipAddress}:${d2.port}`
+      : "";
+    console.log(`${path}: configuration is valid; ${summary}${haText}${summary6}${summaryD2}`);
     return 0;
   } catch (e) {
     return reportConfigFailure(path, e);

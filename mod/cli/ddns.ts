@@ -1,18 +1,32 @@
 /**
- * `weka ddns -c FILE`: the DHCP-DDNS role (Kea's kea-dhcp-ddns). Loads the `DhcpDdns` map, sets up its loggers,
+ * `weka ddns -c FILE`: the DHCP-DDNS role (Kea's kea-dhcp-ddns). Loads the file through the one configuration loader
+ * (mod/config/load.ts, as `weka config-test` and `weka run` do) and serves its `DhcpDdns` map: sets up its loggers,
  * starts D2 and its control sockets, and runs until SIGTERM/SIGINT or a `shutdown` command (exit 0, or the
  * command's exit-value). SIGHUP and `config-reload` re-read the file as Kea does (a refused configuration keeps
  * the running one).
  */
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, formatProblem } from "../config/errors.ts";
+import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
+import type { D2Config } from "../config/model_d2.ts";
 import { ControlListeners } from "../control/listeners.ts";
 import { setupLogging } from "../log/logger.ts";
-import { compileD2Config, type D2Config } from "../ddns/d2/config.ts";
-import { buildD2Registry, d2Dispatcher, d2SocketSpecs } from "../ddns/d2/control.ts";
+import { buildD2Registry, d2Dispatcher } from "../ddns/d2/control.ts";
 import { startD2 } from "../ddns/d2/daemon.ts";
-import { loadD2ConfigFile } from "../ddns/d2/load.ts";
 import { describeError } from "./role_common.ts";
 import { VERSION, versionReport } from "./version.ts";
+
+/** The compiled `DhcpDdns` map of a loaded configuration; a ConfigError when the file has none. */
+function d2Of(loaded: LoadedConfig): D2Config {
+  if (loaded.d2) return loaded.d2;
+  throw new ConfigError([{ ...loaded.locate([]), path: "", message: "the configuration has no 'DhcpDdns' map" }]);
+}
+
+/** Loads the file and returns its D2 configuration and the warnings about its `DhcpDdns` map. */
+async function loadD2(path: string): Promise<{ cfg: D2Config; warnings: string[] }> {
+  const loaded = await loadConfigFile(path);
+  const warnings = loaded.warnings.filter((w) => w.path.startsWith("DhcpDdns")).map(formatProblem);
+  return { cfg: d2Of(loaded), warnings };
+}
 
 /**
  * Runs the D2 role; returns the process exit code (1 when the configuration is refused or the port is taken).
@@ -20,9 +34,9 @@ import { VERSION, versionReport } from "./version.ts";
  * until they are applied, so none is lost across a restart; without it the queue is memory only, as in Kea.
  */
 export async function runDdns(opts: { configPath: string; journalPath?: string }): Promise<number> {
-  let cfg: D2Config;
+  let cfg: D2Config, warnings: string[];
   try {
-    cfg = await loadD2ConfigFile(opts.configPath);
+    ({ cfg, warnings } = await loadD2(opts.configPath));
   } catch (e) {
     console.error(e instanceof ConfigError ? e.format() : `weka ddns: ${(e as Error).message}`);
     return 1;
@@ -35,6 +49,7 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
     console.error(`weka ddns: cannot open the configured log outputs (${(e as Error).message}); logging to stdout`);
     log = await setupLogging([], "kea-dhcp-ddns");
   }
+  for (const w of warnings) log.warn("DHCP_DDNS_CONFIG_WARNING", w);
   let d2;
   try {
     d2 = await startD2(cfg, log, { journalPath: opts.journalPath ?? Deno.env.get("WEKA_DDNS_JOURNAL") });
@@ -52,13 +67,16 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
     running.service.reconfigure(next);
   };
   const reloadFile = async () => {
-    apply(await loadD2ConfigFile(opts.configPath));
+    const next = await loadD2(opts.configPath);
+    for (const w of next.warnings) logger.warn("DHCP_DDNS_CONFIG_WARNING", w);
+    apply(next.cfg);
     logger.info("DHCP_DDNS_CONFIG_RELOADED", `configuration reloaded from ${opts.configPath}`);
   };
   const registry = buildD2Registry({
     stats: running.service.stats,
     configDoc: () => ({ DhcpDdns: current.raw }),
-    checkDoc: (doc) => compileD2Config(doc.DhcpDdns, undefined, (p) => Deno.readTextFileSync(p)),
+    checkDoc: (doc) =>
+      d2Of(parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
     applyConfig: apply,
     reloadFile,
     shutdown: (type, code) => setTimeout(() => stopped.resolve({ type, code }), 50),
@@ -70,7 +88,7 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
     version: VERSION,
     buildReport: versionReport(),
   });
-  const control = await ControlListeners.start(d2SocketSpecs(cfg.controlSockets), {
+  const control = await ControlListeners.start([...cfg.controlSockets], {
     dispatch: d2Dispatcher(registry),
     log: (level, id, text) => logger[level](id, text),
   });

@@ -31,9 +31,6 @@ import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
 import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
-import { loadD2ConfigFile } from "../ddns/d2/load.ts";
-import type { D2Config } from "../ddns/d2/config.ts";
-import { ConfigError } from "../config/errors.ts";
 import { buildHaService, haReloadBlocker, type HaRuntime, openHa } from "./dhcp4_ha.ts";
 
 export interface Dhcp4Options {
@@ -56,25 +53,18 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   }
   // `weka run`: mod/cli/run.ts starts the DHCPv6 role next to this one when the file has a Dhcp6 map
   const config = loaded.dhcp4;
-  if (!config && opts.all && loaded.ddns) {
+  if (!config && opts.all && loaded.d2) {
     const { runDdns } = await import("./ddns.ts");
     return await runDdns({ configPath: opts.configPath });
   }
   if (!config) {
     console.error(
-      `${opts.configPath}: there is no Dhcp4 section to serve${loaded.ddns ? " (use 'weka ddns' for DhcpDdns)" : ""}`,
+      `${opts.configPath}: there is no Dhcp4 section to serve${loaded.d2 ? " (use 'weka ddns' for DhcpDdns)" : ""}`,
     );
     return 1;
   }
-  let d2Config: D2Config | undefined;
-  if (opts.all && loaded.ddns) {
-    try {
-      d2Config = await loadD2ConfigFile(opts.configPath);
-    } catch (e) {
-      console.error(e instanceof ConfigError ? e.format() : `weka run: ${(e as Error).message}`);
-      return 1;
-    }
-  }
+  // weka run: the DhcpDdns map was loaded and checked with the rest of the file
+  const d2Config = opts.all ? loaded.d2 : undefined;
   // weka run: the in-process D2 logs through the Dhcp4 loggers (one LogTape configuration per process)
   const log = opts.log ?? await setupLogging(config.loggers, "kea-dhcp4");
   const closeLogs = () => opts.log ? Promise.resolve() : closeLogging();

@@ -12,9 +12,7 @@ import { closeLogging, roleLog, setupLogging } from "../log/logger.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
-import { loadD2ConfigFile } from "../ddns/d2/load.ts";
 import { startD2 } from "../ddns/d2/daemon.ts";
-import { ConfigError } from "../config/errors.ts";
 
 /** Kea's default logger of a daemon that configures none. */
 function defaultLogger(name: string): LoggerSpec {
@@ -41,11 +39,11 @@ export async function runAll(configPath: string): Promise<number> {
   const keepAlive = () => {};
   Deno.addSignalListener("SIGTERM", keepAlive);
   let d2;
-  if (!d4 && loaded.ddns) {
+  if (!d4 && loaded.d2) {
     try {
-      d2 = await startD2(await loadD2ConfigFile(configPath), log6);
+      d2 = await startD2(loaded.d2, log6);
     } catch (e) {
-      console.error(e instanceof ConfigError ? e.format() : `weka run: ${(e as Error).message}`);
+      console.error(`weka run: ${(e as Error).message}`);
       Deno.removeSignalListener("SIGTERM", keepAlive);
       await closeLogging();
       return 1;

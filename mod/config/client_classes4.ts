@@ -14,7 +14,7 @@ import { parseTest } from "../classify/parser.ts";
 import { ExprError } from "../classify/lexer.ts";
 import { parseIpv4 } from "../wire/addr.ts";
 import { isBuiltinClass } from "../classify/classify4.ts";
-import type { HaConfig } from "../ha/types.ts";
+import type { HaConfig } from "./model_ha.ts";
 
 /** One `client-classes` entry. */
 export const clientClass = v.strictObject({

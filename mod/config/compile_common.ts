@@ -2,12 +2,15 @@
  * The parts of the Dhcp4 and Dhcp6 compilers that follow the same Kea rules in both universes: the maps kea-dhcp4
  * and kea-dhcp6 share (`lease-database`, `expired-leases-processing`, `loggers`, `hooks-libraries`,
  * `control-socket(s)`, `decline-probation-period`) compiled with Kea's defaults into model.ts's
- * DhcpServerCommon. compile4.ts and compile6.ts call it with their universe's default file and logger names.
+ * DhcpServerCommon. compile4.ts and compile6.ts call it with their universe's default file and logger names;
+ * compile_d2.ts uses the `loggers` and control-socket steps for `DhcpDdns`.
  */
 
 import { EXPIRED_LEASES_DEFAULTS, LEASE_DATABASE_DEFAULTS, LOGGER_DEFAULTS } from "./defaults.ts";
 import type { ControlSocketSpec, DhcpServerCommon, ExpiredLeasesProcessing, LoggerSpec } from "./model.ts";
-import type { Dhcp4In, LoggerIn } from "./schema4.ts";
+import type { Dhcp4In } from "./schema4.ts";
+import type { LoggerIn } from "./schema_daemon.ts";
+import type { ControlSocketIn } from "./schema_control.ts";
 
 /** The shared maps of a validated Dhcp4 or Dhcp6 map (Dhcp6 has no `control-sockets` list). */
 export type ServerCommonIn =
@@ -38,8 +41,8 @@ export function kvPathFor(csvName: string): string {
   return (dot > slash + 1 ? csvName.slice(0, dot) : csvName) + ".kv";
 }
 
-/** A `loggers` entry with Kea's defaults applied (Kea's logging.rst; shared by Dhcp4 and Dhcp6). */
-export function logger(l: LoggerIn): LoggerSpec {
+/** A `loggers` entry with Kea's defaults applied (Kea's logging.rst; the same in every daemon). */
+function logger(l: LoggerIn): LoggerSpec {
   const outs = l["output-options"] ?? l.output_options ?? [{ output: LOGGER_DEFAULTS.output }];
   return {
     name: l.name,
@@ -53,6 +56,15 @@ export function logger(l: LoggerIn): LoggerSpec {
       ...(o.pattern !== undefined ? { pattern: o.pattern } : {}),
     })),
   };
+}
+
+/**
+ * Compiles a daemon's `loggers` list with Kea's defaults (severity INFO, debuglevel 0, one stdout output, flush,
+ * maxsize 10240000, maxver 1). Without a list, `rootLogger` names the one logger Kea's DHCP servers start with
+ * (INFO to stdout); D2 passes none and gets an empty list (the logging setup then applies its own default).
+ */
+export function compileLoggers(list: readonly LoggerIn[] | undefined, rootLogger?: string): LoggerSpec[] {
+  return (list ?? (rootLogger !== undefined ? [{ name: rootLogger }] : [])).map(logger);
 }
 
 /** `expired-leases-processing` with Kea's defaults (Kea ARM "Lease Reclamation": 10 s, 25 s, 3600 s, 100, 250 ms, 5). */
@@ -69,9 +81,15 @@ function expired(d: ServerCommonIn): ExpiredLeasesProcessing {
   };
 }
 
-/** `control-socket` (Kea 2.2) and then the entries of `control-sockets` (newer Kea), each as configured. */
-function controlSockets(d: ServerCommonIn): ControlSocketSpec[] {
-  const sockets = [...(d["control-socket"] ? [d["control-socket"]] : []), ...(d["control-sockets"] ?? [])];
+/**
+ * `control-socket` (Kea 2.2) and then the entries of `control-sockets` (newer Kea), each as configured; the same
+ * for every daemon that has a control channel (Dhcp4, Dhcp6, DhcpDdns).
+ */
+export function compileControlSockets(
+  single: ControlSocketIn | undefined,
+  list: readonly ControlSocketIn[] | undefined,
+): ControlSocketSpec[] {
+  const sockets = [...(single ? [single] : []), ...(list ?? [])];
   return sockets.map((s) => {
     const spec: ControlSocketSpec = { type: s["socket-type"], raw: { ...s } };
     if (s["socket-name"] !== undefined) spec.name = s["socket-name"];
@@ -104,10 +122,10 @@ export function compileServerCommon(d: ServerCommonIn, defaults: ServerCommonDef
     },
     declineProbationPeriod: d["decline-probation-period"] ?? defaults.declineProbationPeriod,
     expired: expired(d),
-    loggers: (d.loggers ?? [{ name: defaults.rootLogger }]).map(logger),
+    loggers: compileLoggers(d.loggers, defaults.rootLogger),
     hooks: hooks.map((h) => h.file),
     hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
-    controlSockets: controlSockets(d),
+    controlSockets: compileControlSockets(d["control-socket"], d["control-sockets"]),
     raw: d as Record<string, unknown>,
   };
 }

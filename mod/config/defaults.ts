@@ -1,7 +1,8 @@
 /**
- * Every default value of a `Dhcp4` configuration, in one table, with Kea's values
- * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst). The compiler reads them from here
- * and nowhere else, so a changed default is changed once.
+ * Every default value of a configuration, in one table, with Kea's values: `Dhcp4`
+ * (src/lib/dhcpsrv/parsers/simple_parser4.cc and the ARM's dhcp4-srv.rst), `Dhcp6`, the HA hook's relationship
+ * (ha_config_parser.cc) and `DhcpDdns` (d2_simple_parser.cc). The compilers read them from here and nowhere else,
+ * so a changed default is changed once.
  */
 
 /** Global Dhcp4 defaults (Kea's GLOBAL4_DEFAULTS plus the inherited subnet parameters). */
@@ -166,3 +167,51 @@ export const SERVER_ID_DEFAULTS = {
   "enterprise-id": 0,
   persist: true,
 } as const;
+
+/**
+ * `DhcpDdns` defaults (Kea 2.2's d2_simple_parser.cc): NCRs on 127.0.0.1:53001 over UDP as JSON, 500 ms per DNS
+ * attempt, DNS servers on port 53, full-length TSIG MACs (`digest-bits` 0).
+ */
+export const D2_DEFAULTS = {
+  "ip-address": "127.0.0.1",
+  port: 53001,
+  "dns-server-timeout": 500,
+  "ncr-protocol": "UDP" as const,
+  "ncr-format": "JSON" as const,
+  /** a `dns-servers[]` entry's port */
+  "dns-port": 53,
+  "digest-bits": 0,
+} as const;
+
+/**
+ * The HA relationship's defaults (Kea 2.2's ha_config_parser.cc HA_CONFIG_DEFAULTS and ha_config.cc): timings in
+ * milliseconds, lease updates and syncs on, commands restricted, client certificates required, peers fail over
+ * automatically, no state paused, and multi-threading off.
+ */
+export const HA_DEFAULTS = {
+  "heartbeat-delay": 10000,
+  "max-response-delay": 60000,
+  "max-ack-delay": 10000,
+  "max-unacked-clients": 10,
+  "max-rejected-lease-updates": 10,
+  "sync-timeout": 60000,
+  "sync-page-limit": 10000,
+  /** 0 outside load-balancing; see HA_LOAD_BALANCING_DELAYED_UPDATES_LIMIT */
+  "delayed-updates-limit": 0,
+  "send-lease-updates": true,
+  "sync-leases": true,
+  "wait-backup-ack": false,
+  "require-client-certs": true,
+  "restrict-commands": true,
+  /** a peer's `auto-failover` */
+  "auto-failover": true,
+  /** a `state-machine.states[]` entry's `pause` */
+  pause: "never" as const,
+  "enable-multi-threading": false,
+  "http-dedicated-listener": false,
+  "http-listener-threads": 0,
+  "http-client-threads": 0,
+} as const;
+
+/** `delayed-updates-limit` when the relationship is in load-balancing mode and sets none. */
+export const HA_LOAD_BALANCING_DELAYED_UPDATES_LIMIT = 100;

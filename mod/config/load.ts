@@ -5,17 +5,20 @@
  */
 
 import { compile4 } from "./compile4.ts";
+import { compile6 } from "./compile6.ts";
+import { compileD2 } from "./compile_d2.ts";
 import { ConfigError, type ConfigProblem, type Locator, Problems } from "./errors.ts";
 import type { Dhcp4Config } from "./model.ts";
+import type { Dhcp6Config } from "./model6.ts";
+import type { D2Config } from "./model_d2.ts";
 import type { OptionCodec4 } from "./option_codec.ts";
 import { STANDARD_OPTIONS4 } from "./options4.ts";
+import { STANDARD_OPTIONS6 } from "./options6.ts";
 import { parseKeaJson } from "./parse_text.ts";
 import type { IncludeReader } from "./preprocess.ts";
+import { checkControlAgent } from "./schema_agent.ts";
 import { validateSchema } from "./schema_top.ts";
 import { checkDhcp4 } from "./validate4.ts";
-import { compile6 } from "./compile6.ts";
-import type { Dhcp6Config } from "./model6.ts";
-import { STANDARD_OPTIONS6 } from "./options6.ts";
 import { checkDhcp6 } from "./validate6.ts";
 
 /** A configuration that loaded: the compiled roles it names, plus warnings to log. */
@@ -28,8 +31,8 @@ export interface LoadedConfig {
   dhcp4?: Dhcp4Config;
   /** the compiled DHCPv6 server, when the file has a `Dhcp6` map */
   dhcp6?: Dhcp6Config;
-  /** the `DhcpDdns` map, unvalidated here (the DDNS role validates it) */
-  ddns?: Record<string, unknown>;
+  /** the compiled DHCP-DDNS server (Kea's D2), when the file has a `DhcpDdns` map */
+  d2?: D2Config;
   /** non-fatal findings, each with its position (format them with formatProblem) */
   warnings: ConfigProblem[];
   /** maps a JSON path to its file position (for messages of later passes, e.g. a role's own checks) */
@@ -45,10 +48,28 @@ export interface LoadOptions {
 }
 
 /**
- * Loads a configuration from text, the way `kea-dhcp4 -t` / `kea-dhcp6 -t` check one: comments and includes are
- * expanded, the JSON is parsed, every map is checked against the schema (unknown keys refused), Kea's semantic
- * rules are applied, and the `Dhcp4` and `Dhcp6` maps are compiled. Throws a ConfigError listing every problem. Pure: includes are read
- * through `reader`, which receives the resolved path.
+ * Runs a role's semantic checks and then its compiler, the compiler only when the checks added no problem (it
+ * relies on them); the result is frozen. A role whose checks failed yields undefined, and the other roles go on.
+ */
+function compileRole<C, T extends object>(
+  problems: Problems,
+  check: () => C,
+  compile: (checked: C) => T | undefined,
+): Readonly<T> | undefined {
+  const before = problems.list.length;
+  const checked = check();
+  if (problems.list.length !== before) return undefined;
+  const out = compile(checked);
+  return out && problems.list.length === before ? Object.freeze(out) : undefined;
+}
+
+/**
+ * Loads a configuration from text, the way `kea-dhcp4 -t`, `kea-dhcp6 -t` and `kea-dhcp-ddns -t` check one:
+ * comments and includes are expanded, the JSON is parsed, every map is checked against its schema (unknown keys
+ * refused), Kea's semantic rules are applied, and the `Dhcp4`, `Dhcp6` and `DhcpDdns` maps are compiled. Every
+ * map is checked in the same run, so a ConfigError lists the problems of all of them. A `Control-agent` map is
+ * checked and reported as not served. Pure: includes and a D2 `secret-file` are read through `reader`, which
+ * receives the resolved path.
  */
 export function parseConfigText(
   text: string,
@@ -57,29 +78,32 @@ export function parseConfigText(
   opts: LoadOptions = {},
 ): LoadedConfig {
   const parsed = parseKeaJson(text, name, reader);
-  const doc = validateSchema(parsed.value, parsed.locate);
   const problems = new Problems(parsed.locate);
-  if (!doc.Dhcp4 && !doc.Dhcp6 && !doc.DhcpDdns) {
+  const doc = validateSchema(parsed.value, problems);
+  const given = parsed.value as Record<string, unknown>;
+  // a misspelt map name ("Dhcp5") is already refused as an unknown key; say nothing more about it. A file holding
+  // only a Control-agent map is Kea-valid (kea-ctrl-agent -t): it loads, with the warning that it is not served
+  const none = given.Dhcp4 === undefined && given.Dhcp6 === undefined && given.DhcpDdns === undefined &&
+    given["Control-agent"] === undefined;
+  if (none && problems.list.length === 0) {
     problems.add([], "the configuration holds neither a 'Dhcp4', a 'Dhcp6' nor a 'DhcpDdns' map");
   }
-  if (doc["Control-agent"]) {
-    problems.warn(["Control-agent"], "ignored: weka serves the control API from each role's own control-socket", true);
-  }
+  if (doc["Control-agent"]) checkControlAgent(doc["Control-agent"], problems);
   if (doc.Logging) {
-    problems.warn(["Logging"], "ignored: put 'loggers' inside the Dhcp4 or DhcpDdns map", true);
+    problems.warn(["Logging"], "ignored: put 'loggers' inside the Dhcp4, Dhcp6 or DhcpDdns map", true);
   }
-  let dhcp4: Dhcp4Config | undefined;
-  if (doc.Dhcp4) {
-    const checked = checkDhcp4(doc.Dhcp4, problems);
-    problems.throwIfAny();
-    dhcp4 = Object.freeze(compile4(doc.Dhcp4, checked, opts.codec ?? STANDARD_OPTIONS4, problems));
-  }
-  let dhcp6: Dhcp6Config | undefined;
-  if (doc.Dhcp6) {
-    const checked = checkDhcp6(doc.Dhcp6, problems);
-    problems.throwIfAny();
-    dhcp6 = Object.freeze(compile6(doc.Dhcp6, checked, opts.codec6 ?? STANDARD_OPTIONS6, problems));
-  }
+  const d4 = doc.Dhcp4, d6 = doc.Dhcp6, dd = doc.DhcpDdns;
+  const dhcp4 = d4 && compileRole(
+    problems,
+    () => checkDhcp4(d4, problems),
+    (checked) => compile4(d4, checked, opts.codec ?? STANDARD_OPTIONS4, problems),
+  );
+  const dhcp6 = d6 && compileRole(
+    problems,
+    () => checkDhcp6(d6, problems),
+    (checked) => compile6(d6, checked, opts.codec6 ?? STANDARD_OPTIONS6, problems),
+  );
+  const d2 = dd && compileD2(dd, ["DhcpDdns"], problems, reader);
   problems.throwIfAny();
   const out: LoadedConfig = {
     files: parsed.files,
@@ -89,7 +113,7 @@ export function parseConfigText(
   };
   if (dhcp4) out.dhcp4 = dhcp4;
   if (dhcp6) out.dhcp6 = dhcp6;
-  if (doc.DhcpDdns) out.ddns = doc.DhcpDdns;
+  if (d2) out.d2 = d2;
   return out;
 }
 

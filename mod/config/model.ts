@@ -4,7 +4,7 @@
  * subnet resolved, option-data encoded to wire payloads). A reload builds a new model and swaps it whole.
  */
 import type { BoolExpr, StrExpr } from "../classify/ast.ts";
-import type { HaConfig } from "../ha/types.ts";
+import type { HaConfig } from "./model_ha.ts";
 
 /** One option to send: the wire payload (without code/length) plus Kea's send flags. */
 export interface OptionValue {
@@ -278,7 +278,7 @@ export interface Dhcp4Config extends DhcpServerCommon {
   hostIdentifiers?: HostIdType[];
   /** the built-in flex-id hook (libdhcp_flex_id.so) with its parsed `identifier-expression`, when loaded */
   flexId?: FlexId4;
-  /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (mod/ha/config.ts) */
+  /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
   ha?: HaConfig;
 }
 

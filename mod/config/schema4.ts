@@ -19,6 +19,7 @@ import {
   uint32,
 } from "./schema_common.ts";
 import { controlSocket } from "./schema_control.ts";
+import { hookLibraryList, loggerList } from "./schema_daemon.ts";
 import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
@@ -60,32 +61,6 @@ const expiredLeases = v.strictObject({
   "max-reclaim-leases": v.optional(uint32),
   "max-reclaim-time": v.optional(uint32),
   "unwarned-reclaim-cycles": v.optional(uint32),
-  ...annotations,
-}, "must be a map");
-
-const outputOption = v.strictObject({
-  output: nonEmptyStr,
-  flush: v.optional(bool),
-  maxsize: v.optional(uint32),
-  maxver: v.optional(uint32),
-  pattern: v.optional(str),
-  ...annotations,
-}, "must be a map");
-
-const logger = v.strictObject({
-  name: str,
-  output_options: v.optional(v.array(outputOption, "must be a list")),
-  "output-options": v.optional(v.array(outputOption, "must be a list")),
-  severity: v.optional(
-    v.picklist(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "NONE"], "must be FATAL, ERROR, WARN, INFO, DEBUG or NONE"),
-  ),
-  debuglevel: v.optional(v.pipe(uint32, v.maxValue(99, "must be 0..99"))),
-  ...annotations,
-}, "must be a map");
-
-const hookLibrary = v.strictObject({
-  library: nonEmptyStr,
-  parameters: v.optional(v.record(v.string(), v.unknown(), "must be a map")),
   ...annotations,
 }, "must be a map");
 
@@ -142,10 +117,10 @@ export const Dhcp4Schema = v.strictObject({
   "echo-client-id": v.optional(bool),
   "decline-probation-period": v.optional(uint32),
   "expired-leases-processing": v.optional(expiredLeases),
-  loggers: v.optional(v.array(logger, "must be a list")),
+  loggers: v.optional(loggerList),
   "control-socket": v.optional(controlSocket),
   "control-sockets": v.optional(v.array(controlSocket, "must be a list")),
-  "hooks-libraries": v.optional(v.array(hookLibrary, "must be a list")),
+  "hooks-libraries": v.optional(hookLibraryList),
   "dhcp-ddns": v.optional(dhcpDdns),
   /** custom option definitions (Kea option-def) */
   "option-def": v.optional(optionDefList),
@@ -166,5 +141,3 @@ export type Subnet4In = v.InferOutput<typeof subnet4>;
 export type SharedNetwork4In = v.InferOutput<typeof sharedNetwork4>;
 /** A validated pool entry. */
 export type Pool4In = v.InferOutput<typeof pool>;
-/** A validated `logger` entry. */
-export type LoggerIn = v.InferOutput<typeof logger>;

@@ -81,3 +81,6 @@ export const controlSocket = v.strictObject({
   "http-headers": v.optional(v.array(httpHeader, "must be a list")),
   ...annotations,
 }, "must be a map");
+
+/** A validated control socket entry. */
+export type ControlSocketIn = v.InferOutput<typeof controlSocket>;

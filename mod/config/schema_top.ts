@@ -1,66 +1,77 @@
 /**
  * The top level of a configuration file and the run of the schemas over it. Kea's daemons each read their own
- * map (`Dhcp4`, `Dhcp6`, `DhcpDdns`, `Control-agent`); weka's `run` reads every role the file names. Schema
- * issues are turned into operator messages that name the JSON path and the file position.
+ * map (`Dhcp4`, `Dhcp6`, `DhcpDdns`, `Control-agent`); weka's `run` reads every role the file names. Each map is
+ * checked on its own, so one run reports the schema problems of every map, and the maps that passed go on to
+ * their semantic checks. Issues become operator messages that name the JSON path and the file position.
  */
 
 import * as v from "valibot";
-import { type JsonPath, type Locator, Problems } from "./errors.ts";
-import { Dhcp4Schema } from "./schema4.ts";
-import { Dhcp6Schema } from "./schema6.ts";
+import type { Problems } from "./errors.ts";
+import { type Dhcp4In, Dhcp4Schema } from "./schema4.ts";
+import { type Dhcp6In, Dhcp6Schema } from "./schema6.ts";
+import { type ControlAgentIn, ControlAgentSchema } from "./schema_agent.ts";
 import { isKeaUnsupported } from "./schema_common.ts";
+import { type DhcpDdnsIn, DhcpDdnsSchema } from "./schema_d2.ts";
+import { checkSchema, type IssueWords, WEKA_WORDS } from "./schema_issues.ts";
 
 const opaqueMap = v.record(v.string(), v.unknown(), "must be a map");
 
-/** The whole configuration document. */
-export const ConfigSchema = v.strictObject({
-  Dhcp4: v.optional(Dhcp4Schema),
-  Dhcp6: v.optional(Dhcp6Schema),
-  /** validated by the DDNS role itself */
-  DhcpDdns: v.optional(opaqueMap),
-  /** a Kea 2.x Control Agent map: weka serves the control API from each role's own control socket */
-  "Control-agent": v.optional(opaqueMap),
+/** The maps a configuration document may hold, each with its schema. */
+const SECTIONS = {
+  Dhcp4: Dhcp4Schema,
+  Dhcp6: Dhcp6Schema,
+  DhcpDdns: DhcpDdnsSchema,
+  /** a Kea 2.x Control Agent map: checked, not served (schema_agent.ts) */
+  "Control-agent": ControlAgentSchema,
   /** Kea 1.x top-level logging: ignored with a warning */
-  Logging: v.optional(opaqueMap),
-}, "the configuration must be a map");
+  Logging: opaqueMap,
+} as const;
 
-/** The validated document. */
-export type ConfigIn = v.InferOutput<typeof ConfigSchema>;
+/** The document's top level: only the known maps (each checked by its own schema afterwards). */
+const TopSchema = v.strictObject(
+  Object.fromEntries(Object.keys(SECTIONS).map((k) => [k, v.optional(v.unknown())])) as Record<
+    keyof typeof SECTIONS,
+    v.OptionalSchema<v.UnknownSchema, undefined>
+  >,
+  "the configuration must be a map",
+);
 
-/** Turns one valibot issue into a path, an operator message and whether the position is the key itself. */
-function translate(issue: v.BaseIssue<unknown>): { path: JsonPath; message: string; atKey: boolean } {
-  const path: JsonPath = (issue.path ?? []).map((p) => p.key as string | number);
-  const last = path[path.length - 1];
-  if (issue.type === "strict_object" && issue.expected === "never") {
-    const parent = [...path.slice(0, -1)].reverse().find((p) => typeof p === "string") as string | undefined;
-    const key = String(last);
-    const message = parent !== undefined && isKeaUnsupported(parent, key)
-      ? `'${key}' is not supported by weka yet`
-      : `unknown or unsupported key '${key}'`;
-    return { path, message, atKey: true };
-  }
-  if (issue.type === "strict_object" && issue.received === "undefined") {
-    return { path: path.slice(0, -1), message: `missing required key '${String(last)}'`, atKey: false };
-  }
-  const generic = /^Invalid type: Expected (.*) but received (.*)$/.exec(issue.message);
-  let message = generic ? `must be ${generic[1]} (got ${generic[2]})` : issue.message;
-  if (!generic && issue.kind === "schema" && message.startsWith("must be")) message += ` (got ${issue.received})`;
-  return { path, message, atKey: issue.type === "custom" && issue.input !== undefined && last === "Dhcp6" };
+/** The maps of a document that passed their schema (a map that did not is absent; its problems are recorded). */
+export interface ConfigIn {
+  Dhcp4?: Dhcp4In;
+  Dhcp6?: Dhcp6In;
+  DhcpDdns?: DhcpDdnsIn;
+  "Control-agent"?: ControlAgentIn;
+  Logging?: Record<string, unknown>;
 }
 
+/** Kea keys weka has not implemented yet are named as such in the DHCP maps; elsewhere an unknown key is unknown. */
+const DHCP_WORDS: IssueWords = {
+  ...WEKA_WORDS,
+  unknownKey: (parent, key) =>
+    parent !== undefined && isKeaUnsupported(parent, key)
+      ? `'${key}' is not supported by weka yet`
+      : WEKA_WORDS.unknownKey(parent, key),
+};
+
 /**
- * Runs the schemas over a parsed document and reports every issue at once (`abortEarly: false`,
- * `abortPipeEarly: true`), each as `file:line:col: path: message`. Unknown keys are refused as Kea's grammar
- * refuses them; a Kea key weka has not implemented is named as such.
+ * Runs the schemas over a parsed document and records every issue of every map in `problems`, each as
+ * `file:line:col: path: message` (`abortEarly: false`, `abortPipeEarly: true`). Unknown keys are refused as Kea's
+ * grammar refuses them; a Kea key weka has not implemented is named as such. Returns the maps that passed.
  */
-export function validateSchema(value: unknown, locate: Locator): ConfigIn {
-  const r = v.safeParse(ConfigSchema, value, { abortEarly: false, abortPipeEarly: true });
-  if (r.success) return r.output;
-  const problems = new Problems(locate);
-  for (const issue of r.issues) {
-    const t = translate(issue);
-    problems.add(t.path, t.message, t.atKey);
-  }
-  problems.throwIfAny();
-  throw new Error("unreachable: schema failed without issues");
+export function validateSchema(value: unknown, problems: Problems): ConfigIn {
+  checkSchema(TopSchema, value, [], problems);
+  const doc = (value ?? {}) as Record<string, unknown>;
+  const out: ConfigIn = {};
+  const section = <K extends keyof typeof SECTIONS>(k: K, words = WEKA_WORDS) => {
+    if (doc[k] === undefined) return;
+    const checked = checkSchema(SECTIONS[k], doc[k], [k], problems, words);
+    if (checked !== undefined) (out as Record<string, unknown>)[k] = checked;
+  };
+  section("Dhcp4", DHCP_WORDS);
+  section("Dhcp6", DHCP_WORDS);
+  section("DhcpDdns");
+  section("Control-agent");
+  section("Logging");
+  return out;
 }

@@ -13,8 +13,8 @@ import type { Dhcp4In, SharedNetwork4In, Subnet4In } from "./schema4.ts";
 import { checkReservationMode, checkReservations4 } from "./reservations4.ts";
 import { checkHostIdentifiers4 } from "./host_identifiers4.ts";
 import { checkSharedNetworks4, subnetEntries4, type SubnetEntry4 } from "./shared_networks4.ts";
-import { compileHaParameters } from "../ha/config.ts";
-import type { HaConfig } from "../ha/types.ts";
+import { compileHaParameters } from "./compile_ha.ts";
+import type { HaConfig } from "./model_ha.ts";
 
 /** What the checks learned that the compiler needs: the subnet ids (configured or assigned) and the pools. */
 export interface Checked4 {

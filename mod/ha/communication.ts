@@ -12,7 +12,7 @@ import {
   secsUnacked,
 } from "./connecting_clients.ts";
 import { PersistentMap } from "./persistent_map.ts";
-import type { HaConfig, HaState } from "./types.ts";
+import type { HaConfig, HaState } from "../config/model_ha.ts";
 
 /** The partner's state as weka last saw it; "unavailable" after a failed heartbeat or lease update. */
 export type PartnerState = HaState | "unavailable";

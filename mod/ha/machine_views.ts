@@ -12,7 +12,7 @@ import {
   simpleTime,
   unackedCount,
 } from "./communication.ts";
-import { type HaConfig, type HaPeer, partnerPeer, thisPeer } from "./types.ts";
+import { type HaConfig, type HaPeer, partnerPeer, thisPeer } from "../config/model_ha.ts";
 
 /**
  * Kea's `CommunicationState::getReport()` (the `remote` entry of status-get, without role and server-name):

@@ -8,7 +8,7 @@
  * `PeerError` whose message names the peer, its URL and the command, so the operator can tell which link broke.
  */
 import { readConfiguredFile, readTrustAnchor } from "../control/tls_files.ts";
-import type { HaPeer } from "./types.ts";
+import type { HaPeer } from "../config/model_ha.ts";
 import { Http1Client, MAX_ANSWER_BYTES } from "./http1_client.ts";
 
 /** A partner's answer to one command (Kea's `{"result", "text", "arguments"}`). */

@@ -6,7 +6,7 @@
  */
 
 import { hwAddr, Opt, type Packet4 } from "../dhcp4/packet.ts";
-import type { HaConfig, HaPeer } from "./types.ts";
+import type { HaConfig, HaPeer } from "../config/model_ha.ts";
 
 /** RFC 3074 §6: the "mixing table" of 256 distinct values in pseudo-random order (`loadb_mx_tbl`). */
 // deno-fmt-ignore

@@ -24,7 +24,7 @@ import {
   step,
 } from "./state_machine.ts";
 import { syncFromPartner } from "./sync.ts";
-import { type HaConfig, type HaState, partnerPeer, thisPeer } from "./types.ts";
+import { type HaConfig, type HaState, partnerPeer, thisPeer } from "../config/model_ha.ts";
 
 /** What the HA service is built from (explicit wiring in mod/cli/dhcp4_ha.ts). */
 export interface HaServiceDeps {

@@ -5,7 +5,7 @@
  */
 import type { PartnerReport } from "./state_machine.ts";
 import type { PeerAnswer } from "./peer_client.ts";
-import { HA_STATES, type HaState } from "./types.ts";
+import { HA_STATES, type HaState } from "../config/model_ha.ts";
 
 /**
  * The partner report in a heartbeat answer, or the reason the answer is not one (Kea logs

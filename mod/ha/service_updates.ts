@@ -18,7 +18,7 @@ import { formatIpv4 } from "../wire/addr.ts";
 import { leaseDeleteArgs, leaseUpdateArgs } from "./lease_updates.ts";
 import { PeerError } from "./peer_client.ts";
 import type { PeerAnswer } from "./peer_client.ts";
-import type { HaConfig } from "./types.ts";
+import type { HaConfig } from "../config/model_ha.ts";
 
 /** One command of a lease update. */
 export interface UpdateCommand {

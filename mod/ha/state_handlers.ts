@@ -16,7 +16,7 @@ import {
   rejectsShouldTerminate,
   skewShouldTerminate,
 } from "./communication.ts";
-import { type HaConfig, type HaState, thisPeer } from "./types.ts";
+import { type HaConfig, type HaState, thisPeer } from "../config/model_ha.ts";
 
 /** A handler's verdict: a transition (with actions to run first) and/or changes to the record; undefined = stay. */
 export type Next = { to?: HaState; reason?: string; pre?: HaAction[]; patch?: Partial<HaMachine> } | undefined;

@@ -7,7 +7,7 @@
  * handlers (mod/ha/state_handlers.ts) decide and return their decision; this module applies decisions and collects
  * the actions. Like Kea, after every transition the new state's handler runs at once.
  */
-import type { HaConfig, HaState } from "./types.ts";
+import type { HaConfig, HaState } from "../config/model_ha.ts";
 import {
   analyzeQuery,
   commInterrupted,

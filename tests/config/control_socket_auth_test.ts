@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { refused } from "./load_helpers.ts";
-import { compileD2Config } from "../../mod/ddns/d2/config.ts";
+import { compileD2Config } from "../../mod/config/compile_d2.ts";
 import { ConfigError, formatProblem } from "../../mod/config/errors.ts";
 import { authClientProblem } from "../../mod/config/schema_control.ts";
 

@@ -10,7 +10,7 @@ import { MAX_CONNECTING_CLIENTS } from "../../mod/ha/connecting_clients.ts";
 import { type HaMachine, initialMachine, statusGetSection } from "../../mod/ha/state_machine.ts";
 import { type CommandSender, LeaseUpdater, updateCommands } from "../../mod/ha/service_updates.ts";
 import type { PeerAnswer } from "../../mod/ha/peer_client.ts";
-import type { HaConfig } from "../../mod/ha/types.ts";
+import type { HaConfig } from "../../mod/config/model_ha.ts";
 import { haConfig, lease, pkt, rig, T0 } from "./service_helpers.ts";
 
 /** load-balancing, server1, partner silent since T0: max-response-delay 3 s, max-ack-delay 1 s. */

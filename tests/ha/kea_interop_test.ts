@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { leaseDeleteArgs, leaseFromPartnerJson, leaseUpdateArgs } from "../../mod/ha/lease_updates.ts";
 import { PeerClient } from "../../mod/ha/peer_client.ts";
 import { syncFromPartner } from "../../mod/ha/sync.ts";
-import { HA_STATES, type HaState } from "../../mod/ha/types.ts";
+import { HA_STATES, type HaState } from "../../mod/config/model_ha.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import type { Lease4 } from "../../mod/lease/types.ts";
 import { formatIpv4, parseIpv4 } from "../../mod/wire/addr.ts";

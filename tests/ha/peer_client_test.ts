@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { PeerClient, PeerError } from "../../mod/ha/peer_client.ts";
-import type { HaPeer } from "../../mod/ha/types.ts";
+import type { HaPeer } from "../../mod/config/model_ha.ts";
 import { makeTestCerts } from "../control/cert_helpers.ts";
 
 type Seen = { body: unknown; type: string | null; auth: string | null };

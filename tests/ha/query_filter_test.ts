@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Packet4 } from "../../mod/dhcp4/packet.ts";
 import { loadBalanceKey, pearsonHash, QueryFilter, RFC3074_MIXING_TABLE as T } from "../../mod/ha/query_filter.ts";
-import type { HaConfig, HaMode, HaPeer } from "../../mod/ha/types.ts";
+import type { HaConfig, HaMode, HaPeer } from "../../mod/config/model_ha.ts";
 import { query4 } from "./builders.ts";
 
 /** A DHCPDISCOVER with the given hardware address and, optionally, a client identifier (option 61). */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DhcpState } from "../../mod/control/dhcp_state.ts";
 import type { HaServiceDeps } from "../../mod/ha/service.ts";
-import type { HaConfig } from "../../mod/ha/types.ts";
+import type { HaConfig } from "../../mod/config/model_ha.ts";
 import type { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import type { LeaseStore } from "../../mod/lease/types.ts";
 import { parseIpv4 } from "../../mod/wire/addr.ts";

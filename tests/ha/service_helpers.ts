@@ -14,7 +14,7 @@ import { registerLeaseCommands } from "../../mod/control/lease_cmds.ts";
 import { CommandRegistry } from "../../mod/control/registry.ts";
 import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
 import { HaService, type HaServiceDeps } from "../../mod/ha/service.ts";
-import type { HaConfig, HaState } from "../../mod/ha/types.ts";
+import type { HaConfig, HaState } from "../../mod/config/model_ha.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import type { Lease4 } from "../../mod/lease/types.ts";
 import { nullLog } from "../../mod/log/logger.ts";

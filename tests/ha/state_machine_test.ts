@@ -19,7 +19,7 @@ import {
   statusGetSection,
 } from "../../mod/ha/state_machine.ts";
 import { dhcpServiceEnabled } from "../../mod/ha/communication.ts";
-import type { HaConfig, HaMode, HaPause, HaRole, HaState } from "../../mod/ha/types.ts";
+import type { HaConfig, HaMode, HaPause, HaRole, HaState } from "../../mod/config/model_ha.ts";
 
 const T0 = Date.UTC(2026, 10, 27, 20, 0, 0);
 

@@ -3,7 +3,7 @@
  * moment the event happened. An event without a time happens when the machine's last event did, and a heartbeat
  * answer without an epoch answers a heartbeat sent now (the machine's current epoch). Tests only.
  */
-import type { HaConfig } from "../../mod/ha/types.ts";
+import type { HaConfig } from "../../mod/config/model_ha.ts";
 import { type HaEvent, type HaMachine, step, type Stepped } from "../../mod/ha/state_machine.ts";
 
 /** An event with the time it happened (ms) and, for heartbeat answers, an optional epoch. */

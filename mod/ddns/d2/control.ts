@@ -8,10 +8,9 @@ import { type Answer, answer, badArgs, ok, Result } from "../../control/answer.t
 import { configHash } from "../../control/general_cmds.ts";
 import { CommandRegistry, parseRequest } from "../../control/registry.ts";
 import { registerStatCommands } from "../../control/stat_cmds.ts";
-import type { ControlSocketSpec } from "../../config/model.ts";
 import { ConfigError } from "../../config/errors.ts";
 import type { Stats } from "../../stats/stats.ts";
-import type { D2Config } from "./config.ts";
+import type { D2Config } from "../../config/model_d2.ts";
 
 /** What the D2 commands need from the running daemon. */
 export interface D2ControlContext {
@@ -129,15 +128,4 @@ export function d2Dispatcher(reg: CommandRegistry): (text: string) => Promise<An
     }
     return await reg.dispatch(req);
   };
-}
-
-/** Kea `control-socket(s)` entries → the listener specs of mod/control. */
-export function d2SocketSpecs(sockets: readonly Record<string, unknown>[]): ControlSocketSpec[] {
-  return sockets.map((s) => {
-    const spec: ControlSocketSpec = { type: s["socket-type"] as ControlSocketSpec["type"], raw: { ...s } };
-    if (typeof s["socket-name"] === "string") spec.name = s["socket-name"];
-    if (typeof s["socket-address"] === "string") spec.address = s["socket-address"];
-    if (typeof s["socket-port"] === "number") spec.port = s["socket-port"];
-    return spec;
-  });
 }

@@ -4,7 +4,7 @@
  */
 import type { Log } from "../../log/logger.ts";
 import { listenNcr, type NcrReceiver } from "../ncr/udp.ts";
-import type { D2Config } from "./config.ts";
+import type { D2Config } from "../../config/model_d2.ts";
 import { openDnsClient, type UpdateSender } from "./dns_client.ts";
 import { NcrJournal } from "./ncr_journal.ts";
 import { D2Service, type D2ServiceOptions } from "./service.ts";

@@ -14,7 +14,7 @@ import { formatIpv6, parseIpv6 } from "../dns/ipv6.ts";
 import { decodeMessage, encodeMessage } from "../dns/message.ts";
 import { signMessage, verifyMessage } from "../dns/tsig.ts";
 import { updateMessage } from "../dns/update.ts";
-import type { D2Server } from "./config.ts";
+import type { D2Server } from "../../config/model_d2.ts";
 import type { TxEvent } from "./transaction.ts";
 import type { StepUpdate } from "./updates.ts";
 

@@ -6,7 +6,7 @@
 import { parseIpv4 } from "../../wire/addr.ts";
 import { parseIpv6 } from "../dns/ipv6.ts";
 import { canonicalName } from "../dns/name.ts";
-import type { D2Domain } from "./config.ts";
+import type { D2Domain } from "../../config/model_d2.ts";
 
 /**
  * The domain whose name is the longest suffix of `fqdn` on a label boundary ("onetwo.net." does not match

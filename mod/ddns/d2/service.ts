@@ -13,7 +13,7 @@ import { Stats } from "../../stats/stats.ts";
 import { toHex } from "../../wire/addr.ts";
 import type { NameChangeRequest } from "../ncr/ncr.ts";
 import { logsNth } from "../ncr/queue.ts";
-import type { D2Config } from "./config.ts";
+import type { D2Config } from "../../config/model_d2.ts";
 import type { UpdateSender } from "./dns_client.ts";
 import { matchDomain, reverseName } from "./domains.ts";
 import { newTransaction, requestId, transition, type TxEvent, type TxPlan, type TxState } from "./transaction.ts";

@@ -8,7 +8,7 @@ import { rcodeName } from "../dns/constants.ts";
 import { Rcode } from "../dns/constants.ts";
 import { toHex } from "../../wire/addr.ts";
 import type { NameChangeRequest } from "../ncr/ncr.ts";
-import type { D2Domain, D2Server } from "./config.ts";
+import type { D2Domain, D2Server } from "../../config/model_d2.ts";
 import { buildStep, type Step, type StepUpdate } from "./updates.ts";
 
 /** Kea's MAX_UPDATE_TRIES_PER_SERVER. */

@@ -1,18 +1,17 @@
 /**
  * Domain names in wire format (RFC 1035 §3.1, §4.1.4): text ⇄ labels, compression pointers on reading, and an
  * optional compression table for writing. Names are handled as absolute text with a trailing dot ("a.b.")
- * and compared case-insensitively (RFC 4343).
+ * and compared case-insensitively (RFC 4343). The text forms (absolute, canonical, labels) live in
+ * mod/wire/dns_name.ts, which the configuration shares, and are re-exported here for the codec's callers.
  */
 import type { Reader, Writer } from "../../wire/bytes.ts";
 import { DecodeError } from "../../wire/errors.ts";
+import { absoluteName, canonicalName, nameLabels, nonAscii } from "../../wire/dns_name.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function nonAscii(l: string): boolean {
-  for (let i = 0; i < l.length; i++) if (l.charCodeAt(i) > 0x7f) return true;
-  return false;
-}
+export { absoluteName, canonicalName, nameLabels };
 
 /** Label bytes; plain ASCII (the usual case) skips TextEncoder, which costs microseconds per call in Deno. */
 function labelBytes(l: string): Uint8Array {
@@ -20,36 +19,6 @@ function labelBytes(l: string): Uint8Array {
   const b = new Uint8Array(l.length);
   for (let i = 0; i < l.length; i++) b[i] = l.charCodeAt(i);
   return b;
-}
-
-/** Adds the trailing dot and lower-cases nothing: "host.example.com" → "host.example.com.", "" → ".". */
-export function absoluteName(name: string): string {
-  if (name === "" || name === ".") return ".";
-  return name.endsWith(".") ? name : name + ".";
-}
-
-/** Canonical form for comparison and TSIG/DHCID input (RFC 4034 §6.2): absolute and lower-case. */
-export function canonicalName(name: string): string {
-  return absoluteName(name).toLowerCase();
-}
-
-/**
- * Splits a name into its labels, checking RFC 1035 §2.3.4 limits (labels 1..63 octets, whole name ≤ 255 octets
- * in wire form). Throws an operator-readable Error for a name that cannot be written.
- */
-export function nameLabels(name: string): string[] {
-  const abs = absoluteName(name);
-  if (abs === ".") return [];
-  const labels = abs.slice(0, -1).split(".");
-  let wire = 1;
-  for (const l of labels) {
-    const n = nonAscii(l) ? enc.encode(l).length : l.length;
-    if (n === 0) throw new Error(`invalid domain name "${name}": empty label`);
-    if (n > 63) throw new Error(`invalid domain name "${name}": label "${l}" is longer than 63 octets`);
-    wire += n + 1;
-  }
-  if (wire > 255) throw new Error(`invalid domain name "${name}": longer than 255 octets`);
-  return labels;
 }
 
 /** The uncompressed wire form of a name (RFC 1035 §3.1); `lower` gives the canonical form of RFC 4034 §6.2. */

@@ -2,48 +2,15 @@
  * TSIG (RFC 8945, algorithms of RFC 4635): signing a request and verifying a response over the exact message bytes.
  * HMAC (RFC 2104) is built on node:crypto one-shot hashes with each key's pads computed once (WebCrypto has no
  * MD5; a createHmac per message cost twice as much). Truncated MACs (`digest-bits`, RFC 8945 §5.2.2.1) are
- * written and accepted.
+ * written and accepted. The keys and the algorithm table are the configuration's vocabulary
+ * (mod/config/tsig_algorithms.ts): D2 signs with the keys its compiled configuration holds.
  */
 import { createHash, hash as nodeHash, timingSafeEqual } from "node:crypto";
 import { Reader, Writer } from "../../wire/bytes.ts";
 import { Rcode, RRClass, RRType } from "./constants.ts";
 import { type DecodedMessage, decodeMessage } from "./message.ts";
 import { canonicalName, nameToWire, readName, sameName } from "./name.ts";
-
-/** One algorithm: its DNS name (RFC 8945 §6), node:crypto hash name and full MAC length in octets. */
-export interface TsigAlgorithm {
-  /** the name Kea's config uses: "HMAC-MD5" … "HMAC-SHA512" */
-  name: string;
-  dnsName: string;
-  hash: string;
-  size: number;
-}
-
-const ALGORITHMS: TsigAlgorithm[] = [
-  { name: "HMAC-MD5", dnsName: "hmac-md5.sig-alg.reg.int.", hash: "md5", size: 16 },
-  { name: "HMAC-SHA1", dnsName: "hmac-sha1.", hash: "sha1", size: 20 },
-  { name: "HMAC-SHA224", dnsName: "hmac-sha224.", hash: "sha224", size: 28 },
-  { name: "HMAC-SHA256", dnsName: "hmac-sha256.", hash: "sha256", size: 32 },
-  { name: "HMAC-SHA384", dnsName: "hmac-sha384.", hash: "sha384", size: 48 },
-  { name: "HMAC-SHA512", dnsName: "hmac-sha512.", hash: "sha512", size: 64 },
-];
-
-/**
- * Looks an algorithm up by Kea's config name (case-insensitive, as Kea accepts "hmac-md5") or by its DNS name
- * (RFC 8945 §6 table); undefined when unknown.
- */
-export function findTsigAlgorithm(name: string): TsigAlgorithm | undefined {
-  const n = name.toLowerCase();
-  return ALGORITHMS.find((a) => a.name.toLowerCase() === n || a.dnsName === canonicalName(n));
-}
-
-/** A key as D2 uses it: `digestBits` 0 means the full MAC (Kea's `digest-bits` default). */
-export interface TsigKey {
-  name: string;
-  algorithm: TsigAlgorithm;
-  secret: Uint8Array;
-  digestBits: number;
-}
+import type { TsigKey } from "../../config/tsig_algorithms.ts";
 
 /** The fields of TSIG rdata (RFC 8945 §4.2). */
 export interface TsigRecord {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { BIND_KEYS, bindAvailable, startBind } from "../bind_harness.ts";
-import { compileD2Config } from "../../../mod/ddns/d2/config.ts";
+import { compileD2Config } from "../../../mod/config/compile_d2.ts";
 import { startD2 } from "../../../mod/ddns/d2/daemon.ts";
 import { computeDhcid } from "../../../mod/ddns/dns/dhcid.ts";
 import type { NameChangeRequest } from "../../../mod/ddns/ncr/ncr.ts";

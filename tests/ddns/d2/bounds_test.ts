@@ -5,7 +5,7 @@
  * receive loop logs receive errors and handler exceptions with Kea's ids and goes on receiving.
  */
 import assert from "node:assert/strict";
-import { compileD2Config } from "../../../mod/ddns/d2/config.ts";
+import { compileD2Config } from "../../../mod/config/compile_d2.ts";
 import type { UpdateSender } from "../../../mod/ddns/d2/dns_client.ts";
 import { NcrJournal } from "../../../mod/ddns/d2/ncr_journal.ts";
 import { D2Service } from "../../../mod/ddns/d2/service.ts";

@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { openDnsClient } from "../../../mod/ddns/d2/dns_client.ts";
-import type { D2Server } from "../../../mod/ddns/d2/config.ts";
+import type { D2Server } from "../../../mod/config/model_d2.ts";
 import { decodeMessage, encodeMessage } from "../../../mod/ddns/dns/message.ts";
-import { findTsigAlgorithm, signMessage, type TsigKey, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { signMessage, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { findTsigAlgorithm, type TsigKey } from "../../../mod/config/tsig_algorithms.ts";
 import { addRecord } from "../../../mod/ddns/dns/update.ts";
 
 const key: TsigKey = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { matchDomain, reverseName } from "../../../mod/ddns/d2/domains.ts";
-import type { D2Domain } from "../../../mod/ddns/d2/config.ts";
+import type { D2Domain } from "../../../mod/config/model_d2.ts";
 
 const d = (name: string): D2Domain => ({ name, servers: [] });
 

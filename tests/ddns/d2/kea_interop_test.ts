@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { decodeMessage, encodeMessage } from "../../../mod/ddns/dns/message.ts";
-import { findTsigAlgorithm, parseTsigRdata, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { parseTsigRdata, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { findTsigAlgorithm } from "../../../mod/config/tsig_algorithms.ts";
 import { updateMessage } from "../../../mod/ddns/dns/update.ts";
 import { buildStep, type Step } from "../../../mod/ddns/d2/updates.ts";
 import { reverseName } from "../../../mod/ddns/d2/domains.ts";

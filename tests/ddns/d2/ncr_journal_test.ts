@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { NcrJournal } from "../../../mod/ddns/d2/ncr_journal.ts";
 import { D2Service } from "../../../mod/ddns/d2/service.ts";
-import { compileD2Config } from "../../../mod/ddns/d2/config.ts";
+import { compileD2Config } from "../../../mod/config/compile_d2.ts";
 import type { UpdateSender } from "../../../mod/ddns/d2/dns_client.ts";
 import type { NameChangeRequest } from "../../../mod/ddns/ncr/ncr.ts";
 import { nullLog } from "../../../mod/log/logger.ts";

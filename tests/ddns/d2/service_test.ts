@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { D2Service } from "../../../mod/ddns/d2/service.ts";
-import { compileD2Config, type D2Server } from "../../../mod/ddns/d2/config.ts";
+import { compileD2Config } from "../../../mod/config/compile_d2.ts";
+import type { D2Server } from "../../../mod/config/model_d2.ts";
 import type { UpdateSender } from "../../../mod/ddns/d2/dns_client.ts";
 import type { TxEvent } from "../../../mod/ddns/d2/transaction.ts";
 import type { StepUpdate } from "../../../mod/ddns/d2/updates.ts";

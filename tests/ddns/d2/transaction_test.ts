@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Rcode } from "../../../mod/ddns/dns/constants.ts";
 import { recordText } from "../../../mod/ddns/dns/update.ts";
 import type { ConflictMode, NameChangeRequest } from "../../../mod/ddns/ncr/ncr.ts";
-import type { D2Domain } from "../../../mod/ddns/d2/config.ts";
+import type { D2Domain } from "../../../mod/config/model_d2.ts";
 import { buildStep, type Step } from "../../../mod/ddns/d2/updates.ts";
 import {
   MAX_TRIES_PER_SERVER,

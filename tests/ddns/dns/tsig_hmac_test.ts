@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { findTsigAlgorithm, signMessage, type TsigKey, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { signMessage, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { findTsigAlgorithm, type TsigKey } from "../../../mod/config/tsig_algorithms.ts";
 
 // an UPDATE header (ID 0x1234, opcode 5, counts 1/0/0/0) + zone "lab.test." SOA IN
 const MSG = Uint8Array.from([

@@ -2,13 +2,8 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { decodeMessage } from "../../../mod/ddns/dns/message.ts";
 import { Rcode } from "../../../mod/ddns/dns/constants.ts";
-import {
-  findTsigAlgorithm,
-  parseTsigRdata,
-  signMessage,
-  type TsigKey,
-  verifyMessage,
-} from "../../../mod/ddns/dns/tsig.ts";
+import { parseTsigRdata, signMessage, verifyMessage } from "../../../mod/ddns/dns/tsig.ts";
+import { findTsigAlgorithm, type TsigKey } from "../../../mod/config/tsig_algorithms.ts";
 import { toHex } from "../../../mod/wire/addr.ts";
 import { BIND_KEYS } from "../bind_harness.ts";
 import { b64, loadHex } from "../fixture.ts";

@@ -1,10 +1,10 @@
 /**
  * The URL of an HA peer as Kea 2.2 accepts it (http/url.cc `Url` and the HA check that the host is an address),
- * shared by the config compiler (mod/ha/config.ts) and whoever connects to the peer.
+ * shared by the config compiler (compile_ha.ts) and whoever connects to the peer (mod/cli/dhcp4_ha.ts).
  */
 
 import { parseIpv4 } from "../wire/addr.ts";
-import { parseIpv6Big } from "../config/addr6.ts";
+import { parseIpv6Big } from "./addr6.ts";
 
 /** A parsed peer URL. */
 export interface HaUrl {

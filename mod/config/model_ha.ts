@@ -1,16 +1,21 @@
 /**
- * The shared vocabulary of weka's built-in High Availability module (Kea's `libdhcp_ha.so`, ARM "High Availability"
- * hook; ../shared/reference/kea-features.md §1d): modes, roles, states and the compiled configuration of one HA
- * relationship. The config compiler (mod/ha/config.ts) produces {@link HaConfig}; the pure state machine
- * (mod/ha/state_machine.ts), the query filter (mod/ha/query_filter.ts), the partner protocol (mod/ha/peer_*.ts)
- * and the service that ties them to the DHCPv4 server (mod/ha/service.ts) all read it.
+ * The compiled model of the built-in High Availability hook (Kea's `libdhcp_ha.so`, ARM "High Availability"; Kea
+ * 2.2's ha_config.cc) and its vocabulary: modes, roles, states and one relationship with Kea's defaults applied.
+ * compile_ha.ts produces {@link HaConfig}; the HA module (mod/ha: state machine, query filter, partner protocol,
+ * service) reads it. Pure data, plus two lookups on it.
  */
 
 /** Kea's HA modes. */
 export type HaMode = "load-balancing" | "hot-standby" | "passive-backup";
 
+/** Every mode, for validation of a relationship's `mode`. */
+export const HA_MODES: readonly HaMode[] = ["load-balancing", "hot-standby", "passive-backup"];
+
 /** Kea's peer roles: load-balancing uses primary + secondary, hot-standby primary + standby; backups in any mode. */
 export type HaRole = "primary" | "secondary" | "standby" | "backup";
+
+/** Every role, for validation of a peer's `role`. */
+export const HA_ROLES: readonly HaRole[] = ["primary", "secondary", "standby", "backup"];
 
 /** Kea's HA states, spelled as `ha-heartbeat` and `status-get` report them. */
 export type HaState =
@@ -45,6 +50,9 @@ export const HA_STATES: readonly HaState[] = [
 
 /** Kea's `state-machine.states[].pause`. */
 export type HaPause = "never" | "once" | "always";
+
+/** Every pause value. */
+export const HA_PAUSES: readonly HaPause[] = ["never", "once", "always"];
 
 /** One peer of the relationship (`peers[]`). */
 export interface HaPeer {

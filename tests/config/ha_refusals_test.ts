@@ -1,13 +1,13 @@
 /**
- * Bad HA relationships (mod/ha/config.ts) through the whole loader: each is refused with Kea 2.2's words (checked
- * against kea-dhcp4 2.2.0 loading libdhcp_ha.so; the two weka-only refusals say so) at its file:line:col and
- * JSON path; plus the compiler on its own and the peer URL parser.
+ * Bad HA relationships (mod/config/compile_ha.ts) through the whole loader: each is refused with Kea 2.2's words
+ * (checked against kea-dhcp4 2.2.0 loading libdhcp_ha.so; the two weka-only refusals say so) at its file:line:col
+ * and JSON path; plus the compiler on its own and the peer URL parser (mod/config/ha_url.ts).
  */
 import assert from "node:assert/strict";
 import { ConfigError, Problems } from "../../mod/config/errors.ts";
-import { compileHaParameters } from "../../mod/ha/config.ts";
-import { parseHaUrl } from "../../mod/ha/url.ts";
-import { doc, HA, load, P1, P2, peer, positionOf, rel } from "./config_helpers.ts";
+import { compileHaParameters } from "../../mod/config/compile_ha.ts";
+import { parseHaUrl } from "../../mod/config/ha_url.ts";
+import { doc, HA, load, P1, P2, peer, positionOf, rel } from "../ha/config_helpers.ts";
 
 /** [name, high-availability text, where the position points ("|" marks it inside the unique snippet), path: message] */
 export const BAD: [string, string, string, string][] = [
@@ -285,4 +285,44 @@ Deno.test("ha url: Kea's URL forms", () => {
     error: "invalid URL: expected IPv6 address within [] in http://[]:80/",
   });
   assert.deepEqual(parseHaUrl("HTTP://192.0.2.1/"), { error: "invalid URL: invalid scheme HTTP in HTTP://192.0.2.1/" });
+});
+
+Deno.test("ha config: every unknown key of every map is reported in one run, each at its key", () => {
+  const text = doc(
+    rel(
+      `, "heartbeat": 5, "sync-page": 1`,
+      `${peer("s1", "http://192.0.2.1:8000/", "primary", `, "urll": "x"`)}, ${P2}`,
+    ),
+  );
+  assert.throws(() => load(text), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.format().split("\n"), [
+      `ha.json:${positionOf(text, `|"heartbeat"`)}: ${HA}[0].heartbeat: unknown or unsupported key 'heartbeat'`,
+      `ha.json:${positionOf(text, `|"sync-page"`)}: ${HA}[0].sync-page: unknown or unsupported key 'sync-page'`,
+      `ha.json:${positionOf(text, `|"urll"`)}: ${HA}[0].peers[0].urll: unknown or unsupported key 'urll'`,
+    ]);
+    return true;
+  });
+});
+
+Deno.test("ha config: a peer's password is never quoted in a problem", () => {
+  const text = doc(
+    rel(
+      "",
+      `${
+        peer("s1", "http://192.0.2.1:8000/", "primary", `, "basic-auth-user": "kea", "basic-auth-password": 987654321`)
+      }, ${P2}`,
+    ),
+  );
+  assert.throws(() => load(text), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(
+      e.format(),
+      `ha.json:${
+        positionOf(text, `|987654321`)
+      }: ${HA}[0].peers[0].basic-auth-password: invalid type specified for parameter 'basic-auth-password'`,
+    );
+    assert.doesNotMatch(e.format(), /987654321/);
+    return true;
+  });
 });

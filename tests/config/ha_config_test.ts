@@ -1,12 +1,12 @@
 /**
- * The HA hook's parameters (mod/ha/config.ts) through the whole loader: article listing 9 compiles to the expected
- * HaConfig, every omitted key gets Kea 2.2's default, explicit values are kept, and HA_<peer> pool guards count
- * as defined classes. The refusals are in config_refusals_test.ts.
+ * The HA hook's parameters (mod/config/compile_ha.ts) through the whole loader: article listing 9 compiles to the
+ * expected HaConfig, every omitted key gets Kea 2.2's default (defaults.ts), explicit values are kept, and
+ * HA_<peer> pool guards count as defined classes. The refusals are in ha_refusals_test.ts.
  */
 import assert from "node:assert/strict";
 import { formatProblem } from "../../mod/config/errors.ts";
 
-import { doc, load, P1, peer, positionOf, rel } from "./config_helpers.ts";
+import { doc, load, P1, peer, positionOf, rel } from "../ha/config_helpers.ts";
 
 Deno.test("ha config: article listing 9 compiles to the expected relationship", () => {
   const listing = doc(`[{
