@@ -97,6 +97,16 @@ export class RoleLife {
     for (const [s, fn] of this.handlers) Deno.removeSignalListener(s, fn);
   }
 
+  /**
+   * A background loop cannot go on (it has logged why with its message id): the role stops as on SIGTERM and the
+   * process exits with status 1, so a supervisor restarts it instead of it living on deaf (issue 9, "no silent
+   * death").
+   */
+  fail(reason: string): void {
+    this.exitCode = 1;
+    this.stopped.resolve(reason);
+  }
+
   /** Stops with `code` shortly after the current answer has gone out (the shutdown command). */
   shutdown(code: number): void {
     this.exitCode = code;

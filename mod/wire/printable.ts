@@ -59,3 +59,13 @@ export function printableBytes(bytes: Uint8Array, max = PRINTABLE_MAX): string {
   const cut = h.length < text.length || bytes.length > max * 4;
   return cut ? `${escapeAll(h)}...(${bytes.length} bytes)` : escapeAll(h);
 }
+
+/**
+ * An exception's text for a log line, escaped and cut at 512 characters: its message (or `Name: message` when
+ * `withName`), or the thrown value itself when it is no Error. Exceptions in packet paths quote client text, and
+ * their stack traces never go into a log line (issue 9: one packet, one line).
+ */
+export function errorText(e: unknown, withName = false): string {
+  const text = e instanceof Error ? (withName ? `${e.name}: ${e.message}` : e.message) : String(e);
+  return printable(text, 512);
+}

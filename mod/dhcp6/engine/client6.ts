@@ -69,8 +69,17 @@ export function identifyClient6(
     if (t === "duid" && duid) hostKeys.push(`duid=${duid}`);
     else if (t === "hw-address" && hwaddr) hostKeys.push(`hw-address=${hwaddr}`);
   }
-  const label = `duid=[${duid || "no info"}], ${hwaddr ? `[hwaddr=${hwaddr}]` : "[no hwaddr info]"}, tid=0x${
-    msg.transactionId.toString(16)
-  }`;
+  const label = `duid=[${labelHex(duid) || "no info"}], ${
+    hwaddr ? `[hwaddr=${labelHex(hwaddr)}]` : "[no hwaddr info]"
+  }, tid=0x${msg.transactionId.toString(16)}`;
   return { duid, hwaddr, label, hostKeys };
+}
+
+/**
+ * Colon hex cut to its first 64 bytes for a log label (`…(N bytes)` says the whole size): a DUID or a relayed
+ * link-layer address can be kilobytes long, and one packet must stay one short log line (DESIGN.md rule 8).
+ */
+export function labelHex(colon: string): string {
+  if (colon.length <= 64 * 3 - 1) return colon;
+  return `${colon.slice(0, 64 * 3 - 1)}...(${(colon.length + 1) / 3} bytes)`;
 }
