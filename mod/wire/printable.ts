@@ -46,7 +46,7 @@ export function printable(text: string, max = PRINTABLE_MAX): string {
   return h.length < text.length ? `${safe}...(+${text.length - h.length} chars)` : safe;
 }
 
-const UTF8 = new TextDecoder();
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true }); // a leading U+FEFF is shown (escaped), not dropped
 
 /**
  * Escapes an option payload for a log line: the bytes read as UTF-8 (a byte that is not valid UTF-8 becomes

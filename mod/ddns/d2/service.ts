@@ -5,6 +5,7 @@
  * {@link UpdateSender}; it opens no socket itself.
  */
 import type { Log } from "../../log/logger.ts";
+import { escapedLog } from "../../log/escaped_log.ts";
 import { Stats } from "../../stats/stats.ts";
 import { toHex } from "../../wire/addr.ts";
 import type { NameChangeRequest } from "../ncr/ncr.ts";
@@ -57,13 +58,17 @@ export class D2Service {
   /** requests finished (ok or failed) since start, for throughput measurements */
   finished = 0;
 
+  /** every line D2 writes quotes NCR fields an untrusted sender chose: escaped and capped (escaped_log.ts) */
+  private readonly log: Log;
+
   constructor(
     private cfg: D2Config,
     private readonly sender: UpdateSender,
-    private readonly log: Log,
+    log: Log,
     opts: D2ServiceOptions = {},
     stats?: Stats,
   ) {
+    this.log = escapedLog(log);
     this.maxTx = opts.maxTransactions ?? 32;
     this.maxQueue = opts.maxQueue ?? 1 << 16;
     this.journal = opts.journal;

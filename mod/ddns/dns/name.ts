@@ -8,7 +8,8 @@ import { DecodeError } from "../../wire/errors.ts";
 import { printable } from "../../wire/printable.ts";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
+// ignoreBOM: a label is data, so a leading U+FEFF is kept (the default decoder would drop it and empty the label)
+const dec = new TextDecoder("utf-8", { ignoreBOM: true });
 
 function nonAscii(l: string): boolean {
   for (let i = 0; i < l.length; i++) if (l.charCodeAt(i) > 0x7f) return true;

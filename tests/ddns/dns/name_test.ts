@@ -4,7 +4,10 @@
  * the thrown form escaping the client's text.
  */
 import assert from "node:assert/strict";
-import { nameLabels, nameProblem, nameToWire } from "../../../mod/ddns/dns/name.ts";
+import { nameLabels, nameProblem, nameToWire, readName } from "../../../mod/ddns/dns/name.ts";
+import { decodeMessage, encodeMessage } from "../../../mod/ddns/dns/message.ts";
+import { addRecord, ptrRdata, updateMessage } from "../../../mod/ddns/dns/update.ts";
+import { Reader } from "../../../mod/wire/bytes.ts";
 
 Deno.test("nameProblem: good names, the root and the limits exactly", () => {
   for (const ok of ["", ".", "host", "host.example.org", "host.example.org.", "a".repeat(63) + ".b"]) {
@@ -32,4 +35,18 @@ Deno.test("nameLabels: throws with the name escaped and cut short", () => {
     () => nameLabels("x\n".repeat(40)),
     (e) => e instanceof Error && !/\n/.test(e.message) && /invalid domain name "x\\x0ax\\x0a/.test(e.message),
   );
+});
+
+Deno.test("names: a label starting with U+FEFF survives wire → text → wire (found by the D2 fuzzer)", () => {
+  // an NCR for "\ufeff.dd…dd.example." reached the PTR rdata compression, which reads the target back as text:
+  // the default TextDecoder dropped the leading U+FEFF, the label came back empty and encodeMessage threw
+  const name = "\ufeff.bom.example.";
+  const wire = nameToWire(name);
+  assert.deepEqual([...wire.subarray(0, 4)], [3, 0xef, 0xbb, 0xbf], "label 1: three octets, U+FEFF in UTF-8");
+  assert.equal(readName(new Reader(wire)), name);
+  const msg = updateMessage(1, "18.198.in-addr.arpa.", [], [
+    addRecord("9.1.18.198.in-addr.arpa.", 12, 600, ptrRdata(name)),
+  ]);
+  const back = decodeMessage(encodeMessage(msg));
+  assert.equal(readName(new Reader(back.authority[0].rdata)), name);
 });
