@@ -6,11 +6,15 @@
  * 2001:db8:c::1), so the in-process fuzzers and the lab fuzz tests serve the same thing.
  */
 
-/** Addresses the DHCPv4 generator aims at, so mutated packets reach deep paths (subnets, pools, reservations). */
+/**
+ * Addresses the DHCPv4 generator aims at, so mutated packets reach deep paths (subnets, pools, reservations). The
+ * generator draws clients from a bounded population (gen4.ts), and LAN A's pool is large, so the leases the fuzz
+ * clients legitimately take never exhaust it: the real client served afterwards tests robustness, not pool size.
+ */
 export const WORLD4 = {
   servers: [0xc6120001, 0xc6130001], // 198.18.0.1 (eth0), 198.19.0.1 (eth1)
   relays: [0xc6140001, 0xc6140101], // 198.20.0.1 (LAN C relay), 198.20.1.1
-  pools: [[0xc6120100, 0xc61201fa], [0xc6130110, 0xc61301c8], [0xc6140a0a, 0xc6140a64], [0xc6140b0a, 0xc6140b64]],
+  pools: [[0xc6120100, 0xc612fffa], [0xc6130110, 0xc61301c8], [0xc6140a0a, 0xc6140a64], [0xc6140b0a, 0xc6140b64]],
   reservedMacs: [[2, 0, 0, 0, 0, 0x10], [2, 0, 0, 0, 0, 0x11]],
 };
 
@@ -65,9 +69,10 @@ export function fuzzConfig4(extra: Record<string, unknown> = {}): Record<string,
           id: 1,
           subnet: "198.18.0.0/16",
           interface: "eth0",
+          // a large pool: the fuzz clients take leases as real ones would, and a real client must still find one
           pools: [
-            { pool: "198.18.1.0 - 198.18.1.250" },
-            { pool: "198.18.2.0 - 198.18.2.50", "client-class": "pxe" },
+            { pool: "198.18.1.0 - 198.18.255.250" },
+            { pool: "198.18.0.100 - 198.18.0.150", "client-class": "pxe" },
           ],
           "option-data": [{ name: "routers", data: "198.18.0.1" }],
           reservations: [
@@ -141,8 +146,8 @@ export function fuzzConfig6(extra: Record<string, unknown> = {}): Record<string,
         interface: "eth0",
         "rapid-commit": true,
         pools: [
-          { pool: "2001:db8:a::1000 - 2001:db8:a::1fff" },
-          { pool: "2001:db8:a::2000 - 2001:db8:a::20ff", "client-class": "modems" },
+          { pool: "2001:db8:a::1000 - 2001:db8:a::efff" },
+          { pool: "2001:db8:a::f000 - 2001:db8:a::f0ff", "client-class": "modems" },
         ],
         "pd-pools": [{
           prefix: "2001:db8:a100::",

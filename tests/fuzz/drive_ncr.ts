@@ -1,7 +1,7 @@
 /**
  * The in-process D2 fuzzer: mutated NCR datagrams (gen_ncr.ts) through what D2 does with one — decodeNcr (an
- * NcrError is the expected refusal, which D2Service.invalid counts and logs), then D2Service with the lab's
- * forward and reverse zones and a TSIG key, whose DNS side encodes and signs every UPDATE exactly as the real
+ * NcrError is the expected refusal, which D2Service.invalid counts and logs), then D2Service with forward and
+ * reverse zones for every request and a TSIG key, whose DNS side encodes and signs every UPDATE exactly as the real
  * client does (updateMessage → encodeMessage → signMessage) and answers with a random RCODE, a timeout or an I/O
  * error so every branch of the transaction machine runs. A failure is any other exception from decoding, any
  * exception in a transaction (D2's DHCP_DDNS_TRANS_PROCESS_EXCEPTION), or a log line with a line break in it.
@@ -20,20 +20,23 @@ import { ncrDatagram } from "./gen_ncr.ts";
 import { caseSeed, Rng, toHexString } from "./rng.ts";
 import type { FuzzFailure } from "./drive4.ts";
 
-/** The D2 configuration of the lab (tests/e2e/ddns_lab_test.ts): lab.test and 18.198.in-addr.arpa with a key. */
+/**
+ * D2 for the in-process fuzzer: the zones of gen_ncr.ts's requests (fuzz.invalid. and 113.0.203.in-addr.arpa.,
+ * keyed) and the lab's (lab.test., 18.198.in-addr.arpa.), so every transaction path runs against the fake DNS.
+ */
 export const FUZZ_D2 = {
-  "ip-address": "127.0.0.1",
-  port: 53001,
   "tsig-keys": [{ name: "ddns-key", algorithm: "HMAC-SHA256", secret: "LSWXnfkKZjdPJI5QxlpnfQ==" }],
   "forward-ddns": {
-    "ddns-domains": [{ name: "lab.test.", "key-name": "ddns-key", "dns-servers": [{ "ip-address": "198.18.0.53" }] }],
+    "ddns-domains": [
+      { name: "fuzz.invalid.", "key-name": "ddns-key", "dns-servers": [{ "ip-address": "198.18.0.53" }] },
+      { name: "lab.test.", "dns-servers": [{ "ip-address": "198.18.0.53" }] },
+    ],
   },
   "reverse-ddns": {
-    "ddns-domains": [{
-      name: "18.198.in-addr.arpa.",
-      "key-name": "ddns-key",
-      "dns-servers": [{ "ip-address": "198.18.0.53" }],
-    }],
+    "ddns-domains": [
+      { name: "113.0.203.in-addr.arpa.", "key-name": "ddns-key", "dns-servers": [{ "ip-address": "198.18.0.53" }] },
+      { name: "18.198.in-addr.arpa.", "dns-servers": [{ "ip-address": "198.18.0.53" }] },
+    ],
   },
 };
 

@@ -33,9 +33,10 @@ function addressIn(rng: Rng): number {
   return rng.u32();
 }
 
+/** A client MAC: the reserved ones, a population of 192, and now and then (0.5 %) a random one. */
 function mac(rng: Rng): number[] {
   if (rng.chance(0.1)) return rng.pick(WORLD4.reservedMacs);
-  if (rng.chance(0.05)) return [...rng.bytes(6)];
+  if (rng.chance(0.005)) return [...rng.bytes(6)];
   return [2, 0, 0, 0xf0, rng.int(4), rng.int(48)];
 }
 
@@ -87,8 +88,18 @@ function vendorIdentifying(rng: Rng): number[] {
 /** One option from the palette. */
 function option(rng: Rng, aim: Aim4): Opt {
   switch (rng.int(22)) {
-    case 0:
-      return [61, rng.chance(0.6) ? [1, ...mac(rng)] : [...rng.bytes(rng.pick([0, 1, 2, 7, 19, 64, 255]))]];
+    case 0: // client-id: type 1 + MAC, a population of RFC 4361 ids, odd lengths; rarely random (0.5 %)
+      return [
+        61,
+        rng.chance(0.6)
+          ? [1, ...mac(rng)]
+          : rng.chance(0.99)
+          ? [0xff, 0, 0, 0, rng.int(4), 0, 3, 0, 1, 2, 0, 0, 0xf2, rng.int(4), rng.int(32)].slice(
+            0,
+            rng.pick([15, 15, 1, 2, 7]),
+          )
+          : [...rng.bytes(rng.pick([0, 1, 2, 7, 19, 64, 255]))],
+      ];
     case 1:
       return [50, rng.chance(0.9) ? u32(addressIn(rng)) : [...rng.bytes(rng.int(8))]];
     case 2:

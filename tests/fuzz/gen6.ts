@@ -48,8 +48,10 @@ function duid(rng: Rng): number[] {
   const k = rng.int(10);
   if (k < 7) return [0, 3, 0, 1, 2, 0, 0, 0xf0, rng.int(4), rng.int(64)]; // DUID-LL, a pool of 256 clients
   if (k < 8) return [0, 3, 0, 1, 2, 0, 0, 0, 0, 0x10]; // the reserved DUID
-  if (k < 9) return [0, 1, 0, 1, ...rng.bytes(4), 2, 0, 0, 0xf1, rng.int(4), rng.int(64)]; // DUID-LLT
-  return [...rng.bytes(rng.pick([0, 1, 2, 3, 18, 128, 129, 200, 1000, 3000]))];
+  if (k < 9) return [0, 1, 0, 1, 0, 0, 0, rng.int(4), 2, 0, 0, 0xf1, rng.int(4), rng.int(64)]; // DUID-LLT
+  // odd lengths (refused), and now and then (1 %) a random client
+  if (rng.chance(0.9)) return [...rng.bytes(rng.pick([0, 1, 2, 129, 200, 1000, 3000]))];
+  return [...rng.bytes(rng.pick([3, 18, 128]))];
 }
 
 function iaAddr(rng: Rng): number[] {

@@ -1,6 +1,6 @@
 /**
  * Mutated NameChangeRequest datagrams for the D2 fuzzers (issue 9 item 9): a valid NCR in Kea's JSON (fields as
- * kea-dhcp4 writes them, names in the lab's lab.test and reverse zones) whose fields are then replaced by wrong
+ * kea-dhcp4 writes them; see validNcr for the zones) whose fields are then replaced by wrong
  * types, absurd numbers, hostile names, bad addresses, odd or huge DHCIDs, unknown and prototype-polluting keys;
  * whose JSON text is cut, flipped or buried in nesting; and whose 2-byte length prefix lies or disappears. Seeded
  * as gen4.ts. Tests and benchmarks only.
@@ -10,16 +10,21 @@ import { hostileString } from "./hostile_text.ts";
 
 const enc = new TextEncoder();
 
-/** A valid NCR object as Kea 2.2's kea-dhcp4 sends it, for client `n` of a pool. */
+/**
+ * A valid NCR object as Kea 2.2's kea-dhcp4 sends it, for client `n` of a pool. Most name fuzz.invalid. and an
+ * address of 203.0.113.0/24 (zones the lab's D2 does not serve: it drops them at once, so a flood does not turn
+ * into a flood of UPDATEs against the lab's BIND); 3 % name lab.test. and 198.18.0.0/16, which it does serve.
+ */
 export function validNcr(rng: Rng, n = rng.int(200)): Record<string, unknown> {
-  const dhcid = Array.from(rng.bytes(35), (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
+  const dhcid = Array.from(rng.bytes(32), (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
+  const served = rng.chance(0.03);
   return {
     "change-type": rng.int(2),
     "forward-change": rng.chance(0.9),
     "reverse-change": rng.chance(0.8),
-    fqdn: `fz${n}.lab.test.`,
-    "ip-address": `198.18.${1 + (n >> 8)}.${n & 255}`,
-    dhcid: "0001" + "01" + dhcid.slice(0, 64),
+    fqdn: served ? `fz${n}.lab.test.` : `fz${n}.fuzz.invalid.`,
+    "ip-address": served ? `198.18.${1 + (n >> 8)}.${n & 255}` : `203.0.113.${n & 255}`,
+    dhcid: "000101" + dhcid, // identifier type 1, digest type 1 (SHA-256), 32-octet digest (RFC 4701 §3)
     "lease-expires-on": "20301127180000",
     "lease-length": rng.pick([600, 1200, 3600]),
     "use-conflict-resolution": rng.chance(0.8),
@@ -53,7 +58,7 @@ function mangleFields(rng: Rng, o: Record<string, unknown>): void {
   for (let n = rng.range(1, 3); n > 0; n--) {
     switch (rng.int(10)) {
       case 0:
-        o.fqdn = rng.chance(0.5) ? hostileString(rng, 400) : `${"a".repeat(rng.pick([63, 64]))}.lab.test.`;
+        o.fqdn = rng.chance(0.5) ? hostileString(rng, 400) : `${"a".repeat(rng.pick([63, 64]))}.fuzz.invalid.`;
         break;
       case 1:
         o["ip-address"] = rng.pick([
