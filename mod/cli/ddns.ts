@@ -11,6 +11,7 @@ import { compileD2Config, type D2Config } from "../ddns/d2/config.ts";
 import { buildD2Registry, d2Dispatcher, d2SocketSpecs } from "../ddns/d2/control.ts";
 import { startD2 } from "../ddns/d2/daemon.ts";
 import { loadD2ConfigFile } from "../ddns/d2/load.ts";
+import { describeError } from "./role_common.ts";
 import { VERSION, versionReport } from "./version.ts";
 
 /**
@@ -76,16 +77,37 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
   const onStop = () => stopped.resolve({ type: "now", code: 0 });
   const onHup = () => {
     reloadFile().catch((e) => {
-      logger.error("DHCP_DDNS_CONFIG_RELOAD_FAILED", e instanceof ConfigError ? e.format() : (e as Error).message);
+      try {
+        logger.error("DHCP_DDNS_CONFIG_RELOAD_FAILED", describeError(e));
+      } catch { /* the running configuration keeps serving either way */ }
     });
+  };
+  // the last line against silent death (as RoleLife does for the DHCP roles): Kea's DHCP_DDNS_FAILED, exit 1
+  const fatal = (text: string) => {
+    try {
+      logger.error("DHCP_DDNS_FAILED", `${text}; stopping with exit code 1`);
+    } catch { /* stopping all the same */ }
+    stopped.resolve({ type: "now", code: 1 });
+  };
+  const onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    fatal(`a background task failed and nothing handled it: ${describeError(e.reason)}`);
+  };
+  const onError = (e: ErrorEvent) => {
+    e.preventDefault();
+    fatal(`an exception escaped a background task: ${describeError(e.error ?? e.message)}`);
   };
   Deno.addSignalListener("SIGTERM", onStop);
   Deno.addSignalListener("SIGINT", onStop);
   Deno.addSignalListener("SIGHUP", onHup);
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  globalThis.addEventListener("error", onError);
   const end = await stopped.promise;
   Deno.removeSignalListener("SIGTERM", onStop);
   Deno.removeSignalListener("SIGINT", onStop);
   Deno.removeSignalListener("SIGHUP", onHup);
+  globalThis.removeEventListener("unhandledrejection", onRejection);
+  globalThis.removeEventListener("error", onError);
   await control.close();
   await running.stop(end.type);
   return end.code;

@@ -24,6 +24,7 @@ import { formatIpv4 } from "../wire/addr.ts";
 import { VERSION } from "./version.ts";
 import { initialLeaseStats, statsSummary } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
+import { kvFiles } from "../control/safe_write.ts";
 import type { ControlContext } from "../control/context.ts";
 import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
@@ -174,7 +175,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
     onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
-    log: (id, text) => log.info(id, text),
+    log: (id, text, level) => log[level](id, text),
   });
   server.start();
   reclaimer.start();
@@ -194,7 +195,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     life.reloadedAt = Date.now();
     log.info("DHCP4_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
     // reopen changed sockets after the current answer has gone out
-    setTimeout(() => void channel?.reconfigure(current), 50);
+    life.afterAnswer("reopening the control sockets of the new configuration", () => channel?.reconfigure(current));
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
   const life = new RoleLife("DHCP4", log, reloadFile);
@@ -215,7 +216,12 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
-    ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
+    ...life.contextBase(() => channel?.status() ?? { status: "ready" }, () => [
+      { path: opts.configPath, what: "the running configuration" },
+      ...kvFiles(current.lease.path),
+      ...(current.lease.csvName ? [{ path: current.lease.csvName, what: "the memfile lease file" }] : []),
+      { path: serverPidFile(current.lease.path), what: "the server's pid file" },
+    ]),
   };
   channel = new ControlChannel(ctx, channelLog(log));
   await channel.start(current.controlSockets);

@@ -9,7 +9,9 @@
 import type { Dhcp4Config } from "../config/model.ts";
 import { type Answer, answer, Result } from "../control/answer.ts";
 import type { DhcpState } from "../control/dhcp_state.ts";
+import { type BasicAuth, fixedBasicAuth } from "../control/basic_auth.ts";
 import { HttpControlListener } from "../control/http_listener.ts";
+import { readConfiguredFile, readTrustAnchor } from "../control/tls_files.ts";
 import { type CommandRegistry, parseRequest } from "../control/registry.ts";
 import { HA_COMMANDS, registerHaCommands, unregisterHaCommands } from "../ha/commands.ts";
 import { HaService } from "../ha/service.ts";
@@ -85,17 +87,7 @@ export async function openHa(
   );
   let listener: HttpControlListener | undefined;
   if (!shared) {
-    let tls: { cert: string; key: string } | undefined;
-    if (url.scheme === "https") {
-      if (!me.tls) throw new Error(`HA peer '${me.name}': an https:// url needs cert-file and key-file`);
-      tls = { cert: Deno.readTextFileSync(me.tls.certFile), key: Deno.readTextFileSync(me.tls.keyFile) };
-      if (d.ha.requireClientCerts !== false) {
-        d.log.warn(
-          "HA_TLS_CLIENT_CERTS_NOT_VERIFIED",
-          `${me.name}: require-client-certs is set, but weka's HA listener cannot verify client certificates`,
-        );
-      }
-    }
+    const { tls, auth } = haListenerSecurity(d.ha, d.log);
     const restrict = d.ha.restrictCommands !== false;
     const dispatch = (text: string): Promise<Answer> => {
       if (!restrict) return registry.dispatch(text);
@@ -119,7 +111,11 @@ export async function openHa(
         hostname: url.host,
         port,
         tls,
-        log: (id, text) => d.log.info(id, text),
+        auth,
+        name: "HA listener",
+        log: (level, id, text) => {
+          if (level !== "debug" || d.log.debugEnabled) d.log[level](id, text);
+        },
       }, dispatch);
     } catch (e) {
       unregisterHaCommands(registry);
@@ -128,6 +124,13 @@ export async function openHa(
     d.log.info("HA_LISTENER_STARTED", `${me.name}: HA listener on ${listener.url}`);
   } else {
     d.log.info("HA_LISTENER_SHARED", `${me.name}: the http control socket on ${me.url} serves the HA commands`);
+    if (me.basicAuth) {
+      d.log.info(
+        "HA_LISTENER_SHARED_AUTH",
+        `${me.name}: the partner sends user '${me.basicAuth.user}' (this server's basic-auth-user); the control ` +
+          "socket's 'authentication' must list that client, or the partner's requests are refused",
+      );
+    }
   }
   return {
     service,
@@ -153,4 +156,37 @@ export function haReloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | u
   if (haText(old.ha) === haText(next.ha)) return undefined;
   return "the high-availability configuration (libdhcp_ha.so parameters) cannot change on reload; restart weka " +
     "(the HA pair then synchronises again)";
+}
+
+/**
+ * How the HA listener authenticates the partner, as Kea's HA peers do it: the partner sends this server's own
+ * `basic-auth-user` / `basic-auth-password` (the peer entry naming this server — both servers share the peers
+ * list, and a Kea HA client sends the credentials of the peer it talks to), and with TLS and
+ * `require-client-certs` (Kea's default) it must present a certificate signed by the trust anchor (mutual TLS).
+ * A listener with neither admits anyone who reaches the address: a WARN says so at start-up.
+ */
+export function haListenerSecurity(
+  ha: HaConfig,
+  log: Log,
+): { tls?: { cert: string; key: string; ca?: string[] }; auth?: BasicAuth } {
+  const me = thisPeer(ha);
+  let tls: { cert: string; key: string; ca?: string[] } | undefined;
+  if (me.url.startsWith("https:")) {
+    if (!me.tls) throw new Error(`HA peer '${me.name}': an https:// url needs cert-file and key-file`);
+    tls = {
+      cert: readConfiguredFile(me.tls.certFile, "cert-file"),
+      key: readConfiguredFile(me.tls.keyFile, "key-file"),
+    };
+    if (ha.requireClientCerts !== false) tls.ca = readTrustAnchor(me.tls.trustAnchor);
+  }
+  const auth = me.basicAuth ? fixedBasicAuth(me.basicAuth.user, me.basicAuth.password, "kea-ha") : undefined;
+  if (!auth && !tls?.ca) {
+    log.warn(
+      "HA_LISTENER_UNAUTHENTICATED",
+      `${me.name}: the HA listener on ${me.url} has no basic-auth-user and no client certificates: anyone who ` +
+        "reaches it can send lease updates and disable DHCP service; set basic-auth-user/basic-auth-password on " +
+        "the peers, or TLS with require-client-certs",
+    );
+  }
+  return { tls, auth };
 }

@@ -25,6 +25,7 @@ import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { statsSummary } from "./dhcp4_stats.ts";
 import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
+import { kvFiles } from "../control/safe_write.ts";
 
 export interface Dhcp6Options {
   configPath: string;
@@ -121,7 +122,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     config: () => current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    log: (id, text) => log.info(id, text),
+    log: (id, text, level) => log[level](id, text),
   });
   server.start();
   reclaimer.start();
@@ -138,7 +139,10 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     initialLease6Stats(stats, current, store);
     life.reloadedAt = Date.now();
     log.info("DHCP6_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
-    setTimeout(() => void channel?.start(current.controlSockets), 50);
+    life.afterAnswer(
+      "reopening the control sockets of the new configuration",
+      () => channel?.start(current.controlSockets),
+    );
   };
   const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
   const life = new RoleLife("DHCP6", log, reloadFile);
@@ -159,7 +163,12 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
     reloadFile,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
-    ...life.contextBase(() => channel?.status() ?? { status: "ready" }),
+    ...life.contextBase(() => channel?.status() ?? { status: "ready" }, () => [
+      { path: opts.configPath, what: "the running configuration" },
+      ...kvFiles(current.lease.path),
+      ...(current.lease.csvName ? [{ path: current.lease.csvName, what: "the memfile lease file" }] : []),
+      { path: duidPath, what: "the server DUID file" },
+    ]),
   };
   channel = new Control6Channel(ctx, channelLog(log));
   await channel.start(current.controlSockets);

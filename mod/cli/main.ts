@@ -134,6 +134,12 @@ configuration, SIGTERM and SIGINT stop after the last lease commit is flushed.`,
       ca: optional(option("--ca", string({ metavar: "FILE" }), {
         description: message`Use HTTPS, checking the server certificate against this CA (PEM).`,
       })),
+      cert: optional(option("--cert", string({ metavar: "FILE" }), {
+        description: message`HTTPS client certificate (PEM), for sockets that require one (cert-required).`,
+      })),
+      key: optional(option("--key", string({ metavar: "FILE" }), {
+        description: message`Private key of --cert (PEM).`,
+      })),
       timeout: optional(option("--timeout", integer({ metavar: "SECONDS", min: 1 }), {
         description: message`Seconds to wait for the answer (default 10).`,
       })),

@@ -1,6 +1,6 @@
 /**
  * `weka shell`: a kea-shell-compatible control client. Like kea-shell it takes `--host`, `--port`, `--path`,
- * `--auth-user`, `--auth-password`, `--service`, `--ca`, `--timeout` and a command name (default
+ * `--auth-user`, `--auth-password`, `--service`, `--ca`, `--cert`, `--key`, `--timeout` and a command name (default
  * list-commands), reads the command's arguments from standard input, and prints the server's JSON answer as
  * received. kea-shell puts its stdin inside the `arguments` braces (`"name": "pkt4-received"`); weka also accepts a
  * whole map (`{"name": "pkt4-received"}`). `--socket PATH` talks to a unix control socket instead of HTTP.
@@ -18,6 +18,8 @@ export interface ShellOptions {
   authPassword?: string;
   service?: string[];
   ca?: string;
+  cert?: string;
+  key?: string;
   timeout?: number;
   command?: string;
   /** the arguments text (tests); read from stdin when undefined and stdin is not a terminal */
@@ -56,8 +58,21 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${opts.port ?? 8000}/${
       (opts.path ?? "").replace(/^\//, "")
     }`;
+    if ((opts.cert === undefined) !== (opts.key === undefined)) {
+      console.error("weka shell: --cert and --key go together");
+      return 2;
+    }
     const caCert = opts.ca ? await Deno.readTextFile(opts.ca) : undefined;
-    const r = await sendHttp(url, body, { user: opts.authUser, password: opts.authPassword, caCert, timeoutMs });
+    const clientCert = opts.cert && opts.key
+      ? { cert: await Deno.readTextFile(opts.cert), key: await Deno.readTextFile(opts.key) }
+      : undefined;
+    const r = await sendHttp(url, body, {
+      user: opts.authUser,
+      password: opts.authPassword,
+      caCert,
+      clientCert,
+      timeoutMs,
+    });
     console.log(r.text);
     if (r.status === 401) {
       console.error("weka shell: the server refused the credentials (HTTP 401): check --auth-user/--auth-password");

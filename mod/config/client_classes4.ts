@@ -27,6 +27,8 @@ export const clientClass = v.strictObject({
   "valid-lifetime": v.optional(uint32),
   "min-valid-lifetime": v.optional(uint32),
   "max-valid-lifetime": v.optional(uint32),
+  /** Kea 2.6: overrides the subnet's offer-lifetime for members (the first class setting it wins) */
+  "offer-lifetime": v.optional(uint32),
   "only-if-required": v.optional(bool),
   "only-in-additional-list": v.optional(bool),
   ...annotations,
@@ -123,6 +125,7 @@ export function compileClientClasses4(
     if (c["valid-lifetime"] !== undefined) cls.validLifetime = c["valid-lifetime"];
     if (c["min-valid-lifetime"] !== undefined) cls.minValidLifetime = c["min-valid-lifetime"];
     if (c["max-valid-lifetime"] !== undefined) cls.maxValidLifetime = c["max-valid-lifetime"];
+    if (c["offer-lifetime"] !== undefined) cls.offerLifetime = c["offer-lifetime"];
     checkClassTriplet("valid-lifetime", [cls.validLifetime, cls.minValidLifetime, cls.maxValidLifetime], p, problems);
     seen.set(c.name, cls);
     out.push(cls);

@@ -205,6 +205,8 @@ function subnet(
     reservationsOutOfPool: flags.outOfPool,
   };
   if (s.interface !== undefined) out.interface = s.interface;
+  const offerLifetime = s["offer-lifetime"] ?? d["offer-lifetime"];
+  if (offerLifetime) out.offerLifetime = offerLifetime;
   const guard = compileGuard(s);
   if (guard) {
     out.clientClasses = guard;

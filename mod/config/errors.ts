@@ -81,7 +81,7 @@ export class Problems {
 
   /** Records a problem at `path`; `atKey` points the position at the key rather than at its value. */
   add(path: JsonPath, message: string, atKey = false): void {
-    this.list.push({ ...this.locate(path, atKey), path: formatPath(path), message });
+    this.list.push({ ...this.locate(path, atKey), path: formatPath(path), message: redactSecret(path, message) });
   }
 
   /** Records a warning at `path`. */
@@ -93,4 +93,16 @@ export class Problems {
   throwIfAny(): void {
     if (this.list.length) throw new ConfigError(this.list);
   }
+}
+
+/** Keys whose values are secrets: passwords (control sockets, HA peers) and TSIG secrets. */
+const SECRET_KEY = /password|secret/i;
+
+/**
+ * A problem message about a secret never quotes the value: "must be a string (got 12345)" or valibot's "…but
+ * received 12345" would put a password into config-test output and into the log line of a refused reload.
+ */
+export function redactSecret(path: JsonPath, message: string): string {
+  if (!path.some((k) => typeof k === "string" && SECRET_KEY.test(k))) return message;
+  return message.replace(/ \(got [^)]*\)$/, "").replace(/ but received .*$/, "");
 }

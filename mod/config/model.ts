@@ -149,6 +149,11 @@ export interface Subnet4 {
   reservationsOutOfPool?: boolean;
   /** name of the shared network the subnet belongs to (absent = a plain subnet); see Dhcp4Config.sharedNetworks */
   sharedNetwork?: string;
+  /**
+   * Kea 2.6 `offer-lifetime` after inheritance (subnet → shared network → global), seconds an OFFER holds its
+   * address for the client; absent or 0: an offer holds nothing (Kea 2.2, and Kea 2.6's default)
+   */
+  offerLifetime?: number;
 }
 
 /**
@@ -184,6 +189,8 @@ export interface ClientClass4 {
   validLifetime?: number;
   minValidLifetime?: number;
   maxValidLifetime?: number;
+  /** Kea 2.6 `offer-lifetime` of the class (absent: the subnet's applies) */
+  offerLifetime?: number;
 }
 
 export interface InterfaceSpec {

@@ -18,6 +18,7 @@ import {
   str,
   uint32,
 } from "./schema_common.ts";
+import { controlSocket } from "./schema_control.ts";
 import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
@@ -79,22 +80,6 @@ const logger = v.strictObject({
     v.picklist(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "NONE"], "must be FATAL, ERROR, WARN, INFO, DEBUG or NONE"),
   ),
   debuglevel: v.optional(v.pipe(uint32, v.maxValue(99, "must be 0..99"))),
-  ...annotations,
-}, "must be a map");
-
-const authentication = v.record(v.string(), v.unknown(), "must be a map");
-
-const controlSocket = v.strictObject({
-  "socket-type": v.picklist(["unix", "http", "https"], 'must be "unix", "http" or "https"'),
-  "socket-name": v.optional(str),
-  "socket-address": v.optional(str),
-  "socket-port": v.optional(v.pipe(uint32, v.maxValue(65535, "must be a port 0..65535"))),
-  authentication: v.optional(authentication),
-  "trust-anchor": v.optional(str),
-  "cert-file": v.optional(str),
-  "key-file": v.optional(str),
-  "cert-required": v.optional(bool),
-  "http-headers": v.optional(v.array(authentication, "must be a list")),
   ...annotations,
 }, "must be a map");
 

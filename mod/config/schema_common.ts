@@ -114,6 +114,8 @@ export const scopedParams = {
   "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
   "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
   "option-data": v.optional(optionDataList),
+  /** Kea 2.6: seconds an OFFER holds its address for the client (0, the default: it holds nothing, as Kea 2.2) */
+  "offer-lifetime": v.optional(uint32),
 };
 
 const SCOPED_UNSUPPORTED = [
@@ -121,7 +123,6 @@ const SCOPED_UNSUPPORTED = [
   "cache-threshold",
   "cache-max-age",
   "allocator",
-  "offer-lifetime",
   "require-client-classes",
   "evaluate-additional-classes",
 ];
@@ -169,7 +170,7 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   "pd-pools": new Set(["client-classes", "pool-id", "evaluate-additional-classes"]),
   "shared-networks": new Set(SCOPED_UNSUPPORTED),
   pools: new Set(["require-client-classes", "evaluate-additional-classes"]),
-  "client-classes": new Set(["template-test", "option-def", "offer-lifetime"]),
+  "client-classes": new Set(["template-test", "option-def"]),
   reservations: new Set(["client-classes"]),
   "option-data": new Set(["client-classes"]),
   "interfaces-config": new Set(["outbound-interface"]),

@@ -62,6 +62,7 @@ const INHERITED = [
   "valid-lifetime",
   "min-valid-lifetime",
   "max-valid-lifetime",
+  "offer-lifetime",
   "renew-timer",
   "rebind-timer",
   "calculate-tee-times",

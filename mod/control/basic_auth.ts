@@ -22,7 +22,7 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  */
 export function basicAuthFrom(
   auth: Record<string, unknown> | undefined,
-  readFile: (path: string) => string,
+  readFile: (path: string, what: string) => string,
 ): BasicAuth | undefined {
   if (!auth) return undefined;
   if (auth.type !== "basic") {
@@ -36,9 +36,9 @@ export function basicAuthFrom(
     }
     const path = name.startsWith("/") || !dir ? name : `${dir.replace(/\/$/, "")}/${name}`;
     try {
-      return readFile(path).replace(/\r?\n$/, "");
+      return readFile(path, what).replace(/\r?\n$/, "");
     } catch (e) {
-      throw new Error(`authentication client: cannot read ${what} ${path}: ${(e as Error).message}`);
+      throw new Error(`authentication client: ${(e as Error).message}`);
     }
   };
   const secrets: Buffer[] = [];
@@ -59,28 +59,36 @@ export function basicAuthFrom(
         : String(c.password ?? "");
     }
     if (user === "") throw new Error(`authentication client ${i}: the user must not be empty`);
+    if (password === "") throw new Error(`authentication client ${i} ('${user}'): the password must not be empty`);
     if (user.includes(":")) throw new Error(`authentication client ${i}: the user '${user}' must not contain ':'`);
     users.push(user);
     secrets.push(digest(`${user}:${password}`));
   });
   if (!secrets.length) throw new Error("authentication: 'clients' must list at least one user");
-  return {
-    realm,
-    check(header) {
-      const m = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-      if (!m) return undefined;
-      let pair: string;
-      try {
-        pair = new TextDecoder().decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0)));
-      } catch {
-        return undefined;
-      }
-      const d = digest(pair);
-      let found: string | undefined;
-      secrets.forEach((s, i) => {
-        if (timingSafeEqual(s, d)) found = users[i];
-      });
-      return found;
-    },
+  return { realm, check: matcher(users.map((user, i) => ({ user, secret: secrets[i] }))) };
+}
+
+/** The header check: the sha-256 of "user:password" compared in constant time with every client (equal lengths). */
+function matcher(pairs: { user: string; secret: Buffer }[]) {
+  return (header: string | null): string | undefined => {
+    const m = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+    if (!m) return undefined;
+    let pair: string;
+    try {
+      pair = new TextDecoder().decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0)));
+    } catch {
+      return undefined;
+    }
+    const d = digest(pair);
+    let found: string | undefined;
+    for (const p of pairs) if (timingSafeEqual(p.secret, d) && found === undefined) found = p.user;
+    return found;
   };
+}
+
+/**
+ * A checker for one fixed user and password (the HA listener: the credentials the partner is configured to send).
+ */
+export function fixedBasicAuth(user: string, password: string, realm: string): BasicAuth {
+  return { realm, check: matcher([{ user, secret: digest(`${user}:${password}`) }]) };
 }

@@ -10,6 +10,7 @@ import type { Stats } from "../stats/stats.ts";
 import type { ControlContext } from "./context.ts";
 import { registerGeneralCommands } from "./general_cmds.ts";
 import { LEASE_COMMANDS, registerLeaseCommands } from "./lease_cmds.ts";
+import type { ListenerLog } from "./conn_guard.ts";
 import { ControlListeners } from "./listeners.ts";
 import { CommandRegistry } from "./registry.ts";
 import { registerStatCommands } from "./stat_cmds.ts";
@@ -34,8 +35,8 @@ export function buildRegistry(ctx: ControlContext): CommandRegistry {
   return reg;
 }
 
-/** Where a channel's log lines go: Kea-style ids at info or error level. */
-export type ChannelLog = (level: "info" | "error", id: string, text: string) => void;
+/** Where a channel's log lines go: Kea-style ids with their level (the listeners' log). */
+export type ChannelLog = ListenerLog;
 
 /**
  * A command registry served on the configured control sockets (Kea's control channel, ctrl-channel.rst): the

@@ -48,6 +48,8 @@ export interface HttpClientOptions {
   password?: string;
   /** PEM CA certificate that signs the server's certificate (HTTPS) */
   caCert?: string;
+  /** PEM client certificate and key, for servers that require one (mutual TLS) */
+  clientCert?: { cert: string; key: string };
   timeoutMs?: number;
 }
 
@@ -62,7 +64,9 @@ export async function sendHttp(
     const pair = new TextEncoder().encode(`${opts.user}:${opts.password ?? ""}`);
     headers.authorization = `Basic ${btoa(String.fromCharCode(...pair))}`;
   }
-  const client = opts.caCert ? Deno.createHttpClient({ caCerts: [opts.caCert] }) : undefined;
+  const client = opts.caCert || opts.clientCert
+    ? Deno.createHttpClient({ ...(opts.caCert ? { caCerts: [opts.caCert] } : {}), ...opts.clientCert })
+    : undefined;
   try {
     const res = await fetch(url, {
       method: "POST",

@@ -9,6 +9,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { DhcpState } from "./dhcp_state.ts";
+import type { LiveFile, WriteFs } from "./safe_write.ts";
 
 /** The server's services as the control commands see them. */
 export interface ControlContext {
@@ -30,8 +31,16 @@ export interface ControlContext {
   applyConfig(loaded: LoadedConfig): Promise<void>;
   /** Re-reads and applies the `-c` file (config-reload, SIGHUP); throws when it is refused. */
   reloadFile(): Promise<void>;
-  /** Writes a text file (config-write, lease4-write). */
+  /**
+   * Writes a text file (config-write, lease4-write, lease6-write) through a temporary file renamed over `path`, so
+   * the name is replaced, never followed, and a reader never sees half a file. The path was checked first
+   * (`writableTarget` with `fs` and `liveFiles`).
+   */
   writeTextFile(path: string, text: string): Promise<void>;
+  /** real paths and symlinks, for the write commands' checks (mod/control/safe_write.ts) */
+  fs: WriteFs;
+  /** the files this server lives on, which no command may overwrite */
+  liveFiles(): LiveFile[];
   /** Runs one reclamation cycle (leases-reclaim). */
   reclaim(remove: boolean): Promise<{ reclaimed: number }>;
   /** Asks the server to stop after answering (shutdown). */

@@ -3,7 +3,14 @@
  * the service is disabled while any origin holds it disabled — the user (origin "user", or origin-id 1), HA's
  * local state machine, or an HA partner (origin-id 2000+N). A user disable may carry `max-period` seconds, after
  * which the service is enabled again on its own. Timers are injected so tests run on fake time.
+ * Bounded: at most {@link MAX_ORIGINS} local and as many remote origin ids hold the service at once (Kea keeps an
+ * unbounded set; a partner or a control user could grow it with one id after another); a disable from one more
+ * is refused with result 1 and changes nothing.
  */
+import { CommandError, Result } from "./answer.ts";
+
+/** Origin ids of one kind (local, remote) that may hold the service disabled at once. */
+export const MAX_ORIGINS = 64;
 
 /** Timer functions (setTimeout/clearTimeout by default). */
 export interface StateTimers {
@@ -62,7 +69,10 @@ export class DhcpState {
     return !this.user && this.local.size === 0 && this.remote.size === 0;
   }
 
-  /** Disables for `origin`; a user disable with `maxPeriod` seconds re-enables itself after that time. */
+  /**
+   * Disables for `origin`; a user disable with `maxPeriod` seconds re-enables itself after that time. Throws a
+   * result-1 CommandError for a new origin id past {@link MAX_ORIGINS} of its kind.
+   */
   disable(origin: DisableOrigin, maxPeriod?: number): void {
     const before = this.enabled();
     if (origin.kind === "user") {
@@ -74,7 +84,17 @@ export class DhcpState {
           this.enable({ kind: "user" });
         }, maxPeriod * 1000);
       }
-    } else (origin.kind === "local" ? this.local : this.remote).add(origin.id);
+    } else {
+      const set = origin.kind === "local" ? this.local : this.remote;
+      if (!set.has(origin.id) && set.size >= MAX_ORIGINS) {
+        throw new CommandError(
+          Result.ERROR,
+          `${MAX_ORIGINS} ${origin.kind} origins already hold the DHCP service disabled; origin-id ${origin.id} ` +
+            "refused (enable with one of them first)",
+        );
+      }
+      set.add(origin.id);
+    }
     if (before !== this.enabled()) this.onChange(this.enabled());
   }
 

@@ -5,12 +5,13 @@
  * grep for them keep working.
  */
 import { createHash } from "node:crypto";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { type Answer, badArgs, ok, Result } from "./answer.ts";
 import { answer } from "./answer.ts";
 import { parseOrigin } from "./dhcp_state.ts";
 import type { ControlContext } from "./context.ts";
 import type { CommandRegistry } from "./registry.ts";
+import { writableTarget } from "./safe_write.ts";
 
 /** Kea's config hash: the SHA-256 of the configuration text, upper-case hex (BaseCommandMgr::getHash). */
 export function configHash(doc: unknown): string {
@@ -130,21 +131,16 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
 }
 
 /**
- * config-write: writes the serving configuration as JSON to `filename` (default: the `-c` file). As in Kea since
- * 2.7.9, the file must be in the directory of the `-c` file, so the control channel cannot write anywhere else.
+ * config-write: writes the serving configuration as JSON to `filename`. As in Kea since 2.7.9, the file must be
+ * in the directory of the `-c` file; weka resolves the real path and refuses the running configuration itself
+ * (Kea's default target when no `filename` is given) and the server's other live files (mod/control/safe_write.ts):
+ * write beside it and move the file into place.
  */
 async function configWrite(ctx: ControlContext, args: Record<string, unknown> | undefined): Promise<Answer> {
   const name = args?.filename ?? ctx.configFile;
   if (typeof name !== "string" || name === "") badArgs("'filename' must be a non-empty string");
-  const dir = resolve(dirname(ctx.configFile));
-  const path = isAbsolute(name) ? resolve(name) : resolve(join(dir, name));
-  if (dirname(path) !== dir) {
-    return answer(
-      Result.ERROR,
-      `not allowed to write the configuration into ${name}: the file must be in the directory of the ` +
-        `configuration file (${dir})`,
-    );
-  }
+  const dir = dirname(resolve(ctx.configFile));
+  const path = await writableTarget("config-write", name, dir, ctx.liveFiles(), ctx.fs);
   const text = JSON.stringify(ctx.configDoc(), null, 2) + "\n";
   try {
     await ctx.writeTextFile(path, text);

@@ -2,67 +2,55 @@
  * The control channel over HTTP and HTTPS (Kea `socket-type: "http"|"https"`, ctrl-channel.rst): `POST /` with a
  * JSON request; the answer is wrapped in a one-element list, as Kea's HTTP sockets (heirs of the Control Agent)
  * wrap it. Without valid basic credentials (when `authentication` is configured) the answer is HTTP 401 with
- * `WWW-Authenticate`. `GET /metrics` serves the statistics in Prometheus text format (behind the same credentials).
- * Configured `http-headers` are added to every response. Bodies over the size limit get HTTP 413, a body cut short
- * gets HTTP 400; both with a JSON answer that says what happened.
+ * `WWW-Authenticate`, given from the request head before any body is read. With a trust anchor and
+ * `cert-required`, a client must also present a certificate the anchor signed (mutual TLS). `GET /metrics`
+ * serves the statistics in Prometheus text format (behind the same credentials). Configured `http-headers` are
+ * added to every response. Bodies over the size limit get HTTP 413, a request cut short or too slow 400/408; all
+ * with a JSON answer that says what happened. Connections are bounded and kept to deadlines (http_server.ts).
  */
 import type { Answer } from "./answer.ts";
 import type { BasicAuth } from "./basic_auth.ts";
+import { connectionLimit, ConnTable, type ListenerLog, RateLimitedLog } from "./conn_guard.ts";
+import type { ConnTimeouts, HttpResponse } from "./http_conn.ts";
+import type { HttpRequest } from "./http_request.ts";
+import { HttpServer } from "./http_server.ts";
 import { MAX_REQUEST_BYTES } from "./unix_listener.ts";
 
 /** What the HTTP listener serves. */
 export interface HttpListenerOptions {
   hostname: string;
   port: number;
-  /** PEM certificate chain and key: HTTPS when present */
-  tls?: { cert: string; key: string };
+  /** PEM certificate chain and key: HTTPS when present; `ca` = trust anchors clients must be signed by */
+  tls?: { cert: string; key: string; ca?: string[] };
   auth?: BasicAuth;
   /** extra response headers (`http-headers`) */
   headers?: [string, string][];
   /** Prometheus text for GET /metrics; 404 when absent */
   metrics?: () => string;
   maxBytes?: number;
-  log?: (id: string, text: string) => void;
+  /** connection limit (default: from the descriptor limit, see conn_guard.ts) */
+  maxConnections?: number;
+  timeouts?: ConnTimeouts;
+  /** what the listener is, in log lines (default "control socket") */
+  name?: string;
+  log?: ListenerLog;
 }
 
-const JSON_TYPE = { "content-type": "application/json" };
+const dec = new TextDecoder();
 
-/** Reads a request body up to `max` bytes; null when it is larger. */
-async function readLimited(req: Request, max: number): Promise<string | null> {
-  const length = req.headers.get("content-length");
-  const declared = Number(length ?? "0");
-  if (declared > max) return null;
-  if (!req.body) return "";
-  // a declared length within the limit: read it whole (HTTP framing stops the body there), without a stream loop
-  if (length !== null && Number.isInteger(declared) && declared >= 0) return await req.text();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const c of req.body) {
-    total += c.length;
-    if (total > max) return null;
-    chunks.push(c);
+/** The soft descriptor limit of this process (`Max open files` of /proc/self/limits), when readable. */
+export function fdSoftLimit(): number | undefined {
+  try {
+    const m = Deno.readTextFileSync("/proc/self/limits").match(/^Max open files\s+(\d+)/m);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
-  const all = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return new TextDecoder().decode(all);
-}
-
-/** The path of an absolute request URL (`http://host:port/path?query` → `/path`), without a URL parse. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  const q = url.indexOf("?", start), h = url.indexOf("#", start);
-  const end = Math.min(q < 0 ? url.length : q, h < 0 ? url.length : h);
-  return url.slice(start, end);
 }
 
 /** A listening HTTP(S) control socket. */
 export class HttpControlListener {
-  private constructor(private readonly server: Deno.HttpServer<Deno.NetAddr>, readonly url: string) {}
+  private constructor(private readonly server: HttpServer, readonly url: string, readonly table: ConnTable) {}
 
   /** Starts listening; resolves once the socket is bound (throws e.g. when the port is in use). */
   static async open(
@@ -71,72 +59,62 @@ export class HttpControlListener {
   ): Promise<HttpControlListener> {
     const log = opts.log ?? (() => {});
     const max = opts.maxBytes ?? MAX_REQUEST_BYTES;
-    const extra = opts.headers ?? [];
-    const respond = (status: number, body: unknown, headers: Record<string, string> = {}, raw = false) => {
-      const text = raw ? String(body) : JSON.stringify(body);
-      if (extra.length === 0) {
-        return new Response(text, { status, headers: raw ? headers : { ...JSON_TYPE, ...headers } });
-      }
-      const h = new Headers({ ...(raw ? {} : JSON_TYPE), ...headers });
-      for (const [k, v] of extra) h.set(k, v);
-      return new Response(text, { status, headers: h });
-    };
-    const bound = Promise.withResolvers<void>();
-    const handler = async (req: Request): Promise<Response> => {
-      const path = pathOf(req.url);
-      if (opts.auth && !opts.auth.check(req.headers.get("authorization"))) {
-        log("HTTP_CLIENT_REQUEST_NOT_AUTHORIZED", `control request to ${path} refused: missing or wrong credentials`);
-        return respond(401, { result: 401, text: "Unauthorized" }, {
-          "www-authenticate": `Basic realm="${opts.auth.realm}"`,
-        });
-      }
-      if (path === "/metrics" && req.method === "GET" && opts.metrics) {
-        return respond(200, opts.metrics(), { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, true);
-      }
-      if (req.method !== "POST") {
-        return respond(405, [{ result: 1, text: `use POST with a JSON command (not ${req.method} ${path})` }], {
-          allow: "POST",
-        });
-      }
-      let text: string | null;
-      try {
-        text = await readLimited(req, max);
-      } catch (e) {
-        log("HTTP_REQUEST_RECEIVE_FAILED", `control request cut short: ${(e as Error).message}`);
-        return respond(400, [{ result: 1, text: `the request body was cut short: ${(e as Error).message}` }]);
-      }
-      if (text === null) {
-        log("HTTP_REQUEST_TOO_LARGE", `control request over ${max} bytes refused`);
-        return respond(413, [{
-          result: 1,
-          text: `request too large: more than ${max} bytes (the limit of the control channel)`,
-        }]);
-      }
-      return respond(200, [await dispatch(text)]);
-    };
-    const server = Deno.serve({
-      hostname: opts.hostname,
-      port: opts.port,
-      ...(opts.tls ?? {}),
-      onListen: () => bound.resolve(),
-      onError: (e) => {
-        log("HTTP_SERVER_ERROR", `control socket: ${(e as Error).message}`);
-        return respond(500, [{ result: 1, text: `internal error: ${(e as Error).message}` }]);
-      },
-    }, handler);
-    await bound.promise;
+    const auth = opts.auth;
     const scheme = opts.tls ? "https" : "http";
     const host = opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname;
-    return new HttpControlListener(server, `${scheme}://${host}:${server.addr.port}/`);
+    const name = `${opts.name ?? "control socket"} ${scheme}://${host}:${opts.port}/`;
+    const limited = new RateLimitedLog(log);
+    const json = (status: number, body: unknown): HttpResponse => ({ status, body: JSON.stringify(body) });
+    const unauthorized = (head: Omit<HttpRequest, "body">): HttpResponse | undefined => {
+      if (!auth || auth.check(head.headers.get("authorization") ?? null)) return undefined;
+      limited.say(
+        "info",
+        "HTTP_CLIENT_REQUEST_NOT_AUTHORIZED",
+        `${name}: request to ${head.path} refused: missing or wrong credentials`,
+      );
+      return {
+        status: 401,
+        headers: { "www-authenticate": `Basic realm="${auth.realm}"` },
+        body: JSON.stringify({ result: 401, text: "Unauthorized" }),
+      };
+    };
+    const handle = async (req: HttpRequest): Promise<HttpResponse> => {
+      if (req.path === "/metrics" && req.method === "GET" && opts.metrics) {
+        return {
+          status: 200,
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+          body: opts.metrics(),
+        };
+      }
+      if (req.method !== "POST") {
+        return {
+          ...json(405, [{ result: 1, text: `use POST with a JSON command (not ${req.method} ${req.path})` }]),
+          headers: { allow: "POST" },
+        };
+      }
+      return json(200, [await dispatch(dec.decode(req.body))]);
+    };
+    const table = new ConnTable(opts.maxConnections ?? connectionLimit(fdSoftLimit()));
+    const server = await HttpServer.listen({
+      hostname: opts.hostname,
+      port: opts.port,
+      tls: opts.tls,
+      table,
+      log: limited,
+      name,
+      timeouts: opts.timeouts,
+      limits: { maxHeaderBytes: 16 << 10, maxHeaders: 64, maxBodyBytes: max },
+    }, { handle, early: unauthorized, headers: opts.headers });
+    return new HttpControlListener(server, `${scheme}://${host}:${server.port}/`, table);
   }
 
   /** The bound port (useful with port 0). */
   get port(): number {
-    return this.server.addr.port;
+    return this.server.port;
   }
 
-  /** Stops accepting, lets requests in flight finish, then closes. */
+  /** Stops accepting and closes the connections. */
   async close(): Promise<void> {
-    await this.server.shutdown();
+    await this.server.close();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The DHCPv6 half of Kea's lease commands hook (hooks-lease-cmds.rst): lease6-add, lease6-update
- * (`force-create`), lease6-del and lease6-wipe, plus `registerLease6Commands`, which also registers lease6-get,
+ * (`force-create`), lease6-del, lease6-wipe and lease6-write, plus `registerLease6Commands`, which also registers lease6-get,
  * lease6-get-all and lease6-get-page. Every success is durable before it is answered (the answer waits for the KV
  * commit holding the change); a commit that fails answers result 1; an add over an existing lease answers 4. The
  * gauges move as Kea's lease_cmds moves them: `assigned-nas` / `assigned-pds` for a DEFAULT or DECLINED lease,
@@ -10,6 +10,10 @@ import { answer, badArgs, CommandError, ok, Result } from "./answer.ts";
 import { findLease6, registerLease6GetCommands } from "./lease6_get_cmds.ts";
 import { lease6FromArgs } from "./lease6_json.ts";
 import type { CommandRegistry } from "./registry.ts";
+import type { ControlContext } from "./context.ts";
+import { writableTarget } from "./safe_write.ts";
+import { formatKeaCsv6 } from "../lease/kea_csv6.ts";
+import { dirname, resolve } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
 import { formatAddress6 } from "../lease/kv_store6.ts";
 import { LeaseState } from "../lease/types.ts";
@@ -25,10 +29,11 @@ export const LEASE6_COMMANDS: readonly string[] = [
   "lease6-get-page",
   "lease6-update",
   "lease6-wipe",
+  "lease6-write",
 ];
 
 /** What the lease6 commands read and change. */
-export interface Lease6CmdContext {
+export interface Lease6CmdContext extends Pick<ControlContext, "writeTextFile" | "fs" | "liveFiles"> {
   stats: Stats;
   store: Lease6Store;
   config(): Dhcp6Config;
@@ -126,5 +131,18 @@ export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdConte
     await durable(ctx, gone.map((l) => ({ op: "del", address: l.address })), `the wipe of ${gone.length} lease(s)`);
     for (const l of gone) lease6ChangeStats(ctx.stats, l, undefined);
     return ok(text);
+  });
+
+  reg.register("lease6-write", async (args) => {
+    const name = args?.filename;
+    if (typeof name !== "string" || name === "") badArgs("lease6-write: missing mandatory 'filename' parameter");
+    const dir = dirname(resolve(ctx.config().lease.path));
+    const path = await writableTarget("lease6-write", name, dir, ctx.liveFiles(), ctx.fs);
+    try {
+      await ctx.writeTextFile(path, formatKeaCsv6(ctx.store.all()));
+    } catch (e) {
+      return answer(Result.ERROR, `lease6-write: cannot write ${path}: ${(e as Error).message}`);
+    }
+    return ok(`IPv6 lease database into '${path}'.`);
   });
 }

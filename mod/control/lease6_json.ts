@@ -7,13 +7,12 @@
  */
 import * as v from "valibot";
 import type { Dhcp6Config, Subnet6 } from "../config/model6.ts";
-import { LeaseState } from "../lease/types.ts";
 import { type Lease6, Lease6Type } from "../lease/types6.ts";
 import { formatAddress6 } from "../lease/kv_store6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { badArgs } from "./answer.ts";
 import { checkArgs, uint32 } from "./args.ts";
-import { COMMON_LEASE_ARGS, hexArg } from "./lease_json.ts";
+import { COMMON_LEASE_ARGS, commonLeaseFields, hexArg } from "./lease_json.ts";
 
 /** Kea's lease type names, by Lease6Type. */
 export const LEASE6_TYPE_NAMES = ["IA_NA", "IA_TA", "IA_PD"] as const;
@@ -89,32 +88,22 @@ export function lease6FromArgs(
   const a = checkArgs(cmd, Lease6Args, args);
   const address = address6Arg(cmd, a["ip-address"]);
   const type = lease6TypeArg(cmd, a.type);
-  const text = formatAddress6(address);
-  let subnet: Subnet6 | undefined;
-  if (!a["subnet-id"]) {
-    subnet = config.subnets.find((s) => inSubnet6(s, address));
-    if (!subnet) badArgs(`${cmd}: subnet-id not specified and failed to find a subnet for address: ${text}`);
-  } else {
-    subnet = config.subnets.find((s) => s.id === a["subnet-id"]);
-    if (!subnet) {
-      badArgs(`${cmd}: Invalid subnet-id: no IPv6 subnet with subnet-id=${a["subnet-id"]} currently configured.`);
-    }
-    if (type !== Lease6Type.PD && !inSubnet6(subnet, address)) {
-      badArgs(`${cmd}: The address ${text} does not belong to subnet ${subnet.prefix}, subnet-id=${subnet.id}`);
-    }
-  }
+  const { subnet, forceCreate, ...f } = commonLeaseFields(
+    cmd,
+    a,
+    {
+      family: "IPv6",
+      subnets: config.subnets,
+      contains: (s: Subnet6) => inSubnet6(s, address),
+      text: formatAddress6(address),
+    },
+    now,
+    type !== Lease6Type.PD,
+  );
   let prefixLen = 128;
   if (type === Lease6Type.PD) {
     if (a["prefix-len"] === undefined) badArgs(`${cmd}: missing mandatory 'prefix-len' parameter for an IA_PD lease`);
     prefixLen = a["prefix-len"];
-  }
-  const validLifetime = a["valid-lft"] ?? subnet.timers.validLifetime;
-  let cltt = a.cltt ?? now;
-  if (a.expire !== undefined) {
-    if (a.expire < validLifetime) {
-      badArgs(`${cmd}: 'expire' (${a.expire}) must not be before valid-lft seconds after 1970`);
-    }
-    cltt = a.expire - validLifetime;
   }
   const lease: Lease6 = {
     address,
@@ -123,16 +112,9 @@ export function lease6FromArgs(
     duid: hexArg(cmd, a.duid, "duid", 130),
     iaid: a.iaid,
     preferredLifetime: a["preferred-lft"] ?? subnet.timers.preferredLifetime,
-    validLifetime,
-    cltt,
     subnetId: subnet.id,
-    fqdnFwd: a["fqdn-fwd"] ?? false,
-    fqdnRev: a["fqdn-rev"] ?? false,
-    hostname: (a.hostname ?? "").toLowerCase(),
     hwaddr: a["hw-address"] ? hexArg(cmd, a["hw-address"], "hw-address", 20) : "",
-    state: (a.state ?? LeaseState.DEFAULT) as LeaseState,
+    ...f,
   };
-  if (a["user-context"]) lease.userContext = a["user-context"];
-  if (a["pool-id"] !== undefined) lease.poolId = a["pool-id"];
-  return { lease, forceCreate: a["force-create"] ?? false };
+  return { lease, forceCreate };
 }

@@ -6,13 +6,14 @@
  * Checks and the in-memory change happen in one synchronous step, so two concurrent commands cannot both pass the
  * same check.
  */
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { type Answer, answer, badArgs, CommandError, ok, Result } from "./answer.ts";
 import type { ControlContext } from "./context.ts";
 import { findLease, registerLeaseGetCommands } from "./lease_get_cmds.ts";
 import { leaseFromArgs } from "./lease_json.ts";
 import { leaseChangeStats } from "./lease_stats.ts";
 import type { CommandRegistry } from "./registry.ts";
+import { writableTarget } from "./safe_write.ts";
 import { formatKeaCsv4 } from "../lease/kea_csv.ts";
 import type { Lease4, LeaseMutation } from "../lease/types.ts";
 import { formatIpv4 } from "../wire/addr.ts";
@@ -105,20 +106,15 @@ export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext)
 }
 
 /**
- * lease4-write {filename}: dumps the lease database as Kea's kea-leases4.csv. As in Kea since 2.7.9, the file must
- * be in the lease database's directory, so the control channel cannot write elsewhere.
+ * lease4-write {filename}: dumps the lease database as Kea's kea-leases4.csv. As in Kea since 2.7.9 the file must
+ * be in the lease database's directory; weka also resolves the real path and refuses the live database, its
+ * journal files and the server's other files (mod/control/safe_write.ts).
  */
 async function lease4Write(ctx: ControlContext, args: Record<string, unknown> | undefined): Promise<Answer> {
   const name = args?.filename;
   if (typeof name !== "string" || name === "") badArgs("lease4-write: missing mandatory 'filename' parameter");
-  const dir = resolve(dirname(ctx.config().lease.path));
-  const path = isAbsolute(name) ? resolve(name) : resolve(join(dir, name));
-  if (dirname(path) !== dir) {
-    return answer(
-      Result.ERROR,
-      `lease4-write: not allowed to write into ${name}: the file must be in the lease database directory (${dir})`,
-    );
-  }
+  const dir = dirname(resolve(ctx.config().lease.path));
+  const path = await writableTarget("lease4-write", name, dir, ctx.liveFiles(), ctx.fs);
   try {
     await ctx.writeTextFile(path, formatKeaCsv4(ctx.store.all()));
   } catch (e) {

@@ -80,10 +80,81 @@ export function subnetFor(config: Dhcp4Config, address: number): Subnet4 | undef
   return config.subnets.find((s) => ((address & s.mask) >>> 0) === s.network);
 }
 
+/** A subnet as the lease commands need it (Subnet4 and Subnet6 both are). */
+interface LeaseSubnet {
+  id: number;
+  prefix: string;
+  timers: { validLifetime: number };
+}
+
+/** The fields of a lease argument map that do not depend on the family, checked and with Kea's defaults. */
+export interface CommonLeaseFields<S> {
+  subnet: S;
+  validLifetime: number;
+  cltt: number;
+  fqdnFwd: boolean;
+  fqdnRev: boolean;
+  hostname: string;
+  state: LeaseState;
+  userContext?: Record<string, unknown>;
+  poolId?: number;
+  forceCreate: boolean;
+}
+
 /**
- * Builds the lease a lease4-add / lease4-update command describes. Kea's rules: the subnet must exist and contain
- * the address (subnet-id 0 or absent picks the containing subnet); `hw-address` is mandatory except for a declined
- * lease; `expire` sets cltt = expire − valid-lft, otherwise cltt is `cltt` or now. Returns the lease and the
+ * Kea's lease_cmds rules shared by lease4-* and lease6-* add/update: the subnet is the one named by `subnet-id`
+ * (which must exist and, when `mustContain`, contain the address) or, when 0 or absent, the one containing the
+ * address; `valid-lft` defaults to the subnet's; `expire` sets cltt = expire − valid-lft, otherwise cltt is
+ * `cltt` or now; the host name is lower-cased. Throws a result-1 CommandError naming the bad argument.
+ */
+export function commonLeaseFields<S extends LeaseSubnet>(
+  cmd: string,
+  a: v.InferOutput<v.ObjectSchema<typeof COMMON_LEASE_ARGS, undefined>>,
+  where: { family: "IPv4" | "IPv6"; subnets: readonly S[]; contains: (s: S) => boolean; text: string },
+  now: number,
+  mustContain = true,
+): CommonLeaseFields<S> {
+  let subnet: S | undefined;
+  if (!a["subnet-id"]) {
+    subnet = where.subnets.find(where.contains);
+    if (!subnet) badArgs(`${cmd}: subnet-id not specified and failed to find a subnet for address: ${where.text}`);
+  } else {
+    subnet = where.subnets.find((s) => s.id === a["subnet-id"]);
+    if (!subnet) {
+      badArgs(
+        `${cmd}: Invalid subnet-id: no ${where.family} subnet with subnet-id=${a["subnet-id"]} currently configured.`,
+      );
+    }
+    if (mustContain && !where.contains(subnet)) {
+      badArgs(`${cmd}: The address ${where.text} does not belong to subnet ${subnet.prefix}, subnet-id=${subnet.id}`);
+    }
+  }
+  const validLifetime = a["valid-lft"] ?? subnet.timers.validLifetime;
+  let cltt = a.cltt ?? now;
+  if (a.expire !== undefined) {
+    if (a.expire < validLifetime) {
+      badArgs(`${cmd}: 'expire' (${a.expire}) must not be before valid-lft seconds after 1970`);
+    }
+    cltt = a.expire - validLifetime;
+  }
+  const out: CommonLeaseFields<S> = {
+    subnet,
+    validLifetime,
+    cltt,
+    fqdnFwd: a["fqdn-fwd"] ?? false,
+    fqdnRev: a["fqdn-rev"] ?? false,
+    hostname: (a.hostname ?? "").toLowerCase(),
+    state: (a.state ?? LeaseState.DEFAULT) as LeaseState,
+    forceCreate: a["force-create"] ?? false,
+  };
+  if (a["user-context"]) out.userContext = a["user-context"];
+  if (a["pool-id"] !== undefined) out.poolId = a["pool-id"];
+  return out;
+}
+
+/**
+ * Builds the lease a lease4-add / lease4-update command describes: the family-neutral rules of
+ * {@link commonLeaseFields}, and `hw-address` mandatory except for a declined lease. Returns the lease and the
  * `force-create` flag; throws a result-1 CommandError naming the bad argument.
  */
 export function leaseFromArgs(
@@ -94,49 +165,16 @@ export function leaseFromArgs(
 ): { lease: Lease4; forceCreate: boolean } {
   const a = checkArgs(cmd, LeaseArgs, args);
   const address = addressArg(cmd, a["ip-address"]);
-  let subnet: Subnet4 | undefined;
-  if (!a["subnet-id"]) {
-    subnet = subnetFor(config, address);
-    if (!subnet) {
-      badArgs(`${cmd}: subnet-id not specified and failed to find a subnet for address: ${formatIpv4(address)}`);
-    }
-  } else {
-    subnet = config.subnets.find((s) => s.id === a["subnet-id"]);
-    if (!subnet) {
-      badArgs(`${cmd}: Invalid subnet-id: no IPv4 subnet with subnet-id=${a["subnet-id"]} currently configured.`);
-    }
-    if (((address & subnet.mask) >>> 0) !== subnet.network) {
-      badArgs(
-        `${cmd}: The address ${formatIpv4(address)} does not belong to subnet ${subnet.prefix}, subnet-id=${subnet.id}`,
-      );
-    }
-  }
-  const state = (a.state ?? LeaseState.DEFAULT) as LeaseState;
+  const contains = (s: Subnet4) => ((address & s.mask) >>> 0) === s.network;
+  const { subnet, forceCreate, ...f } = commonLeaseFields(cmd, a, {
+    family: "IPv4",
+    subnets: config.subnets,
+    contains,
+    text: formatIpv4(address),
+  }, now);
   let hwaddr = "";
   if (a["hw-address"] !== undefined && a["hw-address"] !== "") hwaddr = hexArg(cmd, a["hw-address"], "hw-address", 20);
-  else if (state !== LeaseState.DECLINED) badArgs(`${cmd}: missing mandatory 'hw-address' parameter`);
+  else if (f.state !== LeaseState.DECLINED) badArgs(`${cmd}: missing mandatory 'hw-address' parameter`);
   const clientId = a["client-id"] ? hexArg(cmd, a["client-id"], "client-id", 255) : "";
-  const validLifetime = a["valid-lft"] ?? subnet.timers.validLifetime;
-  let cltt = a.cltt ?? now;
-  if (a.expire !== undefined) {
-    if (a.expire < validLifetime) {
-      badArgs(`${cmd}: 'expire' (${a.expire}) must not be before valid-lft seconds after 1970`);
-    }
-    cltt = a.expire - validLifetime;
-  }
-  const lease: Lease4 = {
-    address,
-    hwaddr,
-    clientId,
-    validLifetime,
-    cltt,
-    subnetId: subnet.id,
-    fqdnFwd: a["fqdn-fwd"] ?? false,
-    fqdnRev: a["fqdn-rev"] ?? false,
-    hostname: (a.hostname ?? "").toLowerCase(),
-    state,
-  };
-  if (a["user-context"]) lease.userContext = a["user-context"];
-  if (a["pool-id"] !== undefined) lease.poolId = a["pool-id"];
-  return { lease, forceCreate: a["force-create"] ?? false };
+  return { lease: { address, hwaddr, clientId, subnetId: subnet.id, ...f }, forceCreate };
 }

@@ -2,13 +2,16 @@
  * Opens the control sockets a configuration names (`control-socket` of Kea 2.2 and `control-sockets`, compiled to
  * `ControlSocketSpec`s): unix sockets, HTTP and HTTPS listeners, all answering through the same `dispatch`. A
  * socket that cannot be opened is reported (status-get shows it as failed) and the others still open, as Kea keeps
- * serving DHCP when a control socket fails. HTTPS with `cert-required` (Kea's default once a `trust-anchor` is
- * given) is refused with an explanation: Deno's TLS server cannot ask clients for certificates.
+ * serving DHCP when a control socket fails. HTTPS with a `trust-anchor` requires client certificates signed by it
+ * unless `cert-required` is false (Kea's default is true); an HTTP socket without `authentication` is open to
+ * anyone who reaches its address, which a WARN says at start-up unless it listens on loopback only.
  */
 import type { ControlSocketSpec } from "../config/model.ts";
 import type { Answer } from "./answer.ts";
 import { basicAuthFrom } from "./basic_auth.ts";
+import type { ListenerLog } from "./conn_guard.ts";
 import { HttpControlListener } from "./http_listener.ts";
+import { readConfiguredFile, readTrustAnchor } from "./tls_files.ts";
 import { UnixControlListener } from "./unix_listener.ts";
 
 /** What the listeners need besides the specs. */
@@ -16,11 +19,10 @@ export interface ListenerDeps {
   dispatch: (text: string) => Promise<Answer>;
   /** Prometheus text for GET /metrics on HTTP listeners */
   metrics?: () => string;
-  log: (level: "info" | "error", id: string, text: string) => void;
+  log: ListenerLog;
   /** unix timeout override (tests) */
   timeoutMs?: number;
 }
-
 /** The open control sockets. */
 export class ControlListeners {
   readonly errors: string[] = [];
@@ -69,41 +71,48 @@ async function openOne(
   spec: ControlSocketSpec,
   deps: ListenerDeps,
 ): Promise<UnixControlListener | HttpControlListener> {
-  const log = (id: string, text: string) => deps.log("info", id, text);
   if (spec.type === "unix") {
     if (!spec.name) throw new Error("a unix control socket needs 'socket-name'");
-    return await UnixControlListener.open(spec.name, deps.dispatch, { log, timeoutMs: deps.timeoutMs });
+    return await UnixControlListener.open(spec.name, deps.dispatch, { log: deps.log, timeoutMs: deps.timeoutMs });
   }
   const raw = spec.raw;
-  const readFile = (p: string) => Deno.readTextFileSync(p);
-  const auth = basicAuthFrom(raw.authentication as Record<string, unknown> | undefined, readFile);
-  let tls: { cert: string; key: string } | undefined;
+  const auth = basicAuthFrom(raw.authentication as Record<string, unknown> | undefined, readConfiguredFile);
+  let tls: { cert: string; key: string; ca?: string[] } | undefined;
   if (spec.type === "https" || raw["cert-file"] !== undefined) {
     const cert = raw["cert-file"], key = raw["key-file"];
     if (typeof cert !== "string" || typeof key !== "string") {
       throw new Error("an https control socket needs 'cert-file' and 'key-file'");
     }
-    if (raw["trust-anchor"] !== undefined && raw["cert-required"] !== false) {
-      throw new Error(
-        "'cert-required' (the default with a trust-anchor) asks for TLS client certificates, which weka cannot " +
-          'verify; set "cert-required": false and use basic authentication',
-      );
+    tls = { cert: readConfiguredFile(cert, "cert-file"), key: readConfiguredFile(key, "key-file") };
+    const anchor = raw["trust-anchor"];
+    if (typeof anchor === "string" && anchor !== "" && raw["cert-required"] !== false) {
+      tls.ca = readTrustAnchor(anchor);
     }
-    tls = { cert: readFile(cert), key: readFile(key) };
   }
-  const headers = ((raw["http-headers"] ?? []) as Record<string, unknown>[]).map((h) => {
-    if (typeof h.name !== "string" || typeof h.value !== "string") {
-      throw new Error("each http-headers entry needs a 'name' and a 'value' string");
-    }
-    return [h.name, h.value] as [string, string];
-  });
+  const headers = ((raw["http-headers"] ?? []) as Record<string, string>[]).map((h) =>
+    [h.name, h.value] as [string, string]
+  );
+  const hostname = spec.address ?? "127.0.0.1";
+  if (!auth && !tls?.ca && !isLoopback(hostname)) {
+    deps.log(
+      "warn",
+      "COMMAND_SOCKET_UNAUTHENTICATED",
+      `control socket on ${hostname}:${spec.port ?? 8000} has no 'authentication' and no client certificates: ` +
+        "anyone who reaches this address can run every command (add basic authentication or mutual TLS)",
+    );
+  }
   return await HttpControlListener.open({
-    hostname: spec.address ?? "127.0.0.1",
+    hostname,
     port: spec.port ?? 8000,
     tls,
     auth,
     headers,
     metrics: deps.metrics,
-    log,
+    log: deps.log,
   }, deps.dispatch);
+}
+
+/** True for an address only this host reaches (127.0.0.0/8, ::1). */
+function isLoopback(host: string): boolean {
+  return host.startsWith("127.") || host === "::1" || host === "localhost";
 }

@@ -6,6 +6,7 @@
  * the size limit, or cut short by the client closing its side, gets a result-1 answer that says so.
  */
 import type { Answer } from "./answer.ts";
+import { acceptLoop, ConnTable, DEFAULT_MAX_CONNECTIONS, type ListenerLog, RateLimitedLog } from "./conn_guard.ts";
 import { earlySyntaxError } from "./registry.ts";
 
 /** Options of the unix listener. */
@@ -14,7 +15,9 @@ export interface UnixListenerOptions {
   timeoutMs?: number;
   /** largest request accepted, bytes */
   maxBytes?: number;
-  log?: (id: string, text: string) => void;
+  /** connections served at once (more are queued by the kernel or evict idle ones; conn_guard.ts) */
+  maxConnections?: number;
+  log?: ListenerLog;
 }
 
 /** Default size limit of one control request: 4 MiB. */
@@ -75,8 +78,10 @@ export function requestComplete(text: string): boolean {
 
 /** A listening unix control socket. */
 export class UnixControlListener {
-  private readonly conns = new Set<Deno.UnixConn>();
+  private readonly table: ConnTable;
   private readonly loop: Promise<void>;
+  private closed = false;
+  private readonly log: RateLimitedLog;
 
   private constructor(
     readonly path: string,
@@ -84,7 +89,23 @@ export class UnixControlListener {
     private readonly dispatch: (text: string) => Promise<Answer>,
     private readonly opts: UnixListenerOptions,
   ) {
-    this.loop = this.acceptLoop();
+    this.table = new ConnTable(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+    this.log = new RateLimitedLog(opts.log ?? (() => {}));
+    // the loop survives descriptor exhaustion and any other accept error (conn_guard.ts); only close() ends it
+    this.loop = acceptLoop(listener, {
+      name: `control socket ${path}`,
+      table: this.table,
+      log: this.log,
+      closed: () => this.closed,
+      serve: (conn) => {
+        const entry = { busy: false, evict: () => closeQuietly(conn) };
+        if (!this.table.add(entry)) {
+          this.log.say("warn", "COMMAND_SOCKET_BUSY", `control socket ${path}: ${this.table.max} connections busy`);
+          return closeQuietly(conn);
+        }
+        this.serve(conn, entry).finally(() => this.table.delete(entry));
+      },
+    });
   }
 
   /**
@@ -115,17 +136,8 @@ export class UnixControlListener {
     return new UnixControlListener(path, listener, dispatch, opts);
   }
 
-  private async acceptLoop(): Promise<void> {
-    try {
-      for await (const conn of this.listener) {
-        this.conns.add(conn);
-        this.serve(conn).finally(() => this.conns.delete(conn));
-      }
-    } catch { /* closed */ }
-  }
-
-  private async serve(conn: Deno.UnixConn): Promise<void> {
-    const log = this.opts.log ?? (() => {});
+  private async serve(conn: Deno.UnixConn, entry: { busy: boolean }): Promise<void> {
+    const log = (id: string, text: string) => this.log.say("info", id, text);
     const max = this.opts.maxBytes ?? MAX_REQUEST_BYTES;
     const dec = new TextDecoder();
     let text = "", bytes = 0, reply: Answer | undefined, drain = false;
@@ -160,6 +172,7 @@ export class UnixControlListener {
         const piece = dec.decode(buf.subarray(0, n), { stream: true });
         text += piece;
         if (scanner.feed(piece)) {
+          entry.busy = true;
           reply = await this.dispatch(text);
           break;
         }
@@ -191,17 +204,18 @@ export class UnixControlListener {
 
   /** Stops listening, closes open connections and removes the socket file. */
   async close(): Promise<void> {
-    try {
-      this.listener.close();
-    } catch { /* closed */ }
-    for (const c of this.conns) {
-      try {
-        c.close();
-      } catch { /* closed */ }
-    }
+    this.closed = true;
+    closeQuietly(this.listener);
+    this.table.closeAll();
     await this.loop;
     await Deno.remove(this.path).catch(() => {});
   }
+}
+
+function closeQuietly(c: { close(): void }): void {
+  try {
+    c.close();
+  } catch { /* already closed */ }
 }
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {

@@ -11,7 +11,8 @@ import type { Stats } from "../stats/stats.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 import { openNcrSender } from "../ddns/ncr/udp.ts";
 import { NCR_QUEUE_STATS, NcrQueue, type NcrSink } from "../ddns/ncr/queue.ts";
-import { removeNcrs } from "./engine/ddns_ncr.ts";
+import { leaseNameProblem, removeNcrs } from "./engine/ddns_ncr.ts";
+import { formatIpv4 } from "../wire/addr.ts";
 
 /** A running DDNS sender. */
 export interface DdnsSender {
@@ -68,7 +69,23 @@ export function startDdnsSender(config: Dhcp4Config, deps: DdnsSenderDeps): Ddns
     queue,
     submit: (ncrs) => void queue.enqueue(ncrs),
     reclaimed(events) {
-      const ncrs = events.flatMap((e) => e.kind === "expired" ? removeNcrs(current, e.lease) : []);
+      const ncrs: NameChangeRequest[] = [];
+      for (const e of events) {
+        if (e.kind !== "expired") continue;
+        try {
+          const bad = leaseNameProblem(e.lease); // removeNcrs skips such a lease quietly: say why here
+          if (bad) throw new Error(bad);
+          ncrs.push(...removeNcrs(current, e.lease));
+        } catch (err) {
+          // a stored name DNS cannot carry (imported, or from a partner): Kea's DHCP4_NCR_CREATION_FAILED, and
+          // the other leases of the cycle still get their removes
+          const why = JSON.stringify(String((err as Error).message ?? err).slice(0, 160));
+          log.error(
+            "DHCP4_NCR_CREATION_FAILED",
+            `no DNS remove for reclaimed lease ${formatIpv4(e.lease.address)}: ${why}`,
+          );
+        }
+      }
       if (ncrs.length) queue.enqueue(ncrs);
     },
     setConfig(next) {

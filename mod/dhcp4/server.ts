@@ -8,10 +8,19 @@
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "./codec.ts";
 import { handle4 } from "./engine/handle4.ts";
-import type { Arrival, Destination, EngineContext, FreeAddressFinder, Outcome, StatDelta } from "./engine/types.ts";
+import type {
+  Arrival,
+  Destination,
+  EngineContext,
+  FreeAddressFinder,
+  OfferMade,
+  Outcome,
+  StatDelta,
+} from "./engine/types.ts";
 import { MsgType, Opt, type Packet4 } from "./packet.ts";
 import type { Dhcp4Config } from "../config/model.ts";
-import type { LeaseMutation, LeaseStore } from "../lease/types.ts";
+import type { LeaseStore } from "../lease/types.ts";
+import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
@@ -20,54 +29,7 @@ import { clientLabel } from "./server_util.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 
-/** One received datagram with where it arrived (IP_PKTINFO), as the transports in mod/net deliver it. */
-export interface Datagram {
-  data: Uint8Array;
-  iface: string;
-  ifindex: number;
-  localAddr: number;
-  srcAddr: number;
-  srcPort: number;
-  dstAddr: number;
-}
-
-/**
- * What the server needs of a transport (mod/net/transport.ts implements it for FFI sockets and loopback UDP).
- * The `data` given to a send is the server's reusable encode buffer: a transport sends (copies) it before
- * returning and must not keep it.
- */
-export interface ServerTransport {
-  recvBatch(max: number): Promise<Datagram[]>;
-  sendUnicast(data: Uint8Array, addr: number, port: number, ifindex?: number, srcAddr?: number): void;
-  sendBroadcast(ifindex: number, data: Uint8Array, srcAddr?: number, port?: number): void;
-  sendLink(ifindex: number, mac: Uint8Array, yiaddr: number, data: Uint8Array, srcAddr?: number, port?: number): void;
-  close(): void;
-}
-
-/** Offers kept in memory (mod/lease/offers.ts). */
-export interface OfferStore {
-  offered(clientKey: string, subnetId: number): number | undefined;
-  isOffered(address: number): boolean;
-  remember(clientKey: string, subnetId: number, address: number, now: number): void;
-  forget(clientKey: string): void;
-  sweep(now: number): void;
-}
-
-/**
- * What the server asks of the HA service (mod/ha/service.ts, Kea's libdhcp_ha.so callouts) when a relationship is
- * configured; absent = a standalone server. `admit` is Kea's buffer4_receive callout: it decides whether this
- * server serves the query now (its scopes, its HA state) and names the query's HA class. `replicate` is Kea's
- * leases4_committed callout: it runs after the lease mutations are durable and before the reply is sent.
- */
-export interface HaHooks {
-  /** undefined: drop the query (the hook counts and logs why); a string: serve it, with this HA class ("" = none) */
-  admit(query: Packet4, nowMs: number): string | undefined;
-  /**
-   * Sends the durable mutations to the partner; the reply is sent when the promise resolves and dropped when it
-   * rejects (the partner did not acknowledge). undefined = nothing to wait for (no update needed or queued).
-   */
-  replicate(mutations: readonly LeaseMutation[], query: Packet4): Promise<void> | undefined;
-}
+export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 
 export interface ServerDeps {
   config: Dhcp4Config;
@@ -262,9 +224,7 @@ export class Dhcp4Server {
       return;
     }
     if (out.forgetOffer) offers.forget(out.forgetOffer);
-    if (out.kind === "reply" && out.offer) {
-      offers.remember(out.offer.clientKey, out.offer.subnetId, out.offer.address, now);
-    }
+    if (out.kind === "reply" && out.offer) this.rememberOffer(out.offer, now);
     if (out.mutations.length === 0) {
       this.bump(out.stats);
       if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
@@ -314,6 +274,24 @@ export class Dhcp4Server {
       done();
       this.failed(e, d, query, true);
     });
+  }
+
+  /**
+   * Remembers a DISCOVER's offer. The table is bounded (mod/lease/offers.ts): when it is full the oldest offer is
+   * evicted, counted in `v4-offer-evictions` (weka's own statistic; Kea keeps no offers) and logged at debug.
+   */
+  private rememberOffer(o: OfferMade, now: number): void {
+    const evicted = this.deps.offers.remember(o.clientKey, o.subnetId, o.address, now, o.holdSeconds ?? 0);
+    if (!evicted) return;
+    this.deps.stats.add("v4-offer-evictions");
+    const log = this.deps.log;
+    if (log.debugEnabled) {
+      log.debug(
+        "DHCP4_OFFER_EVICTED",
+        `offer table full: forgot the offer of ${formatIpv4(evicted.address)} made ${now - evicted.at} s ago ` +
+          `in subnet ${evicted.subnetId}${evicted.holdUntil > now ? " (its offer-lifetime hold is lost)" : ""}`,
+      );
+    }
   }
 
   private bump(deltas: StatDelta[]): void {

@@ -1,10 +1,18 @@
 /**
  * The HA machine's record and vocabulary (HaMachine, HaEvent, HaAction; mod/ha/state_machine.ts re-exports them),
  * what this server knows about its partner (Kea's `CommunicationState4`, communication_state.cc: last contact, the
- * partner's state, scopes, unsent-update count and clock, unacked clients, rejected updates) and the read-only views
- * of a machine (served scopes, lease-update policy, ha-heartbeat answer, status-get). All pure; time is ms.
+ * partner's state, scopes, unsent-update count and clock, unacked clients, rejected updates). The read-only views of
+ * a machine (served scopes, lease-update policy, ha-heartbeat answer, status-get) are in mod/ha/machine_views.ts.
+ * All pure; time is ms.
  */
-import { type HaConfig, type HaPeer, type HaState, partnerPeer, thisPeer } from "./types.ts";
+import {
+  type ConnectingClients,
+  noConnectingClients,
+  recordConnectingClient,
+  secsUnacked,
+} from "./connecting_clients.ts";
+import { PersistentMap } from "./persistent_map.ts";
+import type { HaConfig, HaState } from "./types.ts";
 
 /** The partner's state as weka last saw it; "unavailable" after a failed heartbeat or lease update. */
 export type PartnerState = HaState | "unavailable";
@@ -24,11 +32,14 @@ export interface CommState {
   /** partner's clock minus ours, ms (positive: the partner is ahead) */
   clockSkewMs: number;
   lastSkewWarnMs?: number;
-  /** clients aimed at the partner seen while communication is interrupted: key → unacked */
-  clients: ReadonlyMap<string, boolean>;
+  /** clients aimed at the partner seen while communication is interrupted (bounded: mod/ha/connecting_clients.ts) */
+  clients: ConnectingClients;
   analyzedPackets: number;
-  /** clients whose lease updates the partner rejected as conflicts */
-  rejectedClients: ReadonlySet<string>;
+  /**
+   * clients whose lease updates the partner rejected as conflicts (key → true); at most `max-rejected-lease-updates`
+   * of them (none when it is 0): reaching that many terminates the relationship, so more would change nothing
+   */
+  rejectedClients: PersistentMap<true>;
 }
 
 /** The whole machine: immutable; `step` returns a new one. */
@@ -38,8 +49,19 @@ export interface HaMachine extends CommState {
   previousState: HaState;
   stateSinceMs: number;
   startedMs: number;
-  /** the latest `now` seen, used by events that carry no time */
-  lastEventMs: number;
+  /** a heartbeat is out and its answer not stepped in yet: the next period does not send another */
+  heartbeatInFlight: boolean;
+  /**
+   * Dates heartbeat answers: raised when the machine forgets the partner's state (a maintenance cancel), so an
+   * answer to a heartbeat sent before that describes the partner as it was and is ignored (`send-heartbeat` carries
+   * the epoch, the answer brings it back)
+   */
+  heartbeatEpoch: number;
+  /**
+   * an ha-maintenance-cancel waits for the partner's answer to its ha-maintenance-notify: this server's heartbeat
+   * answer names the state the cancel restores (see `heartbeatView`)
+   */
+  cancelling: boolean;
   /** paused by `state-machine.states[].pause` until `ha-continue` */
   paused: boolean;
   /** states already paused in once (for `pause: once`) */
@@ -68,29 +90,36 @@ export type HaCommandName =
   | "ha-maintenance-start"
   | "ha-maintenance-cancel";
 
-/** Everything that can happen to the machine. `now` is ms since the epoch from the injected clock. */
+/**
+ * Everything that can happen to the machine. Time is not part of an event: `step(machine, event, now, cfg)` takes
+ * it explicitly, ms since the epoch from the injected clock.
+ */
 export type HaEvent =
-  | { kind: "heartbeat-ok"; now: number; partner: PartnerReport }
-  | { kind: "heartbeat-failed"; now: number; error: string }
-  | { kind: "tick"; now: number }
-  | { kind: "sync-result"; now: number; ok: boolean; error?: string }
-  | { kind: "query"; now: number; clientKey: string; secs: number }
-  | { kind: "update-failed"; now: number }
-  | { kind: "update-rejected"; now: number; clientKey: string }
-  /** optional extra: a later update for this client was accepted, so it no longer counts as rejected */
-  | { kind: "update-ok"; now?: number; clientKey: string }
-  | { kind: "backlog-overflow"; now?: number }
-  | { kind: "backlog-sent"; now?: number; ok: boolean }
+  /** the heartbeat period elapsed (Kea's heartbeat timer): run the state handlers, send a heartbeat if due */
+  | { kind: "heartbeat-timer" }
+  /** the answer to the heartbeat sent with `epoch` */
+  | { kind: "heartbeat-ok"; epoch: number; partner: PartnerReport }
+  | { kind: "heartbeat-failed"; epoch: number; error: string }
+  /** run the state handlers (time passed), without a heartbeat */
+  | { kind: "tick" }
+  | { kind: "sync-result"; ok: boolean; error?: string }
+  | { kind: "query"; clientKey: string; secs: number }
+  | { kind: "update-failed" }
+  | { kind: "update-rejected"; clientKey: string }
+  /** a later update for this client was accepted, so it no longer counts as rejected */
+  | { kind: "update-ok"; clientKey: string }
+  | { kind: "backlog-overflow" }
+  | { kind: "backlog-sent"; ok: boolean }
   /**
    * Maintenance commands run in two phases: without `partnerReachable` the machine validates and asks for
    * `send-maintenance-notify`; the service sends it and steps again with `partnerReachable` (and `partnerError`
    * when the partner answered with an error).
    */
-  | { kind: "command"; now?: number; name: HaCommandName; partnerReachable?: boolean; partnerError?: string }
-  | { kind: "maintenance-notify"; now?: number; cancel: boolean }
-  /** optional extra: `ha-scopes` */
-  | { kind: "scopes"; now?: number; scopes: readonly string[] }
-  | { kind: "config-reload"; now?: number };
+  | { kind: "command"; name: HaCommandName; partnerReachable?: boolean; partnerError?: string }
+  | { kind: "maintenance-notify"; cancel: boolean }
+  /** `ha-scopes` */
+  | { kind: "scopes"; scopes: readonly string[] }
+  | { kind: "config-reload" };
 
 /** The `command` event. */
 export type HaCommand = Extract<HaEvent, { kind: "command" }>;
@@ -98,7 +127,9 @@ export type HaCommand = Extract<HaEvent, { kind: "command" }>;
 /** What the service must do, in order. */
 export type HaAction =
   | { kind: "transition"; from: HaState; to: HaState; reason: string }
-  | { kind: "log"; level: "info" | "warn" | "error"; id: string; text: string }
+  | { kind: "log"; level: "debug" | "info" | "warn" | "error"; id: string; text: string }
+  /** send `ha-heartbeat` to the partner and step its answer in with this epoch */
+  | { kind: "send-heartbeat"; epoch: number }
   | { kind: "start-sync" }
   | { kind: "send-ha-reset" }
   | { kind: "send-backlog" }
@@ -120,9 +151,9 @@ export function initialComm(now: number): CommState {
     partnerUnsentPrev: 0,
     partnerUnsent: 0,
     clockSkewMs: 0,
-    clients: new Map(),
+    clients: noConnectingClients(),
     analyzedPackets: 0,
-    rejectedClients: new Set(),
+    rejectedClients: PersistentMap.empty(),
   };
 }
 
@@ -134,11 +165,9 @@ export function commInterrupted(c: CommState, cfg: HaConfig, now: number): boole
   return now - c.lastContactMs > cfg.maxResponseDelayMs;
 }
 
-/** Number of distinct unacked clients (Kea's `getUnackedClientsCount()`). */
+/** Number of distinct unacked clients (Kea's `getUnackedClientsCount()`), kept with the table: O(1). */
 export function unackedCount(c: CommState): number {
-  let n = 0;
-  for (const unacked of c.clients.values()) if (unacked) n++;
-  return n;
+  return c.clients.unacked;
 }
 
 /**
@@ -151,16 +180,23 @@ export function failureDetected(c: CommState, cfg: HaConfig): boolean {
 
 /**
  * Kea's `CommunicationState4::analyzeMessage`: record a client aimed at the partner; it is unacked when
- * `secs * 1000 > max-ack-delay`. Like Kea, a `secs` above 255 whose low byte is 0 is taken as byte-swapped (some
- * Windows clients send it that way). A client once unacked stays unacked until communication resumes.
+ * `secs * 1000 > max-ack-delay` (a byte-swapped `secs` is read as Kea reads it). A client once unacked stays unacked
+ * until communication resumes. O(log32 n) and bounded (mod/ha/connecting_clients.ts): the table is never copied.
  */
 export function analyzeQuery(c: CommState, cfg: HaConfig, clientKey: string, secs: number): CommState {
-  let s = secs & 0xffff;
-  if (s > 255 && (s & 0xff) === 0) s = s >> 8;
-  const unacked = s * 1000 > cfg.maxAckDelayMs;
-  const clients = new Map(c.clients);
-  clients.set(clientKey, (clients.get(clientKey) ?? false) || unacked);
+  const unacked = secsUnacked(secs, cfg.maxAckDelayMs);
+  const clients = recordConnectingClient(c.clients, clientKey, unacked, cfg.maxUnackedClients);
   return { ...c, clients, analyzedPackets: c.analyzedPackets + 1 };
+}
+
+/**
+ * Kea's `reportRejectedLeaseUpdate`: the partner rejected an update for `clientKey` as a conflict. Kept only while
+ * fewer than `max-rejected-lease-updates` clients are recorded (0: the check is off, nothing is kept), since that
+ * many already terminates the relationship; O(log32 n).
+ */
+export function recordRejected(c: CommState, cfg: HaConfig, clientKey: string): CommState {
+  if (c.rejectedClients.size >= cfg.maxRejectedLeaseUpdates) return c;
+  return { ...c, rejectedClients: c.rejectedClients.set(clientKey, true) };
 }
 
 /**
@@ -184,7 +220,7 @@ export function recordHeartbeat(
     partnerUnsent: p.unsentUpdateCount,
     partnerTimeMs: valid ? partnerTimeMs : c.partnerTimeMs,
     clockSkewMs: valid ? partnerTimeMs - now : c.clockSkewMs,
-    clients: new Map(),
+    clients: noConnectingClients(),
     analyzedPackets: 0,
   };
 }
@@ -226,42 +262,6 @@ export function rejectsShouldTerminate(c: CommState, cfg: HaConfig): boolean {
   return cfg.maxRejectedLeaseUpdates > 0 && c.rejectedClients.size >= cfg.maxRejectedLeaseUpdates;
 }
 
-/** HTTP date (RFC 7231 §7.1.1.1 IMF-fixdate, the RFC 1123 form) that Kea puts in `ha-heartbeat` answers. */
-export function rfc1123(ms: number): string {
-  return new Date(ms).toUTCString();
-}
-
-/** "YYYY-MM-DD HH:MM:SS" (UTC), the `system-time` form of Kea's status-get. */
-export function simpleTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
-}
-
-/**
- * Kea's `CommunicationState::getReport()` (the `remote` entry of status-get, without role and server-name):
- * in-touch, age (s since the last contact), last-state, last-scopes, communication-interrupted, connecting-clients,
- * unacked-clients, unacked-clients-left (max-unacked-clients − unacked + 1 while interrupted, else 0),
- * analyzed-packets, clock-skew (s) and the partner's system-time.
- */
-export function remoteReport(c: CommState, cfg: HaConfig, now: number): Record<string, unknown> {
-  const inTouch = c.partnerState !== undefined;
-  const interrupted = commInterrupted(c, cfg, now);
-  const unacked = unackedCount(c);
-  const left = interrupted && cfg.maxUnackedClients >= unacked ? cfg.maxUnackedClients - unacked + 1 : 0;
-  return {
-    age: inTouch ? Math.floor((now - c.lastContactMs) / 1000) : 0,
-    "analyzed-packets": c.analyzedPackets,
-    "clock-skew": clockSkewSeconds(c),
-    "communication-interrupted": interrupted,
-    "connecting-clients": c.clients.size,
-    "in-touch": inTouch,
-    "last-scopes": [...c.partnerScopes],
-    "last-state": c.partnerState ?? "",
-    "system-time": c.partnerTimeMs === undefined ? null : simpleTime(c.partnerTimeMs),
-    "unacked-clients": unacked,
-    "unacked-clients-left": left,
-  };
-}
-
 /** The normal state of the mode: `load-balancing` or `hot-standby` (Kea's `getNormalState()`). */
 export function normalState(cfg: HaConfig): HaState {
   return cfg.mode === "hot-standby" ? "hot-standby" : "load-balancing";
@@ -275,101 +275,12 @@ export function dhcpServiceEnabled(state: HaState): boolean {
   return !["waiting", "syncing", "ready", "in-maintenance", "backup"].includes(state);
 }
 
-/** Kea's `serveDefaultScopes()`: LB = own scope; hot-standby and passive-backup = the primary's scope there. */
-function defaultScopes(cfg: HaConfig): string[] {
-  const me = thisPeer(cfg);
-  if (me.role === "backup") return [];
-  if (cfg.mode === "load-balancing") return [me.name];
-  return me.role === "primary" ? [me.name] : [];
+/** HTTP date (RFC 7231 §7.1.1.1 IMF-fixdate, the RFC 1123 form) that Kea puts in `ha-heartbeat` answers. */
+export function rfc1123(ms: number): string {
+  return new Date(ms).toUTCString();
 }
 
-/** Kea's `serveFailoverScopes()`: every active server's scope (hot-standby has only the primary's). */
-function failoverScopes(cfg: HaConfig): string[] {
-  const active = cfg.peers.filter((p) => p.role === "primary" || p.role === "secondary");
-  if (cfg.mode === "load-balancing") return active.map((p) => p.name);
-  return cfg.peers.filter((p) => p.role === "primary").map((p) => p.name);
-}
-
-/**
- * The scopes this server answers for (query_filter.cc): none in waiting, syncing, ready, in-maintenance and backup;
- * the default scopes in the normal states, communication-recovery and terminated; all scopes in
- * partner-in-maintenance, passive-backup and partner-down (only with this server's `auto-failover`, else default).
- * An `ha-scopes` override holds until the next transition.
- */
-export function servedScopes(m: HaMachine, cfg: HaConfig): string[] {
-  if (m.scopesOverride) return [...m.scopesOverride];
-  switch (m.state) {
-    case "load-balancing":
-    case "hot-standby":
-    case "communication-recovery":
-    case "terminated":
-      return defaultScopes(cfg);
-    case "partner-down":
-      return thisPeer(cfg).autoFailover ? failoverScopes(cfg) : defaultScopes(cfg);
-    case "partner-in-maintenance":
-    case "passive-backup":
-      return failoverScopes(cfg);
-    default:
-      return [];
-  }
-}
-
-/**
- * Kea's `shouldSendLeaseUpdates(peer)`: with `send-lease-updates`, backups always get updates; the active partner
- * only in load-balancing, hot-standby and partner-in-maintenance. Without `peer`, the active partner is meant.
- */
-export function sendsLeaseUpdates(m: HaMachine, cfg: HaConfig, peer: HaPeer | undefined = partnerPeer(cfg)): boolean {
-  if (!cfg.sendLeaseUpdates || !peer) return false;
-  if (peer.role === "backup") return true;
-  return m.state === "load-balancing" || m.state === "hot-standby" || m.state === "partner-in-maintenance";
-}
-
-/** Kea's `shouldQueueLeaseUpdates(peer)`: updates for the active partner are queued in communication-recovery. */
-export function queuesLeaseUpdates(m: HaMachine, cfg: HaConfig, peer: HaPeer | undefined = partnerPeer(cfg)): boolean {
-  if (!cfg.sendLeaseUpdates || !peer || peer.role === "backup") return false;
-  return m.state === "communication-recovery";
-}
-
-/**
- * The arguments of this server's `ha-heartbeat` answer (Kea's `processHeartbeat`): state, `date-time` as an
- * RFC 1123 GMT date, the scopes served now and the count of lease updates not sent to the partner.
- */
-export function heartbeatArguments(m: HaMachine, cfg: HaConfig, nowMs: number, unsentUpdateCount: number) {
-  return {
-    state: m.state,
-    "date-time": rfc1123(nowMs),
-    scopes: servedScopes(m, cfg),
-    "unsent-update-count": unsentUpdateCount,
-  };
-}
-
-/**
- * One entry of status-get's `high-availability` list (Kea's `HAService::processStatusGet`): `ha-mode` and
- * `ha-servers` with `local` (role, scopes, server-name, state, system-time) and `remote` (the partner report plus
- * role and server-name). There is no `remote` in passive-backup mode or without an active partner.
- */
-export function statusGetSection(m: HaMachine, cfg: HaConfig, nowMs: number): Record<string, unknown> {
-  const me = thisPeer(cfg);
-  const local = {
-    role: me.role,
-    scopes: servedScopes(m, cfg),
-    "server-name": me.name,
-    state: m.state,
-    "system-time": simpleTime(nowMs),
-  };
-  const partner = partnerPeer(cfg);
-  const servers: Record<string, unknown> = { local };
-  if (cfg.mode !== "passive-backup" && partner) {
-    servers.remote = { ...remoteReport(m, cfg, nowMs), role: partner.role, "server-name": partner.name };
-  }
-  return { "ha-mode": cfg.mode, "ha-servers": servers };
-}
-
-/**
- * Whether the service should keep sending `ha-heartbeat` to the partner (Kea's `scheduleHeartbeat()` callers): not in
- * terminated (Kea stops the heartbeat), nor in the backup and passive-backup states, nor on a backup server.
- */
-export function sendsHeartbeats(m: HaMachine, cfg: HaConfig): boolean {
-  if (cfg.mode === "passive-backup" || thisPeer(cfg).role === "backup") return false;
-  return m.state !== "terminated" && m.state !== "backup" && m.state !== "passive-backup";
+/** "YYYY-MM-DD HH:MM:SS" (UTC), the `system-time` form of Kea's status-get. */
+export function simpleTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 }

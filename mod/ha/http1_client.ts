@@ -209,10 +209,22 @@ async function writeAll(tcp: Deno.TcpConn, data: Uint8Array): Promise<void> {
   while (off < data.length) off += await tcp.write(data.subarray(off));
 }
 
+/**
+ * The largest answer read from a partner (head or body): a lease update's answer is a few hundred bytes and a
+ * lease4-get-page of Kea's largest page a few MiB, so a partner (or whoever holds its address) sending more is
+ * cut off instead of filling memory.
+ */
+export const MAX_ANSWER_BYTES = 64 << 20;
+
+function tooLarge(): Error {
+  return new Error(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+}
+
 /** Reads one HTTP/1.x answer (RFC 9112 §6: Content-Length, chunked, or up to the end of the connection). */
 async function readResponse(conn: Conn): Promise<{ response: Http1Response; keepAlive: boolean }> {
   let end: number;
   while ((end = indexOfSeq(conn.buf, CRLFCRLF)) < 0) {
+    if (conn.buf.length > 65536) throw new Error("the answer's head is larger than 64 KiB");
     if (!(await conn.more())) throw new ClosedEarly(conn.buf.length === 0);
   }
   const lines = dec.decode(conn.take(end + 4)).split("\r\n");
@@ -230,10 +242,11 @@ async function readResponse(conn: Conn): Promise<{ response: Http1Response; keep
   let body: Uint8Array;
   if (chunked) body = await readChunked(conn);
   else if (length >= 0) {
+    if (length > MAX_ANSWER_BYTES) throw tooLarge();
     while (conn.buf.length < length) if (!(await conn.more())) throw new ClosedEarly(false);
     body = conn.take(length).slice();
   } else {
-    while (await conn.more()) { /* read to the end */ }
+    while (await conn.more()) if (conn.buf.length > MAX_ANSWER_BYTES) throw tooLarge();
     body = conn.take(conn.buf.length);
     close = true;
   }
@@ -248,6 +261,7 @@ async function readChunked(conn: Conn): Promise<Uint8Array> {
     while ((eol = indexOfSeq(conn.buf, [13, 10])) < 0) if (!(await conn.more())) throw new ClosedEarly(false);
     const size = parseInt(dec.decode(conn.take(eol + 2)), 16);
     if (!Number.isFinite(size)) throw new Error("bad chunk size in the answer");
+    if (total + size > MAX_ANSWER_BYTES) throw tooLarge();
     if (size === 0) {
       // trailers, up to an empty line
       for (;;) {

@@ -7,8 +7,9 @@
  * get an answer (network error, timeout, HTTP status other than 200, an answer that is not Kea's JSON) becomes one
  * `PeerError` whose message names the peer, its URL and the command, so the operator can tell which link broke.
  */
+import { readConfiguredFile, readTrustAnchor } from "../control/tls_files.ts";
 import type { HaPeer } from "./types.ts";
-import { Http1Client } from "./http1_client.ts";
+import { Http1Client, MAX_ANSWER_BYTES } from "./http1_client.ts";
 
 /** A partner's answer to one command (Kea's `{"result", "text", "arguments"}`). */
 export interface PeerAnswer {
@@ -103,27 +104,15 @@ export class PeerClient {
     const tls = this.peer.tls;
     if (!tls) return undefined;
     if (this.httpClient) return this.httpClient;
-    const read = (p: string, what: string) => {
-      try {
-        return Deno.readTextFileSync(p);
-      } catch (e) {
-        throw new PeerError(
-          this.peer.name,
-          "",
-          `cannot read the ${what} ${p} for HA peer '${this.peer.name}': ${(e as Error).message}`,
-        );
-      }
-    };
-    let caCerts: string[];
-    if (Deno.statSync(tls.trustAnchor).isDirectory) {
-      caCerts = [...Deno.readDirSync(tls.trustAnchor)].filter((e) => e.isFile)
-        .map((e) => read(`${tls.trustAnchor}/${e.name}`, "trust anchor"));
-    } else caCerts = [read(tls.trustAnchor, "trust-anchor")];
-    this.httpClient = Deno.createHttpClient({
-      caCerts,
-      cert: read(tls.certFile, "cert-file"),
-      key: read(tls.keyFile, "key-file"),
-    });
+    try {
+      this.httpClient = Deno.createHttpClient({
+        caCerts: readTrustAnchor(tls.trustAnchor),
+        cert: readConfiguredFile(tls.certFile, "cert-file"),
+        key: readConfiguredFile(tls.keyFile, "key-file"),
+      });
+    } catch (e) {
+      throw new PeerError(this.peer.name, "", `HA peer '${this.peer.name}': ${(e as Error).message}`);
+    }
     return this.httpClient;
   }
 
@@ -167,7 +156,7 @@ export class PeerClient {
         };
         if (client) init.client = client;
         const r = await this.fetchFn(this.peer.url, init);
-        body = await r.text();
+        body = await limitedText(r, MAX_ANSWER_BYTES);
         res = r;
       }
     } catch (e) {
@@ -191,4 +180,27 @@ export class PeerClient {
     if (typeof a === "string") throw fail(a, res.status);
     return a;
   }
+}
+
+/** The body of a fetch answer as text, refusing one over `max` bytes (declared or actual) without reading it all. */
+async function limitedText(r: Response, max: number): Promise<string> {
+  if (Number(r.headers.get("content-length") ?? 0) > max || !r.body) {
+    await r.body?.cancel();
+    if (!r.body) return "";
+    throw new Error(`the answer is larger than ${max} bytes`);
+  }
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const c of r.body) {
+    total += c.length;
+    if (total > max) throw new Error(`the answer is larger than ${max} bytes`);
+    parts.push(c);
+  }
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return new TextDecoder().decode(all);
 }

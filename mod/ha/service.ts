@@ -36,22 +36,22 @@ export function clientKeyOf(q: Packet4): string {
 
 /** The running HA relationship of a DHCPv4 server. */
 export class HaService extends HaCore implements HaHooks, HaControl {
-  /** an ha-maintenance-cancel is waiting for the partner's answer to its ha-maintenance-notify */
-  private cancelling = false;
-
   // ---- HaHooks -------------------------------------------------------------------------------------------------
 
   /**
    * Kea's buffer4_receive callout: a query outside the served scopes is dropped (`pkt4-not-for-us` and
    * `pkt4-receive-drop`, HA_BUFFER4_RECEIVE_NOT_FOR_US at debug) and, while communication with the partner is
-   * interrupted, analysed for the partner-down decision (unacked clients); a served query gets its `HA_<scope>`.
+   * interrupted, analysed for the partner-down decision (unacked clients; O(log32 n) and bounded, a client the
+   * bound refuses is counted in `ha-connecting-clients-full`); a served query gets its `HA_<scope>`.
    */
   admit(query: Packet4, nowMs: number): string | undefined {
     if (this.filter.inScope(query)) return this.filter.haClassOf(query) ?? "";
-    if (communicationInterrupted(this.m, this.cfg, nowMs)) {
-      this.apply({ kind: "query", now: nowMs, clientKey: clientKeyOf(query), secs: query.secs });
-    }
     const { stats, log } = this.deps;
+    if (communicationInterrupted(this.m, this.cfg, nowMs)) {
+      const dropped = this.m.clients.dropped;
+      this.apply({ kind: "query", clientKey: clientKeyOf(query), secs: query.secs }, nowMs);
+      if (this.m.clients.dropped > dropped) stats.add("ha-connecting-clients-full");
+    }
     stats.add("pkt4-not-for-us");
     stats.add("pkt4-receive-drop");
     if (log.debugEnabled) {
@@ -79,7 +79,7 @@ export class HaService extends HaCore implements HaHooks, HaControl {
       updateCommands(mutations),
       clientKeyOf(query),
       policy,
-      () => this.apply({ kind: "backlog-overflow", now: this.clock() }),
+      () => this.apply({ kind: "backlog-overflow" }),
     );
   }
 
@@ -89,24 +89,14 @@ export class HaService extends HaCore implements HaHooks, HaControl {
     return this.cfg.peers.map((p) => p.name);
   }
 
-  /**
-   * ha-heartbeat arguments (Kea's `processHeartbeat`). While an ha-maintenance-cancel waits for the partner's
-   * answer to its ha-maintenance-notify, the answer names the state the cancel restores: Kea handles commands one
-   * at a time and blocks in `processMaintenanceCancel` until the partner answered, so a heartbeat reaching it then
-   * is answered after its own transition. Answering "partner-in-maintenance" instead would reach a partner that
-   * has already left in-maintenance and send it straight back (its load-balancing/hot-standby handler goes to
-   * in-maintenance on a partner-in-maintenance partner); a partner still in-maintenance ignores the partner state.
-   */
+  /** ha-heartbeat arguments (Kea's `processHeartbeat`; during a maintenance cancel see `heartbeatArguments`). */
   heartbeat(): Record<string, unknown> {
-    const m = this.cancelling && this.m.state === "partner-in-maintenance"
-      ? { ...this.m, state: this.m.previousState }
-      : this.m;
-    return heartbeatArguments(m, this.cfg, this.clock(), this.updates.unsentUpdateCount);
+    return heartbeatArguments(this.m, this.cfg, this.clock(), this.updates.unsentUpdateCount);
   }
 
   scopes(names: string[]): void {
     this.filter.serveScopes(names); // throws on a name that is not a peer's, before anything changes
-    this.apply({ kind: "scopes", now: this.clock(), scopes: names });
+    this.apply({ kind: "scopes", scopes: names });
   }
 
   continue(): string {
@@ -126,7 +116,7 @@ export class HaService extends HaCore implements HaHooks, HaControl {
   }
 
   maintenanceNotify(cancel: boolean): string {
-    return replyOf(this.apply({ kind: "maintenance-notify", now: this.clock(), cancel }));
+    return replyOf(this.apply({ kind: "maintenance-notify", cancel }));
   }
 
   syncComplete(originId: number): string {
@@ -144,25 +134,22 @@ export class HaService extends HaCore implements HaHooks, HaControl {
   }
 
   private command(name: HaCommandName, partnerReachable?: boolean, partnerError?: string): string {
-    const ev: HaEvent = { kind: "command", now: this.clock(), name, partnerReachable, partnerError };
+    const ev: HaEvent = { kind: "command", name, partnerReachable, partnerError };
     return replyOf(this.apply(ev));
   }
 
   /** Kea's two-step maintenance commands: validate, notify the partner, then decide with its answer. */
   private async maintenance(name: HaCommandName, cancel: boolean): Promise<string> {
-    const first = this.apply({ kind: "command", now: this.clock(), name });
+    const first = this.apply({ kind: "command", name });
     if (!first.some((a) => a.kind === "send-maintenance-notify")) return replyOf(first);
     let reachable = true;
     let error: string | undefined;
-    this.cancelling = cancel;
     try {
       if (!this.partner) throw new Error("no active partner");
       const a = await this.partner.send("ha-maintenance-notify", { cancel });
       if (a.result !== 0) error = a.text ?? `result ${a.result}`;
     } catch {
       reachable = false;
-    } finally {
-      this.cancelling = false;
     }
     return this.command(name, reachable, error);
   }

@@ -12,7 +12,7 @@ import type { Stats } from "../stats/stats.ts";
 import { PeerClient } from "./peer_client.ts";
 import { QueryFilter } from "./query_filter.ts";
 import { parseHeartbeatAnswer } from "./service_heartbeat.ts";
-import { LeaseUpdater } from "./service_updates.ts";
+import { HA_UPDATE_STATS, LeaseUpdater } from "./service_updates.ts";
 import {
   type HaAction,
   type HaEvent,
@@ -45,6 +45,8 @@ export interface HaServiceDeps {
   fetchFn?: typeof fetch;
   /** leases of unknown subnets are skipped by the synchronisation */
   subnetKnown?: (subnetId: number) => boolean;
+  /** queries waiting for the partner's acknowledgement at once (default MAX_UPDATES_IN_FLIGHT, service_updates.ts) */
+  maxUpdatesInFlight?: number;
 }
 
 /** The machine-driving half of the HA service: state, scopes, peers, heartbeat timer, actions. */
@@ -62,9 +64,8 @@ export class HaCore {
   private readonly remoteOriginId: number;
   private timer: unknown;
   private running = false;
-  private heartbeatInFlight = false;
-  /** how many times a step dropped the partner's known state (maintenance cancel): dates heartbeat answers */
-  private partnerForgotten = 0;
+  /** the heartbeat in flight (the machine knows whether there is one; this is for `heartbeatNow` to wait on) */
+  private heartbeatOut?: Promise<void>;
   /**
    * The partner client for heartbeats: its timeout is at most heartbeat-delay (at least 1 s), so a partner that
    * silently stopped answering is marked unavailable in time for failover within max-response-delay + one heartbeat.
@@ -93,12 +94,19 @@ export class HaCore {
       ? new PeerClient(partner, { timeoutMs: hbTimeout, fetchFn: deps.fetchFn })
       : undefined;
     this.backups = this.cfg.peers.filter((p) => p.role === "backup" && p.name !== this.name).map(client);
-    this.updates = new LeaseUpdater(this.cfg, this.partner, this.backups, (o) => {
-      const now = this.clock();
-      if (o.kind === "ok") this.apply({ kind: "update-ok", now, clientKey: o.clientKey });
-      else if (o.kind === "rejected") this.apply({ kind: "update-rejected", now, clientKey: o.clientKey });
-      else this.apply({ kind: "update-failed", now });
-    }, (level, id, text) => level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text));
+    for (const s of [...HA_UPDATE_STATS, "ha-connecting-clients-full"]) deps.stats.add(s, 0);
+    this.updates = new LeaseUpdater(this.cfg, this.partner, this.backups, {
+      onOutcome: (o) =>
+        this.guard("HA_LEASE_UPDATE_HANDLER_FAILED", () => {
+          if (o.kind === "ok") this.apply({ kind: "update-ok", clientKey: o.clientKey });
+          else if (o.kind === "rejected") this.apply({ kind: "update-rejected", clientKey: o.clientKey });
+          else this.apply({ kind: "update-failed" });
+        }),
+      log: (level, id, text) =>
+        level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text),
+      stat: (name) => deps.stats.add(name),
+      maxInFlight: deps.maxUpdatesInFlight,
+    });
     this.m = initialMachine(this.cfg, this.clock());
     this.filter = new QueryFilter(this.cfg);
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
@@ -158,67 +166,79 @@ export class HaCore {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
   }
 
-  private track(p: Promise<unknown>): void {
+  /**
+   * Keeps `p` (a heartbeat, synchronisation or send) in flight until it settles; a failure is logged with `id` and
+   * goes no further (never an unhandled rejection): the loop it belongs to runs again at its next turn.
+   */
+  private track(p: Promise<unknown>, id: string): void {
     this.inflight.add(p);
-    p.finally(() => this.inflight.delete(p)).catch(() => {});
+    p.catch((e) => this.failed(id, e)).finally(() => this.inflight.delete(p));
   }
 
+  /** Runs `fn`; an exception is logged with `id` (Kea's HA_*_FAILED ids) instead of reaching a timer or a promise. */
+  protected guard(id: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.failed(id, e);
+    }
+  }
+
+  private failed(id: string, e: unknown): void {
+    try {
+      this.deps.log.error(id, `${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+    } catch { /* a failing log sink must not take the loop down with it */ }
+  }
+
+  /**
+   * The heartbeat timer (Kea's `scheduleHeartbeat`): re-armed first, so a failing period (logged as
+   * HA_HEARTBEAT_HANDLER_FAILED) never stops the next one. The machine decides whether a heartbeat goes out (not
+   * while one is still waiting for its answer) and says so with a `send-heartbeat` action.
+   */
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.schedule(this.cfg.heartbeatDelayMs);
-      // a heartbeat still waiting for its answer is not doubled; the machine still gets its tick
-      if (this.heartbeatInFlight) this.apply({ kind: "tick", now: this.clock() });
-      else {
-        this.heartbeatInFlight = true;
-        this.track(this.heartbeatNow().finally(() => this.heartbeatInFlight = false));
-      }
+      this.guard("HA_HEARTBEAT_HANDLER_FAILED", () => this.apply({ kind: "heartbeat-timer" }));
     }, ms);
   }
 
   /**
-   * One heartbeat period: a `tick` for the machine, then (while the machine wants heartbeats) `ha-heartbeat` to the
-   * partner, whose answer or failure is stepped into the machine (Kea's asyncSendHeartbeat).
+   * One heartbeat period now (tests and the first period): the `heartbeat-timer` event, then the heartbeat it sent,
+   * if any, until its answer is stepped in.
    */
   async heartbeatNow(): Promise<void> {
-    this.apply({ kind: "tick", now: this.clock() });
-    if (!this.partner || !sendsHeartbeats(this.m, this.cfg)) return;
-    const forgotten = this.partnerForgotten;
+    const before = this.heartbeatOut;
+    this.apply({ kind: "heartbeat-timer" });
+    if (this.heartbeatOut !== before) await this.heartbeatOut;
+  }
+
+  /** Sends `ha-heartbeat` (Kea's asyncSendHeartbeat) and steps the answer or the failure in with `epoch`. */
+  private async sendHeartbeat(epoch: number): Promise<void> {
     let event: HaEvent;
     try {
       const a = await this.heartbeatClient!.send("ha-heartbeat");
       const rep = parseHeartbeatAnswer(a);
       event = typeof rep === "string"
-        ? { kind: "heartbeat-failed", now: this.clock(), error: rep }
-        : { kind: "heartbeat-ok", now: this.clock(), partner: rep };
+        ? { kind: "heartbeat-failed", epoch, error: rep }
+        : { kind: "heartbeat-ok", epoch, partner: rep };
     } catch (e) {
-      event = { kind: "heartbeat-failed", now: this.clock(), error: (e as Error).message };
+      event = { kind: "heartbeat-failed", epoch, error: (e as Error).message };
     }
-    if (!this.running) return;
-    // A maintenance cancel made the machine forget the partner's state while this heartbeat was out: the answer
-    // describes the partner before the cancel (e.g. still in-maintenance) and would send this server straight back.
-    // Kea's "wait for the next heartbeat" means one sent after the cancel; that comes within heartbeat-delay.
-    if (event.kind === "heartbeat-ok" && forgotten !== this.partnerForgotten) {
-      if (this.deps.log.debugEnabled) {
-        this.deps.log.debug(
-          "HA_HEARTBEAT_STALE",
-          `${this.name}: ignoring a heartbeat answer (partner ${event.partner.state}) sent before a maintenance cancel`,
-        );
-      }
-      return;
-    }
-    this.apply(event);
+    if (this.running) this.apply(event);
   }
 
-  /** Steps the machine, serves its scopes and runs its actions; returns the actions (callers read replies). */
-  protected apply(ev: HaEvent): HaAction[] {
-    const knewPartner = this.m.partnerState !== undefined;
-    const r = step(this.m, ev, this.cfg);
+  /**
+   * Steps the machine, serves its scopes and runs its actions; returns the actions (callers read replies). An
+   * action that throws (a failing dependency) is logged as HA_SERVICE_ACTION_FAILED and the others still run, so
+   * the machine's record and what the service did never part ways silently.
+   */
+  protected apply(ev: HaEvent, now = this.clock()): HaAction[] {
+    const r = step(this.m, ev, now, this.cfg);
     this.m = r.machine;
-    if (knewPartner && this.m.partnerState === undefined) this.partnerForgotten++;
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
-    for (const a of r.actions) this.run(a);
+    for (const a of r.actions) this.guard("HA_SERVICE_ACTION_FAILED", () => this.run(a));
     return r.actions;
   }
 
@@ -236,10 +256,17 @@ export class HaCore {
       case "log":
         // the transition is logged with its action above; sync results are logged by the sync with its counts
         if (a.id === "HA_STATE_TRANSITION" || a.id === "HA_SYNC_SUCCESSFUL" || a.id === "HA_SYNC_FAILED") return;
-        log[a.level](a.id, `${this.name}: ${a.text}`);
+        if (a.level !== "debug" || log.debugEnabled) log[a.level](a.id, `${this.name}: ${a.text}`);
         return;
+      case "send-heartbeat": {
+        if (!this.heartbeatClient) return;
+        const hb = this.sendHeartbeat(a.epoch);
+        this.heartbeatOut = hb;
+        this.track(hb, "HA_HEARTBEAT_HANDLER_FAILED");
+        return;
+      }
       case "start-sync":
-        this.track(this.syncNow());
+        this.track(this.syncNow(), "HA_SYNC_FAILED");
         return;
       case "send-ha-reset":
         if (this.partner) {
@@ -247,13 +274,12 @@ export class HaCore {
             this.partner.send("ha-reset").catch((e) =>
               log.warn("HA_RESET_COMMUNICATIONS_FAILED", `${this.name}: ${(e as Error).message}`)
             ),
+            "HA_RESET_COMMUNICATIONS_FAILED",
           );
         }
         return;
       case "send-backlog":
-        this.track(
-          this.updates.sendBacklog().then((ok) => this.apply({ kind: "backlog-sent", now: this.clock(), ok })),
-        );
+        this.track(this.backlogNow(), "HA_LEASE_UPDATES_BACKLOG_FAILED");
         return;
       case "clear-backlog":
         this.updates.clearBacklog();
@@ -269,13 +295,28 @@ export class HaCore {
     }
   }
 
+  /**
+   * The communication-recovery state's work: send the backlog, then feed the result to the machine. A send that
+   * fails unexpectedly is logged (HA_LEASE_UPDATES_BACKLOG_FAILED) and fed as a failure, so the machine leaves
+   * communication-recovery (ha-reset, waiting) instead of waiting forever for a result.
+   */
+  private async backlogNow(): Promise<void> {
+    let ok = false;
+    try {
+      ok = await this.updates.sendBacklog();
+    } catch (e) {
+      this.failed("HA_LEASE_UPDATES_BACKLOG_FAILED", e);
+    }
+    if (this.running) this.apply({ kind: "backlog-sent", ok });
+  }
+
   /** The `syncing` state's work: synchronise, then feed the result to the machine. */
   private async syncNow(): Promise<void> {
     try {
       await this.runSync(Math.ceil(this.cfg.syncTimeoutMs / 1000));
-      if (this.running) this.apply({ kind: "sync-result", now: this.clock(), ok: true });
+      if (this.running) this.apply({ kind: "sync-result", ok: true });
     } catch (e) {
-      if (this.running) this.apply({ kind: "sync-result", now: this.clock(), ok: false, error: (e as Error).message });
+      if (this.running) this.apply({ kind: "sync-result", ok: false, error: (e as Error).message });
     }
   }
 

@@ -6,6 +6,12 @@
  * `wait-backup-ack` in passive-backup), queues them in communication-recovery (the backlog, at most
  * `delayed-updates-limit` commands) and counts the updates not sent at all (`unsent-update-count`).
  * What the partner's answer means for the state machine is reported through `onOutcome`.
+ *
+ * Bounded (DESIGN.md rule 8): at most `maxInFlight` queries wait for the partner at once (Kea's
+ * `parked-packet-limit`); a query past it is refused at once (DHCP4_HOOK_LEASES4_PARKING_LOT_FULL, statistic
+ * `ha-parking-lot-full`) and its reply dropped, as Kea drops it. Each backup has as many sends in flight at most;
+ * past that its update is skipped (`ha-backup-queue-full`). The backlog holds at most `delayed-updates-limit`
+ * commands; once it overflowed nothing more is queued until it is cleared (`ha-backlog-full` counts what was not).
  */
 import { type LeaseMutation, LeaseState } from "../lease/types.ts";
 import { formatIpv4 } from "../wire/addr.ts";
@@ -76,29 +82,72 @@ export async function sendUpdates(peer: CommandSender, cmds: readonly UpdateComm
   }
 }
 
+/**
+ * Default of {@link UpdaterHooks.maxInFlight}: queries waiting for the partner's acknowledgement at once. Kea's
+ * `parked-packet-limit` defaults to 256; weka pipelines updates over up to 64 connections and keeps four times that.
+ */
+export const MAX_UPDATES_IN_FLIGHT = 1024;
+
+/** Statistics the updater counts (weka's own names; Kea counts a parking-lot drop only in pkt4-receive-drop). */
+export const HA_UPDATE_STATS = ["ha-parking-lot-full", "ha-backup-queue-full", "ha-backlog-full"] as const;
+
+/** What the updater reports to, and its bound. */
+export interface UpdaterHooks {
+  /** the partner's verdict on one query's updates, for the state machine */
+  onOutcome: (o: UpdateOutcome) => void;
+  log: (level: "warn" | "debug", id: string, text: string) => void;
+  /** a statistic bump (one of HA_UPDATE_STATS) */
+  stat?: (name: string) => void;
+  /** queries waiting for the partner at once, and sends in flight to each backup (default MAX_UPDATES_IN_FLIGHT) */
+  maxInFlight?: number;
+}
+
 /** The lease-update queue and sender of one HA relationship. */
 export class LeaseUpdater {
-  /** communication-recovery backlog (commands, in order) */
+  /** communication-recovery backlog: commands `backlog[backlogHead…]`, in order */
   private backlog: UpdateCommand[] = [];
+  private backlogHead = 0;
+  /** the backlog passed delayed-updates-limit: nothing is queued until clearBacklog (a resync follows) */
+  private overflowed = false;
   /** Kea's unsent-update-count: updates this server did not send to its active partner */
   unsentUpdateCount = 0;
+  /** queries waiting for the partner's acknowledgement */
+  private parked = 0;
+  /** sends in flight to each backup */
+  private readonly backupInFlight: number[];
+  /** a full spell was logged (once each, until the count drops back) */
+  private fullLogged = false;
+  private readonly maxInFlight: number;
+  private readonly onOutcome: UpdaterHooks["onOutcome"];
+  private readonly log: UpdaterHooks["log"];
 
   constructor(
     private readonly cfg: HaConfig,
     private readonly partner: CommandSender | undefined,
     private readonly backups: readonly CommandSender[],
-    private readonly onOutcome: (o: UpdateOutcome) => void,
-    private readonly log: (level: "warn" | "debug", id: string, text: string) => void,
-  ) {}
+    private readonly hooks: UpdaterHooks,
+  ) {
+    this.onOutcome = hooks.onOutcome;
+    this.log = hooks.log;
+    this.maxInFlight = Math.max(1, hooks.maxInFlight ?? MAX_UPDATES_IN_FLIGHT);
+    this.backupInFlight = backups.map(() => 0);
+  }
 
   /** Number of commands waiting in the backlog. */
   backlogSize(): number {
-    return this.backlog.length;
+    return this.backlog.length - this.backlogHead;
   }
 
-  /** Forgets the backlog (a full synchronisation follows). */
+  /** Queries whose reply waits for the partner's acknowledgement now. */
+  get inFlight(): number {
+    return this.parked;
+  }
+
+  /** Forgets the backlog (a full synchronisation follows) and queues again. */
   clearBacklog(): void {
     this.backlog = [];
+    this.backlogHead = 0;
+    this.overflowed = false;
   }
 
   /**
@@ -113,30 +162,67 @@ export class LeaseUpdater {
     overflow: () => void,
   ): Promise<void> | undefined {
     if (!this.cfg.sendLeaseUpdates || cmds.length === 0) return undefined;
+    const waitBackups = this.cfg.waitBackupAck && this.cfg.mode === "passive-backup";
+    if (policy === "send" && this.partner && this.parked >= this.maxInFlight) return this.parkingLotFull();
     const waits: Promise<void>[] = [];
-    for (const b of this.backups) {
+    this.backups.forEach((b, i) => {
+      if (this.backupInFlight[i] >= this.maxInFlight) {
+        this.hooks.stat?.("ha-backup-queue-full");
+        const e = new Error(`${this.maxInFlight} lease updates are already in flight to this backup server`);
+        if (waitBackups) waits.push(Promise.reject(e));
+        return;
+      }
+      this.backupInFlight[i]++;
       const p = sendUpdates(b, cmds).catch((e) => {
         this.log("warn", "HA_LEASE_UPDATE_FAILED", `lease update to a backup server failed: ${(e as Error).message}`);
-        if (this.cfg.waitBackupAck && this.cfg.mode === "passive-backup") throw e;
-      });
-      if (this.cfg.waitBackupAck && this.cfg.mode === "passive-backup") waits.push(p);
-    }
+        if (waitBackups) throw e;
+      }).finally(() => this.backupInFlight[i]--);
+      if (waitBackups) waits.push(p);
+    });
     if (this.partner) {
-      if (policy === "queue") {
-        this.backlog.push(...cmds);
-        if (this.backlog.length > this.cfg.delayedUpdatesLimit) {
-          this.backlog = [];
-          overflow();
-        }
-      } else if (policy === "send") {
-        waits.push(this.toPartner(this.partner, cmds, clientKey));
-      } else this.unsentUpdateCount += 1;
+      if (policy === "queue") this.enqueue(cmds, overflow);
+      else if (policy === "send") waits.push(this.toPartner(this.partner, cmds, clientKey));
+      else this.unsentUpdateCount += 1;
     }
     if (waits.length === 0) return undefined;
     return Promise.all(waits).then(() => {});
   }
 
+  /** Kea's parking lot is full: the query is refused at once, logged once per full spell and counted. */
+  private parkingLotFull(): Promise<void> {
+    this.hooks.stat?.("ha-parking-lot-full");
+    const text = `${this.maxInFlight} queries already wait for the partner's acknowledgement: query dropped`;
+    if (!this.fullLogged) {
+      this.fullLogged = true;
+      this.log("warn", "DHCP4_HOOK_LEASES4_PARKING_LOT_FULL", `${text} (counted in ha-parking-lot-full)`);
+    }
+    return Promise.reject(new Error(text));
+  }
+
+  /** Queues a query's commands in the backlog; past delayed-updates-limit the backlog overflows (see the class). */
+  private enqueue(cmds: readonly UpdateCommand[], overflow: () => void): void {
+    if (this.overflowed) {
+      this.hooks.stat?.("ha-backlog-full");
+      return;
+    }
+    for (const c of cmds) this.backlog.push(c);
+    if (this.backlogSize() > this.cfg.delayedUpdatesLimit) {
+      this.hooks.stat?.("ha-backlog-full");
+      this.log(
+        "warn",
+        "HA_LEASE_UPDATES_BACKLOG_OVERFLOW",
+        `more than ${this.cfg.delayedUpdatesLimit} lease updates queued for the partner (delayed-updates-limit): ` +
+          "the backlog is dropped; a full synchronisation follows when the partner is back",
+      );
+      this.backlog = [];
+      this.backlogHead = 0;
+      this.overflowed = true;
+      overflow();
+    }
+  }
+
   private async toPartner(partner: CommandSender, cmds: readonly UpdateCommand[], clientKey: string): Promise<void> {
+    this.parked++;
     try {
       await sendUpdates(partner, cmds);
     } catch (e) {
@@ -152,6 +238,8 @@ export class LeaseUpdater {
         this.onOutcome({ kind: "failed", error: msg });
       }
       throw e;
+    } finally {
+      if (--this.parked < this.maxInFlight / 2) this.fullLogged = false;
     }
     this.onOutcome({ kind: "ok", clientKey });
   }
@@ -162,16 +250,18 @@ export class LeaseUpdater {
    */
   async sendBacklog(): Promise<boolean> {
     if (!this.partner) return true;
-    while (this.backlog.length) {
+    while (this.backlogSize() > 0) {
       try {
-        await sendUpdates(this.partner, [this.backlog[0]]);
+        await sendUpdates(this.partner, [this.backlog[this.backlogHead]]);
       } catch (e) {
         const why = e instanceof PeerError || e instanceof UpdateRejected ? e.message : String(e);
         this.log("warn", "HA_LEASE_UPDATES_BACKLOG_FAILED", `sending the lease update backlog failed: ${why}`);
         return false;
       }
-      this.backlog.shift();
+      this.backlogHead++;
     }
+    this.backlog = [];
+    this.backlogHead = 0;
     return true;
   }
 }

@@ -72,6 +72,7 @@ export async function syncFromPartner(
     expectOk(await client.send("dhcp-disable", disable), peer, "dhcp-disable");
     log("HA_SYNC_START", `disabled the DHCP service of '${peer}' for at most ${opts.maxPeriodSec} s, fetching leases`);
     let from = "start";
+    let last = -1; // the highest address seen: every page must go past it (a partner repeating pages is cut off)
     while (true) {
       const a = await client.send("lease4-get-page", { from, limit: opts.pageLimit });
       out.pages++;
@@ -91,6 +92,13 @@ export async function syncFromPartner(
           throw new SyncError(`HA peer '${peer}' sent an unreadable lease: ${(e as Error).message}`);
         }
         out.fetched++;
+        if (lease.address <= last) {
+          throw new SyncError(
+            `HA peer '${peer}' sent lease ${formatIpv4(lease.address)} after ${formatIpv4(last)} in lease4-get-page: ` +
+              "pages must go up in address order",
+          );
+        }
+        last = lease.address;
         from = formatIpv4(lease.address);
         if (opts.subnetKnown && !opts.subnetKnown(lease.subnetId)) {
           log("HA_LEASE_SYNC_SKIP", `lease ${from} is in subnet-id ${lease.subnetId}, which is not configured here`);

@@ -15,8 +15,10 @@
  *   Each Deno KV commit costs ~120–180 µs of CPU (V8 serialization, SQLite, fsync, two thread hand-offs) whatever
  *   its size, so under load pacing turns thousands of tiny commits per second into a few hundred larger ones; an
  *   isolated change (nothing committed within the interval) is committed at once.
- * - A failed commit rejects every promise of its group and logs `DHCPSRV_KV_COMMIT_FAILED`; memory then holds
- *   changes the file lacks (the next change in the same block rewrites it whole; otherwise lost at restart).
+ * - A failed commit rejects every promise of its group (their ACKs are never sent) and logs
+ *   `DHCPSRV_KV_COMMIT_FAILED` at error level; memory then holds changes the file lacks (the next change in the same
+ *   block rewrites it whole; otherwise lost at restart). The commit loop goes on with the next group whatever
+ *   failed (the commit, the serialization, the log itself): it never dies, and no rejection goes unhandled.
  * - One process owns the file: a second process that opens it and writes gets "database is locked" from SQLite.
  *   Admin tools go through the control channel instead.
  */
@@ -39,8 +41,8 @@ import type { Lease4, LeaseMutation, LeaseStore } from "./types.ts";
 export interface KvStoreOptions {
   /** unix seconds; kept for the edge's convenience (the store itself never needs the time) */
   clock?: () => number;
-  /** log sink: Kea-style message id and text */
-  log?: (id: string, text: string) => void;
+  /** log sink: Kea-style message id, text and level (failures at "error"; absent means "info") */
+  log?: (id: string, text: string, level?: "info" | "error") => void;
   /** least time between the starts of two commit groups (see the file comment); 0 commits back to back */
   commitIntervalMs?: number;
 }
@@ -97,7 +99,7 @@ export abstract class KvGroupCommit<B> {
   private waiters: Waiter[] = [];
   private running: Promise<void> | null = null;
   private closed = false;
-  protected readonly log: (id: string, text: string) => void;
+  protected readonly log: (id: string, text: string, level?: "info" | "error") => void;
   private readonly interval: number;
   private lastStart = -Infinity;
   /** ends a pacing wait early (set while one is pending) */
@@ -203,12 +205,15 @@ export abstract class KvGroupCommit<B> {
           await this.commitGroup(this.serialize(batch));
           for (const w of waiters) w.resolve();
         } catch (e) {
-          this.log(
-            "DHCPSRV_KV_COMMIT_FAILED",
-            `could not save the lease changes of ${waiters.length} caller(s) to the lease database: ` +
-              (e as Error).message,
-          );
-          for (const w of waiters) w.reject(e);
+          for (const w of waiters) w.reject(e); // first: a failing log must not leave an ACK waiting forever
+          try {
+            this.log(
+              "DHCPSRV_KV_COMMIT_FAILED",
+              `could not save the lease changes of ${waiters.length} caller(s) to the lease database: ` +
+                (e instanceof Error ? e.message : String(e)),
+              "error",
+            );
+          } catch { /* the next group is committed all the same */ }
         }
       }
     } finally {

@@ -5,6 +5,8 @@
  * disables its timer, and the flush timer runs only with lease affinity on. As Kea's timer manager does, each timer
  * is re-armed only after its cycle finished, so cycles never overlap. Time comes from an injected clock and timer
  * API, so tests run on fake time. Statistics and events are reported only after the commit is durable.
+ * No silent death: a failed cycle (store, plan, clock, configuration) is logged at error level with its Kea id
+ * (`…_LEASES_RECLAMATION_FAILED`, `…_RECLAIMED_LEASES_DELETE_FAILED`) and its timer is armed again, whatever fails.
  */
 import type { ExpiredLeasesProcessing } from "../config/model.ts";
 import type { StatDelta } from "../dhcp4/engine/types.ts";
@@ -59,8 +61,12 @@ export interface ReclaimerDeps<E = ReclaimEvent> {
   onStats?: (deltas: StatDelta[]) => void;
   /** reclaimed leases (for DDNS removal), after the commit is durable */
   onEvents?: (events: E[]) => void;
-  log?: (id: string, text: string) => void;
+  /** a log line with its Kea id; failures come at "error", the rest at "info" */
+  log?: (id: string, text: string, level: "info" | "error") => void;
 }
+
+/** How long a timer waits before trying again when even the configuration could not be read, seconds. */
+export const RECLAIM_RETRY_SECONDS = 10;
 
 /** Result of one reclamation cycle. */
 export interface ReclaimResult {
@@ -78,7 +84,6 @@ export class Reclaimer<E = ReclaimEvent> {
   /** consecutive cycles that left expired leases behind (Kea's unwarned-reclaim-cycles) */
   private incomplete = 0;
   private readonly timers: TimerApi;
-  private readonly log: (id: string, text: string) => void;
   private readonly fam: ReclaimFamily<E>;
 
   constructor(private readonly deps: ReclaimerDeps<E>) {
@@ -89,7 +94,17 @@ export class Reclaimer<E = ReclaimEvent> {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (id) => clearTimeout(id as number),
     };
-    this.log = deps.log ?? (() => {});
+  }
+
+  /** Logs through the injected log; a log that throws must not stop the reclaimer. */
+  private log(id: string, text: string, level: "info" | "error" = "info"): void {
+    try {
+      this.deps.log?.(id, text, level);
+    } catch { /* nothing more to do: the next cycle runs all the same */ }
+  }
+
+  private failed(id: string, what: string, e: unknown): void {
+    this.log(`${this.fam.logPrefix}_${id}`, `${what} failed: ${e instanceof Error ? e.message : String(e)}`, "error");
   }
 
   /** Arms both timers from the current configuration. */
@@ -142,8 +157,13 @@ export class Reclaimer<E = ReclaimEvent> {
     const plan = this.fam.plan(now, cfg, remove ?? !leaseAffinity(cfg));
     if (plan.mutations.length > 0) {
       await this.fam.apply(plan.mutations);
-      this.deps.onStats?.(plan.stats);
-      this.deps.onEvents?.(plan.events);
+      // durable now: a failing listener is logged, and the cycle still counts as done
+      try {
+        this.deps.onStats?.(plan.stats);
+        this.deps.onEvents?.(plan.events);
+      } catch (e) {
+        this.failed("LEASES_RECLAMATION_FAILED", `reporting ${plan.events.length} reclaimed lease(s)`, e);
+      }
     }
     const more = this.fam.more(now);
     this.log(
@@ -164,25 +184,36 @@ export class Reclaimer<E = ReclaimEvent> {
     return { reclaimed: plan.events.length, more };
   }
 
+  /** The configured wait of a timer in seconds (0: off); a configuration that cannot be read retries later. */
+  private waitOf(pick: (cfg: ExpiredLeasesProcessing) => number, id: string): number {
+    try {
+      return pick(this.deps.config());
+    } catch (e) {
+      this.failed(id, "reading expired-leases-processing", e);
+      return RECLAIM_RETRY_SECONDS;
+    }
+  }
+
   private armReclaim(): void {
-    const wait = this.deps.config().reclaimTimerWaitTime;
+    const wait = this.waitOf((c) => c.reclaimTimerWaitTime, "LEASES_RECLAMATION_FAILED");
     if (this.stopped || wait <= 0) return;
     this.reclaimTimer = this.timers.setTimeout(() => {
       this.reclaimTimer = undefined;
-      this.reclaimNow().catch((e) =>
-        this.log(`${this.fam.logPrefix}_LEASES_RECLAMATION_FAILED`, `reclamation failed: ${(e as Error).message}`)
-      ).finally(() => this.armReclaim());
+      this.reclaimNow().catch((e) => this.failed("LEASES_RECLAMATION_FAILED", "reclamation", e))
+        .finally(() => this.armReclaim());
     }, wait * 1000);
   }
 
   private armFlush(): void {
-    const cfg = this.deps.config();
-    if (this.stopped || cfg.flushReclaimedTimerWaitTime <= 0 || !leaseAffinity(cfg)) return;
+    const wait = this.waitOf(
+      (c) => leaseAffinity(c) ? c.flushReclaimedTimerWaitTime : 0,
+      "RECLAIMED_LEASES_DELETE_FAILED",
+    );
+    if (this.stopped || wait <= 0) return;
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
-      this.flushNow().catch((e) =>
-        this.log(`${this.fam.logPrefix}_RECLAIMED_LEASES_DELETE_FAILED`, `flush failed: ${(e as Error).message}`)
-      ).finally(() => this.armFlush());
-    }, cfg.flushReclaimedTimerWaitTime * 1000);
+      this.flushNow().catch((e) => this.failed("RECLAIMED_LEASES_DELETE_FAILED", "flush", e))
+        .finally(() => this.armFlush());
+    }, wait * 1000);
   }
 }

@@ -69,7 +69,7 @@ Deno.test("config-reload failure answers 1 'Config reload failed'", async () => 
   assert.match(r.text!, /^Config reload failed: cannot read/);
 });
 
-Deno.test("config-write writes beside the -c file and refuses any other directory", async () => {
+Deno.test("config-write writes beside the -c file; refuses other directories and the running configuration", async () => {
   await using s = await setup();
   const w = await s.reg.dispatch({ command: "config-write", arguments: { filename: "backup.json" } });
   assert.equal(w.result, 0);
@@ -77,8 +77,12 @@ Deno.test("config-write writes beside the -c file and refuses any other director
   assert.deepEqual(JSON.parse(s.ctx.written.get("/etc/weka/backup.json")!), testDoc());
   const evil = await s.reg.dispatch({ command: "config-write", arguments: { filename: "/etc/passwd" } });
   assert.equal(evil.result, 1);
-  assert.match(evil.text!, /must be in the directory of the configuration file/);
+  assert.match(evil.text!, /config-write: not allowed to write into \/etc\/passwd: the file must be in \/etc\/weka/);
   assert.equal((await s.reg.dispatch({ command: "config-write", arguments: { filename: "../x.json" } })).result, 1);
+  // Kea's default target (no filename) is the running file: weka refuses it, and says why
+  const self = await s.reg.dispatch({ command: "config-write" });
+  assert.equal(self.result, 1);
+  assert.match(self.text!, /it is the running configuration \(\/etc\/weka\/weka.json\)/);
 });
 
 Deno.test("dhcp-disable / dhcp-enable flip the service; max-period re-enables; bad origin is 1", async () => {

@@ -3,6 +3,8 @@
  * on loopback (DISCOVER → OFFER → REQUEST → ACK with giaddr set, so the server selects a subnet), and a weka
  * process started in its no-root test mode (`weka dhcp4 -c FILE --port P`). Tests only.
  */
+import { resolve } from "node:path";
+import { kvFiles } from "../../mod/control/safe_write.ts";
 import dgram from "node:dgram";
 import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
 import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
@@ -93,6 +95,11 @@ export async function testContext(doc = testDoc(), leasePath = ":memory:"): Prom
       ctx.written.set(p, t);
       return Promise.resolve();
     },
+    // a lexical file system: every directory exists, nothing is a symlink (tests/control/safe_write_test.ts uses
+    // the real one)
+    fs: { realPath: (p) => Promise.resolve(resolve(p)), isSymlink: () => Promise.resolve(false) },
+    liveFiles:
+      () => [{ path: "/etc/weka/weka.json", what: "the running configuration" }, ...kvFiles(current.lease.path)],
     reclaim: () => Promise.resolve({ reclaimed: 0 }),
     shutdown: (v) => ctx.shutdowns.push(v),
     now: () => clock.ms,
@@ -216,9 +223,12 @@ export class WekaProcess {
   private readonly done: Promise<void>;
   readonly status: Promise<Deno.CommandStatus>;
 
-  constructor(configPath: string, port: number) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${REPO}main.ts`, "dhcp4", "-c", configPath, "--port", String(port)],
+  /** `prefix`: a command the server runs under, e.g. `["prlimit", "--nofile=256", "--"]` */
+  constructor(configPath: string, port: number, prefix: string[] = []) {
+    const argv = [Deno.execPath(), "run", "-A", `${REPO}main.ts`, "dhcp4", "-c", configPath, "--port", String(port)];
+    const all = [...prefix, ...argv];
+    this.child = new Deno.Command(all[0], {
+      args: all.slice(1),
       stdout: "piped",
       stderr: "piped",
       stdin: "null",

@@ -11,6 +11,9 @@ import { buildRegistry6, type Control6Context, lease6CommandsEnabled } from "../
 import { KvLease6Store } from "../../mod/lease/kv_store6.ts";
 import type { Lease6Store } from "../../mod/lease/types6.ts";
 import { Stats } from "../../mod/stats/stats.ts";
+import { kvFiles } from "../../mod/control/safe_write.ts";
+import { KEA_CSV6_HEADER } from "../../mod/lease/kea_csv6.ts";
+import { resolve } from "node:path";
 
 const NOW = 1_800_000_000;
 const DUID = "00:01:00:01:32:9c:a8:8d:02:00:00:66:00:01";
@@ -45,8 +48,17 @@ async function setup(path = ":memory:", wrap?: (s: Lease6Store) => Lease6Store) 
   const stats = new Stats();
   const config = compile(doc());
   const reg = new CommandRegistry("dhcp6");
-  registerLease6Commands(reg, { stats, store, config: () => config, now: () => NOW * 1000 });
-  return { kv, stats, reg, [Symbol.asyncDispose]: () => kv.close() };
+  const written = new Map<string, string>();
+  registerLease6Commands(reg, {
+    stats,
+    store,
+    config: () => config,
+    now: () => NOW * 1000,
+    writeTextFile: (p, t) => Promise.resolve(void written.set(p, t)),
+    fs: { realPath: (p) => Promise.resolve(resolve(p)), isSymlink: () => Promise.resolve(false) },
+    liveFiles: () => kvFiles("/var/lib/weka/leases6.kv"),
+  });
+  return { kv, stats, reg, written, [Symbol.asyncDispose]: () => kv.close() };
 }
 
 const NA = {
@@ -300,4 +312,38 @@ Deno.test("buildRegistry6: all lease6 commands with the kv backend; a bare memfi
   const all = await memfile.dispatch({ command: "lease6-get-all" });
   assert.equal(all.text, "1 IPv6 lease(s) found.");
   assert.equal((all.arguments as { leases: Record<string, unknown>[] }).leases[0].duid, DUID);
+});
+
+Deno.test("lease6-write dumps Kea's kea-leases6.csv beside the lease database; the live database is refused", async () => {
+  await using s = await setup();
+  assert.equal((await s.reg.dispatch({ command: "lease6-add", arguments: NA })).result, 0);
+  assert.equal((await s.reg.dispatch({ command: "lease6-add", arguments: PDL })).result, 0);
+  // the lease database of doc() is ":memory:", whose directory is the working directory
+  const w = await s.reg.dispatch({ command: "lease6-write", arguments: { filename: "dump6.csv" } });
+  assert.equal(w.result, 0, w.text);
+  const [path, text] = [...s.written][0];
+  assert.equal(path, resolve("dump6.csv"));
+  const rows = text.trim().split("\n");
+  assert.equal(rows[0], KEA_CSV6_HEADER);
+  assert.equal(rows.length, 3);
+  // address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,iaid,prefix_len,fqdn_fwd,fqdn_rev,hostname,...
+  const na = rows.find((r) => r.startsWith("2001:db8:1::150,"))!.split(",");
+  assert.deepEqual(na.slice(1, 12), [
+    DUID,
+    "4000",
+    String(NOW + 4000),
+    "1",
+    "3000",
+    "0",
+    "7",
+    "128",
+    "0",
+    "0",
+    "host.example.",
+  ]);
+  assert.ok(rows.some((r) => /^2001:db8:8000:100::,.*,2,\d+,56,/.test(r)), rows.join("\n"));
+  const evil = await s.reg.dispatch({ command: "lease6-write", arguments: { filename: "/etc/passwd" } });
+  assert.equal(evil.result, 1);
+  assert.match(evil.text!, /not allowed to write into \/etc\/passwd: the file must be in/);
+  assert.equal((await s.reg.dispatch({ command: "lease6-write" })).result, 1);
 });

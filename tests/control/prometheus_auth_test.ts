@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { renderPrometheus } from "../../mod/stats/prometheus.ts";
 import { Stats } from "../../mod/stats/stats.ts";
 import { basicAuthFrom } from "../../mod/control/basic_auth.ts";
+import { readConfiguredFile } from "../../mod/control/tls_files.ts";
 import { ensureKeaStats } from "../../mod/control/stat_cmds.ts";
 
 Deno.test("Prometheus text uses the Stork agent's families, labels and one HELP/TYPE block each", () => {
@@ -56,7 +57,7 @@ Deno.test("basic auth: user/password, user-file/password-file, and a password-fi
 });
 
 Deno.test("basic auth refuses unknown types, users with ':' and missing files, naming the problem", () => {
-  const read = (p: string) => Deno.readTextFileSync(p);
+  const read = readConfiguredFile;
   assert.equal(basicAuthFrom(undefined, read), undefined);
   assert.throws(() => basicAuthFrom({ type: "digest", clients: [] }, read), /type "digest" is not supported/);
   assert.throws(
@@ -66,6 +67,6 @@ Deno.test("basic auth refuses unknown types, users with ':' and missing files, n
   assert.throws(() => basicAuthFrom({ type: "basic", clients: [] }, read), /at least one user/);
   assert.throws(
     () => basicAuthFrom({ type: "basic", clients: [{ user: "a", "password-file": "/nonexistent/pw" }] }, read),
-    /cannot read password-file \/nonexistent\/pw/,
+    /cannot read the password-file \/nonexistent\/pw/,
   );
 });

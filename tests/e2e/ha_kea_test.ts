@@ -11,20 +11,28 @@
  * and the pair returns to load-balancing; a DHCPRELEASE taken by either server leaves no active lease on the other;
  * ha-maintenance-start/cancel work from either side, and a client served right after a cancel leaves the pair either
  * in load-balancing or, when Kea 2.2 acts on its stale partner state, exactly where a Kea 2.2 pair ends up (g3).
+ * The peers authenticate each other as a Kea pair does: the first scenario with `basic-auth-user` /
+ * `basic-auth-password` (Kea's Control Agent checks them with its `authentication` map, weka's HA listener with the
+ * credentials of its own peer entry), the second with mutual TLS (`trust-anchor`, `cert-file`, `key-file`,
+ * `require-client-certs`, Kea's Control Agent with `cert-required`); in both, an anonymous lease4-update or
+ * dhcp-disable to weka's HA listener is refused and changes nothing.
  * Needs root, iproute2, kea-dhcp4 + kea-ctrl-agent + the two hooks, busybox udhcpc and curl; else skipped.
  * WKK_LOG=<dir> keeps every server's output there.
  */
 import assert from "node:assert/strict";
 import { Lab, type LabProcess } from "./lab.ts";
 import {
+  anonymousCommand,
   controlCommand,
   HA_TIMING,
   haDhcp4,
   haHooks,
   heartbeatState,
   HOOKS,
+  LAB_HA_PARAMS,
   labFetch,
   labSkipReason,
+  type LabTls,
   leaseMaps,
   leasePairs,
   outputTail,
@@ -41,10 +49,15 @@ import {
 import { PeerClient } from "../../mod/ha/peer_client.ts";
 import { cancelThenClient, type KeaPairRig, maintenanceRoundTrip } from "./ha_kea_maintenance.ts";
 import { pearsonHash } from "../../mod/ha/query_filter.ts";
+import { makeTestCerts } from "../control/cert_helpers.ts";
 
 const KEA4 = "/usr/sbin/kea-dhcp4", KEA_CA = "/usr/sbin/kea-ctrl-agent";
 const HB = HA_TIMING.heartbeatDelay, MRD = HA_TIMING.maxResponseDelay;
-const W_URL = "http://198.18.0.1:8001/", K_URL = "http://198.18.0.2:8000/";
+/** How the peers authenticate each other in a scenario. */
+type Security = "basic-auth" | "mutual-tls";
+
+/** The credentials each server's peer entry holds (what its partner sends to it). */
+const AUTH = { server1: { user: "ha-weka", password: "w3ka-pw" }, server2: { user: "ha-kea", password: "k3a-pw" } };
 
 /**
  * The load-balancing scope udhcpc's query with `mac` falls in: its client-id (type 1 + MAC) hashed, % 2; bucket 0
@@ -78,13 +91,16 @@ if (why) console.log(`SKIP e2e ha_kea: ${why}`);
  * The scenario with weka (server1, srv1) in `wekaRole` and Kea (server2, srv2) in the other role: the scopes keep
  * the server names (HA_server1 = weka's pool, HA_server2 = Kea's), only the hash buckets swap.
  */
-function scenario(wekaRole: "primary" | "secondary"): void {
+function scenario(wekaRole: "primary" | "secondary", security: Security): void {
   const keaRole = wekaRole === "primary" ? "secondary" : "primary";
+  const scheme = security === "mutual-tls" ? "https" : "http";
+  const W_URL = `${scheme}://198.18.0.1:8001/`, K_URL = `${scheme}://198.18.0.2:8000/`;
   const primary = wekaRole === "primary" ? "server1" : "server2";
   const lbScope = (mac: string) => scopeOfMac(mac, primary);
   const macsIn = (scope: string, n: number, used: Set<string>) => macsInScope(scope, primary, n, used);
   Deno.test({
-    name: `e2e HA: weka (${wekaRole}) and Kea 2.2 (${keaRole}) load-balance, replicate both ways, fail over, resync`,
+    name: `e2e HA (${security}): weka (${wekaRole}) and Kea 2.2 (${keaRole}) load-balance, replicate both ways, ` +
+      "fail over, resync; anonymous writes refused",
     ignore: why !== undefined,
     sanitizeOps: false,
     sanitizeResources: false,
@@ -94,18 +110,47 @@ function scenario(wekaRole: "primary" | "secondary"): void {
       let weka: LabProcess | undefined, kea: LabProcess | undefined, ca: LabProcess | undefined;
       const keas: LabProcess[] = [];
       try {
-        const peers: [string, string, string][] = [["server1", W_URL, wekaRole], ["server2", K_URL, keaRole]];
+        // mutual TLS: one CA; each server's certificate names both lab addresses and serves both ends
+        const tls: LabTls = { ca: `${dir}/ca.pem`, cert: `${dir}/peer.pem`, key: `${dir}/peer.key` };
+        let haParams: Record<string, unknown> = LAB_HA_PARAMS;
+        const peerExtra = (name: "server1" | "server2") =>
+          security === "basic-auth"
+            ? { "basic-auth-user": AUTH[name].user, "basic-auth-password": AUTH[name].password }
+            : {};
+        if (security === "mutual-tls") {
+          await makeTestCerts(
+            dir,
+            "wkk HA CA",
+            { peer: "ha-peer" },
+            "subjectAltName=IP:198.18.0.1,IP:198.18.0.2\nbasicConstraints=CA:FALSE\n" +
+              "extendedKeyUsage=serverAuth,clientAuth\n",
+          );
+          haParams = {
+            ...LAB_HA_PARAMS,
+            "trust-anchor": tls.ca,
+            "cert-file": tls.cert,
+            "key-file": tls.key,
+            "require-client-certs": true,
+          };
+        }
+        const peers: [string, string, string, Record<string, unknown>][] = [
+          ["server1", W_URL, wekaRole, peerExtra("server1")],
+          ["server2", K_URL, keaRole, peerExtra("server2")],
+        ];
         const pools = [
           { pool: "198.18.1.1 - 198.18.1.250", "client-class": "HA_server1" },
           { pool: "198.18.2.1 - 198.18.2.250", "client-class": "HA_server2" },
         ];
         const wSock = `${dir}/weka.sock`, kSock = `${dir}/kea4.sock`;
         const wLease = { type: "kv", name: `${dir}/weka-leases4.kv` };
-        const wCfg = await writeConfig(dir, haDhcp4(wSock, wLease, pools, haHooks("server1", "load-balancing", peers)));
+        const wCfg = await writeConfig(
+          dir,
+          haDhcp4(wSock, wLease, pools, haHooks("server1", "load-balancing", peers, haParams)),
+        );
         const kLease = { type: "memfile", persist: true, name: `${dir}/kea-leases4.csv`, "lfc-interval": 0 };
         const kCfg = await writeConfig(
           dir,
-          haDhcp4(kSock, kLease, pools, haHooks("server2", "load-balancing", peers)),
+          haDhcp4(kSock, kLease, pools, haHooks("server2", "load-balancing", peers, haParams)),
           "kea-dhcp4.json",
         );
         const caCfg = await writeConfig(dir, {
@@ -114,11 +159,24 @@ function scenario(wekaRole: "primary" | "secondary"): void {
             "http-port": 8000,
             "control-sockets": { dhcp4: { "socket-type": "unix", "socket-name": kSock } },
             loggers: [{ name: "kea-ctrl-agent", output_options: [{ output: "stdout" }], severity: "INFO" }],
+            ...(security === "basic-auth"
+              ? {
+                authentication: {
+                  type: "basic",
+                  realm: "kea-control-agent",
+                  clients: [AUTH.server2, { user: "operator", password: "op-pw" }],
+                },
+              }
+              : { "trust-anchor": tls.ca, "cert-file": tls.cert, "key-file": tls.key, "cert-required": true }),
           },
         }, "kea-ca.json");
         const env = { KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir };
-        const peer = (name: string, url: string, role: "primary" | "secondary") =>
-          new PeerClient({ name, url, role, autoFailover: true }, { fetchFn: labFetch(lab, "cli", 3) });
+        // the test talks to each server as its partner does (same credentials or client certificate)
+        const peer = (name: "server1" | "server2", url: string, role: "primary" | "secondary") =>
+          new PeerClient(
+            { name, url, role, autoFailover: true, ...(security === "basic-auth" ? { basicAuth: AUTH[name] } : {}) },
+            { fetchFn: labFetch(lab, "cli", 3, security === "mutual-tls" ? tls : undefined) },
+          );
         const wPeer = peer("server1", W_URL, wekaRole), kPeer = peer("server2", K_URL, keaRole);
         const states = async () => ({ weka: await heartbeatState(wPeer), kea: await heartbeatState(kPeer) });
         const startKea = async () => {
@@ -149,7 +207,7 @@ function scenario(wekaRole: "primary" | "secondary"): void {
             assert.equal(r.code, 0, `kea-dhcp4 -t refused the configuration:\n${r.stdout}${r.stderr}`);
             await startKea();
             ca = lab.spawn("srv2", [KEA_CA, "-c", caCfg], { env });
-            await ca.waitFor(/CTRL_AGENT_HTTP_SERVICE_STARTED/, 15_000);
+            await ca.waitFor(/CTRL_AGENT_HTTPS?_SERVICE_STARTED/, 15_000);
             weka = await startWeka(lab, "srv1", wCfg);
             // Kea answers heartbeats through its CA in its own state from the start
             const k = await until(async () => /^[a-z-]+$/.test(await heartbeatState(kPeer)), 10_000);
@@ -208,6 +266,33 @@ function scenario(wekaRole: "primary" | "secondary"): void {
               assert.equal(wl["client-id"], `01:${g.mac}`);
               assert.deepEqual(kl, wl, `${g.address} (granted by ${g.server}) differs between Kea and weka`);
             }
+          },
+        );
+
+        await step(
+          "anonymous lease4-update and dhcp-disable to weka's HA listener are refused; nothing changes",
+          async () => {
+            const forged = {
+              "ip-address": "198.18.1.200",
+              "hw-address": "02:ba:d0:00:00:01",
+              "subnet-id": 1,
+              "valid-lft": 3600,
+              "force-create": true,
+            };
+            for (const [cmd, args] of [["lease4-update", forged], ["dhcp-disable", {}]] as const) {
+              const r = await anonymousCommand(lab, "cli", W_URL, cmd, args, tls.ca);
+              if (security === "basic-auth") assert.equal(r.status, "401", `anonymous ${cmd}: ${r.status} ${r.body}`);
+              else assert.ok(r.code !== 0 && r.body === "", `anonymous ${cmd} over TLS got an answer: ${r.body}`);
+            }
+            const w = leaseMaps(await controlCommand(wSock, "lease4-get-all")).map((x) => x["ip-address"]);
+            assert.ok(!w.includes(forged["ip-address"]), "the forged lease reached weka's database");
+            const st = (await controlCommand(wSock, "status-get")).arguments as Record<string, Record<string, unknown>>;
+            assert.equal(st["dhcp-state"]["globally-disabled"], false, JSON.stringify(st["dhcp-state"]));
+            assert.deepEqual(await states(), { weka: "load-balancing", kea: "load-balancing" });
+            assert.match(
+              weka!.output,
+              security === "basic-auth" ? /HTTP_CLIENT_REQUEST_NOT_AUTHORIZED/ : /HTTP_TLS_HANDSHAKE_FAILED/,
+            );
           },
         );
 
@@ -343,5 +428,5 @@ function scenario(wekaRole: "primary" | "secondary"): void {
   });
 }
 
-scenario("primary");
-scenario("secondary");
+scenario("primary", "basic-auth");
+scenario("secondary", "mutual-tls");

@@ -3,12 +3,15 @@
  * weka on srv1 (primary "server1", HA listener http://198.18.0.1:8001/) and weka on srv2 (standby "server2",
  * http://198.18.0.2:8001/), one pool. Real udhcpc clients are served by the primary and their leases are on the
  * standby before the ACK; SIGKILLing the primary puts the standby in partner-down, where it serves a new client;
- * the restarted primary syncs the standby's leases and the pair returns to hot-standby.
+ * the restarted primary syncs the standby's leases and the pair returns to hot-standby. The peers authenticate
+ * each other with Kea's `basic-auth-user`/`basic-auth-password`: an anonymous lease4-update (force-create) or
+ * dhcp-disable to an HA listener gets HTTP 401 and changes nothing.
  * Needs root, iproute2, busybox udhcpc and curl; else skipped.
  */
 import assert from "node:assert/strict";
 import { Lab, type LabProcess } from "./lab.ts";
 import {
+  anonymousCommand,
   controlCommand,
   HA_TIMING,
   haDhcp4,
@@ -49,7 +52,12 @@ Deno.test({
     let w1: LabProcess | undefined, w2: LabProcess | undefined;
     const primaries: LabProcess[] = [];
     try {
-      const peers: [string, string, string][] = [["server1", URL1, "primary"], ["server2", URL2, "standby"]];
+      // each server's entry holds the credentials its partner sends to it (and its own listener demands)
+      const auth1 = { user: "ha-server1", password: "pw-one" }, auth2 = { user: "ha-server2", password: "pw-two" };
+      const peers: [string, string, string, Record<string, unknown>][] = [
+        ["server1", URL1, "primary", { "basic-auth-user": auth1.user, "basic-auth-password": auth1.password }],
+        ["server2", URL2, "standby", { "basic-auth-user": auth2.user, "basic-auth-password": auth2.password }],
+      ];
       const pools = [{ pool: "198.18.1.1 - 198.18.1.250" }];
       const sock1 = `${dir}/w1.sock`, sock2 = `${dir}/w2.sock`;
       const cfg = (me: string, sock: string) =>
@@ -62,9 +70,9 @@ Deno.test({
         );
       const cfg1 = await writeConfig(dir, cfg("server1", sock1), "server1.json");
       const cfg2 = await writeConfig(dir, cfg("server2", sock2), "server2.json");
-      const client = (name: string, url: string, role: "primary" | "standby") =>
-        new PeerClient({ name, url, role, autoFailover: true }, { fetchFn: labFetch(lab, "cli", 3) });
-      const p1 = client("server1", URL1, "primary"), p2 = client("server2", URL2, "standby");
+      const client = (name: string, url: string, role: "primary" | "standby", basicAuth: typeof auth1) =>
+        new PeerClient({ name, url, role, autoFailover: true, basicAuth }, { fetchFn: labFetch(lab, "cli", 3) });
+      const p1 = client("server1", URL1, "primary", auth1), p2 = client("server2", URL2, "standby", auth2);
       const states = async () => ({ primary: await heartbeatState(p1), standby: await heartbeatState(p2) });
       const both = async (primary: string, standby: string, ms: number) => {
         const s = await untilStates(states, { primary, standby }, ms);
@@ -118,6 +126,39 @@ Deno.test({
           granted.push(l);
         }
       });
+
+      await step(
+        "anonymous lease4-update and dhcp-disable to the standby's HA listener: 401, nothing changed",
+        async () => {
+          const forged = {
+            "ip-address": "198.18.1.200",
+            "hw-address": "02:ba:d0:00:00:01",
+            "subnet-id": 1,
+            "valid-lft": 3600,
+            "force-create": true,
+          };
+          const up = await anonymousCommand(lab, "cli", URL2, "lease4-update", forged);
+          assert.equal(up.status, "401", `anonymous lease4-update answered ${up.status}: ${up.body}`);
+          const off = await anonymousCommand(lab, "cli", URL2, "dhcp-disable", {});
+          assert.equal(off.status, "401", `anonymous dhcp-disable answered ${off.status}: ${off.body}`);
+          const wrong = new PeerClient(
+            { name: "server2", url: URL2, role: "standby", autoFailover: true, basicAuth: auth1 },
+            { fetchFn: labFetch(lab, "cli", 3) },
+          );
+          await assert.rejects(wrong.send("dhcp-disable"), /HTTP 401/); // server1's credentials are not server2's
+          const l2 = leaseMaps(await controlCommand(sock2, "lease4-get-all")).map((x) => x["ip-address"]);
+          assert.ok(!l2.includes(forged["ip-address"]), "the forged lease reached the standby's database");
+          const st = (await controlCommand(sock2, "status-get")).arguments as Record<string, Record<string, unknown>>;
+          assert.equal(st["dhcp-state"]["disabled-by-user"], false, JSON.stringify(st["dhcp-state"]));
+          assert.equal(st["dhcp-state"]["globally-disabled"], false, JSON.stringify(st["dhcp-state"]));
+          assert.deepEqual(await states(), { primary: "hot-standby", standby: "hot-standby" });
+          assert.match(w2!.output, /HTTP_CLIENT_REQUEST_NOT_AUTHORIZED/);
+          // and the pair still replicates: a new client's lease is on the standby
+          const l = await serve();
+          assert.ok(await has(sock2, l), `after the refused requests the standby lacks ${l.address}`);
+          granted.push(l);
+        },
+      );
 
       await step("a DHCPRELEASE to the primary reaches the standby (no active lease left on either)", async () => {
         await setMac(lab, "cli1", "eth0", "02:4b:50:00:01:00");

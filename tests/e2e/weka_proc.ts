@@ -213,9 +213,10 @@ export function labTest(
  * PeerClient can reach the lab's addresses from the test process. Only what PeerClient uses is supported: POST
  * of a text body with its headers; a curl failure becomes a TypeError (a timeout a "TimeoutError"), as with fetch.
  */
-export function labFetch(lab: Lab, host: string, maxSec = 4): typeof fetch {
+export function labFetch(lab: Lab, host: string, maxSec = 4, tls?: LabTls): typeof fetch {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const args = ["curl", "-sS", "-m", String(maxSec), "-o", "-", "-w", "\n%{http_code}", "-X", init.method ?? "GET"];
+    if (tls) args.push("--cacert", tls.ca, "--cert", tls.cert, "--key", tls.key);
     for (const [k, v] of new Headers(init.headers).entries()) args.push("-H", `${k}: ${v}`);
     if (typeof init.body === "string") args.push("--data-binary", init.body);
     args.push(String(input instanceof Request ? input.url : input));
@@ -228,6 +229,43 @@ export function labFetch(lab: Lab, host: string, maxSec = 4): typeof fetch {
     const cut = r.stdout.lastIndexOf("\n");
     return new Response(r.stdout.slice(0, cut), { status: Number(r.stdout.slice(cut + 1)) });
   }) as typeof fetch;
+}
+
+/** The PEM files a lab HTTPS client uses: the CA that signed the server, and its own certificate and key. */
+export interface LabTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * What an anonymous client (no credentials, no client certificate) gets from an HA listener for `command`: the
+ * HTTP status ("000" when the TLS handshake or the connection failed) and curl's exit code. Runs curl in `host`.
+ */
+export async function anonymousCommand(
+  lab: Lab,
+  host: string,
+  url: string,
+  command: string,
+  args: unknown,
+  ca?: string,
+): Promise<{ status: string; code: number; body: string }> {
+  const r = await lab.run(host, [
+    "curl",
+    "-s",
+    "-m",
+    "3",
+    ...(ca ? ["--cacert", ca] : []),
+    "-o",
+    "-",
+    "-w",
+    "\n%{http_code}",
+    "-d",
+    JSON.stringify({ command, service: ["dhcp4"], arguments: args }),
+    url,
+  ]);
+  const cut = r.stdout.lastIndexOf("\n");
+  return { status: r.stdout.slice(cut + 1), code: r.code, body: r.stdout.slice(0, Math.max(0, cut)) };
 }
 
 /** Sets the MAC address of `iface` in lab host `host` (a new DHCP client identity for udhcpc/dhclient there). */
@@ -292,12 +330,13 @@ export const LAB_HA_PARAMS: Record<string, unknown> = {
 
 /**
  * The two hooks (Kea's libdhcp_lease_cmds.so + libdhcp_ha.so) with one HA relationship: `me` among `peers` (name,
- * url, role; all auto-failover) in `mode`, with the relationship parameters `params` (default: this test's).
+ * url, role, optional extra keys such as basic-auth-user; all auto-failover) in `mode`, with the relationship
+ * parameters `params` (default: this test's).
  */
 export function haHooks(
   me: string,
   mode: string,
-  peers: [string, string, string][],
+  peers: [string, string, string, Record<string, unknown>?][],
   params: Record<string, unknown> = LAB_HA_PARAMS,
 ): unknown[] {
   return [
@@ -309,7 +348,7 @@ export function haHooks(
           "this-server-name": me,
           mode,
           ...params,
-          peers: peers.map(([name, url, role]) => ({ name, url, role, "auto-failover": true })),
+          peers: peers.map(([name, url, role, extra]) => ({ name, url, role, "auto-failover": true, ...extra })),
         }],
       },
     },

@@ -3,7 +3,7 @@
  * Deno.serve and a hand-written TCP server on loopback.
  */
 import assert from "node:assert/strict";
-import { Http1Client } from "../../mod/ha/http1_client.ts";
+import { Http1Client, MAX_ANSWER_BYTES } from "../../mod/ha/http1_client.ts";
 
 /** Runs `fn` against a Deno.serve on 127.0.0.1:0; records each request's body and client port. */
 async function withServe(
@@ -133,4 +133,32 @@ Deno.test("Http1Client gives up after the timeout and refuses a refused connecti
   const e = await c.post("{}", {}, 1000).catch((x) => x);
   c.close();
   assert.ok(e instanceof Deno.errors.ConnectionRefused);
+});
+
+Deno.test("Http1Client refuses an answer larger than MAX_ANSWER_BYTES (declared or chunked) without reading it", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(l.addr as Deno.NetAddr).port}/`;
+  const answers = [
+    `HTTP/1.1 200 OK\r\ncontent-length: ${MAX_ANSWER_BYTES + 1}\r\n\r\n[`,
+    `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${(MAX_ANSWER_BYTES + 1).toString(16)}\r\n[`,
+  ];
+  const served = (async () => {
+    for (const a of answers) {
+      const c = await l.accept();
+      await c.read(new Uint8Array(4096));
+      await c.write(new TextEncoder().encode(a));
+      await new Promise((r) => setTimeout(r, 200));
+      c.close();
+    }
+  })();
+  try {
+    for (let i = 0; i < answers.length; i++) {
+      const c = new Http1Client(url);
+      await assert.rejects(c.post("{}", {}, 2000), /larger than 67108864 bytes/);
+      c.close();
+    }
+  } finally {
+    await served;
+    l.close();
+  }
 });

@@ -5,10 +5,12 @@
  * standby holds too (lease4-get-all through its HA listener); the standby does not answer while the primary lives;
  * after SIGKILL of the primary the standby reaches partner-down within max-response-delay + heartbeat-delay + slack
  * and answers a new client; the primary, restarted, synchronises the standby's leases and both return to hot-standby.
- * The failover time is printed.
+ * The failover time is printed. The peers talk HTTPS with mutual TLS (`trust-anchor`, `cert-file`, `key-file`,
+ * `require-client-certs`): a client without a certificate signed by the pair's CA gets no answer from either.
  */
 import assert from "node:assert/strict";
 import { freePort, RelayClient, WekaProcess } from "../control/helpers.ts";
+import { makeTestCerts } from "../control/cert_helpers.ts";
 
 const HEARTBEAT_MS = 1000;
 const MAX_RESPONSE_MS = 3000;
@@ -33,9 +35,13 @@ function config(dir: string, me: string, ha1: number, ha2: number): string {
               "max-response-delay": MAX_RESPONSE_MS,
               "max-ack-delay": 1000,
               "max-unacked-clients": 0,
+              "trust-anchor": `${dir}/ca.pem`,
+              "cert-file": `${dir}/peer.pem`,
+              "key-file": `${dir}/peer.key`,
+              "require-client-certs": true,
               peers: [
-                { name: "server1", url: `http://127.0.0.1:${ha1}/`, role: "primary" },
-                { name: "server2", url: `http://127.0.0.1:${ha2}/`, role: "standby" },
+                { name: "server1", url: `https://127.0.0.1:${ha1}/`, role: "primary" },
+                { name: "server2", url: `https://127.0.0.1:${ha2}/`, role: "standby" },
               ],
             }],
           },
@@ -46,12 +52,16 @@ function config(dir: string, me: string, ha1: number, ha2: number): string {
   });
 }
 
+/** The TLS client the test talks to the HA listeners with (the peers' own CA and certificate). */
+let client: Deno.HttpClient | undefined;
+
 async function haCmd(port: number, command: string, args?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/`, {
+  const res = await fetch(`https://127.0.0.1:${port}/`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ command, service: ["dhcp4"], arguments: args }),
     signal: AbortSignal.timeout(2000),
+    client,
   });
   return (await res.json())[0];
 }
@@ -78,6 +88,15 @@ Deno.test("HA pair on loopback: hot-standby, lease update to the standby, failov
   const dir = await Deno.makeTempDir({ prefix: "wkha-" });
   const [ha1, ha2] = [freePort(), freePort()];
   const [d1, d2] = [freePort(), freePort()];
+  const ext = "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n";
+  await makeTestCerts(dir, "wkha CA", { peer: "ha-peer" }, ext);
+  const ca = await Deno.readTextFile(`${dir}/ca.pem`);
+  client = Deno.createHttpClient({
+    caCerts: [ca],
+    cert: await Deno.readTextFile(`${dir}/peer.pem`),
+    key: await Deno.readTextFile(`${dir}/peer.key`),
+  });
+  const anonymous = Deno.createHttpClient({ caCerts: [ca] });
   await Deno.writeTextFile(`${dir}/s1.json`, config(dir, "server1", ha1, ha2));
   await Deno.writeTextFile(`${dir}/s2.json`, config(dir, "server2", ha1, ha2));
   const p1 = new WekaProcess(`${dir}/s1.json`, d1);
@@ -100,6 +119,16 @@ Deno.test("HA pair on loopback: hot-standby, lease update to the standby, failov
     assert.equal(await c2.dora("02:00:00:00:aa:02", "198.18.0.254", 500), undefined, "the standby stays silent");
     const refused = await haCmd(ha2, "config-get");
     assert.equal(refused.result, 2, "restrict-commands: config-get is not served on the HA listener");
+    // without a client certificate the TLS handshake fails: no answer, and nothing changes
+    await assert.rejects(
+      fetch(`https://127.0.0.1:${ha2}/`, {
+        method: "POST",
+        body: JSON.stringify({ command: "dhcp-disable", service: ["dhcp4"] }),
+        client: anonymous,
+        signal: AbortSignal.timeout(2000),
+      }),
+    );
+    assert.equal(await haState(ha2), "hot-standby");
 
     const killedAt = Date.now();
     await p1.stop("SIGKILL");
@@ -130,6 +159,8 @@ Deno.test("HA pair on loopback: hot-standby, lease update to the standby, failov
     c2.close();
     await p1.stop("SIGKILL");
     const code = await p2.stop("SIGTERM");
+    client.close();
+    anonymous.close();
     assert.equal(code, 0, p2.output);
     await Deno.remove(dir, { recursive: true });
   }

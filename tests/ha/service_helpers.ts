@@ -13,7 +13,7 @@ import { HttpControlListener } from "../../mod/control/http_listener.ts";
 import { registerLeaseCommands } from "../../mod/control/lease_cmds.ts";
 import { CommandRegistry } from "../../mod/control/registry.ts";
 import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
-import { HaService } from "../../mod/ha/service.ts";
+import { HaService, type HaServiceDeps } from "../../mod/ha/service.ts";
 import type { HaConfig, HaState } from "../../mod/ha/types.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import type { Lease4 } from "../../mod/lease/types.ts";
@@ -141,8 +141,15 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** Builds an HA service on fresh fake time over an in-memory KV store (not started). */
-export async function rig(cfg: HaConfig, peerTimeoutMs = 2000): Promise<Rig> {
+/**
+ * Builds an HA service on fresh fake time over an in-memory KV store (not started). `over` may replace some of its
+ * dependencies (a capturing log, a failing clock or store: tests/ha/service_failures_test.ts).
+ */
+export async function rig(
+  cfg: HaConfig,
+  peerTimeoutMs = 2000,
+  over: (time: FakeTime, store: KvLeaseStore) => Partial<HaServiceDeps> = () => ({}),
+): Promise<Rig> {
   fake = new FakeTime();
   const store = await KvLeaseStore.open(":memory:");
   const stats = new Stats(() => fake.now);
@@ -156,6 +163,7 @@ export async function rig(cfg: HaConfig, peerTimeoutMs = 2000): Promise<Rig> {
     clock: () => fake.now,
     timers: fake,
     peerTimeoutMs,
+    ...over(fake, store),
   });
   fake.svc = svc;
   return { svc, store, stats, dhcp, close: async () => (await svc.stop(), await store.close()) };

@@ -5,10 +5,10 @@
  * status-get).
  */
 import assert from "node:assert/strict";
+import { stepAt, type TimedEvent } from "./step_at.ts";
 import {
   type HaAction,
   type HaCommandName,
-  type HaEvent,
   type HaMachine,
   heartbeatArguments,
   initialMachine,
@@ -17,7 +17,6 @@ import {
   sendsLeaseUpdates,
   servedScopes,
   statusGetSection,
-  step,
 } from "../../mod/ha/state_machine.ts";
 import { dhcpServiceEnabled } from "../../mod/ha/communication.ts";
 import type { HaConfig, HaMode, HaPause, HaRole, HaState } from "../../mod/ha/types.ts";
@@ -62,7 +61,7 @@ const at = (cfg: HaConfig, state: HaState, extra: Partial<HaMachine> = {}): HaMa
   ...{ state, previousState: "waiting", dhcpEnabled: dhcpServiceEnabled(state), ...extra },
 });
 type HbMore = { unsent?: number; dateTime?: string; scopes?: string[] };
-function hb(state: HaState, now = T0 + 10_000, more: HbMore = {}): HaEvent {
+function hb(state: HaState, now = T0 + 10_000, more: HbMore = {}): TimedEvent {
   const dateTime = more.dateTime ?? new Date(now).toUTCString();
   return {
     kind: "heartbeat-ok",
@@ -70,18 +69,18 @@ function hb(state: HaState, now = T0 + 10_000, more: HbMore = {}): HaEvent {
     partner: { state, scopes: more.scopes ?? [], unsentUpdateCount: more.unsent ?? 0, dateTime },
   };
 }
-const fail = (now: number): HaEvent => ({ kind: "heartbeat-failed", now, error: "connection refused" });
-const tick = (now: number): HaEvent => ({ kind: "tick", now });
+const fail = (now: number): TimedEvent => ({ kind: "heartbeat-failed", now, error: "connection refused" });
+const tick = (now: number): TimedEvent => ({ kind: "tick", now });
 type CmdMore = { partnerReachable?: boolean; partnerError?: string };
-const cmd = (name: HaCommandName, more: CmdMore = {}): HaEvent => ({ kind: "command", name, ...more });
-const query = (now: number, clientKey: string, secs: number): HaEvent => ({ kind: "query", now, clientKey, secs });
+const cmd = (name: HaCommandName, more: CmdMore = {}): TimedEvent => ({ kind: "command", name, ...more });
+const query = (now: number, clientKey: string, secs: number): TimedEvent => ({ kind: "query", now, clientKey, secs });
 
 /** Feed events; return the final machine and every action. */
-function feed(m0: HaMachine, cfg: HaConfig, evs: HaEvent[]): { m: HaMachine; actions: HaAction[] } {
+function feed(m0: HaMachine, cfg: HaConfig, evs: TimedEvent[]): { m: HaMachine; actions: HaAction[] } {
   let m = m0;
   const actions: HaAction[] = [];
   for (const ev of evs) {
-    const r = step(m, ev, cfg);
+    const r = stepAt(m, ev, cfg);
     m = r.machine;
     actions.push(...r.actions);
   }
@@ -110,7 +109,7 @@ const CFG: Record<string, HaConfig> = {
  * `fail@s`, `tick@s`, `q:client:secs@s`, `rej:client@s`, `ok:client`, `upd-fail@s`, `sync-ok@s`, `overflow`,
  * `backlog-ok`, `backlog-fail`.
  */
-const EV: Record<string, (now: number, a: string, b: string) => HaEvent> = {
+const EV: Record<string, (now: number, a: string, b: string) => TimedEvent> = {
   hb: (now, a) => hb(a.split("#")[0] as HaState, now, { unsent: Number(a.split("#")[1] ?? 0) }),
   skew: (now, a, b) => hb(a as HaState, now, { dateTime: new Date(now + Number(b) * 1000).toUTCString() }),
   fail: (now) => fail(now),
@@ -124,7 +123,7 @@ const EV: Record<string, (now: number, a: string, b: string) => HaEvent> = {
   "backlog-ok": () => ({ kind: "backlog-sent", ok: true }),
   "backlog-fail": () => ({ kind: "backlog-sent", ok: false }),
 };
-function events(spec: string): HaEvent[] {
+function events(spec: string): TimedEvent[] {
   return spec.split(/\s+/).map((tok) => {
     const [word, at] = tok.split("@");
     const [kind, a, b] = word.split(":");
@@ -227,10 +226,10 @@ Deno.test("start-up of a pair: both waiting → primary syncs first → ready �
   for (let now = T0 + 1_000; now < T0 + 120_000; now += 5_000) {
     for (const [i, j] of [[0, 1], [1, 0]]) {
       const peer = heartbeatArguments(ms[j], cfgs[j], now, 0);
-      let r = step(ms[i], hb(peer.state, now, { scopes: peer.scopes }), cfgs[i]);
+      let r = stepAt(ms[i], hb(peer.state, now, { scopes: peer.scopes }), cfgs[i]);
       paths[i].push(...path(r.actions));
       if (r.actions.some((x) => x.kind === "start-sync")) {
-        r = step(r.machine, { kind: "sync-result", now, ok: true }, cfgs[i]);
+        r = stepAt(r.machine, { kind: "sync-result", now, ok: true }, cfgs[i]);
         paths[i].push(...path(r.actions));
       }
       ms[i] = r.machine;
@@ -242,10 +241,10 @@ Deno.test("start-up of a pair: both waiting → primary syncs first → ready �
 });
 
 Deno.test("sync failure logs HA_SYNC_FAILED, stays syncing and retries on the next heartbeat", () => {
-  const failed: HaEvent = { kind: "sync-result", now: T0 + 11_000, ok: false, error: "timeout" };
+  const failed: TimedEvent = { kind: "sync-result", now: T0 + 11_000, ok: false, error: "timeout" };
   const r = feed(at(LB, "syncing"), LB, [hb("load-balancing"), failed]);
   assert.deepEqual([r.m.state, logIds(r.actions).includes("HA_SYNC_FAILED")], ["syncing", true]);
-  const again = step(r.m, hb("load-balancing", T0 + 20_000), LB);
+  const again = stepAt(r.m, hb("load-balancing", T0 + 20_000), LB);
   assert.deepEqual(kinds(again.actions), ["start-sync"]);
 });
 
@@ -259,43 +258,43 @@ Deno.test("status-get reports connecting and unacked clients while communication
 
 Deno.test("ha-maintenance-start: notify first, then partner-in-maintenance; cancel reverts", () => {
   const m = at(LB, "load-balancing", { partnerState: "load-balancing" });
-  const p1 = step(m, cmd("ha-maintenance-start"), LB);
+  const p1 = stepAt(m, cmd("ha-maintenance-start"), LB);
   assert.deepEqual(p1.actions, [{ kind: "send-maintenance-notify", cancel: false }]);
-  const p2 = step(p1.machine, cmd("ha-maintenance-start", { partnerReachable: true }), LB);
+  const p2 = stepAt(p1.machine, cmd("ha-maintenance-start", { partnerReachable: true }), LB);
   assert.equal(p2.machine.state, "partner-in-maintenance");
   assert.ok(logIds(p2.actions).includes("HA_MAINTENANCE_STARTED"));
   assert.deepEqual(servedScopes(p2.machine, LB), ["server1", "server2"]);
   assert.equal(sendsLeaseUpdates(p2.machine, LB), true);
-  const inMaint = step(p2.machine, hb("in-maintenance", T0 + 3), LB).machine;
+  const inMaint = stepAt(p2.machine, hb("in-maintenance", T0 + 3), LB).machine;
   assert.equal(inMaint.state, "partner-in-maintenance");
-  const again = step(p2.machine, cmd("ha-maintenance-start"), LB);
+  const again = stepAt(p2.machine, cmd("ha-maintenance-start"), LB);
   assert.deepEqual(again.actions.map((a) => a.kind === "reply" && a.result), [1]);
-  const c1 = step(inMaint, cmd("ha-maintenance-cancel"), LB);
+  const c1 = stepAt(inMaint, cmd("ha-maintenance-cancel"), LB);
   assert.deepEqual(c1.actions, [{ kind: "send-maintenance-notify", cancel: true }]);
-  const c2 = step(c1.machine, cmd("ha-maintenance-cancel", { partnerReachable: true }), LB);
+  const c2 = stepAt(c1.machine, cmd("ha-maintenance-cancel", { partnerReachable: true }), LB);
   assert.equal(c2.machine.state, "load-balancing");
   // The partner's stale "in-maintenance" must not send us straight back: wait for the next heartbeat.
-  assert.equal(step(c2.machine, tick(T0 + 5), LB).machine.state, "load-balancing");
-  const bad = step(c1.machine, cmd("ha-maintenance-cancel", { partnerReachable: true, partnerError: "no" }), LB);
+  assert.equal(stepAt(c2.machine, tick(T0 + 5), LB).machine.state, "load-balancing");
+  const bad = stepAt(c1.machine, cmd("ha-maintenance-cancel", { partnerReachable: true, partnerError: "no" }), LB);
   assert.equal(bad.machine.state, "partner-in-maintenance");
 });
 
 Deno.test("ha-maintenance-start with the partner unreachable → partner-down", () => {
-  const r = step(at(HS, "hot-standby"), cmd("ha-maintenance-start", { partnerReachable: false }), HS);
+  const r = stepAt(at(HS, "hot-standby"), cmd("ha-maintenance-start", { partnerReachable: false }), HS);
   assert.ok(r.actions.some((a) => a.kind === "reply" && a.result === 0 && a.text.includes("partner-down")));
   assert.equal(r.machine.state, "partner-down");
 });
 
 Deno.test("ha-maintenance-notify puts the server in-maintenance and cancel restores the previous state", () => {
-  const r = step(at(HS2, "hot-standby"), { kind: "maintenance-notify", cancel: false }, HS2);
+  const r = stepAt(at(HS2, "hot-standby"), { kind: "maintenance-notify", cancel: false }, HS2);
   assert.deepEqual([r.machine.state, servedScopes(r.machine, HS2)], ["in-maintenance", []]);
   assert.ok(logIds(r.actions).includes("HA_MAINTENANCE_SHUTDOWN_SAFE"));
   assert.deepEqual(kinds(r.actions), ["reply", "disable-dhcp"]);
-  const refused = step(r.machine, { kind: "maintenance-notify", cancel: false }, HS2);
+  const refused = stepAt(r.machine, { kind: "maintenance-notify", cancel: false }, HS2);
   assert.deepEqual(refused.actions.map((a) => a.kind === "reply" && a.result), [1001]);
-  const back = step(r.machine, { kind: "maintenance-notify", cancel: true }, HS2);
+  const back = stepAt(r.machine, { kind: "maintenance-notify", cancel: true }, HS2);
   assert.equal(back.machine.state, "hot-standby");
-  const notIn = step(at(HS2, "hot-standby"), { kind: "maintenance-notify", cancel: true }, HS2);
+  const notIn = stepAt(at(HS2, "hot-standby"), { kind: "maintenance-notify", cancel: true }, HS2);
   assert.deepEqual(notIn.actions.map((a) => a.kind === "reply" && a.result), [1]);
 });
 
@@ -304,31 +303,31 @@ Deno.test("pauses: always pauses every entry until ha-continue; once only the fi
   const cfg = cfgOf("load-balancing", "server1", { pauses });
   let m = initialMachine(cfg, T0);
   assert.equal(m.paused, true);
-  m = step(m, hb("load-balancing"), cfg).machine;
+  m = stepAt(m, hb("load-balancing"), cfg).machine;
   assert.equal(m.state, "waiting");
-  let r = step(m, cmd("ha-continue"), cfg);
+  let r = stepAt(m, cmd("ha-continue"), cfg);
   assert.equal(r.machine.state, "syncing");
   assert.equal(r.machine.paused, true);
   assert.ok(r.actions.some((a) => a.kind === "reply" && a.text === "HA state machine continues."));
-  r = step(r.machine, { kind: "command", name: "ha-continue", now: T0 + 11_000 }, cfg);
+  r = stepAt(r.machine, { kind: "command", name: "ha-continue", now: T0 + 11_000 }, cfg);
   assert.equal(r.machine.paused, false);
   assert.deepEqual(kinds(r.actions), ["reply", "start-sync"]);
-  const reset = step(r.machine, cmd("ha-reset"), cfg);
+  const reset = stepAt(r.machine, cmd("ha-reset"), cfg);
   assert.deepEqual([reset.machine.state, reset.machine.paused], ["waiting", true]);
-  const cont = step(reset.machine, cmd("ha-continue"), cfg);
+  const cont = stepAt(reset.machine, cmd("ha-continue"), cfg);
   assert.equal(cont.machine.state, "syncing");
   assert.equal(cont.machine.paused, false, "pause: once does not pause a second time");
-  const np = step(cont.machine, cmd("ha-continue"), cfg);
+  const np = stepAt(cont.machine, cmd("ha-continue"), cfg);
   assert.ok(np.actions.some((a) => a.kind === "reply" && a.text === "HA state machine is not paused."));
 });
 
 Deno.test("ha-reset: to waiting, or already waiting", () => {
-  const r = step(at(LB, "terminated"), cmd("ha-reset"), LB);
+  const r = stepAt(at(LB, "terminated"), cmd("ha-reset"), LB);
   assert.equal(r.machine.state, "waiting");
   assert.ok(r.actions.some((a) => a.kind === "reply" && a.text === "HA state machine reset."));
-  const w = step(r.machine, cmd("ha-reset"), LB);
+  const w = stepAt(r.machine, cmd("ha-reset"), LB);
   assert.ok(w.actions.some((a) => a.kind === "reply" && a.text === "HA state machine already in WAITING state."));
-  const { machine: fresh, actions } = step(at(LB, "terminated"), { kind: "config-reload", now: LATE }, LB);
+  const { machine: fresh, actions } = stepAt(at(LB, "terminated"), { kind: "config-reload", now: LATE }, LB);
   assert.deepEqual([fresh.state, fresh.startedMs, kinds(actions)], ["waiting", LATE, ["disable-dhcp"]]);
 });
 
@@ -350,7 +349,7 @@ Deno.test("servedScopes per state, mode, role and auto-failover; ha-scopes overr
     const got = servedScopes(at(CFG[cfg], st as HaState), CFG[cfg]);
     assert.deepEqual(got, want === "-" ? [] : want.split(","), c);
   }
-  const m = step(at(LB, "load-balancing"), { kind: "scopes", scopes: [] }, LB).machine;
+  const m = stepAt(at(LB, "load-balancing"), { kind: "scopes", scopes: [] }, LB).machine;
   assert.deepEqual(servedScopes(m, LB), []);
 });
 
@@ -369,7 +368,7 @@ Deno.test("lease updates: sent in normal and partner-in-maintenance, queued in c
 });
 
 Deno.test("heartbeat arguments and status-get section", () => {
-  const m = step(at(LB, "load-balancing"), hb("load-balancing", T0 + 10_000, { scopes: ["server2"] }), LB).machine;
+  const m = stepAt(at(LB, "load-balancing"), hb("load-balancing", T0 + 10_000, { scopes: ["server2"] }), LB).machine;
   assert.deepEqual(heartbeatArguments(m, LB, T0 + 12_000, 3), {
     state: "load-balancing",
     "date-time": "Fri, 27 Nov 2026 20:00:12 GMT",
@@ -396,4 +395,49 @@ Deno.test("heartbeat arguments and status-get section", () => {
   });
   const pb = statusGetSection(at(CFG.PB, "passive-backup"), CFG.PB, T0) as { "ha-servers": object };
   assert.equal("remote" in pb["ha-servers"], false);
+});
+
+Deno.test("machine-owned heartbeat: one in flight at a time, the answer lands with its epoch", () => {
+  const m0 = at(LB, "load-balancing", { partnerState: "load-balancing" });
+  const t1 = stepAt(m0, { kind: "heartbeat-timer", now: T0 + 1000 }, LB);
+  assert.deepEqual(t1.actions.filter((a) => a.kind === "send-heartbeat"), [{ kind: "send-heartbeat", epoch: 0 }]);
+  assert.equal(t1.machine.heartbeatInFlight, true);
+  // the next period while the answer is out: the handlers run, no second heartbeat
+  const t2 = stepAt(t1.machine, { kind: "heartbeat-timer", now: T0 + 2000 }, LB);
+  assert.deepEqual(kinds(t2.actions), []);
+  assert.equal(t2.machine.heartbeatInFlight, true);
+  const landed = stepAt(t2.machine, hb("load-balancing", T0 + 2100), LB).machine;
+  assert.equal(landed.heartbeatInFlight, false);
+  assert.equal(landed.lastContactMs, T0 + 2100);
+  assert.ok(
+    stepAt(landed, { kind: "heartbeat-timer", now: T0 + 3000 }, LB).actions.some((a) => a.kind === "send-heartbeat"),
+  );
+  // a failed heartbeat also frees the slot; a passive-backup server sends none
+  assert.equal(stepAt(t1.machine, fail(T0 + 1500), LB).machine.heartbeatInFlight, false);
+  const pb = at(CFG.PB, "passive-backup");
+  assert.deepEqual(stepAt(pb, { kind: "heartbeat-timer", now: T0 + 1000 }, CFG.PB).actions, []);
+});
+
+Deno.test("maintenance cancel: the machine holds the cancelling flag and dates heartbeat answers", () => {
+  const inPim = at(LB, "partner-in-maintenance", { previousState: "load-balancing", partnerState: "in-maintenance" });
+  const sent = stepAt(inPim, { kind: "heartbeat-timer", now: T0 + 1000 }, LB); // a heartbeat out before the cancel
+  const c1 = stepAt(sent.machine, cmd("ha-maintenance-cancel"), LB);
+  assert.equal(c1.machine.cancelling, true);
+  // meanwhile this server answers heartbeats with the state the cancel restores
+  const view = heartbeatArguments(c1.machine, LB, T0 + 1100, 0);
+  assert.deepEqual([view.state, view.scopes], ["load-balancing", ["server1"]]);
+  const c2 = stepAt(c1.machine, cmd("ha-maintenance-cancel", { partnerReachable: true }), LB);
+  assert.deepEqual([c2.machine.state, c2.machine.cancelling, c2.machine.heartbeatEpoch], ["load-balancing", false, 1]);
+  // the answer to the heartbeat sent before the cancel is stale: it would send us back to partner-in-maintenance
+  const stale = stepAt(c2.machine, { ...hb("in-maintenance", T0 + 1200), epoch: 0 }, LB);
+  assert.equal(stale.machine.state, "load-balancing");
+  assert.deepEqual(logIds(stale.actions), ["HA_HEARTBEAT_STALE"]);
+  assert.equal(stale.machine.heartbeatInFlight, false);
+  // one sent after the cancel counts
+  const fresh = stepAt(stale.machine, { ...hb("in-maintenance", T0 + 2200), epoch: 1 }, LB);
+  assert.equal(fresh.machine.state, "partner-in-maintenance");
+  // a refused cancel clears the flag and stays
+  const refused = stepAt(c1.machine, cmd("ha-maintenance-cancel", { partnerReachable: false }), LB);
+  assert.deepEqual([refused.machine.state, refused.machine.cancelling], ["partner-in-maintenance", false]);
+  assert.equal(heartbeatArguments(refused.machine, LB, T0, 0).state, "partner-in-maintenance");
 });

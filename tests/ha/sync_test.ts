@@ -177,3 +177,27 @@ Deno.test("sync: an unreachable partner throws a PeerError and still tries dhcp-
     await local.close();
   }
 });
+
+Deno.test("sync: a partner whose pages do not go up (the same page again and again) is cut off", async () => {
+  const p = await partner([lease("198.18.1.100", 1000), lease("198.18.1.101", 1000)]);
+  const real = new CommandRegistry();
+  registerLeaseCommands(real, p.ctx);
+  let pages = 0;
+  // a hostile or broken partner: answers every lease4-get-page with the first page, whatever `from` says
+  p.reg.register("lease4-get-page", (): Promise<Answer> => {
+    pages++;
+    return real.dispatch({ command: "lease4-get-page", arguments: { from: "start", limit: 2 } });
+  });
+  const local = await KvLeaseStore.open(":memory:");
+  try {
+    const err = await syncFromPartner(p.client, local, { pageLimit: 2, originId: 2001, maxPeriodSec: 60 })
+      .catch((e) => e);
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /sent lease 198\.18\.1\.100 after 198\.18\.1\.101 .*pages must go up/);
+    assert.equal(pages, 2);
+    assert.equal(p.sent.at(-1)?.command, "dhcp-enable");
+  } finally {
+    await local.close();
+    await p.close();
+  }
+});

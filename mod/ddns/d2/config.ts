@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import type { LoggerSpec } from "../../config/model.ts";
 import { type JsonPath, type Locator, NO_LOCATION, Problems } from "../../config/errors.ts";
+import { controlSocket } from "../../config/schema_control.ts";
 import { parseIpv4 } from "../../wire/addr.ts";
 import { parseIpv6 } from "../dns/ipv6.ts";
 import { canonicalName, nameLabels } from "../dns/name.ts";
@@ -52,7 +53,6 @@ const LoggerSchema = v.strictObject({
   output_options: v.optional(v.array(OutputSchema)),
   ...extra,
 });
-const SocketSchema = v.looseObject({ "socket-type": v.string(), "socket-name": v.optional(v.string()) });
 
 /** The schema of the `DhcpDdns` map; unknown keys are refused as Kea refuses them. */
 export const DhcpDdnsSchema = v.strictObject({
@@ -61,8 +61,8 @@ export const DhcpDdnsSchema = v.strictObject({
   "dns-server-timeout": v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   "ncr-protocol": v.optional(v.string()),
   "ncr-format": v.optional(v.string()),
-  "control-socket": v.optional(SocketSchema),
-  "control-sockets": v.optional(v.array(SocketSchema)),
+  "control-socket": v.optional(controlSocket),
+  "control-sockets": v.optional(v.array(controlSocket)),
   "hooks-libraries": v.optional(v.array(v.looseObject({ library: v.string() }))),
   loggers: v.optional(v.array(LoggerSchema)),
   "tsig-keys": v.optional(v.array(KeySchema)),

@@ -41,6 +41,7 @@ export async function startD2(
     receiver = await listenNcr(cfg.ipAddress, cfg.port, {
       onRequest: (ncr) => service.submit(ncr),
       onInvalid: (reason, from) => service.invalid(reason, from),
+      onError: (id, text) => log.error(id, text),
     });
   } catch (e) {
     await service.abandon();

@@ -3,18 +3,24 @@
  * (weka's addition: Kea's D2 queue is memory only and is lost on shutdown). Writes are grouped: every append and
  * completion made while the previous commit was in flight goes into the next `kv.atomic()` (at most 1000
  * mutations each), as the lease store does. Storage edge: the only module of the role that opens KV.
+ *
+ * Bounded: the pending group is a map by sequence number, and a request appended and finished before its write
+ * was committed costs no write at all, so the group never holds more than one entry per request the service still
+ * holds (its queue is bounded) plus one delete per committed one. A failed commit is reported through `onError`
+ * (DHCP_DDNS_JOURNAL_WRITE_FAILED, once per failing spell) and the writer goes on with the next group.
  */
 import { type NameChangeRequest, ncrToJson, parseNcrJson } from "../ncr/ncr.ts";
 
 const PREFIX = "ncr";
 const MAX_MUTATIONS = 1000;
 
-type Mutation = { kind: "set"; seq: number; json: string } | { kind: "delete"; seq: number };
+/** The next group: seq → JSON to write, or null to delete the committed entry. */
+type Group = Map<number, string | null>;
 
 /** The journal: `append` when a request is accepted, `done` when its transaction has finished (either way). */
 export class NcrJournal {
   private next = 1;
-  private batch: Mutation[] = [];
+  private batch: Group = new Map();
   private flushing: Promise<void> | undefined;
   private failed: Error | undefined;
 
@@ -43,29 +49,35 @@ export class NcrJournal {
         this.onError(
           new Error(`journal entry ${String(e.key[1])} is unreadable and is dropped: ${(err as Error).message}`),
         );
-        this.batch.push({ kind: "delete", seq: Number(e.key[1]) });
+        this.batch.set(Number(e.key[1]), null);
       }
     }
     return out;
   }
 
+  /** Writes waiting for the next commit (at most one per request; see the module comment). */
+  get pendingWrites(): number {
+    return this.batch.size;
+  }
+
   /** Records an accepted request; returns its sequence number. The write is committed with the next group. */
   append(ncr: NameChangeRequest): number {
     const seq = this.next++;
-    this.batch.push({ kind: "set", seq, json: ncrToJson(ncr) });
+    this.batch.set(seq, ncrToJson(ncr));
     this.schedule();
     return seq;
   }
 
-  /** Forgets a finished request. */
+  /** Forgets a finished request; one whose write is still waiting is simply not written. */
   done(seq: number): void {
-    this.batch.push({ kind: "delete", seq });
+    if (typeof this.batch.get(seq) === "string") this.batch.delete(seq);
+    else this.batch.set(seq, null);
     this.schedule();
   }
 
-  /** Resolves when everything appended or finished so far is committed. */
+  /** Resolves when everything appended or finished so far is committed (or its commit failed, reported). */
   async flush(): Promise<void> {
-    while (this.flushing || this.batch.length) {
+    while (this.flushing || this.batch.size) {
       if (!this.flushing) this.schedule();
       await this.flushing;
     }
@@ -77,26 +89,43 @@ export class NcrJournal {
     this.kv.close();
   }
 
+  /** The writer loop: one group per commit while writes wait; a failure never ends it (see the module comment). */
   private schedule(): void {
     if (this.flushing) return;
     this.flushing = (async () => {
       await Promise.resolve();
-      while (this.batch.length) {
-        const group = this.batch.splice(0, MAX_MUTATIONS);
-        const op = this.kv.atomic();
-        for (const m of group) {
-          if (m.kind === "set") op.set([PREFIX, m.seq], m.json);
-          else op.delete([PREFIX, m.seq]);
-        }
-        try {
-          await op.commit();
-          this.failed = undefined;
-        } catch (e) {
-          if (!this.failed) this.onError(e as Error);
-          this.failed = e as Error;
-        }
+      try {
+        while (this.batch.size) await this.commitGroup();
+      } finally {
+        this.flushing = undefined;
       }
-      this.flushing = undefined;
     })();
+  }
+
+  private async commitGroup(): Promise<void> {
+    const group: [number, string | null][] = [];
+    for (const entry of this.batch) {
+      group.push(entry);
+      if (group.length === MAX_MUTATIONS) break;
+    }
+    for (const [seq] of group) this.batch.delete(seq);
+    try {
+      const op = this.kv.atomic();
+      for (const [seq, json] of group) {
+        if (json === null) op.delete([PREFIX, seq]);
+        else op.set([PREFIX, seq], json);
+      }
+      const res = await op.commit();
+      if (!res.ok) throw new Error(`the journal commit of ${group.length} write(s) was refused`);
+      this.failed = undefined;
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (!this.failed) {
+        try {
+          this.onError(err);
+        } catch { /* a failing reporter must not end the writer */ }
+      }
+      this.failed = err;
+    }
   }
 }

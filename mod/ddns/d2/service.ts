@@ -3,20 +3,29 @@
  * `maxTransactions` transactions at once (Kea: 32), never two for the same DHCID at the same time, and keeps D2's
  * statistics under Kea's names. It drives the pure transaction machine and hands its sends to an
  * {@link UpdateSender}; it opens no socket itself.
+ *
+ * Bounded (DESIGN.md rule 8): at most `maxQueue` requests wait (queued, or held back behind a transaction on their
+ * DHCID); more are dropped and counted in Kea's `queue-mgr-queue-full`, logged once per full spell. Each request is
+ * touched O(1) times: one held back waits in a per-DHCID list instead of being scanned past again.
  */
 import type { Log } from "../../log/logger.ts";
 import { escapedLog } from "../../log/escaped_log.ts";
 import { Stats } from "../../stats/stats.ts";
 import { toHex } from "../../wire/addr.ts";
 import type { NameChangeRequest } from "../ncr/ncr.ts";
+import { logsNth } from "../ncr/queue.ts";
 import type { D2Config } from "./config.ts";
 import type { UpdateSender } from "./dns_client.ts";
 import { matchDomain, reverseName } from "./domains.ts";
 import { newTransaction, requestId, transition, type TxEvent, type TxPlan, type TxState } from "./transaction.ts";
 
+/** Default of {@link D2ServiceOptions.maxQueue}: weka's D2 queue (Kea's D2 keeps 1024). */
+export const D2_MAX_QUEUE = 1 << 16;
+
 /** Tuning of the manager; Kea hard-codes 32 transactions and a 1024-entry queue. */
 export interface D2ServiceOptions {
   maxTransactions?: number;
+  /** requests waiting at most (default {@link D2_MAX_QUEUE}) */
   maxQueue?: number;
   /** a durable journal (weka's addition): accepted requests survive a restart until their transaction ends */
   journal?: { append(ncr: NameChangeRequest): number; done(seq: number): void };
@@ -47,7 +56,17 @@ export const D2_STATS = [
  */
 export class D2Service {
   readonly stats: Stats;
+  /** FIFO of requests not yet looked at: `queue[head…]` */
   private queue: Queued[] = [];
+  private head = 0;
+  /** requests held back while a transaction runs on their DHCID, by DHCID (hex), oldest first */
+  private held = new Map<string, Queued[]>();
+  private heldCount = 0;
+  /** held requests whose DHCID became free: they go before the queue */
+  private ready: Queued[] = [];
+  private fullLogged = false;
+  /** invalid datagrams since the last valid request (thins their log lines) */
+  private invalidRun = 0;
   private active = new Set<string>();
   private running = 0;
   private idleWaiters: (() => void)[] = [];
@@ -70,7 +89,7 @@ export class D2Service {
   ) {
     this.log = escapedLog(log);
     this.maxTx = opts.maxTransactions ?? 32;
-    this.maxQueue = opts.maxQueue ?? 1 << 16;
+    this.maxQueue = Math.max(1, opts.maxQueue ?? D2_MAX_QUEUE);
     this.journal = opts.journal;
     this.stats = stats ?? new Stats();
     for (const n of D2_STATS) this.stats.add(n, 0);
@@ -84,24 +103,35 @@ export class D2Service {
     this.cfg = cfg;
   }
 
+  /** Requests waiting (queued or held back behind their DHCID's transaction). */
+  get waiting(): number {
+    return this.queue.length - this.head + this.heldCount + this.ready.length;
+  }
+
   /** Requests waiting plus running. */
   get backlog(): number {
-    return this.queue.length + this.running;
+    return this.waiting + this.running;
   }
 
   /**
    * Accepts a request from the receiver (counts ncr-received) and journals it when a journal is configured; `seq`
-   * re-queues a journaled request at start-up. When the queue is full the request is dropped and counted in
-   * queue-mgr-queue-full (Kea stops receiving until the queue drains; dropping keeps the receiver simple).
+   * re-queues a journaled request at start-up. When `maxQueue` requests wait, the request is dropped and counted in
+   * queue-mgr-queue-full, logged once until the queue has drained to half (Kea stops receiving until the queue
+   * drains; dropping keeps the receiver simple and its socket buffer from holding stale requests).
    */
   submit(ncr: NameChangeRequest, seq?: number): boolean {
     if (seq === undefined) this.stats.add("ncr-received");
-    if (this.queue.length >= this.maxQueue) {
+    this.invalidRun = 0;
+    if (this.waiting >= this.maxQueue) {
       this.stats.add("queue-mgr-queue-full");
-      this.log.error(
-        "DHCP_DDNS_QUEUE_MGR_QUEUE_FULL",
-        `queue full (${this.maxQueue}): dropped request for ${ncr.fqdn}`,
-      );
+      if (!this.fullLogged) {
+        this.fullLogged = true;
+        this.log.error(
+          "DHCP_DDNS_QUEUE_MGR_QUEUE_FULL",
+          `queue full (${this.maxQueue} requests): dropped request for ${ncr.fqdn}; further drops are counted in ` +
+            "queue-mgr-queue-full until the queue has drained to half",
+        );
+      }
       if (seq !== undefined) this.journal?.done(seq);
       return false;
     }
@@ -116,10 +146,17 @@ export class D2Service {
     return true;
   }
 
-  /** A datagram that was not a valid NCR: counted in ncr-invalid and logged, as Kea's DHCP_DDNS_INVALID_NCR. */
+  /**
+   * A datagram that was not a valid NCR: counted in ncr-invalid and logged, as Kea's DHCP_DDNS_INVALID_NCR. A
+   * flood of them is thinned out in the log (logsNth: the first ten of a run with no valid request between, then
+   * the 100th, 1000th…), never in the count.
+   */
   invalid(reason: string, from: string): void {
     this.stats.add("ncr-invalid");
-    this.log.error("DHCP_DDNS_INVALID_NCR", `invalid NameChangeRequest from ${from}: ${reason}`);
+    const k = ++this.invalidRun;
+    if (!logsNth(k)) return;
+    const more = k > 1 ? ` (${k} invalid requests in a row; counted in ncr-invalid)` : "";
+    this.log.error("DHCP_DDNS_INVALID_NCR", `invalid NameChangeRequest from ${from}: ${reason}${more}`);
   }
 
   /**
@@ -127,15 +164,23 @@ export class D2Service {
    * queued (logged with its size, as Kea's queue is memory only) and lets running transactions finish.
    */
   async quiesce(type: "normal" | "drain_first"): Promise<void> {
-    if (type === "normal" && this.queue.length) {
+    if (type === "normal" && this.waiting) {
       const kept = this.journal ? " (kept in the journal for the next start)" : "";
       this.log.warn(
         "DHCP_DDNS_QUEUE_MGR_STOPPED",
-        `shutting down: ${this.queue.length} queued requests not processed${kept}`,
+        `shutting down: ${this.waiting} queued requests not processed${kept}`,
       );
-      this.queue.length = 0;
+      this.dropWaiting();
     }
     await this.idle();
+  }
+
+  private dropWaiting(): void {
+    this.queue = [];
+    this.head = 0;
+    this.held.clear();
+    this.heldCount = 0;
+    this.ready = [];
   }
 
   /**
@@ -144,7 +189,7 @@ export class D2Service {
    */
   abandon(): Promise<void> {
     this.stopping = true;
-    this.queue.length = 0;
+    this.dropWaiting();
     return this.idle();
   }
 
@@ -180,19 +225,42 @@ export class D2Service {
     return plan;
   }
 
+  /** The next request to look at: a released held one first, then the queue's head; undefined when none. */
+  private next(): Queued | undefined {
+    if (this.ready.length) return this.ready.shift();
+    if (this.head >= this.queue.length) return undefined;
+    const q = this.queue[this.head];
+    this.queue[this.head++] = undefined as unknown as Queued;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return q;
+  }
+
   private pump(): void {
-    while (this.running < this.maxTx && this.queue.length) {
-      let idx = 0;
-      const limit = Math.min(this.queue.length, 256);
-      while (idx < limit && this.active.has(toHex(this.queue[idx].ncr.dhcid))) idx++;
-      if (idx === limit) break; // every candidate waits for a transaction on its DHCID
-      const [{ ncr, seq }] = idx === 0 ? [this.queue.shift()!] : this.queue.splice(idx, 1);
+    while (this.running < this.maxTx) {
+      const q = this.next();
+      if (!q) break;
+      const { ncr, seq } = q;
+      const key = toHex(ncr.dhcid);
+      if (this.active.has(key)) {
+        // Kea's pickNextJob leaves it queued until the DHCID is free; here it waits in its DHCID's list
+        const list = this.held.get(key);
+        if (list) list.push(q);
+        else this.held.set(key, [q]);
+        this.heldCount++;
+        continue;
+      }
       const plan = this.plan(ncr);
       if (!plan) {
         if (seq !== undefined) this.journal?.done(seq);
+        this.release(key); // a request held behind this one must not wait for a transaction that never runs
         continue;
       }
-      const key = toHex(ncr.dhcid);
       this.active.add(key);
       this.running++;
       this.run(plan).catch((e) => {
@@ -201,12 +269,23 @@ export class D2Service {
       }).finally(() => {
         if (seq !== undefined && !this.stopping) this.journal?.done(seq);
         this.active.delete(key);
+        this.release(key);
         this.running--;
         this.finished++;
+        if (this.waiting * 2 <= this.maxQueue) this.fullLogged = false;
         this.pump();
         if (this.backlog === 0) this.idleWaiters.splice(0).forEach((r) => r());
       });
     }
+  }
+
+  /** The transaction on DHCID `key` ended: its oldest held request (if any) goes next. */
+  private release(key: string): void {
+    const list = this.held.get(key);
+    if (!list) return;
+    this.ready.push(list.shift()!);
+    this.heldCount--;
+    if (list.length === 0) this.held.delete(key);
   }
 
   private async run(plan: TxPlan): Promise<void> {

@@ -3,6 +3,8 @@
  * it the NCRs of a lease once the lease is durable and goes on serving; one request at a time is passed to the
  * sink (a UDP sender towards D2, or D2 itself inside `weka run`). It never blocks DHCP: a full queue drops the
  * request with a log line and a statistic, and a sink failure is logged, counted and the next request goes on.
+ * Bounded: at most `max-queue-size` requests are held (`ncr-queue-full` counts the rest), O(1) per request; the
+ * sender loop survives anything its sink, statistics or log do (no exception leaves it, no rejection is unhandled).
  */
 import type { NameChangeRequest } from "./ncr.ts";
 
@@ -20,8 +22,19 @@ export interface NcrQueueOptions {
   log?: (level: "info" | "warn" | "error", id: string, text: string) => void;
 }
 
+/**
+ * Whether the `k`th failure of a run is logged: the first ten, then the 100th, 1000th… — every one is still
+ * counted. A burst reads as Kea logs it (each line); a flood from a dead peer or a hostile sender costs a handful
+ * of lines instead of one per request.
+ */
+export function logsNth(k: number): boolean {
+  return k <= 10 || k === 10 ** Math.round(Math.log10(k));
+}
+
 /** Statistics the queue keeps (weka's own names: the Kea DHCP server counts none of this). */
 export const NCR_QUEUE_STATS = ["ncr-sent", "ncr-queue-full", "ncr-send-error"] as const;
+
+const why = (e: unknown) => e instanceof Error ? e.message : String(e);
 
 function describe(n: NameChangeRequest): string {
   return `${n.changeType} ${n.fqdn} ${n.ipAddress} (fwd ${n.forwardChange}, rev ${n.reverseChange})`;
@@ -35,6 +48,8 @@ export class NcrQueue {
   private closed = false;
   private readonly maxSize: number;
   private fullLogged = false;
+  /** consecutive sink failures (the log is thinned out while they last) */
+  private failing = 0;
 
   constructor(private readonly opts: NcrQueueOptions) {
     this.maxSize = Math.max(1, opts.maxSize);
@@ -54,16 +69,16 @@ export class NcrQueue {
     let accepted = 0;
     for (const n of ncrs) {
       if (this.closed || this.size >= this.maxSize) {
-        this.opts.stat?.("ncr-queue-full", 1);
-        if (!this.fullLogged) {
-          this.fullLogged = true;
-          this.opts.log?.(
-            "warn",
-            "DHCP4_DDNS_REQUEST_SEND_FAILED",
+        const first = !this.fullLogged;
+        this.fullLogged = true;
+        this.note(
+          "ncr-queue-full",
+          first ? "warn" : undefined,
+          "DHCP4_DDNS_REQUEST_SEND_FAILED",
+          () =>
             `the DDNS queue is ${this.closed ? "closed" : `full (max-queue-size ${this.maxSize})`}: ` +
-              `NameChangeRequest ${describe(n)} dropped; raise dhcp-ddns.max-queue-size or check that D2 is running`,
-          );
-        }
+            `NameChangeRequest ${describe(n)} dropped; raise dhcp-ddns.max-queue-size or check that D2 is running`,
+        );
         continue;
       }
       this.items.push(n);
@@ -89,7 +104,22 @@ export class NcrQueue {
 
   private kick(): void {
     if (this.draining) return;
-    this.draining = this.run().finally(() => this.draining = undefined);
+    this.draining = this.run()
+      .catch((e) => this.note(undefined, "error", "DHCP4_DDNS_REQUEST_SEND_FAILED", () => `DDNS sender: ${why(e)}`))
+      .finally(() => this.draining = undefined);
+  }
+
+  /**
+   * Bumps `stat` and logs at `level` (not at all when undefined); neither may end the sender loop nor reach the
+   * packet path that enqueues, so a throw from either is dropped here.
+   */
+  private note(stat: string | undefined, level: "info" | "warn" | "error" | undefined, id: string, text: () => string) {
+    try {
+      if (stat) this.opts.stat?.(stat, 1);
+    } catch { /* statistics must not stop DDNS */ }
+    try {
+      if (level) this.opts.log?.(level, id, text());
+    } catch { /* nor may logging */ }
   }
 
   private async run(): Promise<void> {
@@ -97,16 +127,18 @@ export class NcrQueue {
       const n = this.items[this.head];
       try {
         await this.opts.sink(n);
-        this.opts.stat?.("ncr-sent", 1);
-        this.opts.log?.("info", "DHCP4_DDNS_REQUEST_SENT", `NameChangeRequest sent to D2: ${describe(n)}`);
+        this.failing = 0;
+        this.note("ncr-sent", "info", "DHCP4_DDNS_REQUEST_SENT", () => `NameChangeRequest sent to D2: ${describe(n)}`);
       } catch (e) {
-        this.opts.stat?.("ncr-send-error", 1);
-        this.opts.log?.(
-          "error",
-          "DHCP4_DDNS_REQUEST_SEND_FAILED",
-          `failed to send NameChangeRequest ${describe(n)}: ${(e as Error).message}`,
-        );
+        // every failure is counted; the log is thinned (logsNth), so a dead D2 cannot flood it
+        const k = ++this.failing;
+        const logIt = logsNth(k);
+        const text = () =>
+          `failed to send NameChangeRequest ${describe(n)}: ${why(e)}` +
+          (k > 1 ? ` (${k} failures in a row; counted in ncr-send-error)` : "");
+        this.note("ncr-send-error", logIt ? "error" : undefined, "DHCP4_DDNS_REQUEST_SEND_FAILED", text);
       }
+      this.items[this.head] = undefined as unknown as NameChangeRequest; // sent: let it go
       this.head++;
       if (this.head > 1024 && this.head * 2 > this.items.length) {
         this.items.splice(0, this.head);

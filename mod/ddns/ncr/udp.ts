@@ -7,10 +7,14 @@ import { formatIpv4, parseIpv4 } from "../../wire/addr.ts";
 import { UdpSocket4 } from "../../net/udp4.ts";
 import { decodeNcr, encodeNcr, type NameChangeRequest, NcrError } from "./ncr.ts";
 
-/** Callbacks of a receiver: a good request, or a datagram that could not be read (counted as ncr-invalid). */
+/**
+ * Callbacks of a receiver: a good request, or a datagram that could not be read (counted as ncr-invalid), and
+ * `onError` for a failure of the receiver itself (a Kea message id and text; it recovers on its own).
+ */
 export interface NcrHandlers {
   onRequest(ncr: NameChangeRequest, from: string): void;
   onInvalid(reason: string, from: string): void;
+  onError?(id: string, text: string): void;
 }
 
 /** A bound receiver. */
@@ -22,15 +26,34 @@ export interface NcrReceiver {
 /** Receive buffer asked for (SO_RCVBUFFORCE as root): room for a burst of several thousand NCRs. */
 const RCVBUF = 8 << 20;
 
-function deliver(h: NcrHandlers, data: Uint8Array, from: string): void {
-  let ncr: NameChangeRequest;
+/** The first and the longest wait before receiving again after a receive error, ms. */
+export const RECV_RETRY_MS = { first: 100, max: 5000 };
+
+function report(h: NcrHandlers, id: string, text: string): void {
   try {
-    ncr = decodeNcr(data);
+    h.onError?.(id, text);
+  } catch { /* a failing reporter must not end the receiver */ }
+}
+
+const why = (e: unknown) => e instanceof Error ? e.message : String(e);
+
+/**
+ * Decodes one datagram and hands it on. Nothing a datagram or a handler does escapes: a handler that throws is
+ * logged as Kea's DHCP_DDNS_QUEUE_MGR_UNEXPECTED_HANDLER_ERROR and the next datagram is served.
+ */
+function deliver(h: NcrHandlers, data: Uint8Array, from: string): void {
+  try {
+    let ncr: NameChangeRequest;
+    try {
+      ncr = decodeNcr(data);
+    } catch (e) {
+      h.onInvalid(e instanceof NcrError ? e.message : String(e), from);
+      return;
+    }
+    h.onRequest(ncr, from);
   } catch (e) {
-    h.onInvalid(e instanceof NcrError ? e.message : String(e), from);
-    return;
+    report(h, "DHCP_DDNS_QUEUE_MGR_UNEXPECTED_HANDLER_ERROR", `handling a request from ${from} failed: ${why(e)}`);
   }
-  h.onRequest(ncr, from);
 }
 
 /**
@@ -48,23 +71,53 @@ export async function listenNcr(ip: string, port: number, h: NcrHandlers): Promi
     } catch (e) {
       if (!(e instanceof TypeError) && !/dlopen|ffi|permission/i.test(String(e))) throw e;
     }
-    if (sock) return ffiReceiver(sock, port, h);
+    if (sock) return receiveLoop(sock, port, h);
   }
   return await dgramReceiver(ip, port, h);
 }
 
-function ffiReceiver(sock: UdpSocket4, port: number, h: NcrHandlers): NcrReceiver {
+/** What the receive loop reads from: the FFI socket of mod/net (a test may give a failing one). */
+export interface DatagramSource {
+  readonly closed: boolean;
+  recvBatch(max: number): Promise<{ data: Uint8Array; srcAddr: number; srcPort: number }[]>;
+  close(): void;
+}
+
+/**
+ * D2's receive loop over `sock` (Kea's NameChangeUDPListener): batches of datagrams, each delivered on its own. A
+ * receive error is logged (DHCP_DDNS_NCR_UDP_RECV_ERROR) and receiving starts again after a pause that doubles
+ * from {@link RECV_RETRY_MS}.first to .max while errors repeat; only `close` ends the loop.
+ */
+export function receiveLoop(sock: DatagramSource, port: number, h: NcrHandlers): NcrReceiver {
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => (wake = undefined, resolve()), ms);
+      wake = () => (clearTimeout(t), wake = undefined, resolve());
+    });
   const loop = (async () => {
+    let failures = 0;
     while (!sock.closed) {
-      const batch = await sock.recvBatch(256);
+      let batch;
+      try {
+        batch = await sock.recvBatch(256);
+        failures = 0;
+      } catch (e) {
+        if (sock.closed) break;
+        const ms = Math.min(RECV_RETRY_MS.first * 2 ** failures++, RECV_RETRY_MS.max);
+        report(h, "DHCP_DDNS_NCR_UDP_RECV_ERROR", `receiving NameChangeRequests failed: ${why(e)}; again in ${ms} ms`);
+        await pause(ms);
+        continue;
+      }
       for (const d of batch) deliver(h, d.data, `${formatIpv4(d.srcAddr)}:${d.srcPort}`);
     }
-  })();
+  })().catch((e) => report(h, "DHCP_DDNS_NCR_UDP_RECV_ERROR", `the NCR receiver stopped: ${why(e)}`));
   return {
     port,
     async close() {
       sock.close();
-      await loop.catch(() => {});
+      wake?.();
+      await loop;
     },
   };
 }
@@ -80,7 +133,8 @@ function dgramReceiver(ip: string, port: number, h: NcrHandlers): Promise<NcrRec
     sock.once("error", reject);
     sock.bind(port, ip, () => {
       sock.off("error", reject);
-      sock.on("error", () => {});
+      // node:dgram keeps receiving after an error event: logged, never thrown (an unhandled 'error' would be)
+      sock.on("error", (e: Error) => report(h, "DHCP_DDNS_NCR_UDP_RECV_ERROR", `NCR socket error: ${why(e)}`));
       resolve({
         port: sock.address().port,
         close: () => new Promise<void>((r) => sock.close(() => r())),

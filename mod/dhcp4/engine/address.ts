@@ -1,6 +1,6 @@
 /**
  * Address questions the allocation steps ask (Kea's allocation engine checks): is an address in a pool of
- * the subnet, is a lease still live, and may this client have that address right now.
+ * the subnet, is a lease still live, may this client have that address right now, and was it offered to another.
  */
 import type { Subnet4 } from "../../config/model.ts";
 import { type Lease4, leaseExpire, LeaseState } from "../../lease/types.ts";
@@ -27,8 +27,10 @@ export function isLive(lease: Lease4, now: number): boolean {
 }
 
 /**
- * True when `addr` may be given to this client: no other client's live lease holds it, it is not reserved
- * for another hardware address, and no pending offer promises it to another client (key `key`).
+ * True when `addr` may be given to this client: no other client's live lease holds it, it is not reserved for
+ * another hardware address, and no offer *holds* it for another client (key `key`; only with `offer-lifetime`).
+ * An address merely offered to another client is available, as in Kea 2.2, which stores nothing at OFFER: a
+ * REQUEST for it is granted, and a DISCOVER flood cannot make a pool look exhausted.
  */
 export function isAvailableFor(
   addr: number,
@@ -41,6 +43,17 @@ export function isAvailableFor(
   if (lease && isLive(lease, ctx.now) && !ownsLease(lease, client, subnet.matchClientId)) return false;
   const reservedFor = subnet.reservedAddresses.get(addr);
   if (reservedFor !== undefined && !holdsHostKey(client, reservedFor)) return false;
-  if (ctx.offers.isOffered(addr) && ctx.offers.offered(key, subnet.id) !== addr) return false;
-  return true;
+  const offer = ctx.offers.offerOf(addr);
+  return offer === undefined || offer.holdUntil <= ctx.now || offer.key === key;
+}
+
+/**
+ * True when another client than `key` was offered `addr` lately (held or not). The allocation steps use it as a
+ * preference only: an address a client merely asks for (option 50 in a DISCOVER) is not taken from a client that
+ * is probably about to request it while other addresses are free; the pool allocator still gives it out when
+ * nothing else is left (allocator.ts).
+ */
+export function offeredToOther(addr: number, key: string, ctx: EngineContext): boolean {
+  const offer = ctx.offers.offerOf(addr);
+  return offer !== undefined && offer.key !== key;
 }

@@ -8,8 +8,8 @@ import { Opt } from "../packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import type { Lease4 } from "../../lease/types.ts";
-import type { StatDelta } from "./types.ts";
-import { isAvailableFor, poolIndexOf } from "./address.ts";
+import type { PoolRef, StatDelta } from "./types.ts";
+import { isAvailableFor, offeredToOther, poolIndexOf } from "./address.ts";
 import { readAddr } from "./payload.ts";
 import { bothStats, type Exchange, type LogEntry } from "./outcome.ts";
 import { poolAllowed } from "./classes.ts";
@@ -23,10 +23,13 @@ export type Choice = { ok: true; address: number; subnet: Subnet4 } | { ok: fals
  * `candidates` (the subnets the client may use, `subnet` first: Kea's allocation engine walks the network with
  * `getNextSubnet`). `existing` is the client's lease (any state, in any candidate). Kea's order: the reserved
  * address, the client's own lease (lease affinity, in the lease's subnet), the address already offered, the
- * requested address (in whichever candidate's pool holds it), then the next free address of each candidate's
- * pools in turn, so an exhausted subnet hands over to the next. An address is taken only if it is still
- * available to this client (no other live lease, not reserved for another, not offered to another); dynamic
- * addresses must lie in a pool the client's classes allow. On failure, returns Kea's allocation-failure
+ * requested address (in whichever candidate's pool holds it), then the next free address of the candidates'
+ * allowed pools in turn (the allocator), so an exhausted subnet hands over to the next. An address is taken only if it is still
+ * available to this client (no other live lease, not reserved for another, not held for another by
+ * `offer-lifetime`); a requested address offered lately to another client is passed over for the pools, which
+ * prefer addresses nobody was offered and give out offered ones only when nothing else is left (Kea 2.2 holds
+ * nothing at OFFER, so offers must never starve a pool). Dynamic addresses must lie in a pool the client's
+ * classes allow. On failure, returns Kea's allocation-failure
  * statistics (`v4-allocation-fail` and `-subnet`, `-shared-network` or `-no-pools`, global and per subnet) and an
  * ALLOC_ENGINE_V4_ALLOC_FAIL_SUBNET / _SHARED_NETWORK log entry naming the subnets and their pools.
  */
@@ -62,16 +65,16 @@ export function chooseAddress(
   const hint = readAddr(ex.query.options.get(Opt.REQUESTED_ADDRESS));
   if (hint !== undefined && hint !== 0) {
     const hs = candidates.find((s) => inAllowedPool(s, hint));
-    if (hs && usable(hs, hint, true)) return ok(hint, hs);
+    if (hs && !offeredToOther(hint, keyOf(hs), ctx) && usable(hs, hint, true)) return ok(hint, hs);
   }
+  const pools: PoolRef[] = [];
   for (const s of candidates) {
     for (let i = 0; i < s.pools.length; i++) {
-      if (s.pools[i].clientClasses && !poolAllowed(s, i, ex.classes)) continue;
-      const a = ctx.allocator.findFree(s, i, ctx.now);
-      if (a !== undefined) return ok(a, s);
+      if (!s.pools[i].clientClasses || poolAllowed(s, i, ex.classes)) pools.push({ subnet: s, poolIndex: i });
     }
   }
-  return failure(ex, subnet, candidates);
+  const free = ctx.allocator.findFree(pools, ctx.now);
+  return free ? ok(free.address, free.subnet) : failure(ex, subnet, candidates);
 }
 
 /** Kea's allocation-failure statistics and log line for a subnet, or for the whole shared network it is in. */

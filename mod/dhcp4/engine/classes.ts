@@ -89,6 +89,19 @@ export function classTimers(timers: Timers4, config: Dhcp4Config, classes: Reado
 }
 
 /**
+ * Seconds an OFFER holds its address for the client (Kea 2.6 `offer-lifetime`, `AllocEngine::getOfferLft`): the
+ * value of the first class of the client (in order) that sets it, else the subnet's (inherited from its shared
+ * network or the global scope); 0 when none does, and then an offer holds nothing, as in Kea 2.2.
+ */
+export function offerLifetime(subnet: Subnet4, config: Dhcp4Config, classes: ReadonlySet<string> | undefined): number {
+  if (classes) {
+    const c = memberClasses(config, classes).find((k) => k.offerLifetime !== undefined);
+    if (c) return c.offerLifetime!;
+  }
+  return subnet.offerLifetime ?? 0;
+}
+
+/**
  * The option sources below the pool, in Kea's precedence: the subnet's own options, then each class's (class
  * order), then the global options. Without classes this is the subnet's merged map alone.
  */

@@ -54,7 +54,8 @@ function nak(
  * Answers a REQUEST with ACK or NAK, or stays silent. INIT-REBOOT is a REQUEST with option 50 and no option 54;
  * a REQUEST with neither ciaddr nor option 50 is ACKed like a fresh allocation (Kea's documented RFC
  * violation). The address asked for (option 50, else ciaddr) is granted when it lies in a pool or is reserved
- * for this client and no other client holds, reserves or was offered it.
+ * for this client and no other client holds or reserves it. An address only offered to another client is granted
+ * (Kea 2.2 stores nothing at OFFER), unless that offer holds it (`offer-lifetime`, Kea 2.6: a lease at OFFER).
  */
 export function handleRequest(ex: Exchange): Outcome {
   const { query, ctx, client, received } = ex;

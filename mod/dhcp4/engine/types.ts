@@ -3,9 +3,11 @@
  * The engine never reads a clock, writes a lease or touches a socket; the server edge runs the outcome.
  */
 import type { Packet4 } from "../packet.ts";
-import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
+import type { Dhcp4Config } from "../../config/model.ts";
 import type { LeaseMutation, LeaseView } from "../../lease/types.ts";
 import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
+import type { OfferView } from "../../lease/offers.ts";
+import type { FreeAddressFinder } from "../../lease/allocator.ts";
 
 /** Where and how a query arrived (filled by the server edge from IP_PKTINFO and the socket). */
 export interface Arrival {
@@ -22,20 +24,12 @@ export interface Arrival {
   dstAddr: number;
 }
 
-/** Offers made but not yet requested: memory only (Kea stores nothing at OFFER), so repeated DISCOVERs get the same address. */
-export interface OfferView {
-  /** address offered to this client key ("hw:<hex>" or "cid:<hex>") in this subnet, if still pending */
-  offered(clientKey: string, subnetId: number): number | undefined;
-  /** true when the address is promised to another client by a pending offer */
-  isOffered(address: number): boolean;
-}
-
-/** Chooses a free address from a pool. It may keep a cursor (Kea's iterative allocator); it never writes leases. */
-export interface FreeAddressFinder {
-  /** the next address in [pool.start, pool.end] that is free (no live lease, not reserved, not offered), or undefined */
-  findFree(subnet: Subnet4, poolIndex: number, now: number): number | undefined;
-}
-
+/**
+ * The offers made lately (mod/lease/offers.ts) and the pool allocator (mod/lease/allocator.ts): the engine reads
+ * them; the lease floor owns their types.
+ */
+export type { OfferRecord, OfferView } from "../../lease/offers.ts";
+export type { FreeAddressFinder, PoolRef } from "../../lease/allocator.ts";
 export interface EngineContext {
   config: Dhcp4Config;
   arrival: Arrival;
@@ -66,6 +60,18 @@ export type Destination =
   /** unicast to yiaddr at link layer (chaddr), for a client with no address yet (raw sockets / AF_PACKET) */
   | { kind: "link"; addr: number; mac: Uint8Array };
 
+/**
+ * An OFFER for the edge to remember (mod/lease/offers.ts): a hint for the client's next DISCOVER and a soft
+ * preference of the allocator; with `holdSeconds` > 0 (`offer-lifetime`, Kea 2.6) also a hold on the address
+ * against other clients for that long.
+ */
+export interface OfferMade {
+  clientKey: string;
+  subnetId: number;
+  address: number;
+  holdSeconds?: number;
+}
+
 /** A lease-related event the edge logs and (later) turns into DDNS NameChangeRequests. */
 export interface LeaseEvent {
   kind: "alloc" | "renew" | "release" | "decline";
@@ -92,7 +98,7 @@ export type Outcome =
     /** must be durable before the reply is sent */
     mutations: LeaseMutation[];
     /** offer to remember (DISCOVER) */
-    offer?: { clientKey: string; subnetId: number; address: number };
+    offer?: OfferMade;
     /** offers to forget (REQUEST, RELEASE, DECLINE) */
     forgetOffer?: string;
     stats: StatDelta[];

@@ -1,18 +1,13 @@
 /**
  * Test builders for the DHCPv4 engine: Dhcp4Config/Subnet4 objects, queries, and in-memory fakes of the
- * lease view, the offer view and the free-address finder. Tests only.
+ * lease view; the real offer table and allocator. Tests only.
  */
 import { MsgType, Opt, type Packet4 } from "../../../mod/dhcp4/packet.ts";
 import type { Dhcp4Config, OptionValue, Pool4, Reservation4, Subnet4 } from "../../../mod/config/model.ts";
-import { type Lease4, leaseExpire, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
-import type {
-  Arrival,
-  EngineContext,
-  FreeAddressFinder,
-  OfferView,
-  Outcome,
-  StatDelta,
-} from "../../../mod/dhcp4/engine/types.ts";
+import { type Lease4, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
+import type { Arrival, EngineContext, Outcome, StatDelta } from "../../../mod/dhcp4/engine/types.ts";
+import { OfferTable } from "../../../mod/lease/offers.ts";
+import { IterativeAllocator } from "../../../mod/lease/allocator.ts";
 import { ipv4Bytes, parseCidr4, parseHex, parseIpv4, prefixMask } from "../../../mod/wire/addr.ts";
 
 /** Dotted quad → u32 (throws on typos so tables stay honest). */
@@ -227,19 +222,14 @@ export class MemLeases implements LeaseView {
   }
 }
 
-/** In-memory OfferView. */
-export class MemOffers implements OfferView {
-  readonly map = new Map<string, number>();
-  add(key: string, subnetId: number, addr: number): this {
-    this.map.set(`${key}|${subnetId}`, addr);
+/**
+ * The real offer table (mod/lease/offers.ts) with a test shorthand: `add` records an offer made at NOW (or `at`),
+ * held for `hold` seconds (`offer-lifetime`; 0 = a hint only).
+ */
+export class MemOffers extends OfferTable {
+  add(key: string, subnetId: number, addr: number, hold = 0, at = NOW): this {
+    this.remember(key, subnetId, addr, at, hold);
     return this;
-  }
-  offered(key: string, subnetId: number) {
-    return this.map.get(`${key}|${subnetId}`);
-  }
-  isOffered(addr: number) {
-    for (const v of this.map.values()) if (v === addr) return true;
-    return false;
   }
 }
 
@@ -257,22 +247,6 @@ export function lease(addr: string, over: Partial<Lease4> = {}): Lease4 {
     hostname: "",
     state: LeaseState.DEFAULT,
     ...over,
-  };
-}
-
-/** Linear pool scan: first address with no live lease, not reserved, not offered. */
-export function scanAllocator(leases: LeaseView, offers: OfferView): FreeAddressFinder {
-  return {
-    findFree(subnet, poolIndex, now) {
-      const p = subnet.pools[poolIndex];
-      for (let a = p.start; a <= p.end; a++) {
-        const l = leases.byAddress(a);
-        const live = l && (l.state === LeaseState.DEFAULT || l.state === LeaseState.DECLINED) &&
-          leaseExpire(l) > now;
-        if (!live && !subnet.reservedAddresses.has(a) && !offers.isOffered(a)) return a;
-      }
-      return undefined;
-    },
   };
 }
 
@@ -313,26 +287,22 @@ export function ctxOf(w: World, now = NOW): EngineContext {
     arrival: w.arrival,
     leases: w.leases,
     offers: w.offers,
-    allocator: scanAllocator(w.leases, w.offers),
+    allocator: new IterativeAllocator(w.leases, w.offers),
     now,
   };
 }
 
-/** Applies an outcome's mutations and offer bookkeeping to the world, as the edge would. */
-export function apply(w: World, out: Outcome): void {
-  if (out.kind === "drop") {
-    if (out.forgetOffer) {
-      for (const k of [...w.offers.map.keys()]) if (k.startsWith(out.forgetOffer + "|")) w.offers.map.delete(k);
-    }
-    return;
-  }
-  if (out.forgetOffer) {
-    for (const k of [...w.offers.map.keys()]) if (k.startsWith(out.forgetOffer + "|")) w.offers.map.delete(k);
-  }
+/** Applies an outcome's mutations and offer bookkeeping to the world, as the edge would (at `now`). */
+export function apply(w: World, out: Outcome, now = NOW): void {
+  if (out.forgetOffer) w.offers.forget(out.forgetOffer);
+  if (out.kind === "drop") return;
   for (const m of out.mutations) {
     m.op === "put" ? w.leases.byAddr.set(m.lease.address, m.lease) : w.leases.byAddr.delete(m.address);
   }
-  if (out.kind === "reply" && out.offer) w.offers.add(out.offer.clientKey, out.offer.subnetId, out.offer.address);
+  if (out.kind === "reply" && out.offer) {
+    const o = out.offer;
+    w.offers.remember(o.clientKey, o.subnetId, o.address, now, o.holdSeconds ?? 0);
+  }
 }
 
 /** The value a statistic changes by in an outcome (sum of its deltas), 0 when absent. */

@@ -78,10 +78,36 @@ const rows: Row[] = [
     expect: { kind: "reply", yiaddr: "192.0.2.101" },
   },
   {
-    name: "an address offered to another client is not offered",
+    name: "an address offered to another client is not offered while others are free (even when asked for)",
     setup: (w) => w.offers.add("hw:aabbcc000002", 1, ip("192.0.2.100")),
     query: query(D, { options: [o.addr(Opt.REQUESTED_ADDRESS, "192.0.2.100")] }),
     expect: { kind: "reply", yiaddr: "192.0.2.101" },
+  },
+  {
+    name: "every free address offered to others: the one offered longest ago is offered (Kea holds nothing)",
+    setup: (w) =>
+      w.offers
+        .add("hw:aabbcc000002", 1, ip("192.0.2.100"), 0, NOW - 5)
+        .add("hw:aabbcc000003", 1, ip("192.0.2.101"), 0, NOW - 20)
+        .add("hw:aabbcc000004", 1, ip("192.0.2.102"), 0, NOW - 10),
+    query: query(D),
+    expect: { kind: "reply", type: MsgType.OFFER, yiaddr: "192.0.2.101", stats: { "v4-allocation-fail": 0 } },
+  },
+  {
+    name: "every free address held for others by offer-lifetime: allocation fails (Kea 2.6 offer leases)",
+    setup: (w) =>
+      w.offers
+        .add("hw:aabbcc000002", 1, ip("192.0.2.100"), 60)
+        .add("hw:aabbcc000003", 1, ip("192.0.2.101"), 60)
+        .add("hw:aabbcc000004", 1, ip("192.0.2.102"), 60),
+    query: query(D),
+    expect: { kind: "drop", stats: { "v4-allocation-fail": 1, "v4-allocation-fail-subnet": 1 } },
+  },
+  {
+    name: "an address held for another client by offer-lifetime is not offered even when asked for",
+    setup: (w) => w.offers.add("hw:aabbcc000002", 1, ip("192.0.2.102"), 60),
+    query: query(D, { options: [o.addr(Opt.REQUESTED_ADDRESS, "192.0.2.102")] }),
+    expect: { kind: "reply", yiaddr: "192.0.2.100" },
   },
   {
     name: "reservation: the reserved address and hostname win (hostname lower-cased, option 12 sent)",

@@ -117,10 +117,28 @@ const rows: Row[] = [
     expect: { kind: "reply", type: MsgType.NAK, logIds: ["DHCP4_PACKET_NAK_0004"] },
   },
   {
-    name: "SELECTING an address offered to another client: NAK",
+    name: "SELECTING an address only offered to another client: ACK (Kea 2.2 holds nothing at OFFER)",
     setup: (w) => w.offers.add("hw:aabbcc000002", 1, ip("192.0.2.101")),
     query: query(R, { options: [OURS, want("192.0.2.101")] }),
-    expect: { kind: "reply", type: MsgType.NAK },
+    expect: { kind: "reply", type: MsgType.ACK, yiaddr: "192.0.2.101", stats: { "assigned-addresses": 1 } },
+  },
+  {
+    name: "SELECTING an address an offer-lifetime hold keeps for another client: NAK",
+    setup: (w) => w.offers.add("hw:aabbcc000002", 1, ip("192.0.2.101"), 30),
+    query: query(R, { options: [OURS, want("192.0.2.101")] }),
+    expect: { kind: "reply", type: MsgType.NAK, logIds: ["DHCP4_PACKET_NAK_0004"] },
+  },
+  {
+    name: "SELECTING an address whose offer-lifetime hold for another client has ended: ACK",
+    setup: (w) => w.offers.add("hw:aabbcc000002", 1, ip("192.0.2.101"), 30, NOW - 30),
+    query: query(R, { options: [OURS, want("192.0.2.101")] }),
+    expect: { kind: "reply", type: MsgType.ACK, yiaddr: "192.0.2.101" },
+  },
+  {
+    name: "SELECTING the address its own offer-lifetime hold keeps: ACK",
+    setup: (w) => w.offers.add("hw:aabbcc000001", 1, ip("192.0.2.101"), 30),
+    query: query(R, { options: [OURS, want("192.0.2.101")] }),
+    expect: { kind: "reply", type: MsgType.ACK, yiaddr: "192.0.2.101" },
   },
   {
     name: "SELECTING an address outside every pool: dropped silently (Kea: DHCP4_UNKNOWN_ADDRESS_REQUESTED)",
