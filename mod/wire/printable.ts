@@ -69,3 +69,12 @@ export function errorText(e: unknown, withName = false): string {
   const text = e instanceof Error ? (withName ? `${e.name}: ${e.message}` : e.message) : String(e);
   return printable(text, 512);
 }
+
+/**
+ * A list from a packet for a log line (addresses a CONFIRM or REBIND names, for instance): the first `max` items
+ * joined by ", ", then `… (N in all)` when there are more, so a query listing thousands stays one short line.
+ */
+export function printableList(items: readonly string[], max = 8): string {
+  const head = items.slice(0, max).join(", ");
+  return items.length > max ? `${head}, ... (${items.length} in all)` : head;
+}

@@ -140,3 +140,23 @@ Deno.test("hostile6: a Client FQDN option with a forged log line and a 70-octet 
   // deno-lint-ignore no-control-regex
   for (const l of r.lines) assert.ok(!l.includes("forged") && !/[\r\n\x1b]/.test(l), l);
 });
+
+Deno.test("hostile6: a CONFIRM listing 300 off-link addresses is answered NotOnLink in one short log line", async () => {
+  // IA_NA (IAID 7, T1 0, T2 0) holding 300 IAADDR options for 2001:db9::N, preferred and valid lifetime 0
+  const addrs = Array.from(
+    { length: 300 },
+    (_, i) => tl(5, 24) + "20010db9000000000000000000" + i.toString(16).padStart(6, "0") + "00000000" + "00000000",
+  ).join("");
+  const confirm = [
+    "040c0ffe", // msg-type 4 CONFIRM, transaction-id 0x0c0ffe
+    tl(1, DUID_LL.length / 2), // option 1 CLIENTID
+    DUID_LL,
+    tl(3, 12 + addrs.length / 2), // option 3 IA_NA
+    "000000070000000000000000",
+    addrs,
+  ].join("");
+  const r = await serve(relayed(confirm));
+  assert.equal(r.sent.length, 1);
+  const line = r.lines.find((l) => l.includes("DHCP6_CONFIRM_NOT_ON_LINK"))!;
+  assert.match(line, /2001:db9::7, \.\.\. \(300 in all\) not on link/);
+});

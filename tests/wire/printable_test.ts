@@ -3,7 +3,7 @@
  * characters and the backslash are escaped, letters of any script are kept, long text is cut with its size.
  */
 import assert from "node:assert/strict";
-import { printable, PRINTABLE_MAX, printableBytes } from "../../mod/wire/printable.ts";
+import { printable, PRINTABLE_MAX, printableBytes, printableList } from "../../mod/wire/printable.ts";
 
 Deno.test("printable: control characters, DEL and C1 become \\xNN; the backslash doubles", () => {
   assert.equal(printable("a\r\nb\tc\x00d\x7fe\x9bf"), String.raw`a\x0d\x0ab\x09c\x00d\x7fe\x9bf`);
@@ -30,4 +30,9 @@ Deno.test("printableBytes: payload bytes read as UTF-8, invalid bytes shown as U
   assert.equal(printableBytes(new Uint8Array([0x68, 0x69, 0x0a, 0xff])), String.raw`hi\x0a` + "\ufffd");
   assert.equal(printableBytes(new Uint8Array(600).fill(0x41), 8), "AAAAAAAA...(600 bytes)");
   assert.equal(printableBytes(new Uint8Array(0)), "");
+});
+
+Deno.test("printableList: a long list from a packet shows its first items and its size", () => {
+  assert.equal(printableList(["a", "b"]), "a, b");
+  assert.equal(printableList(Array.from({ length: 300 }, (_, i) => `x${i}`), 3), "x0, x1, x2, ... (300 in all)");
 });
