@@ -13,6 +13,9 @@ import { decode4 } from "../../mod/dhcp4/codec.ts";
 import { MsgType, Opt } from "../../mod/dhcp4/packet.ts";
 import { decodeNcr, encodeNcr } from "../../mod/ddns/ncr/ncr.ts";
 import { fromClient, serverBed } from "./server_bed.ts";
+import { startDdnsSender } from "../../mod/dhcp4/ddns_sender.ts";
+import { Stats } from "../../mod/stats/stats.ts";
+import { memoryLog } from "../ddns/fixture.ts";
 
 const DIR = new URL("../fixtures/hostile4/", import.meta.url);
 
@@ -169,4 +172,37 @@ Deno.test("hostile names: junk identity options (255-byte client-id, vendor/user
   const alloc = r.lines.find((l) => l.includes("DHCP4_LEASE_ALLOC"))!;
   assert.match(alloc, /cid=\[ff:00:01:02:(?:[0-9a-f]{2}:){59}[0-9a-f]{2}\.\.\.\(255 bytes\)\]/, "the label is cut");
   assert.deepEqual(r.ncrs.map((n) => n.fqdn), ["kiosk-7.lab.test."]);
+});
+
+Deno.test('hostile names: with hostname-char-set "" a control character stays in the name but not in log lines', async () => {
+  // a host name label holding ESC [2J and BEL is a valid DNS label (any octet is); nothing sanitises it here
+  const cfg = config("never", { "hostname-char-set": "" });
+  const name = "kiosk\x1b[2J\x07";
+  const bed = await serverBed(cfg);
+  const log = memoryLog();
+  const sender = startDdnsSender(cfg, { stats: new Stats(), log, sink: () => {} })!;
+  try {
+    const q = fixture("hostname_label64").slice();
+    const at = q.indexOf(0x0c, 240); // option 12 of the fixture: replace its payload with `name`
+    const payload = new TextEncoder().encode(name);
+    const bytes = new Uint8Array([
+      ...q.subarray(0, at),
+      12,
+      payload.length,
+      ...payload,
+      ...q.subarray(at + 2 + q[at + 1]),
+    ]);
+    bed.server.process(fromClient(bytes), 1_800_000_000);
+    await bed.store.flush();
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(bed.store.byAddress(0xc0000264)?.hostname, "kiosk\x1b[2j\x07.lab.test", "qualified, lower-cased");
+    sender.submit(bed.ncrs);
+    await sender.queue.drained();
+    const sent = log.lines.find((l) => l.includes("DHCP4_DDNS_REQUEST_SENT"));
+    assert.ok(sent, log.lines.join("\n"));
+    assert.match(sent, /add kiosk\\x1b\[2j\\x07\.lab\.test\. 192\.0\.2\.100/);
+  } finally {
+    await sender.close();
+    await bed.close();
+  }
 });
