@@ -157,6 +157,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    onFatal: (reason) => life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
   });
   const reclaimer = new Reclaimer({
     store,

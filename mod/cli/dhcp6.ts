@@ -105,7 +105,17 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const stats = new Stats();
   initialLease6Stats(stats, config, store);
   const allocator = new IterativeAllocator6();
-  const server = new Dhcp6Server({ config, transport, store, allocator, stats, log, serverDuid, ifaceAddrs });
+  const server = new Dhcp6Server({
+    config,
+    transport,
+    store,
+    allocator,
+    stats,
+    log,
+    serverDuid,
+    ifaceAddrs,
+    onFatal: (reason) => life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
+  });
   const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
   let current: Dhcp6Config = config;
   const reclaimer = reclaimer6(store, {

@@ -115,8 +115,12 @@ export class RoleLife {
     } catch { /* nowhere left to report to */ }
   }
 
-  /** The role cannot trust its state any more: logged as `<PREFIX>_SERVER_FAILED`, stopped with exit code 1. */
-  private fail(text: string): void {
+  /**
+   * The role cannot trust its state any more, or a background loop cannot go on (a receive loop whose transport
+   * keeps failing, after it logged why with its own id): logged as `<PREFIX>_SERVER_FAILED`, stopped cleanly with
+   * exit code 1, so a supervisor restarts it instead of it living on deaf (issue 9, "no silent death").
+   */
+  fail(text: string): void {
     this.report("error", `${this.prefix}_SERVER_FAILED`, () => `${text}; stopping with exit code 1`);
     this.exitCode = 1;
     this.stopped.resolve("fatal error");

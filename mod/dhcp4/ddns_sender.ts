@@ -11,7 +11,7 @@ import type { Stats } from "../stats/stats.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 import { openNcrSender } from "../ddns/ncr/udp.ts";
 import { NCR_QUEUE_STATS, NcrQueue, type NcrSink } from "../ddns/ncr/queue.ts";
-import { removeNcrs } from "./engine/ddns_ncr.ts";
+import { leaseNameProblem, removeNcrs } from "./engine/ddns_ncr.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 
 /** A running DDNS sender. */
@@ -73,6 +73,8 @@ export function startDdnsSender(config: Dhcp4Config, deps: DdnsSenderDeps): Ddns
       for (const e of events) {
         if (e.kind !== "expired") continue;
         try {
+          const bad = leaseNameProblem(e.lease); // removeNcrs skips such a lease quietly: say why here
+          if (bad) throw new Error(bad);
           ncrs.push(...removeNcrs(current, e.lease));
         } catch (err) {
           // a stored name DNS cannot carry (imported, or from a partner): Kea's DHCP4_NCR_CREATION_FAILED, and

@@ -1,7 +1,9 @@
 /**
  * The DHCPv4 server's I/O edge (DESIGN.md rule 3): receives datagrams from a transport, decodes them, asks the
  * pure engine what to do, makes lease changes durable (group commit) and only then sends the reply. Everything
- * that can go wrong with one packet is counted and logged; nothing here throws out of the receive loop.
+ * that can go wrong with one packet is counted and logged in one line (no stack trace: the text is the client's);
+ * nothing here throws out of the receive loop, which backs off and retries a failing transport
+ * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "./codec.ts";
@@ -12,73 +14,22 @@ import type {
   EngineContext,
   FreeAddressFinder,
   OfferMade,
-  OfferRecord,
-  OfferView,
   Outcome,
   StatDelta,
 } from "./engine/types.ts";
 import { MsgType, Opt, type Packet4 } from "./packet.ts";
 import type { Dhcp4Config } from "../config/model.ts";
-import type { LeaseMutation, LeaseStore } from "../lease/types.ts";
+import type { LeaseStore } from "../lease/types.ts";
+import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { clientLabel } from "./server_util.ts";
+import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
+import { errorText } from "../wire/printable.ts";
 
-/** One received datagram with where it arrived (IP_PKTINFO), as the transports in mod/net deliver it. */
-export interface Datagram {
-  data: Uint8Array;
-  iface: string;
-  ifindex: number;
-  localAddr: number;
-  srcAddr: number;
-  srcPort: number;
-  dstAddr: number;
-}
-
-/**
- * What the server needs of a transport (mod/net/transport.ts implements it for FFI sockets and loopback UDP).
- * The `data` given to a send is the server's reusable encode buffer: a transport sends (copies) it before
- * returning and must not keep it.
- */
-export interface ServerTransport {
-  recvBatch(max: number): Promise<Datagram[]>;
-  sendUnicast(data: Uint8Array, addr: number, port: number, ifindex?: number, srcAddr?: number): void;
-  sendBroadcast(ifindex: number, data: Uint8Array, srcAddr?: number, port?: number): void;
-  sendLink(ifindex: number, mac: Uint8Array, yiaddr: number, data: Uint8Array, srcAddr?: number, port?: number): void;
-  close(): void;
-}
-
-/** Offers kept in memory (mod/lease/offers.ts): the engine's view of them plus what the edge does to them. */
-export interface OfferStore extends OfferView {
-  /** records an offer; returns the oldest offer evicted to keep the table's bound, if one was */
-  remember(
-    clientKey: string,
-    subnetId: number,
-    address: number,
-    now: number,
-    holdSeconds?: number,
-  ): OfferRecord | undefined;
-  forget(clientKey: string): void;
-  sweep(now: number): void;
-}
-
-/**
- * What the server asks of the HA service (mod/ha/service.ts, Kea's libdhcp_ha.so callouts) when a relationship is
- * configured; absent = a standalone server. `admit` is Kea's buffer4_receive callout: it decides whether this
- * server serves the query now (its scopes, its HA state) and names the query's HA class. `replicate` is Kea's
- * leases4_committed callout: it runs after the lease mutations are durable and before the reply is sent.
- */
-export interface HaHooks {
-  /** undefined: drop the query (the hook counts and logs why); a string: serve it, with this HA class ("" = none) */
-  admit(query: Packet4, nowMs: number): string | undefined;
-  /**
-   * Sends the durable mutations to the partner; the reply is sent when the promise resolves and dropped when it
-   * rejects (the partner did not acknowledge). undefined = nothing to wait for (no update needed or queued).
-   */
-  replicate(mutations: readonly LeaseMutation[], query: Packet4): Promise<void> | undefined;
-}
+export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 
 export interface ServerDeps {
   config: Dhcp4Config;
@@ -98,6 +49,13 @@ export interface ServerDeps {
   onNcrs?: (ncrs: NonNullable<Extract<Outcome, { kind: "none" }>["ncrs"]>) => void;
   /** High availability: scope filter and lease updates to the partner (absent = standalone) */
   ha?: HaHooks;
+  /**
+   * The receive loop gave up (its transport failed round after round, logged as DHCP4_RECEIVE_LOOP_STOPPED): the
+   * CLI stops the process with status 1. Absent: the failure is only logged.
+   */
+  onFatal?: (reason: string) => void;
+  /** the receive loop's back-off (tests shorten it); Kea-like defaults in mod/net/receive_loop.ts */
+  receiveBackOff?: BackOff;
 }
 
 /** Runs the receive → engine → commit → send loop until {@link Dhcp4Server.stop}. */
@@ -142,19 +100,11 @@ export class Dhcp4Server {
     await Promise.allSettled([...this.pending]);
   }
 
-  private async receiveLoop(): Promise<void> {
+  private receiveLoop(): Promise<void> {
     const { transport, log } = this.deps;
     let lastSweep = 0;
-    while (this.running) {
-      let batch: Datagram[];
-      try {
-        batch = await transport.recvBatch(256);
-      } catch (e) {
-        if (!this.running) break;
-        log.error("DHCP4_PACKET_RECEIVE_FAILED", `receive failed: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
+    const round = async () => {
+      const batch = await transport.recvBatch(256);
       const nowMs = this.clock();
       if (nowMs - lastSweep > 1000) {
         this.deps.offers.sweep(Math.floor(nowMs / 1000));
@@ -164,11 +114,57 @@ export class Dhcp4Server {
       // While packets keep arriving, recvBatch drains them without ever returning to the event loop; commit
       // completions (and so the ACKs waiting for them) would starve. A macrotask turn lets them through (~2 µs).
       if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
+    };
+    return runReceiveLoop({
+      round,
+      running: () => this.running,
+      log,
+      backOff: this.deps.receiveBackOff,
+      ids: { failed: "DHCP4_PACKET_RECEIVE_FAILED", fatal: "DHCP4_RECEIVE_LOOP_STOPPED" },
+      onFatal: (reason) => {
+        this.running = false;
+        this.deps.onFatal?.(reason);
+      },
+    });
+  }
+
+  /** The query being handled by {@link process}, for the label of its failure line. */
+  private current: Packet4 | undefined;
+
+  /**
+   * Handles one datagram; public so tests can drive the server without sockets. Never throws: an exception
+   * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
+   * `pkt4-processing-failed` and logs one line with the client's label and the error's message, escaped.
+   */
+  process(d: Datagram, now: number): void {
+    this.current = undefined;
+    try {
+      this.processOne(d, now);
+    } catch (e) {
+      this.failed(e, d, this.current);
     }
   }
 
-  /** Handles one datagram; public so tests can drive the server without sockets. */
-  process(d: Datagram, now: number): void {
+  /**
+   * Kea's DHCP4_PACKET_PROCESS_EXCEPTION: one escaped line, no stack trace; the packet is dropped, or (after its
+   * lease commit: the reply may have gone out) only counted in `pkt4-processing-failed`.
+   */
+  private failed(e: unknown, d: Datagram, query: Packet4 | undefined, afterCommit = false): void {
+    const { stats, log } = this.deps;
+    try {
+      stats.add("pkt4-processing-failed");
+      if (!afterCommit) stats.add("pkt4-receive-drop");
+      const who = query ? clientLabel(query) : `packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}`;
+      const why = errorText(e, true);
+      log.error(
+        "DHCP4_PACKET_PROCESS_EXCEPTION",
+        `${who}: exception ${afterCommit ? "after the lease commit" : "processing a packet, dropped"}: ${why}`,
+      );
+    } catch { /* the last resort itself must not throw */ }
+  }
+
+  /** {@link process} without the last-resort catch. */
+  private processOne(d: Datagram, now: number): void {
     const { stats, log } = this.deps;
     stats.add("pkt4-received");
     if (this.disabled) {
@@ -191,6 +187,7 @@ export class Dhcp4Server {
       }
       return;
     }
+    this.current = query;
     const arrival: Arrival = {
       iface: d.iface,
       localAddr: d.localAddr,
@@ -212,21 +209,15 @@ export class Dhcp4Server {
       if (haClass === undefined) return;
       if (haClass) ctx.haClass = haClass;
     }
-    let out: Outcome;
-    try {
-      out = handle4(query, ctx);
-    } catch (e) {
-      stats.add("pkt4-processing-failed");
-      stats.add("pkt4-receive-drop");
-      log.error("DHCP4_PACKET_PROCESS_EXCEPTION", `${clientLabel(query)}: ${(e as Error).stack ?? e}`);
-      return;
-    }
+    const out: Outcome = handle4(query, ctx);
     this.runOutcome(query, out, d, now);
   }
 
   private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number): void {
     const { stats, log, offers, store } = this.deps;
-    if (log.infoEnabled || log.debugEnabled) { for (const l of out.log) log.info(l.id, l.text); }
+    if (log.infoEnabled || log.debugEnabled) {
+      for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
+    }
     if (out.kind === "drop") {
       if (out.forgetOffer) offers.forget(out.forgetOffer);
       this.bump(out.stats);
@@ -242,9 +233,13 @@ export class Dhcp4Server {
     // Nothing is acknowledged before it is durable: the reply waits for the commit holding its lease, and with
     // HA for the partner's acknowledgement of the lease update as well (Kea parks the reply the same way).
     const finish = () => {
-      this.bump(out.stats);
-      if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
-      if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+      try {
+        this.bump(out.stats);
+        if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
+        if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+      } catch (e) {
+        this.failed(e, d, query, true);
+      }
     };
     const ha = this.deps.ha;
     const p = store.apply(out.mutations).then(
@@ -269,12 +264,16 @@ export class Dhcp4Server {
         stats.add("pkt4-receive-drop");
         log.error(
           "DHCP4_LEASE_COMMIT_FAILED",
-          `${clientLabel(query)}: lease commit failed, no reply sent: ${(e as Error).message}`,
+          `${clientLabel(query)}: lease commit failed, no reply sent: ${errorText(e)}`,
         );
       },
     );
     this.pending.add(p);
-    p.finally(() => this.pending.delete(p));
+    const done = () => void this.pending.delete(p);
+    p.then(done, (e) => {
+      done();
+      this.failed(e, d, query, true);
+    });
   }
 
   /**
@@ -321,7 +320,7 @@ export class Dhcp4Server {
     } catch (e) {
       log.error(
         "DHCP4_PACKET_SEND_FAIL",
-        `${clientLabel(query)}: failed to send ${msgName(reply)}: ${(e as Error).message}`,
+        `${clientLabel(query)}: failed to send ${msgName(reply)}: ${errorText(e)}`,
       );
     }
   }

@@ -3,7 +3,9 @@
  * datagrams from a transport, decode them, ask the pure engine (`handle6`) what to do, make the lease mutations
  * durable (group commit) and only then send the reply. A datagram that does not decode is counted
  * (`pkt6-parse-failed`, `pkt6-receive-drop`) and logged at debug level, as Kea does (DHCP6_PACKET_DROP_PARSE_FAIL);
- * nothing here throws out of the receive loop.
+ * any other failure of one packet is one escaped log line and `pkt6-processing-failed`. Nothing here throws out of
+ * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
+ * one through `onFatal`.
  */
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "./codec.ts";
@@ -17,6 +19,8 @@ import type { Log } from "../log/logger.ts";
 import type { Datagram6, Transport6 } from "../net/udp6.ts";
 import { formatIpv6 } from "../wire/ipv6.ts";
 import { DecodeError } from "../wire/errors.ts";
+import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
+import { errorText } from "../wire/printable.ts";
 
 /** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
 export interface Server6Deps {
@@ -32,6 +36,10 @@ export interface Server6Deps {
   ifaceAddrs: Map<string, Uint8Array[]>;
   /** milliseconds since the epoch */
   clock?: () => number;
+  /** the receive loop gave up (DHCP6_RECEIVE_LOOP_STOPPED): the CLI exits 1; absent = only logged */
+  onFatal?: (reason: string) => void;
+  /** the receive loop's back-off (tests shorten it); Kea-like defaults in mod/net/receive_loop.ts */
+  receiveBackOff?: BackOff;
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -49,11 +57,12 @@ const TYPE_NAMES: Record<number, string> = {
   [MsgType6.RELAY_REPL]: "RELAY-REPL",
 };
 
-/** Kea's DHCPv6 client label: `duid=[00:01:…], tid=0x1a2b3c`. */
+/** Kea's DHCPv6 client label: `duid=[00:01:…], tid=0x1a2b3c` (hex only; a DUID over 64 bytes is cut there). */
 export function clientLabel6(p: Packet6): string {
   const m = innermost(p);
   const cid = m.options.find((o) => o.code === Opt6.CLIENTID)?.data;
-  const duid = cid ? [...cid].map((b) => b.toString(16).padStart(2, "0")).join(":") : "no info";
+  const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join(":");
+  const duid = !cid ? "no info" : cid.length > 64 ? `${hex(cid.subarray(0, 64))}...(${cid.length} bytes)` : hex(cid);
   return `duid=[${duid}], tid=0x${m.transactionId.toString(16)}`;
 }
 
@@ -100,28 +109,66 @@ export class Dhcp6Server {
     await this.loop?.catch(() => {});
   }
 
-  private async receiveLoop(): Promise<void> {
+  private receiveLoop(): Promise<void> {
     const { transport, log } = this.deps;
-    while (this.running) {
-      let batch: Datagram6[];
-      try {
-        batch = await transport.recvBatch(256);
-      } catch (e) {
-        if (!this.running) break;
-        log.error("DHCP6_PACKET_RECEIVE_FAIL", `receive failed: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
-      if (!this.running) break;
+    const round = async () => {
+      const batch = await transport.recvBatch(256);
+      if (!this.running) return;
       const now = Math.floor(this.clock() / 1000);
       for (const d of batch) this.process(d, now);
       // let commit completions (and the replies waiting for them) run between batches
       if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
+    };
+    return runReceiveLoop({
+      round,
+      running: () => this.running,
+      log,
+      backOff: this.deps.receiveBackOff,
+      ids: { failed: "DHCP6_PACKET_RECEIVE_FAIL", fatal: "DHCP6_RECEIVE_LOOP_STOPPED" },
+      onFatal: (reason) => {
+        this.running = false;
+        this.deps.onFatal?.(reason);
+      },
+    });
+  }
+
+  /** The query being handled by {@link process}, for the label of its failure line. */
+  private current: Packet6 | undefined;
+
+  /**
+   * Handles one datagram; public so tests can drive the server without sockets. Never throws: an exception
+   * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
+   * `pkt6-processing-failed` and logs one line with the client's label and the error's message, escaped.
+   */
+  process(d: Datagram6, now: number): void {
+    this.current = undefined;
+    try {
+      this.processOne(d, now);
+    } catch (e) {
+      this.failed(e, d, this.current);
     }
   }
 
-  /** Handles one datagram; public so tests can drive the server without sockets. */
-  process(d: Datagram6, now: number): void {
+  /**
+   * Kea's DHCP6_PACKET_PROCESS_EXCEPTION: one escaped line, no stack trace; the packet is dropped, or (after its
+   * lease commit: the reply may have gone out) only counted in `pkt6-processing-failed`.
+   */
+  private failed(e: unknown, d: Datagram6, query: Packet6 | undefined, afterCommit = false): void {
+    const { stats, log } = this.deps;
+    try {
+      stats.add("pkt6-processing-failed");
+      if (!afterCommit) stats.add("pkt6-receive-drop");
+      const who = query ? clientLabel6(query) : `packet from [${formatIpv6(d.srcAddr)}]:${d.srcPort}`;
+      const why = errorText(e, true);
+      log.error(
+        "DHCP6_PACKET_PROCESS_EXCEPTION",
+        `${who}: exception ${afterCommit ? "after the lease commit" : "processing a packet, dropped"}: ${why}`,
+      );
+    } catch { /* the last resort itself must not throw */ }
+  }
+
+  /** {@link process} without the last-resort catch. */
+  private processOne(d: Datagram6, now: number): void {
     const { stats, log } = this.deps;
     stats.add("pkt6-received");
     let query: Packet6;
@@ -140,6 +187,7 @@ export class Dhcp6Server {
       }
       return;
     }
+    this.current = query;
     stats.add(receivedStat6(query));
     if (this.disabled) {
       stats.add("pkt6-receive-drop");
@@ -161,21 +209,15 @@ export class Dhcp6Server {
       serverDuid: this.deps.serverDuid,
       now,
     };
-    let out: Outcome6;
-    try {
-      out = handle6(query, ctx);
-    } catch (e) {
-      stats.add("pkt6-processing-failed");
-      stats.add("pkt6-receive-drop");
-      log.error("DHCP6_PACKET_PROCESS_EXCEPTION", `${clientLabel6(query)}: ${(e as Error).stack ?? e}`);
-      return;
-    }
+    const out: Outcome6 = handle6(query, ctx);
     this.runOutcome(query, out, d);
   }
 
   private runOutcome(query: Packet6, out: Outcome6, d: Datagram6): void {
     const { stats, log, store } = this.deps;
-    if (log.infoEnabled || log.debugEnabled) { for (const l of out.log) log.info(l.id, l.text); }
+    if (log.infoEnabled || log.debugEnabled) {
+      for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
+    }
     if (out.kind === "drop") {
       this.bump(out.stats);
       return;
@@ -188,20 +230,28 @@ export class Dhcp6Server {
     // nothing is acknowledged before it is durable: the reply waits for the commit that holds its leases
     const p = store.apply(out.mutations).then(
       () => {
-        this.bump(out.stats);
-        this.send(query, out, d);
+        try {
+          this.bump(out.stats);
+          this.send(query, out, d);
+        } catch (e) {
+          this.failed(e, d, query, true);
+        }
       },
       (e) => {
         stats.add("pkt6-processing-failed");
         stats.add("pkt6-receive-drop");
         log.error(
           "DHCP6_LEASE_COMMIT_FAILED",
-          `${clientLabel6(query)}: lease commit failed, no reply sent: ${(e as Error).message}`,
+          `${clientLabel6(query)}: lease commit failed, no reply sent: ${errorText(e)}`,
         );
       },
     );
     this.pending.add(p);
-    p.finally(() => this.pending.delete(p));
+    const done = () => void this.pending.delete(p);
+    p.then(done, (e) => {
+      done();
+      this.failed(e, d, query, true);
+    });
   }
 
   private bump(deltas: StatDelta6[]): void {
@@ -223,7 +273,7 @@ export class Dhcp6Server {
         );
       }
     } catch (e) {
-      log.error("DHCP6_PACKET_SEND_FAIL", `${clientLabel6(query)}: failed to send the reply: ${(e as Error).message}`);
+      log.error("DHCP6_PACKET_SEND_FAIL", `${clientLabel6(query)}: failed to send the reply: ${errorText(e)}`);
     }
   }
 }

@@ -23,6 +23,9 @@ export interface ClientFqdn {
   partial: boolean;
 }
 
+/** The deprecated ASCII name form (E clear), decoded byte for byte as UTF-8; a leading U+FEFF is kept. */
+const ASCII_NAME = new TextDecoder("utf-8", { ignoreBOM: true });
+
 const FLAG_S = 0x01, FLAG_O = 0x02, FLAG_E = 0x04, FLAG_N = 0x08;
 
 /**
@@ -44,7 +47,7 @@ export function parseClientFqdn(payload: Uint8Array): ClientFqdn {
     }
     return { ...base, name: n.name, partial: n.partial };
   }
-  let text = new TextDecoder().decode(payload.subarray(3));
+  let text = ASCII_NAME.decode(payload.subarray(3));
   text = text.replace(/\0+$/, "");
   return { ...base, name: text, partial: !text.endsWith(".") };
 }

@@ -7,7 +7,8 @@ import { OptionDataError } from "./types.ts";
 import { DecodeError } from "../wire/errors.ts";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
+// ignoreBOM: a label is data, so a leading U+FEFF is kept (the default decoder would drop it and empty the label)
+const dec = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Encodes "host.example.org" or "host.example.org." as wire labels. `partial` leaves out the final zero byte

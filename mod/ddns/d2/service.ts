@@ -9,6 +9,7 @@
  * touched O(1) times: one held back waits in a per-DHCID list instead of being scanned past again.
  */
 import type { Log } from "../../log/logger.ts";
+import { escapedLog } from "../../log/escaped_log.ts";
 import { Stats } from "../../stats/stats.ts";
 import { toHex } from "../../wire/addr.ts";
 import type { NameChangeRequest } from "../ncr/ncr.ts";
@@ -76,13 +77,17 @@ export class D2Service {
   /** requests finished (ok or failed) since start, for throughput measurements */
   finished = 0;
 
+  /** every line D2 writes quotes NCR fields an untrusted sender chose: escaped and capped (escaped_log.ts) */
+  private readonly log: Log;
+
   constructor(
     private cfg: D2Config,
     private readonly sender: UpdateSender,
-    private readonly log: Log,
+    log: Log,
     opts: D2ServiceOptions = {},
     stats?: Stats,
   ) {
+    this.log = escapedLog(log);
     this.maxTx = opts.maxTransactions ?? 32;
     this.maxQueue = Math.max(1, opts.maxQueue ?? D2_MAX_QUEUE);
     this.journal = opts.journal;

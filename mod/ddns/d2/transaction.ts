@@ -54,9 +54,13 @@ export function newTransaction(plan: TxPlan): TxState {
   return { plan, status: "new", server: 0, attempt: 0, readds: 0 };
 }
 
-/** Request label in logs: Kea prints the DHCID as the request id. */
+/**
+ * Request label in logs: Kea prints the DHCID as the request id. A DHCID over 64 octets (an RFC 4701 one has 35;
+ * an NCR sender may put anything) shows its first 64 and its size, so one request cannot make every line huge.
+ */
 export function requestId(ncr: NameChangeRequest): string {
-  return toHex(ncr.dhcid).toUpperCase();
+  const d = ncr.dhcid;
+  return d.length <= 64 ? toHex(d).toUpperCase() : `${toHex(d.subarray(0, 64)).toUpperCase()}...(${d.length} bytes)`;
 }
 
 const isFwd = (s: Step) => s.startsWith("fwd");

@@ -6,12 +6,13 @@
  */
 import type { Reader, Writer } from "../../wire/bytes.ts";
 import { DecodeError } from "../../wire/errors.ts";
-import { absoluteName, canonicalName, nameLabels, nonAscii } from "../../wire/dns_name.ts";
+import { absoluteName, canonicalName, nameLabels, nameProblem, nonAscii } from "../../wire/dns_name.ts";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
+// ignoreBOM: a label is data, so a leading U+FEFF is kept (the default decoder would drop it and empty the label)
+const dec = new TextDecoder("utf-8", { ignoreBOM: true });
 
-export { absoluteName, canonicalName, nameLabels };
+export { absoluteName, canonicalName, nameLabels, nameProblem };
 
 /** Label bytes; plain ASCII (the usual case) skips TextEncoder, which costs microseconds per call in Deno. */
 function labelBytes(l: string): Uint8Array {

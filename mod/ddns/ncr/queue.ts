@@ -7,6 +7,7 @@
  * sender loop survives anything its sink, statistics or log do (no exception leaves it, no rejection is unhandled).
  */
 import type { NameChangeRequest } from "./ncr.ts";
+import { printable } from "../../wire/printable.ts";
 
 /** Where requests go: `openNcrSender(...).send` or an in-process D2's submit. */
 export type NcrSink = (ncr: NameChangeRequest) => Promise<void> | void;
@@ -36,8 +37,9 @@ export const NCR_QUEUE_STATS = ["ncr-sent", "ncr-queue-full", "ncr-send-error"] 
 
 const why = (e: unknown) => e instanceof Error ? e.message : String(e);
 
+/** A request for a log line; the FQDN is the client's name (any octet with `hostname-char-set: ""`): escaped. */
 function describe(n: NameChangeRequest): string {
-  return `${n.changeType} ${n.fqdn} ${n.ipAddress} (fwd ${n.forwardChange}, rev ${n.reverseChange})`;
+  return `${n.changeType} ${printable(n.fqdn, 256)} ${n.ipAddress} (fwd ${n.forwardChange}, rev ${n.reverseChange})`;
 }
 
 /** A bounded FIFO of NCRs drained by one sender loop. */

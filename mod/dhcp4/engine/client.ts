@@ -41,7 +41,13 @@ export function identifyClient(query: Packet4): ClientInfo {
   const hwaddr = hex(hw, ":");
   const clientId = cid && cid.length > 0 ? hex(cid, ":") : "";
   const hwText = hw.length ? `[hwtype=${query.htype} ${hwaddr}]` : "[no hwaddr info]";
-  const label = `${hwText}, cid=[${clientId || "no info"}], tid=0x${query.xid.toString(16)}`;
+  // the label shows at most 64 bytes of a client identifier (DESIGN.md rule 8: bounded log lines)
+  const cidText = !clientId
+    ? "no info"
+    : cid!.length > 64
+    ? `${hex(cid!.subarray(0, 64), ":")}...(${cid!.length} bytes)`
+    : clientId;
+  const label = `${hwText}, cid=[${cidText}], tid=0x${query.xid.toString(16)}`;
   return {
     hwaddr,
     clientId,

@@ -9,6 +9,8 @@ import { Opt, type Packet4 } from "../packet.ts";
 import type { DdnsParams } from "../../config/model.ts";
 import { type ClientFqdn, encodeClientFqdn, parseClientFqdn } from "../../options/client_fqdn.ts";
 import { readText, textPayload } from "./payload.ts";
+import { nameProblem } from "../../ddns/dns/name.ts";
+import { printable } from "../../wire/printable.ts";
 
 /** What the name rules decided: the lease's host name, its DNS directions, and the options for the reply. */
 export interface ClientName {
@@ -18,21 +20,43 @@ export interface ClientName {
   fqdnRev: boolean;
   /** option 81 and/or 12 payloads to put in the reply */
   options: [number, Uint8Array][];
+  /**
+   * Why a name the client sent was ignored (Kea's DHCP4_CLIENT_FQDN_MALFORMED, DHCP4_CLIENT_HOSTNAME_MALFORMED) or
+   * why no name could be made (DHCP4_CLIENT_NAME_PROC_FAIL): Kea message id and reason, escaped; logged at debug.
+   */
+  notes?: NameNote[];
+}
+
+/** A name the rules had to set aside: Kea's message id and why (client text escaped and cut short). */
+export interface NameNote {
+  id: "DHCP4_CLIENT_FQDN_MALFORMED" | "DHCP4_CLIENT_HOSTNAME_MALFORMED" | "DHCP4_CLIENT_NAME_PROC_FAIL";
+  why: string;
+}
+
+/** An option 81 whose name cannot be a DNS name: ignored as if absent (see {@link readClientFqdn}). */
+export interface MalformedFqdn {
+  malformed: string;
 }
 
 /**
- * Reads option 81 from a query: undefined when absent, "invalid" when it cannot be decoded or carries both N and S
- * (RFC 4702 §2.1 calls that combination invalid; Kea's option parser throws and the packet is dropped).
+ * Reads option 81 from a query: undefined when absent; "invalid" when it carries both N and S (RFC 4702 §2.1 calls
+ * that combination invalid; Kea's Option4ClientFqdn refuses it and the packet is dropped); `{ malformed }` when it
+ * is shorter than 3 bytes or its name cannot be a DNS name (a broken wire name, a label over 63 octets, an empty
+ * label, over 255 octets: RFC 1035 §2.3.4). A malformed option is ignored as if the client had not sent it and
+ * the client is still answered (Kea 2.2 drops the whole packet instead: weka answers, per DESIGN.md rule 8).
  */
-export function readClientFqdn(query: Packet4): ClientFqdn | undefined | "invalid" {
+export function readClientFqdn(query: Packet4): ClientFqdn | undefined | "invalid" | MalformedFqdn {
   const p = query.options.get(Opt.CLIENT_FQDN);
   if (!p) return undefined;
+  if (p.length >= 1 && (p[0] & 0x09) === 0x09) return "invalid";
+  let f: ClientFqdn;
   try {
-    const f = parseClientFqdn(p);
-    return f.flags.n && f.flags.s ? "invalid" : f;
-  } catch {
-    return "invalid";
+    f = parseClientFqdn(p);
+  } catch (e) {
+    return { malformed: (e as Error).message };
   }
+  const problem = nameProblem(f.name);
+  return problem ? { malformed: `"${printable(f.name, 64)}": ${problem}` } : f;
 }
 
 /**
@@ -103,6 +127,12 @@ export function serverFqdnFlags(clientS: boolean, clientN: boolean, p: DdnsParam
  * directions are updated when updates are enabled. `ddns-replace-client-name` `always`/`when-present` replace a
  * sent name and `always`/`when-not-present` supply one to a client that sent none; an empty or replaced name is
  * generated from the address. A reserved host name wins (qualified) and is returned even if the client sent none.
+ *
+ * Client text never raises here: a name that is not a DNS name as sent (Kea's processHostnameOption parses it
+ * with `isc::dns::Name` and logs DHCP4_CLIENT_HOSTNAME_MALFORMED), or that is not one once sanitised and
+ * qualified, is ignored as if the client had sent none (so a `when-not-present` mode still generates one), and
+ * the reason is returned in `notes`. A name that cannot be made at all (a reserved or generated name over the
+ * limits) leaves the client without a name (DHCP4_CLIENT_NAME_PROC_FAIL).
  */
 export function resolveClientName(
   query: Packet4,
@@ -111,38 +141,83 @@ export function resolveClientName(
   enabled: boolean,
   reservedHostname: string | undefined,
 ): ClientName {
+  const notes: NameNote[] = [];
   const fqdn = readClientFqdn(query);
-  if (fqdn && fqdn !== "invalid") return fromFqdn(fqdn, address, p, enabled, reservedHostname);
-  const both = (hostname: string): ClientName => ({
-    hostname,
-    fqdnFwd: enabled && hostname !== "",
-    fqdnRev: enabled && hostname !== "",
-    options: hostname ? [[Opt.HOST_NAME, textPayload(hostname)]] : [],
-  });
-  if (reservedHostname) return both(qualifyName(reservedHostname, p.qualifyingSuffix, false).toLowerCase());
-  const sent = query.options.get(Opt.HOST_NAME);
-  const mode = p.replaceClientName;
-  if (!sent) {
-    return mode === "always" || mode === "when-not-present"
-      ? both(generatedName(address, p, false).toLowerCase())
-      : { hostname: "", fqdnFwd: false, fqdnRev: false, options: [] };
+  if (fqdn && fqdn !== "invalid") {
+    const r = "malformed" in fqdn ? fqdn : fromFqdn(fqdn, address, p, enabled, reservedHostname);
+    if (!("malformed" in r)) return r;
+    notes.push({ id: "DHCP4_CLIENT_FQDN_MALFORMED", why: `client FQDN option malformed: ${r.malformed}` });
   }
-  const text = readText(sent).trim();
-  const labels = labelCount(text);
-  const clean = labels >= 2 ? sanitizeName(text, p).toLowerCase() : "";
-  if (mode === "always" || mode === "when-present" || clean === "") {
-    return both(generatedName(address, p, false).toLowerCase());
-  }
-  return both(labels === 2 ? qualifyName(clean, p.qualifyingSuffix, false) : clean);
+  const out = fromHostname(query, address, p, enabled, reservedHostname, notes);
+  if (notes.length) out.notes = notes;
+  return out;
 }
 
+/** The option 12 rules of {@link resolveClientName} (also used when option 81 was ignored). */
+function fromHostname(
+  query: Packet4,
+  address: number,
+  p: DdnsParams,
+  enabled: boolean,
+  reservedHostname: string | undefined,
+  notes: NameNote[],
+): ClientName {
+  const none: ClientName = { hostname: "", fqdnFwd: false, fqdnRev: false, options: [] };
+  const both = (hostname: string): ClientName => {
+    const problem = nameProblem(hostname);
+    if (problem) {
+      notes.push({
+        id: "DHCP4_CLIENT_NAME_PROC_FAIL",
+        why: `no name for the client: "${printable(hostname, 64)}": ${problem}`,
+      });
+      return none;
+    }
+    return {
+      hostname,
+      fqdnFwd: enabled && hostname !== "",
+      fqdnRev: enabled && hostname !== "",
+      options: hostname ? [[Opt.HOST_NAME, textPayload(hostname)]] : [],
+    };
+  };
+  if (reservedHostname) return both(qualifyName(reservedHostname, p.qualifyingSuffix, false).toLowerCase());
+  const mode = p.replaceClientName;
+  const generate = () => both(generatedName(address, p, false).toLowerCase());
+  const asIfNone = () => (mode === "always" || mode === "when-not-present" ? generate() : none);
+  const sent = query.options.get(Opt.HOST_NAME);
+  if (!sent) return asIfNone();
+  const text = readText(sent).trim();
+  const problem = nameProblem(text);
+  if (problem) {
+    notes.push(hostnameNote(text, problem));
+    return asIfNone();
+  }
+  const labels = labelCount(text);
+  const clean = labels >= 2 ? sanitizeName(text, p).toLowerCase() : "";
+  if (mode === "always" || mode === "when-present" || clean === "") return generate();
+  const name = labels === 2 ? qualifyName(clean, p.qualifyingSuffix, false) : clean;
+  const after = nameProblem(name);
+  if (after) {
+    notes.push(hostnameNote(name, `once sanitised and qualified, ${after}`));
+    return asIfNone();
+  }
+  return both(name);
+}
+
+function hostnameNote(name: string, problem: string): NameNote {
+  return {
+    id: "DHCP4_CLIENT_HOSTNAME_MALFORMED",
+    why: `client hostname option malformed: "${printable(name, 64)}": ${problem}`,
+  };
+}
+
+/** Option 81's rules; `{ malformed }` when the client's name is no DNS name once sanitised and qualified. */
 function fromFqdn(
   f: ClientFqdn,
   address: number,
   p: DdnsParams,
   enabled: boolean,
   reservedHostname: string | undefined,
-): ClientName {
+): ClientName | MalformedFqdn {
   const { s, n } = serverFqdnFlags(f.flags.s, f.flags.n, p, enabled);
   let name: string;
   if (reservedHostname) name = qualifyName(reservedHostname, p.qualifyingSuffix, true);
@@ -153,6 +228,8 @@ function fromFqdn(
   }
   if (name === "") name = generatedName(address, p, true);
   name = name.toLowerCase();
+  const problem = nameProblem(name);
+  if (problem) return { malformed: `"${printable(name, 64)}" once sanitised and qualified: ${problem}` };
   const payload = encodeClientFqdn({
     flags: { s, n, o: f.flags.s !== s, e: f.flags.e },
     rcode1: f.rcode1,
@@ -160,4 +237,9 @@ function fromFqdn(
     name,
   });
   return { hostname: name, fqdnFwd: s, fqdnRev: !n, options: [[Opt.CLIENT_FQDN, payload]] };
+}
+
+/** The debug log entries of a name decision's notes, each with the client's label (Kea logs them at debug). */
+export function nameLog(label: string, name: ClientName): { id: string; text: string; debug: true }[] {
+  return (name.notes ?? []).map((n) => ({ id: n.id, text: `${label}: ${n.why}`, debug: true as const }));
 }

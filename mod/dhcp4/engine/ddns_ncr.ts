@@ -9,6 +9,8 @@ import { defaultDdnsParams } from "../../config/compile_ddns4.ts";
 import { type Lease4, LeaseState } from "../../lease/types.ts";
 import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 import { dhcidForV4 } from "../../ddns/dns/dhcid.ts";
+import { nameProblem } from "../../ddns/dns/name.ts";
+import { printable } from "../../wire/printable.ts";
 import { formatIpv4, parseHex } from "../../wire/addr.ts";
 import { poolIndexOf } from "./address.ts";
 
@@ -52,9 +54,23 @@ export function leaseHasDns(l: Lease4): boolean {
 }
 
 /**
+ * Why a lease's host name cannot be an NCR's FQDN (a name made outside the engine: lease4-add, an HA partner, a
+ * CSV import), as an operator-readable text with the name escaped and cut short; undefined when it can, or when
+ * the lease has no DNS records at all. Kea's `queueNCR` logs DHCP4_NCR_CREATION_FAILED for such a lease.
+ */
+export function leaseNameProblem(lease: Lease4): string | undefined {
+  if (!leaseHasDns(lease)) return undefined;
+  const fqdn = lease.hostname.endsWith(".") ? lease.hostname : lease.hostname + ".";
+  const problem = nameProblem(fqdn) ?? nameProblem(fqdn.toLowerCase());
+  return problem ? `invalid domain name "${printable(fqdn, 64)}": ${problem}` : undefined;
+}
+
+/**
  * One NCR for a lease (Kea's `queueNCR`), or undefined when the lease has no host name, no DNS direction, or no
  * identifier to build a DHCID from. The DHCID uses the client-id when the lease keeps one (RFC 4701 §3.3 type 1,
- * or the DUID of an RFC 4361 client-id), else Ethernet htype + chaddr (type 0).
+ * or the DUID of an RFC 4361 client-id), else Ethernet htype + chaddr (type 0). A host name that is no DNS name
+ * (a lease made by lease4-add, an HA partner or a CSV import: the engine's own names are checked when they are
+ * made) gets no NCR either, as Kea's `queueNCR` logs its failure and goes on: nothing here throws.
  */
 export function leaseNcr(change: "add" | "remove", lease: Lease4, p: DdnsParams): NameChangeRequest | undefined {
   if (!leaseHasDns(lease)) return undefined;
@@ -62,6 +78,7 @@ export function leaseNcr(change: "add" | "remove", lease: Lease4, p: DdnsParams)
   const hw = lease.hwaddr ? parseHex(lease.hwaddr) : undefined;
   if (!cid?.length && !hw?.length) return undefined;
   const fqdn = lease.hostname.endsWith(".") ? lease.hostname : lease.hostname + ".";
+  if (leaseNameProblem(lease)) return undefined;
   return {
     changeType: change,
     forwardChange: lease.fqdnFwd,

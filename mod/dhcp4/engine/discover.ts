@@ -6,7 +6,7 @@
 import { MsgType } from "../packet.ts";
 import type { OfferMade, Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
-import { resolveClientName } from "./ddns_names.ts";
+import { nameLog, resolveClientName } from "./ddns_names.ts";
 import { ddnsEnabled, ddnsParamsFor } from "./ddns_ncr.ts";
 import { chooseAddress } from "./allocate.ts";
 import { placeClient, servedFrom } from "./shared_network.ts";
@@ -66,6 +66,9 @@ export function handleDiscover(ex: Exchange): Outcome {
     offer,
     stats: [...received, ["pkt4-offer-sent", 1]],
     events: [],
-    log: [{ id: "DHCP4_LEASE_OFFER", text: `${client.label}: lease ${formatIpv4(choice.address)} will be offered` }],
+    log: [
+      ...nameLog(client.label, name),
+      { id: "DHCP4_LEASE_OFFER", text: `${client.label}: lease ${formatIpv4(choice.address)} will be offered` },
+    ],
   };
 }

@@ -7,7 +7,7 @@ import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
 import type { Outcome, StatDelta } from "./types.ts";
 import { ownsLease } from "./client.ts";
-import { resolveClientName } from "./ddns_names.ts";
+import { nameLog, resolveClientName } from "./ddns_names.ts";
 import { ddnsEnabled, ddnsParamsFor, grantNcrs } from "./ddns_ncr.ts";
 import { poolIndexOf } from "./address.ts";
 import { validLifetime } from "./timers.ts";
@@ -93,7 +93,7 @@ export function grantLease(
     stats,
     events: [{ kind: renewal ? "renew" : "alloc", address, subnetId: subnet.id, hostname }],
     ncrs: grantNcrs(ctx.config, ddns, lease, prev, existing, renewal),
-    log: [{
+    log: [...nameLog(client.label, name), {
       id: "DHCP4_LEASE_ALLOC",
       text: `${client.label}: lease ${formatIpv4(address)} has been allocated for ${valid} seconds`,
     }],

@@ -36,10 +36,10 @@ const RECEIVED: Record<number, string> = {
  * Handles one DHCPv4 query. Drops (with Kea's statistic and message id) a BOOTREPLY, a hardware address longer
  * than 16 bytes, a missing or unknown message type or one a server does not take (OFFER/ACK/NAK), a query with
  * neither hardware address nor client id, a query whose option 54 names another server (`pkt4-not-for-us`; a
- * SELECTING client's offer is forgotten), and a DISCOVER carrying option 54. The per-type receive statistic
- * A Client FQDN option with both N and S set, or that cannot be decoded, drops the packet as Kea's parser does.
- * (`pkt4-discover-received`, …, `pkt4-unknown-received`) is part of every outcome; the edge counts
- * `pkt4-received` and `pkt4-sent` itself.
+ * SELECTING client's offer is forgotten), and a DISCOVER carrying option 54. A Client FQDN option with both N
+ * and S set drops the packet as Kea's option parser does (a malformed FQDN name is only ignored: ddns_names.ts).
+ * The per-type receive statistic (`pkt4-discover-received`, …, `pkt4-unknown-received`) is part of every outcome;
+ * the edge counts `pkt4-received` and `pkt4-sent` itself.
  */
 export function handle4(query: Packet4, ctx: EngineContext): Outcome {
   const client = identifyClient(query);
@@ -60,10 +60,10 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
     return violation("DHCP4_PACKET_DROP_0007", "missing or useless client-id and no HW address, dropping");
   }
   if (readClientFqdn(query) === "invalid") {
-    // Kea's Option4ClientFqdn refuses N=1 with S=1 (RFC 4702 §2.1) and a malformed name: the packet fails to parse.
+    // Kea's Option4ClientFqdn refuses N=1 with S=1 (RFC 4702 §2.1): the packet fails to parse.
     return drop("pkt4-parse-failed", received, [{
       id: "DHCP4_PACKET_DROP_0001",
-      text: `${client.label}: invalid Client FQDN option (N and S both set, or a malformed name), dropping`,
+      text: `${client.label}: invalid Client FQDN option (N and S both set), dropping`,
     }]);
   }
   const ex: Exchange = { query, ctx, client, received };

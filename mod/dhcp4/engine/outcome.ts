@@ -3,10 +3,10 @@
  * per-subnet forms, and log entries with Kea message ids.
  */
 import type { Packet4 } from "../packet.ts";
-import type { EngineContext, Outcome, StatDelta } from "./types.ts";
+import type { EngineContext, EngineLog, Outcome, StatDelta } from "./types.ts";
 import type { ClientInfo } from "./client.ts";
 
-export type LogEntry = { id: string; text: string };
+export type LogEntry = EngineLog;
 export type DropOutcome = Extract<Outcome, { kind: "drop" }>;
 
 /**

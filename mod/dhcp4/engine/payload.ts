@@ -70,7 +70,7 @@ export function readText(p: Uint8Array | undefined): string {
   return DECODER.decode(p.subarray(0, end));
 }
 
-const DECODER = new TextDecoder();
+const DECODER = new TextDecoder("utf-8", { ignoreBOM: true }); // a leading U+FEFF is the client's, kept
 const ENCODER = new TextEncoder();
 
 /** Encodes text as an option payload (UTF-8). */

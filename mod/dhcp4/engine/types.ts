@@ -78,6 +78,16 @@ export interface LeaseEvent {
   hostname: string;
 }
 
+/**
+ * One log line of an outcome: a Kea message id and its text (client text in it already escaped). The edge writes
+ * it at INFO, or at DEBUG when `debug` is set (Kea logs malformed client names at a debug level).
+ */
+export interface EngineLog {
+  id: string;
+  text: string;
+  debug?: true;
+}
+
 export type Outcome =
   | {
     kind: "reply";
@@ -94,7 +104,7 @@ export type Outcome =
     /** DDNS requests to queue once the mutations are durable (absent or empty: none) */
     ncrs?: NameChangeRequest[];
     /** Kea-style message id and text for the log */
-    log: { id: string; text: string }[];
+    log: EngineLog[];
   }
   | {
     kind: "none";
@@ -105,14 +115,14 @@ export type Outcome =
     events: LeaseEvent[];
     /** DDNS removals to queue once the mutations are durable (absent or empty: none) */
     ncrs?: NameChangeRequest[];
-    log: { id: string; text: string }[];
+    log: EngineLog[];
   }
   | {
     kind: "drop";
     /** Kea statistic name to bump, e.g. "pkt4-not-for-us", "pkt4-rfc-violation" */
     reason: string;
     stats: StatDelta[];
-    log: { id: string; text: string }[];
+    log: EngineLog[];
     /** offer to forget even though nothing is sent (a SELECTING REQUEST that chose another server) */
     forgetOffer?: string;
   };

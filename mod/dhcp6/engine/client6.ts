@@ -27,13 +27,22 @@ export function colonHex(b: Uint8Array): string {
   return s;
 }
 
+/**
+ * The longest hardware address taken from a packet: Kea's HWAddr::MAX_HWADDR_LEN (20 octets, the size of an
+ * InfiniBand address). A longer one is ignored (the next source is tried), as Kea refuses to build it.
+ */
+export const MAX_HWADDR_LEN = 20;
+
 /** The link-layer address inside a DUID-LLT (type 1) or DUID-LL (type 3), RFC 8415 §11.2 and §11.4. */
 function duidHw(duid: Uint8Array | undefined): Uint8Array | undefined {
   if (!duid || duid.length < 4) return undefined;
   const type = (duid[0] << 8) | duid[1];
-  if (type === 1 && duid.length > 8) return duid.subarray(8);
-  if (type === 3 && duid.length > 4) return duid.subarray(4);
-  return undefined;
+  const hw = type === 1 && duid.length > 8
+    ? duid.subarray(8)
+    : type === 3 && duid.length > 4
+    ? duid.subarray(4)
+    : undefined;
+  return hw && hw.length <= MAX_HWADDR_LEN ? hw : undefined;
 }
 
 /** The MAC of a modified-EUI-64 link-local address (fe80::/64 with ff:fe in the middle), RFC 4291 App. A. */
@@ -48,7 +57,8 @@ function eui64Hw(a: Uint8Array | undefined): Uint8Array | undefined {
  * Identifies the client of `msg` (relayed through `relays`, outermost first; `src` is the datagram's source).
  * The hardware address comes from, in order: option 79 of the relay closest to the client (RFC 6939 §4), the
  * DUID (LLT or LL), the EUI-64 interface id of the client's link-local address (the innermost relay's
- * peer-address, or the source of a direct query), as Kea's default `mac-sources: ["any"]` tries them.
+ * peer-address, or the source of a direct query), as Kea's default `mac-sources: ["any"]` tries them; an address
+ * over {@link MAX_HWADDR_LEN} octets from the first two is passed over.
  */
 export function identifyClient6(
   msg: Message6,
@@ -61,7 +71,7 @@ export function identifyClient6(
   const inner = relays.length ? relays[relays.length - 1] : undefined;
   let hw: Uint8Array | undefined;
   const lla = inner ? getOption6(inner.options, Opt6.CLIENT_LINKLAYER_ADDR) : undefined;
-  if (lla && lla.length > 2) hw = lla.subarray(2);
+  if (lla && lla.length > 2 && lla.length - 2 <= MAX_HWADDR_LEN) hw = lla.subarray(2);
   hw ??= duidHw(duidBytes) ?? eui64Hw(inner ? inner.peerAddress : src);
   const hwaddr = hw ? colonHex(hw) : "";
   const hostKeys: string[] = [];
@@ -69,8 +79,17 @@ export function identifyClient6(
     if (t === "duid" && duid) hostKeys.push(`duid=${duid}`);
     else if (t === "hw-address" && hwaddr) hostKeys.push(`hw-address=${hwaddr}`);
   }
-  const label = `duid=[${duid || "no info"}], ${hwaddr ? `[hwaddr=${hwaddr}]` : "[no hwaddr info]"}, tid=0x${
-    msg.transactionId.toString(16)
-  }`;
+  const label = `duid=[${labelHex(duid) || "no info"}], ${
+    hwaddr ? `[hwaddr=${labelHex(hwaddr)}]` : "[no hwaddr info]"
+  }, tid=0x${msg.transactionId.toString(16)}`;
   return { duid, hwaddr, label, hostKeys };
+}
+
+/**
+ * Colon hex cut to its first 64 bytes for a log label (`…(N bytes)` says the whole size): a DUID or a relayed
+ * link-layer address can be kilobytes long, and one packet must stay one short log line (DESIGN.md rule 8).
+ */
+export function labelHex(colon: string): string {
+  if (colon.length <= 64 * 3 - 1) return colon;
+  return `${colon.slice(0, 64 * 3 - 1)}...(${(colon.length + 1) / 3} bytes)`;
 }

@@ -8,6 +8,7 @@ import { hints6, onLink6 } from "./ia6.ts";
 import { candidateSubnets6 } from "./select_subnet6.ts";
 import { reply6 } from "./reply6.ts";
 import type { Outcome6 } from "./types.ts";
+import { printableList } from "../../wire/printable.ts";
 
 /**
  * CONFIRM → REPLY with a top-level Success when every address of the IA_NAs lies on the client's link, NotOnLink
@@ -44,7 +45,9 @@ export function handleConfirm6(ex: Exchange6): Outcome6 {
     log: [{
       id: off.length ? "DHCP6_CONFIRM_NOT_ON_LINK" : "DHCP6_CONFIRM_ON_LINK",
       text: off.length
-        ? `${ex.client.label}: ${off.map((h) => fmt6(h.address)).join(", ")} not on link of subnet ${ex.subnet.prefix}`
+        ? `${ex.client.label}: ${
+          printableList(off.map((h) => fmt6(h.address)))
+        } not on link of subnet ${ex.subnet.prefix}`
         : `${ex.client.label}: all addresses on link of subnet ${ex.subnet.prefix}`,
     }],
   });

@@ -75,9 +75,32 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** The first problem RFC 8415 §16 finds with the query's identifiers and IAs, or undefined. */
+/** Kea's DUID::MAX_DUID_LEN (RFC 8415 §11.1: a DUID is at most 128 octets, type included). */
+export const MAX_DUID_LEN = 128;
+
+/**
+ * Kea's `sanityCheckDUID`: a client-id or server-id holds 3 (a 2-octet type and one octet of value) to 128
+ * octets; anything else describes the problem. A DUID from a hostile client can be 65 535 bytes long; it must not
+ * become a lease key or a log label.
+ */
+function duidProblem(msg: Message6, code: number, what: string): string | undefined {
+  for (const o of msg.options) {
+    if (o.code !== code) continue;
+    if (o.data.length < 3 || o.data.length > MAX_DUID_LEN) {
+      return `a ${what} of ${o.data.length} byte(s) (a DUID has 3 to ${MAX_DUID_LEN})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first problem RFC 8415 §16 finds with the query's identifiers and IAs, or undefined (Kea's `sanityCheck`,
+ * DUID lengths included).
+ */
 function sanity(msg: Message6, rules: [Rule, Rule]): string | undefined {
   const [cr, sr] = rules;
+  const bad = duidProblem(msg, Opt6.CLIENTID, "client-id") ?? duidProblem(msg, Opt6.SERVERID, "server-id");
+  if (bad) return bad;
   const cid = count(msg, Opt6.CLIENTID), sid = count(msg, Opt6.SERVERID);
   if (cr === "mandatory" && cid !== 1) return cid ? "more than one client-id" : "no client-id";
   if (cid > 1) return "more than one client-id";

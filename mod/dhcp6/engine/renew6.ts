@@ -11,6 +11,7 @@ import { candidateSubnets6 } from "./select_subnet6.ts";
 import { reservedForOther6 } from "./host6.ts";
 import { finishIa6, grant6, type Hint6, hints6, type IaResult6, KIND6, newResult6, onLink6, statusIa6 } from "./ia6.ts";
 import { assignIa6 } from "./assign6.ts";
+import { printableList } from "../../wire/printable.ts";
 
 /** Adds `h` to the reply IA with preferred and valid lifetimes 0 (RFC 8415 §18.3.4: "not appropriate"). */
 function zero6(r: IaResult6, h: { address: bigint; len: number }): void {
@@ -44,7 +45,7 @@ function noSubnet(ex: Exchange6, r: IaResult6, hints: Hint6[], rebind: boolean):
   r.log.push({
     id: "DHCP6_REBIND_NOT_ON_LINK",
     text: `${ex.client.label}: REBIND for iaid=${r.ia.iaid} lists ${
-      listed.map((h) => fmt6(h.address, h.len)).join(", ")
+      printableList(listed.map((h) => fmt6(h.address, h.len)))
     }, not appropriate for the client's link; lifetimes set to 0`,
   });
   return r;

@@ -48,10 +48,11 @@ export interface Engine6Context {
 /** A statistic change (mod/stats/stats.ts; the DHCPv6 engine's name for it). */
 export type StatDelta6 = StatDelta;
 
-/** A log line with a Kea message id (`DHCP6_LEASE_ALLOC`). */
+/** A log line with a Kea message id (`DHCP6_LEASE_ALLOC`), written at INFO, or at DEBUG when `debug` is set. */
 export interface LogEntry6 {
   id: string;
   text: string;
+  debug?: true;
 }
 
 /** Where a reply goes (RFC 8415 §18.3.10, §19.3): the client at port 546, or the relay agent at port 547. */
