@@ -18,7 +18,7 @@ import { compileD2Config } from "../mod/config/compile_d2.ts";
 import { D2Service } from "../mod/ddns/d2/service.ts";
 import type { NameChangeRequest } from "../mod/ddns/ncr/ncr.ts";
 import { NcrQueue } from "../mod/ddns/ncr/queue.ts";
-import { MsgType, Opt, type Packet4 } from "../mod/dhcp4/packet.ts";
+import { MsgType, Opt, type Packet4 } from "../mod/packet4/packet.ts";
 import { HaService } from "../mod/ha/service.ts";
 import { KvLeaseStore } from "../mod/lease/kv_store.ts";
 import { nullLog } from "../mod/log/logger.ts";

@@ -8,10 +8,10 @@ import { parseConfigText } from "../mod/config/load.ts";
 import { LeaseIndex } from "../mod/lease/memory_index.ts";
 import { OfferTable } from "../mod/lease/offers.ts";
 import { IterativeAllocator } from "../mod/lease/allocator.ts";
-import { decode4, encode4 } from "../mod/dhcp4/codec.ts";
+import { decode4, encode4 } from "../mod/packet4/codec.ts";
 import { handle4 } from "../mod/dhcp4/engine/handle4.ts";
 import type { EngineContext, Outcome } from "../mod/dhcp4/engine/types.ts";
-import type { Packet4 } from "../mod/dhcp4/packet.ts";
+import type { Packet4 } from "../mod/packet4/packet.ts";
 import { relayedQuery } from "./relayed_query.ts";
 
 const N = Number(Deno.args[0] ?? 20000);

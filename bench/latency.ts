@@ -7,7 +7,7 @@
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
-import { decode4 } from "../mod/dhcp4/codec.ts";
+import { decode4 } from "../mod/packet4/codec.ts";
 
 const rate = Number(Deno.args[0] ?? 1000);
 const secs = Number(Deno.args[1] ?? 10);

@@ -1,6 +1,6 @@
 /** The query the benchmarks send: a relayed (giaddr 198.18.0.100) DHCPv4 message from client number `i`. */
-import { encode4 } from "../mod/dhcp4/codec.ts";
-import type { Packet4 } from "../mod/dhcp4/packet.ts";
+import { encode4 } from "../mod/packet4/codec.ts";
+import type { Packet4 } from "../mod/packet4/packet.ts";
 
 /** Client `i`'s message of `type` (option 53) with `extra` options and parameter request list `prl`. */
 export function relayedQuery(

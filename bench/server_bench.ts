@@ -10,7 +10,7 @@ import { IterativeAllocator } from "../mod/lease/allocator.ts";
 import { Stats } from "../mod/stats/stats.ts";
 import { nullLog } from "../mod/log/logger.ts";
 import { type Datagram, Dhcp4Server } from "../mod/dhcp4/server.ts";
-import { decode4 } from "../mod/dhcp4/codec.ts";
+import { decode4 } from "../mod/packet4/codec.ts";
 import { relayedQuery } from "./relayed_query.ts";
 
 const N = Number(Deno.args[0] ?? 50000);

@@ -4,8 +4,8 @@
  * after the host lookup `KNOWN` or `UNKNOWN` and the classes depending on them. Pure: the query, the arrival
  * facts and the compiled classes in, a set of class names out.
  */
-import type { ClientClass4 } from "../config/model.ts";
-import type { Packet4 } from "../dhcp4/packet.ts";
+import type { ClassDef } from "./class_def.ts";
+import type { Packet4 } from "../packet4/packet.ts";
 import { evalBool, EvalError, type EvalInput } from "./evaluate.ts";
 
 /** The arrival facts `pkt.iface|src|dst|len` read. */
@@ -27,7 +27,7 @@ export function isBuiltinClass(name: string): boolean {
   return BUILTIN.has(name) || BUILTIN_PREFIXES.some((p) => name.startsWith(p));
 }
 
-function evaluate(cls: ClientClass4, input: EvalInput): boolean {
+function evaluate(cls: ClassDef, input: EvalInput): boolean {
   try {
     return evalBool(cls.test!, input);
   } catch (e) {
@@ -45,7 +45,7 @@ function evaluate(cls: ClientClass4, input: EvalInput): boolean {
  */
 export function classifyQuery(
   query: Packet4,
-  classes: readonly ClientClass4[],
+  classes: readonly ClassDef[],
   arrival: ArrivalFacts = {},
 ): Set<string> {
   const set = new Set<string>(["ALL"]);
@@ -66,7 +66,7 @@ export function classifyAfterHost(
   set: Set<string>,
   query: Packet4,
   known: boolean,
-  classes: readonly ClientClass4[],
+  classes: readonly ClassDef[],
   arrival: ArrivalFacts = {},
 ): Set<string> {
   set.add(known ? "KNOWN" : "UNKNOWN");

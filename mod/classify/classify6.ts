@@ -4,9 +4,9 @@
  * `classifyByVendor`), then each non-additional class whose test holds, in configuration order. Pure: the query
  * (relay chain included, so `relay6[…]` tests see it), the arrival facts and the compiled classes in, a set out.
  */
-import type { BoolExpr } from "./ast.ts";
-import type { ClientClass6 } from "../config/model6.ts";
-import type { Message6, Packet6, Relay6 } from "../dhcp6/packet.ts";
+import type { BoolExpr } from "./expr/ast.ts";
+import type { ClassDef } from "./class_def.ts";
+import type { Message6, Packet6, Relay6 } from "../packet6/packet.ts";
 import { EvalError } from "./eval_core.ts";
 import { evalBool6, type EvalInput6 } from "./evaluate6.ts";
 import { decodeVendor6 } from "./vendor6.ts";
@@ -72,7 +72,7 @@ export function vendorClass6(message: Message6): string | undefined {
  */
 export function classifyQuery6(
   query: Packet6,
-  classes: readonly ClientClass6[],
+  classes: readonly ClassDef[],
   arrival: ArrivalFacts6 = {},
   relays: readonly Relay6[] = [],
 ): Set<string> {

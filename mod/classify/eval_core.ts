@@ -6,7 +6,7 @@
  * delegated to an {@link EvalFamily}, so the DHCPv4 (evaluate.ts) and DHCPv6 (evaluate6.ts) evaluators share
  * every other rule. Values are byte strings (one JS char per byte, 0..255).
  */
-import type { BoolExpr, StrExpr } from "./ast.ts";
+import type { BoolExpr, StrExpr } from "./expr/ast.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 
 /** An evaluation failure (Kea's EvalTypeError): the expression cannot give a value for this packet. */

@@ -5,8 +5,8 @@
  * packet integer fields are 4-byte big-endian, as Kea pads them to uint32. A type error (e.g. `uint8totext` of
  * two bytes) throws EvalError; the classifier then leaves the class out, as Kea does.
  */
-import type { BoolExpr, StrExpr } from "./ast.ts";
-import { hwAddr, type Packet4 } from "../dhcp4/packet.ts";
+import type { BoolExpr, StrExpr } from "./expr/ast.ts";
+import { hwAddr, type Packet4 } from "../packet4/packet.ts";
 import { bytes, evalBoolean, EvalError, type EvalFamily, evalStr, type FamilyStr, u32 } from "./eval_core.ts";
 
 export { EvalError, substring } from "./eval_core.ts";

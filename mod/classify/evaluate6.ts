@@ -6,9 +6,9 @@
  * relay closest to the client, -1), `pkt6.msgtype|transid` and `pkt.len` as 4-byte big-endian integers,
  * `pkt.src|dst` and `relay6[n].peeraddr|linkaddr` as 16 bytes, and the vendor tokens over options 16 and 17.
  */
-import type { BoolExpr, StrExpr } from "./ast.ts";
-import type { Message6, Relay6 } from "../dhcp6/packet.ts";
-import { encode6 } from "../dhcp6/codec.ts";
+import type { BoolExpr, StrExpr } from "./expr/ast.ts";
+import type { Message6, Relay6 } from "../packet6/packet.ts";
+import { encode6 } from "../packet6/codec.ts";
 import { bytes, evalBoolean, EvalError, type EvalFamily, evalStr, type FamilyStr, u32 } from "./eval_core.ts";
 import { decodeVendor6, vendorMatches } from "./vendor6.ts";
 

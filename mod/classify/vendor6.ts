@@ -4,7 +4,7 @@
  * RFC 8415 §21.17: enterprise-number, then sub-options with 2-byte code and 2-byte length). Kea's TokenVendor
  * and TokenVendorClass look at the first such option of the query only (`Pkt::getOption`).
  */
-import type { VendorKind } from "./ast.ts";
+import type { VendorKind } from "./expr/ast.ts";
 
 /** A decoded vendor option: its enterprise number and, for 16 the data tuples, for 17 the sub-options. */
 export interface VendorOption6 {

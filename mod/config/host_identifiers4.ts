@@ -4,8 +4,8 @@
  * reservation never sits unused without telling the operator, and the compilation into the model's
  * `hostIdentifiers` and `flexId`.
  */
-import { parseStringExpr } from "../classify/parser.ts";
-import { ExprError } from "../classify/lexer.ts";
+import { parseStringExpr } from "../classify/expr/parser.ts";
+import { ExprError } from "../classify/expr/lexer.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { FlexId4, HostIdType } from "./model.ts";
 import type { OptionCodec4 } from "./option_codec.ts";

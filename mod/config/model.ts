@@ -3,7 +3,8 @@
  * packet. mod/config/compile4.ts builds it from the validated JSON (defaults applied, inheritance global →
  * subnet resolved, option-data encoded to wire payloads). A reload builds a new model and swaps it whole.
  */
-import type { BoolExpr, StrExpr } from "../classify/ast.ts";
+import type { ClassDef } from "../classify/class_def.ts";
+import type { StrExpr } from "../classify/expr/ast.ts";
 import type { HaConfig } from "./model_ha.ts";
 
 /** One option to send: the wire payload (without code/length) plus Kea's send flags. */
@@ -174,14 +175,7 @@ export interface SharedNetwork4 {
  * A compiled client class (Kea `client-classes[]` entry): its parsed test, when it is evaluated, and what
  * membership gives (options, boot fields, lifetimes). Evaluated in configuration order.
  */
-export interface ClientClass4 {
-  name: string;
-  /** the parsed `test` (absent: the class is never assigned by evaluation) */
-  test?: BoolExpr;
-  /** the test refers to KNOWN/UNKNOWN (directly or through a class that does): evaluated after the host lookup */
-  afterHost: boolean;
-  /** `only-if-required` / `only-in-additional-list`: not evaluated with the others */
-  additional: boolean;
+export interface ClientClass4 extends ClassDef {
   options: Map<number, OptionValue>;
   nextServer?: number;
   serverHostname?: string;

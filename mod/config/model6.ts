@@ -3,7 +3,7 @@
  * packet. mod/config/compile6.ts builds it from the validated JSON (Kea's defaults applied, inheritance global →
  * shared network → subnet resolved, option-data encoded to DHCPv6 wire payloads, addresses as 128-bit integers).
  */
-import type { BoolExpr } from "../classify/ast.ts";
+import type { ClassDef } from "../classify/class_def.ts";
 import type { DdnsParams, DhcpDdnsSpec, DhcpServerCommon, OptionValue } from "./model.ts";
 
 /** Options of a scope by code (space dhcp6; other spaces already packed into the options that carry them). */
@@ -106,13 +106,11 @@ export interface SharedNetwork6 extends Guards6 {
   relayAddresses: bigint[];
 }
 
-/** A compiled client class of Dhcp6 (test parsed with the DHCPv6 tokens). */
-export interface ClientClass6 {
-  name: string;
-  test?: BoolExpr;
-  afterHost: boolean;
-  /** `only-if-required`: evaluated only when a scope's require-client-classes names it */
-  additional: boolean;
+/**
+ * A compiled client class of Dhcp6 (test parsed with the DHCPv6 tokens; `only-if-required`: `additional`,
+ * evaluated only when a scope requires it).
+ */
+export interface ClientClass6 extends ClassDef {
   options: Options6;
   validLifetime?: number;
   minValidLifetime?: number;

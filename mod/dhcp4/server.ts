@@ -6,7 +6,7 @@
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
 import { setImmediate } from "node:timers";
-import { decode4, encode4 } from "./codec.ts";
+import { decode4, encode4 } from "../packet4/codec.ts";
 import { handle4 } from "./engine/handle4.ts";
 import type {
   Arrival,
@@ -17,7 +17,7 @@ import type {
   Outcome,
   StatDelta,
 } from "./engine/types.ts";
-import { MsgType, Opt, type Packet4 } from "./packet.ts";
+import { MsgType, Opt, type Packet4 } from "../packet4/packet.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
@@ -25,7 +25,7 @@ import type { Stats } from "../stats/stats.ts";
 import type { Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { DecodeError } from "../wire/errors.ts";
-import { clientLabel } from "./server_util.ts";
+import { clientLabel } from "../packet4/label.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 

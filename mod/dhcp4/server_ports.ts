@@ -1,10 +1,9 @@
 /**
  * What the DHCPv4 server edge (server.ts, which re-exports them) is given to work with, as interfaces: the
- * datagrams and transport of mod/net, the offer table of mod/lease, and the HA service's hooks (mod/ha).
+ * datagrams and transport of mod/net and the offer table of mod/lease; the HA service's hooks are mod/ha's
+ * (mod/ha/hooks.ts), re-exported here.
  */
-import type { Packet4 } from "./packet.ts";
 import type { OfferRecord, OfferView } from "./engine/types.ts";
-import type { LeaseMutation } from "../lease/types.ts";
 
 /** One received datagram with where it arrived (IP_PKTINFO), as the transports in mod/net deliver it. */
 export interface Datagram {
@@ -44,18 +43,4 @@ export interface OfferStore extends OfferView {
   sweep(now: number): void;
 }
 
-/**
- * What the server asks of the HA service (mod/ha/service.ts, Kea's libdhcp_ha.so callouts) when a relationship is
- * configured; absent = a standalone server. `admit` is Kea's buffer4_receive callout: it decides whether this
- * server serves the query now (its scopes, its HA state) and names the query's HA class. `replicate` is Kea's
- * leases4_committed callout: it runs after the lease mutations are durable and before the reply is sent.
- */
-export interface HaHooks {
-  /** undefined: drop the query (the hook counts and logs why); a string: serve it, with this HA class ("" = none) */
-  admit(query: Packet4, nowMs: number): string | undefined;
-  /**
-   * Sends the durable mutations to the partner; the reply is sent when the promise resolves and dropped when it
-   * rejects (the partner did not acknowledge). undefined = nothing to wait for (no update needed or queued).
-   */
-  replicate(mutations: readonly LeaseMutation[], query: Packet4): Promise<void> | undefined;
-}
+export type { HaHooks } from "../ha/hooks.ts";

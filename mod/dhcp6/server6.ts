@@ -8,10 +8,10 @@
  * one through `onFatal`.
  */
 import { setImmediate } from "node:timers";
-import { decode6, encode6, innermost } from "./codec.ts";
+import { decode6, encode6, innermost } from "../packet6/codec.ts";
 import { handle6, receivedStat6 } from "./engine/handle6.ts";
 import type { Engine6Context, FreeAddress6Finder, Outcome6, StatDelta6 } from "./engine/types.ts";
-import { MsgType6, Opt6, type Packet6 } from "./packet.ts";
+import { MsgType6, Opt6, type Packet6 } from "../packet6/packet.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Lease6Store } from "../lease/types6.ts";
 import type { Stats } from "../stats/stats.ts";

@@ -5,7 +5,7 @@
  * scope. Scopes are peer names; the class added to the query is `HA_<name>`. Pure.
  */
 
-import { hwAddr, Opt, type Packet4 } from "../dhcp4/packet.ts";
+import { hwAddr, Opt, type Packet4 } from "../packet4/packet.ts";
 import type { HaConfig, HaPeer } from "../config/model_ha.ts";
 
 /** RFC 3074 §6: the "mixing table" of 256 distinct values in pseudo-random order (`loadb_mx_tbl`). */

@@ -7,9 +7,9 @@
  * on fake time.
  */
 import { CommandError, Result } from "../control/answer.ts";
-import type { HaHooks } from "../dhcp4/server.ts";
-import { hwAddr, MsgType, Opt, type Packet4 } from "../dhcp4/packet.ts";
-import { clientLabel } from "../dhcp4/server_util.ts";
+import type { HaHooks } from "./hooks.ts";
+import { hwAddr, MsgType, Opt, type Packet4 } from "../packet4/packet.ts";
+import { clientLabel } from "../packet4/label.ts";
 import type { LeaseMutation } from "../lease/types.ts";
 import { toColonHex } from "../wire/addr.ts";
 import type { HaControl } from "./commands.ts";

@@ -14,15 +14,7 @@ import { PeerClient } from "./peer_client.ts";
 import { QueryFilter } from "./query_filter.ts";
 import { parseHeartbeatAnswer } from "./service_heartbeat.ts";
 import { HA_UPDATE_STATS, LeaseUpdater } from "./service_updates.ts";
-import {
-  type HaAction,
-  type HaEvent,
-  type HaMachine,
-  initialMachine,
-  sendsHeartbeats,
-  servedScopes,
-  step,
-} from "./state_machine.ts";
+import { type HaAction, type HaEvent, type HaMachine, initialMachine, servedScopes, step } from "./state_machine.ts";
 import { syncFromPartner } from "./sync.ts";
 import { type HaConfig, type HaState, partnerPeer, thisPeer } from "../config/model_ha.ts";
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { classifyAfterHost, classifyQuery, clientAllowed, isBuiltinClass } from "../../mod/classify/classify4.ts";
-import { parseTest } from "../../mod/classify/parser.ts";
+import { parseTest } from "../../mod/classify/expr/parser.ts";
 import type { ClientClass4 } from "../../mod/config/model.ts";
 import { discover } from "./fixture.ts";
 

@@ -5,7 +5,7 @@
  * cases translated by `weka migrate`, whose tests must evaluate (no EvalError) on a sample SOLICIT.
  */
 import assert from "node:assert/strict";
-import { parseTest } from "../../mod/classify/parser.ts";
+import { parseTest } from "../../mod/classify/expr/parser.ts";
 import { classifyQuery6, evaluate6, queryInput6, vendorClass6 } from "../../mod/classify/classify6.ts";
 import { evalBool6 } from "../../mod/classify/evaluate6.ts";
 import type { ClientClass6, Dhcp6Config } from "../../mod/config/model6.ts";

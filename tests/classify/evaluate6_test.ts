@@ -6,11 +6,11 @@
  * options as "" / false, vendor tokens over the first option 17 / 16 with `[*]` matching any enterprise.
  */
 import assert from "node:assert/strict";
-import { parseStringExpr, parseTest } from "../../mod/classify/parser.ts";
+import { parseStringExpr, parseTest } from "../../mod/classify/expr/parser.ts";
 import { evalBool6, type EvalInput6, evalString6 } from "../../mod/classify/evaluate6.ts";
 import { EvalError } from "../../mod/classify/evaluate.ts";
 import { queryInput6 } from "../../mod/classify/classify6.ts";
-import { encode6 } from "../../mod/dhcp6/codec.ts";
+import { encode6 } from "../../mod/packet6/codec.ts";
 import { RELAYED_LEN, relayedSolicit, solicit, v6 } from "./fixture6.ts";
 
 const ARRIVAL = { iface: "eth0", src: v6("2001:db8:1::1"), dst: v6("2001:db8::53") };

@@ -4,7 +4,7 @@
  * substring with negative start/length, split fields from 1, hexstring in lower case).
  */
 import assert from "node:assert/strict";
-import { parseTest } from "../../mod/classify/parser.ts";
+import { parseTest } from "../../mod/classify/expr/parser.ts";
 import { evalBool, EvalError, type EvalInput, substring } from "../../mod/classify/evaluate.ts";
 import { discover } from "./fixture.ts";
 

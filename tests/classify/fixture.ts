@@ -2,8 +2,8 @@
  * A relayed DHCPDISCOVER as real bytes, annotated field by field (RFC 2131 §2 layout), shared by the classify
  * tests. Decoded by the project's own codec so the evaluator sees exactly what the server would hand it.
  */
-import { decode4 } from "../../mod/dhcp4/codec.ts";
-import type { Packet4 } from "../../mod/dhcp4/packet.ts";
+import { decode4 } from "../../mod/packet4/codec.ts";
+import type { Packet4 } from "../../mod/packet4/packet.ts";
 
 const text = (s: string) => [...new TextEncoder().encode(s)];
 

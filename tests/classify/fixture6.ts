@@ -3,7 +3,7 @@
  * classification tests. The path is client → relay B → relay A → server, so Kea's `relay_info_[0]` (and
  * `relay6[0]`, `relay6[-2]`) is relay A, the outermost layer, and `relay6[1]` / `relay6[-1]` is relay B.
  */
-import type { Message6, Relay6 } from "../../mod/dhcp6/packet.ts";
+import type { Message6, Relay6 } from "../../mod/packet6/packet.ts";
 import { parseIpv6 } from "../../mod/wire/ipv6.ts";
 
 const text = (s: string) => [...new TextEncoder().encode(s)];

@@ -1,6 +1,6 @@
 /** The expression lexer: token kinds and columns as Kea's lexer.ll scans them, and located lexical errors. */
 import assert from "node:assert/strict";
-import { ExprError, lex } from "../../mod/classify/lexer.ts";
+import { ExprError, lex } from "../../mod/classify/expr/lexer.ts";
 
 const kinds = (s: string) => lex(s).map((t) => `${t.kind}:${t.text}@${t.col}`);
 

@@ -4,8 +4,8 @@
  * literals; the DHCPv4-only tokens are refused there, and the DHCPv6 ones stay refused in Dhcp4.
  */
 import assert from "node:assert/strict";
-import { parseTest } from "../../mod/classify/parser.ts";
-import { ExprError } from "../../mod/classify/lexer.ts";
+import { parseTest } from "../../mod/classify/expr/parser.ts";
+import { ExprError } from "../../mod/classify/expr/lexer.ts";
 
 const v6 = (s: string) => parseTest(s, { family: 6 }).expr;
 

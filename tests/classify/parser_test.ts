@@ -4,8 +4,8 @@
  * located at the column Kea's parser reports.
  */
 import assert from "node:assert/strict";
-import { parseTest } from "../../mod/classify/parser.ts";
-import { ExprError } from "../../mod/classify/lexer.ts";
+import { parseTest } from "../../mod/classify/expr/parser.ts";
+import { ExprError } from "../../mod/classify/expr/lexer.ts";
 
 const codes: Record<string, number> = { "host-name": 12, "domain-name": 15, mysystem: 250 };
 const parse = (s: string) => parseTest(s, { optionCode: (n) => codes[n] });

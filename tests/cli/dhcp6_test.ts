@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { Buffer } from "node:buffer";
-import { decode6 } from "../../mod/dhcp6/codec.ts";
-import { getOption6, MsgType6, Opt6 } from "../../mod/dhcp6/packet.ts";
+import { decode6 } from "../../mod/packet6/codec.ts";
+import { getOption6, MsgType6, Opt6 } from "../../mod/packet6/packet.ts";
 import { duidText } from "../../mod/dhcp6/server_duid.ts";
 import { inner, RELAYED_SOLICIT } from "../dhcp6/fixtures6.ts";
 import { buildRequest, sendUnix } from "../../mod/control/client.ts";

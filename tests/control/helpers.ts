@@ -6,8 +6,8 @@
 import { resolve } from "node:path";
 import { kvFiles } from "../../mod/control/safe_write.ts";
 import dgram from "node:dgram";
-import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
-import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
+import { decode4, encode4 } from "../../mod/packet4/codec.ts";
+import { MsgType, Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { ControlContext } from "../../mod/control/context.ts";
 import { DhcpState } from "../../mod/control/dhcp_state.ts";

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { Lab } from "../e2e/lab.ts";
 import { sendUnix } from "../../mod/control/client.ts";
-import { decode4 } from "../../mod/dhcp4/codec.ts";
-import { MsgType, Opt } from "../../mod/dhcp4/packet.ts";
+import { decode4 } from "../../mod/packet4/codec.ts";
+import { MsgType, Opt } from "../../mod/packet4/packet.ts";
 import { formatIpv4 } from "../../mod/wire/addr.ts";
 import { REPO } from "./helpers.ts";
 

@@ -102,7 +102,8 @@ async function scenario(probeMs: number): Promise<{ answered: boolean; out: stri
     for (const f of flood) f.close();
     await new Promise((r) => setTimeout(r, 300));
     let answered = false;
-    for (let end = Date.now() + 5000; Date.now() < end && !answered;) answered = (await hello(port, dir)) === "hello\n";
+    const end = Date.now() + 5000;
+    while (Date.now() < end && !answered) answered = (await hello(port, dir)) === "hello\n";
     return { answered, out: c.out() };
   } finally {
     await c.stop();

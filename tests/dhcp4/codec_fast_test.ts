@@ -4,8 +4,8 @@
  * buffer with the same bytes it would allocate. Fixtures are built field by field below.
  */
 import assert, { deepStrictEqual, equal } from "node:assert/strict";
-import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
-import { Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
+import { decode4, encode4 } from "../../mod/packet4/codec.ts";
+import { Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 
 /** A relayed DISCOVER with two instances of option 12 and two option 52s (the second must be ignored). */
 function discoverBytes(): Uint8Array {

@@ -1,6 +1,6 @@
 import assert, { deepStrictEqual, equal, throws } from "node:assert/strict";
-import { decode4, encode4, EncodeError } from "../../mod/dhcp4/codec.ts";
-import { Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
+import { decode4, encode4, EncodeError } from "../../mod/packet4/codec.ts";
+import { Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 import { DecodeError } from "../../mod/wire/errors.ts";
 import { formatIpv4, parseIpv4, toColonHex } from "../../mod/wire/addr.ts";
 import { parseClientFqdn, parseRelayAgentInfo } from "../../mod/options/mod.ts";

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp4Config } from "../../mod/config/model.ts";
-import { decode4 } from "../../mod/dhcp4/codec.ts";
-import { MsgType, Opt } from "../../mod/dhcp4/packet.ts";
+import { decode4 } from "../../mod/packet4/codec.ts";
+import { MsgType, Opt } from "../../mod/packet4/packet.ts";
 import { decodeNcr, encodeNcr } from "../../mod/ddns/ncr/ncr.ts";
 import { fromClient, serverBed } from "./server_bed.ts";
 import { startDdnsSender } from "../../mod/dhcp4/ddns_sender.ts";

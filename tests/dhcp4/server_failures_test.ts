@@ -8,8 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
-import { decode4 } from "../../mod/dhcp4/codec.ts";
-import { MsgType, Opt } from "../../mod/dhcp4/packet.ts";
+import { decode4 } from "../../mod/packet4/codec.ts";
+import { MsgType, Opt } from "../../mod/packet4/packet.ts";
 import type { LeaseStore } from "../../mod/lease/types.ts";
 import { fromClient, ScriptedTransport, serverBed } from "./server_bed.ts";
 

@@ -11,8 +11,8 @@ import { IterativeAllocator } from "../../mod/lease/allocator.ts";
 import { Stats } from "../../mod/stats/stats.ts";
 import type { Log } from "../../mod/log/logger.ts";
 import { type Datagram, Dhcp4Server } from "../../mod/dhcp4/server.ts";
-import { encode4 } from "../../mod/dhcp4/codec.ts";
-import type { Packet4 } from "../../mod/dhcp4/packet.ts";
+import { encode4 } from "../../mod/packet4/codec.ts";
+import type { Packet4 } from "../../mod/packet4/packet.ts";
 
 const SERVER = 0xc6120001; // 198.18.0.1
 const RELAY = 0xc6120064; // 198.18.0.100

@@ -4,8 +4,8 @@
  * and malformed input refused with DecodeError (hand-made cases and a small fuzz).
  */
 import assert from "node:assert/strict";
-import { decode6, duidOf, encode6, encodeStatus, innermost, MAX_RELAY_DEPTH } from "../../mod/dhcp6/codec.ts";
-import { type Message6, MsgType6, Opt6, type Packet6, type Relay6, Status6 } from "../../mod/dhcp6/packet.ts";
+import { decode6, duidOf, encode6, encodeStatus, innermost, MAX_RELAY_DEPTH } from "../../mod/packet6/codec.ts";
+import { type Message6, MsgType6, Opt6, type Packet6, type Relay6, Status6 } from "../../mod/packet6/packet.ts";
 import { DecodeError } from "../../mod/wire/errors.ts";
 import { formatIpv6, parseIpv6 } from "../../mod/wire/ipv6.ts";
 import * as captured from "../fixtures/dhcp6/captured.ts";

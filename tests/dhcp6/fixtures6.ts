@@ -3,7 +3,7 @@
  * configuration it is served with, and helpers to read replies.
  */
 import assert from "node:assert/strict";
-import type { Message6, Packet6 } from "../../mod/dhcp6/packet.ts";
+import type { Message6, Packet6 } from "../../mod/packet6/packet.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp6Config } from "../../mod/config/model6.ts";
 

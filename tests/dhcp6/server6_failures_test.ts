@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { Dhcp6Server, type Server6Deps } from "../../mod/dhcp6/server6.ts";
-import { decode6, encode6 } from "../../mod/dhcp6/codec.ts";
-import { MsgType6 } from "../../mod/dhcp6/packet.ts";
+import { decode6, encode6 } from "../../mod/packet6/codec.ts";
+import { MsgType6 } from "../../mod/packet6/packet.ts";
 import { KvLease6Store } from "../../mod/lease/kv_store6.ts";
 import type { Lease6Store } from "../../mod/lease/types6.ts";
 import { IterativeAllocator6 } from "../../mod/dhcp6/engine/allocator6.ts";

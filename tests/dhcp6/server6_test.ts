@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { Dhcp6Server } from "../../mod/dhcp6/server6.ts";
-import { decode6, encode6 } from "../../mod/dhcp6/codec.ts";
-import { getOption6, MsgType6, Opt6 } from "../../mod/dhcp6/packet.ts";
+import { decode6, encode6 } from "../../mod/packet6/codec.ts";
+import { getOption6, MsgType6, Opt6 } from "../../mod/packet6/packet.ts";
 import { KvLease6Store } from "../../mod/lease/kv_store6.ts";
 import type { Lease6Mutation, Lease6Store } from "../../mod/lease/types6.ts";
 import { IterativeAllocator6 } from "../../mod/dhcp6/engine/allocator6.ts";

@@ -3,10 +3,10 @@
  * SOLICITs (IA_NA + IA_PD) from random DUIDs, as a scanner or a broken device sends them. Deterministic: the same
  * seed gives the same clients. Built with the project's own codecs.
  */
-import { encode4 } from "../../mod/dhcp4/codec.ts";
-import type { Packet4 } from "../../mod/dhcp4/packet.ts";
-import { encode6 } from "../../mod/dhcp6/codec.ts";
-import { MsgType6, Opt6 } from "../../mod/dhcp6/packet.ts";
+import { encode4 } from "../../mod/packet4/codec.ts";
+import type { Packet4 } from "../../mod/packet4/packet.ts";
+import { encode6 } from "../../mod/packet6/codec.ts";
+import { MsgType6, Opt6 } from "../../mod/packet6/packet.ts";
 import { prng } from "./fuzz_packets.ts";
 
 /** A random unicast, locally administered MAC (the first octet's low bits 10), six bytes. */

@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "./lab.ts";
 import { labSkipReason, labTest, startWeka, writeConfig } from "./weka_proc.ts";
-import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
-import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
+import { decode4, encode4 } from "../../mod/packet4/codec.ts";
+import { MsgType, Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 import { formatIpv4, ipv4Bytes, parseHex, parseIpv4, toHex } from "../../mod/wire/addr.ts";
 
 const KEA4 = "/usr/sbin/kea-dhcp4";

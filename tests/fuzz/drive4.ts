@@ -9,10 +9,10 @@
  */
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp4Config } from "../../mod/config/model.ts";
-import { decode4, encode4 } from "../../mod/dhcp4/codec.ts";
+import { decode4, encode4 } from "../../mod/packet4/codec.ts";
 import { handle4 } from "../../mod/dhcp4/engine/handle4.ts";
 import type { EngineContext } from "../../mod/dhcp4/engine/types.ts";
-import { Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
+import { Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 import { decodeNcr, encodeNcr } from "../../mod/ddns/ncr/ncr.ts";
 import { loadBalanceKey, pearsonHash } from "../../mod/ha/query_filter.ts";
 import { LeaseIndex } from "../../mod/lease/memory_index.ts";

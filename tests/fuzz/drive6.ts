@@ -8,11 +8,11 @@
  */
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp6Config } from "../../mod/config/model6.ts";
-import { decode6, encode6 } from "../../mod/dhcp6/codec.ts";
+import { decode6, encode6 } from "../../mod/packet6/codec.ts";
 import { handle6 } from "../../mod/dhcp6/engine/handle6.ts";
 import { IterativeAllocator6 } from "../../mod/dhcp6/engine/allocator6.ts";
 import type { Engine6Context } from "../../mod/dhcp6/engine/types.ts";
-import type { Packet6 } from "../../mod/dhcp6/packet.ts";
+import type { Packet6 } from "../../mod/packet6/packet.ts";
 import { clientLabel6 } from "../../mod/dhcp6/server6.ts";
 import { Lease6Index } from "../../mod/lease/memory_index6.ts";
 import { checkStorable6 } from "../../mod/lease/kv_store6.ts";

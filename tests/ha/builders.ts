@@ -2,7 +2,7 @@
  * Plain-data builders the HA tests share: a DHCPv4 lease of subnet 1 and a DHCPv4 query (BOOTREQUEST, Ethernet,
  * RFC 2131 §2 fields) with the given hardware address and options. No I/O, tests only.
  */
-import type { Packet4 } from "../../mod/dhcp4/packet.ts";
+import type { Packet4 } from "../../mod/packet4/packet.ts";
 import type { Lease4 } from "../../mod/lease/types.ts";
 import { parseIpv4 } from "../../mod/wire/addr.ts";
 

@@ -4,7 +4,7 @@
  * RFC 3074 publishes no test vectors, so the hash cases are computed by hand with each table lookup shown.
  */
 import assert from "node:assert/strict";
-import type { Packet4 } from "../../mod/dhcp4/packet.ts";
+import type { Packet4 } from "../../mod/packet4/packet.ts";
 import { loadBalanceKey, pearsonHash, QueryFilter, RFC3074_MIXING_TABLE as T } from "../../mod/ha/query_filter.ts";
 import type { HaConfig, HaMode, HaPeer } from "../../mod/config/model_ha.ts";
 import { query4 } from "./builders.ts";

@@ -12,7 +12,7 @@ import { registerGeneralCommands } from "../../mod/control/general_cmds.ts";
 import { HttpControlListener } from "../../mod/control/http_listener.ts";
 import { registerLeaseCommands } from "../../mod/control/lease_cmds.ts";
 import { CommandRegistry } from "../../mod/control/registry.ts";
-import { MsgType, Opt, type Packet4 } from "../../mod/dhcp4/packet.ts";
+import { MsgType, Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 import { HaService, type HaServiceDeps } from "../../mod/ha/service.ts";
 import type { HaConfig, HaState } from "../../mod/config/model_ha.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { registerGeneralCommands } from "../../mod/control/general_cmds.ts";
 import { CommandRegistry } from "../../mod/control/registry.ts";
-import { MsgType } from "../../mod/dhcp4/packet.ts";
+import { MsgType } from "../../mod/packet4/packet.ts";
 import { nullLog } from "../../mod/log/logger.ts";
 import { haReloadBlocker, openHa } from "../../mod/cli/dhcp4_ha.ts";
 import { freePort, testContext } from "../control/helpers.ts";

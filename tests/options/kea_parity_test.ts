@@ -1,5 +1,5 @@
 import assert, { equal } from "node:assert/strict";
-import { decode4 } from "../../mod/dhcp4/codec.ts";
+import { decode4 } from "../../mod/packet4/codec.ts";
 import { encodeOptionData, findOption4, formatOptionData } from "../../mod/options/mod.ts";
 import { toHex } from "../../mod/wire/addr.ts";
 

@@ -4,7 +4,7 @@
  * the address already offered, the requested address, then the next free address of the pools in order, over
  * every subnet of a shared network the client may use.
  */
-import { Opt } from "../packet.ts";
+import { Opt } from "../../packet4/packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import type { Lease4 } from "../../lease/types.ts";

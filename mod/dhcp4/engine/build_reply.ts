@@ -3,7 +3,7 @@
  * from the query, client-id / RAI / subnet-selection echoed, the lease options (51, 1, 58, 59), the
  * configured options the client asked for or that are always sent, and the server identifier.
  */
-import { FLAG_BROADCAST, MsgType, Opt, type Packet4 } from "../packet.ts";
+import { FLAG_BROADCAST, MsgType, Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { OptionValue, Reservation4, Subnet4 } from "../../config/model.ts";
 import type { EngineContext } from "./types.ts";
 import { msgTypePayload, readPrl, textPayload, u32Payload } from "./payload.ts";

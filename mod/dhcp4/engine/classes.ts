@@ -7,7 +7,7 @@
 import type { ClientClass4, Dhcp4Config, OptionValue, Reservation4, Subnet4, Timers4 } from "../../config/model.ts";
 import { classifyAfterHost, classifyQuery, clientAllowed } from "../../classify/classify4.ts";
 import type { EngineContext } from "./types.ts";
-import type { Packet4 } from "../packet.ts";
+import type { Packet4 } from "../../packet4/packet.ts";
 import { drop, type DropOutcome, type Exchange } from "./outcome.ts";
 
 const USES = new WeakMap<Dhcp4Config, boolean>();

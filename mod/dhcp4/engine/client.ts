@@ -2,7 +2,7 @@
  * Who the client is (RFC 2131 §4.2, RFC 6842, Kea's `match-client-id`): its hardware address, its client
  * identifier, the key under which offers are remembered, Kea's log label, and which leases are its own.
  */
-import { hwAddr, Opt, type Packet4 } from "../packet.ts";
+import { hwAddr, Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { Subnet4 } from "../../config/model.ts";
 import { type Lease4, LeaseState, type LeaseView } from "../../lease/types.ts";
 import { readText } from "./payload.ts";

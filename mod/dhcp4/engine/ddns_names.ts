@@ -5,7 +5,7 @@
  * (RFC 2132 §3.14); a reserved host name wins over both; `ddns-replace-client-name` may replace or supply a name
  * generated from the address (`prefix-A-B-C-D.suffix`). Pure.
  */
-import { Opt, type Packet4 } from "../packet.ts";
+import { Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { DdnsParams } from "../../config/model.ts";
 import { type ClientFqdn, encodeClientFqdn, parseClientFqdn } from "../../options/client_fqdn.ts";
 import { readText, textPayload } from "./payload.ts";

@@ -2,7 +2,7 @@
  * DHCPDECLINE (RFC 2131 §4.3.3; Kea's `processDecline` and `declineLease`): the client found its address in
  * use; the address is put on probation. No reply.
  */
-import { Opt } from "../packet.ts";
+import { Opt } from "../../packet4/packet.ts";
 import type { Outcome } from "./types.ts";
 import { LeaseState } from "../../lease/types.ts";
 import { clientKey, ownsLease } from "./client.ts";

@@ -1,7 +1,7 @@
 /**
  * Where a DHCPv4 reply goes (RFC 2131 §4.1 and §4.3.2; Kea's `adjustRemoteAddr` and `adjustIfaceData`).
  */
-import { FLAG_BROADCAST, hwAddr, MsgType, Opt, type Packet4 } from "../packet.ts";
+import { FLAG_BROADCAST, hwAddr, MsgType, Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { Destination, EngineContext } from "./types.ts";
 import { parseRai, RaiSub } from "./payload.ts";
 

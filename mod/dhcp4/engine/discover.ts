@@ -3,7 +3,7 @@
  * offer for the edge to remember as a hint (a repeated DISCOVER gets the same address while it is free), and with
  * Kea 2.6's `offer-lifetime` as a hold on the address for that many seconds.
  */
-import { MsgType } from "../packet.ts";
+import { MsgType } from "../../packet4/packet.ts";
 import type { OfferMade, Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
 import { nameLog, resolveClientName } from "./ddns_names.ts";

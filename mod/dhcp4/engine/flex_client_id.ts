@@ -4,7 +4,7 @@
  * the flex-id rather than the device; the reply carries the client's own option 61 again, or none when it sent
  * none, whatever `echo-client-id` says.
  */
-import { Opt } from "../packet.ts";
+import { Opt } from "../../packet4/packet.ts";
 import { toColonHex } from "../../wire/addr.ts";
 import type { Outcome } from "./types.ts";
 import type { Exchange } from "./outcome.ts";

@@ -2,7 +2,7 @@
  * Commits a lease at DHCPREQUEST and builds the DHCPACK (RFC 2131 §4.3.2; Kea's `requestLease4` and the
  * statistics it keeps). The lease mutation must be durable before the ACK leaves (the edge waits for it).
  */
-import { MsgType } from "../packet.ts";
+import { MsgType } from "../../packet4/packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
 import type { Outcome, StatDelta } from "./types.ts";

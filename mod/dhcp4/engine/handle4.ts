@@ -3,7 +3,7 @@
  * Kea's `accept()` and `sanityCheck()` do, then dispatches on the message type (option 53, RFC 2132 §9.6).
  * It never reads a clock, writes a lease or touches a socket.
  */
-import { MsgType, Opt, type Packet4 } from "../packet.ts";
+import { MsgType, Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { EngineContext, Outcome, StatDelta } from "./types.ts";
 import { clientKey, identifyClient, noHwAddr } from "./client.ts";
 import { isForUs } from "./server_id.ts";

@@ -1,7 +1,7 @@
 /**
  * DHCPINFORM (RFC 2131 §4.3.5; Kea's `processInform`): configuration options only, no lease.
  */
-import { MsgType, Opt } from "../packet.ts";
+import { MsgType, Opt } from "../../packet4/packet.ts";
 import type { Outcome } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";
 import { buildReply } from "./build_reply.ts";

@@ -2,7 +2,7 @@
  * Small builders for engine outcomes: drops with Kea's statistic names, statistics in Kea's global and
  * per-subnet forms, and log entries with Kea message ids.
  */
-import type { Packet4 } from "../packet.ts";
+import type { Packet4 } from "../../packet4/packet.ts";
 import type { EngineContext, EngineLog, Outcome, StatDelta } from "./types.ts";
 import type { ClientInfo } from "./client.ts";
 

@@ -9,7 +9,7 @@
  * - an address in a pool that another client holds: DHCP4_PACKET_NAK_0004; a free pool address: ACK, even in
  *   RENEWING with no lease (DHCP4_LEASE_ALLOC).
  */
-import { MsgType, Opt } from "../packet.ts";
+import { MsgType, Opt } from "../../packet4/packet.ts";
 import type { Subnet4 } from "../../config/model.ts";
 import type { Outcome, StatDelta } from "./types.ts";
 import { selectSubnet } from "./select_subnet.ts";

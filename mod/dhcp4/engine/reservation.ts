@@ -7,7 +7,7 @@
 import type { Dhcp4Config, HostIdType, Reservation4, Subnet4 } from "../../config/model.ts";
 import { DEFAULT_HOST_ID_TYPES, hostKey } from "../../config/host_ids4.ts";
 import { EvalError, evalString } from "../../classify/evaluate.ts";
-import { Opt, type Packet4 } from "../packet.ts";
+import { Opt, type Packet4 } from "../../packet4/packet.ts";
 import { toColonHex } from "../../wire/addr.ts";
 import type { ClientInfo } from "./client.ts";
 import type { Exchange } from "./outcome.ts";

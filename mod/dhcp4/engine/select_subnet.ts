@@ -7,7 +7,7 @@
  * network's interface and relay addresses (the compiler inherits them), so any member selects the network; the
  * allocation then walks the whole network (shared_network.ts), as Kea selects "a whole shared network at once".
  */
-import { Opt, type Packet4 } from "../packet.ts";
+import { Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
 import type { Arrival } from "./types.ts";
 import { parseRai, RaiSub, readAddr } from "./payload.ts";

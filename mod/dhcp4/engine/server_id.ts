@@ -2,7 +2,7 @@
  * The server identifier (option 54, RFC 2131 §4.3.1 and RFC 2132 §9.7): the one this server puts in its
  * replies, and the check that a client's REQUEST names this server (Kea's `acceptServerId`).
  */
-import { Opt, type Packet4 } from "../packet.ts";
+import { Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { Subnet4 } from "../../config/model.ts";
 import type { EngineContext } from "./types.ts";
 import { parseRai, RaiSub, readAddr } from "./payload.ts";

@@ -2,7 +2,7 @@
  * Lease lifetime and renewal timers for a DHCPv4 lease (RFC 2131 §4.4.5; Kea's `getValidLft` and
  * `setTeeTimes`).
  */
-import { Opt, type Packet4 } from "../packet.ts";
+import { Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { Timers4 } from "../../config/model.ts";
 import { readU32 } from "./payload.ts";
 

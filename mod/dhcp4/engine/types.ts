@@ -3,7 +3,7 @@
  * The engine never reads a clock, writes a lease or touches a socket; the server edge runs the outcome.
  */
 import type { StatDelta } from "../../stats/stats.ts";
-import type { Packet4 } from "../packet.ts";
+import type { Packet4 } from "../../packet4/packet.ts";
 import type { Dhcp4Config } from "../../config/model.ts";
 import type { LeaseMutation, LeaseView } from "../../lease/types.ts";
 import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";

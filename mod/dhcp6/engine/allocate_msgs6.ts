@@ -3,7 +3,7 @@
  * `processSolicit`, `processRequest`, `processRenew`, `processRebind`): every IA_NA and IA_PD of the query is
  * answered in the same order, each with its own bindings or status.
  */
-import { getOption6, MsgType6, Opt6 } from "../packet.ts";
+import { getOption6, MsgType6, Opt6 } from "../../packet6/packet.ts";
 import type { Exchange6 } from "./exchange6.ts";
 import { assignIa6 } from "./assign6.ts";
 import { extendIa6 } from "./renew6.ts";

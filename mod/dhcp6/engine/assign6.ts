@@ -3,7 +3,7 @@
  * binding (RFC 8415 §18.3.1, §18.3.2; Kea's `assignIA_NA` / `assignIA_PD` and `AllocEngine::allocateLeases6`):
  * the client's existing binding first, then its reservation, then its hints, then the pools.
  */
-import type { Ia } from "../packet.ts";
+import type { Ia } from "../../packet6/packet.ts";
 import type { PdPool6, Pool6, Subnet6 } from "../../config/model6.ts";
 import { LeaseState } from "../../lease/types.ts";
 import { bothStats6, type Exchange6 } from "./exchange6.ts";

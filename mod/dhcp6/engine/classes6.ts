@@ -5,7 +5,7 @@
  * `pkt6.*`, `relay6[n].*`, `vendor[…]` and `vendor-class[…]` read what kea-dhcp6 reads.
  */
 import type { Dhcp6Config } from "../../config/model6.ts";
-import type { Message6, Relay6 } from "../packet.ts";
+import type { Message6, Relay6 } from "../../packet6/packet.ts";
 import type { Arrival6 } from "./types.ts";
 import { type ArrivalFacts6, classifyQuery6, evaluate6, queryInput6 } from "../../classify/classify6.ts";
 

@@ -4,7 +4,7 @@
  * link-layer address inside a DUID-LLT/DUID-LL, the EUI-64 of a link-local address), Kea's log label, and the
  * host reservation keys to look up.
  */
-import { getOption6, type Message6, Opt6, type Relay6 } from "../packet.ts";
+import { getOption6, type Message6, Opt6, type Relay6 } from "../../packet6/packet.ts";
 import type { HostIdType6 } from "../../config/model6.ts";
 
 export interface Client6 {

@@ -2,7 +2,7 @@
  * CONFIRM and INFORMATION-REQUEST (RFC 8415 §18.3.3, §18.3.6; Kea's `processConfirm` and `processInfRequest`):
  * no binding changes, only an answer about the link or the configuration options.
  */
-import { MsgType6, Status6 } from "../packet.ts";
+import { MsgType6, Status6 } from "../../packet6/packet.ts";
 import { drop6, type Exchange6, fmt6, statusOption } from "./exchange6.ts";
 import { hints6, onLink6 } from "./ia6.ts";
 import { candidateSubnets6 } from "./select_subnet6.ts";

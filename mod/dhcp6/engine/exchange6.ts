@@ -2,7 +2,7 @@
  * One DHCPv6 query being handled, and the small builders every handler shares: Kea's statistic names (global
  * and `subnet[ID].…`), drops, 128-bit address conversions and the status-code option (RFC 8415 §21.13).
  */
-import type { Message6, RawOption6, Relay6 } from "../packet.ts";
+import type { Message6, RawOption6, Relay6 } from "../../packet6/packet.ts";
 import type { Subnet6 } from "../../config/model6.ts";
 import type { Reservation6 } from "../../config/model6.ts";
 import { formatIpv6Big } from "../../config/addr6.ts";

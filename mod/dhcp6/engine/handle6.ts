@@ -3,7 +3,7 @@
  * checks the query the way Kea's `testUnicast`, `sanityCheck` and `testServerID` do (RFC 8415 §16), classifies
  * the client, selects its subnet and reservation, then dispatches on the message type (RFC 8415 §18.3).
  */
-import { getOption6, type Message6, MsgType6, Opt6, type Packet6 } from "../packet.ts";
+import { getOption6, type Message6, MsgType6, Opt6, type Packet6 } from "../../packet6/packet.ts";
 import { drop6, type Exchange6 } from "./exchange6.ts";
 import { isMulticast6, unwrap6 } from "./relay6.ts";
 import { identifyClient6 } from "./client6.ts";

@@ -3,7 +3,7 @@
  * delegated prefixes, the client's hints, pool membership under class guards, the "free for this client" test,
  * granting one lease (with Kea's statistics) and building the reply IA.
  */
-import { getOption6, type Ia, Opt6, type RawOption6, Status6 } from "../packet.ts";
+import { getOption6, type Ia, Opt6, type RawOption6, Status6 } from "../../packet6/packet.ts";
 import { OPT_PD_EXCLUDE, pdExclude6 } from "./pd_exclude6.ts";
 import type { PdPool6, Pool6, Subnet6 } from "../../config/model6.ts";
 import { LeaseState } from "../../lease/types.ts";

@@ -6,7 +6,7 @@
  * `never-send` definition found first suppresses the option. Relay-supplied options (RFC 6422, option 66) named
  * in `relay-supplied-options` are copied into the reply when the server has not set them.
  */
-import { getOption6, Opt6, type RawOption6, type Relay6 } from "../packet.ts";
+import { getOption6, Opt6, type RawOption6, type Relay6 } from "../../packet6/packet.ts";
 import type { OptionValue } from "../../config/model.ts";
 import type { Options6 } from "../../config/model6.ts";
 import type { Lease6 } from "../../lease/types6.ts";

@@ -5,7 +5,7 @@
  * client lists option 67 in its Option Request option.
  */
 import type { PdPool6 } from "../../config/model6.ts";
-import type { RawOption6 } from "../packet.ts";
+import type { RawOption6 } from "../../packet6/packet.ts";
 
 /** Option code of OPTION_PD_EXCLUDE (RFC 6603 §4.2). */
 export const OPT_PD_EXCLUDE = 67;

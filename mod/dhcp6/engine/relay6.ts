@@ -3,7 +3,7 @@
  * RELAY-REPL layers that mirror it (hop count, link and peer addresses copied, Interface-Id echoed, §19.3), and
  * where the reply goes (§18.3.10: to the client at port 546, or to the relay agent that sent the query at 547).
  */
-import { getOption6, type Message6, Opt6, type Packet6, type Relay6 } from "../packet.ts";
+import { getOption6, type Message6, Opt6, type Packet6, type Relay6 } from "../../packet6/packet.ts";
 import type { Arrival6, Destination6 } from "./types.ts";
 
 /**

@@ -2,7 +2,7 @@
  * RELEASE and DECLINE (RFC 8415 §18.3.7, §18.3.8; Kea's `releaseIA_NA` / `releaseIA_PD`, `declineIA` and
  * `declineLease`): the client gives bindings back, or reports an address in use by another node.
  */
-import { type Ia, MsgType6, Status6 } from "../packet.ts";
+import { type Ia, MsgType6, Status6 } from "../../packet6/packet.ts";
 import { LeaseState } from "../../lease/types.ts";
 import type { Lease6, Lease6Mutation } from "../../lease/types6.ts";
 import { bothStats6, type Exchange6, fmt6, statusOption } from "./exchange6.ts";

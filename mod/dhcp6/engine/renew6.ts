@@ -4,7 +4,7 @@
  * is withdrawn; a client left without a binding gets a new one, as Kea allocates during renewals; whatever the
  * client listed but does not get comes back with lifetimes 0.
  */
-import { type Ia, Status6 } from "../packet.ts";
+import { type Ia, Status6 } from "../../packet6/packet.ts";
 import { LeaseState } from "../../lease/types.ts";
 import { bigToBytes, bothStats6, type Exchange6, fmt6 } from "./exchange6.ts";
 import { candidateSubnets6 } from "./select_subnet6.ts";

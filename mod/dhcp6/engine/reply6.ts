@@ -3,7 +3,7 @@
  * server's Server Identifier, any message-specific options, the reply IAs, the requested options; then the
  * RELAY-REPL layers and the destination, with Kea's `pkt6-advertise-sent` / `pkt6-reply-sent` statistic.
  */
-import { getOption6, type Ia, type Message6, MsgType6, Opt6, type RawOption6 } from "../packet.ts";
+import { getOption6, type Ia, type Message6, MsgType6, Opt6, type RawOption6 } from "../../packet6/packet.ts";
 import type { Lease6, Lease6Mutation } from "../../lease/types6.ts";
 import type { Exchange6 } from "./exchange6.ts";
 import type { IaResult6 } from "./ia6.ts";

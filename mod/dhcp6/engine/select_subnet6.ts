@@ -4,7 +4,7 @@
  * (matched against `relay.ip-addresses` first, then against the subnet prefixes); a direct query by its arrival
  * interface, then by its source address. Subnets whose `client-class` guard excludes the client are skipped.
  */
-import { getOption6, Opt6, type Relay6 } from "../packet.ts";
+import { getOption6, Opt6, type Relay6 } from "../../packet6/packet.ts";
 import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
 import { clientAllowed } from "../../classify/classify4.ts";
 import { bytesToBig, inSubnet } from "./exchange6.ts";

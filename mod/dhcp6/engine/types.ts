@@ -5,7 +5,7 @@
  * the per-type `pkt6-*-received` (see receivedStat6) and `pkt6-sent` itself.
  */
 import type { StatDelta } from "../../stats/stats.ts";
-import type { Packet6 } from "../packet.ts";
+import type { Packet6 } from "../../packet6/packet.ts";
 import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
 import type { Lease6Mutation, Lease6View } from "../../lease/types6.ts";
 

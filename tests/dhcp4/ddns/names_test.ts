@@ -4,7 +4,7 @@
  * (option 81, option 12, nothing) × the override flags, plus sanitising, qualification and reservations.
  */
 import assert from "node:assert/strict";
-import { Opt } from "../../../mod/dhcp4/packet.ts";
+import { Opt } from "../../../mod/packet4/packet.ts";
 import type { DdnsParams, ReplaceClientName } from "../../../mod/config/model.ts";
 import { defaultDdnsParams } from "../../../mod/config/compile_ddns4.ts";
 import {

@@ -2,7 +2,7 @@
  * Test builders for the DHCPv4 engine: Dhcp4Config/Subnet4 objects, queries, and in-memory fakes of the
  * lease view; the real offer table and allocator. Tests only.
  */
-import { MsgType, Opt, type Packet4 } from "../../../mod/dhcp4/packet.ts";
+import { MsgType, Opt, type Packet4 } from "../../../mod/packet4/packet.ts";
 import type { Dhcp4Config, OptionValue, Pool4, Reservation4, Subnet4 } from "../../../mod/config/model.ts";
 import { type Lease4, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
 import type { Arrival, EngineContext, Outcome, StatDelta } from "../../../mod/dhcp4/engine/types.ts";

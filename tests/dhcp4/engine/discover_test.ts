@@ -1,7 +1,7 @@
 /** DHCPDISCOVER → DHCPOFFER: the INIT state of RFC 2131 §4.4.1, table-driven. */
 import assert from "node:assert/strict";
 import { handle4 } from "../../../mod/dhcp4/engine/handle4.ts";
-import { FLAG_BROADCAST } from "../../../mod/dhcp4/packet.ts";
+import { FLAG_BROADCAST } from "../../../mod/packet4/packet.ts";
 import { LeaseState } from "../../../mod/lease/types.ts";
 import { apply, config4, ctxOf, ip, lab, lease, MAC_B, MsgType, NOW, o, Opt, query, world } from "./builders.ts";
 import { type Row, runRow } from "./table.ts";

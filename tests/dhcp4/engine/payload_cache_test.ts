@@ -7,7 +7,7 @@ import assert, { deepStrictEqual, equal } from "node:assert/strict";
 import { msgTypePayload, parseRai, u32Payload } from "../../../mod/dhcp4/engine/payload.ts";
 import { subnetStat } from "../../../mod/dhcp4/engine/outcome.ts";
 import { clientKey, identifyClient, noHwAddr } from "../../../mod/dhcp4/engine/client.ts";
-import { MsgType } from "../../../mod/dhcp4/packet.ts";
+import { MsgType } from "../../../mod/packet4/packet.ts";
 import type { Subnet4 } from "../../../mod/config/model.ts";
 import { o, query } from "./builders.ts";
 

@@ -1,6 +1,6 @@
 /** DHCPRELEASE, DHCPDECLINE and DHCPINFORM (RFC 2131 §4.3.3–§4.3.5), table-driven. */
 import assert from "node:assert/strict";
-import { FLAG_BROADCAST } from "../../../mod/dhcp4/packet.ts";
+import { FLAG_BROADCAST } from "../../../mod/packet4/packet.ts";
 import { LeaseState } from "../../../mod/lease/types.ts";
 import { arrival, config4, ip, lab, lease, MAC_B, MsgType, NOW, o, Opt, query } from "./builders.ts";
 import { type Row, runRow } from "./table.ts";

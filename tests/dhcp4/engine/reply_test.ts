@@ -7,7 +7,7 @@ import { handle4 } from "../../../mod/dhcp4/engine/handle4.ts";
 import { teeTimes, validLifetime } from "../../../mod/dhcp4/engine/timers.ts";
 import { identifyClient } from "../../../mod/dhcp4/engine/client.ts";
 import type { Outcome } from "../../../mod/dhcp4/engine/types.ts";
-import type { Packet4 } from "../../../mod/dhcp4/packet.ts";
+import type { Packet4 } from "../../../mod/packet4/packet.ts";
 import { ipv4Bytes } from "../../../mod/wire/addr.ts";
 import { readU32 } from "../../../mod/dhcp4/engine/payload.ts";
 import {

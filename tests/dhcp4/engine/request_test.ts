@@ -3,7 +3,7 @@
  * every NAK rule Kea applies, table-driven.
  */
 import assert from "node:assert/strict";
-import { FLAG_BROADCAST } from "../../../mod/dhcp4/packet.ts";
+import { FLAG_BROADCAST } from "../../../mod/packet4/packet.ts";
 import { LeaseState } from "../../../mod/lease/types.ts";
 import { arrival, config4, ip, lab, lease, MAC_A, MAC_B, MsgType, NOW, o, Opt, query, subnet4 } from "./builders.ts";
 import { type Row, runRow } from "./table.ts";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { handle4 } from "../../../mod/dhcp4/engine/handle4.ts";
 import type { Destination, Outcome } from "../../../mod/dhcp4/engine/types.ts";
-import type { Packet4 } from "../../../mod/dhcp4/packet.ts";
+import type { Packet4 } from "../../../mod/packet4/packet.ts";
 import { formatIpv4 } from "../../../mod/wire/addr.ts";
 import { ctxOf, ip, replyType, stat, type World, world } from "./builders.ts";
 

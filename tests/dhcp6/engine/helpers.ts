@@ -16,7 +16,7 @@ import {
   type Packet6,
   type RawOption6,
   type Relay6,
-} from "../../../mod/dhcp6/packet.ts";
+} from "../../../mod/packet6/packet.ts";
 import type { Lease6, Lease6Mutation, Lease6Type, Lease6View } from "../../../mod/lease/types6.ts";
 import { IterativeAllocator6 } from "../../../mod/dhcp6/engine/allocator6.ts";
 import { handle6 } from "../../../mod/dhcp6/engine/handle6.ts";

@@ -4,7 +4,7 @@
  * subnet > class > global), always-send, class guards and class lifetimes.
  */
 import assert from "node:assert/strict";
-import { getOption6, Status6 } from "../../../mod/dhcp6/packet.ts";
+import { getOption6, Status6 } from "../../../mod/packet6/packet.ts";
 import type { Dhcp6Config } from "../../../mod/config/model6.ts";
 import { Bed, CLIENT_DUID, iaNa, iaPd, load6, msg, Opt6, oro, relay, replyOf, sid, T, text6 } from "./helpers.ts";
 

@@ -4,7 +4,7 @@
  * selected by interface-id, relay address or link-address, server-id and unicast rules drop what they must.
  */
 import assert from "node:assert/strict";
-import type { Packet6, Relay6 } from "../../../mod/dhcp6/packet.ts";
+import type { Packet6, Relay6 } from "../../../mod/packet6/packet.ts";
 import { receivedStat6 } from "../../../mod/dhcp6/engine/handle6.ts";
 import { Bed, hexBytes, iaNa, ip6, load6, msg, Opt6, oro, relay, replyOf, sid, stat, T, text6 } from "./helpers.ts";
 

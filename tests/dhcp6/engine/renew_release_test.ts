@@ -3,7 +3,7 @@
  * bindings, addresses off the link, releases and declines with Kea's statistics, on-link checks.
  */
 import assert from "node:assert/strict";
-import { Status6 } from "../../../mod/dhcp6/packet.ts";
+import { Status6 } from "../../../mod/packet6/packet.ts";
 import { LeaseState } from "../../../mod/lease/types.ts";
 import { basic, Bed, big6, iaNa, iaPd, msg, replyOf, sid, stat, status, T, text6 } from "./helpers.ts";
 

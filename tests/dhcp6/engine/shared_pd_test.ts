@@ -3,7 +3,7 @@
  * (RFC 6603) of delegated prefixes, through handle6.
  */
 import assert from "node:assert/strict";
-import { Status6 } from "../../../mod/dhcp6/packet.ts";
+import { Status6 } from "../../../mod/packet6/packet.ts";
 import { pdExclude6 } from "../../../mod/dhcp6/engine/pd_exclude6.ts";
 import { Bed, big6, iaNa, iaPd, load6, msg, oro, replyOf, sid, stat, status, T, text6 } from "./helpers.ts";
 

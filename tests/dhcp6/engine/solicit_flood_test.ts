@@ -6,7 +6,7 @@
  * Rapid Commit SOLICIT does commit (RFC 8415 §18.3.1, as in Kea), so such a flood does use the pool up.
  */
 import assert from "node:assert/strict";
-import { Status6 } from "../../../mod/dhcp6/packet.ts";
+import { Status6 } from "../../../mod/packet6/packet.ts";
 import { basic, Bed, big6, CLIENT_DUID, iaNa, iaPd, msg, Opt6, replyOf, sid, stat, T, text6 } from "./helpers.ts";
 
 /** The n-th flood client's DUID-LL (a random-looking locally administered MAC). */

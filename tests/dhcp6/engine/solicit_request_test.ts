@@ -3,7 +3,7 @@
  * committed, lifetimes and T1/T2, IA_NA together with IA_PD, exhaustion statuses, hints and Kea's statistics.
  */
 import assert from "node:assert/strict";
-import { Status6 } from "../../../mod/dhcp6/packet.ts";
+import { Status6 } from "../../../mod/packet6/packet.ts";
 import { LeaseState } from "../../../mod/lease/types.ts";
 import {
   basic,

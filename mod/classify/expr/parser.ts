@@ -6,8 +6,8 @@
  */
 import type { BoolExpr, IntToText, ParsedTest, Pkt4Field, PktField, StrExpr } from "./ast.ts";
 import { ExprError, lex, type Token } from "./lexer.ts";
-import { ipv4Bytes, parseIpv4 } from "../wire/addr.ts";
-import { parseIpv6 } from "../wire/ipv6.ts";
+import { ipv4Bytes, parseIpv4 } from "../../wire/addr.ts";
+import { parseIpv6 } from "../../wire/ipv6.ts";
 import { word6 } from "./parser6.ts";
 
 /** What the parser needs from the configuration: option names → codes (standard and `option-def`). */
