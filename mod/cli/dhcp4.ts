@@ -1,5 +1,5 @@
 /**
- * `weka dhcp4 -c FILE` / `weka run -c FILE`: wires the DHCPv4 role together (explicit wiring, DESIGN.md): config →
+ * `weka dhcp4 -c FILE` / `weka run -c FILE`: wires the DHCPv4 role together (explicit wiring): config →
  * logging → Deno KV lease store → interfaces and sockets → server loop and reclamation, then waits for signals.
  * SIGHUP reloads the file (a bad file is refused and the old configuration keeps serving); SIGTERM/SIGINT stop
  * receiving, wait for the last commit, log the statistics and exit 0. The control channel (mod/control) is opened

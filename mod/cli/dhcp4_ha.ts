@@ -1,5 +1,5 @@
 /**
- * The HA wiring of `weka dhcp4` (Kea's libdhcp_ha.so loaded by kea-dhcp4; kea-features §1d): builds the HA service
+ * The HA wiring of `weka dhcp4` (Kea's libdhcp_ha.so loaded by kea-dhcp4): builds the HA service
  * for `Dhcp4Config.ha`, registers the HA commands on the control channel, and opens the HA listener on this
  * server's own peer URL — Kea 2.2 with multi-threading runs a dedicated HTTP listener there; weka always does, so
  * the partner reaches it without a Control Agent — unless a configured http control socket already listens on that

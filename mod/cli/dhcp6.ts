@@ -1,6 +1,6 @@
 /**
  * `weka dhcp6 -c FILE [-p PORT]` (and the DHCPv6 half of `weka run`): wires the DHCPv6 role together the way
- * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring, DESIGN.md): config → logging → Deno KV lease6 store → server DUID
+ * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → Deno KV lease6 store → server DUID
  * (persisted in `kea-dhcp6-serverid`) → sockets (ff02::1:2%IFACE and the global addresses, mod/net/udp6.ts) →
  * server loop → control channel, then waits for signals. SIGHUP and config-reload re-read the file (a bad file is
  * refused and the old configuration keeps serving; the lease database and the interfaces cannot change without a

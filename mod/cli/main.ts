@@ -1,6 +1,6 @@
 /**
  * The command line: parses argv with @optique, dispatches to one subcommand module, returns the exit code.
- * Usage errors exit 2, failures exit 1 (DESIGN.md rule 7). Kea's spellings are accepted where operators type
+ * Usage errors exit 2, failures exit 1 (docs/ARCHITECTURE.md rule 7). Kea's spellings are accepted where operators type
  * them by habit: `weka -t FILE` (= `weka config-test -c FILE`), `weka -v` / `-V` (= `weka version`).
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * `weka run -c FILE`: every role the file names, in one process (DESIGN.md: the set of Kea daemons). Dhcp4 alone
+ * `weka run -c FILE`: every role the file names, in one process (the set of Kea daemons). Dhcp4 alone
  * (with or without DhcpDdns) is mod/cli/dhcp4.ts's `weka run`; a Dhcp6 map adds the DHCPv6 role
  * (mod/cli/dhcp6.ts) running side by side; Dhcp6 with DhcpDdns and no Dhcp4 runs D2 in the process too. One
  * LogTape configuration serves the whole process, so the roles' `loggers` are configured together (a role without

@@ -1,5 +1,5 @@
 /**
- * Injected time (DESIGN.md rule 3: "Time comes from an injected clock, so HA and reclamation tests run on fake
+ * Injected time (docs/ARCHITECTURE.md rule 3: "Time comes from an injected clock, so HA and reclamation tests run on fake
  * time"): the timer functions the reclaimers, the dhcp-disable max-period and the HA heartbeat use. The default is
  * the runtime's setTimeout/clearTimeout; tests hand in a fake that they advance by hand. Pure vocabulary, floor 0.
  */

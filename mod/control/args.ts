@@ -1,5 +1,5 @@
 /**
- * Argument validation for control commands with valibot (DESIGN.md: valibot for command arguments). A failed check
+ * Argument validation for control commands with valibot (valibot for command arguments, as for the configuration). A failed check
  * becomes a result-1 answer whose text names the argument and what is wrong with it, e.g.
  * "lease4-add: 'valid-lft' must be an integer 0..4294967295 (got -5)", as Kea's commands name the bad parameter.
  */

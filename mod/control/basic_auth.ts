@@ -1,5 +1,5 @@
 /**
- * HTTP basic authentication of the control channel, as Kea configures it (ctrl-channel.rst, kea-features §1f):
+ * HTTP basic authentication of the control channel, as Kea configures it (ctrl-channel.rst):
  * `authentication: {type: "basic", realm: "kea-dhcpv4-server", directory, clients: [{user, password} |
  * {user-file, password-file} | {password-file}]}`. A client's user must not contain ':'; a `password-file` without
  * a user holds the whole "user:password" secret; relative file names are read from `directory`. Credentials are

@@ -1,5 +1,5 @@
 /**
- * What keeps a listener alive when its clients are hostile (DESIGN.md rule 8): a bounded table of open
+ * What keeps a listener alive when its clients are hostile (docs/ARCHITECTURE.md rule 8): a bounded table of open
  * connections, and an accept loop that survives anything `accept()` throws. Every device on the LAN can reach the
  * control and HA ports; Kea's agent drops a stalled client after 10 s, and weka does the same (the per-connection
  * deadlines live in the listeners), but a flood of connections can still outpace the deadlines, so:

@@ -1,5 +1,5 @@
 /**
- * What the control commands need from the running server, passed in by the CLI wiring (DESIGN.md: explicit
+ * What the control commands need from the running server, passed in by the CLI wiring (docs/ARCHITECTURE.md: explicit
  * wiring in cli/, nothing registers itself). Every effect on the outside world — reading or writing files, the
  * clock, reloading, shutting down — goes through this interface, so the command modules stay free of Deno.* and
  * can be tested with a fake context.

@@ -1,5 +1,5 @@
 /**
- * Kea's general commands of a DHCPv4 server (kea-features §1f, ctrl-channel.rst "Commands Supported by Both the
+ * Kea's general commands of a DHCPv4 server (Kea's ARM, ctrl-channel.rst "Commands Supported by Both the
  * DHCPv4 and DHCPv6 Servers"): introspection, configuration get/test/set/reload/write with the SHA-256 hash,
  * shutdown, dhcp-disable/dhcp-enable, leases-reclaim and status-get. Texts follow Kea's wording so scripts that
  * grep for them keep working.

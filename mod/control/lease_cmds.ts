@@ -1,5 +1,5 @@
 /**
- * The write side of Kea's lease commands hook (hooks-lease-cmds.rst, kea-features §1e): lease4-add, lease4-update
+ * The write side of Kea's lease commands hook (hooks-lease-cmds.rst): lease4-add, lease4-update
  * (`force-create`), lease4-del, lease4-wipe and lease4-write, plus `registerLeaseCommands`, which also registers the
  * lease4-get* family. Every success is durable before it is answered (the answer waits for the KV commit that holds
  * the change); a change whose commit fails answers result 1. An add over an existing lease answers 4 (conflict).

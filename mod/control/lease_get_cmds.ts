@@ -1,5 +1,5 @@
 /**
- * The read side of Kea's lease commands hook (hooks-lease-cmds.rst, kea-features §1e): lease4-get (by address, or
+ * The read side of Kea's lease commands hook (hooks-lease-cmds.rst): lease4-get (by address, or
  * by identifier-type/identifier/subnet-id), lease4-get-all (optionally `subnets`), lease4-get-page (`from`,
  * `limit`; ascending by address like memfile), lease4-get-by-hw-address, lease4-get-by-client-id and
  * lease4-get-by-hostname. A lookup that finds nothing answers result 3 (empty). Pure (reads the in-memory store).

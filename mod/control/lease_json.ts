@@ -1,5 +1,5 @@
 /**
- * Kea's lease JSON for DHCPv4 (Lease4::toElement, hooks-lease-cmds.rst; kea-features §1e) and the parsing of the
+ * Kea's lease JSON for DHCPv4 (Lease4::toElement, hooks-lease-cmds.rst) and the parsing of the
  * lease given to lease4-add / lease4-update: `ip-address`, `hw-address`, optional `client-id`, `subnet-id` (0 or
  * absent = the subnet that contains the address), `valid-lft` (default: the subnet's), `expire` or `cltt`,
  * `fqdn-fwd`, `fqdn-rev`, `hostname`, `state` (0–3), `user-context`, `pool-id`. Pure.

@@ -1,5 +1,5 @@
 /**
- * Kea's statistics commands (stats.rst, kea-features §1f): statistic-get, statistic-get-all,
+ * Kea's statistics commands (stats.rst): statistic-get, statistic-get-all,
  * statistic-global-get-all, statistic-reset, statistic-reset-all, statistic-remove, statistic-remove-all; and
  * `ensureKeaStats`, which creates every DHCPv4 statistic Kea creates at start-up (dhcp4-srv.rst "Statistics in the
  * DHCPv4 Server") at 0, so statistic-get-all and /metrics list them before the first packet.

@@ -1,5 +1,5 @@
 /**
- * The DHCPv4 server's I/O edge (DESIGN.md rule 3): receives datagrams from a transport, decodes them, asks the
+ * The DHCPv4 server's I/O edge (docs/ARCHITECTURE.md rule 3): receives datagrams from a transport, decodes them, asks the
  * pure engine what to do, makes lease changes durable (group commit) and only then sends the reply. Everything
  * that can go wrong with one packet is counted and logged in one line (no stack trace: the text is the client's);
  * nothing here throws out of the receive loop, which backs off and retries a failing transport

@@ -1,5 +1,5 @@
 /**
- * The DHCPv6 server's I/O edge (DESIGN.md rule 3), the shape of the DHCPv4 one (mod/dhcp4/server.ts): receive
+ * The DHCPv6 server's I/O edge (docs/ARCHITECTURE.md rule 3), the shape of the DHCPv4 one (mod/dhcp4/server.ts): receive
  * datagrams from a transport, decode them, ask the pure engine (`handle6`) what to do, make the lease mutations
  * durable (group commit) and only then send the reply. A datagram that does not decode is counted
  * (`pkt6-parse-failed`, `pkt6-receive-drop`) and logged at debug level, as Kea does (DHCP6_PACKET_DROP_PARSE_FAIL);

@@ -1,6 +1,5 @@
 /**
- * The control commands of weka's HA module (Kea's ha_callouts.cc / HAImpl handlers; kea-features §1d "HA
- * commands"): ha-heartbeat, ha-scopes, ha-continue, ha-reset, ha-maintenance-start, ha-maintenance-cancel,
+ * The control commands of weka's HA module (Kea's ha_callouts.cc / HAImpl handlers): ha-heartbeat, ha-scopes, ha-continue, ha-reset, ha-maintenance-start, ha-maintenance-cancel,
  * ha-maintenance-notify, ha-sync and ha-sync-complete-notify, plus the `high-availability` section of status-get.
  * This module checks the arguments the way Kea does and words the answers as Kea does; what each command does is
  * delegated to an {@link HaControl}, which the HA service implements. Pure.

@@ -1,6 +1,6 @@
 /**
  * The clients an HA server sees aimed at its partner while communication is interrupted (Kea's
- * `CommunicationState4::analyzeMessage`, communication_state.cc; kea-features §1d "partner-down condition"), as an
+ * `CommunicationState4::analyzeMessage`, communication_state.cc), as an
  * immutable, bounded value of the pure HA machine. Kea keeps every such client until the next successful heartbeat;
  * a hostile LAN can send an unbounded number of them, and the decision needs only to know whether more than
  * `max-unacked-clients` of them are unacked. So weka keeps at most {@link MAX_CONNECTING_CLIENTS} clients plus

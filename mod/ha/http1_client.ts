@@ -1,6 +1,6 @@
 /**
  * A lean HTTP/1.1 client for the HA partner link over plain TCP (Kea's HA hook keeps persistent HTTP/1.1
- * connections to its partner, kea-features §1d; RFC 9112). Every lease update is one POST, and under load there are
+ * connections to its partner; RFC 9112). Every lease update is one POST, and under load there are
  * thousands a second: `fetch` costs a Request, a Headers object, body and response streams and an abort signal per
  * call, and opens a new connection for every request in flight. This client writes the whole request with one
  * write, parses the status line, the headers and a `Content-Length` or chunked body from the bytes it reads, and

@@ -1,6 +1,6 @@
 /**
  * The lease JSON exchanged between HA partners (Kea's CommandCreator, src/hooks/dhcp/high_availability/
- * command_creator.cc; kea-features §1d): a lease update is the lease as lease4-get prints it (Lease4::toElement)
+ * command_creator.cc): a lease update is the lease as lease4-get prints it (Lease4::toElement)
  * with `cltt` replaced by `expire` (= cltt + valid-lft), plus `"force-create": true` and `"origin": "ha-partner"`;
  * a lease delete is the same lease JSON (with `expire`) and `"origin": "ha-partner"`, without `force-create`.
  * Also the reverse: reading a lease from a partner's lease4-get-page answer during synchronisation. Pure.

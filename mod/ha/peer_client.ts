@@ -1,6 +1,6 @@
 /**
  * The sending side of the HA partner protocol (Kea's HA hook talks to its partner through the partner's Control
- * Agent or its own HTTP listener; kea-features §1d, §1f): one command is POSTed as Kea's control request
+ * Agent or its own HTTP listener): one command is POSTed as Kea's control request
  * `{"command": …, "service": ["dhcp4"], "arguments": …}` with `Content-Type: application/json` and, when the peer
  * is configured with `basic-auth-user`, an HTTP basic `Authorization` header. Kea's Control Agent and Kea's (and
  * weka's) HTTP control sockets wrap the answer in a one-element list; a bare map is accepted too. Every failure to

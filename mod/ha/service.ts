@@ -1,6 +1,6 @@
 /**
  * The HA service of one relationship (Kea's `HAService` + the `HAImpl` callouts, ha_service.cc / ha_impl.cc;
- * kea-features §1d). The DHCPv4 server calls it through {@link HaHooks}: `admit` before the engine (Kea's
+ * Kea's ARM). The DHCPv4 server calls it through {@link HaHooks}: `admit` before the engine (Kea's
  * buffer4_receive: scope filter and HA class) and `replicate` after the commit (Kea's leases4_committed: lease updates
  * to the partner, the reply parked until it acknowledges). The HA commands reach it through {@link HaControl}. The
  * machine, timers, peers and actions live in mod/ha/service_core.ts; clock and timers are injected, so tests run it

@@ -1,5 +1,5 @@
 /**
- * The core of the HA service (Kea's `HAService`, ha_service.cc; kea-features §1d): owns the pure state machine
+ * The core of the HA service (Kea's `HAService`, ha_service.cc): owns the pure state machine
  * (mod/ha/state_machine.ts), the query filter (served scopes follow the machine after every step), the peer clients,
  * the heartbeat timer and the lease updater, and runs the machine's actions: synchronisation from the partner,
  * ha-reset and backlog sends, the local DHCP service switch (origin 1000+N of the dhcp-disable machinery) and the

@@ -1,13 +1,13 @@
 /**
  * The lease-update half of the HA service (Kea's `HAService::asyncSendLeaseUpdates`, ha_service.cc, and the
- * `leases4_committed` callout; kea-features §1d "Lease update flow"): turns the durable lease mutations of one
+ * `leases4_committed` callout): turns the durable lease mutations of one
  * query into `lease4-update` / `lease4-del` commands, sends them to the active partner and waits for its
  * acknowledgement (the reply is parked until then), fires them at backups without waiting (unless
  * `wait-backup-ack` in passive-backup), queues them in communication-recovery (the backlog, at most
  * `delayed-updates-limit` commands) and counts the updates not sent at all (`unsent-update-count`).
  * What the partner's answer means for the state machine is reported through `onOutcome`.
  *
- * Bounded (DESIGN.md rule 8): at most `maxInFlight` queries wait for the partner at once (Kea's
+ * Bounded (docs/ARCHITECTURE.md rule 8): at most `maxInFlight` queries wait for the partner at once (Kea's
  * `parked-packet-limit`); a query past it is refused at once (DHCP4_HOOK_LEASES4_PARKING_LOT_FULL, statistic
  * `ha-parking-lot-full`) and its reply dropped, as Kea drops it. Each backup has as many sends in flight at most;
  * past that its update is skipped (`ha-backup-queue-full`). The backlog holds at most `delayed-updates-limit`

@@ -1,6 +1,6 @@
 /**
  * Lease database synchronisation from the HA partner (Kea's HAService::asyncSyncLeases, the `syncing` state and
- * the `ha-sync` command; kea-features §1d): disable the partner's DHCP service with
+ * the `ha-sync` command): disable the partner's DHCP service with
  * `dhcp-disable {origin-id, origin: "ha-partner", max-period}`, pull its leases page by page with
  * `lease4-get-page {from: "start" | last address, limit}` until a short page, merge them (the partner's lease wins
  * when the local one is missing or older by cltt; leases only this server has are kept), then tell the partner with

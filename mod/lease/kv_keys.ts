@@ -1,5 +1,5 @@
 /**
- * The Deno KV key layout of the lease store, in one place (DESIGN.md "The lease store").
+ * The Deno KV key layout of the lease store, in one place (docs/ARCHITECTURE.md "The lease store").
  *
  *   ["meta", "lease4"]        → { version: 1 }                 layout version, written when the file is created
  *   ["lease4", blockId]       → flat array of lease fields      the leases of addresses blockId*16 … blockId*16+15

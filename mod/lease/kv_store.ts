@@ -1,5 +1,5 @@
 /**
- * The durable IPv4 lease store on Deno KV with group commit (DESIGN.md "The lease store").
+ * The durable IPv4 lease store on Deno KV with group commit (docs/ARCHITECTURE.md "The lease store").
  *
  * - The working set lives in a `LeaseIndex`; KV is the durable copy, read once by `open`.
  * - `apply` changes memory at once (so the next packet sees it) and returns a promise that resolves only when a

@@ -1,5 +1,5 @@
 /**
- * The durable DHCPv6 lease store on Deno KV: the design of the IPv4 store (kv_store.ts; DESIGN.md "The lease
+ * The durable DHCPv6 lease store on Deno KV: the design of the IPv4 store (kv_store.ts; docs/ARCHITECTURE.md "The lease
  * store"), sharing its group-commit engine `KvGroupCommit`: the working set lives in a `Lease6Index`, `apply`
  * changes memory at once and resolves only when a KV commit holding its mutations has returned, and commits are
  * grouped and paced. Leases are stored in blocks of 16 consecutive addresses under ["lease6", address >> 4]

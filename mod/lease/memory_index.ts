@@ -1,5 +1,5 @@
 /**
- * The in-memory working set of IPv4 leases (DESIGN.md "The lease store"): indexes by address, by hardware address
+ * The in-memory working set of IPv4 leases (docs/ARCHITECTURE.md "The lease store"): indexes by address, by hardware address
  * + subnet, by client-id + subnet, and two expiry heaps, like the multi-index container of Kea's memfile backend
  * (memfile_lease_mgr.h: address, hwaddr+subnet, clientid+subnet and expiration indexes). Pure: no Deno.*.
  *

@@ -1,7 +1,7 @@
 /**
  * A Log whose every text is escaped and capped (mod/wire/printable.ts) before it reaches the sinks: for services
  * whose log lines quote what an untrusted peer sent all over the place (D2 logs an NCR's FQDN, address and DHCID
- * in most of its lines), so no sender can break a line or flood one (DESIGN.md rule 8). Message ids and levels
+ * in most of its lines), so no sender can break a line or flood one (docs/ARCHITECTURE.md rule 8). Message ids and levels
  * are unchanged; text without control characters passes through as it is.
  */
 import type { Log } from "./logger.ts";

@@ -1,5 +1,5 @@
 /**
- * The receive loop of a server edge, made so that it never dies silently (DESIGN.md rule 8; issue 9 "no silent
+ * The receive loop of a server edge, made so that it never dies silently (docs/ARCHITECTURE.md rule 8; issue 9 "no silent
  * death"): each round receives and handles one batch; a round that throws (the transport's recvmsg/poll failing,
  * or anything else in the round) is logged with its message id and retried after a back-off that doubles from
  * 100 ms to 5 s, as Kea's IfaceMgr logs a receive error and goes on. Only a transport that fails round after round

@@ -2,7 +2,7 @@
  * Custom option definitions (Kea `option-def`): the rules a definition must follow before `option-data` may use
  * it (Kea `OptionDefinition::validate`, `OptionSpace::validateName`), and a per-configuration lookup that puts the
  * custom definitions in front of the standard tables. The data itself goes through the same per-type codecs as the
- * standard options (DESIGN.md rule 4).
+ * standard options (docs/ARCHITECTURE.md rule 4).
  */
 import { findOption4 } from "./lookup.ts";
 import type { OptionDataType, OptionDef, RecordFieldType } from "./types.ts";

@@ -1,5 +1,5 @@
 /**
- * One codec per option data type (DESIGN.md rule 4; Kea `OptionDataTypeUtil` and `OptionDefinition::writeToBuffer`):
+ * One codec per option data type (docs/ARCHITECTURE.md rule 4; Kea `OptionDataTypeUtil` and `OptionDefinition::writeToBuffer`):
  * text value → wire bytes, and wire bytes → text value. Standard and custom `option-def` definitions share them.
  * Errors are {@link OptionDataError}s that quote the value; callers prefix the option label.
  */

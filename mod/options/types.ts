@@ -1,5 +1,5 @@
 /**
- * Option definitions as data (DESIGN.md rule 4). An {@link OptionDef} mirrors one entry of Kea's standard option
+ * Option definitions as data (docs/ARCHITECTURE.md rule 4). An {@link OptionDef} mirrors one entry of Kea's standard option
  * definition tables (`src/lib/dhcp/std_option_defs.h`) and the shape of a custom `option-def` in the configuration:
  * `{name, code, type, array, record-types, space, encapsulate}`.
  */

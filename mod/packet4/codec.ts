@@ -1,6 +1,6 @@
 /**
  * The DHCPv4 packet codec (RFC 2131 §2, RFC 2132, RFC 3396): bytes ⇄ {@link Packet4}. Pure: no sockets, no clock,
- * no logging (DESIGN.md rule 1). Malformed input throws a {@link DecodeError} carrying the byte offset.
+ * no logging (docs/ARCHITECTURE.md rule 1). Malformed input throws a {@link DecodeError} carrying the byte offset.
  */
 import { DecodeError } from "../wire/errors.ts";
 import { Opt, type Packet4 } from "./packet.ts";

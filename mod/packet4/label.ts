@@ -5,7 +5,7 @@ import { toColonHex } from "../wire/addr.ts";
 /**
  * Kea's client label: `[hwtype=1 aa:bb:cc:dd:ee:ff], cid=[01:aa:…], tid=0x1234abcd`. Hex only, so nothing the
  * client sends can break the line; a client identifier over 64 bytes is cut there (`…(N bytes)`), so a label
- * stays short (DESIGN.md rule 8).
+ * stays short (docs/ARCHITECTURE.md rule 8).
  */
 export function clientLabel(p: Packet4): string {
   const cid = p.options.get(Opt.CLIENT_ID);

@@ -1,6 +1,6 @@
 /**
  * The DHCPv6 packet codec (RFC 8415 §8, §9, §21): bytes ⇄ {@link Packet6}. Pure: no sockets, no clock, no logging
- * (DESIGN.md rule 1). Malformed input throws a {@link DecodeError} carrying the absolute byte offset. Decoding is
+ * (docs/ARCHITECTURE.md rule 1). Malformed input throws a {@link DecodeError} carrying the absolute byte offset. Decoding is
  * zero-copy (option payloads and addresses are views into the datagram); encoding sizes the message first and
  * writes it into one buffer.
  */

@@ -1,5 +1,5 @@
 /**
- * Client-controlled text made safe for a log line (DESIGN.md rule 8, "client text escaped in logs"): a host name,
+ * Client-controlled text made safe for a log line (docs/ARCHITECTURE.md rule 8, "client text escaped in logs"): a host name,
  * a vendor class, an NCR's FQDN or an exception message that quotes them can hold newlines (a forged second log
  * line), terminal escapes, bidirectional overrides or kilobytes of padding. Kea writes such text as received; weka
  * escapes it and caps its length, so one packet is always one bounded, printable log line. Pure.

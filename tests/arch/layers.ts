@@ -157,7 +157,8 @@ export function folderCycles(edges: readonly Edge[]): string[][] {
   return out;
 }
 
-const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|^import\s*['"](\.[^'"]+)['"]/gm;
 
 /** Reads every .ts file under `root` (a mod/ directory): its imports (resolved, relative to root) and Deno uses. */
 export function readTree(root: string): { edges: Edge[]; denoUses: string[]; files: string[] } {
@@ -170,7 +171,7 @@ export function readTree(root: string): { edges: Edge[]; denoUses: string[]; fil
         files.push(r);
         const src = Deno.readTextFileSync(`${dir}/${e.name}`);
         for (const m of src.matchAll(IMPORT)) {
-          const to = normalize(`${rel}/${m[1] ?? m[2]}`);
+          const to = normalize(`${rel}/${m[1] ?? m[2] ?? m[3]}`);
           if (!to.startsWith("../")) edges.push({ from: r, to });
         }
         if (/\bDeno\.(?!test\b)/.test(src.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ""))) denoUses.push(r);
@@ -193,8 +194,13 @@ function normalize(path: string): string {
 
 /** Every problem of a tree: disallowed imports, folder cycles, Deno.* in pure code. */
 export function checkTree(root: string): string[] {
-  const { edges, denoUses } = readTree(root);
+  const { edges, denoUses, files } = readTree(root);
   const problems = edges.flatMap((e) => edgeProblem(e) ?? []);
+  for (const f of files) {
+    if (f.includes("/") && !FLOORS[folderOf(f)]) {
+      problems.push(`${f}: folder mod/${folderOf(f)} is not in the architecture table`);
+    }
+  }
   for (const c of folderCycles(edges)) problems.push(`folder cycle: ${c.join(" ↔ ")}`);
   for (const f of denoUses) {
     if (PURE_FILES.includes(f) || PURE_FOLDERS.some((p) => f.startsWith(`${p}/`))) {

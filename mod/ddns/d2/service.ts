@@ -4,7 +4,7 @@
  * statistics under Kea's names. It drives the pure transaction machine and hands its sends to an
  * {@link UpdateSender}; it opens no socket itself.
  *
- * Bounded (DESIGN.md rule 8): at most `maxQueue` requests wait (queued, or held back behind a transaction on their
+ * Bounded (docs/ARCHITECTURE.md rule 8): at most `maxQueue` requests wait (queued, or held back behind a transaction on their
  * DHCID); more are dropped and counted in Kea's `queue-mgr-queue-full`, logged once per full spell. Each request is
  * touched O(1) times: one held back waits in a per-DHCID list instead of being scanned past again.
  */

@@ -1,7 +1,7 @@
 /**
  * The prerequisites and updates of each D2 transaction step, per conflict-resolution mode (RFC 4703 §5 for
  * check-with-dhcid; Kea's `nc_add.cc`, `nc_remove.cc`, `check_exists_*.cc` and `simple_*.cc` for the others, as
- * summarised in kea-features §1g). Pure: an NCR in, RFC 2136 records out.
+ * summarised in Kea's ARM). Pure: an NCR in, RFC 2136 records out.
  */
 import { RRType } from "../dns/constants.ts";
 import type { DnsRecord } from "../dns/message.ts";

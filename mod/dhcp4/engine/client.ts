@@ -41,7 +41,7 @@ export function identifyClient(query: Packet4): ClientInfo {
   const hwaddr = hex(hw, ":");
   const clientId = cid && cid.length > 0 ? hex(cid, ":") : "";
   const hwText = hw.length ? `[hwtype=${query.htype} ${hwaddr}]` : "[no hwaddr info]";
-  // the label shows at most 64 bytes of a client identifier (DESIGN.md rule 8: bounded log lines)
+  // the label shows at most 64 bytes of a client identifier (docs/ARCHITECTURE.md rule 8: bounded log lines)
   const cidText = !clientId
     ? "no info"
     : cid!.length > 64

@@ -43,7 +43,7 @@ export interface MalformedFqdn {
  * that combination invalid; Kea's Option4ClientFqdn refuses it and the packet is dropped); `{ malformed }` when it
  * is shorter than 3 bytes or its name cannot be a DNS name (a broken wire name, a label over 63 octets, an empty
  * label, over 255 octets: RFC 1035 §2.3.4). A malformed option is ignored as if the client had not sent it and
- * the client is still answered (Kea 2.2 drops the whole packet instead: weka answers, per DESIGN.md rule 8).
+ * the client is still answered (Kea 2.2 drops the whole packet instead: weka answers, per docs/ARCHITECTURE.md rule 8).
  */
 export function readClientFqdn(query: Packet4): ClientFqdn | undefined | "invalid" | MalformedFqdn {
   const p = query.options.get(Opt.CLIENT_FQDN);

@@ -1,5 +1,5 @@
 /**
- * The pure DHCPv4 engine (DESIGN.md rule 2): `handle4(query, ctx) → Outcome`. It validates the query the way
+ * The pure DHCPv4 engine (docs/ARCHITECTURE.md rule 2): `handle4(query, ctx) → Outcome`. It validates the query the way
  * Kea's `accept()` and `sanityCheck()` do, then dispatches on the message type (option 53, RFC 2132 §9.6).
  * It never reads a clock, writes a lease or touches a socket.
  */

@@ -1,5 +1,5 @@
 /**
- * What the pure DHCPv4 engine takes and returns (DESIGN.md rule 2): `handle4(query, ctx) → Outcome`.
+ * What the pure DHCPv4 engine takes and returns (docs/ARCHITECTURE.md rule 2): `handle4(query, ctx) → Outcome`.
  * The engine never reads a clock, writes a lease or touches a socket; the server edge runs the outcome.
  */
 import type { StatDelta } from "../../stats/stats.ts";

@@ -87,7 +87,7 @@ export function identifyClient6(
 
 /**
  * Colon hex cut to its first 64 bytes for a log label (`…(N bytes)` says the whole size): a DUID or a relayed
- * link-layer address can be kilobytes long, and one packet must stay one short log line (DESIGN.md rule 8).
+ * link-layer address can be kilobytes long, and one packet must stay one short log line (docs/ARCHITECTURE.md rule 8).
  */
 export function labelHex(colon: string): string {
   if (colon.length <= 64 * 3 - 1) return colon;

@@ -1,5 +1,5 @@
 /**
- * The pure DHCPv6 engine (DESIGN.md rule 2): `handle6(query, ctx) → Outcome6`. It unwraps the relay chain,
+ * The pure DHCPv6 engine (docs/ARCHITECTURE.md rule 2): `handle6(query, ctx) → Outcome6`. It unwraps the relay chain,
  * checks the query the way Kea's `testUnicast`, `sanityCheck` and `testServerID` do (RFC 8415 §16), classifies
  * the client, selects its subnet and reservation, then dispatches on the message type (RFC 8415 §18.3).
  */

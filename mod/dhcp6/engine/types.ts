@@ -1,5 +1,5 @@
 /**
- * What the pure DHCPv6 engine takes and returns (DESIGN.md rule 2): `handle6(query, ctx) → Outcome6`.
+ * What the pure DHCPv6 engine takes and returns (docs/ARCHITECTURE.md rule 2): `handle6(query, ctx) → Outcome6`.
  * The engine never reads a clock, writes a lease or touches a socket; the server edge decodes the datagram,
  * fills the context, runs the outcome (mutations durable first, then the reply) and counts `pkt6-received`,
  * the per-type `pkt6-*-received` (see receivedStat6) and `pkt6-sent` itself.
