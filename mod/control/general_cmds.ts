@@ -4,7 +4,6 @@
  * shutdown, dhcp-disable/dhcp-enable, leases-reclaim and status-get. Texts follow Kea's wording so scripts that
  * grep for them keep working.
  */
-import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { type Answer, badArgs, ok, Result } from "./answer.ts";
 import { answer } from "./answer.ts";
@@ -12,23 +11,9 @@ import { parseOrigin } from "./dhcp_state.ts";
 import type { ControlContext } from "./context.ts";
 import type { CommandRegistry } from "./registry.ts";
 import { writableTarget } from "./safe_write.ts";
+import { configHash, DHCP4_CONFIG, DHCP6_CONFIG, registerConfigCommands } from "./config_cmds.ts";
 
-/** Kea's config hash: the SHA-256 of the configuration text, upper-case hex (BaseCommandMgr::getHash). */
-export function configHash(doc: unknown): string {
-  return createHash("sha256").update(JSON.stringify(doc)).digest("hex").toUpperCase();
-}
-
-function configFailure(e: unknown): string {
-  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
-}
-
-function dhcp4Doc(args: Record<string, unknown> | undefined, cmd: string): Record<string, unknown> {
-  if (!args) badArgs(`${cmd}: missing mandatory 'arguments' holding the configuration ({"Dhcp4": {…}})`);
-  if (!args.Dhcp4 || typeof args.Dhcp4 !== "object" || Array.isArray(args.Dhcp4)) {
-    badArgs(`${cmd}: missing mandatory 'Dhcp4' map in the arguments`);
-  }
-  return args;
-}
+export { configHash };
 
 /** Extra status-get sections per registry (e.g. `high-availability`, added by mod/ha/commands.ts). */
 const statusSections = new WeakMap<CommandRegistry, Map<string, () => unknown>>();
@@ -66,39 +51,7 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
       ...extra,
     });
   });
-  reg.register("config-get", () => {
-    const doc = ctx.configDoc();
-    return ok(undefined, { ...doc, hash: configHash(doc) });
-  });
-  reg.register("config-hash-get", () => ok(undefined, { hash: configHash(ctx.configDoc()) }));
-  reg.register("config-test", (args) => {
-    const doc = dhcp4Doc(args, "config-test");
-    try {
-      ctx.checkDoc(doc);
-    } catch (e) {
-      return answer(Result.ERROR, configFailure(e));
-    }
-    return ok(
-      "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.",
-    );
-  });
-  reg.register("config-set", async (args) => {
-    const doc = dhcp4Doc(args, "config-set");
-    try {
-      await ctx.applyConfig(ctx.checkDoc(doc));
-    } catch (e) {
-      return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${configFailure(e)}`);
-    }
-    return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
-  });
-  reg.register("config-reload", async () => {
-    try {
-      await ctx.reloadFile();
-    } catch (e) {
-      return answer(Result.ERROR, `Config reload failed: ${configFailure(e)}`);
-    }
-    return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
-  });
+  registerConfigCommands(reg, ctx, reg.service === "dhcp6" ? DHCP6_CONFIG : DHCP4_CONFIG);
   reg.register("config-write", (args) => configWrite(ctx, args));
   reg.register("shutdown", (args) => {
     const ev = args?.["exit-value"] ?? 0;

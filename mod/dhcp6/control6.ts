@@ -13,8 +13,7 @@ import { LEASE_CMDS_HOOK } from "../control/channel.ts";
 import { registerLease6Commands } from "../control/lease6_cmds.ts";
 import { lease6List } from "../control/lease6_get_cmds.ts";
 import type { ControlContext } from "../control/context.ts";
-import { answer, badArgs, ok, Result } from "../control/answer.ts";
-import { configHash, registerGeneralCommands } from "../control/general_cmds.ts";
+import { registerGeneralCommands } from "../control/general_cmds.ts";
 import { registerStatCommands } from "../control/stat_cmds.ts";
 import { CommandRegistry } from "../control/registry.ts";
 import { type ChannelLog, RegistryChannel } from "../control/channel.ts";
@@ -31,21 +30,9 @@ export function lease6CommandsEnabled(config: Dhcp6Config): boolean {
   return config.hooks.some((h) => h.endsWith(LEASE_CMDS_HOOK)) || config.lease.type === "kv";
 }
 
-function failure(e: unknown): string {
-  return "format" in (e as object) ? (e as { format(): string }).format() : (e as Error).message;
-}
-
-function dhcp6Doc(args: Record<string, unknown> | undefined, cmd: string): Record<string, unknown> {
-  if (!args) badArgs(`${cmd}: missing mandatory 'arguments' holding the configuration ({"Dhcp6": {…}})`);
-  if (!args.Dhcp6 || typeof args.Dhcp6 !== "object" || Array.isArray(args.Dhcp6)) {
-    badArgs(`${cmd}: missing mandatory 'Dhcp6' map in the arguments`);
-  }
-  return args;
-}
-
 /**
- * Builds the DHCPv6 command registry: general + statistics commands (mod/control), config-test / config-set on
- * Dhcp6 documents, and the lease6-* commands when `lease6CommandsEnabled` (otherwise only a read-only
+ * Builds the DHCPv6 command registry: general + statistics commands (mod/control; the configuration commands take
+ * Dhcp6 documents on a "dhcp6" registry), and the lease6-* commands when `lease6CommandsEnabled` (otherwise only a read-only
  * `lease6-get-all`, Kea's lease_cmds answer `{"leases": [...]}`, result 3 "0 IPv6 lease(s) found." when empty).
  */
 export function buildRegistry6(ctx: Control6Context): CommandRegistry {
@@ -53,25 +40,6 @@ export function buildRegistry6(ctx: Control6Context): CommandRegistry {
   // the general commands read neither the DHCPv4 store nor the DHCPv4 config (only lease commands do)
   registerGeneralCommands(reg, ctx as unknown as ControlContext);
   registerStatCommands(reg, ctx.stats);
-  reg.register("config-test", (args) => {
-    try {
-      ctx.checkDoc(dhcp6Doc(args, "config-test"));
-    } catch (e) {
-      return answer(Result.ERROR, failure(e));
-    }
-    return ok(
-      "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.",
-    );
-  });
-  reg.register("config-set", async (args) => {
-    const doc = dhcp6Doc(args, "config-set");
-    try {
-      await ctx.applyConfig(ctx.checkDoc(doc));
-    } catch (e) {
-      return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${failure(e)}`);
-    }
-    return ok("Configuration successful.", { hash: configHash(ctx.configDoc()) });
-  });
   if (lease6CommandsEnabled(ctx.config())) registerLease6Commands(reg, ctx);
   else reg.register("lease6-get-all", () => lease6List([...ctx.store.all()]));
   return reg;

@@ -5,10 +5,9 @@
  * {@link D2ControlContext}, wired by the CLI.
  */
 import { type Answer, answer, badArgs, ok, Result } from "../../control/answer.ts";
-import { configHash } from "../../control/general_cmds.ts";
+import { D2_CONFIG, registerConfigCommands } from "../../control/config_cmds.ts";
 import { CommandRegistry, parseRequest } from "../../control/registry.ts";
 import { registerStatCommands } from "../../control/stat_cmds.ts";
-import { ConfigError } from "../../config/errors.ts";
 import type { Stats } from "../../stats/stats.ts";
 import type { D2Config } from "../../config/model_d2.ts";
 
@@ -35,18 +34,6 @@ export interface D2ControlContext {
   buildReport: string;
 }
 
-function failure(e: unknown): string {
-  return e instanceof ConfigError ? e.format() : (e as Error).message;
-}
-
-function ddnsDoc(args: Record<string, unknown> | undefined, cmd: string): Record<string, unknown> {
-  const d = args?.DhcpDdns;
-  if (d === null || typeof d !== "object" || Array.isArray(d)) {
-    badArgs(`${cmd}: the arguments must hold a 'DhcpDdns' map`);
-  }
-  return { DhcpDdns: d };
-}
-
 /** Builds D2's registry: Kea's D2 command set, answered from `ctx`, with Kea's result codes and texts. */
 export function buildD2Registry(ctx: D2ControlContext): CommandRegistry {
   const reg = new CommandRegistry("d2");
@@ -62,35 +49,7 @@ export function buildD2Registry(ctx: D2ControlContext): CommandRegistry {
       "queue-size": ctx.backlog(),
     });
   });
-  reg.register("config-get", () => {
-    const doc = ctx.configDoc();
-    return ok(undefined, { ...doc, hash: configHash(doc) });
-  });
-  reg.register("config-hash-get", () => ok(undefined, { hash: configHash(ctx.configDoc()) }));
-  reg.register("config-test", (args) => {
-    try {
-      ctx.checkDoc(ddnsDoc(args, "config-test"));
-    } catch (e) {
-      return answer(Result.ERROR, failure(e));
-    }
-    return ok("Configuration check successful");
-  });
-  reg.register("config-set", (args) => {
-    try {
-      ctx.applyConfig(ctx.checkDoc(ddnsDoc(args, "config-set")));
-    } catch (e) {
-      return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${failure(e)}`);
-    }
-    return ok("Configuration applied successfully.", { hash: configHash(ctx.configDoc()) });
-  });
-  reg.register("config-reload", async () => {
-    try {
-      await ctx.reloadFile();
-    } catch (e) {
-      return answer(Result.ERROR, `Config reload failed: ${failure(e)}`);
-    }
-    return ok("Configuration applied successfully.", { hash: configHash(ctx.configDoc()) });
-  });
+  registerConfigCommands(reg, ctx, D2_CONFIG);
   reg.register("shutdown", (args) => {
     const type = args?.type ?? "normal";
     if (type !== "normal" && type !== "drain_first" && type !== "now") {
