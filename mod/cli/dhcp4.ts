@@ -6,32 +6,30 @@
  * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
  * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
-import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
-import { formatProblem } from "../config/errors.ts";
 import type { Dhcp4Config } from "../config/model.ts";
-import { reportConfigFailure } from "./config_test.ts";
-import { closeLogging, type Log, setupLogging } from "../log/logger.ts";
+import type { Log } from "../log/logger.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { OfferTable } from "../lease/offers.ts";
 import { IterativeAllocator } from "../lease/allocator.ts";
 import { Reclaimer } from "../lease/reclaim.ts";
 import { Stats } from "../stats/stats.ts";
-import { Dhcp4Server, type ServerTransport } from "../dhcp4/server.ts";
+import { Dhcp4Server } from "../dhcp4/server.ts";
 import { listInterfaces, resolveServedInterfaces, type ServedInterface } from "../net/interfaces.ts";
 import { FfiTransport } from "../net/transport_ffi.ts";
 import { LoopbackTransport } from "../net/transport_loopback.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { VERSION } from "./version.ts";
-import { initialLeaseStats, statsSummary } from "./dhcp4_stats.ts";
+import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
-import { kvFiles } from "../control/safe_write.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, openLeaseDb, RoleLife, serviceState } from "./role_common.ts";
+import { channelLog, serviceState } from "./role_common.ts";
+import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
 import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
-import { buildHaService, haReloadBlocker, type HaRuntime, openHa } from "./dhcp4_ha.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -43,125 +41,71 @@ export interface Dhcp4Options {
   log?: Log;
 }
 
+/** What makes the DHCPv4 role a role (mod/cli/role_runner.ts runs it). */
+const DHCP4: RoleKind<Dhcp4Config> = {
+  prefix: "DHCP4",
+  map: "Dhcp4",
+  logger: "kea-dhcp4",
+  section: (l) => l.dhcp4,
+  reloadBlocker,
+};
+
 /** Runs the DHCPv4 server until a signal stops it; returns the exit code. */
 export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
-  let loaded;
-  try {
-    loaded = await loadConfigFile(opts.configPath);
-  } catch (e) {
-    return reportConfigFailure(opts.configPath, e);
-  }
-  // `weka run`: mod/cli/run.ts starts the DHCPv6 role next to this one when the file has a Dhcp6 map
-  const config = loaded.dhcp4;
-  if (!config && opts.all && loaded.d2) {
-    const { runDdns } = await import("./ddns.ts");
-    return await runDdns({ configPath: opts.configPath });
-  }
-  if (!config) {
-    console.error(
-      `${opts.configPath}: there is no Dhcp4 section to serve${loaded.d2 ? " (use 'weka ddns' for DhcpDdns)" : ""}`,
-    );
-    return 1;
-  }
-  // weka run: the DhcpDdns map was loaded and checked with the rest of the file
-  const d2Config = opts.all ? loaded.d2 : undefined;
-  // weka run: the in-process D2 logs through the Dhcp4 loggers (one LogTape configuration per process)
-  const log = opts.log ?? await setupLogging(config.loggers, "kea-dhcp4");
-  const closeLogs = () => opts.log ? Promise.resolve() : closeLogging();
-  for (const w of loaded.warnings) log.warn("DHCP4_CONFIG_WARNING", formatProblem(w));
-
-  const store = await openLeaseDb("DHCP4", config.lease.path, log, (p, o) => KvLeaseStore.open(p, o));
-  if (!store) {
-    await closeLogs();
-    return 1;
-  }
-  log.info(
-    "DHCP4_LEASE_DB",
-    config.lease.type === "memfile"
-      ? `memfile lease file ${
-        config.lease.csvName ?? "(default)"
-      } is kept as Deno KV database ${config.lease.path}; ${store.size()} lease(s) loaded`
-      : `Deno KV lease database ${config.lease.path}: ${store.size()} lease(s) loaded`,
+  const got = await loadRole(
+    DHCP4,
+    opts.configPath,
+    (l) => l.d2 ? " (use 'weka ddns' for DhcpDdns)" : "",
+    // `weka run` of a file with only DhcpDdns: the D2 role alone (mod/cli/run.ts adds Dhcp6 when present)
+    (l) => opts.all && l.d2 ? import("./ddns.ts").then((m) => m.runDdns({ configPath: opts.configPath })) : undefined,
   );
-
-  // the pid file tells `weka leases import` that this process owns the database (Kea keeps a pid file too)
-  await Deno.writeTextFile(serverPidFile(config.lease.path), `${Deno.pid}\n`).catch(() => {});
-  if (config.lease.type === "memfile" && config.lease.csvName && store.size() === 0) {
-    try {
-      await importCsvAtStartup(store, config.lease.csvName, (id, text) => log.info(id, text));
-    } catch (e) {
-      log.error("DHCP4_LEASE_CSV_IMPORT_FAILED", `${config.lease.csvName}: ${(e as Error).message}`);
-      await store.close();
-      await closeLogs();
-      return 1;
-    }
-  }
-
-  let transport: ServerTransport;
-  let served: ServedInterface[];
+  if (typeof got === "number") return got;
+  const { loaded, config } = got;
+  const role = await RoleRunner.begin(DHCP4, opts.configPath, loaded, config, opts.log);
+  const log = role.log;
+  const store = await openStore4(role);
+  if (!store) return await role.abort();
+  let net: ReturnType<typeof openTransport>;
   try {
-    ({ transport, served } = openTransport(config, opts.port, log));
+    net = openTransport(config, opts.port, log);
   } catch (e) {
     log.error("DHCP4_OPEN_SOCKET_FAIL", (e as Error).message);
-    await store.close();
-    await closeLogs();
-    return 1;
+    return await role.abort();
   }
-
   const stats = new Stats();
-  initialLeaseStats(stats, config, store, Math.floor(Date.now() / 1000));
-  ensureKeaStats(stats, config.subnets.map((s) => s.id));
+  const resetStats = (c: Dhcp4Config) => {
+    initialLeaseStats(stats, c, store, Math.floor(Date.now() / 1000));
+    ensureKeaStats(stats, c.subnets.map((s) => s.id));
+  };
+  resetStats(config);
   const offers = new OfferTable();
   const allocator = new IterativeAllocator(store, offers);
-  // weka run: D2 runs in this process and takes the NCRs directly (its UDP listener still serves other senders)
-  let d2: D2Daemon | undefined;
-  if (d2Config) {
-    try {
-      d2 = await startD2(d2Config, log);
-    } catch (e) {
-      log.error("DHCP_DDNS_FAILED", (e as Error).message);
-      await store.close();
-      transport.close();
-      await closeLogs();
-      return 1;
-    }
+  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats);
+  if (ddns === false) {
+    net.transport.close();
+    return await role.abort();
   }
-  const ddns: DdnsSender | undefined = startDdnsSender(config, {
-    stats,
-    log,
-    ...(d2 ? { sink: inProcessSink(d2), sinkName: "the in-process D2 (weka run)" } : {}),
-  });
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
-  let current: Dhcp4Config = config;
-  const haDeps = config.ha
-    ? {
-      config,
-      ha: config.ha,
-      store,
-      stats,
-      log,
-      dhcpState,
-      subnetKnown: (id: number) => current.subnets.some((s) => s.id === id),
-    }
-    : undefined;
+  const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
+  const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
   const server = new Dhcp4Server({
     config,
-    transport,
+    transport: net.transport,
     store,
     offers,
     allocator,
     stats,
     log,
-    ifaceAddrs: new Map(served.map((s) => [s.name, s.addrs.map((a) => a.addr)])),
+    ifaceAddrs: new Map(net.served.map((s) => [s.name, s.addrs.map((a) => a.addr)])),
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
-    onFatal: (reason) => life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
+    onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
   });
   const reclaimer = new Reclaimer({
     store,
-    config: () => current.expired,
+    config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
     onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
@@ -169,92 +113,119 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   });
   server.start();
   reclaimer.start();
-
-  let channel: ControlChannel | undefined = undefined;
-  /** The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the config whole. */
-  const apply = (next: LoadedConfig, origin: string): void => {
-    if (!next.dhcp4) throw new Error("the new configuration has no Dhcp4 section");
-    const why = reloadBlocker(current, next.dhcp4);
-    if (why) throw new Error(why);
-    current = next.dhcp4;
-    server.setConfig(current);
-    ddns?.setConfig(current);
+  role.onStop(() => server.stop());
+  role.onStop(() => reclaimer.stop());
+  role.onStop(() => dhcpState.clearTimer());
+  role.whenApplied((next) => {
+    server.setConfig(next);
+    ddns?.setConfig(next);
     allocator.reset();
-    initialLeaseStats(stats, current, store, Math.floor(Date.now() / 1000));
-    ensureKeaStats(stats, current.subnets.map((s) => s.id));
-    life.reloadedAt = Date.now();
-    log.info("DHCP4_CONFIG_COMPLETE", `configuration applied from ${origin}: ${current.subnets.length} subnet(s)`);
-    // reopen changed sockets after the current answer has gone out
-    life.afterAnswer("reopening the control sockets of the new configuration", () => channel?.reconfigure(current));
-  };
-  const reloadFile = async () => apply(await loadConfigFile(opts.configPath), opts.configPath);
-  const life = new RoleLife("DHCP4", log, reloadFile);
-  life.listen();
-
+    resetStats(next);
+  });
   const ctx: ControlContext = {
     stats,
     store,
     dhcpState,
-    config: () => current,
-    configDoc: () => ({ Dhcp4: current.raw }),
-    configFile: opts.configPath,
-    checkDoc: (doc) => {
-      const loadedDoc = parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p));
-      if (!loadedDoc.dhcp4) throw new Error("the configuration has no Dhcp4 map");
-      return loadedDoc;
-    },
-    applyConfig: (next) => Promise.resolve().then(() => apply(next, "a control command")),
-    reloadFile,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
-    ...life.contextBase(() => channel?.status() ?? { status: "ready" }, () => [
-      { path: opts.configPath, what: "the running configuration" },
-      ...kvFiles(current.lease.path),
-      ...(current.lease.csvName ? [{ path: current.lease.csvName, what: "the memfile lease file" }] : []),
-      { path: serverPidFile(current.lease.path), what: "the server's pid file" },
-    ]),
+    ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
-  channel = new ControlChannel(ctx, channelLog(log));
-  await channel.start(current.controlSockets);
-  // started = serving and answering commands (the control socket exists), as Kea logs it last
-  log.info(
-    "DHCP4_STARTED",
-    `weka ${VERSION} DHCPv4 server started (pid ${Deno.pid}): serving ${
-      served.length ? served.map((s) => `${s.name}/${formatIpv4(s.addr)}`).join(", ") : "no interface"
-    } with ${config.socketType} sockets, ${config.subnets.length} subnet(s)`,
+  const channel = new ControlChannel(ctx, channelLog(log));
+  // a reload may switch the lease commands on or off besides the sockets (ControlChannel.reconfigure)
+  const port: RoleChannel = {
+    start: () => channel.reconfigure(role.current),
+    status: () => channel.status(),
+    close: () => channel.close(),
+  };
+  const where = net.served.map((s) => `${s.name}/${formatIpv4(s.addr)}`).join(", ") || "no interface";
+  await role.open(
+    port,
+    `weka ${VERSION} DHCPv4 server started (pid ${Deno.pid}): serving ${where} with ${config.socketType} sockets, ` +
+      `${config.subnets.length} subnet(s)`,
+    net.served.length === 0,
   );
-  if (!served.length) {
-    log.warn(
-      "DHCP4_NO_INTERFACES",
-      "no interface is configured to serve: add one to Dhcp4.interfaces-config.interfaces",
-    );
-  }
-  let ha: HaRuntime | undefined;
-  if (haService && haDeps) {
+  if (haService && haDeps) await startHa(role, haService, haDeps, channel);
+  return await role.serveUntilStopped(stats, "DHCPv4");
+}
+
+/**
+ * Opens the role's Deno KV lease store, writes the pid file that tells `weka leases import` this process owns the
+ * database (Kea keeps a pid file too), and imports a memfile's Kea CSV into an empty store (a Kea site keeps its
+ * leases); both are undone at the stop. Undefined when the store cannot be used (the reason is logged).
+ */
+async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<KvLeaseStore | undefined> {
+  const { log, current: config } = role;
+  const store = await role.openStore((p, o) => KvLeaseStore.open(p, o));
+  if (!store) return undefined;
+  role.onStop(() => store.close());
+  log.info("DHCP4_LEASE_DB", leaseDbText(config, store.size()));
+  const pidFile = serverPidFile(config.lease.path);
+  await Deno.writeTextFile(pidFile, `${Deno.pid}\n`).catch(() => {});
+  role.onStop(() => Deno.remove(pidFile).catch(() => {}));
+  if (config.lease.type === "memfile" && config.lease.csvName && store.size() === 0) {
     try {
-      ha = await openHa(haService, haDeps, channel.registry);
-      haService.start();
+      await importCsvAtStartup(store, config.lease.csvName, (id, text) => log.info(id, text));
     } catch (e) {
-      log.error("HA_SERVICE_START_FAILED", (e as Error).message);
-      life.exitCode = 1;
-      life.stopped.resolve("HA start-up failure");
+      log.error("DHCP4_LEASE_CSV_IMPORT_FAILED", `${config.lease.csvName}: ${(e as Error).message}`);
+      return undefined;
     }
   }
+  return store;
+}
 
-  const sig = await life.stopped.promise;
-  log.info("DHCP4_SHUTDOWN_REQUEST", `${sig} received: stopping after the last lease commit`);
-  life.unlisten();
-  dhcpState.clearTimer();
-  await ha?.stop();
-  await channel.close();
-  await server.stop();
-  await reclaimer.stop();
-  await ddns?.close();
-  await d2?.stop("normal");
-  await store.close();
-  await Deno.remove(serverPidFile(config.lease.path)).catch(() => {});
-  log.info("DHCP4_SHUTDOWN", `weka DHCPv4 server stopped; statistics: ${statsSummary(stats)}`);
-  await closeLogs();
-  return life.exitCode;
+/**
+ * The DDNS side: with `d2Config` (`weka run`) a D2 runs in this process and takes the NCRs directly (its UDP
+ * listener still serves other senders); the sender owns the bounded NCR queue. Undefined when DDNS is off, false
+ * when the in-process D2 could not start (logged).
+ */
+async function startDdns(
+  role: RoleRunner<Dhcp4Config>,
+  d2Config: LoadedConfig["d2"],
+  stats: Stats,
+): Promise<DdnsSender | undefined | false> {
+  const log = role.log;
+  let d2: D2Daemon | undefined;
+  if (d2Config) {
+    try {
+      d2 = await startD2(d2Config, log);
+    } catch (e) {
+      log.error("DHCP_DDNS_FAILED", (e as Error).message);
+      return false;
+    }
+    role.onStop(() => d2?.stop("normal"));
+  }
+  const ddns = startDdnsSender(role.current, {
+    stats,
+    log,
+    ...(d2 ? { sink: inProcessSink(d2), sinkName: "the in-process D2 (weka run)" } : {}),
+  });
+  role.onStop(() => ddns?.close());
+  return ddns;
+}
+
+/** Opens the HA listener and starts the relationship; a failure stops the role with exit code 1. */
+async function startHa(
+  role: RoleRunner<Dhcp4Config>,
+  service: ReturnType<typeof buildHaService>,
+  deps: Parameters<typeof openHa>[1],
+  channel: ControlChannel,
+): Promise<void> {
+  try {
+    const ha = await openHa(service, deps, channel.registry);
+    role.onStop(() => ha.stop());
+    service.start();
+  } catch (e) {
+    role.log.error("HA_SERVICE_START_FAILED", (e as Error).message);
+    role.life.exitCode = 1;
+    role.life.stopped.resolve("HA start-up failure");
+  }
+}
+
+/** The DHCP4_LEASE_DB line: where the leases are kept and how many were loaded. */
+function leaseDbText(config: Dhcp4Config, n: number): string {
+  return config.lease.type === "memfile"
+    ? `memfile lease file ${config.lease.csvName ?? "(default)"} is kept as Deno KV database ${config.lease.path}; ` +
+      `${n} lease(s) loaded`
+    : `Deno KV lease database ${config.lease.path}: ${n} lease(s) loaded`;
 }
 
 /** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
