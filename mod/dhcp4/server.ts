@@ -5,6 +5,8 @@
  * nothing here throws out of the receive loop, which backs off and retries a failing transport
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
+import { commitThenFinish, type DurableReply } from "./durable_reply.ts";
+import type { LeaseMutation } from "../lease/types.ts";
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "../packet4/codec.ts";
 import { handle4 } from "./engine/handle4.ts";
@@ -62,7 +64,9 @@ export interface ServerDeps {
 export class Dhcp4Server {
   private running = false;
   private loop?: Promise<void>;
-  private pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<void>>();
+  /** the commit-then-reply path (durable_reply.ts), over this edge's store, statistics and log */
+  private readonly durable: DurableReply<LeaseMutation>;
   private disabled = false;
   config: Dhcp4Config;
   private readonly clock: () => number;
@@ -71,6 +75,8 @@ export class Dhcp4Server {
   private readonly txScratch = new Uint8Array(65536);
 
   constructor(private readonly deps: ServerDeps) {
+    const { store, stats, log } = deps;
+    this.durable = { pkt: "pkt4", prefix: "DHCP4", store, stats, log, pending: this.pending };
     this.config = deps.config;
     this.clock = deps.clock ?? Date.now;
     this.clientPort = deps.clientPort ?? 68;
@@ -214,7 +220,7 @@ export class Dhcp4Server {
   }
 
   private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number): void {
-    const { stats, log, offers, store } = this.deps;
+    const { log, offers } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
       for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
     }
@@ -230,49 +236,17 @@ export class Dhcp4Server {
       if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
       return;
     }
-    // Nothing is acknowledged before it is durable: the reply waits for the commit holding its lease, and with
-    // HA for the partner's acknowledgement of the lease update as well (Kea parks the reply the same way).
-    const finish = () => {
-      try {
+    const ha = this.deps.ha;
+    commitThenFinish(this.durable, {
+      mutations: out.mutations,
+      label: () => clientLabel(query),
+      replicate: ha && (() => ha.replicate(out.mutations, query)),
+      finish: () => {
         this.bump(out.stats);
         if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
         if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
-      } catch (e) {
-        this.failed(e, d, query, true);
-      }
-    };
-    const ha = this.deps.ha;
-    const p = store.apply(out.mutations).then(
-      () => {
-        const acked = ha?.replicate(out.mutations, query);
-        if (!acked) return finish();
-        return acked.then(finish, (e) => {
-          // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
-          stats.add("pkt4-receive-drop");
-          if (log.debugEnabled) {
-            log.debug(
-              "DHCP4_HOOK_LEASES4_COMMITTED_DROP",
-              `${clientLabel(query)}: packet is dropped, the partner did not acknowledge the lease update: ${
-                (e as Error).message
-              }`,
-            );
-          }
-        });
       },
-      (e) => {
-        stats.add("pkt4-processing-failed");
-        stats.add("pkt4-receive-drop");
-        log.error(
-          "DHCP4_LEASE_COMMIT_FAILED",
-          `${clientLabel(query)}: lease commit failed, no reply sent: ${errorText(e)}`,
-        );
-      },
-    );
-    this.pending.add(p);
-    const done = () => void this.pending.delete(p);
-    p.then(done, (e) => {
-      done();
-      this.failed(e, d, query, true);
+      failed: (e) => this.failed(e, d, query, true),
     });
   }
 

@@ -7,6 +7,8 @@
  * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
  * one through `onFatal`.
  */
+import { commitThenFinish, type DurableReply } from "../dhcp4/durable_reply.ts";
+import type { Lease6Mutation } from "../lease/types6.ts";
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
 import { handle6, receivedStat6 } from "./engine/handle6.ts";
@@ -71,11 +73,15 @@ export class Dhcp6Server {
   private running = false;
   private loop?: Promise<void>;
   private readonly pending = new Set<Promise<void>>();
+  /** the commit-then-reply path (mod/dhcp4/durable_reply.ts), over this edge's store, statistics and log */
+  private readonly durable: DurableReply<Lease6Mutation>;
   private disabled = false;
   config: Dhcp6Config;
   private readonly clock: () => number;
 
   constructor(private readonly deps: Server6Deps) {
+    const { store, stats, log } = deps;
+    this.durable = { pkt: "pkt6", prefix: "DHCP6", store, stats, log, pending: this.pending };
     this.config = deps.config;
     this.clock = deps.clock ?? Date.now;
   }
@@ -214,7 +220,7 @@ export class Dhcp6Server {
   }
 
   private runOutcome(query: Packet6, out: Outcome6, d: Datagram6): void {
-    const { stats, log, store } = this.deps;
+    const { log } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
       for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
     }
@@ -227,30 +233,14 @@ export class Dhcp6Server {
       this.send(query, out, d);
       return;
     }
-    // nothing is acknowledged before it is durable: the reply waits for the commit that holds its leases
-    const p = store.apply(out.mutations).then(
-      () => {
-        try {
-          this.bump(out.stats);
-          this.send(query, out, d);
-        } catch (e) {
-          this.failed(e, d, query, true);
-        }
+    commitThenFinish(this.durable, {
+      mutations: out.mutations,
+      label: () => clientLabel6(query),
+      finish: () => {
+        this.bump(out.stats);
+        this.send(query, out, d);
       },
-      (e) => {
-        stats.add("pkt6-processing-failed");
-        stats.add("pkt6-receive-drop");
-        log.error(
-          "DHCP6_LEASE_COMMIT_FAILED",
-          `${clientLabel6(query)}: lease commit failed, no reply sent: ${errorText(e)}`,
-        );
-      },
-    );
-    this.pending.add(p);
-    const done = () => void this.pending.delete(p);
-    p.then(done, (e) => {
-      done();
-      this.failed(e, d, query, true);
+      failed: (e) => this.failed(e, d, query, true),
     });
   }
 

@@ -1,0 +1,76 @@
+/**
+ * How a server edge acknowledges (docs/ARCHITECTURE.md "The lease store": nothing is acknowledged before it is
+ * durable), written once for DHCPv4 and DHCPv6: the outcome's lease mutations join the store's next group commit;
+ * with HA the partner's acknowledgement of the lease update is awaited as well (Kea parks the reply the same way);
+ * only then does `finish` run (statistics, the reply, the NameChangeRequests). A failed commit sends nothing and is
+ * counted and logged; a partner that does not acknowledge drops the reply (the HA service logged why); an exception
+ * in `finish` goes to the edge's last resort. The promise is tracked in `pending` until it settles, so a stop waits
+ * for every reply whose commit is in flight.
+ */
+import type { Log } from "../log/logger.ts";
+import type { Stats } from "../stats/stats.ts";
+import { errorText } from "../wire/printable.ts";
+
+/** What the commit path needs of the edge. */
+export interface DurableReply<M> {
+  /** "pkt4" or "pkt6": the statistics' prefix */
+  pkt: "pkt4" | "pkt6";
+  /** "DHCP4" or "DHCP6": the log ids' prefix */
+  prefix: "DHCP4" | "DHCP6";
+  store: { apply(mutations: readonly M[]): Promise<void> };
+  stats: Stats;
+  log: Log;
+  pending: Set<Promise<void>>;
+}
+
+/** The commit of one outcome and what follows it. */
+export interface CommitThen<M> {
+  mutations: readonly M[];
+  /** the client's label for log lines (built only when a line is written) */
+  label: () => string;
+  /** the HA update after the commit: the reply waits for it; undefined = nothing to wait for */
+  replicate?: () => Promise<void> | undefined;
+  /** statistics, reply, NCRs: runs once everything is durable (and acknowledged) */
+  finish: () => void;
+  /** the edge's last resort for an exception after the commit */
+  failed: (e: unknown) => void;
+}
+
+/** Commits, waits for the partner when there is one, then finishes; never throws, never rejects unhandled. */
+export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): void {
+  const { stats, log, pkt, prefix } = edge;
+  const finish = () => {
+    try {
+      c.finish();
+    } catch (e) {
+      c.failed(e);
+    }
+  };
+  const p = edge.store.apply(c.mutations).then(
+    () => {
+      const acked = c.replicate?.();
+      if (!acked) return finish();
+      return acked.then(finish, (e) => {
+        // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
+        stats.add(`${pkt}-receive-drop`);
+        if (log.debugEnabled) {
+          log.debug(
+            `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
+            `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
+          );
+        }
+      });
+    },
+    (e) => {
+      stats.add(`${pkt}-processing-failed`);
+      stats.add(`${pkt}-receive-drop`);
+      log.error(`${prefix}_LEASE_COMMIT_FAILED`, `${c.label()}: lease commit failed, no reply sent: ${errorText(e)}`);
+    },
+  );
+  edge.pending.add(p);
+  const done = () => void edge.pending.delete(p);
+  p.then(done, (e) => {
+    done();
+    c.failed(e);
+  });
+}
