@@ -5,7 +5,7 @@
  * nothing here throws out of the receive loop, which backs off and retries a failing transport
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
-import { commitThenFinish, type DurableReply } from "./durable_reply.ts";
+import { commitThenFinish, type DurableReply, packetFailed } from "./edge_common.ts";
 import type { LeaseMutation } from "../lease/types.ts";
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "../packet4/codec.ts";
@@ -65,7 +65,7 @@ export class Dhcp4Server {
   private running = false;
   private loop?: Promise<void>;
   private readonly pending = new Set<Promise<void>>();
-  /** the commit-then-reply path (durable_reply.ts), over this edge's store, statistics and log */
+  /** the commit-then-reply path (edge_common.ts), over this edge's store, statistics and log */
   private readonly durable: DurableReply<LeaseMutation>;
   private disabled = false;
   config: Dhcp4Config;
@@ -156,17 +156,12 @@ export class Dhcp4Server {
    * lease commit: the reply may have gone out) only counted in `pkt4-processing-failed`.
    */
   private failed(e: unknown, d: Datagram, query: Packet4 | undefined, afterCommit = false): void {
-    const { stats, log } = this.deps;
-    try {
-      stats.add("pkt4-processing-failed");
-      if (!afterCommit) stats.add("pkt4-receive-drop");
-      const who = query ? clientLabel(query) : `packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}`;
-      const why = errorText(e, true);
-      log.error(
-        "DHCP4_PACKET_PROCESS_EXCEPTION",
-        `${who}: exception ${afterCommit ? "after the lease commit" : "processing a packet, dropped"}: ${why}`,
-      );
-    } catch { /* the last resort itself must not throw */ }
+    packetFailed(
+      this.durable,
+      e,
+      query ? clientLabel(query) : `packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}`,
+      afterCommit,
+    );
   }
 
   /** {@link process} without the last-resort catch. */

@@ -7,7 +7,7 @@
  * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
  * one through `onFatal`.
  */
-import { commitThenFinish, type DurableReply } from "../dhcp4/durable_reply.ts";
+import { commitThenFinish, type DurableReply, packetFailed } from "../dhcp4/edge_common.ts";
 import type { Lease6Mutation } from "../lease/types6.ts";
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
@@ -73,7 +73,7 @@ export class Dhcp6Server {
   private running = false;
   private loop?: Promise<void>;
   private readonly pending = new Set<Promise<void>>();
-  /** the commit-then-reply path (mod/dhcp4/durable_reply.ts), over this edge's store, statistics and log */
+  /** the commit-then-reply path (mod/dhcp4/edge_common.ts), over this edge's store, statistics and log */
   private readonly durable: DurableReply<Lease6Mutation>;
   private disabled = false;
   config: Dhcp6Config;
@@ -160,17 +160,12 @@ export class Dhcp6Server {
    * lease commit: the reply may have gone out) only counted in `pkt6-processing-failed`.
    */
   private failed(e: unknown, d: Datagram6, query: Packet6 | undefined, afterCommit = false): void {
-    const { stats, log } = this.deps;
-    try {
-      stats.add("pkt6-processing-failed");
-      if (!afterCommit) stats.add("pkt6-receive-drop");
-      const who = query ? clientLabel6(query) : `packet from [${formatIpv6(d.srcAddr)}]:${d.srcPort}`;
-      const why = errorText(e, true);
-      log.error(
-        "DHCP6_PACKET_PROCESS_EXCEPTION",
-        `${who}: exception ${afterCommit ? "after the lease commit" : "processing a packet, dropped"}: ${why}`,
-      );
-    } catch { /* the last resort itself must not throw */ }
+    packetFailed(
+      this.durable,
+      e,
+      query ? clientLabel6(query) : `packet from [${formatIpv6(d.srcAddr)}]:${d.srcPort}`,
+      afterCommit,
+    );
   }
 
   /** {@link process} without the last-resort catch. */

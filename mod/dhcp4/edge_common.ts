@@ -1,11 +1,12 @@
 /**
- * How a server edge acknowledges (docs/ARCHITECTURE.md "The lease store": nothing is acknowledged before it is
- * durable), written once for DHCPv4 and DHCPv6: the outcome's lease mutations join the store's next group commit;
+ * What the DHCPv4 and DHCPv6 server edges share, written once. How an edge acknowledges (docs/ARCHITECTURE.md "The
+ * lease store": nothing is acknowledged before it is durable): the outcome's lease mutations join the store's next group commit;
  * with HA the partner's acknowledgement of the lease update is awaited as well (Kea parks the reply the same way);
  * only then does `finish` run (statistics, the reply, the NameChangeRequests). A failed commit sends nothing and is
  * counted and logged; a partner that does not acknowledge drops the reply (the HA service logged why); an exception
  * in `finish` goes to the edge's last resort. The promise is tracked in `pending` until it settles, so a stop waits
- * for every reply whose commit is in flight.
+ * for every reply whose commit is in flight. And the edges' last resort for an exception in the packet path (Kea's
+ * `…_PACKET_PROCESS_EXCEPTION`): one escaped line, no stack trace, counted.
  */
 import type { Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
@@ -73,4 +74,23 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
     done();
     c.failed(e);
   });
+}
+
+/**
+ * The last resort of an edge: an exception while handling a packet (the fuzz tests hold that none occurs) is
+ * counted in `pktN-processing-failed` and logged as one escaped line naming the client (`who`), with no stack
+ * trace; the packet is dropped, or, after its lease commit (the reply may have gone out), only counted.
+ */
+export function packetFailed(edge: DurableReply<unknown>, e: unknown, who: string, afterCommit: boolean): void {
+  const { stats, log, pkt, prefix } = edge;
+  try {
+    stats.add(`${pkt}-processing-failed`);
+    if (!afterCommit) stats.add(`${pkt}-receive-drop`);
+    log.error(
+      `${prefix}_PACKET_PROCESS_EXCEPTION`,
+      `${who}: exception ${afterCommit ? "after the lease commit" : "processing a packet, dropped"}: ${
+        errorText(e, true)
+      }`,
+    );
+  } catch { /* the last resort itself must not throw */ }
 }
