@@ -17,6 +17,7 @@ import { Dhcp4Server } from "../dhcp4/server.ts";
 import { listInterfaces, resolveServedInterfaces, type ServedInterface } from "../net/interfaces.ts";
 import { FfiTransport } from "../net/transport_ffi.ts";
 import { LoopbackTransport } from "../net/transport_loopback.ts";
+import type { PollGroup } from "../net/poll_group.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
@@ -39,6 +40,8 @@ export interface Dhcp4Options {
   all: boolean;
   /** `weka run` with Dhcp6 too (mod/cli/run.ts): log through this and leave logging open; absent = own logging */
   log?: Log;
+  /** `weka run` with Dhcp6 too: the process's one readiness wait over every socket (mod/net/poll_group.ts) */
+  group?: PollGroup;
 }
 
 /** What makes the DHCPv4 role a role (mod/cli/role_runner.ts runs it). */
@@ -67,7 +70,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   if (!store) return await role.abort();
   let net: ReturnType<typeof openTransport>;
   try {
-    net = openTransport(config, opts.port, log);
+    net = openTransport(config, opts.port, log, opts.group);
   } catch (e) {
     log.error("DHCP4_OPEN_SOCKET_FAIL", (e as Error).message);
     return await role.abort();
@@ -245,7 +248,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   return haReloadBlocker(old, next);
 }
 
-function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {
+function openTransport(config: Dhcp4Config, port: string | undefined, log: Log, group?: PollGroup) {
   if (port !== undefined) {
     const p = Number(port);
     if (!Number.isInteger(p) || p < 1 || p > 65534) throw new Error(`--port ${port}: expected a port number`);
@@ -260,6 +263,11 @@ function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) 
     return { transport: LoopbackTransport.open({ port: p, clientPort: p + 1, served: fake }), served: [fake] };
   }
   const served = resolveServedInterfaces(config.interfaces, listInterfaces(), (m) => log.warn("DHCP4_INTERFACE", m));
-  const transport = FfiTransport.open({ interfaces: served, raw: config.socketType === "raw", rcvbuf: 8 << 20 });
+  const transport = FfiTransport.open({
+    interfaces: served,
+    raw: config.socketType === "raw",
+    rcvbuf: 8 << 20,
+    group,
+  });
   return { transport, served };
 }

@@ -1,7 +1,7 @@
 /**
  * `weka dhcp6 -c FILE [-p PORT]` (and the DHCPv6 half of `weka run`): wires the DHCPv6 role together the way
  * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → Deno KV lease6 store → server DUID
- * (persisted in `kea-dhcp6-serverid`) → sockets (ff02::1:2%IFACE and the global addresses, mod/net/udp6.ts) →
+ * (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per interface, joined to ff02::1:2, mod/net/udp6.ts) →
  * server loop → control channel, then waits for signals. SIGHUP and config-reload re-read the file (a bad file is
  * refused and the old configuration keeps serving; the lease database and the interfaces cannot change without a
  * restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
@@ -17,7 +17,9 @@ import { Dhcp6Server } from "../dhcp6/server6.ts";
 import { duidText, loadServerDuid, SERVER_ID_FILE } from "../dhcp6/server_duid.ts";
 import { initialLease6Stats } from "../dhcp6/stats6.ts";
 import { Control6Channel, type Control6Context } from "../dhcp6/control6.ts";
-import { resolveServed6, Udp6Transport } from "../net/udp6.ts";
+import { Ffi6Transport, resolveServed6 } from "../net/udp6.ts";
+import { ifNameToIndex } from "../net/libc.ts";
+import type { PollGroup } from "../net/poll_group.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { channelLog, serviceState } from "./role_common.ts";
@@ -29,6 +31,8 @@ export interface Dhcp6Options {
   port?: string;
   /** `weka run` with Dhcp4 too: log through this (one LogTape configuration per process); absent = own logging */
   log?: Log;
+  /** `weka run` with Dhcp4 too: the process's one readiness wait over every socket (mod/net/poll_group.ts) */
+  group?: PollGroup;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
@@ -61,9 +65,9 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   if (!store) return await role.abort();
   role.onStop(() => store.close());
   log.info("DHCP6_LEASE_DB", `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`);
-  let net: Awaited<ReturnType<typeof openTransport6>>;
+  let net: ReturnType<typeof openTransport6>;
   try {
-    net = await openTransport6(config, opts.port, log);
+    net = openTransport6(config, opts.port, log, opts.group);
   } catch (e) {
     log.error("DHCP6_OPEN_SOCKET_FAIL", (e as Error).message);
     return await role.abort();
@@ -124,22 +128,22 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
 }
 
 /**
- * The DHCPv6 sockets: with `port` (tests without root) relayed traffic on [::1]:PORT only; else one socket per
- * served interface on ff02::1:2 and its global addresses (mod/net/udp6.ts). Also the addresses per interface and a
- * MAC for a generated server DUID.
+ * The DHCPv6 sockets: with `port` (tests without root) relayed traffic on [::1]:PORT only; else one FFI socket per
+ * served interface on [::]:547, joined to ff02::1:2 there (mod/net/udp6.ts). Also the addresses per interface and
+ * a MAC for a generated server DUID.
  */
-async function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log) {
+function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log, group?: PollGroup) {
   const onSendError = (m: string) => log.error("DHCP6_PACKET_SEND_FAIL", m);
   if (port !== undefined) {
     const p = Number(port);
     if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`--port ${port}: expected a port number`);
     const iface = config.interfaces[0]?.name ?? "";
-    const transport = await Udp6Transport.openLoopback(p, iface === "*" ? "" : iface, onSendError);
+    const transport = Ffi6Transport.openLoopback(p, iface === "*" ? "" : iface, onSendError, group);
     return { transport, ifaceAddrs: new Map([[iface, [parseIpv6("::1")!]]]), mac: undefined };
   }
-  const r = resolveServed6(config.interfaces, Deno.networkInterfaces());
-  const transport = await Udp6Transport.open({ interfaces: r.served, onSendError });
-  for (const w of transport.warnings) log.warn("DHCP6_OPEN_SOCKET_FAIL", w);
+  const r = resolveServed6(config.interfaces, Deno.networkInterfaces(), ifNameToIndex);
+  for (const w of r.warnings) log.warn("DHCP6_OPEN_SOCKET_FAIL", w);
+  const transport = Ffi6Transport.open({ interfaces: r.served, onSendError, group, rcvbuf: 8 << 20 });
   const mac = r.served.map((s) => r.macs.get(s.name)).find((m) => m) ?? [...r.macs.values()][0];
   return { transport, ifaceAddrs: r.addrs, mac };
 }

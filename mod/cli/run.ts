@@ -1,7 +1,8 @@
 /**
  * `weka run -c FILE`: every role the file names, in one process (the set of Kea daemons). Dhcp4 alone
  * (with or without DhcpDdns) is mod/cli/dhcp4.ts's `weka run`; a Dhcp6 map adds the DHCPv6 role
- * (mod/cli/dhcp6.ts) running side by side; Dhcp6 with DhcpDdns and no Dhcp4 runs D2 in the process too. One
+ * (mod/cli/dhcp6.ts) running side by side, their sockets waited on by one poll(2) (mod/net/poll_group.ts); Dhcp6
+ * with DhcpDdns and no Dhcp4 runs D2 in the process too. One
  * LogTape configuration serves the whole process, so the roles' `loggers` are configured together (a role without
  * loggers gets Kea's default: INFO to stdout). SIGTERM/SIGINT stop every role; when one role ends on its own (a
  * start-up failure, the shutdown command), the others are stopped too and the worst exit code is returned.
@@ -13,6 +14,7 @@ import { reportConfigFailure } from "./config_test.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
 import { startD2 } from "../ddns/d2/daemon.ts";
+import { PollGroup } from "../net/poll_group.ts";
 
 /** Kea's default logger of a daemon that configures none. */
 function defaultLogger(name: string): LoggerSpec {
@@ -56,8 +58,10 @@ export async function runAll(configPath: string): Promise<number> {
     if (live > 0) Deno.kill(Deno.pid, "SIGTERM");
     return code;
   };
-  const roles = [runDhcp6({ configPath, log: log6 }).then(ended)];
-  if (d4) roles.push(runDhcp4({ configPath, all: true, log: log4 }).then(ended));
+  // one readiness wait over the sockets of both families, as Kea's IfaceMgr waits on all of its sockets at once
+  const group = d4 ? new PollGroup() : undefined;
+  const roles = [runDhcp6({ configPath, log: log6, group }).then(ended)];
+  if (d4) roles.push(runDhcp4({ configPath, all: true, log: log4, group }).then(ended));
   const codes = await Promise.all(roles);
   await d2?.stop("normal");
   Deno.removeSignalListener("SIGTERM", keepAlive);
