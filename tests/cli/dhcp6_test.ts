@@ -123,3 +123,35 @@ Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old
       assert.equal(await w.stop(), 0, w.output());
     }
   }));
+
+Deno.test("cli: weka dhcp6's GET /metrics speaks the Stork agent's kea_dhcp6_* names", () =>
+  withTempDir("weka-dhcp6-metrics-", async (dir) => {
+    const cfg = `${dir}/weka6.json`;
+    const http = 20000 + Math.floor(Math.random() * 20000);
+    await Deno.writeTextFile(
+      cfg,
+      JSON.stringify({
+        Dhcp6: {
+          "lease-database": { type: "memfile", name: `${dir}/kea-leases6.csv` },
+          "control-socket": { "socket-type": "http", "socket-address": "127.0.0.1", "socket-port": http },
+          subnet6: [{ id: 1, subnet: "2001:db8:1::/64", pools: [{ pool: "2001:db8:1::100 - 2001:db8:1::1ff" }] }],
+        },
+      }),
+    );
+    const port = http + 1;
+    const w = await startCli(["dhcp6", "-c", cfg, "-p", String(port)], /DHCP6_STARTED/);
+    try {
+      assert.equal(inner(decode6(await exchange(port, RELAYED_SOLICIT))).msgType, MsgType6.ADVERTISE);
+      const text = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+      assert.match(text, /^kea_dhcp6_packets_received_total\{operation="solicit"\} 1$/m);
+      assert.match(text, /^kea_dhcp6_packets_sent_total\{operation="advertise"\} 1$/m);
+      assert.match(text, /^kea_dhcp6_na_total\{subnet="1",subnet_id="1",prefix="2001:db8:1::\/64"\} 256$/m);
+      assert.match(text, /^kea_dhcp6_na_assigned_total\{subnet="1",subnet_id="1",prefix="2001:db8:1::\/64"\} 0$/m);
+      assert.match(text, /^kea_dhcp6_pd_assigned_total\{subnet="1"/m);
+      assert.match(text, /^kea_dhcp6_cumulative_nas_assigned_total\{subnet="1"/m);
+      assert.match(text, /^kea_dhcp6_pkt6_rfc_violation 0$/m, "a statistic without a Stork name keeps its own");
+      assert.doesNotMatch(text, /kea_dhcp4|pkt6.*kea_dhcp4|kea_dhcp4_pkt6/);
+    } finally {
+      assert.equal(await w.stop(), 0, w.output());
+    }
+  }));
