@@ -10,6 +10,8 @@ import { dirname, join } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLease6Store } from "../lease/kv_store6.ts";
+import { parseKeaCsv6 } from "../lease/kea_csv6.ts";
+import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { reclaimer6 } from "../lease/reclaim6.ts";
 import { IterativeAllocator6 } from "../dhcp6/engine/allocator6.ts";
 import { Stats } from "../stats/stats.ts";
@@ -61,10 +63,8 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP6, opts.configPath, loaded, config, opts.log);
   const log = role.log;
-  const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
+  const store = await openStore6(role);
   if (!store) return await role.abort();
-  role.onStop(() => store.close());
-  log.info("DHCP6_LEASE_DB", `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`);
   let net: ReturnType<typeof openTransport6>;
   try {
     net = openTransport6(config, opts.port, log, opts.group);
@@ -125,6 +125,37 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     endpoints.length === 0,
   );
   return await role.serveUntilStopped(stats, "DHCPv6");
+}
+
+/**
+ * Opens the role's Deno KV lease6 store, writes the pid file that tells `weka leases import -6` this process owns
+ * the database, and imports a memfile's Kea kea-leases6.csv into an empty store (a Kea site keeps its leases, as
+ * for DHCPv4). Undefined when the store cannot be used (the reason is logged).
+ */
+async function openStore6(role: RoleRunner<Dhcp6Config>): Promise<KvLease6Store | undefined> {
+  const { log, current: config } = role;
+  const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
+  if (!store) return undefined;
+  role.onStop(() => store.close());
+  log.info(
+    "DHCP6_LEASE_DB",
+    config.lease.type === "memfile"
+      ? `memfile lease file ${config.lease.csvName ?? "(default)"} is kept as Deno KV database ${config.lease.path}; ` +
+        `${store.size()} IPv6 lease(s) loaded`
+      : `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`,
+  );
+  const pidFile = serverPidFile(config.lease.path);
+  await Deno.writeTextFile(pidFile, `${Deno.pid}\n`).catch(() => {});
+  role.onStop(() => Deno.remove(pidFile).catch(() => {}));
+  if (config.lease.type === "memfile" && config.lease.csvName && store.size() === 0) {
+    try {
+      await importCsvAtStartup(store, config.lease.csvName, (id, text) => log.info(id, text), parseKeaCsv6);
+    } catch (e) {
+      log.error("DHCP6_LEASE_CSV_IMPORT_FAILED", `${config.lease.csvName}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+  return store;
 }
 
 /**
