@@ -44,6 +44,8 @@ export interface Dhcp4Options {
   log?: Log;
   /** `weka run` with Dhcp6 too: the process's one readiness wait over every socket (mod/net/poll_group.ts) */
   group?: PollGroup;
+  /** `weka run` with Dhcp6 too: the D2 mod/cli/run.ts started for both families (NCRs go to it in-process) */
+  d2?: D2Daemon;
 }
 
 /** What makes the DHCPv4 role a role (mod/cli/role_runner.ts runs it). */
@@ -85,7 +87,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   resetStats(config);
   const offers = new OfferTable();
   const allocator = new IterativeAllocator(store, offers);
-  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats);
+  const ddns = await startDdns(role, opts.d2 ?? (opts.all ? loaded.d2 : undefined), stats);
   if (ddns === false) {
     net.transport.close();
     return await role.abort();
@@ -185,12 +187,13 @@ async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<KvLeaseStore |
  */
 async function startDdns(
   role: RoleRunner<Dhcp4Config>,
-  d2Config: LoadedConfig["d2"],
+  d2Config: LoadedConfig["d2"] | D2Daemon,
   stats: Stats,
 ): Promise<DdnsSender | undefined | false> {
   const log = role.log;
   let d2: D2Daemon | undefined;
-  if (d2Config) {
+  if (d2Config && "service" in d2Config) d2 = d2Config; // started by weka run for both families
+  else if (d2Config) {
     try {
       d2 = await startD2(d2Config, log);
     } catch (e) {
@@ -242,7 +245,7 @@ function leaseDbText(config: Dhcp4Config, n: number): string {
 }
 
 /** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
-function inProcessSink(d2: D2Daemon) {
+export function inProcessSink(d2: D2Daemon) {
   return (ncr: Parameters<D2Daemon["service"]["submit"]>[0]) => {
     if (!d2.service.submit(ncr)) throw new Error("the in-process D2 refused the request (its queue is full)");
   };

@@ -22,6 +22,9 @@ import { Control6Channel, type Control6Context } from "../dhcp6/control6.ts";
 import { Ffi6Transport, resolveServed6 } from "../net/udp6.ts";
 import { ifNameToIndex } from "../net/libc.ts";
 import type { PollGroup } from "../net/poll_group.ts";
+import type { D2Daemon } from "../ddns/d2/daemon.ts";
+import { startDdnsSender6 } from "../dhcp6/ddns6.ts";
+import { inProcessSink } from "./dhcp4.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { channelLog, serviceState } from "./role_common.ts";
@@ -35,6 +38,8 @@ export interface Dhcp6Options {
   log?: Log;
   /** `weka run` with Dhcp4 too: the process's one readiness wait over every socket (mod/net/poll_group.ts) */
   group?: PollGroup;
+  /** `weka run` with DhcpDdns: the in-process D2 (NCRs go to it directly) */
+  d2?: D2Daemon;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
@@ -83,6 +88,12 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
 
   const stats = new Stats();
   initialLease6Stats(stats, config, store);
+  const ddns = startDdnsSender6(config, {
+    stats,
+    log,
+    ...(opts.d2 ? { sink: inProcessSink(opts.d2), sinkName: "the in-process D2 (weka run)" } : {}),
+  });
+  role.onStop(() => ddns?.close());
   const server = new Dhcp6Server({
     config,
     transport: net.transport,
@@ -93,12 +104,14 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     serverDuid,
     ifaceAddrs: net.ifaceAddrs,
     onFatal: (reason) => role.life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
+    onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
   });
   const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
+    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -108,6 +121,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.onStop(() => dhcpState.clearTimer());
   role.whenApplied((next) => {
     server.setConfig(next);
+    ddns?.setConfig(next);
     initialLease6Stats(stats, next, store);
   });
   const ctx: Control6Context = {

@@ -12,7 +12,7 @@ import { loadConfigFile } from "../config/load.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { formatKeaCsv4, parseKeaCsv4 } from "../lease/kea_csv.ts";
-import { type Lease4, leaseExpire, type LeaseStore } from "../lease/types.ts";
+import { type Lease4, leaseExpire } from "../lease/types.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 
 const STATE = ["default", "declined", "expired-reclaimed", "released"];

@@ -1,8 +1,8 @@
 /**
  * `weka run -c FILE`: every role the file names, in one process (the set of Kea daemons). Dhcp4 alone
  * (with or without DhcpDdns) is mod/cli/dhcp4.ts's `weka run`; a Dhcp6 map adds the DHCPv6 role
- * (mod/cli/dhcp6.ts) running side by side, their sockets waited on by one poll(2) (mod/net/poll_group.ts); Dhcp6
- * with DhcpDdns and no Dhcp4 runs D2 in the process too. One
+ * (mod/cli/dhcp6.ts) running side by side, their sockets waited on by one poll(2) (mod/net/poll_group.ts); a
+ * DhcpDdns map runs D2 in the process too, and both families hand it their NCRs directly. One
  * LogTape configuration serves the whole process, so the roles' `loggers` are configured together (a role without
  * loggers gets Kea's default: INFO to stdout). SIGTERM/SIGINT stop every role; when one role ends on its own (a
  * start-up failure, the shutdown command), the others are stopped too and the worst exit code is returned.
@@ -41,7 +41,7 @@ export async function runAll(configPath: string): Promise<number> {
   const keepAlive = () => {};
   Deno.addSignalListener("SIGTERM", keepAlive);
   let d2;
-  if (!d4 && loaded.d2) {
+  if (loaded.d2) {
     try {
       d2 = await startD2(loaded.d2, log6);
     } catch (e) {
@@ -60,8 +60,8 @@ export async function runAll(configPath: string): Promise<number> {
   };
   // one readiness wait over the sockets of both families, as Kea's IfaceMgr waits on all of its sockets at once
   const group = d4 ? new PollGroup() : undefined;
-  const roles = [runDhcp6({ configPath, log: log6, group }).then(ended)];
-  if (d4) roles.push(runDhcp4({ configPath, all: true, log: log4, group }).then(ended));
+  const roles = [runDhcp6({ configPath, log: log6, group, d2 }).then(ended)];
+  if (d4) roles.push(runDhcp4({ configPath, all: true, log: log4, group, d2 }).then(ended));
   const codes = await Promise.all(roles);
   await d2?.stop("normal");
   Deno.removeSignalListener("SIGTERM", keepAlive);

@@ -23,6 +23,7 @@ import { formatIpv6 } from "../wire/ipv6.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
+import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 
 /** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
 export interface Server6Deps {
@@ -42,6 +43,8 @@ export interface Server6Deps {
   onFatal?: (reason: string) => void;
   /** the receive loop's back-off (tests shorten it); Kea-like defaults in mod/net/receive_loop.ts */
   receiveBackOff?: BackOff;
+  /** NameChangeRequests of a durable outcome, for the DDNS sender (absent: DDNS off) */
+  onNcrs?: (ncrs: NameChangeRequest[]) => void;
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -234,6 +237,7 @@ export class Dhcp6Server {
       finish: () => {
         this.bump(out.stats);
         this.send(query, out, d);
+        if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
       },
       failed: (e) => this.failed(e, d, query, true),
     });

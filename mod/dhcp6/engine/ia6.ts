@@ -183,6 +183,10 @@ export function grant6(
     validLifetime: valid,
     cltt: ctx.now,
     subnetId: subnet.id,
+    // Kea's updateLeaseData / extendLease6: the exchange's name and DNS directions (fqdn6.ts), also on renewal
+    hostname: ex.fqdn ? ex.fqdn.name : ex.host?.res.hostname ?? "",
+    fqdnFwd: ex.fqdn?.fwd ?? false,
+    fqdnRev: ex.fqdn?.rev ?? false,
   };
   if (client.hwaddr) lease.hwaddr = client.hwaddr;
   taken.add(a);

@@ -8,6 +8,7 @@ import type { StatDelta } from "../../stats/stats.ts";
 import type { Packet6 } from "../../packet6/packet.ts";
 import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
 import type { Lease6Mutation, Lease6View } from "../../lease/types6.ts";
+import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 
 /** Where and how a query arrived (filled by the server edge from IPV6_PKTINFO and the socket). */
 export interface Arrival6 {
@@ -82,6 +83,8 @@ export type Outcome6 =
     stats: StatDelta6[];
     events: Lease6Event[];
     log: LogEntry6[];
+    /** NameChangeRequests to send once the mutations are durable (ddns_ncr6.ts); absent = none */
+    ncrs?: NameChangeRequest[];
   }
   | {
     kind: "drop";
