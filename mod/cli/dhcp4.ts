@@ -32,7 +32,7 @@ import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import type { Lease4 } from "../lease/types.ts";
-import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
+import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -151,7 +151,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
       `${config.subnets.length} subnet(s)`,
     net.served.length === 0,
   );
-  if (haService && haDeps) await startHa(role, haService, haDeps, channel);
+  if (haService && haDeps) await startHa(role, haService, haDeps, channel.registry);
   return await role.serveUntilStopped(stats, "DHCPv4");
 }
 
@@ -209,24 +209,6 @@ async function startDdns(
   });
   role.onStop(() => ddns?.close());
   return ddns;
-}
-
-/** Opens the HA listener and starts the relationship; a failure stops the role with exit code 1. */
-async function startHa(
-  role: RoleRunner<Dhcp4Config>,
-  service: ReturnType<typeof buildHaService>,
-  deps: Parameters<typeof openHa>[1],
-  channel: ControlChannel,
-): Promise<void> {
-  try {
-    const ha = await openHa(service, deps, channel.registry);
-    role.onStop(() => ha.stop());
-    service.start();
-  } catch (e) {
-    role.log.error("HA_SERVICE_START_FAILED", (e as Error).message);
-    role.life.exitCode = 1;
-    role.life.stopped.resolve("HA start-up failure");
-  }
 }
 
 /** lease4-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its subnet. */

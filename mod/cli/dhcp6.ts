@@ -2,9 +2,10 @@
  * `weka dhcp6 -c FILE [-p PORT]` (and the DHCPv6 half of `weka run`): wires the DHCPv6 role together the way
  * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → Deno KV lease6 store → server DUID
  * (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per interface, joined to ff02::1:2, mod/net/udp6.ts) →
- * server loop → control channel, then waits for signals. SIGHUP and config-reload re-read the file (a bad file is
- * refused and the old configuration keeps serving; the lease database and the interfaces cannot change without a
- * restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
+ * server loop → control channel → HA relationship (libdhcp_ha.so, mod/ha with HA_FAMILY6), then waits for
+ * signals. SIGHUP and config-reload re-read the file (a bad file is refused and the old configuration keeps
+ * serving; the lease database, the interfaces and the HA relationship cannot change without a restart);
+ * SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
 import { dirname, join } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
@@ -25,6 +26,8 @@ import type { PollGroup } from "../net/poll_group.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
 import { startDdnsSender6 } from "../dhcp6/ddns6.ts";
 import { inProcessSink } from "./dhcp4.ts";
+import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
+import { HA_FAMILY6 } from "../ha/family6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { channelLog, serviceState } from "./role_common.ts";
@@ -49,7 +52,7 @@ export function reloadBlocker6(old: Dhcp6Config, next: Dhcp6Config): string | un
   }
   const names = (c: Dhcp6Config) => JSON.stringify(c.interfaces, (_k, v) => typeof v === "bigint" ? String(v) : v);
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return undefined;
+  return haReloadBlocker(old, next);
 }
 
 /** What makes the DHCPv6 role a role (mod/cli/role_runner.ts runs it). */
@@ -94,6 +97,13 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ...(opts.d2 ? { sink: inProcessSink(opts.d2), sinkName: "the in-process D2 (weka run)" } : {}),
   });
   role.onStop(() => ddns?.close());
+  const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
+  // libdhcp_ha.so in Dhcp6: kea-dhcp6's relationship (lease6-bulk-apply, lease6-get-page, the DUID's hash)
+  const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
+  const haDeps = config.ha
+    ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown, family: HA_FAMILY6 }
+    : undefined;
+  const haService = haDeps ? buildHaService(haDeps) : undefined;
   const server = new Dhcp6Server({
     config,
     transport: net.transport,
@@ -105,8 +115,8 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ifaceAddrs: net.ifaceAddrs,
     onFatal: (reason) => role.life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
+    ha: haService,
   });
-  const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
@@ -132,12 +142,14 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();
+  const channel = new Control6Channel(ctx, channelLog(log));
   await role.open(
-    new Control6Channel(ctx, channelLog(log)),
+    channel,
     `weka ${VERSION} DHCPv6 server started (pid ${Deno.pid}): listening on ${endpoints.join(", ") || "nothing"}, ` +
       `${config.subnets.length} subnet(s)`,
     endpoints.length === 0,
   );
+  if (haService && haDeps) await startHa(role, haService, haDeps, channel.registry);
   return await role.serveUntilStopped(stats, "DHCPv6");
 }
 

@@ -225,5 +225,6 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
     macSources: [...(d["mac-sources"] ?? DHCP6_DEFAULTS["mac-sources"])],
   };
   if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
+  if (checked.ha) out.ha = checked.ha;
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { ClassDef } from "../classify/class_def.ts";
 import type { DdnsParams, DhcpDdnsSpec, DhcpServerCommon, OptionValue } from "./model.ts";
+import type { HaConfig } from "./model_ha.ts";
 
 /** Options of a scope by code (space dhcp6; other spaces already packed into the options that carry them). */
 export type Options6 = Map<number, OptionValue>;
@@ -154,4 +155,6 @@ export interface Dhcp6Config extends DhcpServerCommon {
   /** option codes the server copies from relays (`relay-supplied-options`) */
   relaySuppliedOptions: number[];
   macSources: string[];
+  /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
+  ha?: HaConfig;
 }

@@ -311,11 +311,11 @@ const CASES: [string, string, number, number, string][] = [
     "Dhcp6.subnet6[0].pools[0].ddns-send-updates: 'ddns-send-updates' is not supported by weka yet",
   ],
   [
-    "ha hook",
+    "ha hook without its parameters",
     `{"Dhcp6": {"hooks-libraries": [{"library": "/usr/lib/kea/hooks/libdhcp_ha.so"}]}}`,
     1,
-    44,
-    "Dhcp6.hooks-libraries[0].library: hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
+    32,
+    "Dhcp6.hooks-libraries[0].parameters: missing parameter 'high-availability' (HA configuration must not be null)",
   ],
   [
     "unicast not v6",

@@ -167,7 +167,8 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
       }); dropping`,
     }]);
   }
-  const classes = classify6(msg, ctx.config, ctx.arrival, relays);
+  let classes = classify6(msg, ctx.config, ctx.arrival, relays);
+  if (ctx.haClass) (classes ??= new Set(["ALL"])).add(ctx.haClass); // Kea's HA hook classifies the query too
   const dropClass = () =>
     drop6("drop-class", [{
       id: "DHCP6_PACKET_DROP_DROP_CLASS",

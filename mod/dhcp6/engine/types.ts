@@ -44,6 +44,8 @@ export interface Engine6Context {
   serverDuid: Uint8Array;
   /** unix seconds */
   now: number;
+  /** the HA class of the query (`HA_<server>`, from the HA service's scopes), when HA is configured */
+  haClass?: string;
 }
 
 /** A statistic change (mod/stats/stats.ts; the DHCPv6 engine's name for it). */
