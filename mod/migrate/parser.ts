@@ -43,6 +43,20 @@ const EXEC = new Set([
   "local-address6",
 ]);
 
+/** Statement keywords matched whatever their case, as dhcpd's lexer does. */
+const KEYWORDS = new Set([
+  "allow",
+  "deny",
+  "ignore",
+  "authoritative",
+  "not",
+  "option",
+  "subnet",
+  "host",
+  "group",
+  "pool",
+]);
+
 /** Options of the parser: address family and where included files come from. */
 export interface ParseOptions {
   v6: boolean;
@@ -128,7 +142,14 @@ class Parser {
     const t = ts.peek();
     const loc: Loc = { file: t.file, line: t.line, col: t.col };
     if (t.kind !== "word") throw new MigrateError(t, "expecting a parameter or declaration", t.text);
-    const w = t.text;
+    // dhcpd's keywords are case-insensitive (conflex.c intern() compares with strcasecmp): `Allow booting;`
+    const lower = t.text.toLowerCase();
+    const w = KEYWORDS.has(lower) ? lower : t.text === "ignore-client-updates" ? "ignore" : t.text;
+    if (t.text === "ignore-client-updates") {
+      ts.next();
+      ts.expect(";", "semicolon expected.");
+      return { k: "param", name: "ignore", args: [{ ...t, text: "client-updates" }], loc };
+    }
     const inClass = this.has(scopes, "class");
     const network = this.has(scopes, "subnet", "shared");
     switch (w) {
@@ -276,13 +297,13 @@ class Parser {
       }
       case "class":
         ts.next();
-        if (this.has(scopes, "class", "host", "subnet", "shared", "pool")) {
-          throw new MigrateError(t, "class declarations not allowed here.", w);
-        }
+        // dhcpd (confpars.c parse_statement, CLASS) refuses a class only inside a class; in a subnet, shared
+        // network, pool or host it declares a global class whose statements inherit that scope
+        if (inClass) throw new MigrateError(t, "class declarations not allowed here.", w);
         return parseClass(ts, this.classes, () => this.body(scopes, "class"), loc);
       case "subclass":
         ts.next();
-        if (this.has(scopes, "class", "host", "subnet", "shared", "pool")) {
+        if (inClass) {
           throw new MigrateError(t, "class declarations not allowed here.", w);
         }
         return parseSubclass(ts, this.classes, () => this.body(scopes, "class"), loc);
@@ -297,6 +318,7 @@ class Parser {
         const toks: Token[] = [];
         while (ts.peek().text !== ";" && ts.peek().kind !== "eof") toks.push(ts.next());
         ts.expect(";", "semicolon expected.");
+        if (toks[0]) toks[0] = { ...toks[0], text: toks[0].text.toLowerCase() };
         const what = toks.map((x) => x.text).join(" ");
         if (this.has(scopes, "pool") && w !== "ignore") return { k: "permit", allow: w === "allow", what, loc };
         return { k: "param", name: w, args: toks, loc };
