@@ -113,6 +113,9 @@ class Walker {
         case "stmt":
           ctx.off(ctx.dhcp, "statement", n.src, n.loc, [n.note]);
           break;
+        case "if":
+          this.classes.ifStmt(n);
+          break;
         default:
           ctx.off(ctx.dhcp, "statement", n.k, n.loc, [`'${n.k}' is not expected at this level`]);
       }
@@ -172,6 +175,11 @@ class Walker {
           break;
         case "stmt":
           ctx.off(obj, "statement", c.src, c.loc, [c.note]);
+          break;
+        case "if":
+          // Kea classes are global: the branches apply to this subnet's clients and to any other subnet's alike
+          ctx.note(c.loc, "if in a subnet became client classes, which Kea evaluates in every subnet");
+          this.classes.ifStmt(c);
           break;
         case "zone":
           this.zones.push(c);

@@ -80,13 +80,16 @@ Deno.test("migrate: a prefix6 range that is not one aligned block is split into 
   ]);
 });
 
-Deno.test("migrate: executable statements and unknown parameters are commented out and counted", () => {
+Deno.test("migrate: if becomes a client class; executable statements and unknown parameters are commented out and counted", () => {
   const r = migrate('default-lease-time 60;\nif exists host-name { log(info, "x"); }\nping-check true;\n', {
     v6: false,
   });
-  assert.deepEqual(r.config, { Dhcp4: { "valid-lifetime": 60 } });
+  // the if becomes a client class testing its condition; the log statement inside it has no Kea equivalent
+  assert.deepEqual(r.config, {
+    Dhcp4: { "valid-lifetime": 60, "client-classes": [{ name: "if#2#1", test: "option[12].exists" }] },
+  });
   assert.equal(r.issues.length, 2);
-  assert.match(r.text, /^\/\/ {2}"statement": "if exists host-name/m);
+  assert.match(r.text, /^\/\/ +"statement": "log \(info, \\"x\\"\);"/m);
   assert.match(r.text, /^ {4}\/\/\/ Kea 2\.2 does not ping/m);
 });
 
