@@ -8,7 +8,7 @@
  * for every reply whose commit is in flight. And the edges' last resort for an exception in the packet path (Kea's
  * `…_PACKET_PROCESS_EXCEPTION`): one escaped line, no stack trace, counted.
  */
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import { errorText } from "../wire/printable.ts";
 
@@ -58,6 +58,7 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
           log.debug(
             `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
             `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
+            DBG.TRACE_BASIC,
           );
         }
       });

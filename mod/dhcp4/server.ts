@@ -24,7 +24,7 @@ import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 import type { Stats } from "../stats/stats.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { clientLabel } from "../packet4/label.ts";
@@ -184,6 +184,7 @@ export class Dhcp4Server {
         log.debug(
           "DHCP4_PACKET_DROP_0001",
           `failed to parse packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}: ${why}`,
+          DBG.PKT_HANDLING,
         );
       }
       return;
@@ -217,7 +218,7 @@ export class Dhcp4Server {
   private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number): void {
     const { log, offers } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
-      for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
+      for (const l of out.log) l.debug ? log.debug(l.id, l.text, DBG.TRACE_BASIC_DATA) : log.info(l.id, l.text);
     }
     if (out.kind === "drop") {
       if (out.forgetOffer) offers.forget(out.forgetOffer);
@@ -259,6 +260,7 @@ export class Dhcp4Server {
         "DHCP4_OFFER_EVICTED",
         `offer table full: forgot the offer of ${formatIpv4(evicted.address)} made ${now - evicted.at} s ago ` +
           `in subnet ${evicted.subnetId}${evicted.holdUntil > now ? " (its offer-lifetime hold is lost)" : ""}`,
+        DBG.TRACE_BASIC,
       );
     }
   }
