@@ -269,7 +269,7 @@ export interface DhcpServerCommon {
     persist: boolean;
   };
   /** host databases (`hosts-database`, then `hosts-databases`), searched in order; empty when none */
-  hostsDbs: DbAccess[];
+  hostsDbs?: DbAccess[];
   declineProbationPeriod: number;
   expired: ExpiredLeasesProcessing;
   loggers: LoggerSpec[];

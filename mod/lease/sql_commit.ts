@@ -58,6 +58,7 @@ export class SqlGroupCommit<L, K> {
     private readonly db: SqlDb,
     private readonly table: CommitTable<L, K>,
     private readonly log: (id: string, text: string, level?: "info" | "error") => void,
+    private readonly failed: (e: unknown) => void = () => {},
   ) {}
 
   /** Whether a key has a change not yet committed (a prefetch must not overwrite it). */
@@ -163,6 +164,7 @@ export class SqlGroupCommit<L, K> {
         c.reject(e);
       }
       try {
+        this.failed(e);
         this.log(
           "DHCPSRV_SQL_COMMIT_FAILED",
           `could not save the lease changes of ${live.length} caller(s) to the lease database: ` +

@@ -15,8 +15,8 @@
  * open, sql_schema.ts); weka never creates or alters it.
  */
 import { LeaseIndex } from "./memory_index.ts";
-import type { Lease4, LeaseMutation, LeaseStore } from "./types.ts";
-import type { SqlDb } from "./sql_db.ts";
+import type { Lease4, LeaseKeys4, LeaseMutation, LeaseStore } from "./types.ts";
+import { isConnectionLoss, type SqlDb } from "./sql_db.ts";
 import { SqlGroupCommit } from "./sql_commit.ts";
 import { lease4Sql, rowToLease4 } from "./sql_lease4.ts";
 import { formatIpv4 } from "../wire/addr.ts";
@@ -24,16 +24,11 @@ import { formatIpv4 } from "../wire/addr.ts";
 /** How far past a conflicting address the cache is re-read (another server is allocating there). */
 export const CONFLICT_WINDOW = 256;
 
-/** What one receive batch asks about (sql prefetch). */
-export interface Prefetch4 {
-  addresses: number[];
-  hwaddrs: string[];
-  clientIds: string[];
-}
-
 /** Options of {@link SqlLeaseStore.open}. */
 export interface SqlStoreOptions {
   log?: (id: string, text: string, level?: "info" | "error") => void;
+  /** a statement failed because the connection is gone (sql_recovery.ts takes it from there) */
+  onConnectionLost?: (why: string) => void;
 }
 
 /** `LeaseStore` on Kea's lease4 table (see the file comment). */
@@ -42,21 +37,31 @@ export class SqlLeaseStore implements LeaseStore {
   private readonly sql;
   readonly commit: SqlGroupCommit<Lease4, number>;
 
+  /** where a lost connection is reported (settable: the recovery is built after the store) */
+  onConnectionLost: (why: string) => void;
+
   private constructor(readonly db: SqlDb, private readonly log: NonNullable<SqlStoreOptions["log"]>) {
+    this.onConnectionLost = () => {};
     this.sql = lease4Sql(db.dialect);
-    this.commit = new SqlGroupCommit<Lease4, number>(db, {
-      get: (a) => this.index.byAddress(a),
-      insert: (l) => this.sql.insert(l),
-      update: (post, pre) => this.sql.update(post, pre),
-      del: (pre) => this.sql.del(pre),
-      reread: (keys) => this.reread(keys),
-      show: formatIpv4,
-    }, log);
+    this.commit = new SqlGroupCommit<Lease4, number>(
+      db,
+      {
+        get: (a) => this.index.byAddress(a),
+        insert: (l) => this.sql.insert(l),
+        update: (post, pre) => this.sql.update(post, pre),
+        del: (pre) => this.sql.del(pre),
+        reread: (keys) => this.reread(keys),
+        show: formatIpv4,
+      },
+      log,
+      (e) => this.lost(e),
+    );
   }
 
   /** Builds the store on an open database and loads every lease into the cache. */
   static async open(db: SqlDb, opts: SqlStoreOptions = {}): Promise<SqlLeaseStore> {
     const store = new SqlLeaseStore(db, opts.log ?? (() => {}));
+    if (opts.onConnectionLost) store.onConnectionLost = opts.onConnectionLost;
     const started = performance.now();
     await store.refresh();
     store.log(
@@ -115,10 +120,13 @@ export class SqlLeaseStore implements LeaseStore {
    * Re-reads the rows of one receive batch's addresses and identifiers (one query) into the cache, before the
    * engine runs; rows with an uncommitted change of ours are left as they are.
    */
-  async prefetch(p: Prefetch4): Promise<void> {
+  async prefetch(p: LeaseKeys4): Promise<void> {
     if (!p.addresses.length && !p.hwaddrs.length && !p.clientIds.length) return;
     const s = this.sql.byKeys(p.addresses, p.hwaddrs, p.clientIds);
-    const rows = (await this.db.query(s.text, s.params, false)).map((r) => rowToLease4(r, this.db.dialect));
+    const rows = (await this.db.query(s.text, s.params, false).catch((e) => {
+      this.lost(e);
+      throw e;
+    })).map((r) => rowToLease4(r, this.db.dialect));
     const seen = new Set<number>();
     for (const l of rows) {
       seen.add(l.address);
@@ -170,6 +178,11 @@ export class SqlLeaseStore implements LeaseStore {
       if (asked.has(l.address) || !this.commit.isDirty(l.address)) this.index.put(l);
     }
     for (const a of asked) if (!seen.has(a)) this.index.delete(a);
+  }
+
+  /** Reports a failure that means the connection is gone. */
+  private lost(e: unknown): void {
+    if (isConnectionLoss(e)) this.onConnectionLost(e instanceof Error ? e.message : String(e));
   }
 
   /** Waits for in-flight commits, then closes the connections. */

@@ -119,7 +119,7 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
   const port = freePort();
   await Deno.chmod(dir, 0o755);
   await run(["chown", "postgres", dir]);
-  const asPg = (cmd: string[]) => run(["runuser", "-u", "postgres", "--", ...cmd], {}, opts.netns);
+  const asPg = (cmd: string[], netns?: string) => run(["runuser", "-u", "postgres", "--", ...cmd], {}, netns);
   await Deno.writeTextFile(`${dir}/pw`, "postgres\n");
   await run(["chown", "postgres", `${dir}/pw`]);
   await asPg([`${PG_BIN}/initdb`, "-D", `${dir}/data`, "-A", "md5", "-U", "postgres", `--pwfile=${dir}/pw`]);
@@ -135,10 +135,10 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
       `-k ${dir} -p ${port} -h ${host} -c max_connections=200`,
       "-w",
       "start",
-    ]);
+    ], opts.netns);
   await start();
   const psql = (text: string, user = "kea", db = "kea") =>
-    run(["psql", "-h", dir, "-p", String(port), "-U", user, "-d", db, "-At", "-F", "\t", "-c", text], {}, opts.netns);
+    run(["psql", "-h", dir, "-p", String(port), "-U", user, "-d", db, "-At", "-F", "\t", "-c", text]);
   await psql("CREATE USER kea PASSWORD 'keapass'", "postgres", "postgres");
   await psql("CREATE DATABASE kea OWNER kea", "postgres", "postgres");
   await run([
