@@ -24,6 +24,8 @@ export interface SqlServer {
   sql(text: string): Promise<string>;
   /** the server's pid (for SIGKILL tests) */
   pid(): Promise<number>;
+  /** SIGKILLs the server and every process it started (a crash) */
+  kill(): Promise<void>;
   /** starts the server again after a kill (same data directory) */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -163,6 +165,16 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
     ...base("postgresql", host, port, dir),
     sql: (text) => psql(text),
     pid,
+    kill: async () => {
+      const main = await pid();
+      const kids = await run(["ps", "-o", "pid=", "--ppid", String(main)]).catch(() => "");
+      for (const p of [main, ...kids.trim().split(/\s+/).filter(Boolean).map(Number)]) {
+        try {
+          Deno.kill(p, "SIGKILL");
+        } catch { /* gone */ }
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    },
     restart: async () => {
       await Deno.remove(`${dir}/data/postmaster.pid`).catch(() => {});
       await start();
@@ -228,6 +240,10 @@ export async function startMariadb(opts: { netns?: string; listen?: string } = {
     sql: (text) =>
       run(["mariadb", "--no-defaults", "-S", sock, "-u", "kea", "-pkeapass", "-N", "-B", "kea", "-e", text]),
     pid: async () => Number((await Deno.readTextFile(`${dir}/pid`)).trim()),
+    kill: async () => {
+      child?.kill("SIGKILL");
+      await child?.status;
+    },
     restart: async () => {
       await child?.status;
       await start();
