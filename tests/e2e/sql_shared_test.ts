@@ -148,7 +148,7 @@ labTest(
         /DHCP4_SERVICE_DISABLED/,
         "stop-retry-exit turns the service off while the database is gone",
       );
-      assert.ok(!w.exited, "the server recovered instead of exiting");
+      assert.ok(!w.exited, `the server recovered instead of exiting:\n${outputTail(w, 40)}`);
       const after = await perfdhcp(lab, 50, 2, {
         server: "198.18.0.1",
         host: "cli",
