@@ -124,18 +124,21 @@ export function lease4Sql(d: SqlDialect) {
       return { text: `DELETE FROM lease4 WHERE ${w.text}`, params: w.params };
     },
     all: `SELECT ${cols} FROM lease4`,
-    /** the rows of these addresses, hardware addresses and client identifiers (one prefetch) */
+    /**
+     * the rows of these addresses, hardware addresses and client identifiers (one prefetch): one SELECT per key
+     * kind joined by UNION, so each uses its own index (an OR across columns makes PostgreSQL scan the table)
+     */
     byKeys(addresses: readonly number[], hws: readonly string[], cids: readonly string[]): SqlStmt {
       const parts: string[] = [], params: SqlValue[] = [];
       const list = (col: string, vals: readonly SqlValue[]) => {
         if (vals.length === 0) return;
-        parts.push(`${col} IN (${vals.map(() => "?").join(", ")})`);
+        parts.push(`SELECT ${cols} FROM lease4 WHERE ${col} IN (${vals.map(() => "?").join(", ")})`);
         params.push(...vals);
       };
       list("address", addresses);
       list("hwaddr", hws.filter((h) => h).map(Bytes.fromColon));
       list("client_id", cids.filter((c) => c).map(Bytes.fromColon));
-      return { text: `SELECT ${cols} FROM lease4 WHERE ${parts.join(" OR ") || "false"}`, params };
+      return { text: parts.join(" UNION ") || `SELECT ${cols} FROM lease4 WHERE address < 0`, params };
     },
     /** rows with from <= address < to */
     range: `SELECT ${cols} FROM lease4 WHERE address >= ? AND address < ?`,
