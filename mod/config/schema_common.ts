@@ -146,7 +146,6 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
     "parked-packet-limit",
     "stash-agent-options",
     "early-global-reservations-lookup",
-    "ip-reservations-unique",
     "reservations-lookup-first",
   ]),
   subnet4: new Set([...SCOPED_UNSUPPORTED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
