@@ -20,7 +20,7 @@ import { openLeaseDb, RoleLife, type RolePrefix } from "./role_common.ts";
 
 /** What the runner needs of a role's compiled section (Dhcp4Config and Dhcp6Config both are). */
 export interface RoleSection {
-  lease: { path: string; csvName?: string };
+  lease: { path: string; csvName?: string; db?: { type: string } };
   loggers: Parameters<typeof setupLogging>[0];
   controlSockets: readonly ControlSocketSpec[];
   subnets: readonly unknown[];
@@ -112,6 +112,13 @@ export class RoleRunner<C extends RoleSection> {
 
   /** Opens the role's lease database (`open` is the store's), or logs why not and returns undefined. */
   openStore<S>(open: Parameters<typeof openLeaseDb<S>>[3]): Promise<S | undefined> {
+    if (this.current.lease.db) {
+      this.log.error(
+        `${this.kind.prefix}_LEASE_DB_OPEN_FAILED`,
+        `the ${this.current.lease.db.type} lease database is served by weka dhcp4 only so far (${this.kind.map})`,
+      );
+      return Promise.resolve(undefined);
+    }
     return openLeaseDb(this.kind.prefix, this.current.lease.path, this.log, open);
   }
 

@@ -35,6 +35,8 @@ export interface CommitThen<M> {
   finish: () => void;
   /** the edge's last resort for an exception after the commit */
   failed: (e: unknown) => void;
+  /** a refused commit the edge handles itself (a shared database's conflict: decide again); true = handled */
+  retry?: (e: unknown) => boolean;
 }
 
 /** Commits, waits for the partner when there is one, then finishes; never throws, never rejects unhandled. */
@@ -64,6 +66,7 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
       });
     },
     (e) => {
+      if (c.retry?.(e)) return;
       stats.add(`${pkt}-processing-failed`);
       stats.add(`${pkt}-receive-drop`);
       log.error(`${prefix}_LEASE_COMMIT_FAILED`, `${c.label()}: lease commit failed, no reply sent: ${errorText(e)}`);
