@@ -30,7 +30,8 @@ import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
 import { HA_FAMILY6 } from "../ha/family6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
-import { channelLog, serviceState } from "./role_common.ts";
+import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
 
 export interface Dhcp6Options {
@@ -43,6 +44,8 @@ export interface Dhcp6Options {
   group?: PollGroup;
   /** `weka run` with DhcpDdns: the in-process D2 (NCRs go to it directly) */
   d2?: D2Daemon;
+  /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp6`) */
+  services?: ServiceDirectory;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
@@ -143,6 +146,13 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   };
   const endpoints = net.transport.endpoints();
   const channel = new Control6Channel(ctx, channelLog(log));
+  if (opts.services) {
+    role.onStop(opts.services.register("dhcp6", {
+      dispatch: channel.dispatch,
+      unixSockets: () => unixSockets(role.current.controlSockets),
+      liveFiles: ctx.liveFiles,
+    }));
+  }
   await role.open(
     channel,
     `weka ${VERSION} DHCPv6 server started (pid ${Deno.pid}): listening on ${endpoints.join(", ") || "nothing"}, ` +

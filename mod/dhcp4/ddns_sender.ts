@@ -7,7 +7,7 @@
  */
 import type { Dhcp4Config, DhcpDdnsSpec } from "../config/model.ts";
 import type { Lease4 } from "../lease/types.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 import { openNcrSender } from "../ddns/ncr/udp.ts";
@@ -80,7 +80,7 @@ export function startDdnsSender<C extends { dhcpDdns?: DhcpDdnsSpec } = Dhcp4Con
     stat: (name, delta) => stats.add(name, delta),
     log: (level, id, text) => {
       if (level === "info") {
-        if (log.debugEnabled) log.debug(id, text);
+        if (log.debugEnabled) log.debug(id, text, DBG.TRACE_DETAIL);
       } else log[level](id, text);
     },
   });

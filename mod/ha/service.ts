@@ -10,6 +10,7 @@ import { CommandError, Result } from "../control/answer.ts";
 import type { HaHooks } from "./hooks.ts";
 import type { Packet4 } from "../packet4/packet.ts";
 import type { Lease4, LeaseMutation } from "../lease/types.ts";
+import { DBG } from "../log/logger.ts";
 import type { HaControl } from "./commands.ts";
 import { HaCore } from "./service_core.ts";
 import {
@@ -50,7 +51,11 @@ export class HaService<Q = Packet4, L = Lease4, M = LeaseMutation> extends HaCor
     stats.add(`${f.pkt}-not-for-us`);
     stats.add(`${f.pkt}-receive-drop`);
     if (log.debugEnabled) {
-      log.debug(f.notForUsId, `${this.name}: ${f.label(query)}: dropping query to be processed by another server`);
+      log.debug(
+        f.notForUsId,
+        `${this.name}: ${f.label(query)}: dropping query to be processed by another server`,
+        DBG.TRACE_BASIC,
+      );
     }
     return undefined;
   }

@@ -10,7 +10,7 @@ import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import type { Lease4, LeaseMutation } from "../lease/types.ts";
 import type { Packet4 } from "../packet4/packet.ts";
 import { HA_FAMILY4, type HaFamily } from "./family.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import { PeerClient } from "./peer_client.ts";
 import { QueryFilter } from "./query_filter.ts";
@@ -101,7 +101,7 @@ export class HaCore<Q = Packet4, L = Lease4, M = LeaseMutation> {
           else this.apply({ kind: "update-failed" });
         }),
       log: (level, id, text) =>
-        level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text),
+        level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text, DBG.TRACE_BASIC),
       stat: (name) => deps.stats.add(name),
       maxInFlight: deps.maxUpdatesInFlight,
       parkingLotId: this.family.parkingLotId,
