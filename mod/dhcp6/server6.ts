@@ -218,6 +218,7 @@ export class Dhcp6Server {
       serverDuid: this.deps.serverDuid,
       now,
     };
+    if (!log.infoEnabled && !log.debugEnabled) ctx.quiet = true;
     if (this.deps.ha) {
       // Kea's buffer6_receive callout: a query of the partner's scope is counted and dropped by the HA service
       const haClass = this.deps.ha.admit(query, this.clock());

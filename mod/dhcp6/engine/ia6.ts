@@ -197,12 +197,14 @@ export function grant6(
     const options = excludeFor(ex, subnet, a, len);
     r.ia.prefixes.push({ preferred, valid, prefixLen: len, prefix: bigToBytes(a), options });
   }
-  const verb = commit ? (own ? "renewed" : "allocated") : "advertised";
-  r.log.push({
-    id: commit ? k.allocId : k.advertId,
-    text: `${client.label}: lease for ${k.what} ${fmt6(a, len)} and iaid=${r.ia.iaid} has been ${verb} ` +
-      `(preferred ${preferred} s, valid ${valid} s) in subnet ${subnet.id}`,
-  });
+  if (!ctx.quiet) {
+    const verb = commit ? (own ? "renewed" : "allocated") : "advertised";
+    r.log.push({
+      id: commit ? k.allocId : k.advertId,
+      text: `${client.label}: lease for ${k.what} ${fmt6(a, len)} and iaid=${r.ia.iaid} has been ${verb} ` +
+        `(preferred ${preferred} s, valid ${valid} s) in subnet ${subnet.id}`,
+    });
+  }
   if (!commit) return lease;
   r.mutations.push({ op: "put", lease });
   r.events.push({ kind: own ? "renew" : "alloc", type: kind, address: a, prefixLen: len, subnetId: subnet.id });

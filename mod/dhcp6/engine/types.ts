@@ -46,6 +46,8 @@ export interface Engine6Context {
   now: number;
   /** the HA class of the query (`HA_<server>`, from the HA service's scopes), when HA is configured */
   haClass?: string;
+  /** the edge logs nothing at INFO/DEBUG: the per-lease INFO lines (DHCP6_LEASE_ALLOC…) need not be written */
+  quiet?: boolean;
 }
 
 /** A statistic change (mod/stats/stats.ts; the DHCPv6 engine's name for it). */
