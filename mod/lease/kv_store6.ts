@@ -46,12 +46,13 @@ export function checkStorable6(l: Lease6): void {
   if (typeof l.address !== "bigint" || l.address < 0n || l.address >= 1n << 128n) {
     throw new Error(`Cannot store a DHCPv6 lease whose address ${String(l.address)} is not a 128-bit value`);
   }
-  const what = `Cannot store the lease for ${formatAddress6(l.address)}`;
+  // the address is formatted only for an error: this runs for every lease of every commit
+  const what = () => `Cannot store the lease for ${formatAddress6(l.address)}`;
   if (l.userContext && JSON.stringify(l.userContext).length > MAX_USER_CONTEXT) {
-    throw new Error(`${what}: its user-context is larger than ${MAX_USER_CONTEXT} characters of JSON`);
+    throw new Error(`${what()}: its user-context is larger than ${MAX_USER_CONTEXT} characters of JSON`);
   }
   if (estimateLease6Bytes(l) > MAX_LEASE6_BYTES) {
-    throw new Error(`${what}: its DUID, hostname, hardware address and user-context together are too long`);
+    throw new Error(`${what()}: its DUID, hostname, hardware address and user-context together are too long`);
   }
 }
 

@@ -22,6 +22,9 @@ export const OPT_CLIENT_FQDN6 = 39;
 
 const FALLBACK = defaultDdnsParams();
 
+/** The `ddns-replace-client-name` modes that supply a name to a client that sent none. */
+const REPLACING: ReadonlySet<string> = new Set(["always", "when-not-present"]);
+
 /** What the FQDN rules decided for one query. */
 export interface Fqdn6 {
   /** the name for the leases and the reply: absolute ("host.example.com."); "" until generated */
@@ -82,6 +85,10 @@ export function generatedName6(address: bigint, p: DdnsParams): string {
 export function decideFqdn6(ex: Exchange6): Fqdn6 | undefined | "invalid" {
   const p = ddnsParams6(ex);
   const enabled = ddnsEnabled6(ex, p);
+  // the common case first, allocating nothing: no option 39 and no name to supply
+  if (!getOption6(ex.msg.options, OPT_CLIENT_FQDN6) && !(enabled && REPLACING.has(p.replaceClientName))) {
+    return undefined;
+  }
   const notes: Fqdn6["notes"] = [];
   const sent = readClientFqdn6(ex.msg);
   if (sent === "invalid") return "invalid";
@@ -90,7 +97,7 @@ export function decideFqdn6(ex: Exchange6): Fqdn6 | undefined | "invalid" {
     notes.push(note("DHCP6_CLIENT_FQDN_MALFORMED", ex, `client FQDN option malformed: ${f.malformed}`));
     f = undefined;
   }
-  const supply = enabled && (p.replaceClientName === "always" || p.replaceClientName === "when-not-present");
+  const supply = enabled && REPLACING.has(p.replaceClientName);
   const fabricated: ClientFqdn6 = { flags: { s: true, o: false, n: false }, name: "", partial: true };
   let out = f ? decide(ex, f, p, enabled) : undefined;
   if (out && "malformed" in out) {
