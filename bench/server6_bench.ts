@@ -117,5 +117,7 @@ console.log(
     `${N} REQUEST in ${(t2 - t1).toFixed(0)} ms (${((t2 - t1) * 1000 / N).toFixed(1)} µs each, commits included); ` +
     `${ok} REPLY with an address; ${(N / ((t2 - t0) / 1000)).toFixed(0)} SARR/s of one core`,
 );
+(globalThis as { gc?: () => void }).gc?.();
+console.log(`heap ${(Deno.memoryUsage().heapUsed / 1e6).toFixed(1)} MB for ${store.size()} leases`);
 await store.close();
 await Deno.remove(dir, { recursive: true });
