@@ -3,8 +3,8 @@
  * recvmsg(2), recvmmsg(2), sendmsg(2), sendmmsg(2), sendto(2), poll(2), eventfd(2), ioctl(2)…), opened lazily so that importing this module
  * costs nothing and needs no permission until a socket is actually opened (`--allow-ffi`).
  *
- * Only `poll` is declared `nonblocking` (it runs on a Deno blocking thread and returns a Promise); every call whose
- * errno matters is synchronous, because errno after a nonblocking call lives on the worker thread
+ * Only `poll`, `ppoll` and a second binding of `sendmmsg` are declared `nonblocking` (they run on a Deno blocking
+ * thread and return a Promise); every call whose errno matters is synchronous, because errno after a nonblocking call lives on the worker thread
  * (reference/deno-notes.md §1d). Constants and struct layouts are Linux x86_64.
  */
 
@@ -17,6 +17,8 @@ const SYMBOLS = {
   // recvmmsg(2)/sendmmsg(2): a batch of datagrams per call (the DHCPv6 sockets)
   recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "pointer"], result: "i32" },
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
+  // the same call off the main thread (the kernel's send work on another core); errno is not read after it
+  sendmmsg_nb: { name: "sendmmsg", parameters: ["i32", "buffer", "u32", "i32"], result: "i32", nonblocking: true },
   sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },

@@ -7,7 +7,7 @@
  * address the query was sent to (a relay's or a unicast client's destination), or from the interface's link-local
  * address for a multicast query — what Kea's per-address sockets give. Every socket of the process is waited on by
  * one poll(2) (mod/net/poll_group.ts; shared with DHCPv4 under `weka run`), received in batches (recvmmsg) and
- * answered in batches (sendmmsg, flushed once the current burst of replies is queued).
+ * answered in batches (sendmmsg, once the current burst of replies is queued, run off the main thread).
  *
  * A loopback mode ({@link Ffi6Transport.openLoopback}) binds one socket to [::1]:PORT for tests without root:
  * replies return to the sender's port on ::1 whatever the engine chose (a relay's port 547, a client's 546).
@@ -180,11 +180,12 @@ export class Ffi6Transport implements Transport6 {
 
   #flush(): void {
     this.#flushScheduled = false;
-    for (const s of this.#socks) {
-      if (s.queued === 0) continue;
-      for (const m of s.flush()) this.#onSendError(m);
-    }
+    for (const s of this.#socks) if (s.queued > 0) s.sendInBackground(this.#reportErrors);
   }
+
+  readonly #reportErrors = (errors: string[]) => {
+    for (const m of errors) this.#onSendError(m);
+  };
 
   /** The bound endpoints, e.g. `[::]:547%eth0 (ff02::1:2)`. */
   endpoints(): string[] {
@@ -194,7 +195,8 @@ export class Ffi6Transport implements Transport6 {
   /** Sends what is queued, wakes the receiver and closes every socket once no wait covers them. */
   close(): void {
     if (this.#receiver.closed) return;
-    this.#flush();
+    this.#flushScheduled = false;
+    for (const s of this.#socks) for (const m of s.flush()) this.#onSendError(m);
     this.#receiver.close(() => {
       for (const s of this.#socks) s.close();
     });

@@ -56,6 +56,8 @@ const MMSG = 64; // struct mmsghdr: msghdr (56) + msg_len (4) + padding
 const PKTINFO6_SPACE = 40; // CMSG_SPACE(20)
 const PKTINFO6_LEN = 36; // CMSG_LEN(20)
 const ARENA_SIZE = 256 * 1024;
+/** At most this many datagrams wait to be sent (a queue the kernel cannot keep up with is refused, not grown). */
+const MAX_QUEUE = 16384;
 
 /** One reply waiting in the send queue. */
 interface Outgoing {
@@ -94,6 +96,10 @@ export class UdpSocket6 {
   readonly #txView = new DataView(this.#txMsgs.buffer);
   #queue: Outgoing[] = [];
   #closed = false;
+  /** the send batch in flight off the main thread ({@link sendInBackground}); the tx slots are its own until then */
+  #inFlight: Promise<void> | undefined;
+  /** where the errors of background sends go */
+  #onSendErrors: ((errors: string[]) => void) | undefined;
 
   private constructor(fd: number, iface: string, ifindex: number) {
     this.fd = fd;
@@ -252,15 +258,61 @@ export class UdpSocket6 {
   }
 
   /**
-   * Queues a datagram for {@link flush}: to `addr`:`port` (scope `ifindex` for a link-local destination), leaving
-   * by `ifindex` from `src` (16 bytes; absent = the kernel's choice). Flushes at once when the queue is full.
-   * Throws (before queueing) a datagram that does not fit a slot.
+   * Queues a datagram for {@link flush} / {@link sendInBackground}: to `addr`:`port` (scope `ifindex` for a
+   * link-local destination), leaving by `ifindex` from `src` (16 bytes; absent = the kernel's choice). `data` is
+   * copied when its batch is sent, so it must not change until then (the server's encoder makes a new one per
+   * reply). A full batch goes out at once. Throws (before queueing) a datagram that does not fit a slot.
    */
   queue(data: Uint8Array, addr: Uint8Array, port: number, ifindex: number, src?: Uint8Array): void {
     if (this.#closed) throw new Error(`cannot send on ${this.iface || "the socket"}: it is closed`);
     if (data.length > SLOT) throw new Error(`datagram of ${data.length} bytes is too large to send`);
+    if (this.#queue.length >= MAX_QUEUE) throw new Error(`${MAX_QUEUE} datagrams already wait to be sent`);
     this.#queue.push({ data, addr, port, ifindex, src });
-    if (this.#queue.length >= BATCH) this.flush();
+    if (this.#queue.length >= BATCH) {
+      if (this.#onSendErrors) this.sendInBackground();
+      else if (!this.#inFlight) this.flush();
+    }
+  }
+
+  /**
+   * Sends what is queued with sendmmsg(2) run off the main thread (a nonblocking FFI call): the kernel's work for
+   * each datagram — routing, and on a veth the peer's receive path — is done on another core while the main thread
+   * goes on with the next queries. One batch at a time: the next starts when it returns. A batch the kernel took
+   * only part of is finished synchronously, so that each refused datagram's errno is read and reported (errno of a
+   * nonblocking call stays on its worker thread, deno-notes §1d). Errors go to `onErrors` (set by the first call).
+   */
+  sendInBackground(onErrors?: (errors: string[]) => void): void {
+    if (onErrors) this.#onSendErrors = onErrors;
+    if (this.#inFlight || this.#queue.length === 0) return;
+    if (this.#closed) {
+      this.#report([`${this.#queue.length} datagram(s) not sent: ${this.iface || "the socket"} is closed`]);
+      this.#queue = [];
+      return;
+    }
+    const batch = this.#queue.length <= BATCH ? this.#queue : this.#queue.slice(0, BATCH);
+    this.#queue = this.#queue.length <= BATCH ? [] : this.#queue.slice(BATCH);
+    batch.forEach((o, i) => this.#fill(i, o));
+    this.#inFlight = libc().sendmmsg_nb(this.fd, this.#txMsgs, batch.length, 0).then((sent) => {
+      const errors = sent >= batch.length ? [] : this.#sendSync(batch, Math.max(0, sent));
+      this.#inFlight = undefined;
+      if (this.#closed) {
+        // closed meanwhile: what was queued still goes out (the stop sends the replies of its last commits)
+        while (this.#queue.length) {
+          const rest = this.#queue.splice(0, BATCH);
+          rest.forEach((o, i) => this.#fill(i, o));
+          errors.push(...this.#sendSync(rest, 0));
+        }
+        this.#releaseFd();
+      }
+      if (errors.length) this.#report(errors);
+      if (!this.#closed) this.sendInBackground();
+    });
+  }
+
+  #report(errors: string[]): void {
+    try {
+      this.#onSendErrors?.(errors);
+    } catch { /* the reporter's failure must not stop the sends */ }
   }
 
   /** Datagrams waiting for {@link flush}. */
@@ -274,6 +326,7 @@ export class UdpSocket6 {
    * rest still go out.
    */
   flush(): string[] {
+    if (this.#inFlight) return []; // a background send owns the slots; it sends the rest when it returns
     const errors: string[] = [];
     while (this.#queue.length) {
       const batch = this.#queue.length <= BATCH ? this.#queue : this.#queue.slice(0, BATCH);
@@ -283,21 +336,26 @@ export class UdpSocket6 {
         continue;
       }
       batch.forEach((o, i) => this.#fill(i, o));
-      let start = 0;
-      while (start < batch.length) {
-        const sent = libc().sendmmsg(this.fd, this.#txMsgs.subarray(start * MMSG), batch.length - start, 0);
-        if (sent > 0) {
-          start += sent;
-          continue;
-        }
-        const e = errno();
-        if (sent < 0 && e === EINTR) continue;
-        const o = batch[start];
-        errors.push(
-          new SysError(`sendmsg to [${formatIpv6(o.addr)}]:${o.port} on ${this.iface || "socket"}`, e).message,
-        );
-        start++; // the first datagram failed: skip it and send the rest
+      errors.push(...this.#sendSync(batch, 0));
+    }
+    return errors;
+  }
+
+  /** Sends the filled slots `from`… of `batch` synchronously, skipping (and reporting) each refused datagram. */
+  #sendSync(batch: readonly Outgoing[], from: number): string[] {
+    const errors: string[] = [];
+    let start = from;
+    while (start < batch.length) {
+      const sent = libc().sendmmsg(this.fd, this.#txMsgs.subarray(start * MMSG), batch.length - start, 0);
+      if (sent > 0) {
+        start += sent;
+        continue;
       }
+      const e = errno();
+      if (sent < 0 && e === EINTR) continue;
+      const o = batch[start];
+      errors.push(new SysError(`sendmsg to [${formatIpv6(o.addr)}]:${o.port} on ${this.iface || "socket"}`, e).message);
+      start++; // the first datagram failed: skip it and send the rest
     }
     return errors;
   }
@@ -313,11 +371,22 @@ export class UdpSocket6 {
     this.#txCtrlView.setInt32(c + 32, o.ifindex, true);
   }
 
-  /** Closes the socket (a caller waiting on its descriptor must have been woken first). */
+  /**
+   * Closes the socket (a caller waiting on its descriptor must have been woken first; call flush() first to send
+   * what is queued); with a background send in flight, that send's completion sends the queue, then closes.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#inFlight) return; // its completion sends what is queued, then closes
     this.#queue = [];
+    this.#releaseFd();
+  }
+
+  #fdReleased = false;
+  #releaseFd(): void {
+    if (this.#fdReleased) return;
+    this.#fdReleased = true;
     closeQuietly(this.fd);
   }
 }

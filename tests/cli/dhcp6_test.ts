@@ -127,7 +127,7 @@ Deno.test("cli: weka dhcp6 reloads its file on SIGHUP, and keeps serving the old
 Deno.test("cli: weka dhcp6's GET /metrics speaks the Stork agent's kea_dhcp6_* names", () =>
   withTempDir("weka-dhcp6-metrics-", async (dir) => {
     const cfg = `${dir}/weka6.json`;
-    const http = 20000 + Math.floor(Math.random() * 20000);
+    const http = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768+)
     await Deno.writeTextFile(
       cfg,
       JSON.stringify({
@@ -158,7 +158,8 @@ Deno.test("cli: weka dhcp6's GET /metrics speaks the Stork agent's kea_dhcp6_* n
 
 Deno.test("cli: weka run with libdhcp_ha.so in both Dhcp4 and Dhcp6 runs one HA relationship per family", () =>
   withTempDir("weka-run-ha46-", async (dir) => {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    // below the ephemeral range (32768+), where other tests' outgoing connections would hold a port
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const ha = (me: number, partner: number) => [
       { library: "/usr/lib/kea/hooks/libdhcp_lease_cmds.so" },
       {

@@ -160,3 +160,23 @@ Deno.test("PollGroup: two transports share one wait; each gets its own datagrams
     c.s.close();
   }
 });
+
+Deno.test("UdpSocket6.sendInBackground: batches go out off the main thread, in order; a close meanwhile still sends the queue", async () => {
+  const a = openOn(), b = openOn();
+  try {
+    const errors: string[] = [];
+    for (let i = 0; i < 3 * BATCH + 7; i++) b.s.queue(Uint8Array.of(i & 0xff, i >> 8), LO6, a.port, 0);
+    b.s.sendInBackground((e) => errors.push(...e));
+    assert.equal(b.s.flush().length, 0, "a synchronous flush leaves the slots to the background send");
+    for (let i = 0; i < 5; i++) b.s.queue(Uint8Array.of(0xee, i), LO6, a.port, 0);
+    b.s.close(); // in flight: its completion sends what is left, then closes
+    const got = await drained(a.s, 3 * BATCH + 12);
+    assert.equal(got.length, 3 * BATCH + 12);
+    got.slice(0, 3 * BATCH + 7).forEach((d, i) => assert.deepEqual([...d.data], [i & 0xff, i >> 8]));
+    assert.deepEqual(got.slice(-5).map((d) => d.data[1]), [0, 1, 2, 3, 4]);
+    assert.deepEqual(errors, []);
+  } finally {
+    a.s.close();
+    b.s.close();
+  }
+});
