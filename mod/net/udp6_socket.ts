@@ -13,6 +13,7 @@
  */
 import { addressOf, C, check, closeQuietly, cString, EAGAIN, EINTR, errno, libc, pinned, SysError } from "./libc.ts";
 import { formatIpv6 } from "../wire/ipv6.ts";
+import { type Outgoing, TxSlots } from "./udp6_tx.ts";
 
 /** One received datagram with its IPV6_PKTINFO facts. */
 export interface Datagram6 {
@@ -53,20 +54,9 @@ const SLOT = 4096;
 const NAME = 28; // sockaddr_in6
 const CTRL = 64; // CMSG_SPACE(sizeof(in6_pktinfo)) = 40, with room to spare
 const MMSG = 64; // struct mmsghdr: msghdr (56) + msg_len (4) + padding
-const PKTINFO6_SPACE = 40; // CMSG_SPACE(20)
-const PKTINFO6_LEN = 36; // CMSG_LEN(20)
 const ARENA_SIZE = 256 * 1024;
 /** At most this many datagrams wait to be sent (a queue the kernel cannot keep up with is refused, not grown). */
 const MAX_QUEUE = 16384;
-
-/** One reply waiting in the send queue. */
-interface Outgoing {
-  data: Uint8Array;
-  addr: Uint8Array;
-  port: number;
-  ifindex: number;
-  src?: Uint8Array;
-}
 
 /** A nonblocking IPv6 UDP socket with IPV6_PKTINFO; see the module comment. */
 export class UdpSocket6 {
@@ -85,15 +75,9 @@ export class UdpSocket6 {
   readonly #namesView = new DataView(this.#rxNames.buffer);
   #arena = new Uint8Array(ARENA_SIZE);
   #arenaPos = 0;
-  readonly #tx = pinned(BATCH * SLOT);
-  readonly #txNames = pinned(BATCH * NAME);
-  readonly #txNamesView = new DataView(this.#txNames.buffer);
-  readonly #txCtrl = pinned(BATCH * PKTINFO6_SPACE);
-  readonly #txCtrlView = new DataView(this.#txCtrl.buffer);
-  readonly #txIov = pinned(BATCH * 16);
-  readonly #txIovView = new DataView(this.#txIov.buffer);
-  readonly #txMsgs = pinned(BATCH * MMSG);
-  readonly #txView = new DataView(this.#txMsgs.buffer);
+  /** the slots of synchronous sends, and those of a send off the main thread (busy until it returns) */
+  readonly #fg: TxSlots;
+  readonly #bg: TxSlots;
   #queue: Outgoing[] = [];
   #closed = false;
   /** the send batch in flight off the main thread ({@link sendInBackground}); the tx slots are its own until then */
@@ -108,8 +92,6 @@ export class UdpSocket6 {
     const rxIov = new DataView(this.#rxIov.buffer);
     const rxBase = addressOf(this.#rx), namesBase = addressOf(this.#rxNames), ctrlBase = addressOf(this.#rxCtrl);
     const iovBase = addressOf(this.#rxIov);
-    const txBase = addressOf(this.#tx), txNames = addressOf(this.#txNames), txCtrl = addressOf(this.#txCtrl);
-    const txIovBase = addressOf(this.#txIov);
     for (let i = 0; i < BATCH; i++) {
       rxIov.setBigUint64(i * 16, rxBase + BigInt(i * SLOT), true);
       rxIov.setBigUint64(i * 16 + 8, BigInt(SLOT), true);
@@ -118,20 +100,10 @@ export class UdpSocket6 {
       this.#rxView.setBigUint64(m + 16, iovBase + BigInt(i * 16), true);
       this.#rxView.setBigUint64(m + 24, 1n, true);
       this.#rxView.setBigUint64(m + 32, ctrlBase + BigInt(i * CTRL), true);
-      // send slots: name, one iov over the slot's payload, an IPV6_PKTINFO cmsg whose header never changes
-      this.#txIovView.setBigUint64(i * 16, txBase + BigInt(i * SLOT), true);
-      this.#txView.setBigUint64(m, txNames + BigInt(i * NAME), true);
-      this.#txView.setUint32(m + 8, NAME, true);
-      this.#txView.setBigUint64(m + 16, txIovBase + BigInt(i * 16), true);
-      this.#txView.setBigUint64(m + 24, 1n, true);
-      const c = i * PKTINFO6_SPACE;
-      this.#txCtrlView.setBigUint64(c, BigInt(PKTINFO6_LEN), true);
-      this.#txCtrlView.setInt32(c + 8, C.IPPROTO_IPV6, true);
-      this.#txCtrlView.setInt32(c + 12, C.IPV6_PKTINFO, true);
-      this.#txView.setBigUint64(m + 32, txCtrl + BigInt(c), true);
-      this.#txView.setBigUint64(m + 40, BigInt(PKTINFO6_SPACE), true);
-      this.#txNamesView.setUint16(i * NAME, C.AF_INET6, true);
     }
+    const where = iface || "socket";
+    this.#fg = new TxSlots(where);
+    this.#bg = new TxSlots(where);
   }
 
   /**
@@ -270,43 +242,37 @@ export class UdpSocket6 {
     this.#queue.push({ data, addr, port, ifindex, src });
     if (this.#queue.length >= BATCH) {
       if (this.#onSendErrors) this.sendInBackground();
-      else if (!this.#inFlight) this.flush();
+      else this.flush();
     }
   }
 
   /**
    * Sends what is queued with sendmmsg(2) run off the main thread (a nonblocking FFI call): the kernel's work for
    * each datagram — routing, and on a veth the peer's receive path — is done on another core while the main thread
-   * goes on with the next queries. One batch at a time: the next starts when it returns. A batch the kernel took
-   * only part of is finished synchronously, so that each refused datagram's errno is read and reported (errno of a
-   * nonblocking call stays on its worker thread, deno-notes §1d). Errors go to `onErrors` (set by the first call).
+   * goes on with the next queries. One batch in the background at a time; while it is out, what is queued goes
+   * out synchronously with the other slots ({@link flush}), so a slow worker thread never lets the queue grow. A
+   * batch the kernel took only part of is finished synchronously, so that each refused datagram's errno is read and
+   * reported (errno of a nonblocking call stays on its worker thread, deno-notes §1d). Errors go to `onErrors`.
    */
   sendInBackground(onErrors?: (errors: string[]) => void): void {
     if (onErrors) this.#onSendErrors = onErrors;
-    if (this.#inFlight || this.#queue.length === 0) return;
-    if (this.#closed) {
-      this.#report([`${this.#queue.length} datagram(s) not sent: ${this.iface || "the socket"} is closed`]);
-      this.#queue = [];
+    if (this.#queue.length === 0) return;
+    if (this.#inFlight || this.#closed) {
+      const errors = this.flush();
+      if (errors.length) this.#report(errors);
       return;
     }
     const batch = this.#queue.length <= BATCH ? this.#queue : this.#queue.slice(0, BATCH);
     this.#queue = this.#queue.length <= BATCH ? [] : this.#queue.slice(BATCH);
-    batch.forEach((o, i) => this.#fill(i, o));
-    this.#inFlight = libc().sendmmsg_nb(this.fd, this.#txMsgs, batch.length, 0).then((sent) => {
-      const errors = sent >= batch.length ? [] : this.#sendSync(batch, Math.max(0, sent));
+    this.#bg.fill(batch);
+    this.#inFlight = this.#bg.sendAsync(this.fd, batch.length).then((sent) => {
+      const errors = sent >= batch.length ? [] : this.#bg.sendSync(this.fd, batch, Math.max(0, sent));
       this.#inFlight = undefined;
-      if (this.#closed) {
-        // closed meanwhile: what was queued still goes out (the stop sends the replies of its last commits)
-        while (this.#queue.length) {
-          const rest = this.#queue.splice(0, BATCH);
-          rest.forEach((o, i) => this.#fill(i, o));
-          errors.push(...this.#sendSync(rest, 0));
-        }
-        this.#releaseFd();
-      }
+      if (this.#closed) this.#releaseFd();
       if (errors.length) this.#report(errors);
       if (!this.#closed) this.sendInBackground();
     });
+    if (this.#queue.length) this.sendInBackground(); // the rest: synchronously, with the other slots
   }
 
   #report(errors: string[]): void {
@@ -321,66 +287,34 @@ export class UdpSocket6 {
   }
 
   /**
-   * Sends every queued datagram with sendmmsg(2) (one call per {@link BATCH}). Returns the failures, one message
-   * each (errno and destination), after trying every datagram: a datagram the kernel refuses is skipped and the
-   * rest still go out.
+   * Sends every queued datagram with sendmmsg(2) (one call per {@link BATCH}), on the main thread (with slots of
+   * its own: a background send may be out meanwhile). Returns the failures, one message each (errno and
+   * destination), after trying every datagram: a datagram the kernel refuses is skipped and the rest still go out.
    */
   flush(): string[] {
-    if (this.#inFlight) return []; // a background send owns the slots; it sends the rest when it returns
     const errors: string[] = [];
     while (this.#queue.length) {
       const batch = this.#queue.length <= BATCH ? this.#queue : this.#queue.slice(0, BATCH);
       this.#queue = this.#queue.length <= BATCH ? [] : this.#queue.slice(BATCH);
-      if (this.#closed) {
+      if (this.#fdReleased) {
         errors.push(`${batch.length} datagram(s) not sent: ${this.iface || "the socket"} is closed`);
         continue;
       }
-      batch.forEach((o, i) => this.#fill(i, o));
-      errors.push(...this.#sendSync(batch, 0));
+      this.#fg.fill(batch);
+      errors.push(...this.#fg.sendSync(this.fd, batch));
     }
     return errors;
-  }
-
-  /** Sends the filled slots `from`… of `batch` synchronously, skipping (and reporting) each refused datagram. */
-  #sendSync(batch: readonly Outgoing[], from: number): string[] {
-    const errors: string[] = [];
-    let start = from;
-    while (start < batch.length) {
-      const sent = libc().sendmmsg(this.fd, this.#txMsgs.subarray(start * MMSG), batch.length - start, 0);
-      if (sent > 0) {
-        start += sent;
-        continue;
-      }
-      const e = errno();
-      if (sent < 0 && e === EINTR) continue;
-      const o = batch[start];
-      errors.push(new SysError(`sendmsg to [${formatIpv6(o.addr)}]:${o.port} on ${this.iface || "socket"}`, e).message);
-      start++; // the first datagram failed: skip it and send the rest
-    }
-    return errors;
-  }
-
-  #fill(i: number, o: Outgoing): void {
-    this.#tx.set(o.data, i * SLOT);
-    this.#txIovView.setBigUint64(i * 16 + 8, BigInt(o.data.length), true);
-    const scope = isLinkLocal6(o.addr) ? o.ifindex : 0;
-    writeSockaddr6(this.#txNamesView, i * NAME, o.addr, o.port, scope);
-    const c = i * PKTINFO6_SPACE;
-    if (o.src) this.#txCtrl.set(o.src, c + 16);
-    else this.#txCtrl.fill(0, c + 16, c + 32);
-    this.#txCtrlView.setInt32(c + 32, o.ifindex, true);
   }
 
   /**
    * Closes the socket (a caller waiting on its descriptor must have been woken first; call flush() first to send
-   * what is queued); with a background send in flight, that send's completion sends the queue, then closes.
+   * what is queued); with a background send in flight, the descriptor is closed when it returns.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#inFlight) return; // its completion sends what is queued, then closes
     this.#queue = [];
-    this.#releaseFd();
+    if (!this.#inFlight) this.#releaseFd(); // else its completion closes the descriptor
   }
 
   #fdReleased = false;
@@ -391,10 +325,7 @@ export class UdpSocket6 {
   }
 }
 
-/** True for fe80::/10 (link-local unicast: a destination needs the interface as its scope). */
-export function isLinkLocal6(a: Uint8Array): boolean {
-  return a[0] === 0xfe && (a[1] & 0xc0) === 0x80;
-}
+export { isLinkLocal6 } from "./udp6_tx.ts";
 
 function intBuf(v: number): Uint8Array<ArrayBuffer> {
   const b = pinned(4);
