@@ -210,7 +210,7 @@ function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log,
   }
   const r = resolveServed6(config.interfaces, Deno.networkInterfaces(), ifNameToIndex);
   for (const w of r.warnings) log.warn("DHCP6_OPEN_SOCKET_FAIL", w);
-  const transport = Ffi6Transport.open({ interfaces: r.served, onSendError, group, rcvbuf: 8 << 20 });
+  const transport = Ffi6Transport.open({ interfaces: r.served, onSendError, group });
   const mac = r.served.map((s) => r.macs.get(s.name)).find((m) => m) ?? [...r.macs.values()][0];
   return { transport, ifaceAddrs: r.addrs, mac };
 }
