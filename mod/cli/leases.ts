@@ -148,6 +148,7 @@ export async function importCsvAtStartup<L extends { address: number | bigint }>
   return leases.length;
 }
 
+/** What `weka leases` was asked: the verb, the configuration, the CSV file, and the family. */
 export interface LeasesOptions {
   verb: "list" | "export" | "import";
   configPath: string;

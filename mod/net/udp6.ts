@@ -67,6 +67,7 @@ export interface Udp6Options {
  */
 export const RCVBUF6 = 1 << 20;
 
+/** RFC 8415 §7.1's All_DHCP_Relay_Agents_and_Servers, joined on every served interface. */
 export const ALL_DHCP_RELAY_AGENTS_AND_SERVERS = "ff02::1:2";
 const MCAST = parseIpv6(ALL_DHCP_RELAY_AGENTS_AND_SERVERS)!;
 const LOOPBACK6 = parseIpv6("::1")!;
