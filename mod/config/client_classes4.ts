@@ -5,7 +5,7 @@
  * without a test, `member()` only of classes defined before or built in, option names known.
  */
 import * as v from "valibot";
-import { annotations, bool, ipv4, optionDataList, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, ipv4, optionDataList, str, strictMap, uint32 } from "./schema_common.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { ClientClass4, OptionValue } from "./model.ts";
 import type { OptionDataIn } from "./schema_common.ts";
@@ -17,7 +17,7 @@ import { isBuiltinClass } from "../classify/classify4.ts";
 import type { HaConfig } from "./model_ha.ts";
 
 /** One `client-classes` entry. */
-export const clientClass = v.strictObject({
+export const clientClass = strictMap({
   name: v.pipe(str, v.minLength(1, "a client class needs a non-empty 'name'")),
   test: v.optional(str),
   "option-data": v.optional(optionDataList),

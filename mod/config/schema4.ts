@@ -16,6 +16,7 @@ import {
   relayOf,
   scopedParams,
   str,
+  strictMap,
   uint32,
 } from "./schema_common.ts";
 import { controlSocket } from "./schema_control.ts";
@@ -33,13 +34,13 @@ const interfaceName = v.pipe(
   ),
 );
 
-const interfacesConfig = v.strictObject({
+const interfacesConfig = strictMap({
   interfaces: v.optional(v.array(interfaceName, "must be a list of interface names")),
   "dhcp-socket-type": v.optional(v.picklist(["raw", "udp"], 'must be "raw" or "udp"')),
   ...interfaceSocketParams,
 }, "must be a map");
 
-const leaseDatabase = v.strictObject({
+const leaseDatabase = strictMap({
   type: v.pipe(
     str,
     v.check(
@@ -54,7 +55,7 @@ const leaseDatabase = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const expiredLeases = v.strictObject({
+const expiredLeases = strictMap({
   "reclaim-timer-wait-time": v.optional(uint32),
   "flush-reclaimed-timer-wait-time": v.optional(uint32),
   "hold-reclaimed-time": v.optional(uint32),
@@ -64,7 +65,7 @@ const expiredLeases = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const pool = v.strictObject({
+const pool = strictMap({
   pool: str,
   "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList),
@@ -83,7 +84,7 @@ const inherited = {
   ...annotations,
 };
 
-const subnet4 = v.strictObject({
+const subnet4 = strictMap({
   id: v.optional(uint32),
   subnet: cidr4,
   pools: v.optional(v.array(pool, "must be a list")),
@@ -98,7 +99,7 @@ const subnet4 = v.strictObject({
  * A `shared-networks` entry (Kea's shared_network_params): several subnets on one link, with the parameters its
  * subnets inherit (global → shared network → subnet). Kea allows no pools, reservations or id at this level.
  */
-const sharedNetwork4 = v.strictObject({
+const sharedNetwork4 = strictMap({
   name: nonEmptyStr,
   subnet4: v.optional(v.array(subnet4, "must be a list")),
   interface: v.optional(nonEmptyStr),
@@ -108,7 +109,7 @@ const sharedNetwork4 = v.strictObject({
 }, "must be a map");
 
 /** The `Dhcp4` map. */
-export const Dhcp4Schema = v.strictObject({
+export const Dhcp4Schema = strictMap({
   "interfaces-config": v.optional(interfacesConfig),
   "lease-database": v.optional(leaseDatabase),
   subnet4: v.optional(v.array(subnet4, "must be a list")),

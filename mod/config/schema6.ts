@@ -6,7 +6,7 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
@@ -28,14 +28,14 @@ import {
 
 const shared4 = Dhcp4Schema.entries;
 
-const pool6 = v.strictObject({
+const pool6 = strictMap({
   pool: str,
   "option-data": v.optional(optionDataList6),
   ...classGuardParams6,
   ...annotations,
 }, "must be a map");
 
-const pdPool = v.strictObject({
+const pdPool = strictMap({
   prefix: ipv6,
   "prefix-len": prefixLen,
   "delegated-len": prefixLen,
@@ -64,7 +64,7 @@ const networkParams = {
   ...inherited,
 };
 
-const subnet6 = v.strictObject({
+const subnet6 = strictMap({
   id: v.optional(uint32),
   subnet: cidr6,
   pools: v.optional(v.array(pool6, "must be a list")),
@@ -73,20 +73,20 @@ const subnet6 = v.strictObject({
   ...networkParams,
 }, "must be a map");
 
-const sharedNetwork6 = v.strictObject({
+const sharedNetwork6 = strictMap({
   name: v.pipe(str, v.minLength(1, "a shared network needs a non-empty 'name'")),
   subnet6: v.optional(v.array(subnet6, "must be a list")),
   ...networkParams,
 }, "must be a map");
 
-const sanityChecks = v.strictObject({
+const sanityChecks = strictMap({
   "lease-checks": v.optional(
     v.picklist(["none", "warn", "fix", "fix-del", "del"], 'must be "none", "warn", "fix", "fix-del" or "del"'),
   ),
   ...annotations,
 }, "must be a map");
 
-const multiThreading = v.strictObject({
+const multiThreading = strictMap({
   "enable-multi-threading": v.optional(bool),
   "thread-pool-size": v.optional(uint32),
   "packet-queue-size": v.optional(uint32),
@@ -109,7 +109,7 @@ const MAC_SOURCES = [
 ];
 
 /** The `Dhcp6` map. */
-export const Dhcp6Schema = v.strictObject({
+export const Dhcp6Schema = strictMap({
   "interfaces-config": v.optional(interfacesConfig6),
   "lease-database": shared4["lease-database"],
   "expired-leases-processing": shared4["expired-leases-processing"],

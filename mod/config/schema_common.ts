@@ -8,6 +8,19 @@
 import * as v from "valibot";
 import { parseCidr4, parseIpv4 } from "../wire/addr.ts";
 
+/**
+ * A map with these keys and no others: valibot's `objectWithRest(entries, never())`, which reports every unknown
+ * key of the map (a `strictObject` stops at the first), so `config-test` names them all in one run as Kea's grammar
+ * refuses each one.
+ */
+export function strictMap<const E extends v.ObjectEntries>(
+  entries: E,
+  message?: string,
+): v.StrictObjectSchema<E, string | undefined> {
+  // typed as the strict object it behaves as (same output type: the entries' keys only)
+  return v.objectWithRest(entries, v.never(), message) as unknown as v.StrictObjectSchema<E, string | undefined>;
+}
+
 /** A non-negative 32-bit integer (Kea's uint32 parameters: lifetimes, timers). */
 export const uint32 = v.pipe(
   v.number("must be a number"),
@@ -64,7 +77,7 @@ export const interfaceSocketParams = {
  * or Kea 2.2's single `ip-address`, of the family's address type.
  */
 export const relayOf = <T extends v.GenericSchema<unknown, string>>(address: T, family: "IPv4" | "IPv6") =>
-  v.strictObject({
+  strictMap({
     "ip-addresses": v.optional(v.array(address, `must be a list of ${family} addresses`)),
     "ip-address": v.optional(address),
     ...annotations,
@@ -76,7 +89,7 @@ export const relayOf = <T extends v.GenericSchema<unknown, string>>(address: T, 
  */
 export const optionDataOf = (maxCode: number) =>
   v.pipe(
-    v.strictObject({
+    strictMap({
       name: v.optional(str),
       code: v.optional(v.pipe(uint32, v.maxValue(maxCode, `must be an option code 0..${maxCode}`))),
       space: v.optional(str),

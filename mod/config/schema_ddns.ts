@@ -6,7 +6,7 @@
 
 import * as v from "valibot";
 import { parseIpv4 } from "../wire/addr.ts";
-import { annotations, bool, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 
 const port = v.pipe(uint32, v.maxValue(65535, "must be a port 0..65535"));
 
@@ -20,7 +20,7 @@ const ipAddress = v.pipe(
 );
 
 /** `dhcp-ddns` (Kea's D2ClientConfig). */
-export const dhcpDdns = v.strictObject({
+export const dhcpDdns = strictMap({
   "enable-updates": v.optional(bool),
   "server-ip": v.optional(ipAddress),
   "server-port": v.optional(port),

@@ -6,7 +6,16 @@
 
 import * as v from "valibot";
 import { parseCidr6, parseIpv6Big } from "./addr6.ts";
-import { annotations, bool, interfaceSocketParams, optionDataOf, relayOf, str, uint32 } from "./schema_common.ts";
+import {
+  annotations,
+  bool,
+  interfaceSocketParams,
+  optionDataOf,
+  relayOf,
+  str,
+  strictMap,
+  uint32,
+} from "./schema_common.ts";
 import { optionDef } from "./schema_option_def.ts";
 
 /** An IPv6 address literal. */
@@ -34,7 +43,7 @@ export const optionData6 = optionDataOf(65535);
 export const optionDataList6 = v.array(optionData6, "must be a list");
 
 /** One Dhcp6 `option-def` entry: the Dhcp4 entry with 16-bit codes. */
-export const optionDef6 = v.strictObject({
+export const optionDef6 = strictMap({
   ...optionDef.entries,
   code: v.pipe(
     uint32,
@@ -85,7 +94,7 @@ export const scopedParams6 = {
 };
 
 /** One `client-classes` entry of Dhcp6 (Kea 2.2 has no option-def, next-server or boot fields here). */
-export const clientClass6 = v.strictObject({
+export const clientClass6 = strictMap({
   name: v.pipe(str, v.minLength(1, "a client class needs a non-empty 'name'")),
   test: v.optional(str),
   "option-data": v.optional(optionDataList6),
@@ -98,7 +107,7 @@ export const clientClass6 = v.strictObject({
 export const clientClassList6 = v.array(clientClass6, "must be a list");
 
 /** One Dhcp6 host reservation (Kea's host reservation parser for DHCPv6). */
-export const reservation6 = v.strictObject({
+export const reservation6 = strictMap({
   duid: v.optional(str),
   "hw-address": v.optional(str),
   "flex-id": v.optional(str),
@@ -114,7 +123,7 @@ export const reservation6 = v.strictObject({
 export const reservationList6 = v.array(reservation6, "must be a list");
 
 /** `server-id`: the server's DUID (RFC 8415 §11: DUID-LLT, DUID-EN, DUID-LL). */
-export const serverId = v.strictObject({
+export const serverId = strictMap({
   type: v.picklist(["LLT", "EN", "LL"], 'must be "LLT", "EN" or "LL"'),
   identifier: v.optional(str),
   htype: v.optional(uint16),
@@ -136,7 +145,7 @@ const interfaceName6 = v.pipe(
 );
 
 /** `interfaces-config` of Dhcp6 (no socket type: DHCPv6 always uses UDP sockets). */
-export const interfacesConfig6 = v.strictObject({
+export const interfacesConfig6 = strictMap({
   interfaces: v.optional(v.array(interfaceName6, "must be a list of interface names")),
   ...interfaceSocketParams,
 }, "must be a map");

@@ -5,14 +5,14 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, ipv4, optionDataList, str } from "./schema_common.ts";
+import { annotations, bool, ipv4, optionDataList, str, strictMap } from "./schema_common.ts";
 
 /**
  * One reservation entry: one identifier of Kea's five (`hw-address`, `duid`, `circuit-id`, `client-id`,
  * `flex-id`; exactly one is checked in reservations4.ts) and what is reserved. The fields follow Kea's host
  * reservation parser (host_reservation_parser.cc).
  */
-export const reservation = v.strictObject({
+export const reservation = strictMap({
   "hw-address": v.optional(str),
   duid: v.optional(str),
   "circuit-id": v.optional(str),
