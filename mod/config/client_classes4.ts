@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { annotations, bool, ipv4, optionDataList, str, strictMap, uint32 } from "./schema_common.ts";
+import { optionDefList } from "./schema_option_def.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { ClientClass4, OptionValue } from "./model.ts";
 import type { OptionDataIn } from "./schema_common.ts";
@@ -31,6 +32,10 @@ export const clientClass = strictMap({
   "offer-lifetime": v.optional(uint32),
   "only-if-required": v.optional(bool),
   "only-in-additional-list": v.optional(bool),
+  /** Kea 2.6+: a template class, whose value spawns the class `SPAWN_<name>_<value>` */
+  "template-test": v.optional(str),
+  /** option definitions for this class's option-data only (Kea: DHCPv4 classes, e.g. option 43's encapsulation) */
+  "option-def": v.optional(optionDefList),
   ...annotations,
 }, "must be a map");
 
@@ -40,10 +45,16 @@ export const clientClassList = v.array(clientClass, "must be a list");
 /** A validated class entry. */
 export type ClientClassIn = v.InferOutput<typeof clientClass>;
 
-/** Subnet and pool guard keys: Kea 2.2's single `client-class` and the newer `client-classes` list. */
+/**
+ * Class keys of a shared network, subnet, pool (and pd-pool): the guard, as Kea 2.2's single `client-class` and the
+ * newer `client-classes` list, and the additional classes to evaluate once an address is chosen, as Kea 2.2's
+ * `require-client-classes` and Kea 2.6+'s `evaluate-additional-classes`.
+ */
 export const classGuardParams = {
   "client-class": v.optional(str),
   "client-classes": v.optional(v.array(str, "must be a list of class names")),
+  "require-client-classes": v.optional(v.array(str, "must be a list of class names")),
+  "evaluate-additional-classes": v.optional(v.array(str, "must be a list of class names")),
 };
 
 /**

@@ -21,7 +21,13 @@ import type { Dhcp4In, Subnet4In } from "./schema4.ts";
 import { compileServerCommon } from "./compile_common.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
-import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
+import {
+  compileDdnsParams,
+  compileDhcpDdns,
+  defaultDdnsParams,
+  hasDdnsKeys,
+  moveDeprecatedDdns,
+} from "./compile_ddns4.ts";
 import type { DdnsParams } from "./model.ts";
 import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
 import { compileHostIdentifiers4 } from "./host_identifiers4.ts";
@@ -223,7 +229,8 @@ function subnet(
  * defaults; options are merged global → subnet by code; pool and reservation options stay with their pool or
  * reservation (the engine lays them over the subnet's). Option problems are recorded in `problems`.
  */
-export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, problems: Problems): Dhcp4Config {
+export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, problems: Problems): Dhcp4Config {
+  const d = moveDeprecatedDdns(in4, "Dhcp4", problems);
   const codec = withOptionDefs(stdCodec, compileOptionDefs(d["option-def"], stdCodec, problems));
   const globalOpts = encodeOptions(d["option-data"], ["Dhcp4", "option-data"], codec, problems);
   const clientClasses = compileClientClasses4(
@@ -277,7 +284,9 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
       leaseFiles: LEASE_DATABASE_DEFAULTS,
       declineProbationPeriod: DHCP4_DEFAULTS["decline-probation-period"],
       rootLogger: LOGGER_DEFAULTS.root,
-    }),
+      root: "Dhcp4",
+      ring: "kea-ring4",
+    }, problems),
     interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
     socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
     subnets,

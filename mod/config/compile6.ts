@@ -14,7 +14,7 @@ import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
 import { encodeOptions, mergeOptions, type OptionFamily } from "./compile4.ts";
 import { compileServerCommon } from "./compile_common.ts";
 import { encapsulate6 } from "./option_encap6.ts";
-import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams } from "./compile_ddns4.ts";
+import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, moveDeprecatedDdns } from "./compile_ddns4.ts";
 import { reservationFlags } from "./reservations4.ts";
 import { compileReservations6 } from "./reservations6.ts";
 import { checkGuards } from "./client_classes4.ts";
@@ -147,7 +147,8 @@ function subnet(
  * else Kea 2.2's defaults; options merge by code (inner wins); pool, pd-pool and reservation options stay with
  * their pool or host. Option problems are recorded in `problems`.
  */
-export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, problems: Problems): Dhcp6Config {
+export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, problems: Problems): Dhcp6Config {
+  const d = moveDeprecatedDdns(in6, "Dhcp6", problems);
   const defs = compileOptionDefs(d["option-def"], stdCodec, problems, { root: "Dhcp6", space: "dhcp6" });
   const codec = withOptionDefs(stdCodec, defs, "dhcp6");
   const enc: Encode = (list, path) => encodeOptions(list, path, codec, problems, FAMILY6);
@@ -194,7 +195,9 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
       leaseFiles: LEASE_DATABASE6_DEFAULTS,
       declineProbationPeriod: DHCP6_DEFAULTS["decline-probation-period"],
       rootLogger: "kea-dhcp6",
-    }),
+      root: "Dhcp6",
+      ring: "kea-ring6",
+    }, problems),
     interfaces: (d["interfaces-config"]?.interfaces ?? INTERFACES_DEFAULTS.interfaces).map((t) => {
       const slash = t.indexOf("/");
       return slash < 0 ? { name: t } : { name: t.slice(0, slash), unicast: parseIpv6Big(t.slice(slash + 1))! };

@@ -215,3 +215,36 @@ export const HA_DEFAULTS = {
 
 /** `delayed-updates-limit` when the relationship is in load-balancing mode and sets none. */
 export const HA_LOAD_BALANCING_DELAYED_UPDATES_LIMIT = 100;
+
+/**
+ * The server-wide keys of Dhcp4 and Dhcp6 at Kea 2.2's defaults (simple_parser4.cc / simple_parser6.cc and
+ * cfg_multi_threading.cc): multi-threading off with a 64-packet queue, the packet queue off (kea-ring4/6 of 64),
+ * 256 parked packets, no server tag, 20 statistic samples kept by count, lease checks that warn, extended-info
+ * checks that fix, reservations looked up after subnet selection, leases before reservations.
+ */
+export const SERVER_DEFAULTS = {
+  "enable-multi-threading": false,
+  "thread-pool-size": 0,
+  "packet-queue-size": 64,
+  "enable-queue": false,
+  capacity: 64,
+  "parked-packet-limit": 256,
+  "server-tag": "",
+  "statistic-default-sample-count": 20,
+  "statistic-default-sample-age": 0,
+  "lease-checks": "warn" as const,
+  "extended-info-checks": "fix" as const,
+  "early-global-reservations-lookup": false,
+  "reservations-lookup-first": false,
+} as const;
+
+/**
+ * weka's own bounds behind those keys: a receive round takes at most this many packets when no queue size is
+ * configured (or a queue size of 0, Kea's "unlimited"); a parked-packet-limit of 0 (Kea: no limit) parks at most
+ * this many replies; statistics kept by age keep at most this many samples each.
+ */
+export const WEKA_BOUNDS = {
+  receiveBatch: 256,
+  parkedPackets: 65536,
+  statisticSamples: 10000,
+} as const;

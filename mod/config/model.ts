@@ -223,6 +223,38 @@ export interface ControlSocketSpec {
 }
 
 /**
+ * The server-wide keys of Dhcp4 and Dhcp6 after Kea's defaults, and what they mean in weka (compile_server.ts; README
+ * "Configuration reference"): weka handles packets on one event loop, so `multi-threading` and `dhcp-queue-control`
+ * come down to the size of a receive round.
+ */
+export interface ServerTuning {
+  /** `multi-threading.enable-multi-threading` as configured (status-get reports it as Kea does) */
+  multiThreading: boolean;
+  /** `thread-pool-size` as configured (0: Kea's one per core); weka's packet thread count is always 1 */
+  threadPoolSize: number;
+  /** `packet-queue-size` as configured (0: Kea's unlimited) */
+  packetQueueSize: number;
+  /** `dhcp-queue-control` (off, kea-ring4/6 of 64 by default; Kea ignores it under multi-threading) */
+  queue: { enabled: boolean; type: string; capacity: number };
+  /** packets one receive round takes at most: the queue size that applies, else weka's own bound */
+  receiveBatch: number;
+  /** `parked-packet-limit` resolved (0 = Kea's "no limit" becomes weka's bound): replies awaiting the HA partner */
+  parkedPacketLimit: number;
+  /** `server-tag` ("" by default) */
+  serverTag: string;
+  /** statistics sampling defaults (`statistic-default-sample-count` / `-age`, 0 = not by that measure) */
+  statisticSampleCount: number;
+  statisticSampleAge: number;
+  /** `sanity-checks.lease-checks`: what start-up does with a stored lease outside its subnet */
+  leaseChecks: "none" | "warn" | "fix" | "fix-del" | "del";
+  /** `sanity-checks.extended-info-checks` (Kea ≥ 2.3) */
+  extendedInfoChecks: "none" | "fix" | "strict" | "pedantic";
+  /** `early-global-reservations-lookup` / `reservations-lookup-first` */
+  earlyGlobalReservationsLookup: boolean;
+  reservationsLookupFirst: boolean;
+}
+
+/**
  * What the compiled model of a DHCP server role carries whatever its universe (Dhcp4Config and model6.ts's
  * Dhcp6Config): the lease database, decline probation, expired-lease processing, loggers, built-in hooks, control
  * sockets and the validated JSON (Kea's maps of the same names are shared by kea-dhcp4 and kea-dhcp6).
@@ -246,6 +278,8 @@ export interface DhcpServerCommon {
   hookParameters: Map<string, Record<string, unknown>>;
   /** control sockets (`control-socket` and `control-sockets` together, in that order) */
   controlSockets: ControlSocketSpec[];
+  /** the server-wide keys (multi-threading, queue, parked packets, server tag, statistics, sanity checks) */
+  tuning: ServerTuning;
   /** the validated config as JSON (for config-get and logs) */
   raw: Record<string, unknown>;
 }

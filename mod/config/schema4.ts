@@ -25,6 +25,7 @@ import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
 import { classGuardParams, clientClassList } from "./client_classes4.ts";
+import { allocator4, cacheParams, compatibility4, empty4o6, serverParams } from "./schema_server.ts";
 
 const interfaceName = v.pipe(
   str,
@@ -37,6 +38,9 @@ const interfaceName = v.pipe(
 const interfacesConfig = strictMap({
   interfaces: v.optional(v.array(interfaceName, "must be a list of interface names")),
   "dhcp-socket-type": v.optional(v.picklist(["raw", "udp"], 'must be "raw" or "udp"')),
+  "outbound-interface": v.optional(
+    v.picklist(["same-as-inbound", "use-routing"], 'must be "same-as-inbound" or "use-routing"'),
+  ),
   ...interfaceSocketParams,
 }, "must be a map");
 
@@ -81,6 +85,9 @@ const inherited = {
   ...reservationModeParams,
   ...scopedParams,
   ...ddnsScopedParams,
+  ...cacheParams,
+  allocator: v.optional(allocator4),
+  "store-extended-info": v.optional(bool),
   ...annotations,
 };
 
@@ -91,6 +98,9 @@ const subnet4 = strictMap({
   interface: v.optional(nonEmptyStr),
   relay: v.optional(relay),
   reservations: v.optional(reservationList),
+  "4o6-interface": v.optional(empty4o6("4o6-interface")),
+  "4o6-interface-id": v.optional(empty4o6("4o6-interface-id")),
+  "4o6-subnet": v.optional(empty4o6("4o6-subnet")),
   ...classGuardParams,
   ...inherited,
 }, "must be a map");
@@ -131,6 +141,8 @@ export const Dhcp4Schema = strictMap({
   reservations: v.optional(reservationList),
   /** the identifier types reservations are looked up by, in order (Kea's default: all but flex-id) */
   "host-reservation-identifiers": v.optional(hostReservationIdentifiers),
+  ...serverParams,
+  compatibility: v.optional(compatibility4),
   ...inherited,
 }, "must be a map");
 

@@ -10,6 +10,7 @@ import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
+import { allocator6, cacheParams, compatibility6, pdAllocator, serverParams } from "./schema_server.ts";
 import {
   cidr6,
   classGuardParams6,
@@ -30,6 +31,7 @@ const shared4 = Dhcp4Schema.entries;
 
 const pool6 = strictMap({
   pool: str,
+  "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList6),
   ...classGuardParams6,
   ...annotations,
@@ -41,6 +43,7 @@ const pdPool = strictMap({
   "delegated-len": prefixLen,
   "excluded-prefix": v.optional(ipv6),
   "excluded-prefix-len": v.optional(prefixLen),
+  "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList6),
   ...classGuardParams6,
   ...annotations,
@@ -51,6 +54,9 @@ const inherited = {
   ...reservationModeParams,
   ...scopedParams6,
   ...ddnsScopedParams,
+  ...cacheParams,
+  allocator: v.optional(allocator6),
+  "pd-allocator": v.optional(pdAllocator),
   ...annotations,
 };
 
@@ -79,20 +85,6 @@ const sharedNetwork6 = strictMap({
   ...networkParams,
 }, "must be a map");
 
-const sanityChecks = strictMap({
-  "lease-checks": v.optional(
-    v.picklist(["none", "warn", "fix", "fix-del", "del"], 'must be "none", "warn", "fix", "fix-del" or "del"'),
-  ),
-  ...annotations,
-}, "must be a map");
-
-const multiThreading = strictMap({
-  "enable-multi-threading": v.optional(bool),
-  "thread-pool-size": v.optional(uint32),
-  "packet-queue-size": v.optional(uint32),
-  ...annotations,
-}, "must be a map");
-
 const MAC_SOURCES = [
   "any",
   "raw",
@@ -115,6 +107,7 @@ export const Dhcp6Schema = strictMap({
   "expired-leases-processing": shared4["expired-leases-processing"],
   loggers: shared4.loggers,
   "control-socket": shared4["control-socket"],
+  "control-sockets": shared4["control-sockets"],
   "hooks-libraries": shared4["hooks-libraries"],
   "dhcp-ddns": shared4["dhcp-ddns"],
   subnet6: v.optional(v.array(subnet6, "must be a list")),
@@ -131,19 +124,14 @@ export const Dhcp6Schema = strictMap({
   reservations: v.optional(reservationList6),
   "server-id": v.optional(serverId),
   "data-directory": v.optional(str),
-  "dhcp4o6-port": v.optional(uint16),
-  "sanity-checks": v.optional(sanityChecks),
   "mac-sources": v.optional(v.array(
     v.picklist(MAC_SOURCES, (i) => `'${i.input}' is not a MAC source (expected one of ${MAC_SOURCES.join(", ")})`),
     "must be a list",
   )),
   "relay-supplied-options": v.optional(v.array(str, "must be a list of option codes or names")),
-  "server-tag": v.optional(str),
-  "statistic-default-sample-count": v.optional(uint32),
-  "statistic-default-sample-age": v.optional(uint32),
-  "multi-threading": v.optional(multiThreading),
-  "dhcp-queue-control": v.optional(v.record(v.string(), v.unknown(), "must be a map")),
   "ip-reservations-unique": v.optional(bool),
+  ...serverParams,
+  compatibility: v.optional(compatibility6),
   ...inherited,
 }, "must be a map");
 

@@ -131,62 +131,31 @@ export const scopedParams = {
   "offer-lifetime": v.optional(uint32),
 };
 
-const SCOPED_UNSUPPORTED = [
-  "store-extended-info",
-  "cache-threshold",
-  "cache-max-age",
-  "allocator",
-  "require-client-classes",
-  "evaluate-additional-classes",
-];
-
 /**
  * Kea (2.2 to 3.x) keys weka recognises but does not implement yet, by scope. Any other `ddns-*` key counts too.
  * Keys outside these lists are unknown to Kea as well and are reported as "unknown or unsupported key".
  */
 export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   Dhcp4: new Set([
-    ...SCOPED_UNSUPPORTED,
-    "multi-threading",
     "hosts-database",
     "hosts-databases",
     "config-control",
-    "server-tag",
-    "sanity-checks",
-    "dhcp-queue-control",
-    "dhcp4o6-port",
-    "compatibility",
-    "statistic-default-sample-count",
-    "statistic-default-sample-age",
-    "parked-packet-limit",
     "stash-agent-options",
-    "early-global-reservations-lookup",
     "ip-reservations-unique",
-    "reservations-lookup-first",
+    "adaptive-lease-time-threshold",
   ]),
-  subnet4: new Set([...SCOPED_UNSUPPORTED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
+  subnet4: new Set(["adaptive-lease-time-threshold"]),
   Dhcp6: new Set([
     "hosts-database",
     "hosts-databases",
     "config-control",
-    "cache-threshold",
-    "cache-max-age",
-    "allocator",
-    "pd-allocator",
-    "parked-packet-limit",
-    "compatibility",
-    "early-global-reservations-lookup",
-    "reservations-lookup-first",
     "allow-address-registration",
+    "adaptive-lease-time-threshold",
   ]),
-  subnet6: new Set(["cache-threshold", "cache-max-age", "allocator", "pd-allocator", "evaluate-additional-classes"]),
-  "pd-pools": new Set(["client-classes", "pool-id", "evaluate-additional-classes"]),
-  "shared-networks": new Set(SCOPED_UNSUPPORTED),
-  pools: new Set(["require-client-classes", "evaluate-additional-classes"]),
-  "client-classes": new Set(["template-test", "option-def"]),
-  reservations: new Set(["client-classes"]),
+  subnet6: new Set(["adaptive-lease-time-threshold"]),
+  "shared-networks": new Set(["adaptive-lease-time-threshold"]),
+  reservations: new Set(["excluded-prefixes"]),
   "option-data": new Set(["client-classes"]),
-  "interfaces-config": new Set(["outbound-interface"]),
   "lease-database": new Set([
     "host",
     "port",

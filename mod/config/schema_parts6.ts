@@ -54,10 +54,15 @@ export const optionDef6 = strictMap({
 /** The Dhcp6 `option-def` list. */
 export const optionDefList6 = v.array(optionDef6, "must be a list");
 
-/** Subnet, pool and shared-network guards of Kea 2.2: `client-class` and `require-client-classes`. */
+/**
+ * Class keys of a DHCPv6 shared network, subnet, pool and pd-pool: the guard (Kea 2.2's `client-class`, newer
+ * Kea's `client-classes`) and the additional classes (`require-client-classes`, `evaluate-additional-classes`).
+ */
 export const classGuardParams6 = {
   "client-class": v.optional(str),
+  "client-classes": v.optional(v.array(str, "must be a list of class names")),
   "require-client-classes": v.optional(v.array(str, "must be a list of class names")),
+  "evaluate-additional-classes": v.optional(v.array(str, "must be a list of class names")),
 };
 
 const lifetimes6 = {
@@ -99,6 +104,9 @@ export const clientClass6 = strictMap({
   test: v.optional(str),
   "option-data": v.optional(optionDataList6),
   "only-if-required": v.optional(bool),
+  "only-in-additional-list": v.optional(bool),
+  /** Kea 2.6+: a template class, whose value spawns the class `SPAWN_<name>_<value>` */
+  "template-test": v.optional(str),
   ...lifetimes6,
   ...annotations,
 }, "must be a map");

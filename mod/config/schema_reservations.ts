@@ -24,6 +24,8 @@ export const reservation = strictMap({
   "next-server": v.optional(ipv4),
   "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
   "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
+  /** classes the host is put in when it matches (Kea: before the KNOWN-dependent classes are evaluated) */
+  "client-classes": v.optional(v.array(str, "must be a list of class names")),
   ...annotations,
 }, "must be a map");
 
