@@ -31,7 +31,13 @@ import {
 import type { DdnsParams } from "./model.ts";
 import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
 import { compileHostIdentifiers4 } from "./host_identifiers4.ts";
-import { checkGuards, compileClientClasses4, compileGuard } from "./client_classes4.ts";
+import {
+  checkAdditional,
+  checkGuards,
+  compileAdditional,
+  compileClientClasses4,
+  compileGuard,
+} from "./client_classes4.ts";
 import {
   inheritFromNetwork,
   type NetworkScope,
@@ -177,6 +183,11 @@ function subnet(
       pool.clientClasses = guard;
       checkGuards(guard, classes, [...sp, "pools", j], pr, c.ha);
     }
+    const additional = ps && compileAdditional(ps);
+    if (additional) {
+      pool.additionalClasses = additional;
+      checkAdditional(additional, classes, [...sp, "pools", j], pr);
+    }
     return pool;
   });
   const flags = reservationFlags(s, d);
@@ -220,6 +231,15 @@ function subnet(
   }
   if (classes.length) out.ownOptions = net ? mergeOptions(net.own, ownOptions) : ownOptions;
   if (net) out.sharedNetwork = net.name;
+  const additional = compileAdditional(s);
+  if (additional) {
+    out.additionalClasses = additional;
+    checkAdditional(additional, classes, sp, pr);
+  }
+  if (net?.additional) out.networkAdditionalClasses = net.additional;
+  const allocator = s.allocator ?? d.allocator;
+  if (allocator && allocator !== "iterative" && allocator !== "shared-flq") out.allocator = allocator;
+  if (s["store-extended-info"] ?? d["store-extended-info"]) out.storeExtendedInfo = true;
   return out;
 }
 
@@ -236,7 +256,7 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
   const clientClasses = compileClientClasses4(
     d["client-classes"],
     codec,
-    (list, path) => encodeOptions(list, path, codec, problems),
+    (list, path, c = codec) => encodeOptions(list, path, c, problems),
     problems,
   );
   const ic = d["interfaces-config"] ?? {};
@@ -256,6 +276,11 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
       merged: mergeOptions(globalOpts, own),
       ddns: compileDdnsParams(ddns, n, np, problems),
     };
+    const additional = compileAdditional(n);
+    if (additional) {
+      scope.additional = additional;
+      checkAdditional(additional, clientClasses, np, problems);
+    }
     return [n, scope];
   }));
   const entries = subnetEntries4(d);

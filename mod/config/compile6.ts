@@ -17,7 +17,7 @@ import { encapsulate6 } from "./option_encap6.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, moveDeprecatedDdns } from "./compile_ddns4.ts";
 import { reservationFlags } from "./reservations4.ts";
 import { compileReservations6 } from "./reservations6.ts";
-import { checkGuards } from "./client_classes4.ts";
+import { checkAdditional, checkGuards, compileAdditional, compileGuard } from "./client_classes4.ts";
 import { compileClientClasses6 } from "./client_classes6.ts";
 import { effective6, timers6 } from "./timers6.ts";
 import { parseCidr6, parseIpv6Big, prefixOf6 } from "./addr6.ts";
@@ -31,9 +31,17 @@ export const FAMILY6: OptionFamily = { space: "dhcp6", encapsulate: encapsulate6
 
 type Encode = (list: OptionDataIn[] | undefined, path: JsonPath) => Options6;
 
-function guards(s: { "client-class"?: string; "require-client-classes"?: string[] }): Guards6 {
-  const g: Guards6 = { requireClientClasses: s["require-client-classes"] ?? [] };
-  if (s["client-class"]) g.clientClass = s["client-class"];
+type ClassKeys = {
+  "client-class"?: string;
+  "client-classes"?: string[];
+  "require-client-classes"?: string[];
+  "evaluate-additional-classes"?: string[];
+};
+
+function guards(s: ClassKeys): Guards6 {
+  const g: Guards6 = { additionalClasses: compileAdditional(s) ?? [] };
+  const guard = compileGuard(s);
+  if (guard) g.clientClasses = guard;
   return g;
 }
 
@@ -55,8 +63,16 @@ function relaySupplied(d: Dhcp6In, codec: OptionCodec4, problems: Problems): num
   });
 }
 
+/** A `pd-allocator` value as the model keeps it (Kea's default: iterative). */
+function pdAllocatorOf(a: string | undefined): Subnet6["pdAllocator"] {
+  return a === "random" || a === "flq" ? a : "iterative";
+}
+
 interface Scope {
   storeExtendedInfo: boolean;
+  /** the global `allocator` / `pd-allocator` (networks and subnets inherit them) */
+  allocator?: string;
+  pdAllocator?: string;
   /** merged options of the scope (global, then shared network) */
   options: Options6;
   /** the options the scope sets itself, without the global ones (empty for the global scope) */
@@ -89,7 +105,8 @@ function subnet(
   const reservedAddresses = new Map<bigint, string>();
   for (const [key, r] of reservations) for (const a of r.addresses) reservedAddresses.set(a, key);
   const guard = (g: Guards6, p: JsonPath) => {
-    checkGuards([...(g.clientClass ? [g.clientClass] : []), ...g.requireClientClasses], classes, p, pr);
+    checkGuards(g.clientClasses, classes, p, pr);
+    checkAdditional(g.additionalClasses, classes, p, pr);
     return g;
   };
   const out: Subnet6 = {
@@ -130,8 +147,11 @@ function subnet(
     reservationsOutOfPool: flags.outOfPool,
     ...guard({
       ...guards(s),
-      ...(s["client-class"] ?? n?.["client-class"] ? { clientClass: (s["client-class"] ?? n?.["client-class"])! } : {}),
+      ...(compileGuard(s) ?? (n && compileGuard(n)) ? { clientClasses: (compileGuard(s) ?? compileGuard(n!))! } : {}),
     }, path),
+    networkAdditionalClasses: (n && compileAdditional(n)) ?? [],
+    allocator: (s.allocator ?? n?.allocator ?? outer.allocator) === "random" ? "random" : "iterative",
+    pdAllocator: pdAllocatorOf(s["pd-allocator"] ?? n?.["pd-allocator"] ?? outer.pdAllocator),
   };
   const iface = s.interface ?? n?.interface;
   if (iface !== undefined) out.interface = iface;
@@ -156,6 +176,8 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
   const clientClasses = compileClientClasses6(d["client-classes"], codec, enc, problems);
   const global: Scope = {
     storeExtendedInfo: d["store-extended-info"] ?? DHCP6_DEFAULTS["store-extended-info"],
+    ...(d.allocator ? { allocator: d.allocator } : {}),
+    ...(d["pd-allocator"] ? { pdAllocator: d["pd-allocator"] } : {}),
     options: globalOpts,
     own: new Map(),
     ddns: compileDdnsParams(defaultDdnsParams(), d, ["Dhcp6"], problems),
@@ -167,6 +189,7 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
     const p: JsonPath = ["Dhcp6", "shared-networks", i];
     const own = enc(n["option-data"], [...p, "option-data"]);
     nets.set(n, {
+      ...global,
       storeExtendedInfo: n["store-extended-info"] ?? global.storeExtendedInfo,
       options: mergeOptions(globalOpts, own),
       own,

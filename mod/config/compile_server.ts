@@ -5,7 +5,7 @@
  * lease commits, so Kea's thread pool and packet queue come down to the size of a receive round.
  */
 import { SERVER_DEFAULTS, WEKA_BOUNDS } from "./defaults.ts";
-import type { JsonPath, Problems } from "./errors.ts";
+import { type JsonPath, Problems } from "./errors.ts";
 import type { ServerTuning } from "./model.ts";
 import type { DhcpQueueControlIn, MultiThreadingIn } from "./schema_server.ts";
 
@@ -23,6 +23,11 @@ export interface ServerKeysIn {
   "statistic-default-sample-age"?: number;
   "early-global-reservations-lookup"?: boolean;
   "reservations-lookup-first"?: boolean;
+}
+
+/** The ServerTuning of a map that sets none of the keys (Kea 2.2's defaults). */
+export function defaultTuning(): ServerTuning {
+  return compileServerTuning({}, "Dhcp4", "kea-ring4", new Problems());
 }
 
 /**
@@ -49,7 +54,11 @@ export function compileServerTuning(
       `packet queue type '${queueType}' is not supported: weka's receive queue is Kea's '${ring}'`,
     );
   }
-  const queue = { enabled: q?.["enable-queue"] ?? D["enable-queue"], type: queueType, capacity: q?.capacity ?? D.capacity };
+  const queue = {
+    enabled: q?.["enable-queue"] ?? D["enable-queue"],
+    type: queueType,
+    capacity: q?.capacity ?? D.capacity,
+  };
   let receiveBatch: number = WEKA_BOUNDS.receiveBatch;
   if (multiThreading) {
     if (packetQueueSize > 0) receiveBatch = packetQueueSize;

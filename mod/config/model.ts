@@ -29,6 +29,8 @@ export interface Pool4 {
   options: Map<number, OptionValue>;
   /** DDNS behaviour of the pool when the pool sets a `ddns-*` key (Kea ≥ 2.7.6); else the subnet's applies */
   ddns?: DdnsParams;
+  /** `require-client-classes` + `evaluate-additional-classes` of the pool (absent = none) */
+  additionalClasses?: string[];
 }
 
 /** Kea's `ddns-replace-client-name` modes. */
@@ -95,6 +97,8 @@ export interface Reservation4 {
   serverHostname?: string;
   bootFileName?: string;
   options: Map<number, OptionValue>;
+  /** `client-classes`: the classes a client matching this reservation joins (absent = none) */
+  clientClasses?: string[];
 }
 
 /** The lifetime triplet and timers after inheritance (subnet → global). */
@@ -150,6 +154,14 @@ export interface Subnet4 {
   reservationsOutOfPool?: boolean;
   /** name of the shared network the subnet belongs to (absent = a plain subnet); see Dhcp4Config.sharedNetworks */
   sharedNetwork?: string;
+  /** the subnet's `require-client-classes` + `evaluate-additional-classes` (absent = none) */
+  additionalClasses?: string[];
+  /** its shared network's additional classes (absent = none) */
+  networkAdditionalClasses?: string[];
+  /** `allocator` after inheritance (absent = "iterative", Kea's default) */
+  allocator?: "iterative" | "random" | "flq";
+  /** `store-extended-info` after inheritance: leases keep the query's relay agent information (absent = false) */
+  storeExtendedInfo?: boolean;
   /**
    * Kea 2.6 `offer-lifetime` after inheritance (subnet → shared network → global), seconds an OFFER holds its
    * address for the client; absent or 0: an offer holds nothing (Kea 2.2, and Kea 2.6's default)
@@ -278,8 +290,11 @@ export interface DhcpServerCommon {
   hookParameters: Map<string, Record<string, unknown>>;
   /** control sockets (`control-socket` and `control-sockets` together, in that order) */
   controlSockets: ControlSocketSpec[];
-  /** the server-wide keys (multi-threading, queue, parked packets, server tag, statistics, sanity checks) */
-  tuning: ServerTuning;
+  /**
+   * the server-wide keys (multi-threading, queue, parked packets, server tag, statistics, sanity checks); absent in
+   * hand-built models: Kea's defaults apply (compile_server.ts defaultTuning)
+   */
+  tuning?: ServerTuning;
   /** the validated config as JSON (for config-get and logs) */
   raw: Record<string, unknown>;
 }

@@ -24,7 +24,6 @@ import {
   reservationList6,
   scopedParams6,
   serverId,
-  uint16,
 } from "./schema_parts6.ts";
 
 const shared4 = Dhcp4Schema.entries;

@@ -21,12 +21,16 @@ export const multiThreading = strictMap({
  * is required; other entries belong to the queue implementation and are kept as given (Kea's grammar accepts any).
  */
 export const dhcpQueueControl = v.pipe(
-  v.objectWithRest({
-    "enable-queue": bool,
-    "queue-type": v.optional(str),
-    capacity: v.optional(uint32),
-    ...annotations,
-  }, v.unknown(), "must be a map"),
+  v.objectWithRest(
+    {
+      "enable-queue": bool,
+      "queue-type": v.optional(str),
+      capacity: v.optional(uint32),
+      ...annotations,
+    },
+    v.unknown(),
+    "must be a map",
+  ),
   v.check(
     (q) => !q["enable-queue"] || q["queue-type"] !== undefined,
     "when queue is enabled, queue-type is required",

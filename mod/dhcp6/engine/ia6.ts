@@ -67,7 +67,7 @@ export function hints6(ia: Ia): Hint6[] {
 
 /** True when the client may use a pool (Kea `Pool::clientSupported` on its `client-class`). */
 export function poolAllowed6(pool: Pool6 | PdPool6, classes: ReadonlySet<string> | undefined): boolean {
-  return clientAllowed(pool.clientClass ? [pool.clientClass] : undefined, classes);
+  return clientAllowed(pool.clientClasses, classes);
 }
 
 /** True when the delegated prefix `a/len` is one of the pool's `/delegated-len` prefixes. */
