@@ -10,7 +10,7 @@ import type { Dhcp4Config } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { OfferTable } from "../lease/offers.ts";
-import { IterativeAllocator } from "../lease/allocator.ts";
+import { PoolAllocator } from "../lease/allocator.ts";
 import { Reclaimer } from "../lease/reclaim.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp4Server } from "../dhcp4/server.ts";
@@ -79,7 +79,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   };
   resetStats(config);
   const offers = new OfferTable();
-  const allocator = new IterativeAllocator(store, offers);
+  const allocator = new PoolAllocator(store, offers);
+  store.subscribe?.((m) => allocator.observe(m));
   const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats);
   if (ddns === false) {
     net.transport.close();

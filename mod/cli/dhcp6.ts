@@ -11,7 +11,7 @@ import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLease6Store } from "../lease/kv_store6.ts";
 import { reclaimer6 } from "../lease/reclaim6.ts";
-import { IterativeAllocator6 } from "../dhcp6/engine/allocator6.ts";
+import { PoolAllocator6 } from "../dhcp6/engine/pool_allocator6.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp6Server } from "../dhcp6/server6.ts";
 import { duidText, loadServerDuid, SERVER_ID_FILE } from "../dhcp6/server_duid.ts";
@@ -59,6 +59,8 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const log = role.log;
   const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
   if (!store) return await role.abort();
+  const allocator = new PoolAllocator6();
+  store.subscribe((m) => allocator.observe(m));
   role.onStop(() => store.close());
   log.info("DHCP6_LEASE_DB", `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`);
   let net: Awaited<ReturnType<typeof openTransport6>>;
@@ -83,7 +85,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     config,
     transport: net.transport,
     store,
-    allocator: new IterativeAllocator6(),
+    allocator,
     stats,
     log,
     serverDuid,
@@ -104,6 +106,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.onStop(() => dhcpState.clearTimer());
   role.whenApplied((next) => {
     server.setConfig(next);
+    allocator.reset();
     initialLease6Stats(stats, next, store);
   });
   const ctx: Control6Context = {

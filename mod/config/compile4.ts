@@ -240,6 +240,7 @@ function subnet(
   const allocator = s.allocator ?? d.allocator;
   if (allocator && allocator !== "iterative" && allocator !== "shared-flq") out.allocator = allocator;
   if (s["store-extended-info"] ?? d["store-extended-info"]) out.storeExtendedInfo = true;
+  if (d.compatibility?.["exclude-first-last-24"]) out.excludeFirstLast24 = true;
   return out;
 }
 
@@ -260,6 +261,13 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
     problems,
   );
   const ic = d["interfaces-config"] ?? {};
+  if (ic["outbound-interface"] === "use-routing") {
+    problems.info(
+      ["Dhcp4", "interfaces-config", "outbound-interface"],
+      "replies leave through the interface the query arrived on: weka's sockets are bound to their interface " +
+        "(SO_BINDTODEVICE), so the routing table picks the next hop but not the interface ('same-as-inbound')",
+    );
+  }
   const ddns = compileDdnsParams(defaultDdnsParams(), d, ["Dhcp4"], problems);
   const globalReservations = compileReservations4(
     d.reservations,
@@ -324,5 +332,28 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
     ...compileHostIdentifiers4(d, codec, problems),
     ...(clientClasses.length ? { clientClasses } : {}),
     ...(checked.ha ? { ha: checked.ha } : {}),
+    ...compatibility4(d, problems),
+    ...(ic["outbound-interface"] ? { outboundInterface: ic["outbound-interface"] } : {}),
+  };
+}
+
+/**
+ * Kea's DHCPv4 `compatibility` map in the model. weka's option parsing is always lenient (a malformed option is
+ * skipped, the rest of the packet kept), so `lenient-option-parsing: false` gets a notice saying so.
+ */
+function compatibility4(d: Dhcp4In, problems: Problems): Pick<Dhcp4Config, "compatibility"> {
+  const c = d.compatibility;
+  if (!c) return {};
+  if (c["lenient-option-parsing"] === false) {
+    problems.info(
+      ["Dhcp4", "compatibility", "lenient-option-parsing"],
+      "weka always parses options leniently: a malformed option is skipped and the rest of the packet is kept",
+    );
+  }
+  return {
+    compatibility: {
+      ignoreServerIdentifier: c["ignore-dhcp-server-identifier"] ?? false,
+      ignoreRaiLinkSelection: c["ignore-rai-link-selection"] ?? false,
+    },
   };
 }

@@ -5,7 +5,13 @@
  * DDNS parameters resolved per scope.
  */
 
-import { DHCP6_DEFAULTS, INTERFACES_DEFAULTS, LEASE_DATABASE6_DEFAULTS, SERVER_ID_DEFAULTS } from "./defaults.ts";
+import {
+  DHCP6_DEFAULTS,
+  INTERFACES_DEFAULTS,
+  LEASE_DATABASE6_DEFAULTS,
+  SERVER_ID_DEFAULTS,
+  WEKA_BOUNDS,
+} from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { DdnsParams } from "./model.ts";
 import type { Dhcp6Config, Guards6, Options6, Reservation6, SharedNetwork6, Subnet6 } from "./model6.ts";
@@ -121,6 +127,15 @@ function subnet(
       ...guard(guards(s.pools?.[j] ?? {}), [...path, "pools", j]),
     })),
     pdPools: (s["pd-pools"] ?? []).map((p, j) => {
+      const flq = pdAllocatorOf(s["pd-allocator"] ?? n?.["pd-allocator"] ?? outer.pdAllocator) === "flq";
+      if (flq && p["delegated-len"] - p["prefix-len"] > Math.log2(WEKA_BOUNDS.flqPrefixes)) {
+        pr.add(
+          [...path, "pd-pools", j, "delegated-len"],
+          `pd-allocator flq keeps every prefix of a pd-pool in memory: this one has 2^${
+            p["delegated-len"] - p["prefix-len"]
+          } prefixes, at most ${WEKA_BOUNDS.flqPrefixes} (2^${Math.log2(WEKA_BOUNDS.flqPrefixes)}) are allowed`,
+        );
+      }
       const pool = {
         prefix: prefixOf6(parseIpv6Big(p.prefix)!, p["prefix-len"]).network,
         prefixLen: p["prefix-len"],

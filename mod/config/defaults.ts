@@ -247,4 +247,6 @@ export const WEKA_BOUNDS = {
   receiveBatch: 256,
   parkedPackets: 65536,
   statisticSamples: 10000,
+  /** delegated prefixes of one pd-pool that pd-allocator flq may queue (5 bytes each) */
+  flqPrefixes: 1 << 22,
 } as const;

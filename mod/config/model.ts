@@ -162,6 +162,8 @@ export interface Subnet4 {
   allocator?: "iterative" | "random" | "flq";
   /** `store-extended-info` after inheritance: leases keep the query's relay agent information (absent = false) */
   storeExtendedInfo?: boolean;
+  /** `compatibility.exclude-first-last-24`: the allocator skips .0 and .255 in a /24 or larger (absent = false) */
+  excludeFirstLast24?: boolean;
   /**
    * Kea 2.6 `offer-lifetime` after inheritance (subnet → shared network → global), seconds an OFFER holds its
    * address for the client; absent or 0: an offer holds nothing (Kea 2.2, and Kea 2.6's default)
@@ -323,6 +325,13 @@ export interface Dhcp4Config extends DhcpServerCommon {
   flexId?: FlexId4;
   /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
   ha?: HaConfig;
+  /**
+   * Kea's `compatibility` relaxations of DHCPv4 (absent = all off): accept a REQUEST whatever server its option 54
+   * names; select the subnet without RAI sub-option 5 (link selection). `exclude-first-last-24` is on the subnets.
+   */
+  compatibility?: { ignoreServerIdentifier: boolean; ignoreRaiLinkSelection: boolean };
+  /** `interfaces-config.outbound-interface` (absent = "same-as-inbound", Kea's default) */
+  outboundInterface?: "same-as-inbound" | "use-routing";
 }
 
 /** The flex-id hook's configuration: the expression whose value is the client's flex-id (empty = none). */

@@ -69,4 +69,9 @@ export interface LeaseStore extends LeaseView {
   size(): number;
   /** waits for in-flight commits, then closes the database */
   close(): Promise<void>;
+  /**
+   * Registers `fn` to see every batch of mutations as it is applied to memory (before it is durable), e.g. for the
+   * free-lease queues of Kea's flq allocator (Kea: the lease manager's tracking callbacks). Optional.
+   */
+  subscribe?(fn: (mutations: readonly LeaseMutation[]) => void): void;
 }
