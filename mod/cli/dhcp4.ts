@@ -6,6 +6,7 @@
  * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
  * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
@@ -74,6 +75,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   }
   const stats = new Stats();
   const resetStats = (c: Dhcp4Config) => {
+    const t = c.tuning;
+    stats.setSampleLimits(t?.statisticSampleCount ?? 20, t?.statisticSampleAge ?? 0, WEKA_BOUNDS.statisticSamples);
     initialLeaseStats(stats, c, store, Math.floor(Date.now() / 1000));
     ensureKeaStats(stats, c.subnets.map((s) => s.id));
   };
@@ -128,6 +131,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    packetQueueStats: () => server.queueStats.averages(),
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));

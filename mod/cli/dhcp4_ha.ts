@@ -64,6 +64,8 @@ export function buildHaService(d: HaWiringDeps): HaService {
     log: d.log,
     dhcpState: d.dhcpState,
     subnetKnown: d.subnetKnown,
+    // Kea's parked-packet-limit: replies parked until the partner acknowledges their lease updates
+    maxUpdatesInFlight: d.config.tuning?.parkedPacketLimit,
   });
 }
 

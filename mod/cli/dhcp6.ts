@@ -6,6 +6,7 @@
  * refused and the old configuration keeps serving; the lease database and the interfaces cannot change without a
  * restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { dirname, join } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
@@ -80,6 +81,13 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   log.info("DHCP6_SERVERID", `server DUID ${duidText(serverDuid)} (${duidPath})`);
 
   const stats = new Stats();
+  const sampleLimits = (c: typeof config) =>
+    stats.setSampleLimits(
+      c.tuning?.statisticSampleCount ?? 20,
+      c.tuning?.statisticSampleAge ?? 0,
+      WEKA_BOUNDS.statisticSamples,
+    );
+  sampleLimits(config);
   initialLease6Stats(stats, config, store);
   const server = new Dhcp6Server({
     config,
@@ -107,6 +115,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.whenApplied((next) => {
     server.setConfig(next);
     allocator.reset();
+    sampleLimits(next);
     initialLease6Stats(stats, next, store);
   });
   const ctx: Control6Context = {
@@ -114,6 +123,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    packetQueueStats: () => server.queueStats.averages(),
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();

@@ -50,6 +50,11 @@ export interface LoadOptions {
   codec6?: OptionCodec4;
 }
 
+/** Findings in file order (as ConfigError sorts its problems). */
+function byPosition(list: ConfigProblem[]): ConfigProblem[] {
+  return [...list].sort((a, b) => a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1);
+}
+
 /** What the passes of one load produce: the validated maps, the roles' checks, the compiled roles. */
 interface Passes {
   doc: ConfigIn;
@@ -155,8 +160,8 @@ export function parseConfigText(
   const loaded: LoadedConfig = {
     files: parsed.files,
     raw: out.doc as Record<string, unknown>,
-    warnings: [...parsed.warnings, ...problems.warnings],
-    notices: problems.notices,
+    warnings: byPosition([...parsed.warnings, ...problems.warnings]),
+    notices: byPosition(problems.notices),
     locate: parsed.locate,
   };
   if (out.dhcp4) loaded.dhcp4 = out.dhcp4;

@@ -31,11 +31,33 @@ export function keaTimestamp(ms: number): string {
 /** A registry of named statistics; the clock is injected so tests run on fake time. */
 export class Stats {
   private readonly stats = new Map<string, Stat>();
+  /** samples older than this are dropped (0: kept by count only) */
+  private maxAgeMs = 0;
   constructor(
     private readonly clock: () => number = Date.now,
-    readonly maxSamples = 20,
+    public maxSamples = 20,
     readonly sampleIntervalMs = 1000,
   ) {}
+
+  /**
+   * Kea's `statistic-default-sample-count` / `statistic-default-sample-age`: with a count, each statistic keeps at
+   * most that many samples; with count 0, it keeps the samples of the last `ageSeconds` (at most `cap` of them, weka's
+   * bound); both 0 keep the latest sample only. Applies to every statistic, at once and from now on.
+   */
+  setSampleLimits(count: number, ageSeconds: number, cap = 10000): void {
+    this.maxSamples = count > 0 ? Math.min(count, cap) : ageSeconds > 0 ? cap : 1;
+    this.maxAgeMs = count > 0 ? 0 : ageSeconds * 1000;
+    for (const s of this.stats.values()) this.trim(s, this.clock());
+  }
+
+  private trim(s: Stat, now: number): void {
+    if (s.samples.length > this.maxSamples) s.samples.length = this.maxSamples;
+    if (this.maxAgeMs > 0) {
+      const oldest = keaTimestamp(now - this.maxAgeMs);
+      // samples are newest first; Kea's timestamps sort as text
+      while (s.samples.length > 1 && s.samples[s.samples.length - 1][1] < oldest) s.samples.pop();
+    }
+  }
 
   /** Adds `delta` to a statistic, creating it at 0 first (Kea creates statistics on first use). */
   add(name: string, delta = 1): void {
@@ -48,7 +70,7 @@ export class Stats {
     s.value += delta;
     if (now - s.lastSampleMs >= this.sampleIntervalMs) {
       s.samples.unshift([s.value, keaTimestamp(now)]);
-      if (s.samples.length > this.maxSamples) s.samples.length = this.maxSamples;
+      if (s.samples.length > this.maxSamples || this.maxAgeMs > 0) this.trim(s, now);
       s.lastSampleMs = now;
     } else {
       s.samples[0][0] = s.value; // same sampling interval: update the newest sample in place (no allocation)
