@@ -23,13 +23,17 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState } from "./role_common.ts";
+import { channelLog, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
-import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
+import type { D2Daemon } from "../ddns/d2/daemon.ts";
+import type { ServiceDirectory } from "../control/services.ts";
+import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
+import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
 
 export interface Dhcp4Options {
@@ -40,6 +44,8 @@ export interface Dhcp4Options {
   all: boolean;
   /** `weka run` with Dhcp6 too (mod/cli/run.ts): log through this and leave logging open; absent = own logging */
   log?: Log;
+  /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp4`) */
+  services?: ServiceDirectory;
 }
 
 /** What makes the DHCPv4 role a role (mod/cli/role_runner.ts runs it). */
@@ -58,7 +64,12 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     opts.configPath,
     (l) => l.d2 ? " (use 'weka ddns' for DhcpDdns)" : "",
     // `weka run` of a file with only DhcpDdns: the D2 role alone (mod/cli/run.ts adds Dhcp6 when present)
-    (l) => opts.all && l.d2 ? import("./ddns.ts").then((m) => m.runDdns({ configPath: opts.configPath })) : undefined,
+    (l) =>
+      opts.all && l.d2
+        ? import("./ddns.ts").then((m) =>
+          m.runDdns({ configPath: opts.configPath, log: opts.log, services: opts.services })
+        )
+        : undefined,
   );
   if (typeof got === "number") return got;
   const { loaded, config } = got;
@@ -84,7 +95,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const offers = new OfferTable();
   const allocator = new PoolAllocator(store, offers);
   store.subscribe?.((m) => allocator.observe(m));
-  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats);
+  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats, opts.services);
   if (ddns === false) {
     net.transport.close();
     return await role.abort();
@@ -132,9 +143,17 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
     packetQueueStats: () => server.queueStats.averages(),
+    resendDdns: ddns ? (l) => resendNcr(ddns, role.current, l) : undefined,
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));
+  if (opts.services) {
+    role.onStop(opts.services.register("dhcp4", {
+      dispatch: channel.dispatch,
+      unixSockets: () => unixSockets(role.current.controlSockets),
+      liveFiles: ctx.liveFiles,
+    }));
+  }
   // a reload may switch the lease commands on or off besides the sockets (ControlChannel.reconfigure)
   const port: RoleChannel = {
     start: () => channel.reconfigure(role.current),
@@ -186,17 +205,22 @@ async function startDdns(
   role: RoleRunner<Dhcp4Config>,
   d2Config: LoadedConfig["d2"],
   stats: Stats,
+  services: ServiceDirectory | undefined,
 ): Promise<DdnsSender | undefined | false> {
   const log = role.log;
   let d2: D2Daemon | undefined;
   if (d2Config) {
-    try {
-      d2 = await startD2(d2Config, log);
-    } catch (e) {
-      log.error("DHCP_DDNS_FAILED", (e as Error).message);
-      return false;
-    }
-    role.onStop(() => d2?.stop("normal"));
+    d2 = await startInProcessD2(
+      {
+        log,
+        configPath: role.configPath,
+        onStop: (f) => role.onStop(f),
+        shutdown: (code) => role.life.shutdown(code),
+      },
+      d2Config,
+      services,
+    );
+    if (!d2) return false;
   }
   const ddns = startDdnsSender(role.current, {
     stats,
@@ -223,6 +247,13 @@ async function startHa(
     role.life.exitCode = 1;
     role.life.stopped.resolve("HA start-up failure");
   }
+}
+
+/** lease4-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its subnet. */
+function resendNcr(ddns: DdnsSender, config: Dhcp4Config, lease: Lease4): void {
+  const subnet = config.subnets.find((s) => s.id === lease.subnetId);
+  const ncr = leaseNcr("add", lease, ddnsParamsFor(config, subnet, lease.address));
+  if (ncr) ddns.submit([ncr]);
 }
 
 /** The DHCP4_LEASE_DB line: where the leases are kept and how many were loaded. */

@@ -17,7 +17,7 @@ import { STANDARD_OPTIONS4 } from "./options4.ts";
 import { STANDARD_OPTIONS6 } from "./options6.ts";
 import { parseKeaJson } from "./parse_text.ts";
 import type { IncludeReader } from "./preprocess.ts";
-import { checkControlAgent } from "./schema_agent.ts";
+import { type AgentConfig, checkControlAgent, compileControlAgent } from "./schema_agent.ts";
 import { type ConfigIn, validateSchema } from "./schema_top.ts";
 import { checkDhcp4, type Checked4 } from "./validate4.ts";
 import { checkDhcp6, type Checked6 } from "./validate6.ts";
@@ -34,6 +34,8 @@ export interface LoadedConfig {
   dhcp6?: Dhcp6Config;
   /** the compiled DHCP-DDNS server (Kea's D2), when the file has a `DhcpDdns` map */
   d2?: D2Config;
+  /** the compiled Control Agent endpoint (served by `weka run`), when the file has a `Control-agent` map */
+  agent?: AgentConfig;
   /** non-fatal findings, each with its position (format them with formatProblem) */
   warnings: ConfigProblem[];
   /** what weka does with accepted Kea keys whose meaning differs in weka (logged at INFO; README "Configuration") */
@@ -63,6 +65,7 @@ interface Passes {
   dhcp4?: Dhcp4Config;
   dhcp6?: Dhcp6Config;
   d2?: D2Config;
+  agent?: AgentConfig;
 }
 
 /** The schema pass: every map against its schema, the document-level rules (at least one map; Kea 1.x Logging). */
@@ -98,6 +101,7 @@ function compilePass(out: Passes, p: Problems, reader: IncludeReader, opts: Load
   out.dhcp6 = doc.Dhcp6 && out.checked6 &&
     freeze(compile6(doc.Dhcp6, out.checked6, opts.codec6 ?? STANDARD_OPTIONS6, p));
   out.d2 = doc.DhcpDdns && freeze(compileD2(doc.DhcpDdns, ["DhcpDdns"], p, reader));
+  out.agent = doc["Control-agent"] && compileControlAgent(doc["Control-agent"]);
 }
 
 /**
@@ -139,8 +143,8 @@ function runPasses(
  * comments and includes are expanded, the JSON is parsed, every map is checked against its schema (unknown keys
  * refused, every one of them), Kea's semantic rules are applied, and the `Dhcp4`, `Dhcp6` and `DhcpDdns` maps are
  * compiled. Every map and every pass is checked in the same run (runPasses), so a ConfigError lists every problem of
- * the file. A `Control-agent` map is checked and reported as not served. Pure: includes and a D2 `secret-file` are
- * read through `reader`, which receives the resolved path.
+ * the file. A `Control-agent` map is checked and compiled (`weka run` serves it). Pure: includes and a D2
+ * `secret-file` are read through `reader`, which receives the resolved path.
  */
 export function parseConfigText(
   text: string,
@@ -167,6 +171,7 @@ export function parseConfigText(
   if (out.dhcp4) loaded.dhcp4 = out.dhcp4;
   if (out.dhcp6) loaded.dhcp6 = out.dhcp6;
   if (out.d2) loaded.d2 = out.d2;
+  if (out.agent) loaded.agent = out.agent;
   return loaded;
 }
 

@@ -137,6 +137,11 @@ export interface Subnet4 {
   reservations: Map<string, Reservation4>;
   /** reserved addresses → host key of the reservation, to keep them out of dynamic allocation */
   reservedAddresses: Map<number, string>;
+  /**
+   * with `ip-reservations-unique: false`: addresses reserved for more than one host → the host keys after the
+   * first (the first is in reservedAddresses); absent when every address is reserved once
+   */
+  sharedReservedAddresses?: Map<number, string[]>;
   timers: Timers4;
   authoritative: boolean;
   matchClientId: boolean;

@@ -141,6 +141,8 @@ export const Dhcp4Schema = strictMap({
   reservations: v.optional(reservationList),
   /** the identifier types reservations are looked up by, in order (Kea's default: all but flex-id) */
   "host-reservation-identifiers": v.optional(hostReservationIdentifiers),
+  /** false lets one address be reserved for several hosts (Kea 2.2: the first to ask gets it) */
+  "ip-reservations-unique": v.optional(bool),
   ...serverParams,
   compatibility: v.optional(compatibility4),
   ...inherited,

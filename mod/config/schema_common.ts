@@ -141,7 +141,6 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
     "hosts-databases",
     "config-control",
     "stash-agent-options",
-    "ip-reservations-unique",
     "adaptive-lease-time-threshold",
   ]),
   subnet4: new Set(["adaptive-lease-time-threshold"]),

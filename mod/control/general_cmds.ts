@@ -66,6 +66,12 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
   });
   registerConfigCommands(reg, ctx, reg.service === "dhcp6" ? DHCP6_CONFIG : DHCP4_CONFIG);
   reg.register("config-write", (args) => configWrite(ctx, args));
+  reg.register("server-tag-get", () => {
+    const tag = ctx.configDoc()[reg.service === "dhcp6" ? "Dhcp6" : "Dhcp4"] as Record<string, unknown> | undefined;
+    return ok(undefined, { "server-tag": typeof tag?.["server-tag"] === "string" ? tag["server-tag"] : "" });
+  });
+  // weka's hooks are built in: nothing to reload, as Kea answers when the libraries are unchanged
+  reg.register("libreload", () => ok("Hooks libraries successfully reloaded."));
   reg.register("shutdown", (args) => {
     const ev = args?.["exit-value"] ?? 0;
     if (typeof ev !== "number" || !Number.isInteger(ev)) badArgs("'exit-value' must be an integer");
@@ -97,12 +103,15 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
 }
 
 /**
- * config-write: writes the serving configuration as JSON to `filename`. As in Kea since 2.7.9, the file must be
+ * config-write: writes the serving configuration (`configDoc`; the agent's is its `Control-agent` map) as JSON to `filename`. As in Kea since 2.7.9, the file must be
  * in the directory of the `-c` file; weka resolves the real path and refuses the running configuration itself
  * (Kea's default target when no `filename` is given) and the server's other live files (mod/control/safe_write.ts):
  * write beside it and move the file into place.
  */
-async function configWrite(ctx: ControlContext, args: Record<string, unknown> | undefined): Promise<Answer> {
+export async function configWrite(
+  ctx: Pick<ControlContext, "configFile" | "configDoc" | "fs" | "liveFiles" | "writeTextFile">,
+  args: Record<string, unknown> | undefined,
+): Promise<Answer> {
   const name = args?.filename ?? ctx.configFile;
   if (typeof name !== "string" || name === "") badArgs("'filename' must be a non-empty string");
   const dir = dirname(resolve(ctx.configFile));

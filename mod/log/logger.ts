@@ -84,6 +84,8 @@ function sinkFor(output: LoggerSpec["outputs"][number]): Sink {
     case "syslog":
       return stderrSink ??= streamSink(Deno.stderr.writable);
     default:
+      // Kea's `syslog:FACILITY` (dhcpd's log-facility, as weka migrate writes it) goes where `syslog` goes
+      if (output.output.startsWith("syslog:")) return stderrSink ??= streamSink(Deno.stderr.writable);
       return keaFileSink(output.output, {
         formatter: keaLine,
         flush: output.flush,

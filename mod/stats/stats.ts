@@ -18,6 +18,9 @@ interface Stat {
   value: number;
   samples: Sample[];
   lastSampleMs: number;
+  /** Kea's per-statistic limit: at most this many samples, or samples no older than this many ms (one or the other) */
+  maxCount?: number;
+  maxAgeMs?: number;
 }
 
 /** Formats a time like Kea's statistics timestamps (UTC, microseconds). */
@@ -31,33 +34,13 @@ export function keaTimestamp(ms: number): string {
 /** A registry of named statistics; the clock is injected so tests run on fake time. */
 export class Stats {
   private readonly stats = new Map<string, Stat>();
-  /** samples older than this are dropped (0: kept by count only) */
-  private maxAgeMs = 0;
+  /** the limit of statistics without their own (`statistic-sample-*-set-all`); an age limit wins when set */
+  private defaultAgeMs?: number;
   constructor(
     private readonly clock: () => number = Date.now,
     public maxSamples = 20,
     readonly sampleIntervalMs = 1000,
   ) {}
-
-  /**
-   * Kea's `statistic-default-sample-count` / `statistic-default-sample-age`: with a count, each statistic keeps at
-   * most that many samples; with count 0, it keeps the samples of the last `ageSeconds` (at most `cap` of them, weka's
-   * bound); both 0 keep the latest sample only. Applies to every statistic, at once and from now on.
-   */
-  setSampleLimits(count: number, ageSeconds: number, cap = 10000): void {
-    this.maxSamples = count > 0 ? Math.min(count, cap) : ageSeconds > 0 ? cap : 1;
-    this.maxAgeMs = count > 0 ? 0 : ageSeconds * 1000;
-    for (const s of this.stats.values()) this.trim(s, this.clock());
-  }
-
-  private trim(s: Stat, now: number): void {
-    if (s.samples.length > this.maxSamples) s.samples.length = this.maxSamples;
-    if (this.maxAgeMs > 0) {
-      const oldest = keaTimestamp(now - this.maxAgeMs);
-      // samples are newest first; Kea's timestamps sort as text
-      while (s.samples.length > 1 && s.samples[s.samples.length - 1][1] < oldest) s.samples.pop();
-    }
-  }
 
   /** Adds `delta` to a statistic, creating it at 0 first (Kea creates statistics on first use). */
   add(name: string, delta = 1): void {
@@ -70,7 +53,7 @@ export class Stats {
     s.value += delta;
     if (now - s.lastSampleMs >= this.sampleIntervalMs) {
       s.samples.unshift([s.value, keaTimestamp(now)]);
-      if (s.samples.length > this.maxSamples || this.maxAgeMs > 0) this.trim(s, now);
+      this.trim(s, now);
       s.lastSampleMs = now;
     } else {
       s.samples[0][0] = s.value; // same sampling interval: update the newest sample in place (no allocation)
@@ -112,6 +95,67 @@ export class Stats {
     if (!s) return false;
     s.lastSampleMs = -Infinity;
     this.add(name, -s.value);
+    return true;
+  }
+
+  /** Drops the samples over the statistic's limit (count, or age: the newest sample always stays). */
+  private trim(s: Stat, now: number): void {
+    const age = s.maxCount === undefined ? s.maxAgeMs ?? this.defaultAgeMs : undefined;
+    if (age !== undefined) {
+      const oldest = now - age;
+      let keep = 1;
+      while (keep < s.samples.length && Date.parse(s.samples[keep][1].replace(" ", "T") + "Z") >= oldest) keep++;
+      s.samples.length = keep;
+      return;
+    }
+    const max = Math.max(1, s.maxCount ?? this.maxSamples);
+    if (s.samples.length > max) s.samples.length = max;
+  }
+
+  /**
+   * Kea's `statistic-default-sample-count` / `statistic-default-sample-age` from the configuration: with a count,
+   * each statistic keeps at most that many samples (at most `cap`, weka's bound); with count 0, the samples of the
+   * last `ageSeconds`; both 0 keep the latest sample only. Applies to every statistic, at once and from now on, as
+   * `statistic-sample-count-set-all` / `-age-set-all` do.
+   */
+  setSampleLimits(count: number, ageSeconds: number, cap = 10000): void {
+    if (count > 0) this.setSampleCount(Math.min(count, cap));
+    else if (ageSeconds > 0) this.setSampleAge(ageSeconds * 1000);
+    else this.setSampleCount(1);
+  }
+
+  /**
+   * Kea's `statistic-sample-count-set` (`name`) and `-set-all` (no name: every statistic, and the default of new
+   * ones): keep at most `count` samples; replaces an age limit. False when the statistic is unknown.
+   */
+  setSampleCount(count: number, name?: string): boolean {
+    const targets = name === undefined ? [...this.stats.values()] : [this.stats.get(name)];
+    if (targets.some((s) => !s)) return false;
+    if (name === undefined) {
+      this.maxSamples = count;
+      this.defaultAgeMs = undefined;
+    }
+    for (const s of targets as Stat[]) {
+      s.maxCount = count;
+      s.maxAgeMs = undefined;
+      this.trim(s, this.clock());
+    }
+    return true;
+  }
+
+  /**
+   * Kea's `statistic-sample-age-set` (`name`) and `-set-all`: keep the samples of the last `ms` milliseconds;
+   * replaces a count limit. False when the statistic is unknown.
+   */
+  setSampleAge(ms: number, name?: string): boolean {
+    const targets = name === undefined ? [...this.stats.values()] : [this.stats.get(name)];
+    if (targets.some((s) => !s)) return false;
+    if (name === undefined) this.defaultAgeMs = ms;
+    for (const s of targets as Stat[]) {
+      s.maxAgeMs = ms;
+      s.maxCount = undefined;
+      this.trim(s, this.clock());
+    }
     return true;
   }
 
