@@ -2,7 +2,8 @@
  * Commits a lease at DHCPREQUEST and builds the DHCPACK (RFC 2131 §4.3.2; Kea's `requestLease4` and the
  * statistics it keeps). The lease mutation must be durable before the ACK leaves (the edge waits for it).
  */
-import { MsgType } from "../../packet4/packet.ts";
+import { MsgType, Opt } from "../../packet4/packet.ts";
+import { withRelayAgentInfo } from "./extended_info.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
 import type { Outcome, StatDelta } from "./types.ts";
@@ -59,6 +60,10 @@ export function grantLease(
   };
   if (pi >= 0 && subnet.pools[pi].poolId) lease.poolId = subnet.pools[pi].poolId;
   if (renewal && prev.userContext) lease.userContext = prev.userContext;
+  if (subnet.storeExtendedInfo) {
+    const ctxWithRai = withRelayAgentInfo(lease.userContext, query.options.get(Opt.RELAY_AGENT_INFO));
+    if (ctxWithRai) lease.userContext = ctxWithRai;
+  }
 
   const mutations: LeaseMutation[] = [{ op: "put", lease }];
   const stats: StatDelta[] = [...received, ["pkt4-ack-sent", 1]];

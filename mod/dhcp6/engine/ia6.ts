@@ -3,6 +3,7 @@
  * delegated prefixes, the client's hints, pool membership under class guards, the "free for this client" test,
  * granting one lease (with Kea's statistics) and building the reply IA.
  */
+import { withRelayInfo6 } from "./extended_info6.ts";
 import { getOption6, type Ia, Opt6, type RawOption6, Status6 } from "../../packet6/packet.ts";
 import { OPT_PD_EXCLUDE, pdExclude6 } from "./pd_exclude6.ts";
 import type { PdPool6, Pool6, Subnet6 } from "../../config/model6.ts";
@@ -185,6 +186,10 @@ export function grant6(
     subnetId: subnet.id,
   };
   if (client.hwaddr) lease.hwaddr = client.hwaddr;
+  if (subnet.storeExtendedInfo) {
+    const withRelays = withRelayInfo6(lease.userContext, ex.relays);
+    if (withRelays) lease.userContext = withRelays;
+  }
   taken.add(a);
   r.leases.push(lease);
   if (kind === "na") {
