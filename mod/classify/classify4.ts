@@ -65,14 +65,16 @@ export function assignClass(cls: ClassDef, set: Set<string>, input: EvalInput): 
  * The first classification pass (before subnet selection): `ALL`, `VENDOR_CLASS_<option 60 text>` when the
  * client sends a vendor class identifier (Kea's `classifyByVendor`), then, in configuration order, each class with
  * a test that does not depend on KNOWN/UNKNOWN and is not additional-only, when its test holds. A test sees the
- * classes assigned before it (Kea evaluates in order, so `member()` of a later class is false).
+ * classes assigned before it (Kea evaluates in order, so `member()` of a later class is false). `hostClasses` are
+ * the classes of a global reservation found before subnet selection (`early-global-reservations-lookup`).
  */
 export function classifyQuery(
   query: Packet4,
   classes: readonly ClassDef[],
   arrival: ArrivalFacts = {},
+  hostClasses: readonly string[] = [],
 ): Set<string> {
-  const set = new Set<string>(["ALL"]);
+  const set = new Set<string>(["ALL", ...hostClasses]);
   const vendor = query.options.get(60);
   if (vendor && vendor.length) set.add(`VENDOR_CLASS_${new TextDecoder().decode(vendor)}`);
   const input: EvalInput = { query, ...arrival, classes: set };

@@ -6,6 +6,7 @@
  * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
  * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
+import { leaseSanity4 } from "./lease_sanity.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
@@ -77,6 +78,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const log = role.log;
   const store = await openStore4(role);
   if (!store) return await role.abort();
+  await leaseSanity4(store, config, log);
   let net: ReturnType<typeof openTransport>;
   try {
     net = openTransport(config, opts.port, log);

@@ -6,6 +6,7 @@
  * refused and the old configuration keeps serving; the lease database and the interfaces cannot change without a
  * restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
+import { leaseSanity6 } from "./lease_sanity.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { dirname, join } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
@@ -63,6 +64,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const log = role.log;
   const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
   if (!store) return await role.abort();
+  await leaseSanity6(store, config, log);
   const allocator = new PoolAllocator6();
   store.subscribe((m) => allocator.observe(m));
   role.onStop(() => store.close());

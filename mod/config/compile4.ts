@@ -243,6 +243,10 @@ function subnet(
   if (allocator && allocator !== "iterative" && allocator !== "shared-flq") out.allocator = allocator;
   if (s["store-extended-info"] ?? d["store-extended-info"]) out.storeExtendedInfo = true;
   if (d.compatibility?.["exclude-first-last-24"]) out.excludeFirstLast24 = true;
+  const threshold = s["cache-threshold"] ?? d["cache-threshold"];
+  const maxAge = s["cache-max-age"] ?? d["cache-max-age"];
+  if (threshold !== undefined) out.cacheThreshold = threshold;
+  if (maxAge !== undefined) out.cacheMaxAge = maxAge;
   return out;
 }
 

@@ -266,5 +266,29 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
     macSources: [...(d["mac-sources"] ?? DHCP6_DEFAULTS["mac-sources"])],
   };
   if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
+  noticeCache6(d, problems);
   return out;
+}
+
+/**
+ * Kea's lease caching keys in Dhcp6 (`cache-threshold`, `cache-max-age`): weka caches DHCPv4 leases only; one notice
+ * at the first scope that sets them says that DHCPv6 renewals are written (group-committed) each time.
+ */
+function noticeCache6(d: Dhcp6In, problems: Problems): void {
+  const scopes: [JsonPath, Record<string, unknown>][] = [[["Dhcp6"], d]];
+  (d["shared-networks"] ?? []).forEach((n, i) => {
+    scopes.push([["Dhcp6", "shared-networks", i], n]);
+    (n.subnet6 ?? []).forEach((s, j) => scopes.push([["Dhcp6", "shared-networks", i, "subnet6", j], s]));
+  });
+  (d.subnet6 ?? []).forEach((s, i) => scopes.push([["Dhcp6", "subnet6", i], s]));
+  for (const [path, scope] of scopes) {
+    const key = ["cache-threshold", "cache-max-age"].find((k) => scope[k] !== undefined);
+    if (!key) continue;
+    problems.info(
+      [...path, key],
+      "weka caches DHCPv4 leases only: every DHCPv6 renewal is written (its commits are grouped, so a renewal " +
+        "costs a share of one write)",
+    );
+    return;
+  }
 }

@@ -100,6 +100,13 @@ export function compileServerTuning(
         "reservations-lookup-first costs nothing either way",
     );
   }
+  if (d["sanity-checks"]?.["extended-info-checks"] !== undefined) {
+    problems.info(
+      at("sanity-checks", "extended-info-checks"),
+      "weka writes a lease's extended info itself, in Kea 2.2's form (store-extended-info), and does not re-check " +
+        "stored entries at start-up",
+    );
+  }
   const parked = d["parked-packet-limit"] ?? D["parked-packet-limit"];
   const sc = d["sanity-checks"] ?? {};
   return {

@@ -170,6 +170,12 @@ export interface Subnet4 {
   /** `compatibility.exclude-first-last-24`: the allocator skips .0 and .255 in a /24 or larger (absent = false) */
   excludeFirstLast24?: boolean;
   /**
+   * Kea's lease caching after inheritance: `cache-threshold` (a fraction of the lifetime) and `cache-max-age`
+   * (seconds); a renewal within them reuses the lease unchanged (absent: no caching, Kea's default)
+   */
+  cacheThreshold?: number;
+  cacheMaxAge?: number;
+  /**
    * Kea 2.6 `offer-lifetime` after inheritance (subnet → shared network → global), seconds an OFFER holds its
    * address for the client; absent or 0: an offer holds nothing (Kea 2.2, and Kea 2.6's default)
    */

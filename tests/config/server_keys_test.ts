@@ -69,7 +69,7 @@ Deno.test("dhcp-queue-control: Kea's rules (enable-queue mandatory, a type when 
   load({ Dhcp4: { "dhcp-queue-control": { "enable-queue": false, "queue-type": "kea-ring4", "my-knob": 1 } } });
 });
 
-Deno.test("parked-packet-limit, statistics sampling and sanity checks are compiled; server-tag is noticed", () => {
+Deno.test("parked-packet-limit, statistics sampling and sanity checks are compiled; server-tag etc. are noticed", () => {
   const c = load({
     Dhcp4: {
       "parked-packet-limit": 0,
@@ -84,7 +84,11 @@ Deno.test("parked-packet-limit, statistics sampling and sanity checks are compil
   assert.equal(t.parkedPacketLimit, 65536, "0 is Kea's 'no limit': weka's bound");
   assert.deepEqual([t.statisticSampleCount, t.statisticSampleAge], [0, 60]);
   assert.deepEqual([t.leaseChecks, t.extendedInfoChecks, t.serverTag], ["fix-del", "strict", "edge-1"]);
-  assert.deepEqual(c.notices.map((n) => n.path), ["Dhcp4.server-tag", "Dhcp4.reservations-lookup-first"]);
+  assert.deepEqual(c.notices.map((n) => n.path), [
+    "Dhcp4.sanity-checks.extended-info-checks",
+    "Dhcp4.server-tag",
+    "Dhcp4.reservations-lookup-first",
+  ]);
 });
 
 Deno.test("DHCPv4-over-DHCPv6: Kea's default values load; a real use is refused in one line per key", () => {

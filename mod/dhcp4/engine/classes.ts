@@ -44,12 +44,19 @@ export function classesByName(config: Dhcp4Config): Map<string, ClientClass4> {
 /**
  * The first classification pass of a query (Kea's `classifyPacket`: ALL, then the classes not depending on
  * KNOWN/UNKNOWN, in order) plus the query's HA scope class when HA set one, or undefined when the configuration
- * uses no classes at all (the hot path then skips every class step).
+ * uses no classes at all (the hot path then skips every class step). `hostClasses`: the classes of the client's
+ * global reservation when `early-global-reservations-lookup` found one (they join first, so the tests and the
+ * subnet selection see them, as in Kea).
  */
-export function earlyClasses(query: Packet4, ctx: EngineContext): Set<string> | undefined {
+export function earlyClasses(
+  query: Packet4,
+  ctx: EngineContext,
+  hostClasses: readonly string[] = [],
+): Set<string> | undefined {
   if (!usesClasses(ctx.config)) return undefined;
   const a = ctx.arrival;
-  const set = classifyQuery(query, ctx.config.clientClasses ?? [], { iface: a.iface, src: a.srcAddr, dst: a.dstAddr });
+  const arrival = { iface: a.iface, src: a.srcAddr, dst: a.dstAddr };
+  const set = classifyQuery(query, ctx.config.clientClasses ?? [], arrival, hostClasses);
   if (ctx.haClass) set.add(ctx.haClass);
   return set;
 }

@@ -17,6 +17,7 @@ import { destination } from "./destination.ts";
 import { bothStats, type Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { classTimers } from "./classes.ts";
+import { reusableLifetime } from "./lease_cache.ts";
 
 /**
  * Grants `address` to the client: a put of the lease (cltt = now, lifetime from the triplet and option 51,
@@ -65,6 +66,9 @@ export function grantLease(
     if (ctxWithRai) lease.userContext = ctxWithRai;
   }
 
+  // Kea's lease caching: a renewal soon after the last write reuses the lease as it is (lease_cache.ts)
+  const reused = renewal ? reusableLifetime(subnet, prev, lease, ctx.now) : undefined;
+  if (reused !== undefined) return reuseLease(ex, subnet, key, reservation, prev!, reused, name);
   const mutations: LeaseMutation[] = [{ op: "put", lease }];
   const stats: StatDelta[] = [...received, ["pkt4-ack-sent", 1]];
   if (!renewal) {
@@ -101,6 +105,45 @@ export function grantLease(
     log: [...nameLog(client.label, name), {
       id: "DHCP4_LEASE_ALLOC",
       text: `${client.label}: lease ${formatIpv4(address)} has been allocated for ${valid} seconds`,
+    }],
+  };
+}
+
+/**
+ * The DHCPACK of a reused lease (Kea's lease caching): nothing is written, the lifetime given is what is left of
+ * the stored one, no DNS update is made, and `v4-lease-reuses` counts it (globally and per subnet).
+ */
+function reuseLease(
+  ex: Exchange,
+  subnet: Subnet4,
+  key: string,
+  reservation: Reservation4 | undefined,
+  lease: Lease4,
+  remaining: number,
+  name: ReturnType<typeof resolveClientName>,
+): Outcome {
+  const { query, ctx, client, received } = ex;
+  const reply = buildReply(query, ctx, {
+    type: MsgType.ACK,
+    subnet,
+    reservation,
+    yiaddr: lease.address,
+    ciaddr: query.ciaddr,
+    validLifetime: remaining,
+    nameOptions: name.options,
+    classes: ex.classes,
+  });
+  return {
+    kind: "reply",
+    reply,
+    dest: destination(query, reply, ctx),
+    mutations: [],
+    forgetOffer: key,
+    stats: [...received, ["pkt4-ack-sent", 1], ...bothStats("v4-lease-reuses", subnet.id, 1)],
+    events: [],
+    log: [...nameLog(client.label, name), {
+      id: "DHCP4_LEASE_REUSE",
+      text: `${client.label}: lease ${formatIpv4(lease.address)} has been reused for ${remaining} seconds`,
     }],
   };
 }

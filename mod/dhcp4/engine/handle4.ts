@@ -18,6 +18,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
 import { classDrop, earlyClasses } from "./classes.ts";
+import { earlyGlobalHostClasses } from "./reservation.ts";
 import { replaceClientId, restoreClientId } from "./flex_client_id.ts";
 
 /** Kea's `pkt4-<type>-received` statistic by message type. */
@@ -67,7 +68,7 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
     }]);
   }
   const ex: Exchange = { query, ctx, client, received };
-  const classes = earlyClasses(query, ctx);
+  const classes = earlyClasses(query, ctx, earlyGlobalHostClasses(ex));
   if (classes) {
     ex.classes = classes;
     const dropped = classDrop(ex);

@@ -187,3 +187,20 @@ Deno.test("class option-def: option 43 encapsulates the class's sub-options (Kea
   const other = reply(handle4(query(MsgType.DISCOVER, { mac: OTHER, options: [PRL] }), ctxOf(w)));
   assert.equal(other.opt(43), undefined);
 });
+
+Deno.test("early-global-reservations-lookup: a global host's classes can select a guarded subnet", () => {
+  const doc = (early: boolean) => ({
+    "early-global-reservations-lookup": early,
+    "reservations-global": true,
+    "client-classes": [{ name: "vip" }],
+    reservations: [{ "hw-address": HOST, "client-classes": ["vip"] }],
+    subnet4: [
+      { id: 1, subnet: "192.0.2.0/24", "client-class": "vip", pools: [{ pool: "192.0.2.10 - 192.0.2.19" }] },
+      { id: 2, subnet: "198.51.100.0/24", pools: [{ pool: "198.51.100.10 - 198.51.100.19" }] },
+    ],
+  });
+  const relayed = (w: ReturnType<typeof load>) =>
+    handle4(query(MsgType.DISCOVER, { mac: HOST, giaddr: "192.0.2.1" }), ctxOf(w));
+  assert.equal(reply(relayed(load(doc(true)))).yiaddr, "192.0.2.10", "the vip subnet is selected");
+  assert.equal(relayed(load(doc(false))).kind, "drop", "without the early lookup the guard is not met");
+});
