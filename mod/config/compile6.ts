@@ -124,6 +124,7 @@ function subnet(
       start: r.start,
       end: r.end,
       options: enc(s.pools?.[j]?.["option-data"], [...path, "pools", j, "option-data"]),
+      ...(s.pools?.[j]?.["pool-id"] ? { poolId: s.pools[j]["pool-id"] } : {}),
       ...guard(guards(s.pools?.[j] ?? {}), [...path, "pools", j]),
     })),
     pdPools: (s["pd-pools"] ?? []).map((p, j) => {
@@ -141,6 +142,7 @@ function subnet(
         prefixLen: p["prefix-len"],
         delegatedLen: p["delegated-len"],
         options: enc(p["option-data"], [...path, "pd-pools", j, "option-data"]),
+        ...(p["pool-id"] ? { poolId: p["pool-id"] } : {}),
         ...guard(guards(p), [...path, "pd-pools", j]),
       };
       const ex = p["excluded-prefix"];
@@ -267,6 +269,12 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
   };
   if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
   noticeCache6(d, problems);
+  if (d.compatibility?.["lenient-option-parsing"] === false) {
+    problems.info(
+      ["Dhcp6", "compatibility", "lenient-option-parsing"],
+      "weka always parses options leniently: a malformed option is skipped and the rest of the packet is kept",
+    );
+  }
   return out;
 }
 

@@ -41,10 +41,14 @@ export interface Pool6 extends Guards6 {
   start: bigint;
   end: bigint;
   options: Options6;
+  /** Kea's `pool-id` (absent or 0: none), stored with the leases of the pool */
+  poolId?: number;
 }
 
 /** An IA_PD pool (RFC 8415 §6.3): `prefix/prefixLen` carved into `/delegatedLen` prefixes, RFC 6603 exclusion. */
 export interface PdPool6 extends Guards6 {
+  /** Kea's `pool-id` (absent or 0: none), stored with the leases of the pool */
+  poolId?: number;
   prefix: bigint;
   prefixLen: number;
   delegatedLen: number;

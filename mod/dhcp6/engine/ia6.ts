@@ -186,6 +186,8 @@ export function grant6(
     subnetId: subnet.id,
   };
   if (client.hwaddr) lease.hwaddr = client.hwaddr;
+  const poolId = poolOf6(subnet, kind, a, len)?.poolId;
+  if (poolId) lease.poolId = poolId;
   if (subnet.storeExtendedInfo) {
     const withRelays = withRelayInfo6(lease.userContext, ex.relays);
     if (withRelays) lease.userContext = withRelays;
