@@ -269,6 +269,13 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
   };
   if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
   noticeCache6(d, problems);
+  if (d["allow-address-registration"] !== false && d["allow-address-registration"] !== undefined) {
+    problems.info(
+      ["Dhcp6", "allow-address-registration"],
+      "weka does not serve address registration (RFC 9686): ADDR-REG-INFORM messages are dropped, as Kea drops " +
+        "them with allow-address-registration false",
+    );
+  }
   if (d.compatibility?.["lenient-option-parsing"] === false) {
     problems.info(
       ["Dhcp6", "compatibility", "lenient-option-parsing"],

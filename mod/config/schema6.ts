@@ -131,6 +131,8 @@ export const Dhcp6Schema = strictMap({
   "ip-reservations-unique": v.optional(bool),
   ...serverParams,
   compatibility: v.optional(compatibility6),
+  /** Kea 3.1: RFC 9686 address registration (ADDR-REG-INFORM); weka does not serve it (compile6.ts notice) */
+  "allow-address-registration": v.optional(bool),
   ...inherited,
 }, "must be a map");
 

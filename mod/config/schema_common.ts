@@ -148,7 +148,6 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
     "hosts-database",
     "hosts-databases",
     "config-control",
-    "allow-address-registration",
     "adaptive-lease-time-threshold",
   ]),
   subnet6: new Set(["adaptive-lease-time-threshold"]),
