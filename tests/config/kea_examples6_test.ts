@@ -40,7 +40,8 @@ const LOADS = [
 const FIRST: Record<string, string> = {
   "all-keys.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
   "all-keys-netconf.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
-  "config-backend.json": "Dhcp6.config-control: 'config-control' is not supported by weka yet",
+  "config-backend.json":
+    "Dhcp6.config-control: configuration backends ('config-control') are not served by weka: keep the configuration in the file (config-set and config-write change it through the control channel)",
   "mysql-reservations.json": "Dhcp6.hosts-database: 'hosts-database' is not supported by weka yet",
   "pgsql-reservations.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
   "ha-hot-standby.json":
