@@ -53,7 +53,9 @@ function el(tag, text, cls) {
  */
 async function cmd(command, args) {
   const body = JSON.stringify(args ? { command, arguments: args } : { command });
-  const r = await fetch("./", {
+  // the origin, not "./": a page opened as http://user:pass@host/ has credentials in its URL, which fetch refuses;
+  // the browser sends the credentials it logged in with on its own
+  const r = await fetch(`${location.origin}/`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
@@ -124,7 +126,8 @@ function drawRates() {
     axis.setAttribute(k, v);
   }
   svg.append(axis);
-  const peak = Math.max(1, ...history.map((p) => p.perSecond));
+  const top = Math.max(0, ...history.map((p) => p.perSecond));
+  const peak = Math.max(1, top); // the chart's scale
   if (history.length > 1) {
     const line = document.createElementNS(ns, "polyline");
     const pts = history.map((p) => {
@@ -137,7 +140,7 @@ function drawRates() {
   const last = history.at(-1)?.perSecond ?? 0;
   box.replaceChildren(
     svg,
-    el("p", `received now ${last.toFixed(1)}/s, peak ${peak.toFixed(1)}/s over the last 10 minutes`),
+    el("p", `received now ${last.toFixed(1)}/s, peak ${top.toFixed(1)}/s over the last 10 minutes`),
   );
 }
 
