@@ -213,7 +213,7 @@ async function refresh() {
   fillList($("ddns"), s.ddns);
   const w = $("warnings");
   w.replaceChildren(
-    ...s.warnings.slice(-20).reverse().map((x) => el("li", `${x.time} ${x.level} ${x.id} ${x.text}`, x.level)),
+    ...s.warnings.slice(-10).reverse().map((x) => el("li", `${x.time} ${x.level} ${x.id} ${x.text}`, x.level)),
   );
   if (!s.warnings.length) w.replaceChildren(el("li", "none"));
 }
