@@ -1,11 +1,11 @@
 /**
- * `deno task image [--base IMAGE] [--tag NAME]`: builds weka's container image from the top-level Dockerfile with
+ * `deno task image [--base IMAGE] [--tag NAME] [--fresh-base]`: builds weka's container image from the top-level Dockerfile with
  * podman (docker where podman is absent and a docker daemon answers), and prints how long each part took and the
  * image's size.
  *
  * 1. The npm packages weka imports are fetched on this host into `.image/deno-dir` (what the Dockerfile copies),
  *    so the image build itself needs no network.
- * 2. The base: `--base IMAGE` when given; else the base built earlier (`localhost/weka-base:bookworm-deno`); else
+ * 2. The base: `--base IMAGE` when given; else the base built earlier (unless `--fresh-base`) (`localhost/weka-base:bookworm-deno`); else
  *    the task tries to pull Deno's Debian image, and where no container registry can be reached (these machines
  *    reach none) it says so and builds the base from Debian packages with mmdebstrap (essential packages plus
  *    `passwd`, the suite of this host) with the Deno binary running this task copied in (the one
@@ -135,9 +135,13 @@ async function base(engine: string, given?: string): Promise<string> {
 }
 
 /** Builds the image; returns its tag. */
-export async function buildImage(opts: { base?: string; tag?: string } = {}): Promise<string> {
+export async function buildImage(opts: { base?: string; tag?: string; freshBase?: boolean } = {}): Promise<string> {
   const engine = await containerEngine();
   if (!engine) throw new Error("no container engine: apt-get install podman runc (or run a docker daemon)");
+  if (opts.freshBase && await imageExists(engine, BASE_TAG)) {
+    say(`--fresh-base: removing ${BASE_TAG} to build it again`);
+    await run([engine, "rmi", "-f", BASE_TAG], { quiet: true });
+  }
   const tag = opts.tag ?? IMAGE_TAG;
   const t0 = performance.now();
   const lap = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -176,7 +180,7 @@ if (import.meta.main) {
     return i >= 0 ? args[i + 1] : undefined;
   };
   try {
-    await buildImage({ base: val("--base"), tag: val("--tag") });
+    await buildImage({ base: val("--base"), tag: val("--tag"), freshBase: args.includes("--fresh-base") });
   } catch (e) {
     console.error(`deno task image: ${(e as Error).message}`);
     Deno.exit(1);
