@@ -29,6 +29,8 @@ import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
 import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
 import type { LoadedConfig } from "../config/load.ts";
+import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
 
 export interface Dhcp4Options {
@@ -127,6 +129,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    resendDdns: ddns ? (l) => resendNcr(ddns, role.current, l) : undefined,
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));
@@ -218,6 +221,13 @@ async function startHa(
     role.life.exitCode = 1;
     role.life.stopped.resolve("HA start-up failure");
   }
+}
+
+/** lease4-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its subnet. */
+function resendNcr(ddns: DdnsSender, config: Dhcp4Config, lease: Lease4): void {
+  const subnet = config.subnets.find((s) => s.id === lease.subnetId);
+  const ncr = leaseNcr("add", lease, ddnsParamsFor(config, subnet, lease.address));
+  if (ncr) ddns.submit([ncr]);
 }
 
 /** The DHCP4_LEASE_DB line: where the leases are kept and how many were loaded. */

@@ -76,7 +76,12 @@ export const SUBNET_ID_MIN = 1;
 export const SUBNET_ID_MAX = 0xfffffffe;
 
 /** The hook libraries weka implements itself; naming one in `hooks-libraries` turns the built-in module on. */
-export const BUILTIN_HOOKS = ["libdhcp_lease_cmds.so", "libdhcp_ha.so", "libdhcp_flex_id.so"] as const;
+export const BUILTIN_HOOKS = [
+  "libdhcp_lease_cmds.so",
+  "libdhcp_ha.so",
+  "libdhcp_flex_id.so",
+  "libdhcp_stat_cmds.so",
+] as const;
 
 /**
  * `dhcp-ddns` defaults (Kea's D2ClientConfig: updates off, D2 at 127.0.0.1:53001, sender on any address and port,

@@ -15,6 +15,7 @@ import type { ListenerLog } from "./conn_guard.ts";
 import { ControlListeners } from "./listeners.ts";
 import { CommandRegistry } from "./registry.ts";
 import { registerStatCommands } from "./stat_cmds.ts";
+import { registerStatLease4, STAT_CMDS_HOOK } from "./stat_lease_cmds.ts";
 
 /** Kea's file name of the lease commands hook library. */
 export const LEASE_CMDS_HOOK = "libdhcp_lease_cmds.so";
@@ -33,6 +34,14 @@ export function buildRegistry(ctx: ControlContext): CommandRegistry {
   registerGeneralCommands(reg, ctx);
   registerStatCommands(reg, ctx.stats);
   if (leaseCommandsEnabled(ctx.config())) registerLeaseCommands(reg, ctx);
+  if (ctx.config().hooks.some((h) => h.endsWith(STAT_CMDS_HOOK))) {
+    registerStatLease4(reg, {
+      stats: ctx.stats,
+      subnetIds: () => ctx.config().subnets.map((s) => s.id).sort((a, b) => a - b),
+      leases: () => ctx.store.all(),
+      now: () => ctx.now(),
+    });
+  }
   return reg;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Dhcp4Config } from "../config/model.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import type { LeaseStore } from "../lease/types.ts";
+import type { Lease4, LeaseStore } from "../lease/types.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { DhcpState } from "./dhcp_state.ts";
 import type { LiveFile, WriteFs } from "./safe_write.ts";
@@ -41,6 +41,11 @@ export interface ControlContext {
   fs: WriteFs;
   /** the files this server lives on, which no command may overwrite */
   liveFiles(): LiveFile[];
+  /**
+   * lease4-resend-ddns: queues an add NameChangeRequest for the lease (its name and directions as stored); absent
+   * when DDNS updating is not enabled.
+   */
+  resendDdns?(lease: Lease4): void;
   /** Runs one reclamation cycle (leases-reclaim). */
   reclaim(remove: boolean): Promise<{ reclaimed: number }>;
   /** Asks the server to stop after answering (shutdown). */

@@ -53,6 +53,12 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
   });
   registerConfigCommands(reg, ctx, reg.service === "dhcp6" ? DHCP6_CONFIG : DHCP4_CONFIG);
   reg.register("config-write", (args) => configWrite(ctx, args));
+  reg.register("server-tag-get", () => {
+    const tag = ctx.configDoc()[reg.service === "dhcp6" ? "Dhcp6" : "Dhcp4"] as Record<string, unknown> | undefined;
+    return ok(undefined, { "server-tag": typeof tag?.["server-tag"] === "string" ? tag["server-tag"] : "" });
+  });
+  // weka's hooks are built in: nothing to reload, as Kea answers when the libraries are unchanged
+  reg.register("libreload", () => ok("Hooks libraries successfully reloaded."));
   reg.register("shutdown", (args) => {
     const ev = args?.["exit-value"] ?? 0;
     if (typeof ev !== "number" || !Number.isInteger(ev)) badArgs("'exit-value' must be an integer");

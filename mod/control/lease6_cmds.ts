@@ -12,6 +12,7 @@ import { lease6FromArgs } from "./lease6_json.ts";
 import type { CommandRegistry } from "./registry.ts";
 import type { ControlContext } from "./context.ts";
 import { writableTarget } from "./safe_write.ts";
+import { noSuchLease } from "./lease_cmds.ts";
 import { formatKeaCsv6 } from "../lease/kea_csv6.ts";
 import { dirname, resolve } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
@@ -82,13 +83,8 @@ export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdConte
   reg.register("lease6-add", async (args) => {
     const { lease } = lease6FromArgs("lease6-add", args, ctx.config(), now());
     const old = ctx.store.byAddress(lease.address);
-    if (old) {
-      return answer(
-        Result.CONFLICT,
-        `IPv6 lease already exists: ${what(old)} is leased to DUID ${old.duid} IAID ${old.iaid} in subnet-id ` +
-          `${old.subnetId}; use lease6-update to change it`,
-      );
-    }
+    // Kea 2.2 answers 1 (not 4, "conflict") to a lease that exists
+    if (old) return answer(Result.ERROR, "IPv6 lease already exists.");
     await durable(ctx, [{ op: "put", lease }], `the lease for ${what(lease)}`);
     lease6ChangeStats(ctx.stats, undefined, lease);
     return ok(`Lease for ${what(lease)}, subnet-id ${lease.subnetId} added.`);
@@ -98,10 +94,7 @@ export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdConte
     const { lease, forceCreate } = lease6FromArgs("lease6-update", args, ctx.config(), now());
     const old = ctx.store.byAddress(lease.address);
     if (!old && !forceCreate) {
-      return answer(
-        Result.EMPTY,
-        `failed to update the lease with address ${formatAddress6(lease.address)} - no such lease`,
-      );
+      return answer(Result.ERROR, noSuchLease(formatAddress6(lease.address)));
     }
     await durable(ctx, [{ op: "put", lease }], `the lease for ${what(lease)}`);
     lease6ChangeStats(ctx.stats, old, lease);
@@ -121,9 +114,7 @@ export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdConte
     if (typeof sid !== "number" || !Number.isInteger(sid) || sid < 0) {
       badArgs("lease6-wipe: 'subnet-id' must be a subnet id, or 0 for every subnet");
     }
-    if (sid !== 0 && !ctx.config().subnets.some((s) => s.id === sid)) {
-      badArgs(`lease6-wipe: Invalid subnet-id: no IPv6 subnet with subnet-id=${sid} currently configured.`);
-    }
+    // an unknown subnet has no leases: Kea 2.2 answers 3, "Deleted 0 IPv6 lease(s) from subnet(s) N"
     const gone = [...ctx.store.all()].filter((l) => sid === 0 || l.subnetId === sid);
     const ids = sid === 0 ? ctx.config().subnets.map((s) => s.id) : [sid];
     const text = `Deleted ${gone.length} IPv6 lease(s) from subnet(s) ${ids.join(" ")}`;

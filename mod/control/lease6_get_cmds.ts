@@ -75,6 +75,7 @@ export function registerLease6GetCommands(reg: CommandRegistry, store: Lease6Vie
       }
       start = address6Arg("lease6-get-page", from, "from");
     }
+    if (limit === 0) badArgs("page size of retrieved leases must not be 0");
     const size = uint32Arg("lease6-get-page", "limit", limit, 1);
     const page: Lease6[] = [];
     for (const l of store.all()) {

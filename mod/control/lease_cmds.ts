@@ -10,7 +10,7 @@ import { dirname, resolve } from "node:path";
 import { type Answer, answer, badArgs, CommandError, ok, Result } from "./answer.ts";
 import type { ControlContext } from "./context.ts";
 import { findLease, registerLeaseGetCommands } from "./lease_get_cmds.ts";
-import { leaseFromArgs } from "./lease_json.ts";
+import { addressArg, leaseFromArgs } from "./lease_json.ts";
 import { leaseChangeStats } from "./lease_stats.ts";
 import type { CommandRegistry } from "./registry.ts";
 import { writableTarget } from "./safe_write.ts";
@@ -31,6 +31,7 @@ export const LEASE_COMMANDS: readonly string[] = [
   "lease4-update",
   "lease4-wipe",
   "lease4-write",
+  "lease4-resend-ddns",
 ];
 
 async function durable(ctx: ControlContext, muts: LeaseMutation[], what: string): Promise<void> {
@@ -50,13 +51,8 @@ export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext)
     const { lease } = leaseFromArgs("lease4-add", args, ctx.config(), now());
     const ip = formatIpv4(lease.address);
     const old = ctx.store.byAddress(lease.address);
-    if (old) {
-      return answer(
-        Result.CONFLICT,
-        `IPv4 lease already exists: ${ip} is leased to ${old.hwaddr || old.clientId || "(declined)"} in subnet-id ` +
-          `${old.subnetId}; use lease4-update to change it`,
-      );
-    }
+    // Kea 2.2 answers 1 (not 4, "conflict") to a lease that exists
+    if (old) return answer(Result.ERROR, "IPv4 lease already exists.");
     await durable(ctx, [{ op: "put", lease }], `the lease for ${ip}`);
     leaseChangeStats(ctx.stats, undefined, lease, now());
     return ok(`Lease for address ${ip}, subnet-id ${lease.subnetId} added.`);
@@ -67,7 +63,7 @@ export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext)
     const ip = formatIpv4(lease.address);
     const old = ctx.store.byAddress(lease.address);
     if (!old && !forceCreate) {
-      return answer(Result.EMPTY, `failed to update the lease with address ${ip} - no such lease`);
+      return answer(Result.ERROR, noSuchLease(ip));
     }
     await durable(ctx, [{ op: "put", lease }], `the lease for ${ip}`);
     leaseChangeStats(ctx.stats, old, lease, now());
@@ -87,9 +83,7 @@ export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext)
     if (typeof sid !== "number" || !Number.isInteger(sid) || sid < 0) {
       badArgs("lease4-wipe: 'subnet-id' must be a subnet id, or 0 for every subnet");
     }
-    if (sid !== 0 && !ctx.config().subnets.some((s) => s.id === sid)) {
-      badArgs(`lease4-wipe: Invalid subnet-id: no IPv4 subnet with subnet-id=${sid} currently configured.`);
-    }
+    // an unknown subnet has no leases: Kea 2.2 answers 3, "Deleted 0 IPv4 lease(s) from subnet(s) N"
     const gone: Lease4[] = [];
     for (const l of ctx.store.all()) if (sid === 0 || l.subnetId === sid) gone.push(l);
     const ids = sid === 0 ? ctx.config().subnets.map((s) => s.id) : [sid];
@@ -103,6 +97,18 @@ export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext)
   });
 
   reg.register("lease4-write", (args) => lease4Write(ctx, args));
+  // Kea's lease4-resend-ddns: an add NCR for the lease as stored (its host name and forward/reverse flags)
+  reg.register("lease4-resend-ddns", (args) => {
+    if (!ctx.resendDdns) return answer(Result.ERROR, "DDNS updating is not enabled");
+    const ip = formatIpv4(addressArg("lease4-resend-ddns", args?.["ip-address"]));
+    const l = ctx.store.byAddress(addressArg("lease4-resend-ddns", args?.["ip-address"]));
+    if (!l) return answer(Result.EMPTY, `No lease found for: ${ip}`);
+    if (!l.hostname || !(l.fqdnFwd || l.fqdnRev)) {
+      return answer(Result.ERROR, `Lease for: ${ip}, has no hostname, nothing to update`);
+    }
+    ctx.resendDdns(l);
+    return ok(`NCR generated for: ${ip}, hostname: ${l.hostname}`);
+  });
 }
 
 /**
@@ -121,4 +127,10 @@ async function lease4Write(ctx: ControlContext, args: Record<string, unknown> | 
     return answer(Result.ERROR, `lease4-write: cannot write ${path}: ${(e as Error).message}`);
   }
   return ok(`IPv4 lease database into '${path}'.`);
+}
+
+/** Kea 2.2's answer to an update of a lease that does not exist (lease_cmds.cc, result 1). */
+export function noSuchLease(ip: string): string {
+  return `failed to update the lease with address ${ip} either because the lease has been deleted or it has ` +
+    "changed in the database, in both cases a retry might succeed";
 }

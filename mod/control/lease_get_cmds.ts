@@ -89,6 +89,7 @@ export function registerLeaseGetCommands(reg: CommandRegistry, store: LeaseStore
     if (Number.isNaN(start)) {
       badArgs("lease4-get-page: 'from' parameter value is neither 'start' keyword nor a valid IPv4 address");
     }
+    if (limit === 0) badArgs("page size of retrieved leases must not be 0");
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 0xffffffff) {
       badArgs("lease4-get-page: 'limit' must be a page size of at least 1");
     }

@@ -108,7 +108,7 @@ export class CommandRegistry {
 
   /**
    * Answers one request, given as text or as an already parsed value. Never throws: a malformed request, a
-   * missing `command`, an unsupported `service`, an unknown command (result 2, "'x' command not supported.") and a
+   * missing `command`, an unknown command (result 2, "'x' command not supported.") and a
    * handler failure each become an answer, as Kea's command manager answers them.
    */
   async dispatch(request: string | unknown): Promise<Answer> {
@@ -121,32 +121,17 @@ export class CommandRegistry {
       if (typeof r.command !== "string") {
         return answer(Result.ERROR, "invalid command: the mandatory 'command' string is missing");
       }
-      const why = checkService(r.service, this.service);
-      if (why) return answer(Result.ERROR, why);
+      // `service` is ignored, as kea-dhcp4/-dhcp6/-dhcp-ddns 2.2 ignore it on their own sockets (a Control Agent
+      // routes by it; weka's Control-agent endpoint does: mod/control/agent.ts), whatever it holds
       const spec = this.commands.get(r.command);
       if (!spec) return answer(Result.UNSUPPORTED, `'${r.command}' command not supported.`);
+      // `arguments` that are not a map reach no handler as arguments (Kea's handlers then find nothing in them)
       const args = r.arguments;
-      if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args))) {
-        return answer(Result.ERROR, `invalid command '${r.command}': 'arguments' must be a map`);
-      }
-      return await spec.handler(args as Record<string, unknown> | undefined);
+      const map = args !== null && typeof args === "object" && !Array.isArray(args);
+      return await spec.handler(map ? args as Record<string, unknown> : undefined);
     } catch (e) {
       if (e instanceof CommandError) return answer(e.code, e.message, e.args);
       return answer(Result.ERROR, `the command failed: ${(e as Error).message ?? String(e)}`);
     }
   }
-}
-
-/**
- * Kea's rule for `service` (ctrl-channel.rst): optional; a list of at most one string; empty or the daemon's own
- * name ("dhcp4", "dhcp6", "d2") is accepted, anything else answers "unsupported service".
- */
-function checkService(service: unknown, own: string): string | undefined {
-  if (service === undefined) return undefined;
-  if (!Array.isArray(service) || service.some((s) => typeof s !== "string")) {
-    return "invalid command: 'service' must be a list of strings";
-  }
-  if (service.length > 1) return "invalid command: 'service' must contain at most one daemon name";
-  if (service.length === 1 && service[0] !== own) return `unsupported service '${service[0]}'`;
-  return undefined;
 }

@@ -1,6 +1,7 @@
 /**
  * Kea's statistics commands (stats.rst): statistic-get, statistic-get-all,
- * statistic-global-get-all, statistic-reset, statistic-reset-all, statistic-remove, statistic-remove-all; and
+ * statistic-global-get-all, statistic-reset, statistic-reset-all, statistic-remove, statistic-remove-all,
+ * statistic-sample-count-set[-all] and statistic-sample-age-set[-all] (per-statistic sample limits); and
  * `ensureKeaStats`, which creates every DHCPv4 statistic Kea creates at start-up (dhcp4-srv.rst "Statistics in the
  * DHCPv4 Server") at 0, so statistic-get-all and /metrics list them before the first packet.
  */
@@ -92,4 +93,44 @@ export function registerStatCommands(reg: CommandRegistry, stats: Stats): void {
     for (const n of stats.names()) stats.remove(n);
     return ok("All statistics removed.");
   });
+  reg.register("statistic-sample-count-set", (args) => {
+    const name = statName(args);
+    if (!stats.setSampleCount(sampleCount(args), name)) {
+      throw new CommandError(Result.ERROR, `No '${name}' statistic found`);
+    }
+    return ok(`Statistic '${name}' count limit is set.`);
+  });
+  reg.register("statistic-sample-count-set-all", (args) => {
+    stats.setSampleCount(sampleCount(args));
+    return ok("All statistics count limit are set.");
+  });
+  reg.register("statistic-sample-age-set", (args) => {
+    const name = statName(args);
+    if (!stats.setSampleAge(sampleAge(args), name)) {
+      throw new CommandError(Result.ERROR, `No '${name}' statistic found`);
+    }
+    return ok(`Statistic '${name}' duration limit is set.`);
+  });
+  reg.register("statistic-sample-age-set-all", (args) => {
+    stats.setSampleAge(sampleAge(args));
+    return ok("All statistics duration limit are set.");
+  });
+}
+
+/** `max-samples` of the count commands: a positive integer. */
+function sampleCount(args: Record<string, unknown> | undefined): number {
+  const n = args?.["max-samples"];
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    badArgs("'max-samples' parameter not specified or not a positive integer");
+  }
+  return n;
+}
+
+/** `duration` of the age commands, seconds: a non-negative integer; returned in ms. */
+function sampleAge(args: Record<string, unknown> | undefined): number {
+  const n = args?.duration;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    badArgs("'duration' parameter not specified or not a number of seconds");
+  }
+  return n * 1000;
 }

@@ -18,6 +18,9 @@ interface Stat {
   value: number;
   samples: Sample[];
   lastSampleMs: number;
+  /** Kea's per-statistic limit: at most this many samples, or samples no older than this many ms (one or the other) */
+  maxCount?: number;
+  maxAgeMs?: number;
 }
 
 /** Formats a time like Kea's statistics timestamps (UTC, microseconds). */
@@ -31,9 +34,11 @@ export function keaTimestamp(ms: number): string {
 /** A registry of named statistics; the clock is injected so tests run on fake time. */
 export class Stats {
   private readonly stats = new Map<string, Stat>();
+  /** the limit of statistics without their own (`statistic-sample-*-set-all`); an age limit wins when set */
+  private defaultAgeMs?: number;
   constructor(
     private readonly clock: () => number = Date.now,
-    readonly maxSamples = 20,
+    public maxSamples = 20,
     readonly sampleIntervalMs = 1000,
   ) {}
 
@@ -48,7 +53,7 @@ export class Stats {
     s.value += delta;
     if (now - s.lastSampleMs >= this.sampleIntervalMs) {
       s.samples.unshift([s.value, keaTimestamp(now)]);
-      if (s.samples.length > this.maxSamples) s.samples.length = this.maxSamples;
+      this.trim(s, now);
       s.lastSampleMs = now;
     } else {
       s.samples[0][0] = s.value; // same sampling interval: update the newest sample in place (no allocation)
@@ -90,6 +95,55 @@ export class Stats {
     if (!s) return false;
     s.lastSampleMs = -Infinity;
     this.add(name, -s.value);
+    return true;
+  }
+
+  /** Drops the samples over the statistic's limit (count, or age: the newest sample always stays). */
+  private trim(s: Stat, now: number): void {
+    const age = s.maxCount === undefined ? s.maxAgeMs ?? this.defaultAgeMs : undefined;
+    if (age !== undefined) {
+      const oldest = now - age;
+      let keep = 1;
+      while (keep < s.samples.length && Date.parse(s.samples[keep][1].replace(" ", "T") + "Z") >= oldest) keep++;
+      s.samples.length = keep;
+      return;
+    }
+    const max = Math.max(1, s.maxCount ?? this.maxSamples);
+    if (s.samples.length > max) s.samples.length = max;
+  }
+
+  /**
+   * Kea's `statistic-sample-count-set` (`name`) and `-set-all` (no name: every statistic, and the default of new
+   * ones): keep at most `count` samples; replaces an age limit. False when the statistic is unknown.
+   */
+  setSampleCount(count: number, name?: string): boolean {
+    const targets = name === undefined ? [...this.stats.values()] : [this.stats.get(name)];
+    if (targets.some((s) => !s)) return false;
+    if (name === undefined) {
+      this.maxSamples = count;
+      this.defaultAgeMs = undefined;
+    }
+    for (const s of targets as Stat[]) {
+      s.maxCount = count;
+      s.maxAgeMs = undefined;
+      this.trim(s, this.clock());
+    }
+    return true;
+  }
+
+  /**
+   * Kea's `statistic-sample-age-set` (`name`) and `-set-all`: keep the samples of the last `ms` milliseconds;
+   * replaces a count limit. False when the statistic is unknown.
+   */
+  setSampleAge(ms: number, name?: string): boolean {
+    const targets = name === undefined ? [...this.stats.values()] : [this.stats.get(name)];
+    if (targets.some((s) => !s)) return false;
+    if (name === undefined) this.defaultAgeMs = ms;
+    for (const s of targets as Stat[]) {
+      s.maxAgeMs = ms;
+      s.maxCount = undefined;
+      this.trim(s, this.clock());
+    }
     return true;
   }
 

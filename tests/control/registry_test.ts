@@ -43,20 +43,17 @@ Deno.test("a request without 'command', or not a map, answers 1", async () => {
   assert.equal((await registry().dispatch('{"command": 5}')).result, 1);
 });
 
-Deno.test("'arguments' must be a map", async () => {
-  const a = await registry().dispatch('{"command": "echo", "arguments": [1]}');
-  assert.equal(a.result, 1);
-  assert.match(a.text!, /'arguments' must be a map/);
+Deno.test("'arguments' that are not a map reach the handler as none, as Kea's handlers see them", async () => {
+  const a = await registry().dispatch('{"command": "needs-x", "arguments": [1]}');
+  assert.deepEqual(a, { result: 1, text: "needs-x: missing mandatory 'x' parameter" });
+  assert.equal((await registry().dispatch('{"command": "echo", "arguments": [1]}')).result, 0);
 });
 
-Deno.test("service: empty or dhcp4 accepted; another daemon or two names refused", async () => {
+Deno.test("service is ignored on a daemon's own socket, whatever it holds, as kea-dhcp4 2.2 ignores it", async () => {
   const reg = registry();
-  assert.equal((await reg.dispatch({ command: "echo", service: [] })).result, 0);
-  assert.equal((await reg.dispatch({ command: "echo", service: ["dhcp4"] })).result, 0);
-  const other = await reg.dispatch({ command: "echo", service: ["dhcp6"] });
-  assert.deepEqual(other, { result: 1, text: "unsupported service 'dhcp6'" });
-  assert.equal((await reg.dispatch({ command: "echo", service: ["dhcp4", "d2"] })).result, 1);
-  assert.equal((await reg.dispatch({ command: "echo", service: "dhcp4" })).result, 1);
+  for (const service of [[], ["dhcp4"], ["dhcp6"], ["dhcp4", "dhcp6"], "dhcp4", [1]]) {
+    assert.equal((await reg.dispatch({ command: "echo", service })).result, 0, JSON.stringify(service));
+  }
 });
 
 Deno.test("a handler's CommandError becomes its answer; any other failure answers 1 with the reason", async () => {

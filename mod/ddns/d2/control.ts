@@ -6,7 +6,7 @@
  */
 import { type Answer, answer, badArgs, ok, Result } from "../../control/answer.ts";
 import { D2_CONFIG, registerConfigCommands } from "../../control/config_cmds.ts";
-import { CommandRegistry, parseRequest } from "../../control/registry.ts";
+import { CommandRegistry } from "../../control/registry.ts";
 import { registerStatCommands } from "../../control/stat_cmds.ts";
 import type { Stats } from "../../stats/stats.ts";
 import type { D2Config } from "../../config/model_d2.ts";
@@ -64,27 +64,7 @@ export function buildD2Registry(ctx: D2ControlContext): CommandRegistry {
   return reg;
 }
 
-/**
- * The dispatcher the listeners call: Kea's `service` for D2 is `["d2"]`, which the shared registry (written for
- * dhcp4) would refuse, so it is accepted and removed here; any other service is refused as Kea refuses it.
- */
+/** The dispatcher the listeners call: the registry's (`service` is ignored, as kea-dhcp-ddns ignores it). */
 export function d2Dispatcher(reg: CommandRegistry): (text: string) => Promise<Answer> {
-  return async (text) => {
-    let req: unknown;
-    try {
-      req = parseRequest(text);
-    } catch {
-      return await reg.dispatch(text);
-    }
-    if (req && typeof req === "object" && !Array.isArray(req)) {
-      const r = { ...(req as Record<string, unknown>) };
-      const s = r.service;
-      if (Array.isArray(s) && s.length === 1 && s[0] === "d2") delete r.service;
-      else if (Array.isArray(s) && s.length === 1 && s[0] === "dhcp4") {
-        return answer(Result.ERROR, "unsupported service 'dhcp4'");
-      }
-      return await reg.dispatch(r);
-    }
-    return await reg.dispatch(req);
-  };
+  return (text) => reg.dispatch(text);
 }
