@@ -38,7 +38,8 @@ USER weka
 WORKDIR /var/lib/weka
 VOLUME ["/etc/weka", "/var/lib/weka"]
 
-# healthy while the server answers status-get on its control socket (the one /etc/weka/weka.json names)
+# healthy while the server answers status-get on its control socket (the one /etc/weka/weka.json names: a
+# configuration without a control socket makes the container unhealthy)
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["weka", "status", "-c", "/etc/weka/weka.json"]
 
