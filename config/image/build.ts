@@ -161,6 +161,9 @@ export async function buildImage(opts: { base?: string; tag?: string; freshBase?
   const from = await base(engine, opts.base);
   say(`base ${from} ready in ${lap(t)}`);
   t = performance.now();
+  const idOf = (t: string) =>
+    run([engine, "image", "inspect", "--format", "{{.Id}}", t], { quiet: true }).catch(() => "");
+  const old = (await idOf(tag)).trim();
   const fmt = engine === "podman" ? ["--format", "docker"] : [];
   await run(
     [engine, "build", "-q", ...fmt, "--build-arg", `BASE=${from}`, "-t", tag, "-f", `${REPO}Dockerfile`, REPO],
@@ -168,6 +171,8 @@ export async function buildImage(opts: { base?: string; tag?: string; freshBase?
       quiet: true,
     },
   );
+  // the image this build replaced would be left untagged: remove it (when no container uses it)
+  if (old && old !== (await idOf(tag)).trim()) await run([engine, "rmi", old], { quiet: true }).catch(() => "");
   const size = Number((await run([engine, "image", "inspect", "--format", "{{.Size}}", tag], { quiet: true })).trim());
   say(`built ${tag} (FROM ${from}) in ${lap(t)}; ${(size / 1e6).toFixed(0)} MB; ${lap(t0)} in all`);
   return tag;
