@@ -5,35 +5,27 @@
  * command's exit-value). SIGHUP and `config-reload` re-read the file as Kea does (a refused configuration keeps
  * the running one).
  */
-import { ConfigError, formatProblem } from "../config/errors.ts";
-import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
+import { ConfigError } from "../config/errors.ts";
 import type { D2Config } from "../config/model_d2.ts";
-import { ControlListeners } from "../control/listeners.ts";
-import { setupLogging } from "../log/logger.ts";
-import { buildD2Registry, d2Dispatcher } from "../ddns/d2/control.ts";
+import type { ServiceDirectory } from "../control/services.ts";
+import { type Log, setupLogging } from "../log/logger.ts";
 import { startD2 } from "../ddns/d2/daemon.ts";
+import { loadD2, openD2Control } from "./ddns_control.ts";
 import { describeError } from "./role_common.ts";
-import { VERSION, versionReport } from "./version.ts";
-
-/** The compiled `DhcpDdns` map of a loaded configuration; a ConfigError when the file has none. */
-function d2Of(loaded: LoadedConfig): D2Config {
-  if (loaded.d2) return loaded.d2;
-  throw new ConfigError([{ ...loaded.locate([]), path: "", message: "the configuration has no 'DhcpDdns' map" }]);
-}
-
-/** Loads the file and returns its D2 configuration and the warnings about its `DhcpDdns` map. */
-async function loadD2(path: string): Promise<{ cfg: D2Config; warnings: string[] }> {
-  const loaded = await loadConfigFile(path);
-  const warnings = loaded.warnings.filter((w) => w.path.startsWith("DhcpDdns")).map(formatProblem);
-  return { cfg: d2Of(loaded), warnings };
-}
 
 /**
  * Runs the D2 role; returns the process exit code (1 when the configuration is refused or the port is taken).
  * `journalPath` (or the WEKA_DDNS_JOURNAL environment variable) names a Deno KV file that keeps accepted requests
  * until they are applied, so none is lost across a restart; without it the queue is memory only, as in Kea.
  */
-export async function runDdns(opts: { configPath: string; journalPath?: string }): Promise<number> {
+export async function runDdns(opts: {
+  configPath: string;
+  journalPath?: string;
+  /** `weka run`: log through this (its owner closes it) */
+  log?: Log;
+  /** `weka run`: register as the `d2` service of the process's Control Agent */
+  services?: ServiceDirectory;
+}): Promise<number> {
   let cfg: D2Config, warnings: string[];
   try {
     ({ cfg, warnings } = await loadD2(opts.configPath));
@@ -41,13 +33,15 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
     console.error(e instanceof ConfigError ? e.format() : `weka ddns: ${(e as Error).message}`);
     return 1;
   }
-  let log;
-  try {
-    log = await setupLogging([...cfg.loggers], "kea-dhcp-ddns");
-  } catch (e) {
-    // e.g. Listing 10's "@localstatedir@/log/kea/kea-ddns.log": keep serving, logging to stdout instead
-    console.error(`weka ddns: cannot open the configured log outputs (${(e as Error).message}); logging to stdout`);
-    log = await setupLogging([], "kea-dhcp-ddns");
+  let log = opts.log;
+  if (!log) {
+    try {
+      log = await setupLogging([...cfg.loggers], "kea-dhcp-ddns");
+    } catch (e) {
+      // e.g. Listing 10's "@localstatedir@/log/kea/kea-ddns.log": keep serving, logging to stdout instead
+      console.error(`weka ddns: cannot open the configured log outputs (${(e as Error).message}); logging to stdout`);
+      log = await setupLogging([], "kea-dhcp-ddns");
+    }
   }
   for (const w of warnings) log.warn("DHCP_DDNS_CONFIG_WARNING", w);
   let d2;
@@ -59,42 +53,17 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
     return 1;
   }
   const running = d2, logger = log;
-  let current = cfg, reloadedAt = Date.now();
   const stopped = Promise.withResolvers<{ type: "now" | "normal" | "drain_first"; code: number }>();
-  const apply = (next: D2Config) => {
-    current = next;
-    reloadedAt = Date.now();
-    running.service.reconfigure(next);
-  };
-  const reloadFile = async () => {
-    const next = await loadD2(opts.configPath);
-    for (const w of next.warnings) logger.warn("DHCP_DDNS_CONFIG_WARNING", w);
-    apply(next.cfg);
-    logger.info("DHCP_DDNS_CONFIG_RELOADED", `configuration reloaded from ${opts.configPath}`);
-  };
-  const registry = buildD2Registry({
-    stats: running.service.stats,
-    configDoc: () => ({ DhcpDdns: current.raw }),
-    checkDoc: (doc) =>
-      d2Of(parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
-    applyConfig: apply,
-    reloadFile,
-    shutdown: (type, code) => setTimeout(() => stopped.resolve({ type, code }), 50),
-    backlog: () => running.service.backlog,
-    pid: Deno.pid,
-    startedAt: Date.now(),
-    reloadedAt: () => reloadedAt,
-    now: Date.now,
-    version: VERSION,
-    buildReport: versionReport(),
+  const control = await openD2Control(running, cfg, {
+    configPath: opts.configPath,
+    log,
+    shutdown: (type, code) => stopped.resolve({ type, code }),
+    ownLoggers: true,
   });
-  const control = await ControlListeners.start([...cfg.controlSockets], {
-    dispatch: d2Dispatcher(registry),
-    log: (level, id, text) => logger[level](id, text),
-  });
+  const unregister = opts.services?.register("d2", control);
   const onStop = () => stopped.resolve({ type: "now", code: 0 });
   const onHup = () => {
-    reloadFile().catch((e) => {
+    control.reload().catch((e) => {
       try {
         logger.error("DHCP_DDNS_CONFIG_RELOAD_FAILED", describeError(e));
       } catch { /* the running configuration keeps serving either way */ }
@@ -126,6 +95,7 @@ export async function runDdns(opts: { configPath: string; journalPath?: string }
   Deno.removeSignalListener("SIGHUP", onHup);
   globalThis.removeEventListener("unhandledrejection", onRejection);
   globalThis.removeEventListener("error", onError);
+  unregister?.();
   await control.close();
   await running.stop(end.type);
   return end.code;

@@ -22,16 +22,21 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState } from "./role_common.ts";
+import { channelLog, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
-import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
+import type { D2Daemon } from "../ddns/d2/daemon.ts";
+import type { ServiceDirectory } from "../control/services.ts";
+import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
+import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
+import { SqlLeaseStore } from "../lease/sql_store.ts";
+import type { LeaseStore } from "../lease/types.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -41,6 +46,8 @@ export interface Dhcp4Options {
   all: boolean;
   /** `weka run` with Dhcp6 too (mod/cli/run.ts): log through this and leave logging open; absent = own logging */
   log?: Log;
+  /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp4`) */
+  services?: ServiceDirectory;
 }
 
 /** What makes the DHCPv4 role a role (mod/cli/role_runner.ts runs it). */
@@ -59,7 +66,12 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     opts.configPath,
     (l) => l.d2 ? " (use 'weka ddns' for DhcpDdns)" : "",
     // `weka run` of a file with only DhcpDdns: the D2 role alone (mod/cli/run.ts adds Dhcp6 when present)
-    (l) => opts.all && l.d2 ? import("./ddns.ts").then((m) => m.runDdns({ configPath: opts.configPath })) : undefined,
+    (l) =>
+      opts.all && l.d2
+        ? import("./ddns.ts").then((m) =>
+          m.runDdns({ configPath: opts.configPath, log: opts.log, services: opts.services })
+        )
+        : undefined,
   );
   if (typeof got === "number") return got;
   const { loaded, config } = got;
@@ -82,12 +94,15 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   resetStats(config);
   const offers = new OfferTable();
   const allocator = new IterativeAllocator(store, offers);
-  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats);
+  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats, opts.services);
   if (ddns === false) {
     net.transport.close();
     return await role.abort();
   }
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
+  if (store instanceof SqlLeaseStore) {
+    role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
+  }
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
@@ -133,6 +148,14 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));
+  channel.dispatch = freshLeaseReads(channel.dispatch, store) as typeof channel.dispatch;
+  if (opts.services) {
+    role.onStop(opts.services.register("dhcp4", {
+      dispatch: channel.dispatch,
+      unixSockets: () => unixSockets(role.current.controlSockets),
+      liveFiles: ctx.liveFiles,
+    }));
+  }
   // a reload may switch the lease commands on or off besides the sockets (ControlChannel.reconfigure)
   const port: RoleChannel = {
     start: () => channel.reconfigure(role.current),
@@ -155,8 +178,22 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
  * database (Kea keeps a pid file too), and imports a memfile's Kea CSV into an empty store (a Kea site keeps its
  * leases); both are undone at the stop. Undefined when the store cannot be used (the reason is logged).
  */
-async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<KvLeaseStore | undefined> {
+async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | undefined> {
   const { log, current: config } = role;
+  if (config.hostsDbs?.length) {
+    log.error("DHCP4_HOSTS_DB_UNSUPPORTED", "hosts-database / hosts-databases are not served by weka yet");
+    return undefined;
+  }
+  if (config.lease.db) {
+    const sql = await openSqlStore4("DHCP4", config.lease.db, log);
+    if (!sql) return undefined;
+    role.onStop(() => sql.close());
+    log.info(
+      "DHCP4_LEASE_DB",
+      `${config.lease.type} lease database ${config.lease.path}: ${sql.size()} lease(s) loaded`,
+    );
+    return sql;
+  }
   const store = await role.openStore((p, o) => KvLeaseStore.open(p, o));
   if (!store) return undefined;
   role.onStop(() => store.close());
@@ -184,17 +221,22 @@ async function startDdns(
   role: RoleRunner<Dhcp4Config>,
   d2Config: LoadedConfig["d2"],
   stats: Stats,
+  services: ServiceDirectory | undefined,
 ): Promise<DdnsSender | undefined | false> {
   const log = role.log;
   let d2: D2Daemon | undefined;
   if (d2Config) {
-    try {
-      d2 = await startD2(d2Config, log);
-    } catch (e) {
-      log.error("DHCP_DDNS_FAILED", (e as Error).message);
-      return false;
-    }
-    role.onStop(() => d2?.stop("normal"));
+    d2 = await startInProcessD2(
+      {
+        log,
+        configPath: role.configPath,
+        onStop: (f) => role.onStop(f),
+        shutdown: (code) => role.life.shutdown(code),
+      },
+      d2Config,
+      services,
+    );
+    if (!d2) return false;
   }
   const ddns = startDdnsSender(role.current, {
     stats,

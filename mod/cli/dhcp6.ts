@@ -20,7 +20,8 @@ import { Control6Channel, type Control6Context } from "../dhcp6/control6.ts";
 import { resolveServed6, Udp6Transport } from "../net/udp6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
-import { channelLog, serviceState } from "./role_common.ts";
+import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
 
 export interface Dhcp6Options {
@@ -29,6 +30,8 @@ export interface Dhcp6Options {
   port?: string;
   /** `weka run` with Dhcp4 too: log through this (one LogTape configuration per process); absent = own logging */
   log?: Log;
+  /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp6`) */
+  services?: ServiceDirectory;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
@@ -114,8 +117,16 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();
+  const channel = new Control6Channel(ctx, channelLog(log));
+  if (opts.services) {
+    role.onStop(opts.services.register("dhcp6", {
+      dispatch: channel.dispatch,
+      unixSockets: () => unixSockets(role.current.controlSockets),
+      liveFiles: ctx.liveFiles,
+    }));
+  }
   await role.open(
-    new Control6Channel(ctx, channelLog(log)),
+    channel,
     `weka ${VERSION} DHCPv6 server started (pid ${Deno.pid}): listening on ${endpoints.join(", ") || "nothing"}, ` +
       `${config.subnets.length} subnet(s)`,
     endpoints.length === 0,

@@ -1,18 +1,22 @@
 /**
  * `weka migrate`: keama's command line (keama.c) on weka's translator.
- * `weka migrate -4|-6 [-i FILE] [-o FILE] [-l HOOKS-DIR] [-D] [-N] [-r perform|fatal|pass] [--d2 FILE] [--report]`
- * reads stdin and writes stdout when -i/-o are absent; the summary goes to stderr; the exit code is the number
- * of untranslated items (keama's), 2 on a usage error; like keama's, a parse error is fatal (exit 1 here) and
- * its `file:line:column: message (at 'token')` is the first line of stderr.
+ * `weka migrate -4|-6 [-i FILE] [-o FILE] [-l HOOKS-DIR] [-D] [-N] [-r perform|fatal|pass] [--d2 FILE] [--report]
+ * [--check]` reads stdin and writes stdout when -i/-o are absent; the summary goes to stderr. Exit codes are
+ * keama's (keama.c): 255 when the input cannot be parsed (its `file:line:column: message (at 'token')` is the first
+ * line of stderr), else the number of untranslated items (at most 254); 2 on a usage error. `--check` runs weka's
+ * config-test on the output (and on the D2 output) and reports it in the same summary; an output that does not
+ * load exits 253.
  */
 
 import { MigrateError } from "../migrate/lexer.ts";
 import { migrate } from "../migrate/migrate.ts";
 import { formatReport, summaryLine } from "../migrate/report.ts";
 import type { ResolveMode } from "../migrate/context.ts";
+import { parseConfigText } from "../config/load.ts";
+import { ConfigError } from "../config/errors.ts";
 
 const USAGE = `Usage: weka migrate -4|-6 [-i FILE] [-o FILE] [-l HOOKS-DIR] [-D] [-N] [-r perform|fatal|pass]
-                    [--d2 FILE] [--report]
+                    [--d2 FILE] [--report] [--check]
 Translates an ISC dhcpd.conf into a Kea/weka configuration (like ISC's keama).
   -4 | -6        DHCPv4 or DHCPv6 configuration (one is required)
   -i FILE        input (default: standard input)
@@ -23,7 +27,9 @@ Translates an ISC dhcpd.conf into a Kea/weka configuration (like ISC's keama).
   -r MODE        host names in fixed-address and address options: perform (resolve), fatal, pass
   --d2 FILE      write the DhcpDdns configuration made from zone/key declarations to FILE
   --report       print a summary of what was translated and what needs attention (stderr)
-Exit code: the number of untranslated items (commented out in the output); 2 on a usage error.
+  --check        run weka's config-test on the output and report it in the summary
+Exit code (keama's): 255 when the input cannot be parsed, else the number of untranslated items (commented out
+in the output, at most 254); 2 on a usage error; with --check, 253 when the output does not load.
 `;
 
 interface Flags {
@@ -36,10 +42,11 @@ interface Flags {
   resolve: ResolveMode;
   d2?: string;
   report: boolean;
+  check: boolean;
 }
 
 function parseFlags(args: string[]): Flags | string {
-  const f: Flags = { defaults: false, subnetRes: false, resolve: "perform", report: false };
+  const f: Flags = { defaults: false, subnetRes: false, resolve: "perform", report: false, check: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const val = () => {
@@ -62,6 +69,7 @@ function parseFlags(args: string[]): Flags | string {
         f.resolve = m;
       } else if (a === "--d2") f.d2 = val();
       else if (a === "--report") f.report = true;
+      else if (a === "--check") f.check = true;
       else return `unknown option '${a}'`;
     } catch (e) {
       return (e as Error).message;
@@ -142,7 +150,7 @@ export async function runMigrate(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof MigrateError) {
       console.error(e.message);
-      return 1;
+      return 255;
     }
     throw e;
   }
@@ -157,5 +165,28 @@ export async function runMigrate(args: string[]): Promise<number> {
   console.error(`${summaryLine(result)} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   if (f.d2 && !result.d2Text) console.error("weka migrate: no zone or key declarations: no D2 configuration written");
   if (f.report) console.error(formatReport(result));
-  return Math.min(result.issues.length, 255);
+  const count = Math.min(result.issues.length, 254);
+  if (!f.check) return count;
+  const checks = [checkText(result.text, f.output ?? "<output>")];
+  if (result.d2Text) checks.push(checkText(result.d2Text, f.d2 ?? "<d2 output>"));
+  for (const c of checks) console.error(c.line);
+  return checks.every((c) => c.ok) ? count : 253;
+}
+
+/** weka's config-test on a translated text, as one summary line (`--check`). */
+function checkText(text: string, name: string): { ok: boolean; line: string } {
+  try {
+    const c = parseConfigText(text, name, () => "");
+    const what = c.dhcp4
+      ? `Dhcp4: ${c.dhcp4.subnets.length} subnet(s)`
+      : c.dhcp6
+      ? `Dhcp6: ${c.dhcp6.subnets.length} subnet(s)`
+      : c.d2
+      ? `DhcpDdns: ${c.d2.forward.length + c.d2.reverse.length} domain(s)`
+      : "nothing to serve";
+    return { ok: true, line: `check: ${name}: weka config-test: valid (${what})` };
+  } catch (e) {
+    const msg = e instanceof ConfigError ? e.format() : (e as Error).message;
+    return { ok: false, line: `check: ${name}: weka config-test: INVALID\n${msg}` };
+  }
 }

@@ -6,6 +6,7 @@
  */
 import { basename, dirname } from "node:path";
 import type { Log } from "../log/logger.ts";
+import type { ControlSocketSpec } from "../config/model.ts";
 import { DhcpState } from "../control/dhcp_state.ts";
 import type { ControlContext } from "../control/context.ts";
 import type { ChannelLog } from "../control/channel.ts";
@@ -58,6 +59,11 @@ export function serviceState(prefix: RolePrefix, log: Log, setEnabled: (enabled:
       `DHCP service ${enabled ? "enabled" : "disabled"}`,
     );
   });
+}
+
+/** The unix socket paths among a role's control sockets (an agent's socket naming one of them is this role). */
+export function unixSockets(specs: readonly ControlSocketSpec[]): string[] {
+  return specs.filter((s) => s.type === "unix" && s.name).map((s) => s.name!);
 }
 
 /** A control channel's log: Kea-style ids at error level go to `log.error`, the rest to `log.info`. */

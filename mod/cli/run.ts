@@ -1,22 +1,35 @@
 /**
  * `weka run -c FILE`: every role the file names, in one process (the set of Kea daemons). Dhcp4 alone
  * (with or without DhcpDdns) is mod/cli/dhcp4.ts's `weka run`; a Dhcp6 map adds the DHCPv6 role
- * (mod/cli/dhcp6.ts) running side by side; Dhcp6 with DhcpDdns and no Dhcp4 runs D2 in the process too. One
- * LogTape configuration serves the whole process, so the roles' `loggers` are configured together (a role without
- * loggers gets Kea's default: INFO to stdout). SIGTERM/SIGINT stop every role; when one role ends on its own (a
- * start-up failure, the shutdown command), the others are stopped too and the worst exit code is returned.
+ * (mod/cli/dhcp6.ts) running side by side; DhcpDdns without Dhcp4 runs D2 in the process too; a `Control-agent`
+ * map adds Kea's Control Agent endpoint (mod/cli/agent.ts), which reaches these roles by their service names and
+ * other daemons over the unix sockets its `control-sockets` name (a file holding only that map runs the agent
+ * alone, in front of Kea or weka daemons elsewhere). One LogTape configuration serves the whole process, so the
+ * roles' `loggers` are configured together (a role without loggers gets Kea's default: INFO to stdout).
+ * SIGTERM/SIGINT stop every role; when one role ends on its own (a start-up failure, the shutdown command), the
+ * others are stopped too and the worst exit code is returned.
  */
-import { loadConfigFile } from "../config/load.ts";
+import { loadConfigFile, type LoadedConfig } from "../config/load.ts";
 import type { LoggerSpec } from "../config/model.ts";
-import { closeLogging, roleLog, setupLogging } from "../log/logger.ts";
+import { ServiceDirectory } from "../control/services.ts";
+import { closeLogging, defaultLogger, roleLog, setupLogging } from "../log/logger.ts";
+import { startAgent } from "./agent.ts";
 import { reportConfigFailure } from "./config_test.ts";
+import { startInProcessD2 } from "./ddns_control.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
-import { startD2 } from "../ddns/d2/daemon.ts";
 
-/** Kea's default logger of a daemon that configures none. */
-function defaultLogger(name: string): LoggerSpec {
-  return { name, severity: "INFO", debuglevel: 0, outputs: [{ output: "stdout", flush: true, maxsize: 0, maxver: 1 }] };
+/** Every role's loggers (Kea's default for a role that configures none), and the first role's logger name. */
+function loggersOf(l: LoadedConfig): { specs: LoggerSpec[]; first: string } {
+  const roles: [string, readonly LoggerSpec[]][] = [];
+  if (l.dhcp4) roles.push(["kea-dhcp4", l.dhcp4.loggers]);
+  if (l.dhcp6) roles.push(["kea-dhcp6", l.dhcp6.loggers]);
+  if (l.d2 && !l.dhcp4) roles.push(["kea-dhcp-ddns", l.d2.loggers]);
+  if (l.agent) roles.push(["kea-ctrl-agent", l.agent.loggers]);
+  return {
+    specs: roles.flatMap(([name, specs]) => specs.length ? [...specs] : [defaultLogger(name)]),
+    first: roles[0]?.[0] ?? "kea-dhcp4",
+  };
 }
 
 /** Runs every role of the file until a signal stops them; returns the exit code (0, or 1 when a role failed). */
@@ -28,39 +41,70 @@ export async function runAll(configPath: string): Promise<number> {
     return reportConfigFailure(configPath, e);
   }
   const d4 = loaded.dhcp4, d6 = loaded.dhcp6;
-  if (!d6) return await runDhcp4({ configPath, all: true });
-  const specs: LoggerSpec[] = [
-    ...(d4 ? (d4.loggers.length ? d4.loggers : [defaultLogger("kea-dhcp4")]) : []),
-    ...(d6.loggers.length ? d6.loggers : [defaultLogger("kea-dhcp6")]),
-  ];
-  const log6 = await setupLogging(specs, "kea-dhcp6");
-  const log4 = d4 ? roleLog("kea-dhcp4", specs) : undefined;
+  if (!d6 && !loaded.agent) return await runDhcp4({ configPath, all: true });
+  const { specs, first } = loggersOf(loaded);
+  await setupLogging(specs, first);
+  const logOf = (name: string) => roleLog(name, specs);
+  const services = new ServiceDirectory();
   // while one role is still stopping after the others, a SIGTERM must not take the default action (exit at once)
   const keepAlive = () => {};
   Deno.addSignalListener("SIGTERM", keepAlive);
-  let d2;
-  if (!d4 && loaded.d2) {
-    try {
-      d2 = await startD2(loaded.d2, log6);
-    } catch (e) {
-      console.error(`weka run: ${(e as Error).message}`);
+  const stops: (() => unknown)[] = [];
+  let d2Exit = 0;
+  if (!d4 && d6 && loaded.d2) {
+    const d2 = await startInProcessD2(
+      {
+        log: logOf("kea-dhcp-ddns"),
+        configPath,
+        onStop: (f) => stops.push(f),
+        shutdown: (code) => {
+          d2Exit = code;
+          Deno.kill(Deno.pid, "SIGTERM");
+        },
+      },
+      loaded.d2,
+      services,
+    );
+    if (!d2) {
       Deno.removeSignalListener("SIGTERM", keepAlive);
       await closeLogging();
       return 1;
     }
   }
-  let live = d4 ? 2 : 1;
+  const roles: Promise<number>[] = [];
+  if (d6) roles.push(runDhcp6({ configPath, log: logOf("kea-dhcp6"), services }));
+  // Dhcp4 (with DhcpDdns in its process), or DhcpDdns alone: runDhcp4 hands that case to weka ddns's runner
+  if (d4 || (!d6 && loaded.d2)) {
+    roles.push(runDhcp4({ configPath, all: true, log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"), services }));
+  }
+  const local = [...(d4 ? ["dhcp4"] : []), ...(d6 ? ["dhcp6"] : []), ...(loaded.d2 ? ["d2"] : [])];
+  // the agent opens once the roles can answer (or one of them has already ended: the process is stopping)
+  if (loaded.agent) await Promise.race([services.ready(local), ...roles]);
+  const agent = loaded.agent &&
+    await startAgent(loaded.agent, { configPath, log: logOf("kea-ctrl-agent"), services, local });
+  let live = roles.length;
   const ended = (code: number) => {
     live--;
     // one role ended by itself: stop the others (their SIGTERM handlers)
     if (live > 0) Deno.kill(Deno.pid, "SIGTERM");
     return code;
   };
-  const roles = [runDhcp6({ configPath, log: log6 }).then(ended)];
-  if (d4) roles.push(runDhcp4({ configPath, all: true, log: log4 }).then(ended));
-  const codes = await Promise.all(roles);
-  await d2?.stop("normal");
+  const codes = roles.length ? await Promise.all(roles.map((r) => r.then(ended))) : [await untilSignal()];
+  await agent?.stop();
+  for (const stop of stops.reverse()) await stop();
   Deno.removeSignalListener("SIGTERM", keepAlive);
   await closeLogging();
-  return Math.max(...codes);
+  return Math.max(d2Exit, ...codes);
+}
+
+/** The agent alone: serves until SIGTERM or SIGINT; exit code 0. */
+async function untilSignal(): Promise<number> {
+  const { promise, resolve } = Promise.withResolvers<number>();
+  const stop = () => resolve(0);
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await promise;
+  Deno.removeSignalListener("SIGTERM", stop);
+  Deno.removeSignalListener("SIGINT", stop);
+  return 0;
 }

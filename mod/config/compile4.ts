@@ -180,7 +180,8 @@ function subnet(
     (list, path) => encodeOptions(list, path, codec, pr),
   );
   const hi = (cidr.network | ~prefixMask(cidr.len)) >>> 0;
-  const reservedAddresses = reservedAddresses4(reservations, globalRes, flags, cidr.network, hi);
+  const shared = d["ip-reservations-unique"] === false ? new Map<number, string[]>() : undefined;
+  const reservedAddresses = reservedAddresses4(reservations, globalRes, flags, cidr.network, hi, shared);
   const relay = [...(s.relay?.["ip-addresses"] ?? []), ...(s.relay?.["ip-address"] ? [s.relay["ip-address"]] : [])];
   const out: Subnet4 = {
     id: c.subnetIds[i],
@@ -193,6 +194,7 @@ function subnet(
     options,
     reservations,
     reservedAddresses,
+    ...(shared && shared.size > 0 ? { sharedReservedAddresses: shared } : {}),
     timers: timers(s, d),
     authoritative: s.authoritative ?? d.authoritative ?? DHCP4_DEFAULTS.authoritative,
     matchClientId: s["match-client-id"] ?? d["match-client-id"] ?? DHCP4_DEFAULTS["match-client-id"],

@@ -16,7 +16,7 @@ import { STANDARD_OPTIONS4 } from "./options4.ts";
 import { STANDARD_OPTIONS6 } from "./options6.ts";
 import { parseKeaJson } from "./parse_text.ts";
 import type { IncludeReader } from "./preprocess.ts";
-import { checkControlAgent } from "./schema_agent.ts";
+import { type AgentConfig, checkControlAgent, compileControlAgent } from "./schema_agent.ts";
 import { validateSchema } from "./schema_top.ts";
 import { checkDhcp4 } from "./validate4.ts";
 import { checkDhcp6 } from "./validate6.ts";
@@ -33,6 +33,8 @@ export interface LoadedConfig {
   dhcp6?: Dhcp6Config;
   /** the compiled DHCP-DDNS server (Kea's D2), when the file has a `DhcpDdns` map */
   d2?: D2Config;
+  /** the compiled Control Agent endpoint (served by `weka run`), when the file has a `Control-agent` map */
+  agent?: AgentConfig;
   /** non-fatal findings, each with its position (format them with formatProblem) */
   warnings: ConfigProblem[];
   /** maps a JSON path to its file position (for messages of later passes, e.g. a role's own checks) */
@@ -68,7 +70,7 @@ function compileRole<C, T extends object>(
  * comments and includes are expanded, the JSON is parsed, every map is checked against its schema (unknown keys
  * refused), Kea's semantic rules are applied, and the `Dhcp4`, `Dhcp6` and `DhcpDdns` maps are compiled. Every
  * map is checked in the same run, so a ConfigError lists the problems of all of them. A `Control-agent` map is
- * checked and reported as not served. Pure: includes and a D2 `secret-file` are read through `reader`, which
+ * checked and compiled (`weka run` serves it). Pure: includes and a D2 `secret-file` are read through `reader`, which
  * receives the resolved path.
  */
 export function parseConfigText(
@@ -82,13 +84,14 @@ export function parseConfigText(
   const doc = validateSchema(parsed.value, problems);
   const given = parsed.value as Record<string, unknown>;
   // a misspelt map name ("Dhcp5") is already refused as an unknown key; say nothing more about it. A file holding
-  // only a Control-agent map is Kea-valid (kea-ctrl-agent -t): it loads, with the warning that it is not served
+  // only a Control-agent map is Kea-valid (kea-ctrl-agent -t): it loads
   const none = given.Dhcp4 === undefined && given.Dhcp6 === undefined && given.DhcpDdns === undefined &&
     given["Control-agent"] === undefined;
   if (none && problems.list.length === 0) {
     problems.add([], "the configuration holds neither a 'Dhcp4', a 'Dhcp6' nor a 'DhcpDdns' map");
   }
-  if (doc["Control-agent"]) checkControlAgent(doc["Control-agent"], problems);
+  const ca = doc["Control-agent"];
+  if (ca) checkControlAgent(ca, problems);
   if (doc.Logging) {
     problems.warn(["Logging"], "ignored: put 'loggers' inside the Dhcp4, Dhcp6 or DhcpDdns map", true);
   }
@@ -114,6 +117,7 @@ export function parseConfigText(
   if (dhcp4) out.dhcp4 = dhcp4;
   if (dhcp6) out.dhcp6 = dhcp6;
   if (d2) out.d2 = d2;
+  if (ca) out.agent = compileControlAgent(ca);
   return out;
 }
 

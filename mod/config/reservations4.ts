@@ -66,15 +66,17 @@ export function reservationId(
 /**
  * Checks one list of reservations (Kea's rules for one subnet id, the global list being subnet id 0): each has
  * exactly one valid identifier (reservationId), one reservation per identifier type and value (Kea's CfgHosts
- * refuses a second host with the same identifier in a subnet), one per address (Kea's default
- * `ip-reservations-unique: true`), and in a subnet the reserved address must lie inside it. Global reservations
- * may name any address; the engine assigns it only within the client's subnet.
+ * refuses a second host with the same identifier in a subnet), one per address unless `ip-reservations-unique`
+ * is false (Kea 2.2 CfgHosts::add refuses a second host for an address only while it is true), and in a subnet the
+ * reserved address must lie inside it. Global reservations may name any address; the engine assigns it only within
+ * the client's subnet.
  */
 export function checkReservations4(
   list: ReservationIn[] | undefined,
   base: JsonPath,
   range: SubnetRange | undefined,
   problems: Problems,
+  ipUnique = true,
 ): void {
   const byId = new Map<string, number>();
   const byIp = new Map<number, number>();
@@ -95,7 +97,7 @@ export function checkReservations4(
       if (range && (ip < range.lo || ip > range.hi)) {
         problems.add([...rp, "ip-address"], `reserved address ${ipText} is not inside subnet ${range.text}`);
       }
-      const dup = byIp.get(ip);
+      const dup = ipUnique ? byIp.get(ip) : undefined;
       if (dup !== undefined) {
         problems.add([...rp, "ip-address"], `address ${ipText} is already reserved by reservations[${dup}]`);
       } else byIp.set(ip, j);
@@ -184,7 +186,9 @@ export function compileReservations4(
  * its own reservations when reservations-in-subnet is on, and the global reservations whose address lies inside
  * the subnet when reservations-global is on (a subnet reservation wins a clash). Kea itself checks only the
  * subnet's own reservations when allocating; weka also keeps globally reserved addresses free, so that a
- * reserved host never finds its address leased to another client.
+ * reserved host never finds its address leased to another client. With `ip-reservations-unique: false` an address
+ * may be reserved for several hosts: `shared` (when given) receives, per such address, every host key after the
+ * first, in configuration order (Kea 2.2 gives the address to whichever of them asks first while it is free).
  */
 export function reservedAddresses4(
   own: Map<string, Reservation4>,
@@ -192,15 +196,19 @@ export function reservedAddresses4(
   flags: ReservationFlags,
   lo: number,
   hi: number,
+  shared?: Map<number, string[]>,
 ): Map<number, string> {
   const out = new Map<number, string>();
+  const add = (r: Reservation4) => {
+    if (r.ipAddress === undefined) return;
+    const first = out.get(r.ipAddress);
+    if (first !== undefined && shared && first !== reservationKey(r)) {
+      shared.set(r.ipAddress, [...(shared.get(r.ipAddress) ?? []), reservationKey(r)]);
+    } else out.set(r.ipAddress, reservationKey(r));
+  };
   if (flags.global) {
-    for (const r of global.values()) {
-      if (r.ipAddress !== undefined && r.ipAddress >= lo && r.ipAddress <= hi) out.set(r.ipAddress, reservationKey(r));
-    }
+    for (const r of global.values()) if (r.ipAddress !== undefined && r.ipAddress >= lo && r.ipAddress <= hi) add(r);
   }
-  if (flags.inSubnet) {
-    for (const r of own.values()) if (r.ipAddress !== undefined) out.set(r.ipAddress, reservationKey(r));
-  }
+  if (flags.inSubnet) { for (const r of own.values()) add(r); }
   return out;
 }

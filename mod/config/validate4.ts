@@ -109,7 +109,8 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
   const globalT = effective(d);
   checkTimers(d, globalT, ["Dhcp4"], problems);
   checkReservationMode(d, ["Dhcp4"], problems);
-  checkReservations4(d.reservations, ["Dhcp4", "reservations"], undefined, problems);
+  const ipUnique = d["ip-reservations-unique"] ?? true;
+  checkReservations4(d.reservations, ["Dhcp4", "reservations"], undefined, problems, ipUnique);
   checkHostIdentifiers4(d, problems);
   const entries = subnetEntries4(d);
   checkSharedNetworks4(d, entries, problems);
@@ -140,7 +141,7 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
     allPools.push(pools);
 
     checkReservationMode(s, sp, problems);
-    checkReservations4(s.reservations, [...sp, "reservations"], { lo, hi, text: s.subnet }, problems);
+    checkReservations4(s.reservations, [...sp, "reservations"], { lo, hi, text: s.subnet }, problems, ipUnique);
   });
   let ha: HaConfig | undefined;
   let haSeen = false;

@@ -90,12 +90,15 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
 }
 
 /**
- * config-write: writes the serving configuration as JSON to `filename`. As in Kea since 2.7.9, the file must be
+ * config-write: writes the serving configuration (`configDoc`; the agent's is its `Control-agent` map) as JSON to `filename`. As in Kea since 2.7.9, the file must be
  * in the directory of the `-c` file; weka resolves the real path and refuses the running configuration itself
  * (Kea's default target when no `filename` is given) and the server's other live files (mod/control/safe_write.ts):
  * write beside it and move the file into place.
  */
-async function configWrite(ctx: ControlContext, args: Record<string, unknown> | undefined): Promise<Answer> {
+export async function configWrite(
+  ctx: Pick<ControlContext, "configFile" | "configDoc" | "fs" | "liveFiles" | "writeTextFile">,
+  args: Record<string, unknown> | undefined,
+): Promise<Answer> {
   const name = args?.filename ?? ctx.configFile;
   if (typeof name !== "string" || name === "") badArgs("'filename' must be a non-empty string");
   const dir = dirname(resolve(ctx.configFile));

@@ -59,7 +59,7 @@ export class HttpControlListener {
   /** Starts listening; resolves once the socket is bound (throws e.g. when the port is in use). */
   static async open(
     opts: HttpListenerOptions,
-    dispatch: (text: string) => Promise<Answer>,
+    dispatch: (text: string) => Promise<Answer | Answer[]>,
   ): Promise<HttpControlListener> {
     const log = opts.log ?? (() => {});
     const max = opts.maxBytes ?? MAX_REQUEST_BYTES;
@@ -102,7 +102,9 @@ export class HttpControlListener {
         limited.say("warn", "HTTP_CROSS_SITE_REFUSED", `${name}: ${foreign}`);
         return json(403, [{ result: 1, text: foreign }]);
       }
-      return json(200, [await dispatch(dec.decode(req.body))]);
+      // a daemon's answer goes in a one-element list (Kea's HTTP convention); the agent's is a list already
+      const got = await dispatch(dec.decode(req.body));
+      return json(200, Array.isArray(got) ? got : [got]);
     };
     const table = new ConnTable(opts.maxConnections ?? connectionLimit(fdSoftLimit()));
     const server = await HttpServer.listen({

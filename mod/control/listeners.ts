@@ -16,7 +16,8 @@ import { UnixControlListener } from "./unix_listener.ts";
 
 /** What the listeners need besides the specs. */
 export interface ListenerDeps {
-  dispatch: (text: string) => Promise<Answer>;
+  /** answers one request (a list: the Control Agent's answers, sent as they are) */
+  dispatch: (text: string) => Promise<Answer | Answer[]>;
   /** Prometheus text for GET /metrics on HTTP listeners */
   metrics?: () => string;
   /** the status page at GET / of HTTP listeners (default on) */

@@ -86,7 +86,7 @@ export class UnixControlListener {
   private constructor(
     readonly path: string,
     private readonly listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>,
-    private readonly dispatch: (text: string) => Promise<Answer>,
+    private readonly dispatch: (text: string) => Promise<Answer | Answer[]>,
     private readonly opts: UnixListenerOptions,
   ) {
     this.table = new ConnTable(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
@@ -114,7 +114,7 @@ export class UnixControlListener {
    */
   static async open(
     path: string,
-    dispatch: (text: string) => Promise<Answer>,
+    dispatch: (text: string) => Promise<Answer | Answer[]>,
     opts: UnixListenerOptions = {},
   ): Promise<UnixControlListener> {
     try {
@@ -140,7 +140,7 @@ export class UnixControlListener {
     const log = (id: string, text: string) => this.log.say("info", id, text);
     const max = this.opts.maxBytes ?? MAX_REQUEST_BYTES;
     const dec = new TextDecoder();
-    let text = "", bytes = 0, reply: Answer | undefined, drain = false;
+    let text = "", bytes = 0, reply: Answer | Answer[] | undefined, drain = false;
     const scanner = new RequestScanner();
     const timer = Promise.withResolvers<"timeout">();
     const t = setTimeout(() => timer.resolve("timeout"), this.opts.timeoutMs ?? 10_000);

@@ -101,6 +101,8 @@ export type Node =
     loc: Loc;
   }
   | { k: "stmt"; src: string; note: string; loc: Loc }
+  /** `if … { … } elsif … { … } else { … }`: each branch's condition (none for else) and statements */
+  | { k: "if"; branches: { cond?: Expr; body: Node[] }[]; src: string; loc: Loc }
   /** something for the operator to read (keama `% option … check;` prints it), translated into nothing */
   | { k: "note"; text: string; loc: Loc };
 

@@ -40,6 +40,7 @@ export class ClassTranslator {
       if (n.k === "option") applyOption(n, obj, this.ctx);
       else if (n.k === "param") applyParam(n, obj, "class", this.ctx);
       else if (n.k === "stmt") this.ctx.off(obj, "statement", n.src, n.loc, [n.note]);
+      else if (n.k === "if") continue; // made into classes after this one (ifStmt)
       else if (n.k !== "match") {
         this.ctx.off(obj, "statement", n.k, n.loc, [`'${n.k}' in a class has no Kea equivalent`]);
       }
@@ -66,6 +67,53 @@ export class ClassTranslator {
     this.body(obj, [...inherited, ...node.body]);
     this.list().push(obj, data ? [`match: ${exprText(data.data!)}`] : undefined);
     ctx.counts.classes++;
+    for (const n of node.body) {
+      if (n.k === "if") this.ifStmt(n, node.name, obj.has("test") ? `member('${node.name}')` : undefined);
+    }
+  }
+
+  /**
+   * `if C1 { … } elsif C2 { … } else { … }` → one client class per branch, in order, whose test is its condition
+   * and the negation of the earlier ones (and membership of the enclosing class), carrying the branch's boot
+   * fields and options: Kea evaluates classes for every packet, which is what dhcpd does with the statement.
+   * A condition Kea cannot express leaves the whole statement commented out, counted.
+   */
+  ifStmt(node: Node & { k: "if" }, parent?: string, parentTest?: string): void {
+    const ctx = this.ctx;
+    const made: { obj: JObj; nested: (Node & { k: "if" })[]; test: string }[] = [];
+    try {
+      const prev: string[] = [];
+      node.branches.forEach((b, i) => {
+        const own = b.cond ? keaTest(b.cond, ctx.v6) : undefined;
+        const parts = [...(parentTest ? [parentTest] : []), ...prev.map((p) => `not (${p})`), ...(own ? [own] : [])];
+        if (own) prev.push(own);
+        const name = `${parent ? parent + "#" : ""}if#${node.loc.line}#${i + 1}`;
+        const test = parts.length === 0
+          ? "member('ALL')"
+          : parts.map((p) => (parts.length > 1 ? `(${p})` : p)).join(" and ");
+        const obj = jobj({ name, test });
+        made.push({
+          obj,
+          nested: b.body.filter((n) => n.k === "if") as (Node & { k: "if" })[],
+          test: `member('${name}')`,
+        });
+      });
+    } catch (e) {
+      if (!(e instanceof Untranslatable)) throw e;
+      ctx.off(ctx.dhcp, "statement", node.src, node.loc, [`executable statement 'if': ${e.message}`]);
+      return;
+    }
+    made.forEach((m, i) => {
+      const b = node.branches[i];
+      this.body(m.obj, b.body);
+      this.list().push(m.obj, [
+        `from: ${
+          b.cond ? `${i === 0 ? "if" : "elsif"} ${exprText(b.cond)}` : "else"
+        } (${node.loc.file}:${node.loc.line})`,
+      ]);
+      ctx.counts.classes++;
+      for (const n of m.nested) this.ifStmt(n, String(m.obj.get("name")), m.test);
+    });
   }
 
   /** `subclass "SUPER" SELECTOR [{ … }]` → a class `sub#SUPER#N` testing the superclass's data. */

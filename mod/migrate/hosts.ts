@@ -8,7 +8,7 @@
 
 import type { Node } from "./ast.ts";
 import type { Ctx } from "./context.ts";
-import { JArr, JObj, jobj } from "./emit.ts";
+import { JArr, type JObj, jobj } from "./emit.ts";
 import { MigrateError } from "./lexer.ts";
 import { isIpv4 } from "./option_data.ts";
 import { applyOption } from "./options.ts";
@@ -153,43 +153,4 @@ export function inPrefix(addr: string, prefix: string, len: number, v6: boolean)
   }
   const shift = BigInt(128 - len);
   return (v6big(addr) >> shift) === (v6big(prefix) >> shift);
-}
-
-/**
- * Places the translated reservations: global (Kea `reservations` with reservations-global) by default, or in
- * the subnet holding the address with -N (keama); invalid ones and orphans are commented out and counted.
- */
-export function placeHosts(hosts: PendingHost[], ctx: Ctx): void {
-  let global = false;
-  for (const h of hosts) {
-    let target: JArr;
-    if (ctx.opts.subnetReservations) {
-      const s = h.addr === undefined
-        ? undefined
-        : ctx.subnetList.find((x) => inPrefix(h.addr!, x.prefix, x.len, ctx.v6));
-      if (!s) {
-        ctx.dhcp.arr("reservations").off(h.obj, ["Orphan reservation: no subnet holds its address", ...h.why]);
-        ctx.skip(h.loc, `host ${h.obj.get("hostname")}: orphan reservation`);
-        continue;
-      }
-      target = s.obj.arr("reservations");
-    } else {
-      target = ctx.dhcp.arr("reservations");
-      global = true;
-    }
-    if (h.ok) target.push(h.obj);
-    else {
-      target.off(h.obj, h.why);
-      ctx.skip(h.loc, `host ${h.obj.get("hostname")}: ${h.why.join("; ")}`);
-    }
-  }
-  if (hosts.length > 0) {
-    const ids = new JArr();
-    for (const id of ctx.hostIds) ids.push(id);
-    if (ctx.hostIds.length > 0) ctx.dhcp.set("host-reservation-identifiers", ids);
-  }
-  if (global && ctx.dhcp.arr("reservations").active().length > 0) {
-    ctx.dhcp.set("reservations-global", true);
-    ctx.dhcp.set("reservations-in-subnet", false);
-  }
 }

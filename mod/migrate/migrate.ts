@@ -9,6 +9,17 @@ import { emitJson, type JObj, plain } from "./emit.ts";
 import { parseDhcpdConf } from "./parser.ts";
 import type { FileReader } from "./token_stream.ts";
 import { translate } from "./translate.ts";
+import type { Node } from "./ast.ts";
+
+function countNodes(nodes: Node[]): number {
+  let n = 0;
+  for (const x of nodes) {
+    if (x.k === "note") continue;
+    n++;
+    if ("body" in x) n += countNodes(x.body);
+  }
+  return n;
+}
 
 /** Everything a translation produces. */
 export interface MigrateResult {
@@ -24,6 +35,8 @@ export interface MigrateResult {
   /** translated items the operator should check */
   notes: Issue[];
   counts: Counts;
+  /** declarations, parameters and statements read from the input (includes followed): what the input uses */
+  statements: number;
 }
 
 /** Options of migrate(): the translation options plus where included files come from. */
@@ -49,5 +62,6 @@ export function migrate(text: string, opts: MigrateInput): MigrateResult {
     issues: ctx.issues,
     notes: ctx.notes,
     counts: ctx.counts,
+    statements: countNodes(parsed.nodes),
   };
 }

@@ -9,6 +9,7 @@
 
 import type { OptType } from "./ast.ts";
 import { type StdOption, stdOption, stdOptionByCode } from "./option_table.ts";
+import type { OptionDef } from "../options/types.ts";
 
 /** A declared option space. */
 export interface SpaceInfo {
@@ -26,6 +27,10 @@ export interface OptionInfo {
   def: OptType;
   /** set by `% option NAME local;`: the definition stays private to ISC DHCP and is not written for Kea */
   local?: boolean;
+  /** the configuration named a standard option (`option arch code 93 = …`): Kea's definition, used instead */
+  std?: OptionDef;
+  /** the spaces whose options this one carries (`encapsulate NAME`), Kea names */
+  encapsulates?: string;
 }
 
 /**
@@ -52,6 +57,30 @@ export class OptionRegistry {
     this.spaces.set("agent", { name: "agent", kea: "dhcp-agent-options-space", codeWidth: 1, lengthWidth: 1 });
     this.spaces.set("server", { name: "server", kea: "server", codeWidth: 2, lengthWidth: 2 });
     this.spaces.set("vsio", { name: "vsio", kea: "vendor-opts-space", codeWidth: 4, lengthWidth: 4 });
+    // dhcpd's fqdn universe: the server's own settings for the client FQDN option (dhcp-options(5) "THE CLIENT FQDN
+    // SUBOPTIONS"); the translator turns them into Kea's ddns-* parameters
+    this.spaces.set("fqdn", { name: "fqdn", kea: "fqdn", codeWidth: 1, lengthWidth: 1 });
+    const fq: [string, number, string][] = [
+      ["no-client-update", 1, "boolean"],
+      ["server-update", 2, "boolean"],
+      [
+        "encoded",
+        3,
+        "boolean",
+      ],
+      ["rcode1", 4, "uint8"],
+      ["rcode2", 5, "uint8"],
+      ["hostname", 6, "string"],
+      ["domainname", 7, "string"],
+      [
+        "fqdn",
+        8,
+        "fqdn",
+      ],
+    ];
+    for (const [n, c, t] of fq) {
+      this.defs.set(`fqdn.${n}`, { space: "fqdn", name: n, code: c, def: { type: t, array: false } });
+    }
   }
 
   /** The universe an unqualified option name refers to (dhcpd: `dhcp`; under -6 weka also tries `dhcp6`). */
@@ -149,6 +178,17 @@ export class OptionRegistry {
       code: s.code,
       def: { type: s.type, array: s.array, recordTypes: s.recordTypes },
     };
+  }
+
+  /** The option that encapsulates the (Kea) space `space`, declared by `option NAME code N = encapsulate …`. */
+  container(space: string): { space: string; name: string; code: number } | undefined {
+    for (const d of this.defs.values()) {
+      const enc = d.def.encapsulate;
+      if (enc !== undefined && (this.spaces.get(enc)?.kea ?? enc) === space && !d.std) {
+        return { space: d.space, name: d.name, code: d.code };
+      }
+    }
+    return undefined;
   }
 
   /** Whether `space.name` is declared by `option … code` (not only a standard option). */

@@ -46,9 +46,12 @@ const V4 =
 |88 bcms-controller-names = fqdn[]|89 bcms-controller-address = ipv4-address[]|90 authenticate = binary
 |91 client-last-transaction-time = uint32|92 associated-ip = ipv4-address[]|93 pxe-system-type client-system uint16[]
 |98 uap-servers = string|99 geoconf-civic = binary|100 pcode = string|101 tcode = string
-|112 netinfo-server-address = ipv4-address[]|113 netinfo-server-tag = string|114 default-url = string
+|112 netinfo-server-address = ipv4-address[]|113 netinfo-server-tag = string|114 default-url v4-captive-portal string
 |116 auto-config = uint8|117 name-service-search = uint16[]|118 subnet-selection = ipv4-address
-|119 domain-search = fqdn[]|124 vivco-suboptions = binary|125 vivso-suboptions = binary`;
+|119 domain-search = fqdn[]|124 vivco-suboptions = binary|125 vivso-suboptions = binary
+|82 relay-agent-information dhcp-agent-options binary|94 pxe-interface-id client-ndi binary|97 pxe-client-id uuid-guid binary
+|150 tftp-server-address = ipv4-address[]|108 v6-only-preferred = uint32|114 v4-captive-portal = string
+|121 rfc3442-classless-static-routes classless-static-route binary|212 option-6rd = binary|213 v4-access-domain = fqdn`;
 
 const V6 = `1 client-id clientid binary|2 server-id serverid binary|6 oro = uint16[]|7 preference = uint8
 |8 elapsed-time = uint16|11 auth = binary|12 unicast = ipv6-address|14 rapid-commit = empty|15 user-class = binary
@@ -61,7 +64,12 @@ const V6 = `1 client-id clientid binary|2 server-id serverid binary|6 oro = uint
 |37 remote-id = binary|38 subscriber-id = binary|39 fqdn client-fqdn binary|40 pana-agent = ipv6-address[]
 |41 new-posix-timezone = string|42 new-tzdb-timezone = string|43 ero = uint16[]|45 client-data = binary
 |46 clt-time = uint32|47 lq-relay-data = record:ipv6-address,binary|48 lq-client-link = ipv6-address[]|59 bootfile-url = string
-|60 bootfile-param = binary|61 client-arch-type = uint16[]|64 aftr-name = fqdn`;
+|60 bootfile-param = binary|61 client-arch-type = uint16[]|64 aftr-name = fqdn
+|3 ia-na = binary|4 ia-ta = binary|5 ia-addr iaaddr binary|9 relay-msg = binary|13 status-code = binary
+|25 ia-pd = binary|26 ia-prefix iaprefix binary|44 lq-query = binary|53 relay-id = binary|57 v6-access-domain = fqdn
+|58 sip-ua-cs-list = fqdn[]|62 nii = binary|65 erp-local-domain-name = fqdn|66 rsoo = binary|67 pd-exclude = binary
+|82 solmax-rt = uint32|83 inf-max-rt = uint32|87 dhcpv4-msg dhcpv4-message binary|88 dhcp4-o-dhcp6-server dhcp4o6-server-addr ipv6-address[]
+|103 v6-captive-portal = string`;
 
 function build(table: string): Map<string, StdOption> {
   const map = new Map<string, StdOption>();

@@ -8,8 +8,19 @@
 import type { Node } from "./ast.ts";
 import type { Ctx } from "./context.ts";
 import { JObj, jobj } from "./emit.ts";
-import { exprText } from "./parse_expr.ts";
+import { exprText, hexOf } from "./parse_expr.ts";
 import { MigrateError } from "./lexer.ts";
+import { aliasHex, ensureContainer, ensureDef, specialOption } from "./option_special.ts";
+import { fold } from "./expr_kea.ts";
+import type { OptionValue } from "./option_data.ts";
+
+/** A constant expression's bytes as option data: text when the option holds text, else hex. */
+function constValue(bytes: string, text: boolean, type: string): OptionValue {
+  const asText = text && (type === "string" || type === "fqdn") && /^[\x20-\x7e]*$/.test(bytes);
+  return asText
+    ? { items: [bytes.replace(/\\/g, "\\\\").replace(/,/g, "\\,")], csv: true, hostnames: [], original: bytes }
+    : { items: [hexOf(bytes)], csv: false, hostnames: [], original: bytes };
+}
 
 /** Replaces or appends an option-data entry in `list`, keyed by space and name (inner scopes override). */
 export function mergeOption(target: JObj, entry: JObj): void {
@@ -26,8 +37,16 @@ export function mergeOption(target: JObj, entry: JObj): void {
  * Translates `option NAME VALUE;` into an option-data entry of `target` (Kea option-data: space, name, code,
  * data, csv-format). Host names in address options are resolved according to -r, as keama does.
  */
-export function applyOption(node: Node & { k: "option" }, target: JObj, ctx: Ctx): void {
+export function applyOption(node: Node & { k: "option" }, target: JObj, ctx: Ctx, level?: string): void {
   const info = node.info;
+  if (node.expr && info) {
+    // `option default-url = "http://…";`: an expression that is a constant is plain data
+    const c = fold(node.expr);
+    if (c.op === "const") {
+      node = { ...node, expr: undefined, value: constValue(c.bytes, c.text, info.def.type) };
+    }
+  }
+  if (specialOption(node, target, ctx, level)) return;
   if (info && node.keaUnknown) {
     // keama parse_option_statement(): data of an option Kea does not know is commented out
     const raw = jobj({ space: info.space, name: info.name, code: info.code, data: node.value?.items.join(", ") ?? "" });
@@ -73,14 +92,31 @@ export function applyOption(node: Node & { k: "option" }, target: JObj, ctx: Ctx
     }
   }
   const entry = jobj({ space: info.space, name: info.name, code: info.code });
-  if (!v.csv) entry.set("csv-format", false);
-  entry.set("data", items.join(v.csv ? ", " : ""));
+  const hex = aliasHex(node);
+  if (hex !== undefined) {
+    entry.set("csv-format", false, [
+      `option ${node.name} (code ${info.code}) is declared as ${info.def.type}: its bytes`,
+    ]);
+    entry.set("data", hex);
+  } else {
+    if (!v.csv) entry.set("csv-format", false);
+    entry.set("data", items.join(v.csv ? ", " : ""));
+  }
+  ensureDef(node, ctx);
+  ensureContainer(node, target, ctx);
   mergeOption(target, entry);
   ctx.counts.optionData++;
 }
 
 /** Translates `option SPACE.NAME code N = TYPE;` into a global option-def (Kea option-def, keama's mapping). */
 export function applyOptionDef(node: Node & { k: "optiondef" }, ctx: Ctx): void {
+  if (node.info?.std) {
+    ctx.note(
+      node.loc,
+      `option ${node.name} code ${node.code} is Kea's standard '${node.info.std.name}': used as it is`,
+    );
+    return;
+  }
   if (node.space === "vendor-opts-space" && node.def.encapsulate) {
     // `option vsio.NAME code N = encapsulate NAME` declares vendor N's space: Kea needs only the vendor option
     const e = jobj({
@@ -95,7 +131,7 @@ export function applyOptionDef(node: Node & { k: "optiondef" }, ctx: Ctx): void 
   // `% option NAME local;` keeps the definition for ISC DHCP only: keama leaves it out of the output
   if (node.info?.local) return;
   const d = node.def;
-  const e = jobj({ space: node.space, name: node.info?.name ?? node.name, code: node.code });
+  const e = jobj({ space: node.info?.space ?? node.space, name: node.info?.name ?? node.name, code: node.code });
   if (node.redefined) {
     e.set("type", d.type);
     ctx.dhcp.arr("option-def").off(e, ["Kea does not allow redefinition of options"]);
@@ -114,8 +150,20 @@ export function applyOptionDef(node: Node & { k: "optiondef" }, ctx: Ctx): void 
     e.set("type", d.type);
     if (d.encapsulate) e.set("encapsulate", ctx.reg.space(d.encapsulate)?.kea ?? d.encapsulate);
   }
-  ctx.dhcp.arr("option-def").push(e);
-  ctx.counts.optionDefs++;
+  // dhcpd takes the last of two definitions of one name (Juniper's ZTP.server-image code 4, then code 0)
+  const defs = ctx.dhcp.arr("option-def");
+  const prev = defs.items.findIndex((x) =>
+    !x.off && x.value instanceof JObj && x.value.get("name") === e.get("name") &&
+    x.value.get("space") === e.get("space")
+  );
+  if (prev >= 0) {
+    defs.items.splice(prev, 1);
+    ctx.note(
+      node.loc,
+      `option ${node.space}.${node.name} is defined twice: the last definition is kept, as dhcpd does`,
+    );
+  } else ctx.counts.optionDefs++;
+  defs.push(e);
 }
 
 /** Comments out `option space` declarations whose widths Kea cannot use (Kea: 1/1 for DHCPv4, 2/2 for DHCPv6). */

@@ -11,6 +11,7 @@ import type { Ctx } from "./context.ts";
 import { JArr, JObj, type JVal } from "./emit.ts";
 import { MigrateError, type Token } from "./lexer.ts";
 import { tokensText } from "./parse_misc.ts";
+import { applyBehaviour } from "./params_behaviour.ts";
 
 /** The Kea scope a parameter lands in. */
 export type Level = "global" | "shared" | "subnet" | "pool" | "host" | "class";
@@ -130,6 +131,7 @@ export function applyParam(
 ): void {
   const a = node.args;
   const text = `${node.name}${a.length ? " " + tokensText(a) : ""}`;
+  if (applyBehaviour(node, target, level, ctx)) return;
   switch (node.name) {
     case "default-lease-time":
       return put(ctx, target, level, "valid-lifetime", int(a, node), node, parentSubnet);

@@ -12,6 +12,8 @@ import type { OptionRegistry } from "./option_registry.ts";
 import { formatOptionValue } from "./option_data.ts";
 import { parseExpr, parseOptionRef } from "./parse_expr.ts";
 import type { TokenStream } from "./token_stream.ts";
+import { findOption4 } from "../options/lookup.ts";
+import { findOption6 } from "../options/lookup6.ts";
 
 function word(ts: TokenStream): Token {
   return ts.next();
@@ -94,6 +96,8 @@ export function parseOptionType(ts: TokenStream, reg: OptionRegistry): OptType {
       if (sep.text !== ",") throw new MigrateError(sep, "expecting ',' or '}'", sep.text);
     }
     if (problem) return { type: "binary", array: false, problem, recordTypes: fields.map((f) => f.type) };
+    // a record of one field is that field (Kea refuses a record of fewer than two)
+    if (fields.length === 1) return { type: fields[0].type, array: false };
     return { type: "record", array: false, recordTypes: fields.map((f) => f.type) };
   }
   if (ts.peek().text === "array") {
@@ -113,6 +117,12 @@ function valueTokens(ts: TokenStream): Token[] {
     const t = ts.peek();
     if (t.kind === "eof") throw new MigrateError(t, "expecting ';'", "end of file");
     if (t.kind === "punct" && (t.text === ";" || t.text === "{" || t.text === "}")) break;
+    const prev = out[out.length - 1];
+    // dhcpd lexes `:` as its own token, so a hex list may run over lines (`…:0c:a6:00:  # comment` ↵ `00:5d:…`)
+    if (prev && prev.kind === "word" && prev.text.endsWith(":") && t.kind === "word") {
+      out[out.length - 1] = { ...prev, text: prev.text + ts.next().text };
+      continue;
+    }
     out.push(ts.next());
   }
   return out;
@@ -166,6 +176,18 @@ export function parseOptionStatement(ts: TokenStream, reg: OptionRegistry, loc: 
     const def = parseOptionType(ts, reg);
     ts.expect(";", "semicolon expected.");
     if (space === "vsio" && def.encapsulate) reg.renameSpace(def.encapsulate, `vendor-${code}`);
+    // a standard code under another name (`option arch code 93 = …`, pfSense's `domain-search-list code 119`):
+    // Kea refuses to redefine it, so the name becomes the standard option (keama maps it the same way)
+    const std = space === "dhcp" ? findOption4(code) : space === "dhcp6" ? findOption6(code) : undefined;
+    if (std && !reg.hasStatus(space, name)) {
+      if (code === 43 && space === "dhcp" && def.encapsulate) {
+        reg.renameSpace(def.encapsulate, "vendor-encapsulated-options-space");
+      }
+      const info = reg.define(space, name, code, def);
+      info.name = std.name;
+      info.std = std;
+      return { k: "optiondef", space: info.space, name, code, def, info, loc };
+    }
     // keama parse_option_code_definition(): once a `%` directive set the option's status, only a dynamic option
     // nobody defined yet may be defined; anything else is a redefinition, commented out, and Kea no longer knows it
     const redefined = reg.hasStatus(space, name) &&

@@ -13,6 +13,8 @@ import { address, parsePrefix6, parseRange6, subnet4Head, subnet6Head } from "./
 import { parseFailover, parseKey, parseServerDuid, parseZone, skipStatement, tokensText } from "./parse_misc.ts";
 import { parseDirective } from "./parse_directive.ts";
 import { parseOptionStatement } from "./parse_option.ts";
+import { parseHostStatement } from "./parse_host.ts";
+import { parseIfChain } from "./parse_if.ts";
 import { type FileReader, TokenStream } from "./token_stream.ts";
 
 type Scope = "root" | "shared" | "subnet" | "pool" | "host" | "class" | "group";
@@ -41,6 +43,20 @@ const EXEC = new Set([
   "static",
   "ping",
   "local-address6",
+]);
+
+/** Statement keywords matched whatever their case, as dhcpd's lexer does. */
+const KEYWORDS = new Set([
+  "allow",
+  "deny",
+  "ignore",
+  "authoritative",
+  "not",
+  "option",
+  "subnet",
+  "host",
+  "group",
+  "pool",
 ]);
 
 /** Options of the parser: address family and where included files come from. */
@@ -128,7 +144,14 @@ class Parser {
     const t = ts.peek();
     const loc: Loc = { file: t.file, line: t.line, col: t.col };
     if (t.kind !== "word") throw new MigrateError(t, "expecting a parameter or declaration", t.text);
-    const w = t.text;
+    // dhcpd's keywords are case-insensitive (conflex.c intern() compares with strcasecmp): `Allow booting;`
+    const lower = t.text.toLowerCase();
+    const w = KEYWORDS.has(lower) ? lower : t.text === "ignore-client-updates" ? "ignore" : t.text;
+    if (t.text === "ignore-client-updates") {
+      ts.next();
+      ts.expect(";", "semicolon expected.");
+      return { k: "param", name: "ignore", args: [{ ...t, text: "client-updates" }], loc };
+    }
     const inClass = this.has(scopes, "class");
     const network = this.has(scopes, "subnet", "shared");
     switch (w) {
@@ -210,79 +233,22 @@ class Parser {
         const name = ts.next();
         return { k: "host", name: name.text, body: this.body(scopes, "host"), loc };
       }
-      case "hardware": {
-        ts.next();
-        if (!this.has(scopes, "host")) throw new MigrateError(t, "hardware address parameter not allowed here.", w);
-        const htype = ts.next();
-        const addr = ts.next();
-        if (addr.kind !== "word" || !/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2})*$/.test(addr.text)) {
-          throw new MigrateError(addr, "expecting hexadecimal number.", addr.text);
-        }
-        ts.expect(";", "semicolon expected.");
-        return { k: "hardware", htype: htype.text, addr: addr.text, loc };
-      }
+      case "hardware":
       case "fixed-address":
       case "fixed-address6":
-      case "fixed-prefix6": {
-        ts.next();
-        if (!this.has(scopes, "host")) {
-          throw new MigrateError(t, `${w === "fixed-prefix6" ? w : "fixed-address"} parameter not allowed here.`, w);
-        }
-        const addrs: string[] = [];
-        for (;;) {
-          addrs.push(address(this.ts, w !== "fixed-address").text);
-          const s = ts.next();
-          if (s.text === ";") break;
-          if (s.text !== ",") throw new MigrateError(s, "expecting ',' or ';'", s.text);
-        }
-        return { k: "fixed", v6: w !== "fixed-address", prefix: w === "fixed-prefix6", addrs, loc };
-      }
-      case "uid": {
-        ts.next();
-        const v = ts.next();
-        ts.expect(";", "semicolon expected.");
-        const hex = v.kind === "string"
-          ? [...v.text].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(":")
-          : v.text;
-        return { k: "uid", hex, loc };
-      }
-      case "host-identifier": {
-        ts.next();
-        const kw = ts.next();
-        if (kw.text !== "option") {
-          return {
-            k: "stmt",
-            src: `host-identifier ${kw.text} ${skipStatement(ts)}`,
-            note: "only 'host-identifier option' is translated",
-            loc,
-          };
-        }
-        const ref = ts.next();
-        const dot = ref.text.indexOf(".");
-        const space = dot < 0 ? this.reg.defaultSpace(ref.text) : ref.text.slice(0, dot);
-        const name = dot < 0 ? ref.text : ref.text.slice(dot + 1);
-        const info = this.reg.lookup(space, name);
-        if (!info) throw new MigrateError(ref, `unknown option ${space}.${name}`, ref.text);
-        const val = ts.next();
-        ts.expect(";", "semicolon expected.");
-        return {
-          k: "hostid",
-          space: info.space,
-          name: info.name,
-          code: info.code,
-          value: val.kind === "string" ? val.text : val.text,
-          loc,
-        };
-      }
+      case "fixed-prefix6":
+      case "uid":
+      case "host-identifier":
+        return parseHostStatement(ts, this.reg, w, this.has(scopes, "host"), loc);
       case "class":
         ts.next();
-        if (this.has(scopes, "class", "host", "subnet", "shared", "pool")) {
-          throw new MigrateError(t, "class declarations not allowed here.", w);
-        }
+        // dhcpd (confpars.c parse_statement, CLASS) refuses a class only inside a class; in a subnet, shared
+        // network, pool or host it declares a global class whose statements inherit that scope
+        if (inClass) throw new MigrateError(t, "class declarations not allowed here.", w);
         return parseClass(ts, this.classes, () => this.body(scopes, "class"), loc);
       case "subclass":
         ts.next();
-        if (this.has(scopes, "class", "host", "subnet", "shared", "pool")) {
+        if (inClass) {
           throw new MigrateError(t, "class declarations not allowed here.", w);
         }
         return parseSubclass(ts, this.classes, () => this.body(scopes, "class"), loc);
@@ -297,6 +263,7 @@ class Parser {
         const toks: Token[] = [];
         while (ts.peek().text !== ";" && ts.peek().kind !== "eof") toks.push(ts.next());
         ts.expect(";", "semicolon expected.");
+        if (toks[0]) toks[0] = { ...toks[0], text: toks[0].text.toLowerCase() };
         const what = toks.map((x) => x.text).join(" ");
         if (this.has(scopes, "pool") && w !== "ignore") return { k: "permit", allow: w === "allow", what, loc };
         return { k: "param", name: w, args: toks, loc };
@@ -359,12 +326,17 @@ class Parser {
     }
     if (EXEC.has(w)) {
       ts.next();
-      return {
-        k: "stmt",
-        src: `${w} ${skipStatement(ts)}`,
-        note: `executable statement '${w}' has no Kea equivalent`,
-        loc,
-      };
+      const src = `${w} ${skipStatement(ts)}`;
+      const note = `executable statement '${w}' has no Kea equivalent`;
+      if (w !== "if") return { k: "stmt", src, note, loc };
+      // parsed again on its own: branches the translator can make client classes of, or the text as before
+      try {
+        const sub = new Parser(new TokenStream(loc.file, src), this.reg);
+        return { k: "if", branches: parseIfChain(sub.ts, this.reg, () => sub.block(scopes), loc), src, loc };
+      } catch (e) {
+        if (!(e instanceof MigrateError)) throw e;
+        return { k: "stmt", src, note, loc };
+      }
     }
     // a parameter: NAME ARGS… ;   (unknown words are dhcpd "eval" statements; the translator decides)
     ts.next();

@@ -9,7 +9,8 @@ import type { Node } from "./ast.ts";
 import { ClassTranslator } from "./classes.ts";
 import { Ctx, type MigrateOptions } from "./context.ts";
 import { JArr, JObj, jobj } from "./emit.ts";
-import { inPrefix, type PendingHost, placeHosts, translateHost } from "./hosts.ts";
+import { inPrefix, type PendingHost, translateHost } from "./hosts.ts";
+import { placeHosts } from "./place_hosts.ts";
 import { applyOption, applyOptionDef, applyOptionSpace, mergeOption } from "./options.ts";
 import { applyParam, type Level } from "./params.ts";
 import type { ParseResult } from "./parser.ts";
@@ -47,7 +48,7 @@ class Walker {
   params(nodes: Node[], target: JObj, level: Level, parentSubnet?: JObj): void {
     for (const n of nodes) {
       if (n.k === "param") applyParam(n, target, level, this.ctx, parentSubnet);
-      else if (n.k === "option") applyOption(n, target, this.ctx);
+      else if (n.k === "option") applyOption(n, target, this.ctx, level);
       else if (n.k === "interface") {
         if (level === "subnet" || level === "shared") {
           target.set("interface", n.name);
@@ -112,6 +113,9 @@ class Walker {
         case "stmt":
           ctx.off(ctx.dhcp, "statement", n.src, n.loc, [n.note]);
           break;
+        case "if":
+          this.classes.ifStmt(n);
+          break;
         default:
           ctx.off(ctx.dhcp, "statement", n.k, n.loc, [`'${n.k}' is not expected at this level`]);
       }
@@ -159,11 +163,23 @@ class Walker {
         case "host":
           this.hosts.push(translateHost(c, [...inherited, ...c.body], ctx));
           break;
+        case "class":
+          // a class declared in a subnet is global in dhcpd too; it inherits the subnet's parameters
+          this.classes.klass(c, inherited);
+          break;
+        case "subclass":
+          this.classes.subclass(c, inherited);
+          break;
         case "group":
           this.network(c.body, obj, sub, [...inherited, ...c.body.filter(isParam)]);
           break;
         case "stmt":
           ctx.off(obj, "statement", c.src, c.loc, [c.note]);
+          break;
+        case "if":
+          // Kea classes are global: the branches apply to this subnet's clients and to any other subnet's alike
+          ctx.note(c.loc, "if in a subnet became client classes, which Kea evaluates in every subnet");
+          this.classes.ifStmt(c);
           break;
         case "zone":
           this.zones.push(c);
@@ -211,8 +227,21 @@ class Walker {
         return;
       }
       if (blocks.length > 1) ctx.note(r.loc, `prefix6 ${r.lo} - ${r.hi} split into ${blocks.length} aligned pd-pools`);
+      const naPools = sub.get("pools");
+      const starts = naPools instanceof JArr
+        ? naPools.active().map((p) => String((p as JObj).get("pool")).split(/[\s\-/]/)[0])
+        : [];
       for (const b of blocks) {
-        sub.arr("pd-pools").push(decorate(jobj({ prefix: b.prefix, "prefix-len": b.len, "delegated-len": r.len })));
+        const p = decorate(jobj({ prefix: b.prefix, "prefix-len": b.len, "delegated-len": r.len }));
+        const hit = starts.find((a) => inPrefix(a, b.prefix, b.len, true));
+        if (hit !== undefined) {
+          // dhcpd hands out such prefixes; Kea refuses a pd-pool that overlaps an address pool of the subnet
+          ctx.off(sub, "pd-pools", p, r.loc, [
+            `delegated prefixes ${b.prefix}/${b.len} hold the subnet's address pool at ${hit}: Kea refuses overlapping pools`,
+          ]);
+          continue;
+        }
+        sub.arr("pd-pools").push(p);
         ctx.counts.pdPools++;
       }
     }

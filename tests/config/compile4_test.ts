@@ -252,7 +252,7 @@ Deno.test("compile: subnets without id get the next free ids, with a warning", (
   assert.match(r.warnings[0].message, /no 'id' given; assigned id 2/);
 });
 
-Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-agent is checked, not served", () => {
+Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-agent is compiled for weka run", () => {
   const r = parseConfigText(
     `{ "Dhcp4": { "comment": "lab", "user-context": { "a": 1 }, "subnet4": [ { "id": 1, "subnet": "10.0.0.0/8",
        "comment": "x", "pools": [ { "pool": "10.0.0.5-10.0.0.9", "user-context": {} } ] } ] },
@@ -264,7 +264,8 @@ Deno.test("compile: comments, user-context and DhcpDdns are accepted; Control-ag
   assert.deepEqual(r.d2?.raw, { "ip-address": "127.0.0.1" });
   assert.equal(r.d2?.port, 53001);
   assert.equal(r.dhcp4!.subnets.length, 1);
-  assert.deepEqual(r.warnings.map((w) => w.path), ["Control-agent"]);
+  assert.deepEqual(r.warnings.map((w) => w.path), []);
+  assert.equal(r.agent?.listener.port, 8000);
 });
 
 Deno.test("the HA hook's parameters are compiled: an empty relationship list is refused in Kea's words", () => {

@@ -1,7 +1,6 @@
 /**
  * The `Control-agent` map (mod/config/schema_agent.ts): checked as Kea 2.2's kea-ctrl-agent grammar checks it, so
- * Kea's own agent examples load (with one warning that weka does not serve a Control Agent yet), a file holding
- * only that map loads too, and a misspelt key, a socket type other than unix or half a TLS setup is refused with
+ * Kea's own agent examples load (without warnings: `weka run` serves the map), a file holding only that map loads too, and a misspelt key, a socket type other than unix or half a TLS setup is refused with
  * its path and position.
  */
 import assert from "node:assert/strict";
@@ -10,10 +9,7 @@ import { parseConfigText } from "../../mod/config/load.ts";
 import { keaCorpus } from "./kea_corpus.ts";
 import { noIncludes, refused } from "./load_helpers.ts";
 
-const NOT_SERVED =
-  "Control-agent: weka does not run a Control Agent yet: this section is checked and ignored (each role answers on its own control-socket)";
-
-Deno.test("control-agent: a full map loads with the one not-served warning, at the map's key", () => {
+Deno.test("control-agent: a full map loads without warnings and compiles to the endpoint weka run serves", () => {
   const text = `{
   "Control-agent": {
     "http-host": "127.0.0.1", "http-port": 8000, "comment": "the agent", "user-context": { "site": 1 },
@@ -24,13 +20,23 @@ Deno.test("control-agent: a full map loads with the one not-served warning, at t
       "dhcp4": { "socket-type": "unix", "socket-name": "/tmp/kea4-ctrl-socket" },
       "dhcp6": { "socket-name": "/tmp/kea6-ctrl-socket" },
       "d2": { "socket-type": "unix", "socket-name": "/tmp/kea-ddns-ctrl-socket", "user-context": { "in-use": false } } },
-    "hooks-libraries": [ { "library": "/opt/lib/libca_rbac.so", "parameters": { "roles": [] } } ],
+    "hooks-libraries": [ ],
     "loggers": [ { "name": "kea-ctrl-agent", "output_options": [ { "output": "stdout" } ], "severity": "INFO" } ]
   }
 }`;
   const c = parseConfigText(text, "ca.json", noIncludes);
-  assert.deepEqual(c.warnings.map(formatProblem), [`ca.json:2:3: ${NOT_SERVED}`]);
+  assert.deepEqual(c.warnings.map(formatProblem), []);
   assert.equal(c.dhcp4 ?? c.dhcp6 ?? c.d2, undefined);
+  assert.deepEqual(c.agent?.sockets, {
+    dhcp4: "/tmp/kea4-ctrl-socket",
+    dhcp6: "/tmp/kea6-ctrl-socket",
+    d2: "/tmp/kea-ddns-ctrl-socket",
+  });
+  assert.deepEqual([c.agent?.listener.type, c.agent?.listener.address, c.agent?.listener.port], [
+    "https",
+    "127.0.0.1",
+    8000,
+  ]);
 });
 
 Deno.test("control-agent: refusals name the path and position", () => {
@@ -61,12 +67,24 @@ Deno.test("control-agent: refusals name the path and position", () => {
 const CORPUS = keaCorpus("kea22-agent", "Kea 2.2 agent example");
 
 Deno.test({
-  name: "control-agent: Kea 2.2's agent examples load, each with the one warning",
+  name: "control-agent: Kea 2.2's agent examples load without warnings; a hook library is refused by name",
   ignore: !CORPUS.present,
   fn: () => {
-    for (const f of ["simple.json", "https.json", "comments.json", "rbac.json"]) {
+    for (const f of ["https.json", "comments.json"]) {
       const c = parseConfigText(Deno.readTextFileSync(CORPUS.root + f), f, noIncludes);
-      assert.deepEqual(c.warnings.map((w) => `${w.path}: ${w.message}`), [NOT_SERVED], f);
+      assert.deepEqual(c.warnings.map((w) => `${w.path}: ${w.message}`), [], f);
+      assert.ok(c.agent, f);
+    }
+    // simple.json names a site-built library, rbac.json the premium RBAC hook: neither can be loaded
+    for (const [f, lib] of [["simple.json", "control-agent-commands.so"], ["rbac.json", "libca_rbac.so"]]) {
+      const why = refused(Deno.readTextFileSync(CORPUS.root + f), f);
+      assert.equal(why.length, 1, why.join("\n"));
+      assert.ok(
+        why[0].includes(
+          `Control-agent.hooks-libraries[0].library: hook library '${lib}' is not available in weka's Control Agent`,
+        ),
+        why[0],
+      );
     }
   },
 });

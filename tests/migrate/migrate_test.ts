@@ -80,13 +80,16 @@ Deno.test("migrate: a prefix6 range that is not one aligned block is split into 
   ]);
 });
 
-Deno.test("migrate: executable statements and unknown parameters are commented out and counted", () => {
+Deno.test("migrate: if becomes a client class; executable statements and unknown parameters are commented out and counted", () => {
   const r = migrate('default-lease-time 60;\nif exists host-name { log(info, "x"); }\nping-check true;\n', {
     v6: false,
   });
-  assert.deepEqual(r.config, { Dhcp4: { "valid-lifetime": 60 } });
+  // the if becomes a client class testing its condition; the log statement inside it has no Kea equivalent
+  assert.deepEqual(r.config, {
+    Dhcp4: { "valid-lifetime": 60, "client-classes": [{ name: "if#2#1", test: "option[12].exists" }] },
+  });
   assert.equal(r.issues.length, 2);
-  assert.match(r.text, /^\/\/ {2}"statement": "if exists host-name/m);
+  assert.match(r.text, /^\/\/ +"statement": "log \(info, \\"x\\"\);"/m);
   assert.match(r.text, /^ {4}\/\/\/ Kea 2\.2 does not ping/m);
 });
 
@@ -120,4 +123,29 @@ Deno.test("migrate: 50 000 host declarations in under 10 s, with progress", () =
   assert.equal(r.counts.hosts, 50000);
   assert.equal((r.config.Dhcp4 as Record<string, unknown[]>).reservations.length, 50000);
   assert.deepEqual(progress, [10000, 20000, 30000, 40000, 50000]);
+});
+
+Deno.test("weka migrate CLI: a parse failure exits 255 (keama); --check runs weka's config-test on the output", async () => {
+  const dir = await Deno.makeTempDir();
+  const bad = `${dir}/bad.conf`, good = `${dir}/good.conf`, out = `${dir}/out.json`;
+  await Deno.writeTextFile(bad, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.1\n");
+  assert.equal(await runMigrate(["-4", "-i", bad, "-o", out]), 255);
+  // one untranslated item (ping-check) and an output that loads: the count is the exit code, the check passes
+  await Deno.writeTextFile(
+    good,
+    "ping-check true;\nsubnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.10 10.0.0.20; }\n",
+  );
+  const errs: string[] = [];
+  const orig = console.error;
+  console.error = (...a: unknown[]) => void errs.push(a.join(" "));
+  try {
+    assert.equal(await runMigrate(["-4", "-i", good, "-o", out, "--check"]), 1);
+  } finally {
+    console.error = orig;
+  }
+  assert.ok(
+    errs.some((l) => /^check: .*out\.json: weka config-test: valid \(Dhcp4: 1 subnet\(s\)\)$/.test(l)),
+    errs.join("\n"),
+  );
+  await Deno.remove(dir, { recursive: true });
 });

@@ -147,7 +147,10 @@ export function holdsHostKey(client: ClientInfo, key: string): boolean {
  */
 export function isReservedFor(subnet: Subnet4, addr: number, client: ClientInfo): boolean {
   const key = subnet.reservedAddresses.get(addr);
-  return key !== undefined && holdsHostKey(client, key);
+  if (key === undefined) return false;
+  if (holdsHostKey(client, key)) return true;
+  // ip-reservations-unique: false (Kea 2.2): the address is reserved for each of these hosts as well
+  return subnet.sharedReservedAddresses?.get(addr)?.some((k) => holdsHostKey(client, k)) ?? false;
 }
 
 /**
