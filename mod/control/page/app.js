@@ -16,6 +16,9 @@ const STATE_NAMES = ["default", "declined", "expired-reclaimed", "released"];
 
 /** @type {Set<string>} */
 let commands = new Set();
+/** `["dhcp4"]` or `["dhcp6"]` when the page is served by a Control Agent (commands forwarded by service) */
+/** @type {string[] | undefined} */
+let service;
 /** @type {4 | 6} */
 let family = 4;
 /** @type {Record<string, any>} */
@@ -52,7 +55,7 @@ function el(tag, text, cls) {
  * @returns {Promise<{ result: number, text?: string, arguments?: any }>}
  */
 async function cmd(command, args) {
-  const body = JSON.stringify(args ? { command, arguments: args } : { command });
+  const body = JSON.stringify({ command, ...(service ? { service } : {}), ...(args ? { arguments: args } : {}) });
   // the origin, not "./": a page opened as http://user:pass@host/ has credentials in its URL, which fetch refuses;
   // the browser sends the credentials it logged in with on its own
   const r = await fetch(`${location.origin}/`, {
@@ -277,9 +280,21 @@ async function guarded(fn) {
   }
 }
 
+/** @param {{ arguments?: unknown }} answer */
+const names = (answer) => new Set(Array.isArray(answer.arguments) ? answer.arguments : []);
+
 async function start() {
-  const list = await cmd("list-commands");
-  commands = new Set(Array.isArray(list.arguments) ? list.arguments : []);
+  commands = names(await cmd("list-commands"));
+  // a Control Agent answers for itself: address its DHCPv4 server, else its DHCPv6 server, by `service`
+  for (const s of commands.has("statistic-get-all") ? [] : ["dhcp4", "dhcp6"]) {
+    service = [s];
+    const list = await cmd("list-commands");
+    if (list.result === 0) {
+      commands = names(list);
+      break;
+    }
+    service = undefined;
+  }
   family = commands.has("lease6-get-page") && !commands.has("lease4-get-page") ? 6 : 4;
   await refresh();
   await showLeases();
