@@ -158,7 +158,7 @@ async function demo(keep: boolean): Promise<number> {
     say("what weka logged about it");
     console.log(w.output.split("\n").filter((l) => /DHCP4_LEASE_ALLOC|DHCP_DDNS_ADD|NCR|DDNS/.test(l)).join("\n"));
 
-    say(`the status page: ${URL_} (user admin, password demo; reachable inside the lab, e.g. from host cli)`);
+    say(`the status page: ${URL_} (user admin, password demo; reachable inside the lab, e.g. from host cli1)`);
     const page = await lab.run("cli1", [
       "curl",
       "-s",
