@@ -99,6 +99,7 @@ export const BUILTIN_HOOKS = [
   "libdhcp_flex_id.so",
   "libdhcp_stat_cmds.so",
   "libdhcp_run_script.so",
+  "libdhcp_flex_option.so",
 ] as const;
 
 /**

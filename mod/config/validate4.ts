@@ -177,7 +177,9 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
 function checkRunScript(params: Record<string, unknown> | undefined, p: (string | number)[], problems: Problems): void {
   const name = params?.name;
   if (name === undefined) problems.add([...p, ...(params ? ["parameters"] : [])], "The 'name' parameter is mandatory");
-  else if (typeof name !== "string") problems.add([...p, "parameters", "name"], "The 'name' parameter must be a string");
+  else if (typeof name !== "string") {
+    problems.add([...p, "parameters", "name"], "The 'name' parameter must be a string");
+  }
   if (params?.sync !== undefined && typeof params.sync !== "boolean") {
     problems.add([...p, "parameters", "sync"], "The 'sync' parameter must be a boolean");
   }

@@ -134,8 +134,8 @@ function checkHooks(d: Dhcp6In, problems: Problems): void {
         p,
         "hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
       );
-    } else if (file === "libdhcp_run_script.so") {
-      problems.add(p, "hook library 'libdhcp_run_script.so': weka runs the script for DHCPv4 lease events only yet");
+    } else if (file === "libdhcp_run_script.so" || file === "libdhcp_flex_option.so") {
+      problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(p, `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`);
     }
