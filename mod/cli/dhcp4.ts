@@ -22,7 +22,7 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
@@ -32,6 +32,7 @@ import type { ServiceDirectory } from "../control/services.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
 import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
@@ -77,6 +78,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP4, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore4(role);
   if (!store) return await role.abort();
   let net: ReturnType<typeof openTransport>;
@@ -99,6 +101,15 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     net.transport.close();
     return await role.abort();
   }
+  let hooks;
+  try {
+    hooks = openLeaseHooks4(config, net.served, opts.port ? Number(opts.port) : 67, log, () => role.current);
+  } catch (e) {
+    log.error("DHCP4_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
+    net.transport.close();
+    return await role.abort();
+  }
+  role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
   if (store instanceof SqlLeaseStore) {
     role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
@@ -118,6 +129,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    leaseHooks: hooks,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
   });
   const reclaimer = new Reclaimer({
@@ -125,7 +137,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
+    onEvents: (events) => {
+      ddns?.reclaimed(events);
+      hooks.onReclaimed(events);
+    },
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -138,6 +153,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ddns?.setConfig(next);
     allocator.reset();
     resetStats(next);
+    hooks.reconfigure(next);
   });
   const ctx: ControlContext = {
     stats,
@@ -294,7 +310,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   }
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return haReloadBlocker(old, next);
+  return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
 function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {
