@@ -75,7 +75,8 @@ function entry(raw: unknown, codec: OptionCodec4, out: FlexOption4[]): { key?: s
   for (const [k, v] of Object.entries(o)) {
     if (!KEYS.includes(k)) return { key: k, message: `unknown parameter '${k}'` };
     if (k === "sub-options") continue;
-    if (typeof v !== TYPES[k]) {
+    const kind: string = typeof v;
+    if (kind !== TYPES[k]) {
       return { key: k, message: `'${k}' must be a ${TYPES[k] === "number" ? "integer" : TYPES[k]}` };
     }
   }
