@@ -24,7 +24,7 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
@@ -34,8 +34,12 @@ import type { ServiceDirectory } from "../control/services.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
+import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
+import { SqlLeaseStore } from "../lease/sql_store.ts";
+import type { LeaseStore } from "../lease/types.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -76,6 +80,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP4, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore4(role);
   if (!store) return await role.abort();
   await leaseSanity4(store, config, log);
@@ -102,7 +107,19 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     net.transport.close();
     return await role.abort();
   }
+  let hooks;
+  try {
+    hooks = openLeaseHooks4(config, net.served, opts.port ? Number(opts.port) : 67, log, () => role.current);
+  } catch (e) {
+    log.error("DHCP4_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
+    net.transport.close();
+    return await role.abort();
+  }
+  role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
+  if (store instanceof SqlLeaseStore) {
+    role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
+  }
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
@@ -118,6 +135,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    leaseHooks: hooks,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
   });
   const reclaimer = new Reclaimer({
@@ -125,7 +143,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
+    onEvents: (events) => {
+      ddns?.reclaimed(events);
+      hooks.onReclaimed(events);
+    },
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -138,6 +159,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ddns?.setConfig(next);
     allocator.reset();
     resetStats(next);
+    hooks.reconfigure(next);
   });
   const ctx: ControlContext = {
     stats,
@@ -149,6 +171,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));
+  channel.dispatch = freshLeaseReads(channel.dispatch, store) as typeof channel.dispatch;
   if (opts.services) {
     role.onStop(opts.services.register("dhcp4", {
       dispatch: channel.dispatch,
@@ -178,8 +201,22 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
  * database (Kea keeps a pid file too), and imports a memfile's Kea CSV into an empty store (a Kea site keeps its
  * leases); both are undone at the stop. Undefined when the store cannot be used (the reason is logged).
  */
-async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<KvLeaseStore | undefined> {
+async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | undefined> {
   const { log, current: config } = role;
+  if (config.hostsDbs?.length) {
+    log.error("DHCP4_HOSTS_DB_UNSUPPORTED", "hosts-database / hosts-databases are not served by weka yet");
+    return undefined;
+  }
+  if (config.lease.db) {
+    const sql = await openSqlStore4("DHCP4", config.lease.db, log);
+    if (!sql) return undefined;
+    role.onStop(() => sql.close());
+    log.info(
+      "DHCP4_LEASE_DB",
+      `${config.lease.type} lease database ${config.lease.path}: ${sql.size()} lease(s) loaded`,
+    );
+    return sql;
+  }
   const store = await role.openStore((p, o) => KvLeaseStore.open(p, o));
   if (!store) return undefined;
   role.onStop(() => store.close());
@@ -280,7 +317,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   }
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return haReloadBlocker(old, next);
+  return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
 function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {

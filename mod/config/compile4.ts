@@ -38,6 +38,7 @@ import {
   compileClientClasses4,
   compileGuard,
 } from "./client_classes4.ts";
+import { compileFlexOption4, type FlexOption4 } from "./flex_option4.ts";
 import {
   inheritFromNetwork,
   type NetworkScope,
@@ -336,6 +337,7 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
     ddns,
     globalReservations,
     ...compileHostIdentifiers4(d, codec, problems),
+    ...flexOptions(d, codec, problems),
     ...(clientClasses.length ? { clientClasses } : {}),
     ...(checked.ha ? { ha: checked.ha } : {}),
     ...compatibility4(d, problems),
@@ -362,4 +364,10 @@ function compatibility4(d: Dhcp4In, problems: Problems): Pick<Dhcp4Config, "comp
       ignoreRaiLinkSelection: c["ignore-rai-link-selection"] ?? false,
     },
   };
+}
+
+/** The flex-option hook's entries, when the hook is loaded. */
+function flexOptions(d: Dhcp4In, codec: OptionCodec4, problems: Problems): { flexOptions?: FlexOption4[] } {
+  const f = compileFlexOption4(d["hooks-libraries"], codec, problems);
+  return f ? { flexOptions: f } : {};
 }

@@ -13,6 +13,7 @@ import type { LoggerIn } from "./schema_daemon.ts";
 import type { ControlSocketIn } from "./schema_control.ts";
 import { compileServerTuning, type ServerKeysIn } from "./compile_server.ts";
 import type { Problems } from "./errors.ts";
+import { compileDbAccess, compileHostsDbs, describeDb } from "./compile_db.ts";
 
 /** The shared maps of a validated Dhcp4 or Dhcp6 map (Dhcp6 has no `control-sockets` list). */
 export type ServerCommonIn =
@@ -24,6 +25,8 @@ export type ServerCommonIn =
     | "hooks-libraries"
     | "control-socket"
     | "decline-probation-period"
+    | "hosts-database"
+    | "hosts-databases"
   >
   & { "control-sockets"?: Dhcp4In["control-sockets"] }
   & ServerKeysIn;
@@ -117,7 +120,8 @@ export function compileServerCommon(
   problems: Problems,
 ): DhcpServerCommon {
   const ld = d["lease-database"];
-  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
+  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as DhcpServerCommon["lease"]["type"];
+  const db = ld && (type === "postgresql" || type === "mysql") ? compileDbAccess(ld) : undefined;
   const csvName = type === "memfile" ? ld?.name ?? defaults.leaseFiles.memfileName : undefined;
   const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
     file: h.library.slice(h.library.lastIndexOf("/") + 1),
@@ -126,10 +130,12 @@ export function compileServerCommon(
   return {
     lease: {
       type,
-      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? defaults.leaseFiles.kvName,
+      path: db ? describeDb(db) : csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? defaults.leaseFiles.kvName,
       ...(csvName !== undefined ? { csvName } : {}),
+      ...(db ? { db } : {}),
       persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
     },
+    hostsDbs: compileHostsDbs(d["hosts-database"], d["hosts-databases"]),
     declineProbationPeriod: d["decline-probation-period"] ?? defaults.declineProbationPeriod,
     expired: expired(d),
     loggers: compileLoggers(d.loggers, defaults.rootLogger),

@@ -51,6 +51,23 @@ export const LEASE_DATABASE_DEFAULTS = {
   "lfc-interval": 3600,
 } as const;
 
+/**
+ * Database connection defaults of Kea 2.2 (database_connection.cc, pgsql_connection.cc, mysql_connection.cc): host
+ * localhost, the backend's standard port, a 5 s connect timeout, no read/write/TCP-user timeouts, no reconnection
+ * (`max-reconnect-tries` 0) and `on-fail` stop-retry-exit.
+ */
+export const DB_ACCESS_DEFAULTS = {
+  host: "localhost",
+  port: { postgresql: 5432, mysql: 3306 },
+  "connect-timeout": 5,
+  "read-timeout": 0,
+  "write-timeout": 0,
+  "tcp-user-timeout": 0,
+  "max-reconnect-tries": 0,
+  "reconnect-wait-time": 0,
+  "on-fail": "stop-retry-exit",
+} as const;
+
 /** Option data defaults (Kea: space dhcp4, csv-format true, both send flags false). */
 export const OPTION_DATA_DEFAULTS = {
   space: "dhcp4",
@@ -81,7 +98,52 @@ export const BUILTIN_HOOKS = [
   "libdhcp_ha.so",
   "libdhcp_flex_id.so",
   "libdhcp_stat_cmds.so",
+  "libdhcp_run_script.so",
+  "libdhcp_flex_option.so",
 ] as const;
+
+/**
+ * ISC's premium and subscriber hook libraries of Kea 2.2 (Kea ARM hooks.rst, "Available Hook Libraries"), which weka
+ * cannot offer: naming one is refused with what it is, so an operator knows it is not a typo.
+ */
+export const PREMIUM_HOOKS: Readonly<Record<string, string>> = {
+  "libdhcp_host_cmds.so": "host commands (reservation-add/-get/-del)",
+  "libdhcp_subnet_cmds.so": "subnet commands",
+  "libdhcp_class_cmds.so": "class commands",
+  "libdhcp_cb_cmds.so": "configuration backend commands",
+  "libdhcp_lease_query.so": "leasequery",
+  "libdhcp_radius.so": "RADIUS",
+  "libdhcp_host_cache.so": "host cache",
+  "libdhcp_legal_log.so": "forensic logging",
+  "libdhcp_limits.so": "rate and lease limits",
+  "libdhcp_ddns_gss_tsig.so": "GSS-TSIG",
+  "libddns_gss_tsig.so": "GSS-TSIG",
+  "libdhcp_rbac.so": "role-based access control",
+  "libca_rbac.so": "role-based access control",
+  "libdhcp_ping_check.so": "ping check",
+};
+
+/**
+ * The hook libraries that hold Kea's SQL backends since Kea 2.7 (`libdhcp_mysql.so`, `libdhcp_pgsql.so`): weka has
+ * its backends built in, so naming one loads nothing and is noted in one INFO line.
+ */
+export const SQL_BACKEND_HOOKS: Readonly<Record<string, string>> = {
+  "libdhcp_mysql.so": "MySQL",
+  "libdhcp_pgsql.so": "PostgreSQL",
+};
+
+/** The INFO line for a SQL backend hook library (undefined for any other file name). */
+export function sqlBackendHookNote(file: string): string | undefined {
+  const what = SQL_BACKEND_HOOKS[file];
+  return what &&
+    `hook library '${file}' (Kea 2.7+'s ${what} backend) has nothing to load: weka's ${what} lease and host backends are built in`;
+}
+
+/** The refusal of a premium hook library (undefined for any other file name). */
+export function premiumHookRefusal(file: string): string | undefined {
+  const what = PREMIUM_HOOKS[file];
+  return what && `hook library '${file}' is ISC's premium ${what} hook, which weka does not offer: remove this entry`;
+}
 
 /**
  * `dhcp-ddns` defaults (Kea's D2ClientConfig: updates off, D2 at 127.0.0.1:53001, sender on any address and port,

@@ -26,6 +26,7 @@ import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
 import { classGuardParams, clientClassList } from "./client_classes4.ts";
 import { allocator4, cacheParams, compatibility4, empty4o6, serverParams } from "./schema_server.ts";
+import { hostsDatabase, hostsDatabaseList, leaseDatabase } from "./schema_db.ts";
 
 const interfaceName = v.pipe(
   str,
@@ -42,21 +43,6 @@ const interfacesConfig = strictMap({
     v.picklist(["same-as-inbound", "use-routing"], 'must be "same-as-inbound" or "use-routing"'),
   ),
   ...interfaceSocketParams,
-}, "must be a map");
-
-const leaseDatabase = strictMap({
-  type: v.pipe(
-    str,
-    v.check(
-      (t) => t === "memfile" || t === "kv",
-      (i) => `lease database type '${i.input}' is not supported by weka (use "memfile" or "kv")`,
-    ),
-  ),
-  name: v.optional(nonEmptyStr),
-  persist: v.optional(bool),
-  "lfc-interval": v.optional(uint32),
-  "max-row-errors": v.optional(uint32),
-  ...annotations,
 }, "must be a map");
 
 const expiredLeases = strictMap({
@@ -122,6 +108,8 @@ const sharedNetwork4 = strictMap({
 export const Dhcp4Schema = strictMap({
   "interfaces-config": v.optional(interfacesConfig),
   "lease-database": v.optional(leaseDatabase),
+  "hosts-database": v.optional(hostsDatabase),
+  "hosts-databases": v.optional(hostsDatabaseList),
   subnet4: v.optional(v.array(subnet4, "must be a list")),
   /** shared networks: subnets on one link, inheriting the network's parameters */
   "shared-networks": v.optional(v.array(sharedNetwork4, "must be a list")),

@@ -6,7 +6,7 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
@@ -59,10 +59,13 @@ const inherited = {
   ...annotations,
 };
 
+/** A link name where Kea treats `""` as not set (`interface`, `interface-id`: subnet and shared network parsers). */
+const linkName = v.pipe(str, v.transform((s): string | undefined => s === "" ? undefined : s));
+
 /** Keys of a subnet and of a shared network (Kea's network parameters). */
 const networkParams = {
-  interface: v.optional(nonEmptyStr),
-  "interface-id": v.optional(nonEmptyStr),
+  interface: v.optional(linkName),
+  "interface-id": v.optional(linkName),
   relay: v.optional(relay6),
   "rapid-commit": v.optional(bool),
   ...classGuardParams6,
@@ -103,6 +106,8 @@ const MAC_SOURCES = [
 export const Dhcp6Schema = strictMap({
   "interfaces-config": v.optional(interfacesConfig6),
   "lease-database": shared4["lease-database"],
+  "hosts-database": shared4["hosts-database"],
+  "hosts-databases": shared4["hosts-databases"],
   "expired-leases-processing": shared4["expired-leases-processing"],
   loggers: shared4.loggers,
   "control-socket": shared4["control-socket"],

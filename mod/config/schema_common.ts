@@ -137,16 +137,12 @@ export const scopedParams = {
  */
 export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   Dhcp4: new Set([
-    "hosts-database",
-    "hosts-databases",
     "config-control",
     "stash-agent-options",
     "adaptive-lease-time-threshold",
   ]),
   subnet4: new Set(["adaptive-lease-time-threshold"]),
   Dhcp6: new Set([
-    "hosts-database",
-    "hosts-databases",
     "config-control",
     "adaptive-lease-time-threshold",
   ]),
@@ -154,25 +150,9 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   "shared-networks": new Set(["adaptive-lease-time-threshold"]),
   reservations: new Set(["excluded-prefixes"]),
   "option-data": new Set(["client-classes"]),
-  "lease-database": new Set([
-    "host",
-    "port",
-    "user",
-    "password",
-    "connect-timeout",
-    "readonly",
-    "reconnect-wait-time",
-    "max-reconnect-tries",
-    "on-fail",
-    "retry-on-startup",
-    "trust-anchor",
-    "cert-file",
-    "key-file",
-    "cipher-list",
-    "read-timeout",
-    "write-timeout",
-    "tcp-user-timeout",
-  ]),
+  "lease-database": new Set(["retry-on-startup"]),
+  "hosts-database": new Set(["retry-on-startup"]),
+  "hosts-databases": new Set(["retry-on-startup"]),
 };
 
 /** True when `key` is a Kea key of the scope named by `parent` that weka does not support yet. */

@@ -6,7 +6,7 @@
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
 import { commitThenFinish, type DurableReply, packetFailed } from "./edge_common.ts";
-import type { LeaseMutation } from "../lease/types.ts";
+import type { Lease4, LeaseMutation } from "../lease/types.ts";
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "../packet4/codec.ts";
 import { handle4 } from "./engine/handle4.ts";
@@ -24,7 +24,7 @@ import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 import type { Stats } from "../stats/stats.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { clientLabel } from "../packet4/label.ts";
@@ -32,6 +32,10 @@ import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 import { QueueStats } from "../stats/queue_stats.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
+import { prefetchKeys4 } from "./prefetch4.ts";
+
+/** How many times a query whose lease another server took first is decided again (shared SQL database). */
+export const MAX_CONFLICT_RETRIES = 3;
 
 export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 
@@ -54,12 +58,26 @@ export interface ServerDeps {
   /** High availability: scope filter and lease updates to the partner (absent = standalone) */
   ha?: HaHooks;
   /**
+   * Lease hooks (libdhcp_run_script.so): while `active()`, `committed` is called once an outcome's mutations are
+   * durable, with the leases as they were before it (read when the outcome was decided); must not block.
+   */
+  leaseHooks?: { active(): boolean; committed(c: CommittedQuery): void };
+  /**
    * The receive loop gave up (its transport failed round after round, logged as DHCP4_RECEIVE_LOOP_STOPPED): the
    * CLI stops the process with status 1. Absent: the failure is only logged.
    */
   onFatal?: (reason: string) => void;
   /** the receive loop's back-off (tests shorten it); Kea-like defaults in mod/net/receive_loop.ts */
   receiveBackOff?: BackOff;
+}
+
+/** A query whose lease changes are durable, as the lease hooks see it. */
+export interface CommittedQuery {
+  query: Packet4;
+  datagram: Datagram;
+  mutations: readonly LeaseMutation[];
+  events: Extract<Outcome, { kind: "none" }>["events"];
+  before: ReadonlyMap<number, Lease4 | undefined>;
 }
 
 /** Runs the receive → engine → commit → send loop until {@link Dhcp4Server.stop}. */
@@ -122,6 +140,7 @@ export class Dhcp4Server {
         this.deps.offers.sweep(Math.floor(nowMs / 1000));
         lastSweep = nowMs;
       }
+      if (this.deps.store.prefetch && batch.length && !this.disabled) await this.prefetch(batch);
       for (const d of batch) this.process(d, Math.floor(nowMs / 1000));
       // While packets keep arriving, recvBatch drains them without ever returning to the event loop; commit
       // completions (and so the ACKs waiting for them) would starve. A macrotask turn lets them through (~2 µs).
@@ -140,6 +159,21 @@ export class Dhcp4Server {
     });
   }
 
+  /**
+   * A shared (SQL) store: re-reads the rows this batch asks about before the engine runs. A failure is logged and
+   * the batch is served from the cache (the database still decides every write).
+   */
+  private async prefetch(batch: Datagram[]): Promise<void> {
+    try {
+      await this.deps.store.prefetch!(prefetchKeys4(batch));
+    } catch (e) {
+      this.deps.log.error(
+        "DHCP4_LEASE_DB_READ_FAILED",
+        `reading the leases of ${batch.length} queries: ${errorText(e)}`,
+      );
+    }
+  }
+
   /** The query being handled by {@link process}, for the label of its failure line. */
   private current: Packet4 | undefined;
 
@@ -148,10 +182,10 @@ export class Dhcp4Server {
    * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
    * `pkt4-processing-failed` and logs one line with the client's label and the error's message, escaped.
    */
-  process(d: Datagram, now: number): void {
+  process(d: Datagram, now: number, attempt = 0): void {
     this.current = undefined;
     try {
-      this.processOne(d, now);
+      this.processOne(d, now, attempt);
     } catch (e) {
       this.failed(e, d, this.current);
     }
@@ -171,7 +205,7 @@ export class Dhcp4Server {
   }
 
   /** {@link process} without the last-resort catch. */
-  private processOne(d: Datagram, now: number): void {
+  private processOne(d: Datagram, now: number, attempt: number): void {
     const { stats, log } = this.deps;
     stats.add("pkt4-received");
     if (this.disabled) {
@@ -190,6 +224,7 @@ export class Dhcp4Server {
         log.debug(
           "DHCP4_PACKET_DROP_0001",
           `failed to parse packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}: ${why}`,
+          DBG.PKT_HANDLING,
         );
       }
       return;
@@ -217,13 +252,13 @@ export class Dhcp4Server {
       if (haClass) ctx.haClass = haClass;
     }
     const out: Outcome = handle4(query, ctx);
-    this.runOutcome(query, out, d, now);
+    this.runOutcome(query, out, d, now, attempt);
   }
 
-  private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number): void {
+  private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number, attempt: number): void {
     const { log, offers } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
-      for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
+      for (const l of out.log) l.debug ? log.debug(l.id, l.text, DBG.TRACE_BASIC_DATA) : log.info(l.id, l.text);
     }
     if (out.kind === "drop") {
       if (out.forgetOffer) offers.forget(out.forgetOffer);
@@ -237,7 +272,12 @@ export class Dhcp4Server {
       if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
       return;
     }
-    const ha = this.deps.ha;
+    const { ha, leaseHooks, store } = this.deps;
+    // the lease hooks see each changed address's lease as it was: read before the store's memory changes
+    const before = leaseHooks?.active() && new Map(out.mutations.map((m) => {
+      const a = m.op === "put" ? m.lease.address : m.address;
+      return [a, store.byAddress(a)] as const;
+    }));
     commitThenFinish(this.durable, {
       mutations: out.mutations,
       label: () => clientLabel(query),
@@ -246,8 +286,15 @@ export class Dhcp4Server {
         this.bump(out.stats);
         if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
         if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+        if (before) leaseHooks!.committed({ query, datagram: d, mutations: out.mutations, events: out.events, before });
       },
       failed: (e) => this.failed(e, d, query, true),
+      // another server sharing the SQL database took the row first: decide again on the re-read rows
+      retry: (e) => {
+        if ((e as Error)?.name !== "LeaseConflictError" || attempt >= MAX_CONFLICT_RETRIES) return false;
+        this.process(d, Math.floor(this.clock() / 1000), attempt + 1);
+        return true;
+      },
     });
   }
 
@@ -265,6 +312,7 @@ export class Dhcp4Server {
         "DHCP4_OFFER_EVICTED",
         `offer table full: forgot the offer of ${formatIpv4(evicted.address)} made ${now - evicted.at} s ago ` +
           `in subnet ${evicted.subnetId}${evicted.holdUntil > now ? " (its offer-lifetime hold is lost)" : ""}`,
+        DBG.TRACE_BASIC,
       );
     }
   }

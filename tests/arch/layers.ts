@@ -37,7 +37,10 @@ export const FLOORS: Record<string, Floor> = {
     also: ["stats", "log"],
   },
   net: { floor: 5, owns: "sockets through libc FFI, AF_PACKET, interface discovery, transports" },
-  control: { floor: 5, owns: "command registry, Kea result codes, HTTP(S)/unix listeners, auth, lease commands" },
+  control: {
+    floor: 5,
+    owns: "command registry, Kea result codes, HTTP(S)/unix listeners, auth, lease commands, status page",
+  },
   ha: {
     floor: 5,
     owns: "HA state machine (pure), load-balancing hash, peer client, lease updates, sync",
@@ -58,7 +61,16 @@ export const FLOORS: Record<string, Floor> = {
 const MIGRATE_MAY = new Set(["wire", "options"]);
 
 /** Files a pure engine (dhcp4/engine, dhcp6/engine) must not import: I/O and the stores. */
-const ENGINE_NEVER = [/^net\//, /^control\//, /^cli\//, /^ha\//, /^lease\/kv_/, /^ddns\/d2\//, /^ddns\/ncr\/udp/];
+const ENGINE_NEVER = [
+  /^net\//,
+  /^control\//,
+  /^cli\//,
+  /^ha\//,
+  /^lease\/kv_/,
+  /^lease\/sql_/,
+  /^ddns\/d2\//,
+  /^ddns\/ncr\/udp/,
+];
 
 /** Folders (and sub-folders) that are pure: no `Deno.` anywhere in them. */
 export const PURE_FOLDERS = [

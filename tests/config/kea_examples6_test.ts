@@ -26,6 +26,8 @@ const LOADS = [
   "iPXE.json",
   "leases-expiration.json",
   "multiple-options.json",
+  "mysql-reservations.json",
+  "pgsql-reservations.json",
   "reservations.json",
   "several-subnets.json",
   "shared-network.json",
@@ -38,12 +40,8 @@ const LOADS = [
 
 /** The first refusal expected for the others: path and message. */
 const FIRST: Record<string, string> = {
-  "all-keys.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
-  "all-keys-netconf.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
   "config-backend.json":
     "Dhcp6.config-control: configuration backends ('config-control') are not served by weka: keep the configuration in the file (config-set and config-write change it through the control channel)",
-  "mysql-reservations.json": "Dhcp6.hosts-database: 'hosts-database' is not supported by weka yet",
-  "pgsql-reservations.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
   "ha-hot-standby.json":
     "Dhcp6.hooks-libraries[1].library: hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
 };

@@ -150,3 +150,14 @@ Deno.test("packet-queue statistics: decaying means of the depth over 10, 100 and
   const after = q.averages();
   assert.ok(after[0] < 0.01 && after[1] < after[2], JSON.stringify(after));
 });
+
+Deno.test("hooks-libraries: Kea 2.7+'s SQL backend hook libraries load nothing, with one notice each", () => {
+  const hooks = [{ library: "/usr/lib/kea/hooks/libdhcp_mysql.so" }, { library: "libdhcp_pgsql.so" }];
+  const c4 = load({ Dhcp4: { subnet4: [SUBNET4], "hooks-libraries": hooks } });
+  const c6 = load({ Dhcp6: { subnet6: [{ id: 1, subnet: "2001:db8::/64" }], "hooks-libraries": hooks } });
+  for (const [c, map] of [[c4, "Dhcp4"], [c6, "Dhcp6"]] as const) {
+    assert.deepEqual(c.notices.map((n) => n.path), [0, 1].map((i) => `${map}.hooks-libraries[${i}].library`));
+    assert.match(c.notices[0].message, /'libdhcp_mysql\.so' \(Kea 2\.7\+'s MySQL backend\) has nothing to load/);
+    assert.match(c.notices[1].message, /weka's PostgreSQL lease and host backends are built in/);
+  }
+});

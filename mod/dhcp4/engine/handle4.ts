@@ -14,6 +14,7 @@ import { handleRequest } from "./request.ts";
 import { handleRelease } from "./release.ts";
 import { handleDecline } from "./decline.ts";
 import { handleInform } from "./inform.ts";
+import { applyFlexOptions } from "./flex_option.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
@@ -113,5 +114,23 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
       }
     }
   };
-  return swapped ? restoreClientId(run(swapped.ex), swapped.original) : run(ex);
+  // Kea's flex-option hook edits every response (its pkt4_send callout), evaluating on the query as received
+  const flex = ctx.config.flexOptions;
+  const edited = (x: Exchange): Outcome => {
+    const out = run(x);
+    if (flex?.length && out.kind === "reply") {
+      const a = ctx.arrival;
+      out.log.push(
+        ...applyFlexOptions(flex, out.reply, {
+          query,
+          iface: a.iface,
+          src: a.srcAddr,
+          dst: a.dstAddr,
+          classes: x.classes,
+        }, client.label),
+      );
+    }
+    return out;
+  };
+  return swapped ? restoreClientId(edited(swapped.ex), swapped.original) : edited(ex);
 }
