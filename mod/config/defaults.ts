@@ -81,7 +81,11 @@ export const BUILTIN_HOOKS = [
   "libdhcp_ha.so",
   "libdhcp_flex_id.so",
   "libdhcp_stat_cmds.so",
+  "libdhcp_bootp.so",
 ] as const;
+
+/** Kea's BOOTP hook (hooks-bootp.rst): DHCPv4 only; built into weka's DHCPv4 engine (mod/dhcp4/engine/bootp.ts). */
+export const BOOTP_HOOK = "libdhcp_bootp.so";
 
 /**
  * `dhcp-ddns` defaults (Kea's D2ClientConfig: updates off, D2 at 127.0.0.1:53001, sender on any address and port,
