@@ -9,10 +9,17 @@
  * Each line also gives the server's CPU time during the step (user+system, all its threads) per exchange.
  * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_SHAPES=unicast (or bcast) only that shape;
  * BENCH_GENERATORS=N splits each step's rate over N perfdhcp instances on different LAN A hosts (default 2).
+ * BENCH_DB=postgresql (or mysql; `deno task bench:pgsql`, `bench:mysql`) puts both servers on the same private Kea SQL
+ * lease database in the lab's `dns` host (198.18.0.53, schema by kea-admin db-init), emptied before every step.
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
 import { perfdhcpMany, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+import { type SqlServer, startSqlServer } from "../tests/lease/sql_servers.ts";
+
+/** The shared SQL lease database of BENCH_DB, once started. */
+let db: SqlServer | undefined;
+const DB = Deno.env.get("BENCH_DB") as "postgresql" | "mysql" | undefined;
 
 type Shape = "bcast" | "unicast";
 type Server = "weka" | "kea";
@@ -26,7 +33,9 @@ const rates = Deno.args.length > 1
   : [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000, 12000];
 
 function config(server: Server, shape: Shape, dir: string): Record<string, unknown> {
-  const leaseDb = server === "kea"
+  const leaseDb = db
+    ? db.keaMap()
+    : server === "kea"
     ? { type: "memfile", persist: true, name: `${dir}/kea-leases4.csv`, "lfc-interval": 0 }
     : { type: "memfile", name: `${dir}/weka-leases4.csv` };
   return {
@@ -63,6 +72,7 @@ async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promi
   const cfg = `${dir}/${server}.json`;
   await Deno.writeTextFile(cfg, JSON.stringify(config(server, shape, dir)));
   await Deno.mkdir("/run/kea", { recursive: true });
+  if (db) await db.sql("DELETE FROM lease4");
   const cmd = server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg];
   const p = lab.spawn("srv1", cmd);
   try {
@@ -95,6 +105,10 @@ async function main(): Promise<number> {
   const lab = await Lab.up("wkb-");
   const summary: string[] = [];
   try {
+    if (DB) {
+      db = await startSqlServer(DB, { netns: lab.ns("dns"), listen: "198.18.0.53" });
+      console.log(`# both servers on the ${DB} lease database ${db.host}:${db.port} (lab host dns)`);
+    }
     const shapes = (Deno.env.get("BENCH_SHAPES") ?? "bcast,unicast").split(",") as Shape[];
     const only = Deno.env.get("BENCH_SERVERS")?.split(",");
     for (const shape of shapes) {
@@ -136,6 +150,7 @@ async function main(): Promise<number> {
       summary.push(`${shape}: weka best ${shown("weka")}, kea best ${shown("kea")}, ratio ${ratio}`);
     }
   } finally {
+    await db?.stop();
     await lab.down();
   }
   console.log(`\n# best rate with < ${DROP_LIMIT} % drops (DISCOVER-OFFER and REQUEST-ACK)`);

@@ -12,7 +12,7 @@ import { type AgentContext, agentDispatcher, buildAgentRegistry, routeOf } from 
 import { sendUnix } from "../control/client.ts";
 import { ControlListeners } from "../control/listeners.ts";
 import type { ServiceDirectory } from "../control/services.ts";
-import type { Log } from "../log/logger.ts";
+import { type Log, reconfigureLoggers } from "../log/logger.ts";
 import { DENO_WRITE_FS, writeFileAtomically } from "./role_common.ts";
 import { VERSION, versionReport } from "./version.ts";
 
@@ -70,7 +70,11 @@ export async function startAgent(
     checkDoc: (doc) =>
       agentOf(parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
     applyConfig: apply,
-    reloadFile: async () => apply(agentOf(await loadConfigFile(opts.configPath))),
+    reloadFile: async () => {
+      const next = agentOf(await loadConfigFile(opts.configPath));
+      await reconfigureLoggers("kea-ctrl-agent", next.loggers);
+      apply(next);
+    },
     forward: (path, text) => sendUnix(path, text),
     shutdown: () => {
       stopped = true;

@@ -58,6 +58,7 @@ export async function runDdns(opts: {
     configPath: opts.configPath,
     log,
     shutdown: (type, code) => stopped.resolve({ type, code }),
+    ownLoggers: true,
   });
   const unregister = opts.services?.register("d2", control);
   const onStop = () => stopped.resolve({ type: "now", code: 0 });

@@ -12,7 +12,7 @@ import { ControlListeners } from "../control/listeners.ts";
 import { buildD2Registry, d2Dispatcher } from "../ddns/d2/control.ts";
 import { type D2Daemon, startD2 } from "../ddns/d2/daemon.ts";
 import type { ServiceDirectory } from "../control/services.ts";
-import type { Log } from "../log/logger.ts";
+import { type Log, reconfigureLoggers } from "../log/logger.ts";
 import { unixSockets } from "./role_common.ts";
 import { VERSION, versionReport } from "./version.ts";
 
@@ -51,6 +51,8 @@ export async function openD2Control(
     configPath: string;
     log: Log;
     shutdown(type: "now" | "normal" | "drain_first", code: number): void;
+    /** the D2 logs through its own `loggers` (re-applied by a reload); false when it logs as the DHCP role */
+    ownLoggers?: boolean;
   },
 ): Promise<D2Control> {
   const { log } = opts;
@@ -63,6 +65,7 @@ export async function openD2Control(
   const reload = async () => {
     const next = await loadD2(opts.configPath);
     for (const w of next.warnings) log.warn("DHCP_DDNS_CONFIG_WARNING", w);
+    if (opts.ownLoggers) await reconfigureLoggers("kea-dhcp-ddns", next.cfg.loggers);
     apply(next.cfg);
     log.info("DHCP_DDNS_CONFIG_RELOADED", `configuration reloaded from ${opts.configPath}`);
   };
@@ -112,7 +115,7 @@ export interface D2Host {
  * Undefined when it cannot start (logged as DHCP_DDNS_FAILED).
  */
 export async function startInProcessD2(
-  host: D2Host,
+  host: D2Host & { ownLoggers?: boolean },
   cfg: D2Config,
   services?: ServiceDirectory,
 ): Promise<D2Daemon | undefined> {
@@ -129,6 +132,7 @@ export async function startInProcessD2(
     configPath: host.configPath,
     log,
     shutdown: (_type, code) => host.shutdown(code),
+    ownLoggers: host.ownLoggers,
   });
   host.onStop(() => control.close());
   if (services) host.onStop(services.register("d2", control));

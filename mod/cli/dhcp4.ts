@@ -34,6 +34,9 @@ import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
+import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
+import { SqlLeaseStore } from "../lease/sql_store.ts";
+import type { LeaseStore } from "../lease/types.ts";
 
 export interface Dhcp4Options {
   configPath: string;
@@ -97,6 +100,9 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     return await role.abort();
   }
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
+  if (store instanceof SqlLeaseStore) {
+    role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
+  }
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
@@ -142,6 +148,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));
+  channel.dispatch = freshLeaseReads(channel.dispatch, store) as typeof channel.dispatch;
   if (opts.services) {
     role.onStop(opts.services.register("dhcp4", {
       dispatch: channel.dispatch,
@@ -171,8 +178,22 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
  * database (Kea keeps a pid file too), and imports a memfile's Kea CSV into an empty store (a Kea site keeps its
  * leases); both are undone at the stop. Undefined when the store cannot be used (the reason is logged).
  */
-async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<KvLeaseStore | undefined> {
+async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | undefined> {
   const { log, current: config } = role;
+  if (config.hostsDbs?.length) {
+    log.error("DHCP4_HOSTS_DB_UNSUPPORTED", "hosts-database / hosts-databases are not served by weka yet");
+    return undefined;
+  }
+  if (config.lease.db) {
+    const sql = await openSqlStore4("DHCP4", config.lease.db, log);
+    if (!sql) return undefined;
+    role.onStop(() => sql.close());
+    log.info(
+      "DHCP4_LEASE_DB",
+      `${config.lease.type} lease database ${config.lease.path}: ${sql.size()} lease(s) loaded`,
+    );
+    return sql;
+  }
   const store = await role.openStore((p, o) => KvLeaseStore.open(p, o));
   if (!store) return undefined;
   role.onStop(() => store.close());

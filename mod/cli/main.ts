@@ -19,6 +19,8 @@ import {
 } from "@optique/core";
 import { run } from "@optique/run";
 import { VERSION, versionReport } from "./version.ts";
+import { setSyslogTransport } from "../log/syslog.ts";
+import { openSyslogSocket } from "../net/syslog_socket.ts";
 
 const configOpt = option("-c", "--config", string({ metavar: "FILE" }), {
   description: message`The configuration file (Kea's JSON dialect: comments and <?include?> allowed).`,
@@ -179,6 +181,8 @@ class Exit extends Error {
 
 /** Parses `args` and runs the chosen subcommand; returns the process exit code. */
 export async function main(args: string[]): Promise<number> {
+  // `syslog` logger outputs write datagrams to the local syslog socket (docs/ARCHITECTURE.md: wiring in cli/)
+  setSyslogTransport(openSyslogSocket);
   let parsed;
   try {
     parsed = run(parser, {

@@ -12,7 +12,7 @@ import { formatProblem } from "../config/errors.ts";
 import type { ControlSocketSpec } from "../config/model.ts";
 import type { ControlContext } from "../control/context.ts";
 import { kvFiles, type LiveFile } from "../control/safe_write.ts";
-import { closeLogging, type Log, setupLogging } from "../log/logger.ts";
+import { closeLogging, type Log, reconfigureLoggers, setupLogging } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { statsSummary } from "./dhcp4_stats.ts";
@@ -20,7 +20,7 @@ import { openLeaseDb, RoleLife, type RolePrefix } from "./role_common.ts";
 
 /** What the runner needs of a role's compiled section (Dhcp4Config and Dhcp6Config both are). */
 export interface RoleSection {
-  lease: { path: string; csvName?: string };
+  lease: { path: string; csvName?: string; db?: { type: string } };
   loggers: Parameters<typeof setupLogging>[0];
   controlSockets: readonly ControlSocketSpec[];
   subnets: readonly unknown[];
@@ -112,6 +112,13 @@ export class RoleRunner<C extends RoleSection> {
 
   /** Opens the role's lease database (`open` is the store's), or logs why not and returns undefined. */
   openStore<S>(open: Parameters<typeof openLeaseDb<S>>[3]): Promise<S | undefined> {
+    if (this.current.lease.db) {
+      this.log.error(
+        `${this.kind.prefix}_LEASE_DB_OPEN_FAILED`,
+        `the ${this.current.lease.db.type} lease database is served by weka dhcp4 only so far (${this.kind.map})`,
+      );
+      return Promise.resolve(undefined);
+    }
     return openLeaseDb(this.kind.prefix, this.current.lease.path, this.log, open);
   }
 
@@ -128,14 +135,20 @@ export class RoleRunner<C extends RoleSection> {
   }
 
   /**
-   * The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the section whole, tell the
-   * role (`applied`), log `<PREFIX>_CONFIG_COMPLETE`, and reopen the control sockets after the answer went out.
+   * The one apply path of SIGHUP, config-reload and config-set: refuse (throw) or swap the section whole, re-apply
+   * its `loggers` (a file that cannot be opened refuses the configuration, as Kea refuses it), tell the role
+   * (`applied`), log `<PREFIX>_CONFIG_COMPLETE`, and reopen the control sockets after the answer went out.
    */
-  apply(next: LoadedConfig, origin: string): void {
+  async apply(next: LoadedConfig, origin: string): Promise<void> {
     const section = this.kind.section(next);
     if (!section) throw new Error(`the new configuration has no ${this.kind.map} section`);
     const why = this.kind.reloadBlocker(this.current, section);
     if (why) throw new Error(why);
+    try {
+      await reconfigureLoggers(this.kind.logger, section.loggers);
+    } catch (e) {
+      throw new Error(`the loggers cannot be applied: ${(e as Error).message}`);
+    }
     this.current = section;
     this.onApplied(section);
     this.life.reloadedAt = Date.now();
@@ -148,7 +161,7 @@ export class RoleRunner<C extends RoleSection> {
 
   /** config-reload and SIGHUP: re-reads the `-c` file and applies it. */
   async reloadFile(): Promise<void> {
-    this.apply(await loadConfigFile(this.configPath), this.configPath);
+    await this.apply(await loadConfigFile(this.configPath), this.configPath);
   }
 
   /** What the role does after a reload was applied (reset its server, its statistics…). */
@@ -176,7 +189,7 @@ export class RoleRunner<C extends RoleSection> {
         if (!this.kind.section(l)) throw new Error(`the configuration has no ${map} map`);
         return l;
       },
-      applyConfig: (next: LoadedConfig) => Promise.resolve().then(() => this.apply(next, "a control command")),
+      applyConfig: (next: LoadedConfig) => this.apply(next, "a control command"),
       reloadFile: () => this.reloadFile(),
       ...this.life.contextBase(() => this.channel?.status() ?? { status: "ready" }, () => [
         { path: this.configPath, what: "the running configuration" },

@@ -12,17 +12,12 @@
 import { loadConfigFile, type LoadedConfig } from "../config/load.ts";
 import type { LoggerSpec } from "../config/model.ts";
 import { ServiceDirectory } from "../control/services.ts";
-import { closeLogging, roleLog, setupLogging } from "../log/logger.ts";
+import { closeLogging, defaultLogger, roleLog, setupLogging } from "../log/logger.ts";
 import { startAgent } from "./agent.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
-
-/** Kea's default logger of a daemon that configures none. */
-function defaultLogger(name: string): LoggerSpec {
-  return { name, severity: "INFO", debuglevel: 0, outputs: [{ output: "stdout", flush: true, maxsize: 0, maxver: 1 }] };
-}
 
 /** Every role's loggers (Kea's default for a role that configures none), and the first role's logger name. */
 function loggersOf(l: LoadedConfig): { specs: LoggerSpec[]; first: string } {

@@ -11,6 +11,7 @@ import type { ControlSocketSpec, DhcpServerCommon, ExpiredLeasesProcessing, Logg
 import type { Dhcp4In } from "./schema4.ts";
 import type { LoggerIn } from "./schema_daemon.ts";
 import type { ControlSocketIn } from "./schema_control.ts";
+import { compileDbAccess, compileHostsDbs, describeDb } from "./compile_db.ts";
 
 /** The shared maps of a validated Dhcp4 or Dhcp6 map (Dhcp6 has no `control-sockets` list). */
 export type ServerCommonIn =
@@ -22,6 +23,8 @@ export type ServerCommonIn =
     | "hooks-libraries"
     | "control-socket"
     | "decline-probation-period"
+    | "hosts-database"
+    | "hosts-databases"
   >
   & { "control-sockets"?: Dhcp4In["control-sockets"] };
 
@@ -107,7 +110,8 @@ export function compileControlSockets(
  */
 export function compileServerCommon(d: ServerCommonIn, defaults: ServerCommonDefaults): DhcpServerCommon {
   const ld = d["lease-database"];
-  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as "memfile" | "kv";
+  const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as DhcpServerCommon["lease"]["type"];
+  const db = ld && (type === "postgresql" || type === "mysql") ? compileDbAccess(ld) : undefined;
   const csvName = type === "memfile" ? ld?.name ?? defaults.leaseFiles.memfileName : undefined;
   const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
     file: h.library.slice(h.library.lastIndexOf("/") + 1),
@@ -116,10 +120,12 @@ export function compileServerCommon(d: ServerCommonIn, defaults: ServerCommonDef
   return {
     lease: {
       type,
-      path: csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? defaults.leaseFiles.kvName,
+      path: db ? describeDb(db) : csvName !== undefined ? kvPathFor(csvName) : ld?.name ?? defaults.leaseFiles.kvName,
       ...(csvName !== undefined ? { csvName } : {}),
+      ...(db ? { db } : {}),
       persist: ld?.persist ?? LEASE_DATABASE_DEFAULTS.persist,
     },
+    hostsDbs: compileHostsDbs(d["hosts-database"], d["hosts-databases"]),
     declineProbationPeriod: d["decline-probation-period"] ?? defaults.declineProbationPeriod,
     expired: expired(d),
     loggers: compileLoggers(d.loggers, defaults.rootLogger),

@@ -51,6 +51,23 @@ export const LEASE_DATABASE_DEFAULTS = {
   "lfc-interval": 3600,
 } as const;
 
+/**
+ * Database connection defaults of Kea 2.2 (database_connection.cc, pgsql_connection.cc, mysql_connection.cc): host
+ * localhost, the backend's standard port, a 5 s connect timeout, no read/write/TCP-user timeouts, no reconnection
+ * (`max-reconnect-tries` 0) and `on-fail` stop-retry-exit.
+ */
+export const DB_ACCESS_DEFAULTS = {
+  host: "localhost",
+  port: { postgresql: 5432, mysql: 3306 },
+  "connect-timeout": 5,
+  "read-timeout": 0,
+  "write-timeout": 0,
+  "tcp-user-timeout": 0,
+  "max-reconnect-tries": 0,
+  "reconnect-wait-time": 0,
+  "on-fail": "stop-retry-exit",
+} as const;
+
 /** Option data defaults (Kea: space dhcp4, csv-format true, both send flags false). */
 export const OPTION_DATA_DEFAULTS = {
   space: "dhcp4",

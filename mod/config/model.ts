@@ -228,20 +228,53 @@ export interface ControlSocketSpec {
 }
 
 /**
+ * A SQL database connection (Kea's DbAccessParser parameters with Kea 2.2's defaults): `lease-database` or a host
+ * database of type `postgresql` or `mysql`. Times as Kea gives them: timeouts in seconds, the reconnect wait in
+ * milliseconds.
+ */
+export interface DbAccess {
+  type: "postgresql" | "mysql";
+  name: string;
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  connectTimeout: number;
+  readTimeout: number;
+  writeTimeout: number;
+  tcpUserTimeout: number;
+  maxReconnectTries: number;
+  reconnectWaitTime: number;
+  onFail: "stop-retry-exit" | "serve-retry-exit" | "serve-retry-continue";
+  readonly: boolean;
+  trustAnchor?: string;
+  certFile?: string;
+  keyFile?: string;
+  cipherList?: string;
+}
+
+/**
  * What the compiled model of a DHCP server role carries whatever its universe (Dhcp4Config and model6.ts's
  * Dhcp6Config): the lease database, decline probation, expired-lease processing, loggers, built-in hooks, control
  * sockets and the validated JSON (Kea's maps of the same names are shared by kea-dhcp4 and kea-dhcp6).
  */
 export interface DhcpServerCommon {
   lease: {
-    /** "memfile" as Kea spells it, or "kv" (weka's own) */
-    type: "memfile" | "kv";
-    /** the Deno KV file path (for memfile: the lease file name with its extension replaced by .kv) */
+    /** "memfile" as Kea spells it, "kv" (weka's own), or Kea's SQL backends "postgresql" and "mysql" */
+    type: "memfile" | "kv" | "postgresql" | "mysql";
+    /**
+     * the Deno KV file path (for memfile: the lease file name with its extension replaced by .kv); for a SQL
+     * database, its description `type://user@host:port/name` (what a reload compares and the log shows)
+     */
     path: string;
+    /** the SQL database's connection, for "postgresql" and "mysql" */
+    db?: DbAccess;
     /** the Kea CSV named by a memfile config, when any */
     csvName?: string;
     persist: boolean;
   };
+  /** host databases (`hosts-database`, then `hosts-databases`), searched in order; empty when none */
+  hostsDbs?: DbAccess[];
   declineProbationPeriod: number;
   expired: ExpiredLeasesProcessing;
   loggers: LoggerSpec[];

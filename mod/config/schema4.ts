@@ -24,6 +24,7 @@ import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
 import { classGuardParams, clientClassList } from "./client_classes4.ts";
+import { hostsDatabase, hostsDatabaseList, leaseDatabase } from "./schema_db.ts";
 
 const interfaceName = v.pipe(
   str,
@@ -37,21 +38,6 @@ const interfacesConfig = v.strictObject({
   interfaces: v.optional(v.array(interfaceName, "must be a list of interface names")),
   "dhcp-socket-type": v.optional(v.picklist(["raw", "udp"], 'must be "raw" or "udp"')),
   ...interfaceSocketParams,
-}, "must be a map");
-
-const leaseDatabase = v.strictObject({
-  type: v.pipe(
-    str,
-    v.check(
-      (t) => t === "memfile" || t === "kv",
-      (i) => `lease database type '${i.input}' is not supported by weka (use "memfile" or "kv")`,
-    ),
-  ),
-  name: v.optional(nonEmptyStr),
-  persist: v.optional(bool),
-  "lfc-interval": v.optional(uint32),
-  "max-row-errors": v.optional(uint32),
-  ...annotations,
 }, "must be a map");
 
 const expiredLeases = v.strictObject({
@@ -111,6 +97,8 @@ const sharedNetwork4 = v.strictObject({
 export const Dhcp4Schema = v.strictObject({
   "interfaces-config": v.optional(interfacesConfig),
   "lease-database": v.optional(leaseDatabase),
+  "hosts-database": v.optional(hostsDatabase),
+  "hosts-databases": v.optional(hostsDatabaseList),
   subnet4: v.optional(v.array(subnet4, "must be a list")),
   /** shared networks: subnets on one link, inheriting the network's parameters */
   "shared-networks": v.optional(v.array(sharedNetwork4, "must be a list")),

@@ -112,6 +112,8 @@ const MAC_SOURCES = [
 export const Dhcp6Schema = v.strictObject({
   "interfaces-config": v.optional(interfacesConfig6),
   "lease-database": shared4["lease-database"],
+  "hosts-database": shared4["hosts-database"],
+  "hosts-databases": shared4["hosts-databases"],
   "expired-leases-processing": shared4["expired-leases-processing"],
   loggers: shared4.loggers,
   "control-socket": shared4["control-socket"],

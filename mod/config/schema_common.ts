@@ -135,8 +135,6 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   Dhcp4: new Set([
     ...SCOPED_UNSUPPORTED,
     "multi-threading",
-    "hosts-database",
-    "hosts-databases",
     "config-control",
     "server-tag",
     "sanity-checks",
@@ -152,8 +150,6 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   ]),
   subnet4: new Set([...SCOPED_UNSUPPORTED, "4o6-interface", "4o6-interface-id", "4o6-subnet"]),
   Dhcp6: new Set([
-    "hosts-database",
-    "hosts-databases",
     "config-control",
     "cache-threshold",
     "cache-max-age",
@@ -173,25 +169,9 @@ export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
   reservations: new Set(["client-classes"]),
   "option-data": new Set(["client-classes"]),
   "interfaces-config": new Set(["outbound-interface"]),
-  "lease-database": new Set([
-    "host",
-    "port",
-    "user",
-    "password",
-    "connect-timeout",
-    "readonly",
-    "reconnect-wait-time",
-    "max-reconnect-tries",
-    "on-fail",
-    "retry-on-startup",
-    "trust-anchor",
-    "cert-file",
-    "key-file",
-    "cipher-list",
-    "read-timeout",
-    "write-timeout",
-    "tcp-user-timeout",
-  ]),
+  "lease-database": new Set(["retry-on-startup"]),
+  "hosts-database": new Set(["retry-on-startup"]),
+  "hosts-databases": new Set(["retry-on-startup"]),
 };
 
 /** True when `key` is a Kea key of the scope named by `parent` that weka does not support yet. */

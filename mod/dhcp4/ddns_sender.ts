@@ -6,7 +6,7 @@
  */
 import type { Dhcp4Config } from "../config/model.ts";
 import type { ReclaimEvent } from "../lease/reclaim_plan.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 import { openNcrSender } from "../ddns/ncr/udp.ts";
@@ -54,7 +54,7 @@ export function startDdnsSender(config: Dhcp4Config, deps: DdnsSenderDeps): Ddns
     stat: (name, delta) => stats.add(name, delta),
     log: (level, id, text) => {
       if (level === "info") {
-        if (log.debugEnabled) log.debug(id, text);
+        if (log.debugEnabled) log.debug(id, text, DBG.TRACE_DETAIL);
       } else log[level](id, text);
     },
   });

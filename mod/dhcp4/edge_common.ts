@@ -8,7 +8,7 @@
  * for every reply whose commit is in flight. And the edges' last resort for an exception in the packet path (Kea's
  * `…_PACKET_PROCESS_EXCEPTION`): one escaped line, no stack trace, counted.
  */
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import { errorText } from "../wire/printable.ts";
 
@@ -35,6 +35,8 @@ export interface CommitThen<M> {
   finish: () => void;
   /** the edge's last resort for an exception after the commit */
   failed: (e: unknown) => void;
+  /** a refused commit the edge handles itself (a shared database's conflict: decide again); true = handled */
+  retry?: (e: unknown) => boolean;
 }
 
 /** Commits, waits for the partner when there is one, then finishes; never throws, never rejects unhandled. */
@@ -58,11 +60,13 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
           log.debug(
             `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
             `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
+            DBG.TRACE_BASIC,
           );
         }
       });
     },
     (e) => {
+      if (c.retry?.(e)) return;
       stats.add(`${pkt}-processing-failed`);
       stats.add(`${pkt}-receive-drop`);
       log.error(`${prefix}_LEASE_COMMIT_FAILED`, `${c.label()}: lease commit failed, no reply sent: ${errorText(e)}`);

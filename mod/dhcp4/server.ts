@@ -24,12 +24,16 @@ import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 import type { Stats } from "../stats/stats.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { clientLabel } from "../packet4/label.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
+import { prefetchKeys4 } from "./prefetch4.ts";
+
+/** How many times a query whose lease another server took first is decided again (shared SQL database). */
+export const MAX_CONFLICT_RETRIES = 3;
 
 export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 
@@ -116,6 +120,7 @@ export class Dhcp4Server {
         this.deps.offers.sweep(Math.floor(nowMs / 1000));
         lastSweep = nowMs;
       }
+      if (this.deps.store.prefetch && batch.length && !this.disabled) await this.prefetch(batch);
       for (const d of batch) this.process(d, Math.floor(nowMs / 1000));
       // While packets keep arriving, recvBatch drains them without ever returning to the event loop; commit
       // completions (and so the ACKs waiting for them) would starve. A macrotask turn lets them through (~2 µs).
@@ -134,6 +139,21 @@ export class Dhcp4Server {
     });
   }
 
+  /**
+   * A shared (SQL) store: re-reads the rows this batch asks about before the engine runs. A failure is logged and
+   * the batch is served from the cache (the database still decides every write).
+   */
+  private async prefetch(batch: Datagram[]): Promise<void> {
+    try {
+      await this.deps.store.prefetch!(prefetchKeys4(batch));
+    } catch (e) {
+      this.deps.log.error(
+        "DHCP4_LEASE_DB_READ_FAILED",
+        `reading the leases of ${batch.length} queries: ${errorText(e)}`,
+      );
+    }
+  }
+
   /** The query being handled by {@link process}, for the label of its failure line. */
   private current: Packet4 | undefined;
 
@@ -142,10 +162,10 @@ export class Dhcp4Server {
    * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
    * `pkt4-processing-failed` and logs one line with the client's label and the error's message, escaped.
    */
-  process(d: Datagram, now: number): void {
+  process(d: Datagram, now: number, attempt = 0): void {
     this.current = undefined;
     try {
-      this.processOne(d, now);
+      this.processOne(d, now, attempt);
     } catch (e) {
       this.failed(e, d, this.current);
     }
@@ -165,7 +185,7 @@ export class Dhcp4Server {
   }
 
   /** {@link process} without the last-resort catch. */
-  private processOne(d: Datagram, now: number): void {
+  private processOne(d: Datagram, now: number, attempt: number): void {
     const { stats, log } = this.deps;
     stats.add("pkt4-received");
     if (this.disabled) {
@@ -184,6 +204,7 @@ export class Dhcp4Server {
         log.debug(
           "DHCP4_PACKET_DROP_0001",
           `failed to parse packet from ${formatIpv4(d.srcAddr)}:${d.srcPort} on ${d.iface}: ${why}`,
+          DBG.PKT_HANDLING,
         );
       }
       return;
@@ -211,13 +232,13 @@ export class Dhcp4Server {
       if (haClass) ctx.haClass = haClass;
     }
     const out: Outcome = handle4(query, ctx);
-    this.runOutcome(query, out, d, now);
+    this.runOutcome(query, out, d, now, attempt);
   }
 
-  private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number): void {
+  private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number, attempt: number): void {
     const { log, offers } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
-      for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
+      for (const l of out.log) l.debug ? log.debug(l.id, l.text, DBG.TRACE_BASIC_DATA) : log.info(l.id, l.text);
     }
     if (out.kind === "drop") {
       if (out.forgetOffer) offers.forget(out.forgetOffer);
@@ -242,6 +263,12 @@ export class Dhcp4Server {
         if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
       },
       failed: (e) => this.failed(e, d, query, true),
+      // another server sharing the SQL database took the row first: decide again on the re-read rows
+      retry: (e) => {
+        if ((e as Error)?.name !== "LeaseConflictError" || attempt >= MAX_CONFLICT_RETRIES) return false;
+        this.process(d, Math.floor(this.clock() / 1000), attempt + 1);
+        return true;
+      },
     });
   }
 
@@ -259,6 +286,7 @@ export class Dhcp4Server {
         "DHCP4_OFFER_EVICTED",
         `offer table full: forgot the offer of ${formatIpv4(evicted.address)} made ${now - evicted.at} s ago ` +
           `in subnet ${evicted.subnetId}${evicted.holdUntil > now ? " (its offer-lifetime hold is lost)" : ""}`,
+        DBG.TRACE_BASIC,
       );
     }
   }

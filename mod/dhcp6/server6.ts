@@ -17,7 +17,7 @@ import { MsgType6, Opt6, type Packet6 } from "../packet6/packet.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Lease6Store } from "../lease/types6.ts";
 import type { Stats } from "../stats/stats.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Datagram6, Transport6 } from "../net/udp6.ts";
 import { formatIpv6 } from "../wire/ipv6.ts";
 import { DecodeError } from "../wire/errors.ts";
@@ -184,6 +184,7 @@ export class Dhcp6Server {
           "DHCP6_PACKET_DROP_PARSE_FAIL",
           `failed to parse packet from [${formatIpv6(d.srcAddr)}]:${d.srcPort} to ${formatIpv6(d.dstAddr)}, ` +
             `received over interface ${d.iface || "(unknown)"}, reason: ${why}`,
+          DBG.PKT_HANDLING,
         );
       }
       return;
@@ -217,7 +218,7 @@ export class Dhcp6Server {
   private runOutcome(query: Packet6, out: Outcome6, d: Datagram6): void {
     const { log } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
-      for (const l of out.log) l.debug ? log.debug(l.id, l.text) : log.info(l.id, l.text);
+      for (const l of out.log) l.debug ? log.debug(l.id, l.text, DBG.TRACE_BASIC_DATA) : log.info(l.id, l.text);
     }
     if (out.kind === "drop") {
       this.bump(out.stats);
@@ -255,6 +256,7 @@ export class Dhcp6Server {
           `${clientLabel6(query)}: sending ${TYPE_NAMES[innermost(out.reply).msgType] ?? "reply"} to [${
             formatIpv6(out.dest.addr)
           }]:${out.dest.port} (${bytes.length} bytes)`,
+          DBG.TRACE_BASIC,
         );
       }
     } catch (e) {

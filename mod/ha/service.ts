@@ -10,6 +10,7 @@ import { CommandError, Result } from "../control/answer.ts";
 import type { HaHooks } from "./hooks.ts";
 import { hwAddr, MsgType, Opt, type Packet4 } from "../packet4/packet.ts";
 import { clientLabel } from "../packet4/label.ts";
+import { DBG } from "../log/logger.ts";
 import type { LeaseMutation } from "../lease/types.ts";
 import { toColonHex } from "../wire/addr.ts";
 import type { HaControl } from "./commands.ts";
@@ -58,6 +59,7 @@ export class HaService extends HaCore implements HaHooks, HaControl {
       log.debug(
         "HA_BUFFER4_RECEIVE_NOT_FOR_US",
         `${this.name}: ${clientLabel(query)}: dropping query to be processed by another server`,
+        DBG.TRACE_BASIC,
       );
     }
     return undefined;

@@ -8,7 +8,7 @@
 import type { DhcpState, DisableOrigin } from "../control/dhcp_state.ts";
 import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import type { LeaseStore } from "../lease/types.ts";
-import type { Log } from "../log/logger.ts";
+import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import { PeerClient } from "./peer_client.ts";
 import { QueryFilter } from "./query_filter.ts";
@@ -93,7 +93,7 @@ export class HaCore {
           else this.apply({ kind: "update-failed" });
         }),
       log: (level, id, text) =>
-        level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text),
+        level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text, DBG.TRACE_BASIC),
       stat: (name) => deps.stats.add(name),
       maxInFlight: deps.maxUpdatesInFlight,
     });

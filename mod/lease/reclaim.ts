@@ -29,6 +29,8 @@ export interface ReclaimFamily<E> {
   apply(mutations: unknown[]): Promise<void>;
   /** whether expired leases are left at `now` */
   more(now: number): boolean;
+  /** a shared (SQL) store: reads the database's expired rows before planning (each server reclaims what is there) */
+  before?(now: number, cfg: ExpiredLeasesProcessing): Promise<void>;
 }
 
 function family4(store: LeaseStore): ReclaimFamily<ReclaimEvent> {
@@ -38,6 +40,9 @@ function family4(store: LeaseStore): ReclaimFamily<ReclaimEvent> {
     flush: (now, cfg) => planFlush(store, now, cfg),
     apply: (m) => store.apply(m as Parameters<LeaseStore["apply"]>[0]),
     more: (now) => store.expired(now, 1).length > 0,
+    ...(store.refreshExpired
+      ? { before: (now, cfg) => store.refreshExpired!(now, cfg.maxReclaimLeases || 1000, cfg.holdReclaimedTime) }
+      : {}),
   };
 }
 
@@ -146,6 +151,7 @@ export class Reclaimer<E = ReclaimEvent> {
   private async cycle(remove?: boolean): Promise<ReclaimResult> {
     const cfg = this.deps.config();
     const now = this.deps.clock();
+    await this.fam.before?.(now, cfg);
     const plan = this.fam.plan(now, cfg, remove ?? !leaseAffinity(cfg));
     if (plan.mutations.length > 0) {
       await this.fam.apply(plan.mutations);

@@ -69,4 +69,20 @@ export interface LeaseStore extends LeaseView {
   size(): number;
   /** waits for in-flight commits, then closes the database */
   close(): Promise<void>;
+  /**
+   * A shared (SQL) store: re-reads the rows one receive batch asks about before the engine runs (mod/lease/
+   * sql_store.ts); absent for stores whose memory is the whole truth.
+   */
+  prefetch?(p: LeaseKeys4): Promise<void>;
+  /** A shared store: re-reads every row (the lease commands and statistics read the database, as Kea's do). */
+  refresh?(): Promise<void>;
+  /** A shared store: reads the database's expired rows before a reclamation cycle (Kea getExpiredLeases4). */
+  refreshExpired?(now: number, limit: number, holdSeconds?: number): Promise<void>;
+}
+
+/** The rows a receive batch asks about: requested addresses, hardware addresses, client identifiers. */
+export interface LeaseKeys4 {
+  addresses: number[];
+  hwaddrs: string[];
+  clientIds: string[];
 }

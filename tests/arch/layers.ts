@@ -58,7 +58,16 @@ export const FLOORS: Record<string, Floor> = {
 const MIGRATE_MAY = new Set(["wire", "options"]);
 
 /** Files a pure engine (dhcp4/engine, dhcp6/engine) must not import: I/O and the stores. */
-const ENGINE_NEVER = [/^net\//, /^control\//, /^cli\//, /^ha\//, /^lease\/kv_/, /^ddns\/d2\//, /^ddns\/ncr\/udp/];
+const ENGINE_NEVER = [
+  /^net\//,
+  /^control\//,
+  /^cli\//,
+  /^ha\//,
+  /^lease\/kv_/,
+  /^lease\/sql_/,
+  /^ddns\/d2\//,
+  /^ddns\/ncr\/udp/,
+];
 
 /** Folders (and sub-folders) that are pure: no `Deno.` anywhere in them. */
 export const PURE_FOLDERS = [

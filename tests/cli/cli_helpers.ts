@@ -21,9 +21,15 @@ export interface CliProcess {
  * Starts `weka ARGS` and waits until its output (stdout + stderr) matches `ready`, it exits, or `timeoutMs` pass
  * (no limit when absent).
  */
-export async function startCli(args: string[], ready: RegExp, timeoutMs?: number): Promise<CliProcess> {
+export async function startCli(
+  args: string[],
+  ready: RegExp,
+  timeoutMs?: number,
+  env?: Record<string, string>,
+): Promise<CliProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -18,10 +18,10 @@ const CASES: [string, string, number, number, string][] = [
   ],
   [
     "unsupported key",
-    `{"Dhcp6": {\n  "hosts-database": {"type": "mysql"}}}`,
+    `{"Dhcp6": {\n  "config-control": {}}}`,
     2,
     3,
-    "Dhcp6.hosts-database: 'hosts-database' is not supported by weka yet",
+    "Dhcp6.config-control: 'config-control' is not supported by weka yet",
   ],
   [
     "unsupported subnet key",
@@ -31,11 +31,11 @@ const CASES: [string, string, number, number, string][] = [
     "Dhcp6.subnet6[0].cache-threshold: 'cache-threshold' is not supported by weka yet",
   ],
   [
-    "mysql lease db",
-    `{"Dhcp6": {"lease-database": {"type": "mysql"}}}`,
+    "cql lease db",
+    `{"Dhcp6": {"lease-database": {"type": "cql"}}}`,
     1,
     39,
-    'Dhcp6.lease-database.type: lease database type \'mysql\' is not supported by weka (use "memfile" or "kv")',
+    'Dhcp6.lease-database.type: lease database type \'cql\' is not supported by weka (use "memfile", "kv", "postgresql" or "mysql")',
   ],
   [
     "bad prefix",

@@ -81,7 +81,7 @@ const EXPECTED: Record<string, [number, number, string]> = {
   "bad_lease_type.json": [
     3,
     33,
-    `Dhcp4.lease-database.type: lease database type 'mysql' is not supported by weka (use "memfile" or "kv")`,
+    `Dhcp4.lease-database.type: lease database type 'cql' is not supported by weka (use "memfile", "kv", "postgresql" or "mysql")`,
   ],
   "bad_ddns_key.json": [
     3,

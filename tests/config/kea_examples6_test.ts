@@ -27,6 +27,8 @@ const LOADS = [
   "iPXE.json",
   "leases-expiration.json",
   "multiple-options.json",
+  "mysql-reservations.json",
+  "pgsql-reservations.json",
   "reservations.json",
   "several-subnets.json",
   "shared-network.json",
@@ -42,8 +44,6 @@ const FIRST: Record<string, string> = {
   "all-keys.json": "Dhcp6.compatibility: 'compatibility' is not supported by weka yet",
   "all-keys-netconf.json": "Dhcp6.compatibility: 'compatibility' is not supported by weka yet",
   "config-backend.json": "Dhcp6.config-control: 'config-control' is not supported by weka yet",
-  "mysql-reservations.json": "Dhcp6.hosts-database: 'hosts-database' is not supported by weka yet",
-  "pgsql-reservations.json": "Dhcp6.hosts-databases: 'hosts-databases' is not supported by weka yet",
   "ha-hot-standby.json":
     "Dhcp6.hooks-libraries[1].library: hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
 };

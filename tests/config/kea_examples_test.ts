@@ -19,6 +19,8 @@ const LOADS = [
   "ha-load-balancing-primary.json",
   "leases-expiration.json",
   "multiple-options.json",
+  "mysql-reservations.json",
+  "pgsql-reservations.json",
   "reservations.json",
   "several-subnets.json",
   "shared-network.json",

@@ -78,13 +78,17 @@ labTest(
         before = await rssKiB(weka.pid);
       });
       await step(`${socketType}: ${N} mutated DHCPv4 queries (unicast and broadcast) are taken`, async () => {
+        const dropsBefore = await udpDrops(lab, "srv1");
         const s = await sendFuzz(lab, "cli", "dhcp4", "198.18.0.1", 67, N, SEED + (socketType === "raw" ? 0 : 1));
         console.log(`dhcp4/${socketType}: sent ${s.sent} in ${s.ms} ms (${s.errors} send errors ${s.firstError})`);
         assert.equal(s.sent, N);
         const got = await settled(sock4, "pkt4-received");
-        const drops = await udpDrops(lab, "srv1");
-        console.log(`dhcp4/${socketType}: pkt4-received ${got}, UDP receive-buffer drops in srv1 so far ${drops}`);
-        assert.ok(got >= N * 0.9, `pkt4-received ${got} of ${N}`);
+        const drops = await udpDrops(lab, "srv1") - dropsBefore;
+        console.log(`dhcp4/${socketType}: pkt4-received ${got}, UDP receive-buffer drops in srv1 ${drops}`);
+        // every datagram that reached weka's socket was taken: what is missing, the kernel dropped when the socket
+        // buffer was full (a loaded CI machine), never weka; and weka kept up with most of them
+        assert.ok(got + drops >= N * 0.99, `pkt4-received ${got} + kernel drops ${drops} of ${N}`);
+        assert.ok(got >= N * 0.5, `pkt4-received ${got} of ${N}`);
       });
       if (socketType === "raw") {
         await step(`${N} mutated DHCPv6 queries (multicast and relayed) are taken`, async () => {

@@ -8,7 +8,7 @@
  * DHCID); more are dropped and counted in Kea's `queue-mgr-queue-full`, logged once per full spell. Each request is
  * touched O(1) times: one held back waits in a per-DHCID list instead of being scanned past again.
  */
-import type { Log } from "../../log/logger.ts";
+import { DBG, type Log } from "../../log/logger.ts";
 import { escapedLog } from "../../log/escaped_log.ts";
 import { Stats } from "../../stats/stats.ts";
 import { toHex } from "../../wire/addr.ts";
@@ -140,6 +140,7 @@ export class D2Service {
       this.log.debug(
         "DHCP_DDNS_QUEUE_MGR_QUEUE_RECEIVE",
         `Request ID ${requestId(ncr)}: received ${ncr.changeType} for ${ncr.fqdn} ${ncr.ipAddress}`,
+        DBG.TRACE_DETAIL,
       );
     }
     this.pump();
