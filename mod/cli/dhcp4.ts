@@ -32,6 +32,7 @@ import type { ServiceDirectory } from "../control/services.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
 import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
@@ -99,6 +100,15 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     net.transport.close();
     return await role.abort();
   }
+  let hooks;
+  try {
+    hooks = openLeaseHooks4(config, net.served, opts.port ? Number(opts.port) : 67, log, () => role.current);
+  } catch (e) {
+    log.error("DHCP4_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
+    net.transport.close();
+    return await role.abort();
+  }
+  role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
   if (store instanceof SqlLeaseStore) {
     role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
@@ -118,6 +128,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    leaseHooks: hooks,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
   });
   const reclaimer = new Reclaimer({
@@ -125,7 +136,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
+    onEvents: (events) => {
+      ddns?.reclaimed(events);
+      hooks.onReclaimed(events);
+    },
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -138,6 +152,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ddns?.setConfig(next);
     allocator.reset();
     resetStats(next);
+    hooks.reconfigure(next);
   });
   const ctx: ControlContext = {
     stats,
@@ -294,7 +309,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   }
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return haReloadBlocker(old, next);
+  return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
 function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {

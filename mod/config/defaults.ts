@@ -98,6 +98,7 @@ export const BUILTIN_HOOKS = [
   "libdhcp_ha.so",
   "libdhcp_flex_id.so",
   "libdhcp_stat_cmds.so",
+  "libdhcp_run_script.so",
   "libdhcp_bootp.so",
 ] as const;
 

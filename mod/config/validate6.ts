@@ -137,6 +137,8 @@ function checkHooks(d: Dhcp6In, problems: Problems): void {
     } else if (file === BOOTP_HOOK) {
       // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
       problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
+    } else if (file === "libdhcp_run_script.so") {
+      problems.add(p, "hook library 'libdhcp_run_script.so': weka runs the script for DHCPv4 lease events only yet");
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(p, `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`);
     }
