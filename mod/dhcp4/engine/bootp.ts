@@ -57,10 +57,12 @@ export function asBootpRequest(query: Packet4, config: Dhcp4Config): Packet4 | u
 
 /**
  * The hook's `pkt4_send`: removes the DHCP-specific options from the reply of a BOOTP query (an ACK with the
- * address, or a NAK that becomes an empty BOOTREPLY, as Kea sends it) and adds Kea's BOOTP_BOOTP_QUERY debug line.
+ * address, or a NAK that becomes an empty BOOTREPLY, as Kea sends it) and adds Kea's BOOTP_BOOTP_QUERY debug line;
+ * the outcome carries the query as a DHCPREQUEST (`query`), which later hooks (run_script) see, as in Kea.
  */
-export function asBootpReply(out: Outcome, label: string): Outcome {
+export function asBootpReply(out: Outcome, query: Packet4, label: string): Outcome {
   out.log.unshift({ id: "BOOTP_BOOTP_QUERY", text: `recognized a BOOTP query: ${label}`, debug: true });
+  out.query = query;
   if (out.kind !== "reply") return out;
   for (const code of DHCP_SPECIFIC_OPTIONS) out.reply.options.delete(code);
   return out;

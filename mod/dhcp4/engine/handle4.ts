@@ -126,5 +126,5 @@ export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
     }
   };
   const out = swapped ? restoreClientId(run(swapped.ex), swapped.original) : run(ex);
-  return bootp ? asBootpReply(out, client.label) : out;
+  return bootp ? asBootpReply(out, bootp, client.label) : out;
 }

@@ -15,6 +15,7 @@ import type { Outcome } from "../../../mod/dhcp4/engine/types.ts";
 import { formatIpv4, toHex } from "../../../mod/wire/addr.ts";
 import { arrival, ctxOf, ip, lease, MsgType, o, Opt, query, stat, world } from "./builders.ts";
 import { destText } from "./table.ts";
+import { committedCalls } from "../../../mod/dhcp4/run_script4.ts";
 
 const DIR = new URL("../../fixtures/dhcp4/", import.meta.url);
 
@@ -181,4 +182,34 @@ Deno.test("bootp hook: a BOOTP client's lease is infinite, a renewal keeps it so
   assert(m2.op === "put");
   assert.equal(m2.lease.validLifetime, INFINITE_LIFETIME);
   assert.equal(stat(again.stats, "cumulative-assigned-addresses"), 0, "a renewal of a live lease");
+});
+
+Deno.test("bootp hook: later hooks see the query as the DHCPREQUEST it became (run_script's leases4_committed)", () => {
+  // Kea's bootp callout sets the message type on the query, so libdhcp_run_script.so reports a DHCPREQUEST
+  const w = setup(keaConfig());
+  const out = reply(handle4(decode4(fixture("bootpc_request")), ctxOf(w)));
+  assert.ok(out.query, "the outcome carries the changed query for the edge");
+  assert.deepEqual([...out.query!.options.get(Opt.MESSAGE_TYPE)!], [MsgType.REQUEST]);
+  const calls = committedCalls({
+    query: out.query!,
+    arrival: {
+      localAddr: ip("198.51.100.1"),
+      localPort: 67,
+      remoteAddr: 0,
+      remotePort: 68,
+      ifaceIndex: 2,
+      ifaceName: "eth0",
+      ifaceMac: "02:aa:00:00:00:01",
+    },
+    mutations: out.mutations,
+    events: out.events,
+    before: new Map([[ip("198.51.100.100"), undefined]]),
+    subnet: (id) => (id === 1 ? { id: 1, prefix: "198.51.100.0/24" } : undefined),
+  });
+  assert.deepEqual(calls.map((c) => c.args), [["leases4_committed"]]);
+  assert.equal(calls[0].env.QUERY4_TYPE, "DHCPREQUEST");
+  assert.equal(calls[0].env.LEASES4_AT0_ADDRESS, "198.51.100.100");
+  assert.equal(calls[0].env.LEASES4_AT0_VALID_LIFETIME, "4294967295");
+  // a DHCP query's outcome carries no changed query
+  assert.equal(handle4(query(MsgType.DISCOVER, { mac: "02:00:00:00:b0:07" }), ctxOf(w)).query, undefined);
 });
