@@ -22,7 +22,7 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
@@ -78,6 +78,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP4, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore4(role);
   if (!store) return await role.abort();
   let net: ReturnType<typeof openTransport>;

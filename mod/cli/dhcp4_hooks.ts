@@ -10,7 +10,7 @@ import { committedCalls, reclaimCalls } from "../dhcp4/run_script4.ts";
 import type { ReclaimEvent } from "../lease/reclaim_plan.ts";
 import type { Log } from "../log/logger.ts";
 import { toColonHex } from "../wire/addr.ts";
-import { ScriptRunner, scriptPath } from "./script_runner.ts";
+import { scriptPath, ScriptRunner } from "./script_runner.ts";
 
 /** Kea's file name of the run_script hook library. */
 export const RUN_SCRIPT_HOOK = "libdhcp_run_script.so";

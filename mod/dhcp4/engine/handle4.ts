@@ -14,6 +14,7 @@ import { handleRequest } from "./request.ts";
 import { handleRelease } from "./release.ts";
 import { handleDecline } from "./decline.ts";
 import { handleInform } from "./inform.ts";
+import { applyFlexOptions } from "./flex_option.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
@@ -125,6 +126,25 @@ export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
       }
     }
   };
-  const out = swapped ? restoreClientId(run(swapped.ex), swapped.original) : run(ex);
+  // Kea's flex-option hook edits every response (its pkt4_send callout), evaluating on the query as received
+  const flex = ctx.config.flexOptions;
+  const edited = (x: Exchange): Outcome => {
+    const out = run(x);
+    if (flex?.length && out.kind === "reply") {
+      const a = ctx.arrival;
+      out.log.push(
+        ...applyFlexOptions(flex, out.reply, {
+          query,
+          iface: a.iface,
+          src: a.srcAddr,
+          dst: a.dstAddr,
+          classes: x.classes,
+        }, client.label),
+      );
+    }
+    return out;
+  };
+  const out = swapped ? restoreClientId(edited(swapped.ex), swapped.original) : edited(ex);
+  // libdhcp_bootp.so's pkt4_send strips the DHCP-only options last (after flex-option's edits)
   return bootp ? asBootpReply(out, bootp, client.label) : out;
 }
