@@ -6,7 +6,14 @@
  * names unique, reservations (reservations6.ts), server-id and hook libraries.
  */
 
-import { BOOTP_HOOK, BUILTIN_HOOKS, DHCP6_DEFAULTS, premiumHookRefusal, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
+import {
+  BOOTP_HOOK,
+  BUILTIN_HOOKS,
+  DHCP6_DEFAULTS,
+  premiumHookRefusal,
+  SUBNET_ID_MAX,
+  SUBNET_ID_MIN,
+} from "./defaults.ts";
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { formatIpv6Big, parseCidr6, parseIpv6Big, parsePool6, prefixOf6, type Range6 } from "./addr6.ts";
 import { checkReservations6 } from "./reservations6.ts";
