@@ -100,7 +100,11 @@ export const BUILTIN_HOOKS = [
   "libdhcp_stat_cmds.so",
   "libdhcp_run_script.so",
   "libdhcp_flex_option.so",
+  "libdhcp_bootp.so",
 ] as const;
+
+/** Kea's BOOTP hook (hooks-bootp.rst): DHCPv4 only; built into weka's DHCPv4 engine (mod/dhcp4/engine/bootp.ts). */
+export const BOOTP_HOOK = "libdhcp_bootp.so";
 
 /**
  * ISC's premium and subscriber hook libraries of Kea 2.2 (Kea ARM hooks.rst, "Available Hook Libraries"), which weka

@@ -7,6 +7,7 @@
  */
 
 import {
+  BOOTP_HOOK,
   BUILTIN_HOOKS,
   DHCP6_DEFAULTS,
   premiumHookRefusal,
@@ -141,6 +142,9 @@ function checkHooks(d: Dhcp6In, problems: Problems): void {
         p,
         "hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
       );
+    } else if (file === BOOTP_HOOK) {
+      // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
+      problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
     } else if (file === "libdhcp_run_script.so" || file === "libdhcp_flex_option.so") {
       problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
     } else if (sqlBackendHookNote(file)) {

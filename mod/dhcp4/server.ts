@@ -252,7 +252,8 @@ export class Dhcp4Server {
       if (haClass) ctx.haClass = haClass;
     }
     const out: Outcome = handle4(query, ctx);
-    this.runOutcome(query, out, d, now, attempt);
+    // a hook may have changed the query (libdhcp_bootp.so made a BOOTP query a DHCPREQUEST): later steps see that
+    this.runOutcome(out.query ?? query, out, d, now, attempt);
   }
 
   private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number, attempt: number): void {

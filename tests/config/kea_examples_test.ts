@@ -36,7 +36,7 @@ const LOADS = [
 /** The first refusal expected for some examples: path and message. */
 const FIRST: Record<string, string> = {
   "hooks.json":
-    "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so, libdhcp_stat_cmds.so, libdhcp_run_script.so and libdhcp_flex_option.so",
+    "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so, libdhcp_stat_cmds.so, libdhcp_run_script.so, libdhcp_flex_option.so and libdhcp_bootp.so",
   "dhcpv4-over-dhcpv6.json":
     "Dhcp4.subnet4[0].4o6-interface: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove '4o6-interface' (or leave it \"\", Kea's default)",
 };

@@ -46,17 +46,19 @@ export function classesByName(config: Dhcp4Config): Map<string, ClientClass4> {
  * KNOWN/UNKNOWN, in order) plus the query's HA scope class when HA set one, or undefined when the configuration
  * uses no classes at all (the hot path then skips every class step). `hostClasses`: the classes of the client's
  * global reservation when `early-global-reservations-lookup` found one (they join first, so the tests and the
- * subnet selection see them, as in Kea).
+ * subnet selection see them, as in Kea); `hookClass` is a class a hook gave the query before, BOOTP for
+ * libdhcp_bootp.so.
  */
 export function earlyClasses(
   query: Packet4,
   ctx: EngineContext,
   hostClasses: readonly string[] = [],
+  hookClass?: string,
 ): Set<string> | undefined {
   if (!usesClasses(ctx.config)) return undefined;
   const a = ctx.arrival;
   const arrival = { iface: a.iface, src: a.srcAddr, dst: a.dstAddr };
-  const set = classifyQuery(query, ctx.config.clientClasses ?? [], arrival, hostClasses);
+  const set = classifyQuery(query, ctx.config.clientClasses ?? [], arrival, hostClasses, hookClass);
   if (ctx.haClass) set.add(ctx.haClass);
   return set;
 }
