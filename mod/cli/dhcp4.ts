@@ -6,11 +6,13 @@
  * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
  * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
+import { leaseSanity4 } from "./lease_sanity.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { OfferTable } from "../lease/offers.ts";
-import { IterativeAllocator } from "../lease/allocator.ts";
+import { PoolAllocator } from "../lease/allocator.ts";
 import { Reclaimer } from "../lease/reclaim.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp4Server } from "../dhcp4/server.ts";
@@ -23,7 +25,7 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
@@ -33,6 +35,7 @@ import type { ServiceDirectory } from "../control/services.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
 import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
@@ -82,8 +85,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP4, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore4(role);
   if (!store) return await role.abort();
+  await leaseSanity4(store, config, log);
   let net: ReturnType<typeof openTransport>;
   try {
     net = openTransport(config, opts.port, log, opts.group);
@@ -93,17 +98,29 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   }
   const stats = new Stats();
   const resetStats = (c: Dhcp4Config) => {
+    const t = c.tuning;
+    stats.setSampleLimits(t?.statisticSampleCount ?? 20, t?.statisticSampleAge ?? 0, WEKA_BOUNDS.statisticSamples);
     initialLeaseStats(stats, c, store, Math.floor(Date.now() / 1000));
     ensureKeaStats(stats, c.subnets.map((s) => s.id));
   };
   resetStats(config);
   const offers = new OfferTable();
-  const allocator = new IterativeAllocator(store, offers);
+  const allocator = new PoolAllocator(store, offers);
+  store.subscribe?.((m) => allocator.observe(m));
   const ddns = await startDdns(role, opts.d2 ?? (opts.all ? loaded.d2 : undefined), stats, opts.services);
   if (ddns === false) {
     net.transport.close();
     return await role.abort();
   }
+  let hooks;
+  try {
+    hooks = openLeaseHooks4(config, net.served, opts.port ? Number(opts.port) : 67, log, () => role.current);
+  } catch (e) {
+    log.error("DHCP4_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
+    net.transport.close();
+    return await role.abort();
+  }
+  role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
   if (store instanceof SqlLeaseStore) {
     role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
@@ -123,6 +140,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    leaseHooks: hooks,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
   });
   const reclaimer = new Reclaimer({
@@ -130,7 +148,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
+    onEvents: (events) => {
+      ddns?.reclaimed(events);
+      hooks.onReclaimed(events);
+    },
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -143,12 +164,14 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ddns?.setConfig(next);
     allocator.reset();
     resetStats(next);
+    hooks.reconfigure(next);
   });
   const ctx: ControlContext = {
     stats,
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    packetQueueStats: () => server.queueStats.averages(),
     resendDdns: ddns ? (l) => resendNcr(ddns, role.current, l) : undefined,
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
@@ -282,7 +305,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   }
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return haReloadBlocker(old, next);
+  return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
 function openTransport(config: Dhcp4Config, port: string | undefined, log: Log, group?: PollGroup) {

@@ -7,6 +7,8 @@
  * serving; the lease database, the interfaces and the HA relationship cannot change without a restart);
  * SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
+import { leaseSanity6 } from "./lease_sanity.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { dirname, join } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
@@ -14,7 +16,7 @@ import { KvLease6Store } from "../lease/kv_store6.ts";
 import { parseKeaCsv6 } from "../lease/kea_csv6.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { reclaimer6 } from "../lease/reclaim6.ts";
-import { IterativeAllocator6 } from "../dhcp6/engine/allocator6.ts";
+import { PoolAllocator6 } from "../dhcp6/engine/pool_allocator6.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp6Server } from "../dhcp6/server6.ts";
 import { duidText, loadServerDuid, SERVER_ID_FILE } from "../dhcp6/server_duid.ts";
@@ -30,7 +32,7 @@ import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
 import { HA_FAMILY6 } from "../ha/family6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
 
@@ -74,8 +76,12 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP6, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore6(role);
   if (!store) return await role.abort();
+  await leaseSanity6(store, config, log);
+  const allocator = new PoolAllocator6();
+  store.subscribe((m) => allocator.observe(m));
   let net: ReturnType<typeof openTransport6>;
   try {
     net = openTransport6(config, opts.port, log, opts.group);
@@ -93,6 +99,13 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   log.info("DHCP6_SERVERID", `server DUID ${duidText(serverDuid)} (${duidPath})`);
 
   const stats = new Stats();
+  const sampleLimits = (c: typeof config) =>
+    stats.setSampleLimits(
+      c.tuning?.statisticSampleCount ?? 20,
+      c.tuning?.statisticSampleAge ?? 0,
+      WEKA_BOUNDS.statisticSamples,
+    );
+  sampleLimits(config);
   initialLease6Stats(stats, config, store);
   const ddns = startDdnsSender6(config, {
     stats,
@@ -111,7 +124,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     config,
     transport: net.transport,
     store,
-    allocator: new IterativeAllocator6(),
+    allocator,
     stats,
     log,
     serverDuid,
@@ -135,6 +148,8 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.whenApplied((next) => {
     server.setConfig(next);
     ddns?.setConfig(next);
+    allocator.reset();
+    sampleLimits(next);
     initialLease6Stats(stats, next, store);
   });
   const ctx: Control6Context = {
@@ -142,6 +157,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    packetQueueStats: () => server.queueStats.averages(),
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();

@@ -48,7 +48,7 @@ export interface HaRuntime<Q = Packet4, L = Lease4, M = LeaseMutation> {
 /** What the HA wiring needs from the role's wiring. */
 export interface HaWiringDeps<Q = Packet4, L = Lease4, M = LeaseMutation> {
   /** the role's configuration (its control sockets decide whether the HA listener is shared) */
-  config: { controlSockets: readonly ControlSocketSpec[] };
+  config: { controlSockets: readonly ControlSocketSpec[]; tuning?: { parkedPacketLimit: number } };
   ha: HaConfig;
   store: SyncStore<M>;
   /** the server family (DHCPv4's when absent) */
@@ -70,6 +70,8 @@ export function buildHaService<Q, L, M>(d: HaWiringDeps<Q, L, M>): HaService<Q, 
     log: d.log,
     dhcpState: d.dhcpState,
     subnetKnown: d.subnetKnown,
+    // Kea's parked-packet-limit: replies parked until the partner acknowledges their lease updates
+    maxUpdatesInFlight: d.config.tuning?.parkedPacketLimit,
   });
 }
 

@@ -6,7 +6,15 @@
  * names unique, reservations (reservations6.ts), server-id and hook libraries (libdhcp_ha.so's relationship).
  */
 
-import { BUILTIN_HOOKS, DHCP6_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
+import {
+  BOOTP_HOOK,
+  BUILTIN_HOOKS,
+  DHCP6_DEFAULTS,
+  premiumHookRefusal,
+  sqlBackendHookNote,
+  SUBNET_ID_MAX,
+  SUBNET_ID_MIN,
+} from "./defaults.ts";
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { formatIpv6Big, parseCidr6, parseIpv6Big, parsePool6, prefixOf6, type Range6 } from "./addr6.ts";
 import { checkReservations6 } from "./reservations6.ts";
@@ -151,6 +159,15 @@ function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
           "libdhcp_ha.so without libdhcp_lease_cmds.so: the partner's lease updates and lease syncs will be refused (Kea needs both on every peer)",
         );
       }
+    } else if (file === BOOTP_HOOK) {
+      // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
+      problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
+    } else if (file === "libdhcp_run_script.so" || file === "libdhcp_flex_option.so") {
+      problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
+    } else if (sqlBackendHookNote(file)) {
+      problems.info(p, sqlBackendHookNote(file)!);
+    } else if (premiumHookRefusal(file)) {
+      problems.add(p, premiumHookRefusal(file)!);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
         [...p, "library"],

@@ -8,6 +8,8 @@
  * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
  * one through `onFatal`.
  */
+import { QueueStats } from "../stats/queue_stats.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { commitThenFinish, type DurableReply, packetFailed } from "../dhcp4/edge_common.ts";
 import type { Lease6, Lease6Mutation } from "../lease/types6.ts";
 import type { HaHooks } from "../ha/hooks.ts";
@@ -83,6 +85,8 @@ export class Dhcp6Server {
   /** the commit-then-reply path (mod/dhcp4/edge_common.ts), over this edge's store, statistics and log */
   private readonly durable: DurableReply<Lease6Mutation>;
   private disabled = false;
+  /** the receive queue's depth averages (status-get "packet-queue-statistics") */
+  readonly queueStats = new QueueStats();
   config: Dhcp6Config;
   private readonly clock: () => number;
 
@@ -125,7 +129,9 @@ export class Dhcp6Server {
   private receiveLoop(): Promise<void> {
     const { transport, log } = this.deps;
     const round = async () => {
-      const batch = await transport.recvBatch(256);
+      // Kea's packet-queue-size / dhcp-queue-control capacity bound the packets one round takes (compile_server.ts)
+      const batch = await transport.recvBatch(this.config.tuning?.receiveBatch ?? WEKA_BOUNDS.receiveBatch);
+      this.queueStats.round(batch.length);
       if (!this.running) return;
       const now = Math.floor(this.clock() / 1000);
       for (const d of batch) this.process(d, now);

@@ -103,10 +103,11 @@ export async function sendUpdates(
 }
 
 /**
- * Default of {@link UpdaterHooks.maxInFlight}: queries waiting for the partner's acknowledgement at once. Kea's
- * `parked-packet-limit` defaults to 256; weka pipelines updates over up to 64 connections and keeps four times that.
+ * Default of {@link UpdaterHooks.maxInFlight}: queries waiting for the partner's acknowledgement at once, Kea's
+ * `parked-packet-limit` default. The server wires the configured `parked-packet-limit` in (compile_server.ts; 0,
+ * Kea's "no limit", becomes weka's bound of 65 536).
  */
-export const MAX_UPDATES_IN_FLIGHT = 1024;
+export const MAX_UPDATES_IN_FLIGHT = 256;
 
 /** Statistics the updater counts (weka's own names; Kea counts a parking-lot drop only in pkt4-receive-drop). */
 export const HA_UPDATE_STATS = ["ha-parking-lot-full", "ha-backup-queue-full", "ha-backlog-full"] as const;

@@ -134,6 +134,12 @@ export function decodeBlock6(block: bigint, v: unknown, bad: (message: string) =
 /** `Lease6Store` on Deno KV: memory indexes + group-committed durable copy. */
 export class KvLease6Store extends KvGroupCommit<bigint> implements Lease6Store {
   private readonly index = new Lease6Index();
+  private readonly watchers: ((mutations: readonly Lease6Mutation[]) => void)[] = [];
+
+  /** Registers a watcher of every applied batch of mutations (Lease6Store.subscribe). */
+  subscribe(fn: (mutations: readonly Lease6Mutation[]) => void): void {
+    this.watchers.push(fn);
+  }
 
   private constructor(kv: Deno.Kv, opts: KvStoreOptions) {
     super(kv, opts);
@@ -203,6 +209,7 @@ export class KvLease6Store extends KvGroupCommit<bigint> implements Lease6Store 
     return this.schedule(() => {
       for (const m of mutations) if (m.op === "put") checkStorable6(m.lease); // refuse before touching memory
       this.index.apply(mutations);
+      for (const w of this.watchers) w(mutations);
       return mutations.map((m) => (m.op === "put" ? m.lease.address : m.address) / BLOCK);
     });
   }

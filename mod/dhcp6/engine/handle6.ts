@@ -9,7 +9,7 @@ import { isMulticast6, unwrap6 } from "./relay6.ts";
 import { identifyClient6 } from "./client6.ts";
 import { candidateSubnets6, selectSubnet6 } from "./select_subnet6.ts";
 import { findHost6 } from "./host6.ts";
-import { classify6, classifyAfterHost6, requiredClasses6 } from "./classes6.ts";
+import { classify6, classifyAfterHost6 } from "./classes6.ts";
 import { handleExtend6, handleRequest6, handleSolicit6 } from "./allocate_msgs6.ts";
 import { handleDecline6, handleRelease6 } from "./release6.ts";
 import { handleConfirm6, handleInfoRequest6 } from "./confirm6.ts";
@@ -181,7 +181,6 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
   if (host) ex.host = host;
   if (classes) {
     classifyAfterHost6(classes, msg, ctx.config, ctx.arrival, host?.res.clientClasses, relays);
-    if (subnet) requiredClasses6(classes, msg, ctx.config, ctx.arrival, subnet.requireClientClasses, relays);
     if (classes.has("DROP")) return dropClass();
   }
   if (NAMED.has(msg.msgType)) {

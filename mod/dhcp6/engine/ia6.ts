@@ -3,6 +3,7 @@
  * delegated prefixes, the client's hints, pool membership under class guards, the "free for this client" test,
  * granting one lease (with Kea's statistics) and building the reply IA.
  */
+import { withRelayInfo6 } from "./extended_info6.ts";
 import { getOption6, type Ia, Opt6, type RawOption6, Status6 } from "../../packet6/packet.ts";
 import { OPT_PD_EXCLUDE, pdExclude6 } from "./pd_exclude6.ts";
 import type { PdPool6, Pool6, Subnet6 } from "../../config/model6.ts";
@@ -67,7 +68,7 @@ export function hints6(ia: Ia): Hint6[] {
 
 /** True when the client may use a pool (Kea `Pool::clientSupported` on its `client-class`). */
 export function poolAllowed6(pool: Pool6 | PdPool6, classes: ReadonlySet<string> | undefined): boolean {
-  return clientAllowed(pool.clientClass ? [pool.clientClass] : undefined, classes);
+  return clientAllowed(pool.clientClasses, classes);
 }
 
 /** True when the delegated prefix `a/len` is one of the pool's `/delegated-len` prefixes. */
@@ -189,6 +190,12 @@ export function grant6(
     fqdnRev: ex.fqdn?.rev ?? false,
   };
   if (client.hwaddr) lease.hwaddr = client.hwaddr;
+  const poolId = poolOf6(subnet, kind, a, len)?.poolId;
+  if (poolId) lease.poolId = poolId;
+  if (subnet.storeExtendedInfo) {
+    const withRelays = withRelayInfo6(lease.userContext, ex.relays);
+    if (withRelays) lease.userContext = withRelays;
+  }
   taken.add(a);
   r.leases.push(lease);
   if (kind === "na") {
