@@ -38,7 +38,7 @@ import {
   compileClientClasses4,
   compileGuard,
 } from "./client_classes4.ts";
-import { compileFlexOption4, type FlexOption4 } from "./flex_option4.ts";
+import { compileFlexOption4, type FlexOptions4 } from "./flex_option4.ts";
 import {
   inheritFromNetwork,
   type NetworkScope,
@@ -367,7 +367,7 @@ function compatibility4(d: Dhcp4In, problems: Problems): Pick<Dhcp4Config, "comp
 }
 
 /** The flex-option hook's entries, when the hook is loaded. */
-function flexOptions(d: Dhcp4In, codec: OptionCodec4, problems: Problems): { flexOptions?: FlexOption4[] } {
+function flexOptions(d: Dhcp4In, codec: OptionCodec4, problems: Problems): { flexOptions?: FlexOptions4 } {
   const f = compileFlexOption4(d["hooks-libraries"], codec, problems);
   return f ? { flexOptions: f } : {};
 }

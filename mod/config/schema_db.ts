@@ -8,7 +8,7 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 
 /** Kea's `on-fail` values (database_connection.h: OnFailAction). */
 export const ON_FAIL = ["stop-retry-exit", "serve-retry-exit", "serve-retry-continue"] as const;
@@ -18,7 +18,8 @@ const port = v.pipe(uint32, v.maxValue(65535, "must be at most 65535"));
 
 /** The connection keys Kea's DbAccessParser accepts for a SQL backend. */
 const connectionParams = {
-  name: v.optional(nonEmptyStr),
+  // Kea 2.2's DbAccessParser takes an empty name (the client library then uses its default database)
+  name: v.optional(str),
   host: v.optional(str),
   port: v.optional(port),
   user: v.optional(str),

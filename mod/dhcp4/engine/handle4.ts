@@ -131,7 +131,7 @@ export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
   const flex = ctx.config.flexOptions;
   const edited = (x: Exchange): Outcome => {
     const out = run(x);
-    if (flex?.length && out.kind === "reply") {
+    if (flex && out.kind === "reply") {
       const a = ctx.arrival;
       out.log.push(
         ...applyFlexOptions(flex, out.reply, {
