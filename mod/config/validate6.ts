@@ -148,14 +148,14 @@ function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
   const files = (d["hooks-libraries"] ?? []).map((h) => h.library.slice(h.library.lastIndexOf("/") + 1));
   (d["hooks-libraries"] ?? []).forEach((h, i) => {
     const file = files[i];
-    const p = ["Dhcp6", "hooks-libraries", i];
+    const at = ["Dhcp6", "hooks-libraries", i], p = [...at, "library"];
     if (file === "libdhcp_ha.so") {
-      if (haSeen) problems.add([...p, "library"], "hook library 'libdhcp_ha.so' is loaded twice");
-      else ha = compileHaParameters(h.parameters ?? {}, [...p, "parameters"], problems);
+      if (haSeen) problems.add(p, "hook library 'libdhcp_ha.so' is loaded twice");
+      else ha = compileHaParameters(h.parameters ?? {}, [...at, "parameters"], problems);
       haSeen = true;
       if (!files.includes("libdhcp_lease_cmds.so")) {
         problems.warn(
-          [...p, "library"],
+          p,
           "libdhcp_ha.so without libdhcp_lease_cmds.so: the partner's lease updates and lease syncs will be refused (Kea needs both on every peer)",
         );
       }
@@ -170,7 +170,7 @@ function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
       problems.add(p, premiumHookRefusal(file)!);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
-        [...p, "library"],
+        p,
         `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`,
       );
     }

@@ -40,6 +40,8 @@ const LOADS = [
   "kea6/comments.json",
   "kea6/duid.json",
   "kea6/global-reservations.json",
+  "kea6/ha-hot-standby-server1-with-tls.json",
+  "kea6/ha-hot-standby-server2.json",
   "kea6/iPXE.json",
   "kea6/leases-expiration.json",
   "kea6/multiple-options.json",
