@@ -30,6 +30,8 @@ import { DecodeError } from "../wire/errors.ts";
 import { clientLabel } from "../packet4/label.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
+import { QueueStats } from "../stats/queue_stats.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { prefetchKeys4 } from "./prefetch4.ts";
 
 /** How many times a query whose lease another server took first is decided again (shared SQL database). */
@@ -91,6 +93,8 @@ export class Dhcp4Server {
   private readonly clientPort: number;
   /** replies are encoded here and handed to the socket at once (sends copy synchronously) */
   private readonly txScratch = new Uint8Array(65536);
+  /** the receive queue's depth averages (status-get "packet-queue-statistics") */
+  readonly queueStats = new QueueStats();
 
   constructor(private readonly deps: ServerDeps) {
     const { store, stats, log } = deps;
@@ -128,7 +132,9 @@ export class Dhcp4Server {
     const { transport, log } = this.deps;
     let lastSweep = 0;
     const round = async () => {
-      const batch = await transport.recvBatch(256);
+      // Kea's packet-queue-size / dhcp-queue-control capacity bound the packets one round takes (compile_server.ts)
+      const batch = await transport.recvBatch(this.config.tuning?.receiveBatch ?? WEKA_BOUNDS.receiveBatch);
+      this.queueStats.round(batch.length);
       const nowMs = this.clock();
       if (nowMs - lastSweep > 1000) {
         this.deps.offers.sweep(Math.floor(nowMs / 1000));

@@ -56,4 +56,6 @@ export interface Lease6Store extends Lease6View {
   all(): Iterable<Lease6>;
   size(): number;
   close(): Promise<void>;
+  /** Registers `fn` to see every batch of mutations as it is applied to memory (LeaseStore.subscribe). Optional. */
+  subscribe?(fn: (mutations: readonly Lease6Mutation[]) => void): void;
 }

@@ -7,7 +7,7 @@ import type { Dhcp4Config, OptionValue, Pool4, Reservation4, Subnet4 } from "../
 import { type Lease4, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
 import type { Arrival, EngineContext, Outcome, StatDelta } from "../../../mod/dhcp4/engine/types.ts";
 import { OfferTable } from "../../../mod/lease/offers.ts";
-import { IterativeAllocator } from "../../../mod/lease/allocator.ts";
+import { PoolAllocator } from "../../../mod/lease/allocator.ts";
 import { ipv4Bytes, parseCidr4, parseHex, parseIpv4, prefixMask } from "../../../mod/wire/addr.ts";
 
 /** Dotted quad → u32 (throws on typos so tables stay honest). */
@@ -287,7 +287,7 @@ export function ctxOf(w: World, now = NOW): EngineContext {
     arrival: w.arrival,
     leases: w.leases,
     offers: w.offers,
-    allocator: new IterativeAllocator(w.leases, w.offers),
+    allocator: new PoolAllocator(w.leases, w.offers),
     now,
   };
 }
