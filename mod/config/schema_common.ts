@@ -137,9 +137,7 @@ export const scopedParams = {
  * Kea (2.2 to 3.x) keys weka recognises but does not implement yet, by scope. Any other `ddns-*` key counts too.
  * Keys outside these lists are unknown to Kea as well and are reported as "unknown or unsupported key".
  */
-export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
-  reservations: new Set(["excluded-prefixes"]),
-};
+export const KEA_UNSUPPORTED: Record<string, Set<string>> = {};
 
 /** True when `key` is a Kea key of the scope named by `parent` that weka does not support yet. */
 export function isKeaUnsupported(parent: string, key: string): boolean {

@@ -69,8 +69,8 @@ const ALL_KEYS6 = /pools\[0\]\.ddns-[a-z-]+: 'ddns-[a-z-]+' is not supported by 
  * refused whatever else it holds), and the reason printed in the table.
  */
 const REFUSED: Record<string, [RegExp, string]> = {
-  "kea6/all-keys.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool, excluded-prefixes on a reservation"],
-  "kea6/all-keys-netconf.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool, excluded-prefixes on a reservation"],
+  "kea6/all-keys.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool"],
+  "kea6/all-keys-netconf.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool"],
   "kea4/dhcpv4-over-dhcpv6.json": [/DHCPv4-over-DHCPv6 \(RFC 7341\) is not served/, "not served: DHCPv4-over-DHCPv6"],
   "kea6/dhcpv4-over-dhcpv6.json": [/DHCPv4-over-DHCPv6 \(RFC 7341\) is not served/, "not served: DHCPv4-over-DHCPv6"],
   "kea4/hooks-radius.json": [/hook library 'libdhcp_host_cache\.so'/, "premium hooks (host_cache, radius)"],
