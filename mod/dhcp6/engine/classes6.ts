@@ -29,11 +29,12 @@ function optionGuards6(config: Dhcp6Config): boolean {
       config,
       g = anyGuarded([
         config.options,
-        ...config.subnets.flatMap((s) => [
+        // hand-built models (tests, tools) may leave parts out
+        ...(config.subnets ?? []).flatMap((s) => [
           s.options,
-          ...s.pools.map((p) => p.options),
-          ...s.pdPools.map((p) => p.options),
-          ...[...s.reservations.values()].map((r) => r.options),
+          ...(s.pools ?? []).map((p) => p.options),
+          ...(s.pdPools ?? []).map((p) => p.options),
+          ...[...s.reservations?.values() ?? []].map((r) => r.options),
         ]),
         ...[...config.globalReservations?.values() ?? []].map((r) => r.options),
       ]),
