@@ -20,7 +20,7 @@ import { Lab, type LabProcess } from "../tests/e2e/lab.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
 import { delays, pcapDhcp } from "./latency.ts";
 import { buildRequest, sendUnix } from "../mod/control/client.ts";
-import { type Population, writeKeaCsv, writeKv } from "./scale_data.ts";
+import { type Population, writeKeaCsv, writeKv } from "../tests/lease/scale_data.ts";
 import { mib, rssOf } from "./proc_probe.ts";
 import { parseIpv4 } from "../mod/wire/addr.ts";
 

@@ -7,10 +7,10 @@
  * the same leases. Written through weka's own store (`KvLeaseStore.apply`, as a server would commit them) or as
  * Kea's kea-leases4.csv (streamed: a million rows is ~90 MB of text).
  */
-import { KvLeaseStore } from "../mod/lease/kv_store.ts";
-import { KEA_CSV4_HEADER } from "../mod/lease/kea_csv.ts";
-import { type Lease4, LeaseState } from "../mod/lease/types.ts";
-import { formatIpv4 } from "../mod/wire/addr.ts";
+import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
+import { KEA_CSV4_HEADER } from "../../mod/lease/kea_csv.ts";
+import { type Lease4, LeaseState } from "../../mod/lease/types.ts";
+import { formatIpv4 } from "../../mod/wire/addr.ts";
 
 /** What to generate. */
 export interface Population {
