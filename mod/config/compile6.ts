@@ -21,14 +21,20 @@ import { encodeOptions, mergeOptions, type OptionFamily } from "./compile4.ts";
 import { compileServerCommon } from "./compile_common.ts";
 import { adaptiveScopes, checkAdaptive, warnConfigControl } from "./compile_server.ts";
 import { encapsulate6 } from "./option_encap6.ts";
-import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, moveDeprecatedDdns } from "./compile_ddns4.ts";
+import {
+  compileDdnsParams,
+  compileDhcpDdns,
+  defaultDdnsParams,
+  hasDdnsKeys,
+  moveDeprecatedDdns,
+} from "./compile_ddns4.ts";
 import { reservationFlags } from "./reservations4.ts";
 import { compileReservations6 } from "./reservations6.ts";
 import { checkAdditional, checkGuards, compileAdditional, compileGuard } from "./client_classes4.ts";
 import { compileClientClasses6 } from "./client_classes6.ts";
 import { effective6, timers6 } from "./timers6.ts";
 import { parseCidr6, parseIpv6Big, prefixOf6 } from "./addr6.ts";
-import type { Dhcp6In, SharedNetwork6In, Subnet6In } from "./schema6.ts";
+import type { Dhcp6In, Pool6In, SharedNetwork6In, Subnet6In } from "./schema6.ts";
 import type { Checked6 } from "./validate6.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import { parseHex } from "../wire/addr.ts";
@@ -116,6 +122,7 @@ function subnet(
     checkAdditional(g.additionalClasses, classes, p, pr);
     return g;
   };
+  const ddns = compileDdnsParams(outer.ddns, s, path, pr);
   const out: Subnet6 = {
     id: f.id,
     prefix: s.subnet,
@@ -127,6 +134,7 @@ function subnet(
       options: enc(s.pools?.[j]?.["option-data"], [...path, "pools", j, "option-data"]),
       ...(s.pools?.[j]?.["pool-id"] ? { poolId: s.pools[j]["pool-id"] } : {}),
       ...guard(guards(s.pools?.[j] ?? {}), [...path, "pools", j]),
+      ...poolDdns(ddns, s.pools?.[j], [...path, "pools", j], pr),
     })),
     pdPools: (s["pd-pools"] ?? []).map((p, j) => {
       const flq = pdAllocatorOf(s["pd-allocator"] ?? n?.["pd-allocator"] ?? outer.pdAllocator) === "flq";
@@ -159,7 +167,7 @@ function subnet(
     reservations,
     reservedAddresses,
     timers: timers6(effective6(s, outer.timers)),
-    ddns: compileDdnsParams(outer.ddns, s, path, pr),
+    ddns,
     reservationsGlobal: flags.global,
     reservationsInSubnet: flags.inSubnet,
     reservationsOutOfPool: flags.outOfPool,
@@ -318,4 +326,9 @@ function noticeCache6(d: Dhcp6In, problems: Problems): void {
     );
     return;
   }
+}
+
+/** A pool's own DDNS parameters (Kea ≥ 2.7.6), on top of its subnet's, when the pool sets any DDNS key. */
+function poolDdns(subnetDdns: DdnsParams, p: Pool6In | undefined, path: JsonPath, pr: Problems): { ddns?: DdnsParams } {
+  return p && hasDdnsKeys(p) ? { ddns: compileDdnsParams(subnetDdns, p, path, pr) } : {};
 }

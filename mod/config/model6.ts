@@ -44,6 +44,11 @@ export interface Pool6 extends Guards6 {
   options: Options6;
   /** Kea's `pool-id` (absent or 0: none), stored with the leases of the pool */
   poolId?: number;
+  /**
+   * DDNS behaviour of the pool when the pool sets a `ddns-*` / `hostname-char-*` key (Kea ≥ 2.7.6: pool, then
+   * subnet, shared network, global); else the subnet's applies
+   */
+  ddns?: DdnsParams;
 }
 
 /** An IA_PD pool (RFC 8415 §6.3): `prefix/prefixLen` carved into `/delegatedLen` prefixes, RFC 6603 exclusion. */

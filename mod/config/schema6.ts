@@ -33,6 +33,8 @@ const pool6 = strictMap({
   "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList6),
   ...classGuardParams6,
+  // Kea ≥ 2.7.6: the DDNS keys on an address pool (not on a pd-pool, whose prefixes have no DNS records)
+  ...ddnsScopedParams,
   ...annotations,
 }, "must be a map");
 

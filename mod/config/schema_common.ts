@@ -139,7 +139,10 @@ export const scopedParams = {
  */
 export const KEA_UNSUPPORTED: Record<string, Set<string>> = {};
 
-/** True when `key` is a Kea key of the scope named by `parent` that weka does not support yet. */
+/**
+ * True when `key` is a Kea key of the scope named by `parent` that weka does not support yet (a `ddns-*` key on a
+ * pd-pool is unknown to Kea too: its grammar takes DDNS keys on address pools only).
+ */
 export function isKeaUnsupported(parent: string, key: string): boolean {
-  return key.startsWith("ddns-") || (KEA_UNSUPPORTED[parent]?.has(key) ?? false);
+  return (key.startsWith("ddns-") && parent !== "pd-pools") || (KEA_UNSUPPORTED[parent]?.has(key) ?? false);
 }

@@ -305,11 +305,11 @@ const CASES: [string, string, number, number, string][] = [
     "Dhcp6.rapid-commit: unknown or unsupported key 'rapid-commit'",
   ],
   [
-    "pool ddns key",
-    `{"Dhcp6": {"subnet6": [{"subnet": "2001:db8::/64", "pools": [{"pool": "2001:db8::/120", "ddns-send-updates": true}]}]}}`,
+    "pd-pool ddns key (Kea's grammar takes DDNS keys on address pools only)",
+    `{"Dhcp6": {"subnet6": [{"subnet": "2001:db8::/64", "pd-pools": [{"prefix": "2001:db8:8::", "prefix-len": 56, "delegated-len": 64, "ddns-send-updates": true}]}]}}`,
     1,
-    89,
-    "Dhcp6.subnet6[0].pools[0].ddns-send-updates: 'ddns-send-updates' is not supported by weka yet",
+    131,
+    "Dhcp6.subnet6[0].pd-pools[0].ddns-send-updates: unknown or unsupported key 'ddns-send-updates'",
   ],
   [
     "ha hook without its parameters",

@@ -36,6 +36,8 @@ const LOADS = [
   "kea4/vivso.json",
   "kea4/with-ddns.json",
   "kea6/advanced.json",
+  "kea6/all-keys.json",
+  "kea6/all-keys-netconf.json",
   "kea6/all-options.json",
   "kea6/backends.json",
   "kea6/classify.json",
@@ -61,16 +63,11 @@ const LOADS = [
   "kea6/with-ddns.json",
 ];
 
-/** Kea 3's DHCPv6 all-keys files set DDNS keys on an address pool, which weka's DHCPv6 takes per subnet only. */
-const ALL_KEYS6 = /pools\[0\]\.ddns-[a-z-]+: 'ddns-[a-z-]+' is not supported by weka yet/;
-
 /**
  * Why the others are refused: a pattern one of their problems matches (a file with a key weka does not serve is
  * refused whatever else it holds), and the reason printed in the table.
  */
 const REFUSED: Record<string, [RegExp, string]> = {
-  "kea6/all-keys.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool"],
-  "kea6/all-keys-netconf.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool"],
   "kea4/dhcpv4-over-dhcpv6.json": [/DHCPv4-over-DHCPv6 \(RFC 7341\) is not served/, "not served: DHCPv4-over-DHCPv6"],
   "kea6/dhcpv4-over-dhcpv6.json": [/DHCPv4-over-DHCPv6 \(RFC 7341\) is not served/, "not served: DHCPv4-over-DHCPv6"],
   "kea4/hooks-radius.json": [/hook library 'libdhcp_host_cache\.so'/, "premium hooks (host_cache, radius)"],

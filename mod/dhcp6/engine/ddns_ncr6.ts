@@ -8,7 +8,7 @@
  * address whose name or directions changed — or every renewal with `ddns-update-on-renew` — and for a lease
  * released, declined, withdrawn or reclaimed. Pure.
  */
-import type { Dhcp6Config } from "../../config/model6.ts";
+import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
 import type { DdnsParams } from "../../config/model.ts";
 import { defaultDdnsParams } from "../../config/compile_ddns4.ts";
 import { LeaseState } from "../../lease/types.ts";
@@ -21,9 +21,21 @@ import { parseHex } from "../../wire/addr.ts";
 
 const FALLBACK = defaultDdnsParams();
 
-/** The DDNS parameters of a lease's subnet (the global ones when the subnet is gone). */
+/**
+ * The DDNS parameters of a lease (Kea's queueNCR, `setPoolFromAddress`): its address pool's when the pool sets DDNS
+ * keys (Kea ≥ 2.7.6), else its subnet's, else the global ones when the subnet is gone.
+ */
 export function leaseDdnsParams6(config: Dhcp6Config, lease: Lease6): DdnsParams {
-  return config.subnets.find((s) => s.id === lease.subnetId)?.ddns ?? config.ddns ?? FALLBACK;
+  const subnet = config.subnets.find((s) => s.id === lease.subnetId);
+  if (!subnet) return config.ddns ?? FALLBACK;
+  return poolDdns6(subnet, lease) ?? subnet.ddns;
+}
+
+/** The DDNS parameters of the address pool holding an IA_NA lease, when that pool sets any (Kea ≥ 2.7.6). */
+export function poolDdns6(subnet: Subnet6, lease: Pick<Lease6, "address" | "type">): DdnsParams | undefined {
+  if (lease.type === Lease6Type.PD) return undefined;
+  for (const p of subnet.pools) if (p.ddns && lease.address >= p.start && lease.address <= p.end) return p.ddns;
+  return undefined;
 }
 
 /**

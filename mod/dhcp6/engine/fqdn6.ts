@@ -80,10 +80,10 @@ export function generatedName6(address: bigint, p: DdnsParams): string {
  * (no option 39, and no name to supply), "invalid" for an option with N and S both set (the caller drops the
  * query, as Kea does). A malformed option 39 is ignored as if absent and noted (Kea 2.2 drops the whole packet
  * instead: weka answers the client, per docs/ARCHITECTURE.md rule 8), and so is a name that is no DNS name once
- * sanitised and qualified. Client text never raises here.
+ * sanitised and qualified. Client text never raises here. `p` defaults to the subnet's parameters; reply6.ts
+ * decides again with a pool's (Kea's checkPostAssignmentChanges).
  */
-export function decideFqdn6(ex: Exchange6): Fqdn6 | undefined | "invalid" {
-  const p = ddnsParams6(ex);
+export function decideFqdn6(ex: Exchange6, p: DdnsParams = ddnsParams6(ex)): Fqdn6 | undefined | "invalid" {
   const enabled = ddnsEnabled6(ex, p);
   // the common case first, allocating nothing: no option 39 and no name to supply
   if (!getOption6(ex.msg.options, OPT_CLIENT_FQDN6) && !(enabled && REPLACING.has(p.replaceClientName))) {

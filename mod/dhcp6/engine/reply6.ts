@@ -7,8 +7,8 @@
 import { getOption6, type Ia, type Message6, MsgType6, Opt6, type RawOption6 } from "../../packet6/packet.ts";
 import { type Lease6, type Lease6Mutation, Lease6Type } from "../../lease/types6.ts";
 import { bytesToBig, type Exchange6 } from "./exchange6.ts";
-import { ddnsParams6, type Fqdn6, fqdnOption6, generatedName6, OPT_CLIENT_FQDN6 } from "./fqdn6.ts";
-import { outcomeNcrs6 } from "./ddns_ncr6.ts";
+import { ddnsParams6, decideFqdn6, type Fqdn6, fqdnOption6, generatedName6, OPT_CLIENT_FQDN6 } from "./fqdn6.ts";
+import { outcomeNcrs6, poolDdns6 } from "./ddns_ncr6.ts";
 import type { IaResult6 } from "./ia6.ts";
 import { appendRequested6 } from "./options6.ts";
 import { destination6, wrapReply6 } from "./relay6.ts";
@@ -25,6 +25,33 @@ function nameFor6(d: Fqdn6, commit: boolean, firsts: ReadonlySet<bigint>, leases
   const lease = leases.find((l) => l.address === first && l.type === Lease6Type.NA);
   if (lease) lease.hostname = name;
   return { ...d, name };
+}
+
+/**
+ * Kea's checkPostAssignmentChanges: when the first address of the reply's first IA_NA (valid lifetime > 0) lies in
+ * a pool that sets DDNS keys (Kea ≥ 2.7.6), the name and DNS directions are decided again with the pool's
+ * parameters (pool, then subnet, shared network, global), and a REPLY's leases take the new name and directions.
+ * Otherwise the exchange's decision stands.
+ */
+export function poolFqdn6(ex: Exchange6, ias: IaResult6[], commit: boolean, leases: Lease6[]): Fqdn6 | undefined {
+  const na = ias.find((r) => r.ia.kind === "na");
+  const a = na?.ia.kind === "na" ? na.ia.addresses[0] : undefined;
+  if (!a || a.valid === 0) return ex.fqdn;
+  const address = bytesToBig(a.address);
+  const subnetId = na!.leases.find((l) => l.address === address)?.subnetId ?? ex.subnet?.id;
+  const subnet = ex.ctx.config.subnets.find((s) => s.id === subnetId);
+  const p = subnet && poolDdns6(subnet, { address, type: Lease6Type.NA });
+  if (!p) return ex.fqdn;
+  const again = decideFqdn6(ex, p);
+  const d = again === "invalid" ? undefined : again;
+  if (commit) {
+    for (const l of leases) {
+      l.hostname = d ? d.name : ex.host?.res.hostname ?? "";
+      l.fqdnFwd = d?.fwd ?? false;
+      l.fqdnRev = d?.rev ?? false;
+    }
+  }
+  return d;
 }
 
 /** What a handler contributes to a reply. */
@@ -70,8 +97,10 @@ export function reply6(ex: Exchange6, type: number, parts: ReplyParts6): Outcome
     const a = r.ia.kind === "na" ? r.ia.addresses.find((x) => x.valid > 0) : undefined;
     if (a) firsts.add(bytesToBig(a.address));
   }
-  if (ex.fqdn) {
-    const d = nameFor6(ex.fqdn, type === MsgType6.REPLY, firsts, leases);
+  const commit = type === MsgType6.REPLY;
+  const fqdn = poolFqdn6(ex, parts.ias ?? [], commit, leases);
+  if (fqdn) {
+    const d = nameFor6(fqdn, commit, firsts, leases);
     options.push({ code: OPT_CLIENT_FQDN6, data: fqdnOption6(d) });
     log.push(...d.notes);
   }
@@ -79,7 +108,7 @@ export function reply6(ex: Exchange6, type: number, parts: ReplyParts6): Outcome
   const reply: Message6 = { kind: "message", msgType: type, transactionId: msg.transactionId, ias, options };
   stats.push([type === MsgType6.ADVERTISE ? "pkt6-advertise-sent" : "pkt6-reply-sent", 1]);
   const ncrs = type === MsgType6.REPLY && mutations.length
-    ? outcomeNcrs6(ctx.config, ctx.leases, mutations, firsts, ex.fqdn?.params ?? ddnsParams6(ex))
+    ? outcomeNcrs6(ctx.config, ctx.leases, mutations, firsts, fqdn?.params ?? ex.fqdn?.params ?? ddnsParams6(ex))
     : [];
   return {
     kind: "reply",
