@@ -27,6 +27,8 @@ import { ifNameToIndex } from "../net/libc.ts";
 import type { PollGroup } from "../net/poll_group.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
 import { startDdnsSender6 } from "../dhcp6/ddns6.ts";
+import { Forwarder4o6 } from "../dhcp6/dhcp4o6_6.ts";
+import { Link4o6 } from "./dhcp4o6_wiring.ts";
 import { inProcessSink } from "./dhcp4.ts";
 import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
 import { HA_FAMILY6 } from "../ha/family6.ts";
@@ -120,6 +122,11 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown, family: HA_FAMILY6 }
     : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
+  // DHCPv4-over-DHCPv6 (RFC 7341): DHCPV4-QUERY to the DHCPv4 server over Kea's channel on ::1
+  const forwarder4o6 = new Forwarder4o6({ transport: net.transport, stats, log });
+  const link4o6 = new Link4o6(forwarder4o6, log);
+  await link4o6.apply(config.dhcp4o6Port);
+  role.onStop(() => link4o6.close());
   const server = new Dhcp6Server({
     config,
     transport: net.transport,
@@ -132,6 +139,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     onFatal: (reason) => role.life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    dhcp4o6: forwarder4o6,
   });
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
@@ -148,6 +156,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.whenApplied((next) => {
     server.setConfig(next);
     ddns?.setConfig(next);
+    void link4o6.apply(next.dhcp4o6Port);
     allocator.reset();
     sampleLimits(next);
     initialLease6Stats(stats, next, store);

@@ -93,14 +93,27 @@ export const pdAllocator = v.pipe(
   v.check((a) => a !== "shared-flq", SHARED_FLQ),
 );
 
-/** The DHCPv4-over-DHCPv6 port (RFC 7341): 0, Kea's default, turns it off; weka serves no DHCPv4-over-DHCPv6. */
+/**
+ * Dhcp4's DHCPv4-over-DHCPv6 port (RFC 7341): 0, Kea's default, turns it off; weka's DHCPv4 server does not take
+ * DHCPv4-over-DHCPv6 queries yet (its DHCPv6 server forwards them to a kea-dhcp4: dhcp4o6Port6).
+ */
 export const dhcp4o6Port = v.pipe(
   uint32,
   v.maxValue(65535, "must be a port 0..65535"),
   v.check(
     (p) => p === 0,
-    "DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove 'dhcp4o6-port' (or set it to 0, Kea's default)",
+    "DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka's DHCPv4 server: remove 'dhcp4o6-port' (or set it to 0, " +
+      "Kea's default) and let kea-dhcp4 answer the queries weka's DHCPv6 server forwards",
   ),
+);
+
+/**
+ * Dhcp6's DHCPv4-over-DHCPv6 port: 0 (off) or the port of Kea's 4o6 channel on ::1 (the DHCPv4 server listens on
+ * the next one; Kea refuses 65535, which leaves it none).
+ */
+export const dhcp4o6Port6 = v.pipe(
+  uint32,
+  v.maxValue(65534, "must be a port 0..65534 (the DHCPv4 server uses the next)"),
 );
 
 /**

@@ -6,7 +6,7 @@
  * (`pkt6-parse-failed`, `pkt6-receive-drop`) and logged at debug level, as Kea does (DHCP6_PACKET_DROP_PARSE_FAIL);
  * any other failure of one packet is one escaped log line and `pkt6-processing-failed`. Nothing here throws out of
  * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
- * one through `onFatal`.
+ * one through `onFatal`. A DHCPV4-QUERY (RFC 7341) goes to the DHCPv4 server through `dhcp4o6` (dhcp4o6_6.ts).
  */
 import { QueueStats } from "../stats/queue_stats.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
@@ -17,7 +17,7 @@ import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
 import { handle6, receivedStat6 } from "./engine/handle6.ts";
 import type { Engine6Context, FreeAddress6Finder, Outcome6, StatDelta6 } from "./engine/types.ts";
-import { MsgType6, Opt6, type Packet6 } from "../packet6/packet.ts";
+import { getOption6, MsgType6, Opt6, type Packet6 } from "../packet6/packet.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Lease6Store } from "../lease/types6.ts";
 import type { Stats } from "../stats/stats.ts";
@@ -28,6 +28,8 @@ import { DecodeError } from "../wire/errors.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
+import { DHCPV4_QUERY } from "../packet6/dhcp4o6.ts";
+import type { Forwarder4o6 } from "./dhcp4o6_6.ts";
 
 /** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
 export interface Server6Deps {
@@ -51,6 +53,8 @@ export interface Server6Deps {
   onNcrs?: (ncrs: NameChangeRequest[]) => void;
   /** the HA relationship (Kea's libdhcp_ha.so callouts, mod/ha with HA_FAMILY6); absent = a standalone server */
   ha?: HaHooks<Packet6, Lease6Mutation, Lease6>;
+  /** DHCPv4-over-DHCPv6 to the DHCPv4 server (dhcp4o6_6.ts); absent = `dhcp4o6-port` 0: DHCPV4-QUERY dropped */
+  dhcp4o6?: Forwarder4o6;
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -230,6 +234,16 @@ export class Dhcp6Server {
       const haClass = this.deps.ha.admit(query, this.clock());
       if (haClass === undefined) return;
       if (haClass) ctx.haClass = haClass;
+    }
+    if (innermost(query).msgType === DHCPV4_QUERY) {
+      // Kea's processDhcp4Query: the whole query goes to the DHCPv4 server; the answer comes back on its own
+      // (Kea's testServerID first: a server identifier other than ours drops it)
+      const sid = getOption6(innermost(query).options, Opt6.SERVERID);
+      const ours = !sid ||
+        (sid.length === this.deps.serverDuid.length && sid.every((b, i) => b === this.deps.serverDuid[i]));
+      if (!this.deps.dhcp4o6 || !ours) stats.add("pkt6-receive-drop");
+      else this.deps.dhcp4o6.forward(query, d);
+      return;
     }
     const out: Outcome6 = handle6(query, ctx);
     this.runOutcome(query, out, d);

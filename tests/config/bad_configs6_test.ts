@@ -17,11 +17,11 @@ const CASES: [string, string, number, number, string][] = [
     "Dhcp6.subnet6[0].prefered-lifetime: unknown or unsupported key 'prefered-lifetime'",
   ],
   [
-    "unsupported key",
-    `{"Dhcp6": {\n  "dhcp4o6-port": 786}}`,
+    "dhcp4o6-port with no port left for the DHCPv4 server",
+    `{"Dhcp6": {\n  "dhcp4o6-port": 65535}}`,
     2,
     19,
-    "Dhcp6.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove 'dhcp4o6-port' (or set it to 0, Kea's default)",
+    "Dhcp6.dhcp4o6-port: must be a port 0..65534 (the DHCPv4 server uses the next)",
   ],
   [
     "unsupported subnet key",

@@ -24,6 +24,7 @@ const LOADS = [
   "classify2.json",
   "comments.json",
   "config-backend.json",
+  "dhcpv4-over-dhcpv6.json",
   "duid.json",
   "global-reservations.json",
   "iPXE.json",

@@ -39,7 +39,7 @@ const FIRST: Record<string, string> = {
   "hooks.json":
     "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so, libdhcp_stat_cmds.so, libdhcp_run_script.so, libdhcp_flex_option.so and libdhcp_bootp.so",
   "dhcpv4-over-dhcpv6.json":
-    "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove 'dhcp4o6-port' (or set it to 0, Kea's default)",
+    "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka's DHCPv4 server: remove 'dhcp4o6-port' (or set it to 0, Kea's default) and let kea-dhcp4 answer the queries weka's DHCPv6 server forwards",
 };
 
 testLoadsOrRefused(CORPUS, {

@@ -102,7 +102,7 @@ Deno.test("DHCPv4-over-DHCPv6: Kea's defaults load; 4o6 subnet keys warn they do
   ]);
   const lines = refused({ Dhcp4: { "dhcp4o6-port": 6767, subnet4: [{ ...SUBNET4, "4o6-interface": "eth1" }] } });
   assert.deepEqual(lines, [
-    "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove 'dhcp4o6-port' (or set it to 0, Kea's default)",
+    "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka's DHCPv4 server: remove 'dhcp4o6-port' (or set it to 0, Kea's default) and let kea-dhcp4 answer the queries weka's DHCPv6 server forwards",
   ]);
 });
 
