@@ -21,6 +21,7 @@ import type { Dhcp4In, Subnet4In } from "./schema4.ts";
 import { compileServerCommon } from "./compile_common.ts";
 import { chainOf, chainOptions, isGuarded, overOuter } from "./option_guard.ts";
 import { adaptiveScopes, checkAdaptive, warnConfigControl, warnInert4o6 } from "./compile_server.ts";
+import { withSubnet4o6 } from "./subnet4o6.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
 import {
@@ -340,6 +341,7 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
   const sharedNetworks = sharedNetworkModels(d, entries, subnets);
   warnConfigControl(d, "Dhcp4", subnets.length, problems);
   warnInert4o6(entries, problems);
+  entries.forEach((e, i) => Object.assign(subnets[i], withSubnet4o6(e.subnet)));
   checkAdaptive(adaptiveScopes(d, "Dhcp4", entries, (i) => subnets[i].allocator === "flq"), problems);
   return {
     ...compileServerCommon(d, {
