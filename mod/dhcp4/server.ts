@@ -23,6 +23,7 @@ import { MsgType, Opt, type Packet4 } from "../packet4/packet.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { LeaseStore } from "../lease/types.ts";
 import type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
+import type { Endpoint4o6 } from "./dhcp4o6_4.ts";
 import type { Stats } from "../stats/stats.ts";
 import { DBG, type Log } from "../log/logger.ts";
 import { formatIpv4 } from "../wire/addr.ts";
@@ -69,6 +70,8 @@ export interface ServerDeps {
   onFatal?: (reason: string) => void;
   /** the receive loop's back-off (tests shorten it); Kea-like defaults in mod/net/receive_loop.ts */
   receiveBackOff?: BackOff;
+  /** DHCPv4-over-DHCPv6 from the DHCPv6 server (dhcp4o6_4.ts); absent: none arrives */
+  dhcp4o6?: Endpoint4o6;
 }
 
 /** A query whose lease changes are durable, as the lease hooks see it. */
@@ -177,6 +180,12 @@ export class Dhcp4Server {
   /** The query being handled by {@link process}, for the label of its failure line. */
   private current: Packet4 | undefined;
 
+  /** A datagram from the 4o6 channel (Kea's Dhcp4to6Ipc::handler): handled as a DHCPv4 query when well formed. */
+  process4o6(bytes: Uint8Array, now: number): void {
+    const d = this.deps.dhcp4o6?.accept(bytes);
+    if (d) this.process(d, now);
+  }
+
   /**
    * Handles one datagram; public so tests can drive the server without sockets. Never throws: an exception
    * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
@@ -238,6 +247,8 @@ export class Dhcp4Server {
       srcPort: d.srcPort,
       dstAddr: d.dstAddr,
     };
+    const via4o6 = this.deps.dhcp4o6?.arrival(d);
+    if (via4o6) arrival.dhcp4o6 = via4o6;
     const ctx: EngineContext = {
       config: this.config,
       arrival,
@@ -329,6 +340,8 @@ export class Dhcp4Server {
     try {
       const bytes = encode4(reply, { maxSize: maxSize && maxSize >= 548 ? maxSize : undefined, into: this.txScratch });
       const src = d.localAddr || undefined;
+      // a DHCPv4-over-DHCPv6 query: the reply goes back over the 4o6 channel as a DHCPV4-RESPONSE
+      if (this.deps.dhcp4o6?.reply(d, bytes)) return void stats.add("pkt4-sent");
       switch (dest.kind) {
         case "unicast":
           transport.sendUnicast(bytes, dest.addr, dest.port === 68 ? this.clientPort : dest.port, d.ifindex, src);

@@ -66,7 +66,7 @@ function withInner(p: Packet6, f: (m: Message6) => Message6): Packet6 {
 
 /**
  * Kea's Dhcp4o6IpcBase::send: the three sub-options appended to the innermost message's ISC vendor option, one
- * added (after the other options) when there is none.
+ * added when there is none — the message then packed in Kea's order, ascending option codes (Pkt6::pack).
  */
 export function addMeta4o6(p: Packet6, meta: Meta4o6): Packet6 {
   if (meta.srcAddr.length !== 16) throw new RangeError("the 4o6 source address must be 16 octets");
@@ -83,7 +83,9 @@ export function addMeta4o6(p: Packet6, meta: Meta4o6): Packet6 {
       return { ...m, options };
     }
     const vendor = { code: OPT_VENDOR_OPTS, data: concat([new Uint8Array([0, 0, 0x09, 0xbf]), subs]) };
-    return { ...m, options: [...m.options, vendor], ...(m.layout ? { layout: [...m.layout, OPT_VENDOR_OPTS] } : {}) };
+    // Kea packs the message again from its option map: ascending codes (17 before 87), so no recorded layout
+    const { layout: _, ...rest } = m;
+    return { ...rest, options: [...m.options, vendor] };
   });
 }
 
@@ -134,4 +136,38 @@ function decodeName(v: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Kea's Dhcpv4Exchange::initResponse4o6 + Pkt4o6::pack: the DHCPV4-RESPONSE (21) to `query` — its transaction id
+ * field (the query's flags) kept, no client or server identifier, the DHCPv4 reply in option 87 — inside RELAY-REPL
+ * layers matching the query's relays (hop count, link and peer addresses, and the Interface-Id (18) and
+ * Relay-Source-Port (135) options echoed, as Pkt6::copyRelayInfo does).
+ */
+export function response4o6(query: Packet6, reply4: Uint8Array): Packet6 {
+  if (query.kind === "message") {
+    return {
+      kind: "message",
+      msgType: DHCPV4_RESPONSE,
+      transactionId: query.transactionId,
+      ias: [],
+      options: [{ code: OPT_DHCPV4_MSG, data: reply4 }],
+    };
+  }
+  return {
+    kind: "relay",
+    msgType: 13,
+    hopCount: query.hopCount,
+    linkAddress: query.linkAddress,
+    peerAddress: query.peerAddress,
+    options: query.options.filter((o) => o.code === 18 || o.code === 135),
+    inner: response4o6(query.inner, reply4),
+  };
+}
+
+/** Kea's getAnyRelayOption(code, RELAY_GET_FIRST): the option of the relay closest to the client, if any. */
+export function clientRelayOption(p: Packet6, code: number): Uint8Array | undefined {
+  let closest: Packet6 | undefined;
+  for (let q: Packet6 = p; q.kind === "relay"; q = q.inner) closest = q;
+  return closest?.kind === "relay" ? closest.options.find((o) => o.code === code)?.data : undefined;
 }

@@ -12,6 +12,7 @@ import type { Dhcp4Config, Subnet4 } from "../../config/model.ts";
 import type { Arrival } from "./types.ts";
 import { parseRai, RaiSub, readAddr } from "./payload.ts";
 import { clientAllowed } from "../../classify/classify4.ts";
+import { selectSubnet4o6 } from "./select_subnet4o6.ts";
 
 const BROADCAST = 0xffffffff;
 
@@ -44,6 +45,7 @@ export function selectSubnet(
   arrival: Arrival,
   classes?: ReadonlySet<string>,
 ): Subnet4 | undefined {
+  if (arrival.dhcp4o6) return selectSubnet4o6(config, arrival.dhcp4o6, classes); // Kea: isDhcp4o6()
   const ok = (s: Subnet4) => !s.clientClasses || clientAllowed(s.clientClasses, classes);
   const rai = parseRai(query.options.get(Opt.RELAY_AGENT_INFO));
   const linkSel = config.compatibility?.ignoreRaiLinkSelection ? undefined : readAddr(rai.get(RaiSub.LINK_SELECTION));

@@ -23,6 +23,8 @@ export interface Arrival {
   srcPort: number;
   /** IP destination address (255.255.255.255 for a broadcast) */
   dstAddr: number;
+  /** a DHCPv4-over-DHCPv6 query (RFC 7341): what selects its subnet instead (select_subnet4o6.ts) */
+  dhcp4o6?: import("./select_subnet4o6.ts").Arrival4o6;
 }
 
 /**
