@@ -66,7 +66,7 @@ function withInner(p: Packet6, f: (m: Message6) => Message6): Packet6 {
 
 /**
  * Kea's Dhcp4o6IpcBase::send: the three sub-options appended to the innermost message's ISC vendor option, one
- * added (after the other options) when there is none.
+ * added when there is none — the message then packed in Kea's order, ascending option codes (Pkt6::pack).
  */
 export function addMeta4o6(p: Packet6, meta: Meta4o6): Packet6 {
   if (meta.srcAddr.length !== 16) throw new RangeError("the 4o6 source address must be 16 octets");
@@ -83,7 +83,9 @@ export function addMeta4o6(p: Packet6, meta: Meta4o6): Packet6 {
       return { ...m, options };
     }
     const vendor = { code: OPT_VENDOR_OPTS, data: concat([new Uint8Array([0, 0, 0x09, 0xbf]), subs]) };
-    return { ...m, options: [...m.options, vendor], ...(m.layout ? { layout: [...m.layout, OPT_VENDOR_OPTS] } : {}) };
+    // Kea packs the message again from its option map: ascending codes (17 before 87), so no recorded layout
+    const { layout: _, ...rest } = m;
+    return { ...rest, options: [...m.options, vendor] };
   });
 }
 

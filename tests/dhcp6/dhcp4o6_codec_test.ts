@@ -22,9 +22,9 @@ const ISC_VENDOR = hex(`
 
 const META = { iface: "eth0", srcAddr: parseIpv6("2001:db8:1:1::99")!, srcPort: 546 };
 
-Deno.test("4o6 channel: a direct DHCPV4-QUERY gets the ISC vendor option after its own options", () => {
+Deno.test("4o6 channel: a direct DHCPV4-QUERY gets the ISC vendor option, packed in Kea's order (17 before 87)", () => {
   const sent = encode6(addMeta4o6(decode6(QUERY), META));
-  assert.deepEqual(sent, new Uint8Array([...QUERY, ...ISC_VENDOR]));
+  assert.deepEqual(sent, new Uint8Array([...QUERY.subarray(0, 4), ...ISC_VENDOR, ...QUERY.subarray(4)]));
   const back = takeMeta4o6(decode6(sent));
   assert.deepEqual(back.meta, META);
   assert.deepEqual(encode6(back.packet), QUERY);
