@@ -16,6 +16,8 @@ import { PoolAllocator } from "../lease/allocator.ts";
 import { Reclaimer } from "../lease/reclaim.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp4Server } from "../dhcp4/server.ts";
+import { Endpoint4o6 } from "../dhcp4/dhcp4o6_4.ts";
+import { Link4o6 } from "./dhcp4o6_wiring.ts";
 import { listInterfaces, resolveServedInterfaces, type ServedInterface } from "../net/interfaces.ts";
 import { FfiTransport } from "../net/transport_ffi.ts";
 import { LoopbackTransport } from "../net/transport_loopback.ts";
@@ -128,6 +130,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
+  const ifaceAddrs = new Map(net.served.map((s) => [s.name, s.addrs.map((a) => a.addr)]));
+  // DHCPv4-over-DHCPv6 (RFC 7341): queries from the DHCPv6 server over Kea's channel on ::1 (dhcp4o6-port + 1)
+  const endpoint4o6 = new Endpoint4o6({ log, ifaceAddrs: () => ifaceAddrs });
+  const link4o6 = new Link4o6(endpoint4o6, (b) => server.process4o6(b, Math.floor(Date.now() / 1000)), log, "v4");
   const server = new Dhcp4Server({
     config,
     transport: net.transport,
@@ -136,7 +142,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     allocator,
     stats,
     log,
-    ifaceAddrs: new Map(net.served.map((s) => [s.name, s.addrs.map((a) => a.addr)])),
+    ifaceAddrs,
+    dhcp4o6: endpoint4o6,
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
@@ -154,6 +161,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     },
     log: (id, text, level) => log[level](id, text),
   });
+  await link4o6.apply(config.tuning?.dhcp4o6Port ?? 0);
+  role.onStop(() => link4o6.close());
   server.start();
   reclaimer.start();
   role.onStop(() => server.stop());
@@ -165,6 +174,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     allocator.reset();
     resetStats(next);
     hooks.reconfigure(next);
+    void link4o6.apply(next.tuning?.dhcp4o6Port ?? 0);
   });
   const ctx: ControlContext = {
     stats,

@@ -124,7 +124,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const haService = haDeps ? buildHaService(haDeps) : undefined;
   // DHCPv4-over-DHCPv6 (RFC 7341): DHCPV4-QUERY to the DHCPv4 server over Kea's channel on ::1
   const forwarder4o6 = new Forwarder4o6({ transport: net.transport, stats, log });
-  const link4o6 = new Link4o6(forwarder4o6, log);
+  const link4o6 = new Link4o6(forwarder4o6, (b) => forwarder4o6.receive(b), log);
   await link4o6.apply(config.dhcp4o6Port);
   role.onStop(() => link4o6.close());
   const server = new Dhcp6Server({

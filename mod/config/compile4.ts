@@ -340,7 +340,7 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
   );
   const sharedNetworks = sharedNetworkModels(d, entries, subnets);
   warnConfigControl(d, "Dhcp4", subnets.length, problems);
-  warnInert4o6(entries, problems);
+  if (!d["dhcp4o6-port"]) warnInert4o6(entries, problems);
   entries.forEach((e, i) => Object.assign(subnets[i], withSubnet4o6(e.subnet)));
   checkAdaptive(adaptiveScopes(d, "Dhcp4", entries, (i) => subnets[i].allocator === "flq"), problems);
   return {

@@ -23,6 +23,7 @@ export interface ServerKeysIn {
   "statistic-default-sample-age"?: number;
   "early-global-reservations-lookup"?: boolean;
   "reservations-lookup-first"?: boolean;
+  "dhcp4o6-port"?: number;
 }
 
 /**
@@ -52,8 +53,8 @@ export function warnConfigControl(
 
 /**
  * One warning per subnet4 that sets a `4o6-*` key: they select a subnet for DHCPv4-over-DHCPv6 (RFC 7341) queries,
- * which reach a server only through its `dhcp4o6-port`; weka takes only 0 there (Kea's default: no such queries),
- * so the keys have no effect, as in Kea with the same configuration.
+ * which reach a server only through its `dhcp4o6-port`; called when that is 0 (Kea's default: no such queries),
+ * where the keys have no effect, as in Kea with the same configuration.
  */
 export function warnInert4o6(
   entries: { subnet: Record<string, unknown>; path: JsonPath }[],
@@ -65,7 +66,7 @@ export function warnInert4o6(
       problems.warn(
         [...path, key],
         `'${key}' has no effect: DHCPv4-over-DHCPv6 (RFC 7341) queries come only through 'dhcp4o6-port', which is ` +
-          "0 (weka does not serve DHCPv4-over-DHCPv6)",
+          "0",
         true,
       );
     }
@@ -234,5 +235,6 @@ export function compileServerTuning(
     extendedInfoChecks: sc["extended-info-checks"] ?? D["extended-info-checks"],
     earlyGlobalReservationsLookup: d["early-global-reservations-lookup"] ?? D["early-global-reservations-lookup"],
     reservationsLookupFirst: lookupFirst,
+    dhcp4o6Port: d["dhcp4o6-port"] ?? 0,
   };
 }

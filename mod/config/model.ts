@@ -135,8 +135,7 @@ export interface Subnet4 {
   interface?: string;
   /** relay addresses (`relay.ip-addresses`) that select this subnet */
   relayAddresses: number[];
-  /** DHCPv4-over-DHCPv6 selectors (`4o6-subnet`, `4o6-interface-id`, `4o6-interface`), when any is set */
-  dhcp4o6?: import("./subnet4o6.ts").Subnet4o6;
+  dhcp4o6?: import("./subnet4o6.ts").Subnet4o6; // 4o6-subnet / 4o6-interface-id / 4o6-interface, when set
   /** merged options: global overridden by subnet, by code */
   options: Map<number, OptionValue>;
   /** reservations by host key (host_ids4.ts hostKey: the colon-hex hardware address, `client-id=01:…`, …) */
@@ -283,6 +282,8 @@ export interface ServerTuning {
   /** `early-global-reservations-lookup` / `reservations-lookup-first` */
   earlyGlobalReservationsLookup: boolean;
   reservationsLookupFirst: boolean;
+  /** `dhcp4o6-port`: Kea's DHCPv4-over-DHCPv6 channel on ::1 (0: off); absent in hand-built models */
+  dhcp4o6Port?: number;
 }
 
 /**

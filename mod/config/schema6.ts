@@ -10,15 +10,7 @@ import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
-import {
-  adaptiveParams,
-  allocator6,
-  cacheParams,
-  compatibility6,
-  dhcp4o6Port6,
-  pdAllocator,
-  serverParams,
-} from "./schema_server.ts";
+import { adaptiveParams, allocator6, cacheParams, compatibility6, pdAllocator, serverParams } from "./schema_server.ts";
 import {
   cidr6,
   classGuardParams6,
@@ -146,7 +138,6 @@ export const Dhcp6Schema = strictMap({
   "relay-supplied-options": v.optional(v.array(str, "must be a list of option codes or names")),
   "ip-reservations-unique": v.optional(bool),
   ...serverParams,
-  "dhcp4o6-port": v.optional(dhcp4o6Port6),
   compatibility: v.optional(compatibility6),
   /** Kea 3.1: RFC 9686 address registration (ADDR-REG-INFORM); weka does not serve it (compile6.ts notice) */
   "allow-address-registration": v.optional(bool),

@@ -94,32 +94,18 @@ export const pdAllocator = v.pipe(
 );
 
 /**
- * Dhcp4's DHCPv4-over-DHCPv6 port (RFC 7341): 0, Kea's default, turns it off; weka's DHCPv4 server does not take
- * DHCPv4-over-DHCPv6 queries yet (its DHCPv6 server forwards them to a kea-dhcp4: dhcp4o6Port6).
+ * The DHCPv4-over-DHCPv6 port (RFC 7341), Dhcp4 and Dhcp6: 0 (off, Kea's default) or the port of Kea's 4o6
+ * channel on ::1 — the DHCPv6 server's; the DHCPv4 server's is the next one (Kea refuses 65535, which leaves none).
  */
 export const dhcp4o6Port = v.pipe(
-  uint32,
-  v.maxValue(65535, "must be a port 0..65535"),
-  v.check(
-    (p) => p === 0,
-    "DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka's DHCPv4 server: remove 'dhcp4o6-port' (or set it to 0, " +
-      "Kea's default) and let kea-dhcp4 answer the queries weka's DHCPv6 server forwards",
-  ),
-);
-
-/**
- * Dhcp6's DHCPv4-over-DHCPv6 port: 0 (off) or the port of Kea's 4o6 channel on ::1 (the DHCPv4 server listens on
- * the next one; Kea refuses 65535, which leaves it none).
- */
-export const dhcp4o6Port6 = v.pipe(
   uint32,
   v.maxValue(65534, "must be a port 0..65534 (the DHCPv4 server uses the next)"),
 );
 
 /**
  * A `4o6-*` key of a subnet4 (RFC 7341 subnet selection: `4o6-interface`, `4o6-interface-id`, `4o6-subnet`, an
- * IPv6 prefix). With `dhcp4o6-port` 0 (the only value weka takes) no DHCPv4-over-DHCPv6 query reaches the server,
- * so Kea never consults them either: compile_server.ts warnInert4o6 says so in one warning per subnet.
+ * IPv6 prefix), compiled by subnet4o6.ts. With `dhcp4o6-port` 0 no DHCPv4-over-DHCPv6 query reaches the server,
+ * so Kea never consults them: compile_server.ts warnInert4o6 says so in one warning per subnet.
  */
 export const key4o6 = (key: string) =>
   key === "4o6-subnet"

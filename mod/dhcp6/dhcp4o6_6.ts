@@ -4,8 +4,8 @@
  * 4o6 channel (mod/net/dhcp4o6_channel.ts) to the DHCPv4 server, with the interface, source address and port
  * added (mod/packet6/dhcp4o6.ts); the DHCPv4 server's DHCPV4-RESPONSE (21) comes back the same way and is sent to
  * that address — port 547 when it is a RELAY-REPL, else 546 — from the interface named, counted in `pkt6-sent` and
- * `pkt6-dhcpv4-response-sent`. A query without option 87 is dropped, as Kea does. The DHCPv4 side may be
- * kea-dhcp4 (weka's DHCPv4 server does not take 4o6 queries yet).
+ * `pkt6-dhcpv4-response-sent`. A query without option 87 is dropped, as Kea does. The DHCPv4 side is weka's
+ * (mod/dhcp4/dhcp4o6_4.ts) or kea-dhcp4.
  */
 import { decode6, encode6 } from "../packet6/codec.ts";
 import { addMeta4o6, DHCPV4_RESPONSE, OPT_DHCPV4_MSG, takeMeta4o6 } from "../packet6/dhcp4o6.ts";

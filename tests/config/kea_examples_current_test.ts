@@ -21,6 +21,7 @@ const LOADS = [
   "kea4/classify2.json",
   "kea4/comments.json",
   "kea4/config-backend.json",
+  "kea4/dhcpv4-over-dhcpv6.json",
   "kea4/global-reservations.json",
   "kea4/ha-load-balancing-server1-mt-with-tls.json",
   "kea4/ha-load-balancing-server2-mt.json",
@@ -69,10 +70,6 @@ const LOADS = [
  * refused whatever else it holds), and the reason printed in the table.
  */
 const REFUSED: Record<string, [RegExp, string]> = {
-  "kea4/dhcpv4-over-dhcpv6.json": [
-    /DHCPv4-over-DHCPv6 \(RFC 7341\) is not served by weka's DHCPv4 server/,
-    "not served: DHCPv4-over-DHCPv6 in the DHCPv4 server (weka's DHCPv6 server forwards to kea-dhcp4)",
-  ],
   "kea4/hooks-radius.json": [/hook library 'libdhcp_host_cache\.so'/, "premium hooks (host_cache, radius)"],
   "kea4/hooks-rbac.json": [/hook library 'libdhcp_rbac\.so'/, "premium hook (rbac)"],
   "kea6/hooks-rbac.json": [/hook library 'libdhcp_rbac\.so'/, "premium hook (rbac)"],

@@ -13,12 +13,15 @@ const { root: ROOT, present } = CORPUS;
 /** Examples that use only what weka supports (with the standard option table of mod/options). */
 const LOADS = [
   "advanced.json",
+  "all-keys.json",
+  "all-keys-netconf.json",
   "all-options.json",
   "backends.json",
   "classify.json",
   "classify2.json",
   "comments.json",
   "config-backend.json",
+  "dhcpv4-over-dhcpv6.json",
   "global-reservations.json",
   "ha-load-balancing-primary.json",
   "leases-expiration.json",
@@ -38,8 +41,6 @@ const LOADS = [
 const FIRST: Record<string, string> = {
   "hooks.json":
     "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so, libdhcp_stat_cmds.so, libdhcp_run_script.so, libdhcp_flex_option.so and libdhcp_bootp.so",
-  "dhcpv4-over-dhcpv6.json":
-    "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka's DHCPv4 server: remove 'dhcp4o6-port' (or set it to 0, Kea's default) and let kea-dhcp4 answer the queries weka's DHCPv6 server forwards",
 };
 
 testLoadsOrRefused(CORPUS, {

@@ -91,7 +91,7 @@ Deno.test("parked-packet-limit, statistics sampling and sanity checks are compil
   ]);
 });
 
-Deno.test("DHCPv4-over-DHCPv6: Kea's defaults load; 4o6 subnet keys warn they do nothing; a 4o6 port is refused", () => {
+Deno.test("DHCPv4-over-DHCPv6: Kea's defaults load; 4o6 subnet keys warn they do nothing without a port, work with one", () => {
   load({ Dhcp4: { "dhcp4o6-port": 0, subnet4: [{ ...SUBNET4, "4o6-interface": "", "4o6-subnet": "" }] } });
   // with dhcp4o6-port 0 no 4o6 query arrives, in Kea as in weka: the subnet selectors are inert, said once each
   const c = load({ Dhcp4: { subnet4: [{ ...SUBNET4, "4o6-interface": "eth1", "4o6-subnet": "2001:db8:1::/64" }] } });
@@ -100,9 +100,13 @@ Deno.test("DHCPv4-over-DHCPv6: Kea's defaults load; 4o6 subnet keys warn they do
   assert.deepEqual(refused({ Dhcp4: { subnet4: [{ ...SUBNET4, "4o6-subnet": "10.0.0.0/8" }] } }), [
     "Dhcp4.subnet4[0].4o6-subnet: '10.0.0.0/8' is not an IPv6 prefix (ADDR/LEN)",
   ]);
-  const lines = refused({ Dhcp4: { "dhcp4o6-port": 6767, subnet4: [{ ...SUBNET4, "4o6-interface": "eth1" }] } });
-  assert.deepEqual(lines, [
-    "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka's DHCPv4 server: remove 'dhcp4o6-port' (or set it to 0, Kea's default) and let kea-dhcp4 answer the queries weka's DHCPv6 server forwards",
+  // with a port the selectors work (weka's DHCPv4 side of RFC 7341): no warning, the selectors compiled
+  const on = load({ Dhcp4: { "dhcp4o6-port": 6767, subnet4: [{ ...SUBNET4, "4o6-interface": "eth1" }] } });
+  assert.deepEqual(on.warnings, []);
+  assert.equal(on.dhcp4!.tuning?.dhcp4o6Port, 6767);
+  assert.deepEqual(on.dhcp4!.subnets[0].dhcp4o6, { iface: "eth1" });
+  assert.deepEqual(refused({ Dhcp4: { "dhcp4o6-port": 65535 } }), [
+    "Dhcp4.dhcp4o6-port: must be a port 0..65534 (the DHCPv4 server uses the next)",
   ]);
 });
 

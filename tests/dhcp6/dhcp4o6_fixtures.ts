@@ -27,3 +27,26 @@ export const QUERY = hex(`
   00 57 00 f4            # option 87 OPTION_DHCPV4_MSG, length 244
   ${[...DISCOVER4].map((b) => b.toString(16).padStart(2, "0")).join(" ")}
 `);
+
+/**
+ * A DHCPREQUEST for `addr` (SELECTING, RFC 2131 §4.3.2) from the same client, as the DISCOVER's first 240 octets
+ * followed by option 53 = 3 (DHCPREQUEST), option 50 Requested IP Address, option 54 Server Identifier and the end,
+ * inside a DHCPV4-QUERY (type 20, flags 0, option 87).
+ */
+export function requestQuery(addr: number, server: number): Uint8Array {
+  const be = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const req = new Uint8Array([
+    ...DISCOVER4.subarray(0, 240), // header, chaddr, sname, file, magic cookie: as in the DISCOVER
+    0x35,
+    0x01,
+    0x03, // option 53, length 1: DHCPREQUEST
+    0x32,
+    0x04,
+    ...be(addr), // option 50 Requested IP Address
+    0x36,
+    0x04,
+    ...be(server), // option 54 Server Identifier
+    0xff, // end
+  ]);
+  return new Uint8Array([0x14, 0, 0, 0, 0x00, 0x57, req.length >> 8, req.length & 255, ...req]);
+}

@@ -62,7 +62,7 @@ Deno.test({
     const transport = new Captured();
     const stats = new Stats();
     const forwarder = new Forwarder4o6({ transport, stats, log: nullLog });
-    const link = new Link4o6(forwarder, nullLog);
+    const link = new Link4o6(forwarder, (b) => forwarder.receive(b), nullLog);
     const store = await KvLease6Store.open(":memory:");
     const got: Uint8Array[] = [];
     const v4 = await openChannel4o6(port, "v4", (b) => void got.push(b), () => {});

@@ -140,7 +140,7 @@ Deno.test({
     const transport = new Captured();
     const stats = new Stats();
     const forwarder = new Forwarder4o6({ transport, stats, log: nullLog });
-    const link = new Link4o6(forwarder, nullLog);
+    const link = new Link4o6(forwarder, (b) => forwarder.receive(b), nullLog);
     const store = await KvLease6Store.open(":memory:");
     try {
       await link.apply(loaded.dhcp6!.dhcp4o6Port);
