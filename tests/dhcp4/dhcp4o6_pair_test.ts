@@ -137,3 +137,28 @@ Deno.test("4o6 DHCPv4 end: malformed channel datagrams are refused before the en
   assert.equal(endpoint.accept(wire(QUERY, "eth9")), undefined, "an interface without an IPv4 address");
   assert.equal(endpoint.accept(QUERY), undefined, "no ISC sub-options");
 });
+
+Deno.test("4o6 DHCPv4 end: a DHCPINFORM without ciaddr is answered (Kea's acceptDirectRequest takes every 4o6 query)", async () => {
+  const c4 = load({
+    Dhcp4: { subnet4: [{ id: 100, subnet: "10.10.10.0/24", "4o6-subnet": "2001:db8:1:1::/64" }] },
+  }).dhcp4!;
+  const ifaceAddrs = new Map([["eth0", [0xc0000201]]]);
+  const endpoint = new Endpoint4o6({ log: nullLog, ifaceAddrs: () => ifaceAddrs });
+  const sent: Uint8Array[] = [];
+  endpoint.channel = { port: 1, send: (b) => void sent.push(b), close: () => {} };
+  const bed = await serverBed(c4, { ifaceAddrs, dhcp4o6: endpoint });
+  try {
+    // the DISCOVER of the fixture with option 53 = 8 (DHCPINFORM); ciaddr stays 0.0.0.0
+    const inform = QUERY.slice();
+    inform[8 + 240 + 2] = 8;
+    bed.server.process4o6(
+      encode6(addMeta4o6(decode6(inform), { iface: "eth0", srcAddr: parseIpv6("2001:db8:1:1::99")!, srcPort: 546 })),
+      1_800_000_000,
+    );
+    assert.equal(sent.length, 1);
+    const ack = decode4(getOption6(innermost(decode6(sent[0])).options, 87)!);
+    assert.equal(ack.options.get(Opt.MESSAGE_TYPE)?.[0], 5, "DHCPACK to the DHCPINFORM");
+  } finally {
+    await bed.close();
+  }
+});

@@ -120,7 +120,8 @@ export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
       case MsgType.DECLINE:
         return handleDecline(ex);
       default: {
-        if (query.giaddr === 0 && query.ciaddr === 0 && ctx.arrival.srcAddr === 0) {
+        // (Kea's acceptDirectRequest: a DHCPv4-over-DHCPv6 query always has somewhere to go back to)
+        if (query.giaddr === 0 && query.ciaddr === 0 && ctx.arrival.srcAddr === 0 && !ctx.arrival.dhcp4o6) {
           return violation("DHCP4_PACKET_DROP_0002", "DHCPINFORM with no ciaddr and no source address, dropping");
         }
         return handleInform(ex);
