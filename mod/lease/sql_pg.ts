@@ -9,14 +9,44 @@ import postgres from "postgres";
 import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import type { DbAccess } from "../config/model.ts";
-import { Bytes, type SqlDb, type SqlDialect, type SqlRow, type SqlStmt, type SqlValue } from "./sql_db.ts";
+import {
+  Bytes,
+  type SqlDb,
+  type SqlDialect,
+  type SqlResult,
+  type SqlRow,
+  type SqlStmt,
+  type SqlValue,
+} from "./sql_db.ts";
+
+/**
+ * A PostgreSQL array literal of elements that need no escaping beyond their quotes (digits, `\\x` + hex), passed as
+ * one untyped parameter that the statement casts (the driver would type an array of byte buffers as one bytea).
+ */
+function arrayLiteral(elements: string[]): string {
+  return `{${elements.map((e) => `"${e}"`).join(",")}}`;
+}
 
 const PG: SqlDialect = {
+  name: "postgresql",
   ts: (p) => `to_timestamp(${p})`,
   epoch: (c) => `extract(epoch from ${c})::bigint`,
   hex: (c) => `encode(${c}, 'hex')`,
   text: (c) => c,
   nz: (c) => `coalesce(${c}, ''::bytea)`,
+  anyOf: (c, vals) => {
+    if (vals[0] instanceof Bytes) {
+      return {
+        text: `${c} = ANY(CAST(? AS bytea[]))`,
+        params: [arrayLiteral(vals.map((v) => `\\\\x${(v as Bytes).hex}`))],
+      };
+    }
+    if (typeof vals[0] === "string") {
+      if (!vals.every((v) => typeof v === "string" && /^[0-9A-Za-z:.]+$/.test(v))) throw new Error("not key text");
+      return { text: `${c} = ANY(CAST(? AS text[]))`, params: [arrayLiteral(vals as string[])] };
+    }
+    return { text: `${c} = ANY(CAST(? AS bigint[]))`, params: [arrayLiteral(vals.map((v) => String(Number(v))))] };
+  },
   insertOrNothing: { head: "INSERT INTO", tail: " ON CONFLICT DO NOTHING" },
   absentIsNull: false,
   readText: (v) => (v === null || v === undefined ? "" : String(v)),
@@ -65,20 +95,20 @@ export function openPg(db: DbAccess, max = 4): SqlDb {
       const rows = await sql.unsafe(numbered(text), params.map(param) as any[], { prepare });
       return rows as unknown as SqlRow[];
     },
-    async transact(stmts: SqlStmt[], keep: (counts: number[]) => boolean) {
-      let counts: number[] = [];
+    async transact(stmts: SqlStmt[], keep: (results: SqlResult[]) => boolean) {
+      let results: SqlResult[] = [];
       try {
         await sql.begin(async (tx) => {
-          const results = await Promise.all(
+          const got = await Promise.all(
             // deno-lint-ignore no-explicit-any
             stmts.map((s) => tx.unsafe(numbered(s.text), s.params.map(param) as any[], { prepare: true })),
           );
-          counts = results.map((r) => r.count ?? 0);
-          if (!keep(counts)) throw ROLLBACK;
+          results = got.map((r) => ({ count: r.count ?? 0, rows: [...r] as unknown as SqlRow[] }));
+          if (!keep(results)) throw ROLLBACK;
         });
-        return { counts, committed: true };
+        return { results, committed: true };
       } catch (e) {
-        if (e === ROLLBACK) return { counts, committed: false };
+        if (e === ROLLBACK) return { results, committed: false };
         throw e;
       }
     },
