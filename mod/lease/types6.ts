@@ -56,4 +56,16 @@ export interface Lease6Store extends Lease6View {
   all(): Iterable<Lease6>;
   size(): number;
   close(): Promise<void>;
+  /** A shared (SQL) store: re-reads the rows one receive batch asks about before the engine runs (sql_store6.ts). */
+  prefetch?(p: LeaseKeys6): Promise<void>;
+  /** A shared store: re-reads every row (the lease commands and statistics read the database, as Kea's do). */
+  refresh?(): Promise<void>;
+  /** A shared store: reads the database's expired rows before a reclamation cycle (Kea getExpiredLeases6). */
+  refreshExpired?(now: number, limit: number, holdSeconds?: number): Promise<void>;
+}
+
+/** The rows a receive batch of DHCPv6 queries asks about: the addresses and prefixes in its IAs, its DUIDs. */
+export interface LeaseKeys6 {
+  addresses: bigint[];
+  duids: string[];
 }
