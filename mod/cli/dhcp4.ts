@@ -34,7 +34,8 @@ import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
-import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
+import { freshLeaseReads, openHosts4, openSqlStore4, recoverSql } from "./sql_leases.ts";
+import { describeDb } from "../config/compile_db.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
 import type { LeaseStore } from "../lease/types.ts";
 
@@ -79,6 +80,9 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const log = role.log;
   const store = await openStore4(role);
   if (!store) return await role.abort();
+  const hosts = await openHosts4(config.hostsDbs, log);
+  if (hosts === false) return await role.abort();
+  if (hosts) role.onStop(() => hosts.close());
   let net: ReturnType<typeof openTransport>;
   try {
     net = openTransport(config, opts.port, log);
@@ -94,14 +98,17 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   resetStats(config);
   const offers = new OfferTable();
   const allocator = new IterativeAllocator(store, offers);
+  allocator.hosts = hosts;
   const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats, opts.services);
   if (ddns === false) {
     net.transport.close();
     return await role.abort();
   }
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
-  if (store instanceof SqlLeaseStore) {
-    role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
+  if (store instanceof SqlLeaseStore || hosts) {
+    const sqlStore = store instanceof SqlLeaseStore ? store : undefined;
+    const db = config.lease.db ?? config.hostsDbs![0];
+    role.onStop(recoverSql("DHCP4", db, { store: sqlStore, hosts }, dhcpState, role.life, log));
   }
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
@@ -119,6 +126,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
+    ...(hosts ? { hosts: { view: hosts, prefetch: (k) => hosts.prefetch(k) } } : {}),
   });
   const reclaimer = new Reclaimer({
     store,
@@ -180,10 +188,6 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
  */
 async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | undefined> {
   const { log, current: config } = role;
-  if (config.hostsDbs?.length) {
-    log.error("DHCP4_HOSTS_DB_UNSUPPORTED", "hosts-database / hosts-databases are not served by weka yet");
-    return undefined;
-  }
   if (config.lease.db) {
     const sql = await openSqlStore4("DHCP4", config.lease.db, log);
     if (!sql) return undefined;
@@ -292,6 +296,8 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   if (old.lease.path !== next.lease.path) {
     return `the lease database cannot change on reload (${old.lease.path} → ${next.lease.path}); restart weka`;
   }
+  const hostsDbs = (c: Dhcp4Config) => (c.hostsDbs ?? []).map(describeDb).join(", ");
+  if (hostsDbs(old) !== hostsDbs(next)) return "the host databases cannot change on reload; restart weka";
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
   return haReloadBlocker(old, next);

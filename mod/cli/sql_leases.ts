@@ -1,6 +1,6 @@
 /**
- * The wiring of a Kea SQL lease database into a DHCP role (issue 15): opening it (schema checked, the cache
- * loaded), the recovery from a lost connection per Kea's `on-fail` (mod/lease/sql_recovery.ts: dhcp-disable'd with
+ * The wiring of Kea SQL lease and host databases into a DHCP role (issue 15): opening them (schema checked, the
+ * cache loaded, the reserved addresses read), the recovery from a lost connection per Kea's `on-fail` (mod/lease/sql_recovery.ts: dhcp-disable'd with
  * origin DB_CONNECTION, reconnect tries, exit), and fresh reads for the control channel: every lease command and
  * lease statistic first re-reads the database, as Kea's lease_cmds and stat-lease4-get read it.
  */
@@ -8,6 +8,8 @@ import type { DbAccess } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
 import { openSqlDb } from "../lease/sql_open.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
+import { SqlHosts4 } from "../lease/host_cache4.ts";
+import type { SqlDb } from "../lease/sql_db.ts";
 import { DB_CONNECTION_ORIGIN, DbRecovery } from "../lease/sql_recovery.ts";
 import type { DhcpState } from "../control/dhcp_state.ts";
 import { describeDb } from "../config/compile_db.ts";
@@ -27,20 +29,62 @@ export async function openSqlStore4(prefix: RolePrefix, db: DbAccess, log: Log):
   }
 }
 
-/** Connects the store's lost-connection reports to Kea's recovery; returns what stops it. */
-export function recoverSqlStore(
+/**
+ * Opens the host databases of a DHCPv4 role (`hosts-database`, then `hosts-databases`: Kea searches them in that
+ * order), checks their schema and reads their reserved addresses; undefined when there are none, false when one
+ * cannot be used (`DHCP4_HOSTS_DB_OPEN_FAILED` logged).
+ */
+export async function openHosts4(dbs: DbAccess[] | undefined, log: Log): Promise<SqlHosts4 | undefined | false> {
+  if (!dbs?.length) return undefined;
+  const open: SqlDb[] = [];
+  for (const db of dbs) {
+    try {
+      open.push(await openSqlDb(db, 2));
+      log.info("DHCP4_HOSTS_DB", `host reservations are also read from the ${db.type} database ${describeDb(db)}`);
+    } catch (e) {
+      log.error(
+        "DHCP4_HOSTS_DB_OPEN_FAILED",
+        `cannot open the hosts database ${describeDb(db)}: ${(e as Error).message}`,
+      );
+      await Promise.all(open.map((o) => o.close().catch(() => {})));
+      return false;
+    }
+  }
+  const hosts = new SqlHosts4(open, (text) => log.warn("DHCP4_HOSTS_DB_OPTION", text));
+  try {
+    await hosts.start(HOSTS_REFRESH_MS, (e) => log.error("DHCP4_HOSTS_DB_READ_FAILED", (e as Error).message));
+  } catch (e) {
+    log.error("DHCP4_HOSTS_DB_OPEN_FAILED", `cannot read the reserved addresses: ${(e as Error).message}`);
+    await hosts.close();
+    return false;
+  }
+  return hosts;
+}
+
+/** How often the host databases' reserved addresses are read again (mod/lease/host_cache4.ts). */
+export const HOSTS_REFRESH_MS = 10_000;
+
+/**
+ * Connects the lost-connection reports of a role's SQL databases (the lease store, the host databases) to Kea's
+ * recovery (on-fail of the lease database, else of the first host database); returns what stops it.
+ */
+export function recoverSql(
   prefix: RolePrefix,
   db: DbAccess,
-  store: SqlLeaseStore,
+  parts: { store?: SqlLeaseStore; hosts?: SqlHosts4 },
   dhcpState: DhcpState,
   life: RoleLife,
   log: Log,
 ): () => void {
+  const dbs = [...(parts.store ? [parts.store.db] : []), ...(parts.hosts?.dbs ?? [])];
   const recovery = new DbRecovery({
     db,
     prefix,
-    probe: () => store.db.query("SELECT 1").then(() => {}),
-    resync: () => store.refresh(),
+    probe: () => Promise.all(dbs.map((d) => d.query("SELECT 1"))).then(() => {}),
+    resync: async () => {
+      await parts.store?.refresh();
+      await parts.hosts?.refreshReserved();
+    },
     setServing: (on) =>
       on
         ? dhcpState.enable({ kind: "local", id: DB_CONNECTION_ORIGIN })
@@ -48,7 +92,8 @@ export function recoverSqlStore(
     exit: (reason) => life.fail(reason),
     log: (id, text, level) => log[level](id, text),
   });
-  store.onConnectionLost = (why) => recovery.connectionLost(why);
+  if (parts.store) parts.store.onConnectionLost = (why) => recovery.connectionLost(why);
+  if (parts.hosts) parts.hosts.onConnectionLost = (why) => recovery.connectionLost(why);
   return () => recovery.stop();
 }
 

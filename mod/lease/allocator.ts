@@ -10,7 +10,7 @@
  */
 import type { Subnet4 } from "../config/model.ts";
 import type { OfferRecord, OfferView } from "./offers.ts";
-import { type Lease4, leaseExpire, LeaseState, type LeaseView } from "./types.ts";
+import { type HostView4, type Lease4, leaseExpire, LeaseState, type LeaseView } from "./types.ts";
 
 /** One pool of a subnet, as the allocation steps name it. */
 export interface PoolRef {
@@ -50,7 +50,21 @@ export class IterativeAllocator implements FreeAddressFinder {
   /** subnet id → next offset to try, by pool index (no string key built per query) */
   private readonly cursors = new Map<number, number[]>();
 
+  /**
+   * Host reservations of Kea's host databases (host_cache4.ts), when configured: their addresses are kept out of
+   * dynamic allocation like the configuration's (the edge sets it before the first query).
+   */
+  hosts?: HostView4;
+
   constructor(private readonly leases: LeaseView, private readonly offers: OfferView) {}
+
+  /** Whether a host database reserves `addr` in `subnet` (its own hosts, and the global ones when they apply). */
+  private dbReserved(subnet: Subnet4, addr: number): boolean {
+    const h = this.hosts;
+    if (!h) return false;
+    if (subnet.reservationsInSubnet !== false && h.reservedFor(subnet.id, addr)?.length) return true;
+    return subnet.reservationsGlobal === true && (h.reservedFor(0, addr)?.length ?? 0) > 0;
+  }
 
   /**
    * The next free address of `pools`, each scanned from its cursor and wrapping once, in the order given (Kea's
@@ -79,7 +93,7 @@ export class IterativeAllocator implements FreeAddressFinder {
       for (let i = 0; i < left; i++) {
         const addr = pool.start + off;
         off = off + 1 === size ? 0 : off + 1;
-        if (subnet.reservedAddresses.has(addr)) continue;
+        if (subnet.reservedAddresses.has(addr) || this.dbReserved(subnet, addr)) continue;
         if (!isReusable(this.leases.byAddress(addr), now)) continue;
         const offer = this.offers.offerOf(addr);
         if (offer === undefined) {

@@ -79,6 +79,24 @@ async function until(ok: () => Promise<boolean>, ms: number, what: string): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Kills a server the test process leaves running (a filtered run skips the test that stops it, or a test fails
+ * before): on unload, synchronously, SIGKILL to `pid()` and its data directory removed. `stop` disarms it.
+ */
+function killOnUnload(pid: () => number | undefined, dir: string): () => void {
+  const onUnload = () => {
+    try {
+      const p = pid();
+      if (p) Deno.kill(p, "SIGKILL");
+    } catch { /* gone */ }
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone */ }
+  };
+  globalThis.addEventListener("unload", onUnload);
+  return () => globalThis.removeEventListener("unload", onUnload);
+}
+
 function base(type: "postgresql" | "mysql", host: string, port: number, dir: string) {
   return {
     type,
@@ -161,6 +179,13 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
     PGPASSWORD: "keapass",
   }, opts.netns);
   const pid = async () => Number((await Deno.readTextFile(`${dir}/data/postmaster.pid`)).split("\n")[0]);
+  const disarm = killOnUnload(() => {
+    try {
+      return Number(Deno.readTextFileSync(`${dir}/data/postmaster.pid`).split("\n")[0]) || undefined;
+    } catch {
+      return undefined;
+    }
+  }, dir);
   return {
     ...base("postgresql", host, port, dir),
     sql: (text) => psql(text),
@@ -180,6 +205,7 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
       await start();
     },
     stop: async () => {
+      disarm();
       await asPg([`${PG_BIN}/pg_ctl`, "-D", `${dir}/data`, "-m", "immediate", "stop"]).catch(() => {});
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
@@ -224,6 +250,7 @@ export async function startMariadb(opts: { netns?: string; listen?: string } = {
     );
   };
   await start();
+  const disarm = killOnUnload(() => child?.pid, dir);
   const root = (text: string) => run(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "-e", text]);
   await root(
     "CREATE DATABASE kea; CREATE USER 'kea'@'%' IDENTIFIED BY 'keapass'; GRANT ALL ON kea.* TO 'kea'@'%'; " +
@@ -249,6 +276,7 @@ export async function startMariadb(opts: { netns?: string; listen?: string } = {
       await start();
     },
     stop: async () => {
+      disarm();
       try {
         child?.kill("SIGKILL");
       } catch { /* gone */ }

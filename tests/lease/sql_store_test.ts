@@ -1,8 +1,8 @@
 /**
  * SqlLeaseStore and SqlLease6Store on private PostgreSQL and MariaDB servers with Kea 2.2's schema (kea-admin
  * db-init): the store contracts every lease store passes, rows as Kea stores them, the database deciding between two
- * stores that share it (conflicts), and the schema check. The DHCPv6 half is in sql_store6_tests.ts (one server of
- * each kind serves both).
+ * stores that share it (conflicts), and the schema check. The DHCPv6 half is in sql_store6_tests.ts and the host
+ * database in sql_hosts_tests.ts (one server of each kind serves them all).
  */
 import assert from "node:assert/strict";
 import { SqlLeaseStore } from "../../mod/lease/sql_store.ts";
@@ -11,6 +11,7 @@ import { LeaseConflictError } from "../../mod/lease/sql_commit.ts";
 import { ip, mkLease, runStoreContract } from "./store_contract.ts";
 import { type SqlServer, sqlSkipReason, startSqlServer } from "./sql_servers.ts";
 import { runSql6Tests } from "./sql_store6_tests.ts";
+import { runSqlHostsTests } from "./sql_hosts_tests.ts";
 
 for (const type of ["postgresql", "mysql"] as const) {
   const why = sqlSkipReason(type);
@@ -132,6 +133,7 @@ for (const type of ["postgresql", "mysql"] as const) {
   });
 
   runSql6Tests(type, db);
+  runSqlHostsTests(type, db);
 
   Deno.test({
     name: `SqlLeaseStore(${type}): stop the private server`,
