@@ -39,7 +39,8 @@ function evaluate(cls: ClassDef, input: EvalInput): boolean {
 
 /**
  * The first classification pass (before subnet selection): `ALL`, `VENDOR_CLASS_<option 60 text>` when the
- * client sends a vendor class identifier (Kea's `classifyByVendor`), then, in configuration order, each class with
+ * client sends a vendor class identifier (Kea's `classifyByVendor`), `hookClass` (a class a `buffer4_receive` hook
+ * set before classification, e.g. BOOTP), then, in configuration order, each class with
  * a test that does not depend on KNOWN/UNKNOWN and is not additional-only, when its test holds. A test sees the
  * classes assigned before it (Kea evaluates in order, so `member()` of a later class is false).
  */
@@ -47,8 +48,10 @@ export function classifyQuery(
   query: Packet4,
   classes: readonly ClassDef[],
   arrival: ArrivalFacts = {},
+  hookClass?: string,
 ): Set<string> {
   const set = new Set<string>(["ALL"]);
+  if (hookClass) set.add(hookClass);
   const vendor = query.options.get(60);
   if (vendor && vendor.length) set.add(`VENDOR_CLASS_${new TextDecoder().decode(vendor)}`);
   const input: EvalInput = { query, ...arrival, classes: set };

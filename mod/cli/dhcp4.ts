@@ -22,7 +22,7 @@ import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
 import { ControlChannel } from "../control/channel.ts";
 import type { ControlContext } from "../control/context.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
@@ -32,6 +32,7 @@ import type { ServiceDirectory } from "../control/services.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
+import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
 import { freshLeaseReads, openHosts4, openSqlStore4, recoverSql } from "./sql_leases.ts";
@@ -78,6 +79,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP4, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore4(role);
   if (!store) return await role.abort();
   const hosts = await openHosts4(config.hostsDbs, log);
@@ -104,6 +106,15 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     net.transport.close();
     return await role.abort();
   }
+  let hooks;
+  try {
+    hooks = openLeaseHooks4(config, net.served, opts.port ? Number(opts.port) : 67, log, () => role.current);
+  } catch (e) {
+    log.error("DHCP4_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
+    net.transport.close();
+    return await role.abort();
+  }
+  role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
   if (store instanceof SqlLeaseStore || hosts) {
     const sqlStore = store instanceof SqlLeaseStore ? store : undefined;
@@ -125,6 +136,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     clientPort: opts.port ? Number(opts.port) + 1 : 68,
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    leaseHooks: hooks,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
     ...(hosts ? { hosts: { view: hosts, prefetch: (k) => hosts.prefetch(k) } } : {}),
   });
@@ -133,7 +145,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
+    onEvents: (events) => {
+      ddns?.reclaimed(events);
+      hooks.onReclaimed(events);
+    },
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -146,6 +161,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ddns?.setConfig(next);
     allocator.reset();
     resetStats(next);
+    hooks.reconfigure(next);
   });
   const ctx: ControlContext = {
     stats,
@@ -300,7 +316,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   if (hostsDbs(old) !== hostsDbs(next)) return "the host databases cannot change on reload; restart weka";
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return haReloadBlocker(old, next);
+  return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
 function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {

@@ -20,7 +20,7 @@ import { Control6Channel, type Control6Context } from "../dhcp6/control6.ts";
 import { resolveServed6, Udp6Transport } from "../net/udp6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
-import { channelLog, serviceState, unixSockets } from "./role_common.ts";
+import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
 
@@ -60,6 +60,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const { loaded, config } = got;
   const role = await RoleRunner.begin(DHCP6, opts.configPath, loaded, config, opts.log);
   const log = role.log;
+  noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
   if (!store) return await role.abort();
   role.onStop(() => store.close());

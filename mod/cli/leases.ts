@@ -1,6 +1,8 @@
 /**
- * `weka leases list|export|import -c FILE`: the lease database named by a configuration, read (or, for import,
- * written) directly. `list` and `export` only read, so they work beside a running server; `import` writes, so it
+ * `weka leases list|export|import -c FILE`: the leases of the server a configuration describes. `list` asks the
+ * running server over its control socket (lease4-get-page, a thousand at a time: what the server holds now, as
+ * Kea's tools ask Kea), and reads the lease database directly only when no server answers there (or it has no
+ * lease commands). `export` only reads, so it works beside a running server; `import` writes, so it
  * needs the server stopped: a running server announces itself in `<kv path>.pid` (as Kea writes a pid file), and
  * import refuses while that process lives (use the control channel's lease4-add/lease4-update instead).
  * Export and import use Kea's kea-leases4.csv format, so a Kea site can bring its leases along; large files show a
@@ -11,7 +13,8 @@ import { reportConfigFailure } from "./config_test.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { formatKeaCsv4, parseKeaCsv4 } from "../lease/kea_csv.ts";
 import { type Lease4, leaseExpire, type LeaseStore } from "../lease/types.ts";
-import { formatIpv4 } from "../wire/addr.ts";
+import { formatIpv4, parseIpv4 } from "../wire/addr.ts";
+import { type ControlTarget, findTarget } from "./control_target.ts";
 
 const STATE = ["default", "declined", "expired-reclaimed", "released"];
 
@@ -140,6 +143,71 @@ export async function importCsvAtStartup(
   return leases.length;
 }
 
+/** A lease map of Kea's lease commands (lease4-get-page) as weka's lease type. */
+export function leaseFromJson(j: Record<string, unknown>): Lease4 {
+  return {
+    address: parseIpv4(String(j["ip-address"])) ?? 0,
+    hwaddr: String(j["hw-address"] ?? ""),
+    clientId: String(j["client-id"] ?? ""),
+    validLifetime: Number(j["valid-lft"] ?? 0),
+    cltt: Number(j.cltt ?? 0),
+    subnetId: Number(j["subnet-id"] ?? 0),
+    fqdnFwd: j["fqdn-fwd"] === true,
+    fqdnRev: j["fqdn-rev"] === true,
+    hostname: String(j.hostname ?? ""),
+    state: Number(j.state ?? 0) as Lease4["state"],
+  };
+}
+
+/**
+ * Every lease of a running server, read page by page with lease4-get-page (Kea's paging: `from` the last address
+ * of the previous page). Undefined when the server has no lease commands (result 2); throws when it cannot be
+ * reached or answers an error.
+ */
+export async function leasesOverControl(target: ControlTarget, pageSize = 1000): Promise<Lease4[] | undefined> {
+  const out: Lease4[] = [];
+  let from = "start";
+  for (;;) {
+    const a = await target.send("lease4-get-page", { from, limit: pageSize });
+    if (a.result === 2) return undefined;
+    if (a.result === 3) return out;
+    if (a.result !== 0) throw new Error(`lease4-get-page: ${a.text}`);
+    const page = (a.arguments?.leases ?? []) as Record<string, unknown>[];
+    out.push(...page.map(leaseFromJson));
+    if (page.length < pageSize) return out;
+    from = String(page[page.length - 1]["ip-address"]);
+  }
+}
+
+/** Prints leases as the table (or JSON) `weka leases list` shows; `origin` says where they came from. */
+function printLeases(leases: Lease4[], json: boolean | undefined, origin: string): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (json) console.log(JSON.stringify(leases.map((l) => ({ ...l, address: formatIpv4(l.address) }))));
+  else console.log(`${leaseTable(leases, now)}\n${leases.length} lease(s) ${origin}`);
+}
+
+/**
+ * `weka leases list` through the control channel of a running server: the leases, or undefined when no server
+ * answers there (no socket, nothing listening, or no lease commands: the caller then reads the store).
+ */
+async function listRunning(sockets: Parameters<typeof findTarget>[1], json?: boolean): Promise<boolean> {
+  const target = findTarget({}, sockets);
+  if (!target) return false;
+  let leases;
+  try {
+    leases = await leasesOverControl(target);
+  } catch (e) {
+    console.error(`weka leases list: the control socket ${target.where} did not answer (${(e as Error).message})`);
+    return false;
+  }
+  if (!leases) {
+    console.error(`weka leases list: the server at ${target.where} has no lease commands; reading the database`);
+    return false;
+  }
+  printLeases(leases, json, `held by the server at ${target.where}`);
+  return true;
+}
+
 export interface LeasesOptions {
   verb: "list" | "export" | "import";
   configPath: string;
@@ -160,6 +228,7 @@ export async function runLeases(opts: LeasesOptions): Promise<number> {
     return 1;
   }
   const path = loaded.dhcp4.lease.path;
+  if (opts.verb === "list" && await listRunning(loaded.dhcp4.controlSockets, opts.json)) return 0;
   const owner = opts.verb === "import" ? runningServerPid(path) : undefined;
   if (owner !== undefined) {
     console.error(
@@ -176,11 +245,8 @@ export async function runLeases(opts: LeasesOptions): Promise<number> {
     return 1;
   }
   try {
-    const now = Math.floor(Date.now() / 1000);
     if (opts.verb === "list") {
-      if (opts.json) {
-        console.log(JSON.stringify([...store.all()].map((l) => ({ ...l, address: formatIpv4(l.address) }))));
-      } else console.log(`${leaseTable(store.all(), now)}\n${store.size()} lease(s) in ${path}`);
+      printLeases([...store.all()], opts.json, `in ${path}`);
       return 0;
     }
     if (opts.verb === "export") {

@@ -156,6 +156,33 @@ weka shell --socket /run/weka/kea4-ctrl-socket config-get`,
     },
   ),
   command(
+    "status",
+    object({
+      action: constant("status"),
+      config: optional(configOpt),
+      socket: optional(option("--socket", string({ metavar: "FILE" }), {
+        description: message`Ask this unix control socket (default: the config's control-socket).`,
+      })),
+      host: optional(option("--host", string({ metavar: "HOST" }), {
+        description: message`Ask the HTTP control socket at this address (default 127.0.0.1).`,
+      })),
+      port: optional(option("--port", integer({ metavar: "PORT", min: 1, max: 65535 }), {
+        description: message`Port of the HTTP control socket (default 8000).`,
+      })),
+      authUser: optional(option("--auth-user", string({ metavar: "USER" }), {
+        description: message`Basic authentication user.`,
+      })),
+      authPassword: optional(option("--auth-password", string({ metavar: "PASSWORD" }), {
+        description: message`Basic authentication password.`,
+      })),
+      json: optional(option("--json", { description: message`Print the summary as JSON.` })),
+    }),
+    {
+      brief:
+        message`Show a running server's state: pools, HA, packets, DDNS, recent warnings (the status page's summary).`,
+    },
+  ),
+  command(
     "version",
     object({
       action: constant("version"),
@@ -234,6 +261,10 @@ export async function main(args: string[]): Promise<number> {
     case "shell": {
       const { runShell } = await import("./shell.ts");
       return await runShell({ ...parsed, service: [...parsed.service] });
+    }
+    case "status": {
+      const { runStatus } = await import("./status.ts");
+      return await runStatus({ ...parsed, configPath: parsed.config });
     }
     case "migrate": {
       const { runMigrate } = await import("./migrate.ts");

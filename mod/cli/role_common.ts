@@ -66,6 +66,19 @@ export function unixSockets(specs: readonly ControlSocketSpec[]): string[] {
   return specs.filter((s) => s.type === "unix" && s.name).map((s) => s.name!);
 }
 
+/**
+ * A `Control-agent` map in a file a single role serves (`weka dhcp4`, `weka dhcp6`, `weka ddns`): said once at INFO,
+ * since only `weka run` opens the agent's endpoint.
+ */
+export function noteAgentNotServed(hasAgent: boolean, underRun: boolean, log: Log): void {
+  if (hasAgent && !underRun) {
+    log.info(
+      "DCTL_CONFIG_NOTE",
+      "the Control-agent map is served by 'weka run' only; this role answers on its own control sockets",
+    );
+  }
+}
+
 /** A control channel's log: Kea-style ids at error level go to `log.error`, the rest to `log.info`. */
 export function channelLog(log: Log): ChannelLog {
   return (level, id, text) => {

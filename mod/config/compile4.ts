@@ -25,6 +25,7 @@ import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } fr
 import type { DdnsParams } from "./model.ts";
 import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
 import { compileHostIdentifiers4 } from "./host_identifiers4.ts";
+import { compileFlexOption4, type FlexOption4 } from "./flex_option4.ts";
 import { checkGuards, compileClientClasses4, compileGuard } from "./client_classes4.ts";
 import {
   inheritFromNetwork,
@@ -290,7 +291,14 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     ddns,
     globalReservations,
     ...compileHostIdentifiers4(d, codec, problems),
+    ...flexOptions(d, codec, problems),
     ...(clientClasses.length ? { clientClasses } : {}),
     ...(checked.ha ? { ha: checked.ha } : {}),
   };
+}
+
+/** The flex-option hook's entries, when the hook is loaded. */
+function flexOptions(d: Dhcp4In, codec: OptionCodec4, problems: Problems): { flexOptions?: FlexOption4[] } {
+  const f = compileFlexOption4(d["hooks-libraries"], codec, problems);
+  return f ? { flexOptions: f } : {};
 }

@@ -98,7 +98,40 @@ export const BUILTIN_HOOKS = [
   "libdhcp_ha.so",
   "libdhcp_flex_id.so",
   "libdhcp_stat_cmds.so",
+  "libdhcp_run_script.so",
+  "libdhcp_flex_option.so",
+  "libdhcp_bootp.so",
 ] as const;
+
+/** Kea's BOOTP hook (hooks-bootp.rst): DHCPv4 only; built into weka's DHCPv4 engine (mod/dhcp4/engine/bootp.ts). */
+export const BOOTP_HOOK = "libdhcp_bootp.so";
+
+/**
+ * ISC's premium and subscriber hook libraries of Kea 2.2 (Kea ARM hooks.rst, "Available Hook Libraries"), which weka
+ * cannot offer: naming one is refused with what it is, so an operator knows it is not a typo.
+ */
+export const PREMIUM_HOOKS: Readonly<Record<string, string>> = {
+  "libdhcp_host_cmds.so": "host commands (reservation-add/-get/-del)",
+  "libdhcp_subnet_cmds.so": "subnet commands",
+  "libdhcp_class_cmds.so": "class commands",
+  "libdhcp_cb_cmds.so": "configuration backend commands",
+  "libdhcp_lease_query.so": "leasequery",
+  "libdhcp_radius.so": "RADIUS",
+  "libdhcp_host_cache.so": "host cache",
+  "libdhcp_legal_log.so": "forensic logging",
+  "libdhcp_limits.so": "rate and lease limits",
+  "libdhcp_ddns_gss_tsig.so": "GSS-TSIG",
+  "libddns_gss_tsig.so": "GSS-TSIG",
+  "libdhcp_rbac.so": "role-based access control",
+  "libca_rbac.so": "role-based access control",
+  "libdhcp_ping_check.so": "ping check",
+};
+
+/** The refusal of a premium hook library (undefined for any other file name). */
+export function premiumHookRefusal(file: string): string | undefined {
+  const what = PREMIUM_HOOKS[file];
+  return what && `hook library '${file}' is ISC's premium ${what} hook, which weka does not offer: remove this entry`;
+}
 
 /**
  * `dhcp-ddns` defaults (Kea's D2ClientConfig: updates off, D2 at 127.0.0.1:53001, sender on any address and port,

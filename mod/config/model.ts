@@ -310,9 +310,13 @@ export interface Dhcp4Config extends DhcpServerCommon {
   hostIdentifiers?: HostIdType[];
   /** the built-in flex-id hook (libdhcp_flex_id.so) with its parsed `identifier-expression`, when loaded */
   flexId?: FlexId4;
+  /** the built-in flex-option hook (libdhcp_flex_option.so): its entries, applied to every response in order */
+  flexOptions?: FlexOption4[];
   /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
   ha?: HaConfig;
 }
+
+import type { FlexOption4 } from "./flex_option4.ts";
 
 /** The flex-id hook's configuration: the expression whose value is the client's flex-id (empty = none). */
 export interface FlexId4 {

@@ -6,7 +6,7 @@
  */
 
 import { parseCidr4, prefixMask } from "../wire/addr.ts";
-import { BUILTIN_HOOKS, DHCP4_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
+import { BUILTIN_HOOKS, DHCP4_DEFAULTS, premiumHookRefusal, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { checkPools, POOLS4, type Range4 } from "./pool_range.ts";
 import type { Dhcp4In, SharedNetwork4In, Subnet4In } from "./schema4.ts";
@@ -159,6 +159,10 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
           "libdhcp_ha.so without libdhcp_lease_cmds.so: the partner's lease updates and lease syncs will be refused (Kea needs both on every peer)",
         );
       }
+    } else if (file === "libdhcp_run_script.so") {
+      checkRunScript(h.parameters, ["Dhcp4", "hooks-libraries", i], problems);
+    } else if (premiumHookRefusal(file)) {
+      problems.add(["Dhcp4", "hooks-libraries", i, "library"], premiumHookRefusal(file)!);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
         ["Dhcp4", "hooks-libraries", i, "library"],
@@ -169,4 +173,16 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
     }
   });
   return { subnetIds: ids, pools: allPools, ...(ha ? { ha } : {}) };
+}
+
+/** libdhcp_run_script.so's parameters, checked as the hook checks them at load (its messages). */
+function checkRunScript(params: Record<string, unknown> | undefined, p: (string | number)[], problems: Problems): void {
+  const name = params?.name;
+  if (name === undefined) problems.add([...p, ...(params ? ["parameters"] : [])], "The 'name' parameter is mandatory");
+  else if (typeof name !== "string") {
+    problems.add([...p, "parameters", "name"], "The 'name' parameter must be a string");
+  }
+  if (params?.sync !== undefined && typeof params.sync !== "boolean") {
+    problems.add([...p, "parameters", "sync"], "The 'sync' parameter must be a boolean");
+  }
 }

@@ -6,7 +6,14 @@
  * names unique, reservations (reservations6.ts), server-id and hook libraries.
  */
 
-import { BUILTIN_HOOKS, DHCP6_DEFAULTS, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
+import {
+  BOOTP_HOOK,
+  BUILTIN_HOOKS,
+  DHCP6_DEFAULTS,
+  premiumHookRefusal,
+  SUBNET_ID_MAX,
+  SUBNET_ID_MIN,
+} from "./defaults.ts";
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { formatIpv6Big, parseCidr6, parseIpv6Big, parsePool6, prefixOf6, type Range6 } from "./addr6.ts";
 import { checkReservations6 } from "./reservations6.ts";
@@ -134,6 +141,13 @@ function checkHooks(d: Dhcp6In, problems: Problems): void {
         p,
         "hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
       );
+    } else if (file === BOOTP_HOOK) {
+      // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
+      problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
+    } else if (file === "libdhcp_run_script.so" || file === "libdhcp_flex_option.so") {
+      problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
+    } else if (premiumHookRefusal(file)) {
+      problems.add(p, premiumHookRefusal(file)!);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(p, `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`);
     }

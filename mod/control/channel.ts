@@ -8,7 +8,8 @@ import type { ControlSocketSpec, Dhcp4Config } from "../config/model.ts";
 import { renderPrometheus, type SubnetLabel } from "../stats/prometheus.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { ControlContext } from "./context.ts";
-import { registerGeneralCommands } from "./general_cmds.ts";
+import { registerGeneralCommands, setStatusSection } from "./general_cmds.ts";
+import { recentLines } from "../log/recent.ts";
 import { LEASE_COMMANDS, registerLeaseCommands } from "./lease_cmds.ts";
 import type { ListenerLog } from "./conn_guard.ts";
 import { ControlListeners } from "./listeners.ts";
@@ -49,7 +50,7 @@ export type ChannelLog = ListenerLog;
 
 /**
  * A command registry served on the configured control sockets (Kea's control channel, ctrl-channel.rst): the
- * part every server family shares. `subnets` labels the Prometheus output of GET /metrics; the DHCPv4 and DHCPv6
+ * part every server family shares; its status-get carries the process's `recent-warnings`. `subnets` labels the Prometheus output of GET /metrics; the DHCPv4 and DHCPv6
  * channels differ only in the registry they build and in what a reload changes.
  */
 export class RegistryChannel {
@@ -62,7 +63,10 @@ export class RegistryChannel {
     private readonly subnets: () => readonly SubnetLabel[],
     private readonly log: ChannelLog,
     private readonly timeoutMs?: number,
-  ) {}
+  ) {
+    // the process's last warnings and errors, for the status page and `weka status` (mod/log/recent.ts)
+    setStatusSection(registry, "recent-warnings", recentLines);
+  }
 
   /** Answers one request (what every listener calls). */
   dispatch = (text: string) => this.registry.dispatch(text);

@@ -4,7 +4,8 @@
  * wrap it. Without valid basic credentials (when `authentication` is configured) the answer is HTTP 401 with
  * `WWW-Authenticate`, given from the request head before any body is read. With a trust anchor and
  * `cert-required`, a client must also present a certificate the anchor signed (mutual TLS). `GET /metrics`
- * serves the statistics in Prometheus text format (behind the same credentials). Configured `http-headers` are
+ * serves the statistics in Prometheus text format and, with `page`, `GET /` the status page (status_page.ts), both
+ * behind the same credentials; a command posted by another site's page is refused (403). Configured `http-headers` are
  * added to every response. Bodies over the size limit get HTTP 413, a request cut short or too slow 400/408; all
  * with a JSON answer that says what happened. Connections are bounded and kept to deadlines (http_server.ts).
  */
@@ -15,6 +16,7 @@ import type { ConnTimeouts, HttpResponse } from "./http_conn.ts";
 import type { HttpRequest } from "./http_request.ts";
 import { HttpServer } from "./http_server.ts";
 import { MAX_REQUEST_BYTES } from "./unix_listener.ts";
+import { crossSiteRefusal, isPagePath, pageResponse } from "./status_page.ts";
 
 /** What the HTTP listener serves. */
 export interface HttpListenerOptions {
@@ -27,6 +29,8 @@ export interface HttpListenerOptions {
   headers?: [string, string][];
   /** Prometheus text for GET /metrics; 404 when absent */
   metrics?: () => string;
+  /** serve the status page at GET / (mod/control/status_page.ts) */
+  page?: boolean;
   maxBytes?: number;
   /** connection limit (default: from the descriptor limit, see conn_guard.ts) */
   maxConnections?: number;
@@ -86,11 +90,17 @@ export class HttpControlListener {
           body: opts.metrics(),
         };
       }
+      if (opts.page && req.method === "GET" && isPagePath(req.path)) return pageResponse(req.path);
       if (req.method !== "POST") {
         return {
           ...json(405, [{ result: 1, text: `use POST with a JSON command (not ${req.method} ${req.path})` }]),
-          headers: { allow: "POST" },
+          headers: { allow: opts.page ? "GET, POST" : "POST" },
         };
+      }
+      const foreign = crossSiteRefusal(req);
+      if (foreign) {
+        limited.say("warn", "HTTP_CROSS_SITE_REFUSED", `${name}: ${foreign}`);
+        return json(403, [{ result: 1, text: foreign }]);
       }
       // a daemon's answer goes in a one-element list (Kea's HTTP convention); the agent's is a list already
       const got = await dispatch(dec.decode(req.body));

@@ -20,6 +20,8 @@ export interface ListenerDeps {
   dispatch: (text: string) => Promise<Answer | Answer[]>;
   /** Prometheus text for GET /metrics on HTTP listeners */
   metrics?: () => string;
+  /** the status page at GET / of HTTP listeners (default on) */
+  page?: boolean;
   log: ListenerLog;
   /** unix timeout override (tests) */
   timeoutMs?: number;
@@ -109,6 +111,7 @@ async function openOne(
     auth,
     headers,
     metrics: deps.metrics,
+    page: deps.page !== false,
     log: deps.log,
   }, deps.dispatch);
 }

@@ -6,7 +6,7 @@
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
 import { commitThenFinish, type DurableReply, packetFailed } from "./edge_common.ts";
-import type { HostKeys4, HostView4, LeaseMutation } from "../lease/types.ts";
+import type { HostKeys4, HostView4, Lease4, LeaseMutation } from "../lease/types.ts";
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "../packet4/codec.ts";
 import { handle4 } from "./engine/handle4.ts";
@@ -57,6 +57,11 @@ export interface ServerDeps {
   /** High availability: scope filter and lease updates to the partner (absent = standalone) */
   ha?: HaHooks;
   /**
+   * Lease hooks (libdhcp_run_script.so): while `active()`, `committed` is called once an outcome's mutations are
+   * durable, with the leases as they were before it (read when the outcome was decided); must not block.
+   */
+  leaseHooks?: { active(): boolean; committed(c: CommittedQuery): void };
+  /**
    * The receive loop gave up (its transport failed round after round, logged as DHCP4_RECEIVE_LOOP_STOPPED): the
    * CLI stops the process with status 1. Absent: the failure is only logged.
    */
@@ -68,6 +73,15 @@ export interface ServerDeps {
    * fills per receive batch with `prefetch` before the engine runs
    */
   hosts?: { view: HostView4; prefetch(k: HostKeys4): Promise<void> };
+}
+
+/** A query whose lease changes are durable, as the lease hooks see it. */
+export interface CommittedQuery {
+  query: Packet4;
+  datagram: Datagram;
+  mutations: readonly LeaseMutation[];
+  events: Extract<Outcome, { kind: "none" }>["events"];
+  before: ReadonlyMap<number, Lease4 | undefined>;
 }
 
 /** Runs the receive → engine → commit → send loop until {@link Dhcp4Server.stop}. */
@@ -251,7 +265,8 @@ export class Dhcp4Server {
       if (haClass) ctx.haClass = haClass;
     }
     const out: Outcome = handle4(query, ctx);
-    this.runOutcome(query, out, d, now, attempt);
+    // a hook may have changed the query (libdhcp_bootp.so made a BOOTP query a DHCPREQUEST): later steps see that
+    this.runOutcome(out.query ?? query, out, d, now, attempt);
   }
 
   private runOutcome(query: Packet4, out: Outcome, d: Datagram, now: number, attempt: number): void {
@@ -271,7 +286,12 @@ export class Dhcp4Server {
       if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
       return;
     }
-    const ha = this.deps.ha;
+    const { ha, leaseHooks, store } = this.deps;
+    // the lease hooks see each changed address's lease as it was: read before the store's memory changes
+    const before = leaseHooks?.active() && new Map(out.mutations.map((m) => {
+      const a = m.op === "put" ? m.lease.address : m.address;
+      return [a, store.byAddress(a)] as const;
+    }));
     commitThenFinish(this.durable, {
       mutations: out.mutations,
       label: () => clientLabel(query),
@@ -280,6 +300,7 @@ export class Dhcp4Server {
         this.bump(out.stats);
         if (out.kind === "reply") this.send(query, out.reply, out.dest, d);
         if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+        if (before) leaseHooks!.committed({ query, datagram: d, mutations: out.mutations, events: out.events, before });
       },
       failed: (e) => this.failed(e, d, query, true),
       // another server sharing the SQL database took the row first: decide again on the re-read rows

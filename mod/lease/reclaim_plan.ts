@@ -11,7 +11,10 @@ import { type Lease4, type LeaseMutation, LeaseState, type LeaseStore } from "./
 export interface ReclaimEvent {
   kind: "expired" | "declined-recovered";
   lease: Lease4;
-  /** true when the lease was deleted rather than kept as expired-reclaimed */
+  /**
+   * the reclamation's `remove` flag (Kea's REMOVE_LEASE): true when expired leases are deleted rather than kept as
+   * expired-reclaimed (a declined lease leaves the database either way)
+   */
   removed: boolean;
 }
 
@@ -83,7 +86,7 @@ export function reclaimLeases<A, L extends ReclaimableLease<A>>(
     const sid = lease.subnetId;
     if (lease.state === LeaseState.DECLINED) {
       mutations.push({ op: "del", address: lease.address });
-      events.push({ kind: "declined-recovered", lease, removed: true });
+      events.push({ kind: "declined-recovered", lease, removed: remove });
       stats.add("declined-addresses", -1).add(`subnet[${sid}].declined-addresses`, -1);
       stats.add("reclaimed-declined-addresses", 1).add(`subnet[${sid}].reclaimed-declined-addresses`, 1);
     } else if (remove) {

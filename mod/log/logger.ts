@@ -22,6 +22,7 @@ import { keaFileSink } from "./file_sink.ts";
 import type { LoggerSpec } from "../config/model.ts";
 import { compilePattern, DEFAULT_SYSLOG_PATTERN } from "./pattern.ts";
 import { facilityOf, syslogAvailable, syslogSink } from "./syslog.ts";
+import { recentSink } from "./recent.ts";
 
 /** The small interface the rest of weka logs through: a Kea message id and its text. */
 export interface Log {
@@ -65,11 +66,16 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
+/** A time in Kea's log layout ("2026-11-27 17:08:08.901", local time, like Kea). */
+export function keaLogTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:` +
+    `${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
 /** Formats a record in Kea's default layout (local time, like Kea). */
 export function keaLine(r: LogRecord): string {
-  const d = new Date(r.timestamp);
-  const ts = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:` +
-    `${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const ts = keaLogTime(r.timestamp);
   const msg = r.message.map((m) => (typeof m === "string" ? m : String(m))).join("");
   return `${ts} ${LEVEL_NAME[r.level]} [${r.category.join(".")}/${Deno.pid}] ${msg}\n`;
 }
@@ -198,6 +204,9 @@ async function apply(specs: LoggerSpec[]): Promise<void> {
     });
     loggers.push({ category: spec.name.split("."), lowestLevel: level, sinks: names });
   });
+  // the root category sees every record once: its sink keeps the last warnings and errors (status page)
+  made.recent = recentSink(keaLogTime);
+  loggers.push({ category: [], lowestLevel: "warning", sinks: ["recent"] });
   loggers.push({ category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] });
   await reset();
   stdoutSink = stderrSink = undefined; // reset() disposed them

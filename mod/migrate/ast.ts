@@ -33,8 +33,20 @@ export interface OptType {
   problem?: string;
 }
 
-/** A parsed declaration or parameter. */
-export type Node =
+/**
+ * The input's `#` comments that belong to a node (keama keeps them): those above it, inside it when nothing else took
+ * them and after it on its last line, in order; `tail` holds those before the closing brace of its body.
+ */
+export interface Commented {
+  comments?: string[];
+  tail?: string[];
+}
+
+/** A parsed declaration or parameter, with its comments. */
+export type Node = Commented & NodeKind;
+
+/** The declarations and parameters of a dhcpd.conf. */
+export type NodeKind =
   | { k: "param"; name: string; args: Token[]; loc: Loc }
   | {
     k: "option";
@@ -106,8 +118,12 @@ export type Node =
   /** something for the operator to read (keama `% option … check;` prints it), translated into nothing */
   | { k: "note"; text: string; loc: Loc };
 
-/** The whole file: the top-level nodes and the comments found, by line. */
+/** The whole file: the top-level nodes, the comments found (by line), and the file's header comments. */
 export interface ConfFile {
   nodes: Node[];
   comments: { file: string; line: number; text: string }[];
+  /** the comments at the top of the main file, apart from its first statement (keama puts them above the map) */
+  header: string[];
+  /** the comments after the last statement of the main file */
+  trailer: string[];
 }

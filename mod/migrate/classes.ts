@@ -13,6 +13,8 @@ import { keaData, keaLiteral, keaTest, Untranslatable } from "./expr_kea.ts";
 import { applyOption } from "./options.ts";
 import { applyParam } from "./params.ts";
 import { exprText } from "./parse_expr.ts";
+import { BOOTP_PERMIT } from "./bootp.ts";
+import { addComments, commentLast } from "./comments.ts";
 
 interface Super {
   data: Expr;
@@ -37,13 +39,15 @@ export class ClassTranslator {
 
   private body(obj: JObj, nodes: Node[]): void {
     for (const n of nodes) {
-      if (n.k === "option") applyOption(n, obj, this.ctx);
-      else if (n.k === "param") applyParam(n, obj, "class", this.ctx);
-      else if (n.k === "stmt") this.ctx.off(obj, "statement", n.src, n.loc, [n.note]);
-      else if (n.k === "if") continue; // made into classes after this one (ifStmt)
-      else if (n.k !== "match") {
-        this.ctx.off(obj, "statement", n.k, n.loc, [`'${n.k}' in a class has no Kea equivalent`]);
-      }
+      if (n.k === "if") continue; // made into classes after this one (ifStmt)
+      this.ctx.comments.around(n, obj, () => {
+        if (n.k === "option") applyOption(n, obj, this.ctx);
+        else if (n.k === "param") applyParam(n, obj, "class", this.ctx);
+        else if (n.k === "stmt") this.ctx.off(obj, "statement", n.src, n.loc, [n.note]);
+        else if (n.k !== "match") {
+          this.ctx.off(obj, "statement", n.k, n.loc, [`'${n.k}' in a class has no Kea equivalent`]);
+        }
+      });
     }
   }
 
@@ -63,8 +67,13 @@ export class ClassTranslator {
     const cond = node.body.find((n) => n.k === "match" && n.cond) as (Node & { k: "match" }) | undefined;
     const data = node.body.find((n) => n.k === "match" && n.data) as (Node & { k: "match" }) | undefined;
     if (data) this.supers.set(node.name, { data: data.data!, cond: cond?.cond, body: node.body, count: 0 });
-    else if (cond) this.test(obj, () => keaTest(cond.cond!, ctx.v6), [`from: ${cond.src}`], cond.loc);
+    else if (cond) {
+      this.test(obj, () => keaTest(cond.cond!, ctx.v6), [`from: ${cond.src}`], cond.loc);
+      const test = obj.entries.find((e) => e.key === "test");
+      if (test) addComments(test, ctx.comments.take(cond));
+    }
     this.body(obj, [...inherited, ...node.body]);
+    obj.comment(ctx.comments.tail(node));
     this.list().push(obj, data ? [`match: ${exprText(data.data!)}`] : undefined);
     ctx.counts.classes++;
     for (const n of node.body) {
@@ -101,6 +110,7 @@ export class ClassTranslator {
     } catch (e) {
       if (!(e instanceof Untranslatable)) throw e;
       ctx.off(ctx.dhcp, "statement", node.src, node.loc, [`executable statement 'if': ${e.message}`]);
+      addComments(ctx.dhcp.entries[ctx.dhcp.entries.length - 1], ctx.comments.take(node));
       return;
     }
     made.forEach((m, i) => {
@@ -111,6 +121,7 @@ export class ClassTranslator {
           b.cond ? `${i === 0 ? "if" : "elsif"} ${exprText(b.cond)}` : "else"
         } (${node.loc.file}:${node.loc.line})`,
       ]);
+      if (i === 0) commentLast(this.list(), ctx.comments.take(node));
       ctx.counts.classes++;
       for (const n of m.nested) this.ifStmt(n, String(m.obj.get("name")), m.test);
     });
@@ -123,6 +134,7 @@ export class ClassTranslator {
     if (!sup) return; // the parser has checked this already
     const obj = jobj({ name: `sub#${node.superName}#${sup.count++}` });
     this.body(obj, [...inherited, ...sup.body, ...node.body]);
+    obj.comment(ctx.comments.tail(node));
     const sel = keaLiteral(node.selector);
     const from = [
       ...(sup.cond ? [`from: match-if ${exprText(sup.cond)}`] : []),
@@ -158,7 +170,11 @@ export class ClassTranslator {
       else if (p.what === "known-clients" || p.what === "known clients") cls = "KNOWN";
       else if (p.what === "unknown-clients" || p.what === "unknown clients") cls = "UNKNOWN";
       else if (p.what === "all clients") cls = "ALL";
-      else if (/^(un)?authenticated clients$/.test(p.what)) {
+      else if (p.what === BOOTP_PERMIT) {
+        // Kea's bootp hook puts BOOTP queries in class BOOTP; without the hook Kea ignores them (a deny holds)
+        if (!this.ctx.bootp) continue;
+        cls = "BOOTP";
+      } else if (/^(un)?authenticated clients$/.test(p.what)) {
         notes.push("[un]authenticated-clients is not supported by ISC DHCP and Kea");
         cls = "ALL";
         invert = p.what.startsWith("authenticated") ? true : false;

@@ -7,6 +7,7 @@
 import type { Loc } from "./lexer.ts";
 import { JArr, JObj, type JVal } from "./emit.ts";
 import type { OptionRegistry } from "./option_registry.ts";
+import { CommentLedger } from "./comments.ts";
 
 /** How host names in `fixed-address` and address options are handled (keama -r). */
 export type ResolveMode = "perform" | "fatal" | "pass";
@@ -69,13 +70,24 @@ export class Ctx {
   /** subnets by id with their network (for -N placement and shared-network pools) */
   readonly subnetList: { obj: JObj; prefix: string; len: number }[] = [];
   nextId = 1;
+  /** the input's comments, each given out once (comments.ts) */
+  readonly comments = new CommentLedger();
   flexId: string | undefined;
+  /** libdhcp_bootp.so is loaded: the file asks for BOOTP (bootp.ts) */
+  bootp = false;
+  /** where the last `preferred-lifetime` was read (lifetimes6.ts notes point at it) */
+  prefLoc: Loc | undefined;
   genClasses = new JArr();
 
   constructor(opts: MigrateOptions, reg: OptionRegistry) {
     this.opts = opts;
     this.reg = reg;
     this.v6 = opts.v6;
+  }
+
+  /** The start of the main input, for notes about the file as a whole. */
+  mainLoc(): Loc {
+    return { file: this.opts.file ?? "<stdin>", line: 1, col: 1 };
   }
 
   /** Records an untranslated item (counted in the exit code). */

@@ -1,19 +1,26 @@
 /**
  * A JSON document model with comments, and its writer. keama's convention (keama/doc.txt): what cannot be
  * translated stays in the output as JSON commented out with `//`, explanations go on `///` lines, so the
- * operator sees both the intent and why it was not carried over. Kea's parser (and weka's loader) accept `//`
- * and `#` comments, so the written text loads as it is. `plain()` gives the same document without comments.
+ * operator sees both the intent and why it was not carried over; the input's own `#` comments are written as
+ * indented `//` lines above what they described (keama writes them as `#`). Kea's parser (and weka's loader)
+ * accept `//` and `#` comments, so the written text loads as it is. `plain()` gives the same document without
+ * comments.
  */
 
 /** A JSON value of the model. */
 export type JVal = string | number | boolean | null | JObj | JArr;
 
-/** An object member: key, value, `///` notes written above it, and whether it is commented out. */
+/**
+ * An object member: key, value, the input's comments and the `///` notes written above it, and whether it is
+ * commented out. A member with `only` set is no member: just its comments, where they stood in the input.
+ */
 export interface JEntry {
   key: string;
   value: JVal;
   notes?: string[];
   off?: boolean;
+  comments?: string[];
+  only?: true;
 }
 
 /** An array element, with the same annotations as an object member. */
@@ -21,6 +28,8 @@ export interface JItem {
   value: JVal;
   notes?: string[];
   off?: boolean;
+  comments?: string[];
+  only?: true;
 }
 
 /** Ordered JSON object whose members can carry notes or be commented out. */
@@ -40,6 +49,12 @@ export class JObj {
   /** Adds a commented-out member with its explanation (keama's "skip" flag). */
   off(key: string, value: JVal, notes: string[]): this {
     this.entries.push({ key, value, notes, off: true });
+    return this;
+  }
+
+  /** Adds the input's comments at this point of the object, apart from any member (off: nothing reads them). */
+  comment(lines: string[]): this {
+    if (lines.length) this.entries.push({ key: "", value: null, off: true, only: true, comments: lines });
     return this;
   }
 
@@ -126,7 +141,7 @@ function write(v: JVal, ind: string, prefix: string, out: string[], head: string
     return;
   }
   const isObj = v instanceof JObj;
-  const kids: { key?: string; value: JVal; notes?: string[]; off?: boolean }[] = isObj ? v.entries : v.items;
+  const kids: (JItem & { key?: string })[] = isObj ? v.entries : v.items;
   if (kids.length === 0) {
     out.push(`${prefix}${ind}${head}${isObj ? "{ }" : "[ ]"}${tail}`);
     return;
@@ -137,11 +152,23 @@ function write(v: JVal, ind: string, prefix: string, out: string[], head: string
   kids.forEach((k, i) => {
     const p = prefix !== "" ? prefix : k.off ? "//" : "";
     const pad = p !== "" && prefix === "" ? inner.slice(2) : inner;
+    for (const c of k.comments ?? []) out.push(`${prefix === "" ? inner : prefix + pad}${commentLine(c)}`);
+    if (k.only) return;
     for (const n of k.notes ?? []) out.push(`${prefix === "" ? inner : prefix + pad}/// ${n}`);
     const comma = prefix !== "" ? (i < kids.length - 1 ? "," : "") : !k.off && i < lastOn ? "," : "";
     write(k.value, pad, p, out, k.key !== undefined ? `${JSON.stringify(k.key)}: ` : "", comma);
   });
   out.push(`${prefix}${ind}${isObj ? "}" : "]"}${tail}`);
+}
+
+/**
+ * One `#` comment of the input as a `//` line: its first `#` (and the blank after it) becomes `// `; control
+ * characters become blanks, so the line stays one comment for Kea's and weka's readers.
+ */
+export function commentLine(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const rest = text.replace(/^#\s?/, "").replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ").trimEnd();
+  return rest === "" ? "//" : `// ${rest}`;
 }
 
 /** Writes the document as indented JSON with `//` commented-out parts and `///` notes (keama's layout). */

@@ -22,6 +22,8 @@ export interface PendingHost {
   ok: boolean;
   why: string[];
   loc: Node["loc"];
+  /** the host declaration's comments (written above its reservation) */
+  comments: string[];
 }
 
 function hex(text: string): string {
@@ -31,9 +33,24 @@ function hex(text: string): string {
 /** Translates one host declaration (with the group parameters it inherits prepended to its body). */
 export function translateHost(node: Node & { k: "host" }, body: Node[], ctx: Ctx): PendingHost {
   const r = jobj({ hostname: node.name });
-  const pending: PendingHost = { obj: r, ok: true, why: [], loc: node.loc };
+  const pending: PendingHost = { obj: r, ok: true, why: [], loc: node.loc, comments: ctx.comments.take(node) };
   let ident = false;
   for (const n of body) {
+    ctx.comments.around(n, r, () => ident = hostStatement(n, r, pending, ctx) || ident);
+  }
+  r.comment(ctx.comments.tail(node));
+  if (!ident) {
+    pending.ok = false;
+    pending.why.push("host declaration without hardware address, uid or host-identifier");
+  }
+  ctx.counts.hosts++;
+  return pending;
+}
+
+/** One statement of a host declaration into its reservation `r`; true when it identified the host. */
+function hostStatement(n: Node, r: JObj, pending: PendingHost, ctx: Ctx): boolean {
+  let ident = false;
+  {
     switch (n.k) {
       case "hardware":
         if (n.htype !== "ethernet") {
@@ -112,16 +129,14 @@ export function translateHost(node: Node & { k: "host" }, body: Node[], ctx: Ctx
       case "group":
       case "host":
         break;
+      case "stmt":
+        ctx.off(r, "statement", n.src, n.loc, [n.note]);
+        break;
       default:
         ctx.off(r, "statement", n.k, n.loc, [`'${n.k}' in a host declaration has no Kea equivalent`]);
     }
   }
-  if (!ident) {
-    pending.ok = false;
-    pending.why.push("host declaration without hardware address, uid or host-identifier");
-  }
-  ctx.counts.hosts++;
-  return pending;
+  return ident;
 }
 
 function resolveAddr(a: string, loc: Node["loc"], ctx: Ctx): string | undefined {

@@ -23,10 +23,16 @@ export interface Token extends Loc {
   text: string;
 }
 
-/** A `#` comment with the line it starts on (keama copies comments into its output). */
+/**
+ * A `#` comment with where it starts (keama copies comments into its output): `trailing` when a token precedes it
+ * on its line; `taken` once the parser has given it to a node (token_stream.ts).
+ */
 export interface Comment {
   line: number;
+  col: number;
   text: string;
+  trailing: boolean;
+  taken?: boolean;
 }
 
 /** The error raised on bad input, carrying the position and the token (dhcpd's parse_warn() names the line). */
@@ -58,11 +64,15 @@ function isSpace(c: number): boolean {
 export class Lexer {
   readonly file: string;
   readonly comments: Comment[] = [];
+  /** index of the first comment no node has taken yet (token_stream.ts) */
+  commentCursor = 0;
   private readonly text: string;
   private pos = 0;
   private line = 1;
   private lineStart = 0;
   private ahead: Token[] = [];
+  /** line of the last token scanned (a comment on it is a trailing one) */
+  private tokLine = 0;
 
   constructor(file: string, text: string) {
     this.file = file;
@@ -97,13 +107,16 @@ export class Lexer {
       if (this.pos < t.length && t[this.pos] === "#") {
         const end = t.indexOf("\n", this.pos);
         const stop = end < 0 ? t.length : end;
-        this.comments.push({ line: this.line, text: t.slice(this.pos, stop).trimEnd() });
+        const col = this.pos - this.lineStart + 1;
+        const text = t.slice(this.pos, stop).trimEnd();
+        this.comments.push({ line: this.line, col, text, trailing: this.tokLine === this.line });
         this.pos = stop;
         continue;
       }
       break;
     }
     const loc = this.loc();
+    this.tokLine = this.line;
     if (this.pos >= t.length) return { ...loc, kind: "eof", text: "" };
     const c = t[this.pos];
     if (c === '"') return { ...loc, kind: "string", text: this.scanString(loc) };

@@ -37,6 +37,8 @@ export interface MigrateResult {
   counts: Counts;
   /** declarations, parameters and statements read from the input (includes followed): what the input uses */
   statements: number;
+  /** the input's `#` comments (includes followed), each written into `text` as a `//` line */
+  comments: { file: string; line: number; text: string }[];
 }
 
 /** Options of migrate(): the translation options plus where included files come from. */
@@ -63,5 +65,6 @@ export function migrate(text: string, opts: MigrateInput): MigrateResult {
     notes: ctx.notes,
     counts: ctx.counts,
     statements: countNodes(parsed.nodes),
+    comments: parsed.comments,
   };
 }

@@ -29,7 +29,7 @@ export function mergeOption(target: JObj, entry: JObj): void {
     !x.off && x.value instanceof JObj && x.value.get("space") === entry.get("space") &&
     x.value.get("name") === entry.get("name")
   );
-  if (i >= 0) list.items[i] = { value: entry };
+  if (i >= 0) list.items[i] = { value: entry, comments: list.items[i].comments };
   else list.push(entry);
 }
 

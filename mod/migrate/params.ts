@@ -140,6 +140,7 @@ export function applyParam(
     case "max-lease-time":
       return put(ctx, target, level, "max-valid-lifetime", int(a, node), node, parentSubnet);
     case "preferred-lifetime":
+      ctx.prefLoc = node.loc;
       if (ctx.v6) return put(ctx, target, level, "preferred-lifetime", int(a, node), node, parentSubnet);
       break;
     case "authoritative":

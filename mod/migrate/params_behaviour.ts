@@ -69,6 +69,7 @@ export function applyBehaviour(node: Node & { k: "param" }, target: JObj, level:
         return nothing("that is Kea's default");
       }
       if (what === "bootp" && !allow) return nothing("Kea ignores BOOTP requests unless its bootp hook is loaded");
+      if (what === "bootp" && ctx.bootp) return nothing("libdhcp_bootp.so is loaded (hooks-libraries)");
       if (what === "unknown-clients" && (level === "subnet" || level === "shared")) {
         target.set("client-class", "KNOWN", [`from: ${node.name} unknown-clients (only clients with a reservation)`]);
         return true;

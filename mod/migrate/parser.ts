@@ -6,7 +6,7 @@
  */
 
 import type { ConfFile, Node } from "./ast.ts";
-import { type Loc, MigrateError, type Token } from "./lexer.ts";
+import { type Comment, type Loc, MigrateError, type Token } from "./lexer.ts";
 import { OptionRegistry } from "./option_registry.ts";
 import { type ClassTable, parseClass, parseMatch, parseSubclass } from "./parse_class.ts";
 import { address, parsePrefix6, parseRange6, subnet4Head, subnet6Head } from "./parse_net.ts";
@@ -16,48 +16,9 @@ import { parseOptionStatement } from "./parse_option.ts";
 import { parseHostStatement } from "./parse_host.ts";
 import { parseIfChain } from "./parse_if.ts";
 import { type FileReader, TokenStream } from "./token_stream.ts";
+import { EXEC, KEYWORDS } from "./parse_keywords.ts";
 
 type Scope = "root" | "shared" | "subnet" | "pool" | "host" | "class" | "group";
-
-const EXEC = new Set([
-  "if",
-  "elsif",
-  "else",
-  "switch",
-  "on",
-  "execute",
-  "log",
-  "set",
-  "unset",
-  "define",
-  "eval",
-  "add",
-  "break",
-  "return",
-  "remove",
-  "supersede",
-  "prepend",
-  "append",
-  "send",
-  "fetch",
-  "static",
-  "ping",
-  "local-address6",
-]);
-
-/** Statement keywords matched whatever their case, as dhcpd's lexer does. */
-const KEYWORDS = new Set([
-  "allow",
-  "deny",
-  "ignore",
-  "authoritative",
-  "not",
-  "option",
-  "subnet",
-  "host",
-  "group",
-  "pool",
-]);
 
 /** Options of the parser: address family and where included files come from. */
 export interface ParseOptions {
@@ -80,8 +41,22 @@ export interface ParseResult extends ConfFile {
 export function parseDhcpdConf(text: string, opts: ParseOptions): ParseResult {
   const p = new Parser(new TokenStream(opts.file, text, opts.readFile), new OptionRegistry(opts.v6));
   p.onProgress = opts.onProgress;
+  p.mainFile = opts.file;
   const nodes = p.block(["root"], true);
-  return { nodes, comments: p.ts.comments(), registry: p.reg };
+  return { nodes, comments: p.ts.comments(), registry: p.reg, header: p.header, trailer: p.trailer };
+}
+
+const texts = (cs: Comment[]) => cs.map((c) => c.text);
+
+/**
+ * The file's header: the leading comments of its first statement that a blank line keeps apart from it (the
+ * comments right above a statement describe it).
+ */
+function splitHeader(lead: Comment[], firstLine: number): [Comment[], Comment[]] {
+  let i = lead.length;
+  let next = firstLine;
+  while (i > 0 && lead[i - 1].line === next - 1) next = lead[--i].line;
+  return [lead.slice(0, i), lead.slice(i)];
 }
 
 class Parser {
@@ -90,29 +65,52 @@ class Parser {
   private readonly classes: ClassTable = new Map();
   onProgress?: (statements: number, line: number) => void;
   private count = 0;
+  header: string[] = [];
+  trailer: string[] = [];
+  private headed = false;
+  mainFile = "";
+  /** comments on the line of a body's `{` and before its `}`, by the body's node list */
+  private readonly heads = new WeakMap<Node[], Comment[]>();
+  private readonly tails = new WeakMap<Node[], Comment[]>();
 
   constructor(ts: TokenStream, reg: OptionRegistry) {
     this.ts = ts;
     this.reg = reg;
   }
 
-  /** Parses statements until `}` (consumed) or, at top level, end of input. */
+  /**
+   * Parses statements until `}` (consumed) or, at top level, end of input. Each statement gets the comments above it,
+   * those inside it that no inner statement took, and the one after it on its last line (keama keeps them).
+   */
   block(scopes: Scope[], top = false): Node[] {
     const out: Node[] = [];
+    if (!top) this.heads.set(out, this.ts.takeTrailing());
+    let pending: Comment[] = [];
     for (;;) {
       const t = this.ts.peek();
+      pending.push(...this.ts.takeBefore());
       if (t.kind === "eof") {
-        if (top) return out;
+        if (top) {
+          this.trailer = texts(pending);
+          return out;
+        }
         throw new MigrateError(t, "unexpected end of file: missing '}'", "end of file");
       }
       if (t.kind === "punct" && t.text === "}") {
         if (top) throw new MigrateError(t, "expecting a parameter or declaration", t.text);
         this.ts.next();
+        this.tails.set(out, pending);
         return out;
       }
       if (t.kind === "punct" && t.text === ";") {
         this.ts.next();
         continue;
+      }
+      if (top && !this.headed) {
+        this.headed = true;
+        const [header, lead] = t.file === this.mainFile ? splitHeader(pending, t.line) : [[], pending];
+        this.header = texts(header);
+        pending = lead;
       }
       if (t.kind === "punct" && t.text === "%") {
         // keama's directives (confparse.c parse_statement(), case PERCENT): top level only
@@ -121,13 +119,32 @@ class Parser {
         }
         this.ts.next();
         const d = parseDirective(this.ts, this.reg, { file: t.file, line: t.line, col: t.col });
-        if (d) out.push(d);
+        if (d) out.push(this.comment(d, pending));
+        if (d) pending = [];
         continue;
       }
       const n = this.statement(scopes);
-      if (n) out.push(n);
+      if (n) {
+        out.push(this.comment(n, pending));
+        pending = [];
+      }
       if (top && this.onProgress && ++this.count % 10000 === 0) this.onProgress(this.count, t.line);
     }
+  }
+
+  /** Gives `n` its comments: `lead`, its body's head, what is left inside it, and the one after it on its line. */
+  private comment(n: Node, lead: Comment[]): Node {
+    const body = "body" in n ? n.body : undefined;
+    const all = [
+      ...lead,
+      ...(body ? this.heads.get(body) ?? [] : []),
+      ...this.ts.takeInner(),
+      ...this.ts.takeTrailing(),
+    ];
+    if (all.length) n.comments = texts(all);
+    const tail = body && this.tails.get(body);
+    if (tail?.length) n.tail = texts(tail);
+    return n;
   }
 
   private has(scopes: Scope[], ...kinds: Scope[]): boolean {

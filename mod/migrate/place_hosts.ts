@@ -13,6 +13,7 @@
 
 import type { Ctx } from "./context.ts";
 import { JArr } from "./emit.ts";
+import { commentLast } from "./comments.ts";
 import { inPrefix, type PendingHost } from "./hosts.ts";
 
 const IDS = ["hw-address", "client-id", "duid", "flex-id"];
@@ -53,6 +54,7 @@ export function placeHosts(hosts: PendingHost[], ctx: Ctx): void {
     const s = inSubnets ? subnetOf(h) : undefined;
     if (ctx.opts.subnetReservations && !s) {
       ctx.dhcp.arr("reservations").off(h.obj, ["Orphan reservation: no subnet holds its address", ...h.why]);
+      commentLast(ctx.dhcp.arr("reservations"), h.comments);
       ctx.skip(h.loc, `host ${h.obj.get("hostname")}: orphan reservation`);
       continue;
     }
@@ -65,6 +67,7 @@ export function placeHosts(hosts: PendingHost[], ctx: Ctx): void {
     }
     if (!h.ok) {
       target.off(h.obj, h.why);
+      commentLast(target, h.comments);
       ctx.skip(h.loc, `host ${h.obj.get("hostname")}: ${h.why.join("; ")}`);
       continue;
     }
@@ -74,6 +77,7 @@ export function placeHosts(hosts: PendingHost[], ctx: Ctx): void {
     if (id !== undefined && seenHere.ids.has(id)) {
       const why = `another host declaration of this scope already reserves ${id.replace("=", " ")}; Kea keeps one`;
       target.off(h.obj, [why]);
+      commentLast(target, h.comments);
       ctx.skip(h.loc, `host ${h.obj.get("hostname")}: ${why}`);
       continue;
     }
@@ -88,6 +92,7 @@ export function placeHosts(hosts: PendingHost[], ctx: Ctx): void {
         ? ["in its subnet: its identifier is reserved in another subnet too (dhcpd picks by subnet, as Kea does here)"]
         : undefined,
     );
+    commentLast(target, h.comments);
   }
   if (hosts.length > 0 && ctx.hostIds.length > 0) {
     const ids = new JArr();

@@ -9,6 +9,10 @@
 import type { Node } from "./ast.ts";
 import type { Ctx } from "./context.ts";
 import { JArr, JObj, jobj } from "./emit.ts";
+import { MigrateError } from "./lexer.ts";
+import { isIpv4 } from "./option_data.ts";
+import { parseIpv6 } from "../wire/ipv6.ts";
+import { addComments, commentLast } from "./comments.ts";
 
 const ALGORITHMS: Record<string, string> = {
   "hmac-md5": "HMAC-MD5",
@@ -38,6 +42,7 @@ export function translateFailover(list: (Node & { k: "failover" })[], ctx: Ctx):
   const f = list[0];
   for (const extra of list.slice(1)) {
     ctx.off(ctx.dhcp, "failover-peer", extra.name, extra.loc, ["Kea 2.2 supports one HA relationship per server"]);
+    addComments(ctx.dhcp.entries[ctx.dhcp.entries.length - 1], ctx.comments.take(extra));
   }
   const fl = f.fields;
   const primary = fl.role !== "secondary";
@@ -63,18 +68,31 @@ export function translateFailover(list: (Node & { k: "failover" })[], ctx: Ctx):
     "heartbeat-delay": 10000,
     "max-response-delay": fl["max-response-delay"] !== undefined ? Number(fl["max-response-delay"]) * 1000 : 60000,
     "max-ack-delay": 5000,
-    "max-unacked-clients": fl["max-unacked-updates"] !== undefined
-      ? Math.min(Number(fl["max-unacked-updates"]), 10)
-      : 5,
     peers,
   });
+  const relNotes: string[] = [];
+  if (fl["max-unacked-updates"] !== undefined) {
+    // dhcpd.conf(5): how many BNDUPD lease updates the peer may send before it waits for a BNDACK (a flow-control
+    // window). Kea's HA has no such window: each lease update is sent and acknowledged before the client's reply
+    // leaves. Kea's max-unacked-clients is something else: how many clients the partner leaves unanswered before
+    // this server declares it down (Kea ARM "High Availability"); it keeps its default.
+    relNotes.push(
+      `max-unacked-updates ${
+        fl["max-unacked-updates"]
+      } (dhcpd's window of unacknowledged lease updates) has no Kea equivalent:`,
+      "Kea sends each lease update and waits for its acknowledgement before it answers the client;",
+      "max-unacked-clients (partner-down detection) means something else and keeps Kea's default",
+    );
+    ctx.note(f.loc, "max-unacked-updates has no Kea equivalent (Kea's max-unacked-clients is partner-down detection)");
+  }
   const hooks = ctx.dhcp.arr("hooks-libraries");
   hooks.push(jobj({ library: hookPath(ctx, "libdhcp_lease_cmds.so") }));
-  const params = new JObj().set("high-availability", new JArr().push(rel));
+  const params = new JObj().set("high-availability", new JArr().push(rel, relNotes.length ? relNotes : undefined));
   hooks.push(jobj({ library: hookPath(ctx, "libdhcp_ha.so"), parameters: params }), [
     `from: failover peer "${f.name}" (${primary ? "primary" : "secondary"}, split ${split})`,
     "Kea HA peers talk HTTP: check the URLs and ports (dhcpd's failover port is not used)",
   ]);
+  commentLast(hooks, ctx.comments.take(f));
   ctx.note(
     f.loc,
     `failover peer "${f.name}" became a ${
@@ -110,16 +128,17 @@ export function translateDdns(
       : undefined;
     if (why) {
       tsig.off(e, [why]);
+      commentLast(tsig, ctx.comments.take(k));
       ctx.skip(k.loc, `key ${k.name}: ${why}`);
       continue;
     }
     tsig.push(e);
+    commentLast(tsig, ctx.comments.take(k));
     usable.add(k.name);
   }
   const fwd = new JArr(), rev = new JArr();
   for (const z of zones) {
-    const servers = new JArr();
-    for (const a of [...z.primary, ...z.primary6]) servers.push(jobj({ "ip-address": a }));
+    const servers = dnsServers(z, ctx);
     const dom = jobj({ name: z.name });
     if (z.key !== undefined) {
       if (usable.has(z.key)) dom.set("key-name", z.key);
@@ -127,11 +146,48 @@ export function translateDdns(
     }
     dom.set("dns-servers", servers);
     if (z.secondary.length + z.secondary6.length > 0) ctx.note(z.loc, `zone ${z.name}: secondaries are not used by D2`);
-    (/\.(in-addr|ip6)\.arpa\.$/i.test(z.name) ? rev : fwd).push(dom);
+    const list = /\.(in-addr|ip6)\.arpa\.$/i.test(z.name) ? rev : fwd;
+    if (servers.active().length > 0) list.push(dom);
+    else {
+      // kea-dhcp-ddns refuses a domain without a DNS server (its grammar wants one at least)
+      list.off(dom, [`zone ${z.name}: no primary with an address, and D2 needs one`]);
+      ctx.skip(z.loc, `zone ${z.name}: its primary has no address D2 can use`);
+    }
+    commentLast(list, ctx.comments.take(z));
   }
   d2.set("forward-ddns", jobj({ "ddns-domains": fwd }));
   d2.set("reverse-ddns", jobj({ "ddns-domains": rev }));
   return d2;
+}
+
+/**
+ * The zone's primaries as D2 DNS servers. D2 sends its updates to an address and resolves no names (kea-dhcp-ddns
+ * refuses a host name in `ip-address`, as weka's config-test does); a primary given by name is resolved as host names
+ * in addresses are (-r perform; `fatal` refuses it), else it is left commented out with a note.
+ */
+function dnsServers(z: Node & { k: "zone" }, ctx: Ctx): JArr {
+  const servers = new JArr();
+  for (const a of [...z.primary, ...z.primary6]) {
+    if (isIpv4(a) || parseIpv6(a) !== undefined) {
+      servers.push(jobj({ "ip-address": a }));
+      continue;
+    }
+    const mode = ctx.opts.resolve ?? "perform";
+    if (mode === "fatal") throw new MigrateError(z.loc, `expected IP address. got hostname ${a}`, a);
+    const addr = mode === "perform" ? ctx.opts.resolver?.(a) : undefined;
+    if (addr !== undefined) {
+      servers.push(jobj({ "ip-address": addr }), [`from: primary ${a} (resolved when migrating: check it)`]);
+      ctx.note(z.loc, `zone ${z.name}: primary ${a} resolved to ${addr}`);
+      continue;
+    }
+    servers.off(jobj({ "ip-address": a }), [
+      `primary ${a} is a host name: D2 sends updates to an address and resolves no names`,
+      `(kea-dhcp-ddns refuses it); ${
+        mode === "pass" ? "-r pass keeps it" : "it did not resolve"
+      }: put its address here`,
+    ]);
+  }
+  return servers;
 }
 
 function isBase64(s: string): boolean {

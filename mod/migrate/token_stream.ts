@@ -15,11 +15,14 @@ export class TokenStream {
   private readonly done: Lexer[] = [];
   private readonly reader: FileReader | undefined;
   private lastTok: Token;
+  /** the lexer the last consumed token came from (its trailing comment is in that lexer) */
+  private lastLexer: Lexer;
 
   constructor(file: string, text: string, reader?: FileReader) {
     this.stack.push(new Lexer(file, text));
     this.reader = reader;
     this.lastTok = { file, line: 1, col: 1, kind: "eof", text: "" };
+    this.lastLexer = this.stack[0];
   }
 
   private top(): Lexer {
@@ -41,8 +44,58 @@ export class TokenStream {
 
   /** Consumes the next token. */
   next(): Token {
-    this.lastTok = this.top().next();
+    this.lastLexer = this.top();
+    this.lastTok = this.lastLexer.next();
     return this.lastTok;
+  }
+
+  /**
+   * Takes, in order, the untaken comments of `lx` up to the first one `beyond` says lies past the bound (comments are
+   * kept in file order, and a cursor skips those taken already, so parsing stays linear in the file's length).
+   */
+  private take(lx: Lexer, beyond: (c: Comment) => boolean, want: (c: Comment) => boolean, out: Comment[]): void {
+    const list = lx.comments as Comment[];
+    for (let i = lx.commentCursor; i < list.length; i++) {
+      const c = list[i];
+      if (c.taken) continue;
+      if (beyond(c)) break;
+      if (!want(c)) continue;
+      c.taken = true;
+      out.push(c);
+    }
+    while (lx.commentCursor < list.length && list[lx.commentCursor].taken) lx.commentCursor++;
+  }
+
+  /**
+   * Takes the comments not yet given to a node that come before the next token: all of those in files left or
+   * included (everything they scanned lies before), and in the next token's own file those above or left of it.
+   */
+  takeBefore(): Comment[] {
+    const lx = this.top();
+    const t = lx.peek();
+    const out: Comment[] = [];
+    for (const other of [...this.done, ...this.stack]) {
+      const past = other === lx ? (c: Comment) => c.line > t.line || (c.line === t.line && c.col > t.col) : () => false;
+      this.take(other, past, () => true, out);
+    }
+    return out;
+  }
+
+  /** Takes the comments of the last consumed token's file that come before it (inside a statement just read). */
+  takeInner(): Comment[] {
+    const t = this.lastTok;
+    const out: Comment[] = [];
+    this.take(this.lastLexer, (c) => c.line > t.line || (c.line === t.line && c.col > t.col), () => true, out);
+    return out;
+  }
+
+  /** Takes the comments on the line of the last consumed token, after it (`option x 1; # the x`). */
+  takeTrailing(): Comment[] {
+    this.peek(); // lexes past the end of the line, so a comment there is seen
+    const t = this.lastTok;
+    const out: Comment[] = [];
+    this.take(this.lastLexer, (c) => c.line > t.line, (c) => c.trailing && c.line === t.line && c.col > t.col, out);
+    return out;
   }
 
   /** The last token consumed (error positions point at it when the problem is found after it). */

@@ -1,8 +1,9 @@
 /**
  * The translator: dhcpd.conf tree → Kea `Dhcp4`/`Dhcp6` document (plus `DhcpDdns` from zones and keys), after
  * keama. Groups push their parameters down into what they contain; a shared network with one subnet is
- * flattened into that subnet (keama); subnets get sequential ids; `range`/`range6`/`prefix6` become pools and
- * pd-pools (a prefix range that is not one aligned block is split into aligned blocks, where keama gives up).
+ * flattened into that subnet (keama); subnets get sequential ids; ranges become pools (pools.ts). Every statement's
+ * `#` comments are written above what it became (comments.ts); BOOTP loads Kea's bootp hook (bootp.ts); DHCPv6
+ * preferred lifetimes follow dhcpd's (lifetimes6.ts).
  */
 
 import type { Node } from "./ast.ts";
@@ -14,8 +15,11 @@ import { placeHosts } from "./place_hosts.ts";
 import { applyOption, applyOptionDef, applyOptionSpace, mergeOption } from "./options.ts";
 import { applyParam, type Level } from "./params.ts";
 import type { ParseResult } from "./parser.ts";
-import { pdBlocks } from "./prefix.ts";
 import { translateDdns, translateDuid, translateFailover } from "./services.ts";
+import { dhcpdLifetimes6 } from "./lifetimes6.ts";
+import { addBootpHook, bootpWanted, NO_BOOTP_NOTE, noBootpPermit } from "./bootp.ts";
+import { addComments, commentLast, Snapshot } from "./comments.ts";
+import { poolInto, rangeInto } from "./pools.ts";
 
 /** Result of a translation: the document, the state (issues, notes, counts). */
 export interface Translation {
@@ -26,6 +30,8 @@ export interface Translation {
 }
 
 const isParam = (n: Node) => n.k === "param" || n.k === "option";
+const LATER = new Set(["zone", "key", "failover"]);
+const GLOBAL = new Set(["class", "subclass", "if"]);
 
 class Walker {
   readonly ctx: Ctx;
@@ -46,15 +52,18 @@ class Walker {
 
   /** Applies parameters/options of `nodes` to `target` at `level`. */
   params(nodes: Node[], target: JObj, level: Level, parentSubnet?: JObj): void {
+    const ctx = this.ctx;
     for (const n of nodes) {
-      if (n.k === "param") applyParam(n, target, level, this.ctx, parentSubnet);
-      else if (n.k === "option") applyOption(n, target, this.ctx, level);
-      else if (n.k === "interface") {
-        if (level === "subnet" || level === "shared") {
-          target.set("interface", n.name);
-          this.ctx.interfaces.add(n.name);
+      ctx.comments.around(n, target, () => {
+        if (n.k === "param") applyParam(n, target, level, ctx, parentSubnet);
+        else if (n.k === "option") applyOption(n, target, ctx, level);
+        else if (n.k === "interface") {
+          if (level === "subnet" || level === "shared") {
+            target.set("interface", n.name);
+            ctx.interfaces.add(n.name);
+          }
         }
-      }
+      });
     }
   }
 
@@ -62,6 +71,17 @@ class Walker {
   root(nodes: Node[], inherited: Node[]): void {
     const ctx = this.ctx;
     for (const n of nodes) {
+      // zones, keys and failover peers are translated at the end, a group's parameters where they are inherited:
+      // their comments go there
+      if (LATER.has(n.k) || (isParam(n) && this.inGroup)) this.rootNode(n, inherited);
+      else ctx.comments.around(n, ctx.dhcp, () => this.rootNode(n, inherited));
+    }
+  }
+
+  /** One top-level declaration (see root). */
+  private rootNode(n: Node, inherited: Node[]): void {
+    const ctx = this.ctx;
+    {
       switch (n.k) {
         case "param":
         case "option":
@@ -85,7 +105,9 @@ class Walker {
         case "group": {
           const was = this.inGroup;
           this.inGroup = true;
+          ctx.comments.intoFirst(n);
           this.root(n.body, [...inherited, ...n.body.filter(isParam)]);
+          ctx.dhcp.comment(ctx.comments.tail(n));
           this.inGroup = was;
           break;
         }
@@ -129,9 +151,12 @@ class Walker {
     const obj = jobj({ id: ctx.nextId++, subnet: `${n.prefix}/${n.len}` });
     ctx.subnetList.push({ obj, prefix: n.prefix, len: n.len });
     ctx.counts.subnets++;
+    const lines = ctx.comments.take(n);
     this.params([...inherited, ...n.body.filter((x) => isParam(x) || x.k === "interface")], obj, "subnet");
     this.network(n.body, obj, obj, inherited);
+    obj.comment(ctx.comments.tail(n));
     list.push(obj);
+    commentLast(list, lines);
     return obj;
   }
 
@@ -139,27 +164,30 @@ class Walker {
   private network(nodes: Node[], obj: JObj, sub: JObj, inherited: Node[]): void {
     const ctx = this.ctx;
     for (const c of nodes) {
+      if (LATER.has(c.k) || isParam(c)) this.networkNode(c, obj, sub, inherited);
+      else ctx.comments.around(c, GLOBAL.has(c.k) ? ctx.dhcp : obj, () => this.networkNode(c, obj, sub, inherited));
+    }
+  }
+
+  /** One declaration inside a subnet or shared network (see network). */
+  private networkNode(c: Node, obj: JObj, sub: JObj, inherited: Node[]): void {
+    const ctx = this.ctx;
+    {
       switch (c.k) {
         case "range":
         case "range6":
-        case "prefix6":
-          this.rangeInto(c, sub, undefined, []);
-          break;
-        case "pool": {
-          const holder = jobj({});
-          this.params(c.body.filter(isParam), holder, "pool", sub);
-          const permits = c.body.filter((x) => x.k === "permit") as (Node & { k: "permit" })[];
-          const notes: string[] = [];
-          const cls = permits.length > 0 ? this.classes.permits(permits, notes) : undefined;
-          for (const r of c.body) {
-            if (r.k === "range" || r.k === "range6" || r.k === "prefix6") this.rangeInto(r, sub, cls, notes, holder);
-          }
-          for (const r of c.body) {
-            if (r.k === "stmt") ctx.off(sub, "statement", r.src, r.loc, [r.note]);
-            if (r.k === "group") this.params(r.body.filter((x) => x.k === "option"), holder, "pool", sub);
-          }
+        case "prefix6": {
+          // dhcpd: a plain range outside a pool is closed to BOOTP clients (bootp.ts)
+          const noBootp = ctx.bootp && c.k === "range" && !c.bootp;
+          const cls = noBootp ? this.classes.permits([noBootpPermit(c.loc)], []) : undefined;
+          const snap = new Snapshot(sub);
+          rangeInto(ctx, c, sub, cls, noBootp ? [NO_BOOTP_NOTE] : []);
+          snap.attach(ctx.comments.take(c));
           break;
         }
+        case "pool":
+          poolInto(ctx, this.classes, c, sub, (nodes, holder) => this.params(nodes, holder, "pool", sub));
+          break;
         case "host":
           this.hosts.push(translateHost(c, [...inherited, ...c.body], ctx));
           break;
@@ -171,7 +199,9 @@ class Walker {
           this.classes.subclass(c, inherited);
           break;
         case "group":
+          ctx.comments.intoFirst(c);
           this.network(c.body, obj, sub, [...inherited, ...c.body.filter(isParam)]);
+          obj.comment(ctx.comments.tail(c));
           break;
         case "stmt":
           ctx.off(obj, "statement", c.src, c.loc, [c.note]);
@@ -194,62 +224,10 @@ class Walker {
     }
   }
 
-  /** One range (in a pool or not) → a Kea pool / pd-pool entry of `sub`, with the pool's options and class. */
-  private rangeInto(r: Node, sub: JObj, cls: string | undefined, notes: string[], holder?: JObj): void {
-    const ctx = this.ctx;
-    const decorate = (p: JObj) => {
-      const od = holder?.get("option-data");
-      if (od instanceof JArr && od.items.length > 0) p.set("option-data", od);
-      if (cls) p.set("client-class", cls, notes.length ? notes : undefined);
-      for (const e of holder?.entries ?? []) if (e.off) p.entries.push(e);
-      return p;
-    };
-    if (r.k === "range") {
-      if (r.bootp) ctx.note(r.loc, "dynamic-bootp: Kea serves BOOTP only with the bootp hook");
-      sub.arr("pools").push(decorate(jobj({ pool: `${r.lo} - ${r.hi}` })));
-      ctx.counts.pools++;
-    } else if (r.k === "range6") {
-      const text = r.hi !== undefined ? `${r.lo} - ${r.hi}` : `${r.lo}/${r.len}`;
-      if (r.temporary) {
-        ctx.off(sub, "pools", jobj({ pool: `${text} temporary` }), r.loc, [
-          "temporary (IA_TA) addresses are not supported by Kea 2.2",
-        ]);
-        return;
-      }
-      sub.arr("pools").push(decorate(jobj({ pool: text })));
-      ctx.counts.pools++;
-    } else if (r.k === "prefix6") {
-      const blocks = pdBlocks(r.lo, r.hi, r.len);
-      if (!blocks) {
-        ctx.off(sub, "pd-pools", jobj({ prefix: r.lo, "delegated-len": r.len, "prefix-highest": r.hi }), r.loc, [
-          "prefix6 range is empty or not made of whole delegated prefixes",
-        ]);
-        return;
-      }
-      if (blocks.length > 1) ctx.note(r.loc, `prefix6 ${r.lo} - ${r.hi} split into ${blocks.length} aligned pd-pools`);
-      const naPools = sub.get("pools");
-      const starts = naPools instanceof JArr
-        ? naPools.active().map((p) => String((p as JObj).get("pool")).split(/[\s\-/]/)[0])
-        : [];
-      for (const b of blocks) {
-        const p = decorate(jobj({ prefix: b.prefix, "prefix-len": b.len, "delegated-len": r.len }));
-        const hit = starts.find((a) => inPrefix(a, b.prefix, b.len, true));
-        if (hit !== undefined) {
-          // dhcpd hands out such prefixes; Kea refuses a pd-pool that overlaps an address pool of the subnet
-          ctx.off(sub, "pd-pools", p, r.loc, [
-            `delegated prefixes ${b.prefix}/${b.len} hold the subnet's address pool at ${hit}: Kea refuses overlapping pools`,
-          ]);
-          continue;
-        }
-        sub.arr("pd-pools").push(p);
-        ctx.counts.pdPools++;
-      }
-    }
-  }
-
   private shared(n: Node & { k: "shared" }, inherited: Node[]): void {
     const ctx = this.ctx;
     const obj = jobj({ name: n.name });
+    const lines = ctx.comments.take(n);
     this.params([...inherited, ...n.body.filter((x) => isParam(x) || x.k === "interface")], obj, "shared");
     const subs = new JArr();
     const own: JObj[] = [];
@@ -264,25 +242,43 @@ class Walker {
         const p = it.value as JObj;
         const first = String(p.get("pool") ?? p.get("prefix") ?? "").split(/[\s\-/]/)[0];
         const home = ctx.subnetList.find((s) => own.includes(s.obj) && inPrefix(first, s.prefix, s.len, ctx.v6));
-        if (home && !it.off) home.obj.arr(key).push(p);
-        else ctx.off(obj, key, p, n.loc, ["pool outside every subnet of the shared network"]);
+        if (home && !it.off) home.obj.arr(key).items.push(it);
+        else {
+          ctx.off(obj, key, p, n.loc, ["pool outside every subnet of the shared network"]);
+          addComments(obj.entries[obj.entries.length - 1], it.comments ?? []);
+        }
       }
     }
     for (const e of loose.entries) if (e.off) obj.entries.push(e);
+    const tail = ctx.comments.tail(n);
     if (own.length === 1) {
-      // keama: a shared network of one subnet is that subnet
+      // keama: a shared network of one subnet is that subnet (what is commented out in the network goes with it)
       const s = own[0];
       for (const e of obj.entries) {
-        if (e.key === "name" || e.off) continue;
-        if (e.key === "option-data" && e.value instanceof JArr) {
-          for (const o of e.value.active()) if (!hasOption(s, o as JObj)) mergeOption(s, o as JObj);
-        } else if (!s.has(e.key)) s.set(e.key, e.value);
+        if (e.key === "name") continue;
+        if (e.off) s.entries.push(e);
+        else if (e.key === "option-data" && e.value instanceof JArr) {
+          for (const o of e.value.items) {
+            if (o.off) s.arr("option-data").items.push(o);
+            if (o.off || hasOption(s, o.value as JObj)) continue;
+            mergeOption(s, o.value as JObj);
+            commentLast(s.arr("option-data"), o.comments ?? []);
+          }
+        } else if (!s.has(e.key)) {
+          s.set(e.key, e.value);
+          addComments(s.entries[s.entries.length - 1], e.comments ?? []);
+        }
       }
-      ctx.dhcp.arr(this.subnetKey).push(s);
+      s.comment(tail);
+      const item = subs.items.find((i) => i.value === s)!;
+      addComments(item, lines, true);
+      ctx.dhcp.arr(this.subnetKey).items.push(item);
       return;
     }
     obj.set(this.subnetKey, subs);
+    obj.comment(tail);
     ctx.dhcp.arr("shared-networks").push(obj);
+    commentLast(ctx.dhcp.arr("shared-networks"), lines);
     ctx.counts.sharedNetworks++;
   }
 }
@@ -301,6 +297,8 @@ function hasOption(target: JObj, o: JObj): boolean {
  */
 export function translate(parsed: ParseResult, opts: MigrateOptions): Translation {
   const ctx = new Ctx(opts, parsed.registry);
+  const bootp = opts.v6 ? undefined : bootpWanted(parsed.nodes);
+  ctx.bootp = bootp !== undefined;
   const w = new Walker(ctx);
   w.root(parsed.nodes, []);
   w.classes.finish();
@@ -312,6 +310,8 @@ export function translate(parsed: ParseResult, opts: MigrateOptions): Translatio
       "The flexible host identifier is a premium feature",
     ]);
   }
+  if (bootp) addBootpHook(ctx, bootp);
+  dhcpdLifetimes6(ctx);
   translateFailover(w.failovers, ctx);
   if (opts.defaults) {
     const d: [string, number, string][] = [["valid-lifetime", 43200, "default"], ["min-valid-lifetime", 300, "min"], [
@@ -326,17 +326,21 @@ export function translate(parsed: ParseResult, opts: MigrateOptions): Translatio
     for (const i of ctx.interfaces) ifs.push(i);
     ctx.dhcp.set("interfaces-config", jobj({ interfaces: ifs }));
   }
+  const d2 = translateDdns(w.zones, w.keys, ctx);
+  // comments whose statement wrote nothing anywhere (a group's parameter no declaration inherited) end the map
+  ctx.dhcp.comment(ctx.comments.leftover(parsed.nodes));
   const doc = new JObj();
+  doc.comment(parsed.header);
   const notes = ctx.subnetList.length > 0 && ctx.interfaces.size === 0
     ? ["This configuration declares some subnets but has no interfaces-config", "Reference Kea #245"]
     : undefined;
   doc.set(opts.v6 ? "Dhcp6" : "Dhcp4", ctx.dhcp, notes);
-  const d2 = translateDdns(w.zones, w.keys, ctx);
-  if (!d2) return { doc, ctx };
+  if (!d2) return { doc: doc.comment(parsed.trailer), ctx };
   // kea-dhcp4/6 2.2 refuse a second top-level object: D2 gets its own document (--d2 FILE), and a copy is
   // left commented out in the main output for reference
   doc.off("DhcpDdns", d2, [
     "from: zone and key declarations; written separately with --d2 FILE (kea-dhcp-ddns, weka ddns)",
   ]);
+  doc.comment(parsed.trailer);
   return { doc, d2: new JObj().set("DhcpDdns", d2), ctx };
 }

@@ -37,7 +37,10 @@ export const FLOORS: Record<string, Floor> = {
     also: ["stats", "log"],
   },
   net: { floor: 5, owns: "sockets through libc FFI, AF_PACKET, interface discovery, transports" },
-  control: { floor: 5, owns: "command registry, Kea result codes, HTTP(S)/unix listeners, auth, lease commands" },
+  control: {
+    floor: 5,
+    owns: "command registry, Kea result codes, HTTP(S)/unix listeners, auth, lease commands, status page",
+  },
   ha: {
     floor: 5,
     owns: "HA state machine (pure), load-balancing hash, peer client, lease updates, sync",

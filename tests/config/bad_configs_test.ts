@@ -76,7 +76,7 @@ const EXPECTED: Record<string, [number, number, string]> = {
   "bad_hook.json": [
     5,
     20,
-    "Dhcp4.hooks-libraries[1].library: hook library 'libdhcp_radius.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so and libdhcp_stat_cmds.so",
+    "Dhcp4.hooks-libraries[1].library: hook library 'libdhcp_radius.so' is ISC's premium RADIUS hook, which weka does not offer: remove this entry",
   ],
   "bad_lease_type.json": [
     3,

@@ -33,7 +33,7 @@ const LOADS = [
 const FIRST: Record<string, string> = {
   "classify.json": "Dhcp4.client-classes[3].option-def: 'option-def' is not supported by weka yet",
   "hooks.json":
-    "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so and libdhcp_stat_cmds.so",
+    "Dhcp4.hooks-libraries[0].library: hook library 'security.so' is not supported: weka builds in only libdhcp_lease_cmds.so, libdhcp_ha.so, libdhcp_flex_id.so, libdhcp_stat_cmds.so, libdhcp_run_script.so, libdhcp_flex_option.so and libdhcp_bootp.so",
   "advanced.json": "Dhcp4.interfaces-config.outbound-interface: 'outbound-interface' is not supported by weka yet",
   "dhcpv4-over-dhcpv6.json": "Dhcp4.subnet4[0].4o6-interface: '4o6-interface' is not supported by weka yet",
 };

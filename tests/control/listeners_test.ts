@@ -80,8 +80,8 @@ Deno.test("http: list-wrapped answers, 401 with WWW-Authenticate, 413 for 10 MB,
       const bad = await sendHttp(url, "{nope", { user: "admin", password: "s3cret" });
       assert.equal(JSON.parse(bad.text)[0].result, 1);
       const auth = { authorization: `Basic ${btoa("admin:s3cret")}` };
-      const get = await fetch(url, { headers: auth });
-      assert.equal(get.status, 405);
+      const get = await fetch(`${url}nothing-here`, { headers: auth });
+      assert.equal(get.status, 405, "GET serves only the status page and /metrics");
       await get.body?.cancel();
       const metrics = await fetch(`${url}metrics`, { headers: auth });
       assert.match(metrics.headers.get("content-type")!, /^text\/plain; version=0.0.4/);

@@ -30,7 +30,7 @@ export function fuzzConfig4(extra: Record<string, unknown> = {}): Record<string,
       "hooks-libraries": [{
         library: "/usr/lib/kea/hooks/libdhcp_flex_id.so",
         parameters: { "identifier-expression": "substring(option[60].hex, 0, 9)" },
-      }],
+      }, { library: "/usr/lib/kea/hooks/libdhcp_bootp.so" }], // a query that lost option 53 takes the BOOTP path
       "dhcp-ddns": { "enable-updates": true, "server-ip": "127.0.0.1", "server-port": 53001 },
       "ddns-send-updates": true,
       "ddns-qualifying-suffix": "lab.test",

@@ -6,7 +6,7 @@
  */
 import { migrate, type MigrateResult } from "../../mod/migrate/migrate.ts";
 import { MigrateError } from "../../mod/migrate/lexer.ts";
-import { emitJson, JArr, JObj, type JVal } from "../../mod/migrate/emit.ts";
+import { commentLine, emitJson, JArr, JObj, type JVal } from "../../mod/migrate/emit.ts";
 
 /** The corpus directory. */
 export const CORPUS = new URL("../fixtures/migrate-corpus/", import.meta.url).pathname;
@@ -53,4 +53,24 @@ export async function keaCheck(cmd: string, text: string, dir: string, name: str
   if (out.success) return undefined;
   const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   return (log.split("\n").find((l) => /ERROR|error|rror/.test(l)) ?? log.slice(0, 300)).trim();
+}
+
+/**
+ * The input comments of a translation that its text lacks, as `file:line: text`: every `#` comment must be in the
+ * output as a `//` line (a comment inside a commented-out part is `//` twice), counted with its repeats.
+ */
+export function missingComments(r: MigrateResult): string[] {
+  const have = new Map<string, number>();
+  for (const l of r.text.split("\n")) {
+    const norm = l.trim().replace(/^\/\/\s+(?=\/\/)/, "");
+    if (norm.startsWith("//") && !norm.startsWith("///")) have.set(norm, (have.get(norm) ?? 0) + 1);
+  }
+  const out: string[] = [];
+  for (const c of r.comments) {
+    const want = commentLine(c.text);
+    const n = have.get(want) ?? 0;
+    if (n > 0) have.set(want, n - 1);
+    else out.push(`${c.file}:${c.line}: ${c.text}`);
+  }
+  return out;
 }

@@ -25,13 +25,15 @@ export function usesClasses(config: Dhcp4Config): boolean {
 
 /**
  * The first classification pass of a query (Kea's `classifyPacket`: ALL, then the classes not depending on
- * KNOWN/UNKNOWN, in order) plus the query's HA scope class when HA set one, or undefined when the configuration
+ * KNOWN/UNKNOWN, in order; `hookClass` is a class a hook gave the query before, BOOTP for libdhcp_bootp.so) plus
+ * the query's HA scope class when HA set one, or undefined when the configuration
  * uses no classes at all (the hot path then skips every class step).
  */
-export function earlyClasses(query: Packet4, ctx: EngineContext): Set<string> | undefined {
+export function earlyClasses(query: Packet4, ctx: EngineContext, hookClass?: string): Set<string> | undefined {
   if (!usesClasses(ctx.config)) return undefined;
   const a = ctx.arrival;
-  const set = classifyQuery(query, ctx.config.clientClasses ?? [], { iface: a.iface, src: a.srcAddr, dst: a.dstAddr });
+  const arrival = { iface: a.iface, src: a.srcAddr, dst: a.dstAddr };
+  const set = classifyQuery(query, ctx.config.clientClasses ?? [], arrival, hookClass);
   if (ctx.haClass) set.add(ctx.haClass);
   return set;
 }

@@ -4,7 +4,7 @@
  */
 import { MsgType } from "../../packet4/packet.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
-import { type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
+import { INFINITE_LIFETIME, type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
 import type { Outcome, StatDelta } from "./types.ts";
 import { ownsLease } from "./client.ts";
 import { nameLog, resolveClientName } from "./ddns_names.ts";
@@ -35,7 +35,8 @@ export function grantLease(
   address: number,
 ): Outcome {
   const { query, ctx, client, received } = ex;
-  const valid = validLifetime(query, classTimers(subnet.timers, ctx.config, ex.classes));
+  // libdhcp_bootp.so: a BOOTP client's lease is infinite (Kea's AllocEngine::getValidLft for class BOOTP)
+  const valid = ex.bootp ? INFINITE_LIFETIME : validLifetime(query, classTimers(subnet.timers, ctx.config, ex.classes));
   const ddns = ddnsParamsFor(ctx.config, subnet, address);
   const name = resolveClientName(query, address, ddns, ddnsEnabled(ctx.config, ddns), reservation?.hostname);
   const hostname = name.hostname;

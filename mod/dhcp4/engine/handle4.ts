@@ -14,11 +14,13 @@ import { handleRequest } from "./request.ts";
 import { handleRelease } from "./release.ts";
 import { handleDecline } from "./decline.ts";
 import { handleInform } from "./inform.ts";
+import { applyFlexOptions } from "./flex_option.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
 import { classDrop, earlyClasses } from "./classes.ts";
 import { replaceClientId, restoreClientId } from "./flex_client_id.ts";
+import { asBootpReply, asBootpRequest, BOOTP_CLASS } from "./bootp.ts";
 
 /** Kea's `pkt4-<type>-received` statistic by message type. */
 const RECEIVED: Record<number, string> = {
@@ -41,7 +43,10 @@ const RECEIVED: Record<number, string> = {
  * The per-type receive statistic (`pkt4-discover-received`, …, `pkt4-unknown-received`) is part of every outcome;
  * the edge counts `pkt4-received` and `pkt4-sent` itself.
  */
-export function handle4(query: Packet4, ctx: EngineContext): Outcome {
+export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
+  // libdhcp_bootp.so (bootp.ts): a BOOTREQUEST without option 53 is handled as a DHCPREQUEST of class BOOTP
+  const bootp = asBootpRequest(received4, ctx.config);
+  const query = bootp ?? received4;
   const client = identifyClient(query);
   const t = query.options.get(Opt.MESSAGE_TYPE);
   const type = t && t.length === 1 ? t[0] : undefined;
@@ -51,6 +56,14 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
 
   if (query.op !== 1) return violation("DHCP4_PACKET_DROP_0001", `op ${query.op} is not BOOTREQUEST, dropping`);
   if (query.hlen > 16) return violation("DHCP4_PACKET_DROP_0001", `hlen ${query.hlen} exceeds 16, dropping`);
+  if (t === undefined) {
+    // kea-dhcp4 2.2 without the BOOTP hook (acceptMessageType, DHCP_NOTYPE): dropped, counted in pkt4-receive-drop
+    return drop("pkt4-receive-drop", received, [{
+      id: "DHCP4_PACKET_DROP_0009",
+      text: `${client.label}: Option 53 missing (no DHCP message type), is this a BOOTP packet?`,
+      debug: true,
+    }]);
+  }
   if (type === undefined) return violation("DHCP4_PACKET_DROP_0004", "no valid DHCP message type option, dropping");
   if (!RECEIVED[type]) return violation("DHCP4_PACKET_DROP_0005", `unknown message type ${type}, dropping`);
   if (type === MsgType.OFFER || type === MsgType.ACK || type === MsgType.NAK) {
@@ -67,7 +80,8 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
     }]);
   }
   const ex: Exchange = { query, ctx, client, received };
-  const classes = earlyClasses(query, ctx);
+  if (bootp) ex.bootp = true;
+  const classes = earlyClasses(query, ctx, bootp ? BOOTP_CLASS : undefined);
   if (classes) {
     ex.classes = classes;
     const dropped = classDrop(ex);
@@ -112,5 +126,25 @@ export function handle4(query: Packet4, ctx: EngineContext): Outcome {
       }
     }
   };
-  return swapped ? restoreClientId(run(swapped.ex), swapped.original) : run(ex);
+  // Kea's flex-option hook edits every response (its pkt4_send callout), evaluating on the query as received
+  const flex = ctx.config.flexOptions;
+  const edited = (x: Exchange): Outcome => {
+    const out = run(x);
+    if (flex?.length && out.kind === "reply") {
+      const a = ctx.arrival;
+      out.log.push(
+        ...applyFlexOptions(flex, out.reply, {
+          query,
+          iface: a.iface,
+          src: a.srcAddr,
+          dst: a.dstAddr,
+          classes: x.classes,
+        }, client.label),
+      );
+    }
+    return out;
+  };
+  const out = swapped ? restoreClientId(edited(swapped.ex), swapped.original) : edited(ex);
+  // libdhcp_bootp.so's pkt4_send strips the DHCP-only options last (after flex-option's edits)
+  return bootp ? asBootpReply(out, bootp, client.label) : out;
 }

@@ -56,4 +56,6 @@ export interface Exchange {
   received: StatDelta[];
   /** the client classes of the query (absent when the configuration uses no classes) */
   classes?: Set<string>;
+  /** a BOOTP query made a DHCPREQUEST by the built-in libdhcp_bootp.so (bootp.ts): its lease never expires */
+  bootp?: true;
 }

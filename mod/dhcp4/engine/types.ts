@@ -93,41 +93,52 @@ export interface EngineLog {
   debug?: true;
 }
 
+/**
+ * What every outcome may carry: the query as a `buffer4_receive` hook changed it (libdhcp_bootp.so sets option 53 to
+ * DHCPREQUEST), for the edge to use from then on (its run_script events, labels), as Kea's later hook points see it.
+ */
+interface HookedQuery {
+  query?: Packet4;
+}
+
 export type Outcome =
-  | {
-    kind: "reply";
-    reply: Packet4;
-    dest: Destination;
-    /** must be durable before the reply is sent */
-    mutations: LeaseMutation[];
-    /** offer to remember (DISCOVER) */
-    offer?: OfferMade;
-    /** offers to forget (REQUEST, RELEASE, DECLINE) */
-    forgetOffer?: string;
-    stats: StatDelta[];
-    events: LeaseEvent[];
-    /** DDNS requests to queue once the mutations are durable (absent or empty: none) */
-    ncrs?: NameChangeRequest[];
-    /** Kea-style message id and text for the log */
-    log: EngineLog[];
-  }
-  | {
-    kind: "none";
-    /** RELEASE/DECLINE: no reply, but mutations and stats */
-    mutations: LeaseMutation[];
-    forgetOffer?: string;
-    stats: StatDelta[];
-    events: LeaseEvent[];
-    /** DDNS removals to queue once the mutations are durable (absent or empty: none) */
-    ncrs?: NameChangeRequest[];
-    log: EngineLog[];
-  }
-  | {
-    kind: "drop";
-    /** Kea statistic name to bump, e.g. "pkt4-not-for-us", "pkt4-rfc-violation" */
-    reason: string;
-    stats: StatDelta[];
-    log: EngineLog[];
-    /** offer to forget even though nothing is sent (a SELECTING REQUEST that chose another server) */
-    forgetOffer?: string;
-  };
+  & HookedQuery
+  & (
+    | {
+      kind: "reply";
+      reply: Packet4;
+      dest: Destination;
+      /** must be durable before the reply is sent */
+      mutations: LeaseMutation[];
+      /** offer to remember (DISCOVER) */
+      offer?: OfferMade;
+      /** offers to forget (REQUEST, RELEASE, DECLINE) */
+      forgetOffer?: string;
+      stats: StatDelta[];
+      events: LeaseEvent[];
+      /** DDNS requests to queue once the mutations are durable (absent or empty: none) */
+      ncrs?: NameChangeRequest[];
+      /** Kea-style message id and text for the log */
+      log: EngineLog[];
+    }
+    | {
+      kind: "none";
+      /** RELEASE/DECLINE: no reply, but mutations and stats */
+      mutations: LeaseMutation[];
+      forgetOffer?: string;
+      stats: StatDelta[];
+      events: LeaseEvent[];
+      /** DDNS removals to queue once the mutations are durable (absent or empty: none) */
+      ncrs?: NameChangeRequest[];
+      log: EngineLog[];
+    }
+    | {
+      kind: "drop";
+      /** Kea statistic name to bump, e.g. "pkt4-not-for-us", "pkt4-rfc-violation" */
+      reason: string;
+      stats: StatDelta[];
+      log: EngineLog[];
+      /** offer to forget even though nothing is sent (a SELECTING REQUEST that chose another server) */
+      forgetOffer?: string;
+    }
+  );
