@@ -23,6 +23,10 @@ import { VERSION } from "./version.ts";
 import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
+import { freshLeaseReads, openSqlStore6, recoverSql } from "./sql_leases.ts";
+import { LEASE_DATABASE6_DEFAULTS } from "../config/defaults.ts";
+import { SqlLease6Store } from "../lease/sql_store6.ts";
+import type { Lease6Store } from "../lease/types6.ts";
 
 export interface Dhcp6Options {
   configPath: string;
@@ -61,10 +65,24 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const role = await RoleRunner.begin(DHCP6, opts.configPath, loaded, config, opts.log);
   const log = role.log;
   noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
-  const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
+  if (config.hostsDbs?.length) {
+    // refused rather than ignored: the reservations a Kea site keeps there would silently not apply
+    log.error(
+      "DHCP6_HOSTS_DB_UNSUPPORTED",
+      "hosts-database / hosts-databases are read by weka dhcp4 only so far; keep DHCPv6 reservations in the file",
+    );
+    return await role.abort();
+  }
+  const store = config.lease.db
+    ? await openSqlStore6("DHCP6", config.lease.db, log)
+    : await role.openStore((p, o) => KvLease6Store.open(p, o));
   if (!store) return await role.abort();
   role.onStop(() => store.close());
-  log.info("DHCP6_LEASE_DB", `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`);
+  log.info(
+    "DHCP6_LEASE_DB",
+    `${config.lease.db ? `${config.lease.type}` : "Deno KV"} lease database ${config.lease.path}: ${store.size()} ` +
+      `IPv6 lease(s) loaded`,
+  );
   let net: Awaited<ReturnType<typeof openTransport6>>;
   try {
     net = await openTransport6(config, opts.port, log);
@@ -72,7 +90,10 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     log.error("DHCP6_OPEN_SOCKET_FAIL", (e as Error).message);
     return await role.abort();
   }
-  const duidPath = join(config.dataDirectory ?? dirname(config.lease.path), SERVER_ID_FILE);
+  // a SQL lease database has no directory: the server DUID goes where weka's own lease files go by default
+  const dataDir = config.dataDirectory ??
+    dirname(config.lease.db ? LEASE_DATABASE6_DEFAULTS.kvName : config.lease.path);
+  const duidPath = join(dataDir, SERVER_ID_FILE);
   const serverDuid = await loadServerDuid(
     config.serverId,
     duidPath,
@@ -95,6 +116,9 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     onFatal: (reason) => role.life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
   });
   const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
+  if (store instanceof SqlLease6Store) {
+    role.onStop(recoverSql("DHCP6", config.lease.db!, { store }, dhcpState, role.life, log));
+  }
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
@@ -119,6 +143,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   };
   const endpoints = net.transport.endpoints();
   const channel = new Control6Channel(ctx, channelLog(log));
+  channel.dispatch = freshLeaseReads(channel.dispatch, store as Lease6Store) as typeof channel.dispatch;
   if (opts.services) {
     role.onStop(opts.services.register("dhcp6", {
       dispatch: channel.dispatch,

@@ -8,6 +8,7 @@ import type { DbAccess } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
 import { openSqlDb } from "../lease/sql_open.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
+import { SqlLease6Store } from "../lease/sql_store6.ts";
 import { SqlHosts4 } from "../lease/host_cache4.ts";
 import type { SqlDb } from "../lease/sql_db.ts";
 import { DB_CONNECTION_ORIGIN, DbRecovery } from "../lease/sql_recovery.ts";
@@ -15,12 +16,28 @@ import type { DhcpState } from "../control/dhcp_state.ts";
 import { describeDb } from "../config/compile_db.ts";
 import type { RoleLife, RolePrefix } from "./role_common.ts";
 
-/** Opens the SQL lease database of a role, or logs `<P>_LEASE_DB_OPEN_FAILED` and returns undefined. */
-export async function openSqlStore4(prefix: RolePrefix, db: DbAccess, log: Log): Promise<SqlLeaseStore | undefined> {
+/** Opens the SQL lease database of a DHCPv4 role, or logs `<P>_LEASE_DB_OPEN_FAILED` and returns undefined. */
+export function openSqlStore4(prefix: RolePrefix, db: DbAccess, log: Log): Promise<SqlLeaseStore | undefined> {
+  return openSqlStore(prefix, db, log, (sql, opts) => SqlLeaseStore.open(sql, opts));
+}
+
+/** Opens the SQL lease database of a DHCPv6 role (Kea's lease6 table), or logs and returns undefined. */
+export function openSqlStore6(prefix: RolePrefix, db: DbAccess, log: Log): Promise<SqlLease6Store | undefined> {
+  return openSqlStore(prefix, db, log, (sql, opts) => SqlLease6Store.open(sql, opts));
+}
+
+async function openSqlStore<S>(
+  prefix: RolePrefix,
+  db: DbAccess,
+  log: Log,
+  open: (sql: SqlDb, opts: { log: (id: string, text: string, level?: "info" | "error") => void }) => Promise<S>,
+): Promise<S | undefined> {
+  let sql: SqlDb | undefined;
   try {
-    const sql = await openSqlDb(db);
-    return await SqlLeaseStore.open(sql, { log: (id, text, level = "info") => log[level](id, text) });
+    sql = await openSqlDb(db);
+    return await open(sql, { log: (id, text, level = "info") => log[level](id, text) });
   } catch (e) {
+    await sql?.close().catch(() => {});
     log.error(
       `${prefix}_LEASE_DB_OPEN_FAILED`,
       `cannot open the lease database ${describeDb(db)}: ${(e as Error).message}`,
@@ -61,6 +78,13 @@ export async function openHosts4(dbs: DbAccess[] | undefined, log: Log): Promise
   return hosts;
 }
 
+/** What recovery needs of a SQL lease store (SqlLeaseStore, SqlLease6Store). */
+export interface SqlStoreLike {
+  readonly db: SqlDb;
+  refresh(): Promise<void>;
+  onConnectionLost: (why: string) => void;
+}
+
 /** How often the host databases' reserved addresses are read again (mod/lease/host_cache4.ts). */
 export const HOSTS_REFRESH_MS = 10_000;
 
@@ -71,7 +95,7 @@ export const HOSTS_REFRESH_MS = 10_000;
 export function recoverSql(
   prefix: RolePrefix,
   db: DbAccess,
-  parts: { store?: SqlLeaseStore; hosts?: SqlHosts4 },
+  parts: { store?: SqlStoreLike; hosts?: SqlHosts4 },
   dhcpState: DhcpState,
   life: RoleLife,
   log: Log,

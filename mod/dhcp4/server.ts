@@ -5,7 +5,7 @@
  * nothing here throws out of the receive loop, which backs off and retries a failing transport
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
-import { commitThenFinish, type DurableReply, packetFailed } from "./edge_common.ts";
+import { commitThenFinish, type DurableReply, MAX_CONFLICT_RETRIES, packetFailed } from "./edge_common.ts";
 import type { HostKeys4, HostView4, Lease4, LeaseMutation } from "../lease/types.ts";
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "../packet4/codec.ts";
@@ -32,9 +32,6 @@ import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 import { hostKeys4, prefetchKeys4 } from "./prefetch4.ts";
 import { flexIdKeys } from "./flex_prefetch.ts";
-
-/** How many times a query whose lease another server took first is decided again (shared SQL database). */
-export const MAX_CONFLICT_RETRIES = 3;
 
 export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 

@@ -7,7 +7,7 @@
  * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
  * one through `onFatal`.
  */
-import { commitThenFinish, type DurableReply, packetFailed } from "../dhcp4/edge_common.ts";
+import { commitThenFinish, type DurableReply, MAX_CONFLICT_RETRIES, packetFailed } from "../dhcp4/edge_common.ts";
 import type { Lease6Mutation } from "../lease/types6.ts";
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
@@ -23,6 +23,7 @@ import { formatIpv6 } from "../wire/ipv6.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
+import { prefetchKeys6 } from "./prefetch6.ts";
 
 /** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
 export interface Server6Deps {
@@ -121,6 +122,7 @@ export class Dhcp6Server {
       const batch = await transport.recvBatch(256);
       if (!this.running) return;
       const now = Math.floor(this.clock() / 1000);
+      if (this.deps.store.prefetch && batch.length && !this.disabled) await this.prefetch(batch);
       for (const d of batch) this.process(d, now);
       // let commit completions (and the replies waiting for them) run between batches
       if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
@@ -138,6 +140,27 @@ export class Dhcp6Server {
     });
   }
 
+  /**
+   * A shared (SQL) store: re-reads the rows this batch asks about (prefetch6.ts) before the engine runs. A failure
+   * is logged (at most once a second) and the batch is served from the cache: the database still decides every write.
+   */
+  private async prefetch(batch: Datagram6[]): Promise<void> {
+    try {
+      await this.deps.store.prefetch!(prefetchKeys6(batch));
+    } catch (e) {
+      const now = this.clock();
+      if (now - this.lastReadFailure < 1000) return;
+      this.lastReadFailure = now;
+      this.deps.log.error(
+        "DHCP6_LEASE_DB_READ_FAILED",
+        `reading the leases of ${batch.length} queries: ${errorText(e)}`,
+      );
+    }
+  }
+
+  /** when a lease database read failure was last logged (ms) */
+  private lastReadFailure = 0;
+
   /** The query being handled by {@link process}, for the label of its failure line. */
   private current: Packet6 | undefined;
 
@@ -146,10 +169,10 @@ export class Dhcp6Server {
    * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
    * `pkt6-processing-failed` and logs one line with the client's label and the error's message, escaped.
    */
-  process(d: Datagram6, now: number): void {
+  process(d: Datagram6, now: number, attempt = 0): void {
     this.current = undefined;
     try {
-      this.processOne(d, now);
+      this.processOne(d, now, attempt);
     } catch (e) {
       this.failed(e, d, this.current);
     }
@@ -169,7 +192,7 @@ export class Dhcp6Server {
   }
 
   /** {@link process} without the last-resort catch. */
-  private processOne(d: Datagram6, now: number): void {
+  private processOne(d: Datagram6, now: number, attempt: number): void {
     const { stats, log } = this.deps;
     stats.add("pkt6-received");
     let query: Packet6;
@@ -212,10 +235,10 @@ export class Dhcp6Server {
       now,
     };
     const out: Outcome6 = handle6(query, ctx);
-    this.runOutcome(query, out, d);
+    this.runOutcome(query, out, d, attempt);
   }
 
-  private runOutcome(query: Packet6, out: Outcome6, d: Datagram6): void {
+  private runOutcome(query: Packet6, out: Outcome6, d: Datagram6, attempt: number): void {
     const { log } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
       for (const l of out.log) l.debug ? log.debug(l.id, l.text, DBG.TRACE_BASIC_DATA) : log.info(l.id, l.text);
@@ -237,6 +260,12 @@ export class Dhcp6Server {
         this.send(query, out, d);
       },
       failed: (e) => this.failed(e, d, query, true),
+      // another server sharing the SQL database took the row first: decide again on the re-read rows
+      retry: (e) => {
+        if ((e as Error)?.name !== "LeaseConflictError" || attempt >= MAX_CONFLICT_RETRIES) return false;
+        this.process(d, Math.floor(this.clock() / 1000), attempt + 1);
+        return true;
+      },
     });
   }
 
