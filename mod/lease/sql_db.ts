@@ -102,6 +102,23 @@ export function hexToColon(v: unknown): string {
   return s.replace(/(..)(?!$)/g, "$1:");
 }
 
+/**
+ * `p`, or a SqlConnectionError when no answer came within `seconds` (0: no deadline); `onTimeout` then drops the
+ * connection the statement was on (Kea: a timed-out read or write is a lost connection, then `on-fail`).
+ */
+export function withDeadline<T>(p: Promise<T>, seconds: number, what: string, onTimeout: () => void): Promise<T> {
+  if (!seconds) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new SqlConnectionError(`no answer from the database within ${seconds} s (${what})`));
+    }, seconds * 1000);
+  });
+  p.catch(() => {}); // the loser of the race must not become an unhandled rejection
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Whether a driver error means the connection is gone (rather than a refused statement). */
 export function isConnectionLoss(e: unknown): boolean {
   if (e instanceof SqlConnectionError) return true;

@@ -21,6 +21,7 @@ import {
   type SqlRow,
   type SqlStmt,
   type SqlValue,
+  withDeadline,
 } from "./sql_db.ts";
 
 const MY: SqlDialect = {
@@ -63,7 +64,11 @@ export function inline(text: string, params: SqlValue[]): string {
 
 type Header = { affectedRows: number };
 
-/** Opens a pool of `max` connections to the MySQL/MariaDB database `db` (connections are made on first use). */
+/**
+ * Opens a pool of `max` connections to the MySQL/MariaDB database `db` (connections are made on first use).
+ * `read-timeout` and `write-timeout` bound each statement's answer (see `timed`); `tcp-user-timeout` is
+ * PostgreSQL's (Kea's MySQL backend does not use it either).
+ */
 export function openMysql(db: DbAccess, max = 4): SqlDb {
   const ssl = db.trustAnchor || db.certFile || db.keyFile
     ? {
@@ -87,33 +92,46 @@ export function openMysql(db: DbAccess, max = 4): SqlDb {
   });
   // an idle connection that dies emits 'error' on the pool's connection; the next query reconnects
   pool.on("connection", (c) => c.on("error", () => {}));
+  // Kea sets MYSQL_OPT_READ_TIMEOUT / WRITE_TIMEOUT, which libmysqlclient tries 3 and 2 times: a statement whose
+  // answer takes longer than that is a lost connection (the connection is destroyed; on-fail decides)
+  const limit = 3 * db.readTimeout + 2 * db.writeTimeout;
+  const timed = <T>(p: Promise<T>, lost: () => void) => withDeadline(p, limit, "read-timeout/write-timeout", lost);
   return {
     dialect: MY,
     kind: "mysql",
     async query(text: string, params: SqlValue[] = []): Promise<SqlRow[]> {
-      const [rows] = await pool.query(inline(text, params));
-      return rows as SqlRow[];
+      const conn = await pool.getConnection();
+      let broken = false;
+      try {
+        const [rows] = await timed(conn.query(inline(text, params)), () => (broken = true, conn.destroy()));
+        return rows as SqlRow[];
+      } finally {
+        if (!broken) conn.release();
+      }
     },
     async transact(stmts: SqlStmt[], keep: (results: SqlResult[]) => boolean) {
       const conn = await pool.getConnection();
       let broken = false;
+      const lost = () => (broken = true, conn.destroy());
       try {
         const text = ["START TRANSACTION", ...stmts.map((s) => inline(s.text, s.params))].join(";\n");
-        const [res] = await conn.query(text);
+        const [res] = await timed(conn.query(text), lost);
         const results = (res as Header[]).slice(1).map((h) => ({ count: h.affectedRows, rows: [] }));
         const committed = keep(results);
-        await conn.query(committed ? "COMMIT" : "ROLLBACK");
+        await timed(conn.query(committed ? "COMMIT" : "ROLLBACK"), lost);
         return { results, committed };
       } catch (e) {
-        try {
-          await conn.query("ROLLBACK");
-        } catch {
-          broken = true;
+        if (!broken) {
+          try {
+            await timed(conn.query("ROLLBACK"), lost);
+          } catch {
+            if (!broken) conn.destroy();
+            broken = true;
+          }
         }
         throw e;
       } finally {
-        if (broken) conn.destroy();
-        else conn.release();
+        if (!broken) conn.release();
       }
     },
     close: () => pool.end(),

@@ -132,8 +132,10 @@ function base(type: "postgresql" | "mysql", host: string, port: number, dir: str
   };
 }
 
-/** Starts a private PostgreSQL 15 with a Kea database (see the file comment). */
-export async function startPostgres(opts: { netns?: string; listen?: string } = {}): Promise<SqlServer> {
+/** Starts a private PostgreSQL 15 with a Kea database (see the file comment); `tls`: TCP only over TLS. */
+export async function startPostgres(
+  opts: { netns?: string; listen?: string; tls?: { certFile: string; keyFile: string } } = {},
+): Promise<SqlServer> {
   const dir = await Deno.makeTempDir({ prefix: "weka-pg-" });
   const host = opts.listen ?? "127.0.0.1";
   const port = freePort();
@@ -143,7 +145,18 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
   await Deno.writeTextFile(`${dir}/pw`, "postgres\n");
   await run(["chown", "postgres", `${dir}/pw`]);
   await asPg([`${PG_BIN}/initdb`, "-D", `${dir}/data`, "-A", "md5", "-U", "postgres", `--pwfile=${dir}/pw`]);
-  await Deno.writeTextFile(`${dir}/data/pg_hba.conf`, "local all all trust\nhost all all 0.0.0.0/0 md5\n");
+  // with `tls`: TCP clients must use TLS (hostssl), with the given certificate
+  const hba = opts.tls ? "hostssl all all 0.0.0.0/0 md5" : "host all all 0.0.0.0/0 md5";
+  await Deno.writeTextFile(`${dir}/data/pg_hba.conf`, `local all all trust\n${hba}\n`);
+  let tlsArgs = "";
+  if (opts.tls) {
+    for (const [from, to] of [[opts.tls.certFile, "server.crt"], [opts.tls.keyFile, "server.key"]]) {
+      await Deno.copyFile(from, `${dir}/data/${to}`);
+      await run(["chown", "postgres", `${dir}/data/${to}`]);
+      await Deno.chmod(`${dir}/data/${to}`, 0o600);
+    }
+    tlsArgs = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key";
+  }
   const start = () =>
     asPg([
       `${PG_BIN}/pg_ctl`,
@@ -152,7 +165,7 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
       "-l",
       `${dir}/log`,
       "-o",
-      `-k ${dir} -p ${port} -h ${host} -c max_connections=200`,
+      `-k ${dir} -p ${port} -h ${host} -c max_connections=200${tlsArgs}`,
       "-w",
       "start",
     ], opts.netns);

@@ -12,6 +12,7 @@ import { ip, mkLease, runStoreContract } from "./store_contract.ts";
 import { type SqlServer, sqlSkipReason, startSqlServer } from "./sql_servers.ts";
 import { runSql6Tests } from "./sql_store6_tests.ts";
 import { runSqlHostsTests } from "./sql_hosts_tests.ts";
+import { runSqlTimeoutTests } from "./sql_timeouts_tests.ts";
 
 for (const type of ["postgresql", "mysql"] as const) {
   const why = sqlSkipReason(type);
@@ -134,6 +135,7 @@ for (const type of ["postgresql", "mysql"] as const) {
 
   runSql6Tests(type, db);
   runSqlHostsTests(type, db);
+  runSqlTimeoutTests(type, db);
 
   Deno.test({
     name: `SqlLeaseStore(${type}): stop the private server`,
