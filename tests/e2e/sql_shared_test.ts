@@ -5,7 +5,7 @@
  *   relays (giaddr 198.18.0.100 → srv1, 198.18.0.254 → srv2), both allocating from one pool: every DHCPACK on the
  *   wire (tcpdump in both servers) is compared with the table — no address ACKed to two clients, every ACKed lease
  *   present with its client. CI runs `WEKA_SQL_LEASES` (default 3 000) leases; `deno task bench:sql-shared` runs
- *   the 100 000 of the issue.
+ *   the 100 000 of the issue (`WEKA_SQL_RATE`: DORA/s per server, default from the count, at most 1 000).
  * - the database SIGKILLed under 500 DORA/s and restarted: no ACK without a committed row (capture vs table), and
  *   the server recovers per `on-fail` stop-retry-exit (service off while the database is gone, back after).
  */
@@ -96,7 +96,8 @@ labTest(
       a = await startWeka(lab, "srv1", cfg);
       b = await startWeka(lab, "srv2", cfg);
       const stops = [await capture(lab, "srv1", dir), await capture(lab, "srv2", dir)];
-      const each = Math.ceil(LEASES / 2), rate = Math.min(1000, Math.max(200, Math.ceil(each / 10)));
+      const each = Math.ceil(LEASES / 2);
+      const rate = Number(Deno.env.get("WEKA_SQL_RATE")) || Math.min(1000, Math.max(200, Math.ceil(each / 10)));
       const secs = Math.ceil(each / rate);
       const [ra, rb] = await Promise.all([
         perfdhcp(lab, rate, secs, { server: "198.18.0.1", host: "cli", clients: each, mac: "00:0c:01:00:00:01" }),
