@@ -6,15 +6,21 @@
  * database each time), and the best rate with < 0.5 % drops in both exchanges is printed for each, with the
  * ratio weka / Kea (DESIGN.md: Kea 2.2's DHCPv6 reaches ~6 000 exchanges/s here).
  * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_GENERATORS=N splits each step over N perfdhcp
- * instances on different LAN A hosts (default 2). Needs root, iproute2, kea-admin and kea-dhcp6-server.
+ * instances on different LAN A hosts (default 3, at most 4); each step prints what the generators actually sent
+ * per second, so a step where they fell short of the asked rate (the generator capped, not the server) shows.
+ * Then BENCH_LATENCY (default 1000; 0 skips it) exchanges/s for SECONDS for each server with tcpdump on the
+ * generator: the client-side SOLICIT→ADVERTISE and REQUEST→REPLY delays, p50/p99, and the p99 ratio weka / Kea.
+ * Needs root, iproute2, tcpdump, kea-admin and kea-dhcp6-server.
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
+import { delays6, pcapDhcp6, pct } from "./latency6.ts";
 
 type Server = "weka" | "kea";
 const DROP_LIMIT = 0.5;
 const secs = Number(Deno.args[0] ?? 10);
-const GENERATORS = Number(Deno.env.get("BENCH_GENERATORS") ?? 2);
+const GENERATORS = Math.min(4, Number(Deno.env.get("BENCH_GENERATORS") ?? 3));
+const LATENCY_RATE = Number(Deno.env.get("BENCH_LATENCY") ?? 1000);
 const HOSTS = ["cli", "cli1", "srv2", "dns"];
 const rates = Deno.args.length > 1 ? Deno.args.slice(1).map(Number) : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000];
 
@@ -77,7 +83,7 @@ async function perfdhcp6(lab: Lab, host: string, rate: number, clients: number):
   return parse(text);
 }
 
-async function step(lab: Lab, server: Server, rate: number): Promise<Perf6> {
+async function step(lab: Lab, server: Server, rate: number, capture?: (dir: string) => Promise<void>): Promise<Perf6> {
   const dir = await Deno.makeTempDir({ prefix: `bench6-${server}-` });
   const cfg = `${dir}/${server}.json`;
   await Deno.writeTextFile(cfg, JSON.stringify(config(server, dir)));
@@ -92,6 +98,14 @@ async function step(lab: Lab, server: Server, rate: number): Promise<Perf6> {
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));
+    if (capture) {
+      const cap = lab.spawn("cli", ["tcpdump", "-i", "eth0", "-U", "-w", `${dir}/cap.pcap`, "udp port 547"]);
+      await new Promise((r) => setTimeout(r, 800));
+      const r = await perfdhcp6(lab, "cli", rate, 60000);
+      await cap.stop("SIGINT", 3000);
+      await capture(dir);
+      return r;
+    }
     const n = Math.max(1, GENERATORS);
     const rs = await Promise.all(
       HOSTS.slice(0, n).map((h) => perfdhcp6(lab, h, Math.round(rate / n), Math.floor(60000 / n))),
@@ -109,6 +123,28 @@ async function step(lab: Lab, server: Server, rate: number): Promise<Perf6> {
   } finally {
     await p.stop("SIGTERM", 5000);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The reply delays at LATENCY_RATE exchanges/s, weka then Kea in the same run (see the module comment). */
+async function latency(lab: Lab, haveKea: boolean): Promise<void> {
+  console.log(`\n# reply delays at ${LATENCY_RATE} SARR/s for ${secs} s, one perfdhcp -6 on cli, tcpdump on cli`);
+  const p99: Partial<Record<Server, number>> = {};
+  for (const server of (haveKea ? ["weka", "kea"] : ["weka"]) as Server[]) {
+    let line = "";
+    await step(lab, server, LATENCY_RATE, async (dir) => {
+      const pk = pcapDhcp6(await Deno.readFile(`${dir}/cap.pcap`));
+      const sa = delays6(pk, 1, 2), rr = delays6(pk, 3, 7);
+      const f = (x: number) => x.toFixed(2);
+      p99[server] = pct(rr, 0.99);
+      line =
+        `${server.padEnd(4)} SOLICIT→ADVERTISE p50=${f(pct(sa, 0.5))} p99=${f(pct(sa, 0.99))} ms (${sa.length}); ` +
+        `REQUEST→REPLY p50=${f(pct(rr, 0.5))} p99=${f(pct(rr, 0.99))} max=${f(rr.at(-1) ?? NaN)} ms (${rr.length})`;
+    });
+    console.log(line);
+  }
+  if (p99.weka !== undefined && p99.kea !== undefined) {
+    console.log(`REQUEST→REPLY p99 ratio weka/kea ${(p99.weka / p99.kea).toFixed(2)}`);
   }
 }
 
@@ -137,7 +173,8 @@ async function main(): Promise<number> {
         const r = await step(lab, server, rate);
         const pass = r.saDrop < DROP_LIMIT && r.rrDrop < DROP_LIMIT && r.rate > 0;
         console.log(
-          `${server.padEnd(4)} asked=${String(rate).padStart(5)} rate=${r.rate.toFixed(0).padStart(5)} ` +
+          `${server.padEnd(4)} asked=${String(rate).padStart(5)} sent=${(r.sent / secs).toFixed(0).padStart(5)} ` +
+            `rate=${r.rate.toFixed(0).padStart(5)} ` +
             `sa_drop=${r.saDrop}% rr_drop=${r.rrDrop}% sa_avg=${r.saAvgMs}ms rr_avg=${r.rrAvgMs}ms ${
               pass ? "ok" : "DROPS"
             }`,
@@ -147,6 +184,7 @@ async function main(): Promise<number> {
       }
       if (!alive.weka && !alive.kea) break;
     }
+    if (LATENCY_RATE > 0) await latency(lab, haveKea);
   } finally {
     await lab.down();
   }

@@ -7,7 +7,7 @@
 import { parseConfigText } from "../mod/config/load.ts";
 import { LeaseIndex } from "../mod/lease/memory_index.ts";
 import { OfferTable } from "../mod/lease/offers.ts";
-import { IterativeAllocator } from "../mod/lease/allocator.ts";
+import { PoolAllocator } from "../mod/lease/allocator.ts";
 import { decode4, encode4 } from "../mod/packet4/codec.ts";
 import { handle4 } from "../mod/dhcp4/engine/handle4.ts";
 import type { EngineContext, Outcome } from "../mod/dhcp4/engine/types.ts";
@@ -55,7 +55,7 @@ function round(): Record<string, number> {
     arrival,
     leases,
     offers,
-    allocator: new IterativeAllocator(leases, offers),
+    allocator: new PoolAllocator(leases, offers),
     now: 1_800_000_000,
   };
   const disc = Array.from({ length: N }, (_, i) => query(i, 1));

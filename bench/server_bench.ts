@@ -6,7 +6,7 @@
 import { parseConfigText } from "../mod/config/load.ts";
 import { KvLeaseStore } from "../mod/lease/kv_store.ts";
 import { OfferTable } from "../mod/lease/offers.ts";
-import { IterativeAllocator } from "../mod/lease/allocator.ts";
+import { PoolAllocator } from "../mod/lease/allocator.ts";
 import { Stats } from "../mod/stats/stats.ts";
 import { nullLog } from "../mod/log/logger.ts";
 import { type Datagram, Dhcp4Server } from "../mod/dhcp4/server.ts";
@@ -47,7 +47,7 @@ const server = new Dhcp4Server({
   transport,
   store,
   offers,
-  allocator: new IterativeAllocator(store, offers),
+  allocator: new PoolAllocator(store, offers),
   stats: new Stats(),
   log: nullLog,
   ifaceAddrs: new Map([["eth0", [0xc6120001]]]),

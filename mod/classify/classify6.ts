@@ -5,10 +5,10 @@
  * (relay chain included, so `relay6[…]` tests see it), the arrival facts and the compiled classes in, a set out.
  */
 import type { BoolExpr } from "./expr/ast.ts";
-import type { ClassDef } from "./class_def.ts";
+import { type ClassDef, spawnedClass } from "./class_def.ts";
 import type { Message6, Packet6, Relay6 } from "../packet6/packet.ts";
 import { EvalError } from "./eval_core.ts";
-import { evalBool6, type EvalInput6 } from "./evaluate6.ts";
+import { evalBool6, type EvalInput6, evalString6 } from "./evaluate6.ts";
 import { decodeVendor6 } from "./vendor6.ts";
 
 /** The arrival facts `pkt.iface|src|dst|len` read (addresses as 16 bytes). */
@@ -54,6 +54,29 @@ export function evaluate6(cls: { test?: BoolExpr }, input: EvalInput6): boolean 
 }
 
 /**
+ * Evaluates one class for a DHCPv6 query and adds what it gives to `set` (as classify4.ts assignClass): its name
+ * when its test holds, or, for a template class, its name and `SPAWN_<name>_<value>` when the value is not empty.
+ */
+export function assignClass6(cls: ClassDef, set: Set<string>, input: EvalInput6): boolean {
+  if (cls.templateTest) {
+    let value: string;
+    try {
+      value = evalString6(cls.templateTest, input);
+    } catch (e) {
+      if (e instanceof EvalError) return false;
+      throw e;
+    }
+    if (value === "") return false;
+    set.add(cls.name);
+    set.add(spawnedClass(cls.name, value));
+    return true;
+  }
+  if (!evaluate6(cls, input)) return false;
+  set.add(cls.name);
+  return true;
+}
+
+/**
  * Kea's `Dhcpv6Srv::classifyByVendor`: with a Vendor Class option (16) carrying at least one tuple, the class
  * `VENDOR_CLASS_docsis3.0` or `VENDOR_CLASS_eRouter1.0` when a tuple says so, else `VENDOR_CLASS_<first tuple>`.
  */
@@ -80,8 +103,6 @@ export function classifyQuery6(
   const input = queryInput6(query, arrival, set, relays);
   const vc = vendorClass6(input.message);
   if (vc) set.add(vc);
-  for (const c of classes) {
-    if (c.test && !c.afterHost && !c.additional && evaluate6(c, input)) set.add(c.name);
-  }
+  for (const c of classes) if (!c.afterHost && !c.additional) assignClass6(c, set, input);
   return set;
 }

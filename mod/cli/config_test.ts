@@ -12,6 +12,7 @@ export async function runConfigTest(path: string): Promise<number> {
   try {
     const loaded = await loadConfigFile(path);
     for (const w of loaded.warnings) console.error(`warning: ${formatProblem(w)}`);
+    for (const n of loaded.notices) console.error(`info: ${formatProblem(n)}`);
     const d = loaded.dhcp4;
     const summary = d
       ? `Dhcp4: ${d.subnets.length} subnet(s), ${d.subnets.reduce((n, s) => n + s.pools.length, 0)} pool(s), ` +

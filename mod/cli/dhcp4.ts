@@ -6,17 +6,20 @@
  * on the configured control sockets; config-reload, config-set and SIGHUP share one apply path. A memfile config
  * whose Kea CSV exists while the KV store is empty has its leases imported at start-up (a Kea site keeps them).
  */
+import { leaseSanity4 } from "./lease_sanity.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import type { Dhcp4Config } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { OfferTable } from "../lease/offers.ts";
-import { IterativeAllocator } from "../lease/allocator.ts";
+import { PoolAllocator } from "../lease/allocator.ts";
 import { Reclaimer } from "../lease/reclaim.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp4Server } from "../dhcp4/server.ts";
 import { listInterfaces, resolveServedInterfaces, type ServedInterface } from "../net/interfaces.ts";
 import { FfiTransport } from "../net/transport_ffi.ts";
 import { LoopbackTransport } from "../net/transport_loopback.ts";
+import type { PollGroup } from "../net/poll_group.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { VERSION } from "./version.ts";
 import { initialLeaseStats } from "./dhcp4_stats.ts";
@@ -34,7 +37,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
-import { buildHaService, haReloadBlocker, openHa } from "./dhcp4_ha.ts";
+import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
 import { freshLeaseReads, openHosts4, openSqlStore4, recoverSql } from "./sql_leases.ts";
 import { describeDb } from "../config/compile_db.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
@@ -48,6 +51,10 @@ export interface Dhcp4Options {
   all: boolean;
   /** `weka run` with Dhcp6 too (mod/cli/run.ts): log through this and leave logging open; absent = own logging */
   log?: Log;
+  /** `weka run` with Dhcp6 too: the process's one readiness wait over every socket (mod/net/poll_group.ts) */
+  group?: PollGroup;
+  /** `weka run` with Dhcp6 too: the D2 mod/cli/run.ts started for both families (NCRs go to it in-process) */
+  d2?: D2Daemon;
   /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp4`) */
   services?: ServiceDirectory;
 }
@@ -85,23 +92,28 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const hosts = await openHosts4(config.hostsDbs, log);
   if (hosts === false) return await role.abort();
   if (hosts) role.onStop(() => hosts.close());
+  // Kea checks the leases it loads from a lease file; a shared SQL database is not rewritten at start-up
+  if (!(store instanceof SqlLeaseStore)) await leaseSanity4(store, config, log);
   let net: ReturnType<typeof openTransport>;
   try {
-    net = openTransport(config, opts.port, log);
+    net = openTransport(config, opts.port, log, opts.group);
   } catch (e) {
     log.error("DHCP4_OPEN_SOCKET_FAIL", (e as Error).message);
     return await role.abort();
   }
   const stats = new Stats();
   const resetStats = (c: Dhcp4Config) => {
+    const t = c.tuning;
+    stats.setSampleLimits(t?.statisticSampleCount ?? 20, t?.statisticSampleAge ?? 0, WEKA_BOUNDS.statisticSamples);
     initialLeaseStats(stats, c, store, Math.floor(Date.now() / 1000));
     ensureKeaStats(stats, c.subnets.map((s) => s.id));
   };
   resetStats(config);
   const offers = new OfferTable();
-  const allocator = new IterativeAllocator(store, offers);
+  const allocator = new PoolAllocator(store, offers);
   allocator.hosts = hosts;
-  const ddns = await startDdns(role, opts.all ? loaded.d2 : undefined, stats, opts.services);
+  (store as LeaseStore).subscribe?.((m) => allocator.observe(m));
+  const ddns = await startDdns(role, opts.d2 ?? (opts.all ? loaded.d2 : undefined), stats, opts.services);
   if (ddns === false) {
     net.transport.close();
     return await role.abort();
@@ -168,6 +180,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    packetQueueStats: () => server.queueStats.averages(),
     resendDdns: ddns ? (l) => resendNcr(ddns, role.current, l) : undefined,
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
@@ -193,7 +206,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
       `${config.subnets.length} subnet(s)`,
     net.served.length === 0,
   );
-  if (haService && haDeps) await startHa(role, haService, haDeps, channel);
+  if (haService && haDeps) await startHa(role, haService, haDeps, channel.registry);
   return await role.serveUntilStopped(stats, "DHCPv4");
 }
 
@@ -239,13 +252,14 @@ async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | u
  */
 async function startDdns(
   role: RoleRunner<Dhcp4Config>,
-  d2Config: LoadedConfig["d2"],
+  d2Config: LoadedConfig["d2"] | D2Daemon,
   stats: Stats,
   services: ServiceDirectory | undefined,
 ): Promise<DdnsSender | undefined | false> {
   const log = role.log;
   let d2: D2Daemon | undefined;
-  if (d2Config) {
+  if (d2Config && "service" in d2Config) d2 = d2Config; // started by weka run for both families
+  else if (d2Config) {
     d2 = await startInProcessD2(
       {
         log,
@@ -267,24 +281,6 @@ async function startDdns(
   return ddns;
 }
 
-/** Opens the HA listener and starts the relationship; a failure stops the role with exit code 1. */
-async function startHa(
-  role: RoleRunner<Dhcp4Config>,
-  service: ReturnType<typeof buildHaService>,
-  deps: Parameters<typeof openHa>[1],
-  channel: ControlChannel,
-): Promise<void> {
-  try {
-    const ha = await openHa(service, deps, channel.registry);
-    role.onStop(() => ha.stop());
-    service.start();
-  } catch (e) {
-    role.log.error("HA_SERVICE_START_FAILED", (e as Error).message);
-    role.life.exitCode = 1;
-    role.life.stopped.resolve("HA start-up failure");
-  }
-}
-
 /** lease4-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its subnet. */
 function resendNcr(ddns: DdnsSender, config: Dhcp4Config, lease: Lease4): void {
   const subnet = config.subnets.find((s) => s.id === lease.subnetId);
@@ -301,7 +297,7 @@ function leaseDbText(config: Dhcp4Config, n: number): string {
 }
 
 /** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
-function inProcessSink(d2: D2Daemon) {
+export function inProcessSink(d2: D2Daemon) {
   return (ncr: Parameters<D2Daemon["service"]["submit"]>[0]) => {
     if (!d2.service.submit(ncr)) throw new Error("the in-process D2 refused the request (its queue is full)");
   };
@@ -319,7 +315,7 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
-function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) {
+function openTransport(config: Dhcp4Config, port: string | undefined, log: Log, group?: PollGroup) {
   if (port !== undefined) {
     const p = Number(port);
     if (!Number.isInteger(p) || p < 1 || p > 65534) throw new Error(`--port ${port}: expected a port number`);
@@ -334,6 +330,11 @@ function openTransport(config: Dhcp4Config, port: string | undefined, log: Log) 
     return { transport: LoopbackTransport.open({ port: p, clientPort: p + 1, served: fake }), served: [fake] };
   }
   const served = resolveServedInterfaces(config.interfaces, listInterfaces(), (m) => log.warn("DHCP4_INTERFACE", m));
-  const transport = FfiTransport.open({ interfaces: served, raw: config.socketType === "raw", rcvbuf: 8 << 20 });
+  const transport = FfiTransport.open({
+    interfaces: served,
+    raw: config.socketType === "raw",
+    rcvbuf: 8 << 20,
+    group,
+  });
   return { transport, served };
 }

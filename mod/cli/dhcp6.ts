@@ -1,23 +1,35 @@
 /**
  * `weka dhcp6 -c FILE [-p PORT]` (and the DHCPv6 half of `weka run`): wires the DHCPv6 role together the way
  * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → Deno KV lease6 store → server DUID
- * (persisted in `kea-dhcp6-serverid`) → sockets (ff02::1:2%IFACE and the global addresses, mod/net/udp6.ts) →
- * server loop → control channel, then waits for signals. SIGHUP and config-reload re-read the file (a bad file is
- * refused and the old configuration keeps serving; the lease database and the interfaces cannot change without a
- * restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
+ * (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per interface, joined to ff02::1:2, mod/net/udp6.ts) →
+ * server loop → control channel → HA relationship (libdhcp_ha.so, mod/ha with HA_FAMILY6), then waits for
+ * signals. SIGHUP and config-reload re-read the file (a bad file is refused and the old configuration keeps
+ * serving; the lease database, the interfaces and the HA relationship cannot change without a restart);
+ * SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
+import { leaseSanity6 } from "./lease_sanity.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { dirname, join } from "node:path";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLease6Store } from "../lease/kv_store6.ts";
+import { parseKeaCsv6 } from "../lease/kea_csv6.ts";
+import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { reclaimer6 } from "../lease/reclaim6.ts";
-import { IterativeAllocator6 } from "../dhcp6/engine/allocator6.ts";
+import { PoolAllocator6 } from "../dhcp6/engine/pool_allocator6.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp6Server } from "../dhcp6/server6.ts";
 import { duidText, loadServerDuid, SERVER_ID_FILE } from "../dhcp6/server_duid.ts";
 import { initialLease6Stats } from "../dhcp6/stats6.ts";
 import { Control6Channel, type Control6Context } from "../dhcp6/control6.ts";
-import { resolveServed6, Udp6Transport } from "../net/udp6.ts";
+import { Ffi6Transport, resolveServed6 } from "../net/udp6.ts";
+import { ifNameToIndex } from "../net/libc.ts";
+import type { PollGroup } from "../net/poll_group.ts";
+import type { D2Daemon } from "../ddns/d2/daemon.ts";
+import { startDdnsSender6 } from "../dhcp6/ddns6.ts";
+import { inProcessSink } from "./dhcp4.ts";
+import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
+import { HA_FAMILY6 } from "../ha/family6.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
@@ -34,6 +46,10 @@ export interface Dhcp6Options {
   port?: string;
   /** `weka run` with Dhcp4 too: log through this (one LogTape configuration per process); absent = own logging */
   log?: Log;
+  /** `weka run` with Dhcp4 too: the process's one readiness wait over every socket (mod/net/poll_group.ts) */
+  group?: PollGroup;
+  /** `weka run` with DhcpDdns: the in-process D2 (NCRs go to it directly) */
+  d2?: D2Daemon;
   /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp6`) */
   services?: ServiceDirectory;
 }
@@ -45,7 +61,7 @@ export function reloadBlocker6(old: Dhcp6Config, next: Dhcp6Config): string | un
   }
   const names = (c: Dhcp6Config) => JSON.stringify(c.interfaces, (_k, v) => typeof v === "bigint" ? String(v) : v);
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return undefined;
+  return haReloadBlocker(old, next);
 }
 
 /** What makes the DHCPv6 role a role (mod/cli/role_runner.ts runs it). */
@@ -73,19 +89,15 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     );
     return await role.abort();
   }
-  const store = config.lease.db
-    ? await openSqlStore6("DHCP6", config.lease.db, log)
-    : await role.openStore((p, o) => KvLease6Store.open(p, o));
+  const store = await openStore6(role);
   if (!store) return await role.abort();
-  role.onStop(() => store.close());
-  log.info(
-    "DHCP6_LEASE_DB",
-    `${config.lease.db ? `${config.lease.type}` : "Deno KV"} lease database ${config.lease.path}: ${store.size()} ` +
-      `IPv6 lease(s) loaded`,
-  );
-  let net: Awaited<ReturnType<typeof openTransport6>>;
+  // Kea checks the leases it loads from a lease file; a shared SQL database is not rewritten at start-up
+  if (!(store instanceof SqlLease6Store)) await leaseSanity6(store, config, log);
+  const allocator = new PoolAllocator6();
+  (store as Lease6Store).subscribe?.((m) => allocator.observe(m));
+  let net: ReturnType<typeof openTransport6>;
   try {
-    net = await openTransport6(config, opts.port, log);
+    net = openTransport6(config, opts.port, log, opts.group);
   } catch (e) {
     log.error("DHCP6_OPEN_SOCKET_FAIL", (e as Error).message);
     return await role.abort();
@@ -103,26 +115,48 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   log.info("DHCP6_SERVERID", `server DUID ${duidText(serverDuid)} (${duidPath})`);
 
   const stats = new Stats();
+  const sampleLimits = (c: typeof config) =>
+    stats.setSampleLimits(
+      c.tuning?.statisticSampleCount ?? 20,
+      c.tuning?.statisticSampleAge ?? 0,
+      WEKA_BOUNDS.statisticSamples,
+    );
+  sampleLimits(config);
   initialLease6Stats(stats, config, store);
+  const ddns = startDdnsSender6(config, {
+    stats,
+    log,
+    ...(opts.d2 ? { sink: inProcessSink(opts.d2), sinkName: "the in-process D2 (weka run)" } : {}),
+  });
+  role.onStop(() => ddns?.close());
+  const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
+  // libdhcp_ha.so in Dhcp6: kea-dhcp6's relationship (lease6-bulk-apply, lease6-get-page, the DUID's hash)
+  const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
+  const haDeps = config.ha
+    ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown, family: HA_FAMILY6 }
+    : undefined;
+  const haService = haDeps ? buildHaService(haDeps) : undefined;
+  if (store instanceof SqlLease6Store) {
+    role.onStop(recoverSql("DHCP6", config.lease.db!, { store }, dhcpState, role.life, log));
+  }
   const server = new Dhcp6Server({
     config,
     transport: net.transport,
     store,
-    allocator: new IterativeAllocator6(),
+    allocator,
     stats,
     log,
     serverDuid,
     ifaceAddrs: net.ifaceAddrs,
     onFatal: (reason) => role.life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
+    onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
+    ha: haService,
   });
-  const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
-  if (store instanceof SqlLease6Store) {
-    role.onStop(recoverSql("DHCP6", config.lease.db!, { store }, dhcpState, role.life, log));
-  }
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
+    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -132,6 +166,9 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.onStop(() => dhcpState.clearTimer());
   role.whenApplied((next) => {
     server.setConfig(next);
+    ddns?.setConfig(next);
+    allocator.reset();
+    sampleLimits(next);
     initialLease6Stats(stats, next, store);
   });
   const ctx: Control6Context = {
@@ -139,6 +176,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     store,
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
+    packetQueueStats: () => server.queueStats.averages(),
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();
@@ -157,26 +195,68 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
       `${config.subnets.length} subnet(s)`,
     endpoints.length === 0,
   );
+  if (haService && haDeps) await startHa(role, haService, haDeps, channel.registry);
   return await role.serveUntilStopped(stats, "DHCPv6");
 }
 
 /**
- * The DHCPv6 sockets: with `port` (tests without root) relayed traffic on [::1]:PORT only; else one socket per
- * served interface on ff02::1:2 and its global addresses (mod/net/udp6.ts). Also the addresses per interface and a
- * MAC for a generated server DUID.
+ * Opens the role's SQL lease database (Kea's lease6 table), or its Deno KV lease6 store, writes the pid file that tells `weka leases import -6` this process owns
+ * the database, and imports a memfile's Kea kea-leases6.csv into an empty store (a Kea site keeps its leases, as
+ * for DHCPv4). Undefined when the store cannot be used (the reason is logged).
  */
-async function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log) {
+async function openStore6(role: RoleRunner<Dhcp6Config>): Promise<Lease6Store | undefined> {
+  const { log, current: config } = role;
+  if (config.lease.db) {
+    const sql = await openSqlStore6("DHCP6", config.lease.db, log);
+    if (!sql) return undefined;
+    role.onStop(() => sql.close());
+    log.info(
+      "DHCP6_LEASE_DB",
+      `${config.lease.type} lease database ${config.lease.path}: ${sql.size()} IPv6 lease(s) loaded`,
+    );
+    return sql;
+  }
+  const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
+  if (!store) return undefined;
+  role.onStop(() => store.close());
+  log.info(
+    "DHCP6_LEASE_DB",
+    config.lease.type === "memfile"
+      ? `memfile lease file ${config.lease.csvName ?? "(default)"} is kept as Deno KV database ${config.lease.path}; ` +
+        `${store.size()} IPv6 lease(s) loaded`
+      : `Deno KV lease database ${config.lease.path}: ${store.size()} IPv6 lease(s) loaded`,
+  );
+  const pidFile = serverPidFile(config.lease.path);
+  await Deno.writeTextFile(pidFile, `${Deno.pid}\n`).catch(() => {});
+  role.onStop(() => Deno.remove(pidFile).catch(() => {}));
+  if (config.lease.type === "memfile" && config.lease.csvName && store.size() === 0) {
+    try {
+      await importCsvAtStartup(store, config.lease.csvName, (id, text) => log.info(id, text), parseKeaCsv6);
+    } catch (e) {
+      log.error("DHCP6_LEASE_CSV_IMPORT_FAILED", `${config.lease.csvName}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+  return store;
+}
+
+/**
+ * The DHCPv6 sockets: with `port` (tests without root) relayed traffic on [::1]:PORT only; else one FFI socket per
+ * served interface on [::]:547, joined to ff02::1:2 there (mod/net/udp6.ts). Also the addresses per interface and
+ * a MAC for a generated server DUID.
+ */
+function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log, group?: PollGroup) {
   const onSendError = (m: string) => log.error("DHCP6_PACKET_SEND_FAIL", m);
   if (port !== undefined) {
     const p = Number(port);
     if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`--port ${port}: expected a port number`);
     const iface = config.interfaces[0]?.name ?? "";
-    const transport = await Udp6Transport.openLoopback(p, iface === "*" ? "" : iface, onSendError);
+    const transport = Ffi6Transport.openLoopback(p, iface === "*" ? "" : iface, onSendError, group);
     return { transport, ifaceAddrs: new Map([[iface, [parseIpv6("::1")!]]]), mac: undefined };
   }
-  const r = resolveServed6(config.interfaces, Deno.networkInterfaces());
-  const transport = await Udp6Transport.open({ interfaces: r.served, onSendError });
-  for (const w of transport.warnings) log.warn("DHCP6_OPEN_SOCKET_FAIL", w);
+  const r = resolveServed6(config.interfaces, Deno.networkInterfaces(), ifNameToIndex);
+  for (const w of r.warnings) log.warn("DHCP6_OPEN_SOCKET_FAIL", w);
+  const transport = Ffi6Transport.open({ interfaces: r.served, onSendError, group });
   const mac = r.served.map((s) => r.macs.get(s.name)).find((m) => m) ?? [...r.macs.values()][0];
   return { transport, ifaceAddrs: r.addrs, mac };
 }

@@ -6,13 +6,15 @@
  * needs the server stopped: a running server announces itself in `<kv path>.pid` (as Kea writes a pid file), and
  * import refuses while that process lives (use the control channel's lease4-add/lease4-update instead).
  * Export and import use Kea's kea-leases4.csv format, so a Kea site can bring its leases along; large files show a
- * progress bar on a terminal. `importCsvAtStartup` is the server's start-up import of an existing Kea lease file.
+ * progress bar on a terminal. `importCsvAtStartup` is the server's start-up import of an existing Kea lease file
+ * (kea-leases4.csv or, with parseKeaCsv6, kea-leases6.csv). `-6` (or a file with only Dhcp6) works on the DHCPv6
+ * database in Kea's kea-leases6.csv format (mod/cli/leases6.ts).
  */
 import { loadConfigFile } from "../config/load.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { formatKeaCsv4, parseKeaCsv4 } from "../lease/kea_csv.ts";
-import { type Lease4, leaseExpire, type LeaseStore } from "../lease/types.ts";
+import { type Lease4, leaseExpire } from "../lease/types.ts";
 import { formatIpv4, parseIpv4 } from "../wire/addr.ts";
 import { type ControlTarget, findTarget } from "./control_target.ts";
 
@@ -82,8 +84,13 @@ export class ProgressBar {
   }
 }
 
+/** What an import writes to: a lease store of either family (its `apply` takes puts). */
+export interface PutStore<L> {
+  apply(mutations: { op: "put"; lease: L }[]): Promise<void>;
+}
+
 /** Writes leases to the store in chunks of 5000, awaiting each commit; reports progress. */
-async function applyInChunks(store: LeaseStore, leases: Lease4[], bar?: ProgressBar): Promise<void> {
+export async function applyInChunks<L>(store: PutStore<L>, leases: L[], bar?: ProgressBar): Promise<void> {
   const chunk = 5000;
   for (let i = 0; i < leases.length; i += chunk) {
     await store.apply(leases.slice(i, i + chunk).map((lease) => ({ op: "put" as const, lease })));
@@ -97,10 +104,11 @@ async function applyInChunks(store: LeaseStore, leases: Lease4[], bar?: Progress
  * else `NAME.2`, `NAME.1`, `NAME`; a later row for an address wins). Returns the number imported (0 when there is
  * no file). Rows Kea would reject are logged and skipped.
  */
-export async function importCsvAtStartup(
-  store: LeaseStore,
+export async function importCsvAtStartup<L extends { address: number | bigint }>(
+  store: PutStore<L>,
   csvPath: string,
   log: (id: string, text: string) => void,
+  parse: (text: string) => { leases: L[]; errors: { line: number; message: string }[] } = parseKeaCsv4 as never,
 ): Promise<number> {
   const exists = (p: string) => {
     try {
@@ -115,19 +123,19 @@ export async function importCsvAtStartup(
     : [`${csvPath}.2`, `${csvPath}.1`, csvPath].filter(exists);
   const texts = files.map((f) => Deno.readTextFileSync(f));
   const headers = texts.map((t) => t.slice(0, t.indexOf("\n") >>> 0));
-  let leases: Lease4[], errors: { line: number; message: string }[];
+  let leases: L[], errors: { line: number; message: string }[];
   if (headers.every((h) => h === headers[0])) {
     // one logical file: rows in load order, so a later deletion (valid_lifetime 0) wins over an earlier row
-    ({ leases, errors } = parseKeaCsv4([headers[0], ...texts.map((t) => t.slice(headers[0].length + 1))].join("\n")));
+    ({ leases, errors } = parse([headers[0], ...texts.map((t) => t.slice(headers[0].length + 1))].join("\n")));
   } else {
-    const byAddr = new Map<number, Lease4>();
+    const byAddr = new Map<number | bigint, L>();
     errors = [];
     for (const t of texts) {
-      const r = parseKeaCsv4(t);
+      const r = parse(t);
       r.leases.forEach((l) => byAddr.set(l.address, l));
       errors.push(...r.errors);
     }
-    leases = [...byAddr.values()].sort((a, b) => a.address - b.address);
+    leases = [...byAddr.values()].sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
   }
   for (const e of errors.slice(0, 20)) {
     log("DHCPSRV_MEMFILE_CSV_ROW_SKIPPED", `${csvPath}: row ${e.line}: ${e.message}`);
@@ -208,11 +216,14 @@ async function listRunning(sockets: Parameters<typeof findTarget>[1], json?: boo
   return true;
 }
 
+/** What `weka leases` was asked: the verb, the configuration, the CSV file, and the family. */
 export interface LeasesOptions {
   verb: "list" | "export" | "import";
   configPath: string;
   file?: string;
   json?: boolean;
+  /** the DHCPv6 lease database (kea-leases6.csv); also chosen when the file has Dhcp6 and no Dhcp4 */
+  v6?: boolean;
 }
 
 /** Runs `weka leases …`; returns the exit code. */
@@ -222,6 +233,14 @@ export async function runLeases(opts: LeasesOptions): Promise<number> {
     loaded = await loadConfigFile(opts.configPath);
   } catch (e) {
     return reportConfigFailure(opts.configPath, e);
+  }
+  if (opts.v6 || (!loaded.dhcp4 && loaded.dhcp6)) {
+    if (!loaded.dhcp6) {
+      console.error(`${opts.configPath}: there is no Dhcp6 section, so no DHCPv6 lease database`);
+      return 1;
+    }
+    const { runLeases6 } = await import("./leases6.ts");
+    return await runLeases6(opts, loaded.dhcp6.lease.path);
   }
   if (!loaded.dhcp4) {
     console.error(`${opts.configPath}: there is no Dhcp4 section, so no lease database`);

@@ -97,9 +97,11 @@ configuration, SIGTERM and SIGINT stop after the last lease commit is flushed.`,
       action: constant("leases"),
       verb: or(
         command("list", constant("list" as const), { brief: message`Print the lease table.` }),
-        command("export", constant("export" as const), { brief: message`Write the leases as Kea's kea-leases4.csv.` }),
+        command("export", constant("export" as const), {
+          brief: message`Write the leases as Kea's kea-leases4.csv (kea-leases6.csv with -6).`,
+        }),
         command("import", constant("import" as const), {
-          brief: message`Load a Kea kea-leases4.csv (server stopped).`,
+          brief: message`Load a Kea kea-leases4.csv or kea-leases6.csv (server stopped).`,
         }),
       ),
       config: configOpt,
@@ -107,6 +109,9 @@ configuration, SIGTERM and SIGINT stop after the last lease commit is flushed.`,
         description: message`The CSV file to import from or export to (export: standard output when absent).`,
       })),
       json: optional(option("--json", { description: message`list: print JSON instead of a table.` })),
+      v6: optional(option("-6", "--dhcp6", {
+        description: message`The Dhcp6 lease database (chosen anyway when the file has Dhcp6 and no Dhcp4).`,
+      })),
     }),
     { brief: message`List, export or import the leases of the database a configuration names.` },
   ),
@@ -256,7 +261,13 @@ export async function main(args: string[]): Promise<number> {
     }
     case "leases": {
       const { runLeases } = await import("./leases.ts");
-      return await runLeases({ verb: parsed.verb, configPath: parsed.config, file: parsed.file, json: parsed.json });
+      return await runLeases({
+        verb: parsed.verb,
+        configPath: parsed.config,
+        file: parsed.file,
+        json: parsed.json,
+        v6: parsed.v6,
+      });
     }
     case "shell": {
       const { runShell } = await import("./shell.ts");

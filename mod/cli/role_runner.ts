@@ -107,7 +107,20 @@ export class RoleRunner<C extends RoleSection> {
     const own = log ?? await setupLogging(config.loggers, kind.logger);
     const r = new RoleRunner(kind, configPath, own, () => log ? Promise.resolve() : closeLogging(), config);
     for (const w of loaded.warnings) own.warn(`${kind.prefix}_CONFIG_WARNING`, formatProblem(w));
+    r.logNotices(loaded);
     return r;
+  }
+
+  /**
+   * Logs, at INFO, what weka does with the accepted Kea keys of this role's map whose meaning differs in weka
+   * (`<PREFIX>_CONFIG_INFO`, one line per key: README "Configuration reference").
+   */
+  private logNotices(loaded: LoadedConfig): void {
+    for (const n of loaded.notices) {
+      if (n.path === this.kind.map || n.path.startsWith(`${this.kind.map}.`)) {
+        this.log.info(`${this.kind.prefix}_CONFIG_INFO`, formatProblem(n));
+      }
+    }
   }
 
   /**
@@ -153,6 +166,7 @@ export class RoleRunner<C extends RoleSection> {
       throw new Error(`the loggers cannot be applied: ${(e as Error).message}`);
     }
     this.current = section;
+    this.logNotices(next);
     this.onApplied(section);
     this.life.reloadedAt = Date.now();
     this.log.info(

@@ -1,7 +1,8 @@
 /**
  * `weka run -c FILE`: every role the file names, in one process (the set of Kea daemons). Dhcp4 alone
  * (with or without DhcpDdns) is mod/cli/dhcp4.ts's `weka run`; a Dhcp6 map adds the DHCPv6 role
- * (mod/cli/dhcp6.ts) running side by side; DhcpDdns without Dhcp4 runs D2 in the process too; a `Control-agent`
+ * (mod/cli/dhcp6.ts) running side by side, their sockets waited on by one poll(2) (mod/net/poll_group.ts); a
+ * DhcpDdns map runs D2 in the process too, and both families hand it their NCRs directly; a `Control-agent`
  * map adds Kea's Control Agent endpoint (mod/cli/agent.ts), which reaches these roles by their service names and
  * other daemons over the unix sockets its `control-sockets` name (a file holding only that map runs the agent
  * alone, in front of Kea or weka daemons elsewhere). One LogTape configuration serves the whole process, so the
@@ -18,6 +19,8 @@ import { reportConfigFailure } from "./config_test.ts";
 import { startInProcessD2 } from "./ddns_control.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
+import type { D2Daemon } from "../ddns/d2/daemon.ts";
+import { PollGroup } from "../net/poll_group.ts";
 
 /** Every role's loggers (Kea's default for a role that configures none), and the first role's logger name. */
 function loggersOf(l: LoadedConfig): { specs: LoggerSpec[]; first: string } {
@@ -51,10 +54,13 @@ export async function runAll(configPath: string): Promise<number> {
   Deno.addSignalListener("SIGTERM", keepAlive);
   const stops: (() => unknown)[] = [];
   let d2Exit = 0;
-  if (!d4 && d6 && loaded.d2) {
-    const d2 = await startInProcessD2(
+  // one D2 for the process: DhcpDdns with Dhcp6 (and Dhcp4, which then uses it too; Dhcp4 alone starts its own)
+  let d2: D2Daemon | undefined;
+  if (d6 && loaded.d2) {
+    d2 = await startInProcessD2(
       {
-        log: logOf("kea-dhcp-ddns"),
+        // with Dhcp4 too, D2 logs as the DHCPv4 role did when it ran D2 itself
+        log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"),
         configPath,
         onStop: (f) => stops.push(f),
         shutdown: (code) => {
@@ -72,10 +78,14 @@ export async function runAll(configPath: string): Promise<number> {
     }
   }
   const roles: Promise<number>[] = [];
-  if (d6) roles.push(runDhcp6({ configPath, log: logOf("kea-dhcp6"), services }));
+  // one readiness wait over the sockets of both families, as Kea's IfaceMgr waits on all of its sockets at once
+  const group = d4 && d6 ? new PollGroup() : undefined;
+  if (d6) roles.push(runDhcp6({ configPath, log: logOf("kea-dhcp6"), services, group, d2 }));
   // Dhcp4 (with DhcpDdns in its process), or DhcpDdns alone: runDhcp4 hands that case to weka ddns's runner
   if (d4 || (!d6 && loaded.d2)) {
-    roles.push(runDhcp4({ configPath, all: true, log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"), services }));
+    roles.push(
+      runDhcp4({ configPath, all: true, log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"), services, group, d2 }),
+    );
   }
   const local = [...(d4 ? ["dhcp4"] : []), ...(d6 ? ["dhcp6"] : []), ...(loaded.d2 ? ["d2"] : [])];
   // the agent opens once the roles can answer (or one of them has already ended: the process is stopping)

@@ -5,19 +5,21 @@
  * without a test, `member()` only of classes defined before or built in, option names known.
  */
 import * as v from "valibot";
-import { annotations, bool, ipv4, optionDataList, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, ipv4, optionDataList, str, strictMap, uint32 } from "./schema_common.ts";
+import { optionDefList } from "./schema_option_def.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { ClientClass4, OptionValue } from "./model.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { OptionCodec4 } from "./option_codec.ts";
-import { parseTest } from "../classify/expr/parser.ts";
+import { parseStringExpr, parseTest } from "../classify/expr/parser.ts";
+import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
 import { ExprError } from "../classify/expr/lexer.ts";
 import { parseIpv4 } from "../wire/addr.ts";
 import { isBuiltinClass } from "../classify/classify4.ts";
 import type { HaConfig } from "./model_ha.ts";
 
 /** One `client-classes` entry. */
-export const clientClass = v.strictObject({
+export const clientClass = strictMap({
   name: v.pipe(str, v.minLength(1, "a client class needs a non-empty 'name'")),
   test: v.optional(str),
   "option-data": v.optional(optionDataList),
@@ -31,6 +33,10 @@ export const clientClass = v.strictObject({
   "offer-lifetime": v.optional(uint32),
   "only-if-required": v.optional(bool),
   "only-in-additional-list": v.optional(bool),
+  /** Kea 2.6+: a template class, whose value spawns the class `SPAWN_<name>_<value>` */
+  "template-test": v.optional(str),
+  /** option definitions for this class's option-data only (Kea: DHCPv4 classes, e.g. option 43's encapsulation) */
+  "option-def": v.optional(optionDefList),
   ...annotations,
 }, "must be a map");
 
@@ -40,11 +46,45 @@ export const clientClassList = v.array(clientClass, "must be a list");
 /** A validated class entry. */
 export type ClientClassIn = v.InferOutput<typeof clientClass>;
 
-/** Subnet and pool guard keys: Kea 2.2's single `client-class` and the newer `client-classes` list. */
+/**
+ * Class keys of a shared network, subnet, pool (and pd-pool): the guard, as Kea 2.2's single `client-class` and the
+ * newer `client-classes` list, and the additional classes to evaluate once an address is chosen, as Kea 2.2's
+ * `require-client-classes` and Kea 2.6+'s `evaluate-additional-classes`.
+ */
 export const classGuardParams = {
   "client-class": v.optional(str),
   "client-classes": v.optional(v.array(str, "must be a list of class names")),
+  "require-client-classes": v.optional(v.array(str, "must be a list of class names")),
+  "evaluate-additional-classes": v.optional(v.array(str, "must be a list of class names")),
 };
+
+/**
+ * The additional classes of a shared network, subnet, pool or pd-pool: Kea 2.2's `require-client-classes` then
+ * Kea 2.6+'s `evaluate-additional-classes`, or undefined when it names none.
+ */
+export function compileAdditional(
+  s: { "require-client-classes"?: string[]; "evaluate-additional-classes"?: string[] },
+): string[] | undefined {
+  const list = [...(s["require-client-classes"] ?? []), ...(s["evaluate-additional-classes"] ?? [])];
+  return list.length ? [...new Set(list)] : undefined;
+}
+
+/**
+ * Warns about additional classes (`require-client-classes`, `evaluate-additional-classes`) that no class defines:
+ * Kea accepts them and skips them at run time (DHCP4_CLASS_UNDEFINED).
+ */
+export function checkAdditional(
+  list: string[] | undefined,
+  defined: readonly { name: string }[],
+  path: JsonPath,
+  problems: Problems,
+): void {
+  for (const n of list ?? []) {
+    if (!defined.some((c) => c.name === n)) {
+      problems.warn(path, `additional class '${n}' is not defined; it is never evaluated`);
+    }
+  }
+}
 
 /**
  * The guard of a subnet or pool as a list of class names (Kea 2.2's `client-class` and newer Kea's
@@ -58,7 +98,8 @@ export function compileGuard(s: { "client-class"?: string; "client-classes"?: st
   return list.length ? list : undefined;
 }
 
-type Encode = (list: OptionDataIn[] | undefined, path: JsonPath) => Map<number, OptionValue>;
+/** Encodes option-data at a path, with the configuration's codec or (a class with its own option-def) another. */
+type Encode = (list: OptionDataIn[] | undefined, path: JsonPath, codec?: OptionCodec4) => Map<number, OptionValue>;
 
 /**
  * Compiles the `client-classes` list in order, as Kea's ClientClassDefListParser does: a duplicate name is
@@ -87,12 +128,41 @@ export function compileClientClasses4(
       problems.add([...p, "test"], `built-in class '${c.name}' cannot have a test expression`);
       return;
     }
+    if (c.test !== undefined && c["template-test"] !== undefined) {
+      problems.add([...p, "template-test"], `class '${c.name}' cannot have both a 'test' and a 'template-test'`);
+      return;
+    }
+    // Kea (DHCPv4 classes only): option definitions that this class's option-data is encoded with
+    const classCodec = c["option-def"]?.length
+      ? withOptionDefs(
+        codec,
+        compileOptionDefs(c["option-def"], codec, problems, { root: scope.root, space: scope.space, base: p }),
+        scope.space,
+      )
+      : codec;
     const cls: ClientClass4 = {
       name: c.name,
       afterHost: false,
       additional: (c["only-if-required"] ?? false) || (c["only-in-additional-list"] ?? false),
-      options: encode(c["option-data"], [...p, "option-data"]),
+      options: encode(c["option-data"], [...p, "option-data"], classCodec),
     };
+    if (c["template-test"] !== undefined) {
+      try {
+        cls.templateTest = parseStringExpr(c["template-test"], {
+          optionCode: (n) => codec.findOption4(n, scope.space)?.code,
+          family: scope.family,
+        });
+      } catch (e) {
+        if (!(e instanceof ExprError)) throw e;
+        problems.add(
+          [...p, "template-test"],
+          `cannot parse the template-test of class '${c.name}' at column ${e.col}: ${e.message} (in "${
+            c["template-test"]
+          }")`,
+        );
+        return;
+      }
+    }
     if (c.test !== undefined) {
       try {
         const parsed = parseTest(c.test, {

@@ -36,6 +36,7 @@ export function compileClientClasses6(
     const src = list![i];
     const out: ClientClass6 = { name: c.name, afterHost: c.afterHost, additional: c.additional, options: c.options };
     if (c.test) out.test = c.test;
+    if (c.templateTest) out.templateTest = c.templateTest;
     for (
       const [k, key] of [
         ["validLifetime", "valid-lifetime"],

@@ -21,12 +21,24 @@ import type { Dhcp4In, Subnet4In } from "./schema4.ts";
 import { compileServerCommon } from "./compile_common.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
-import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, hasDdnsKeys } from "./compile_ddns4.ts";
+import {
+  compileDdnsParams,
+  compileDhcpDdns,
+  defaultDdnsParams,
+  hasDdnsKeys,
+  moveDeprecatedDdns,
+} from "./compile_ddns4.ts";
 import type { DdnsParams } from "./model.ts";
 import { compileReservations4, reservationFlags, reservedAddresses4 } from "./reservations4.ts";
 import { compileHostIdentifiers4 } from "./host_identifiers4.ts";
-import { compileFlexOption4, type FlexOption4 } from "./flex_option4.ts";
-import { checkGuards, compileClientClasses4, compileGuard } from "./client_classes4.ts";
+import {
+  checkAdditional,
+  checkGuards,
+  compileAdditional,
+  compileClientClasses4,
+  compileGuard,
+} from "./client_classes4.ts";
+import { compileFlexOption4, type FlexOptions4 } from "./flex_option4.ts";
 import {
   inheritFromNetwork,
   type NetworkScope,
@@ -172,6 +184,11 @@ function subnet(
       pool.clientClasses = guard;
       checkGuards(guard, classes, [...sp, "pools", j], pr, c.ha);
     }
+    const additional = ps && compileAdditional(ps);
+    if (additional) {
+      pool.additionalClasses = additional;
+      checkAdditional(additional, classes, [...sp, "pools", j], pr);
+    }
     return pool;
   });
   const flags = reservationFlags(s, d);
@@ -217,6 +234,20 @@ function subnet(
   }
   if (classes.length) out.ownOptions = net ? mergeOptions(net.own, ownOptions) : ownOptions;
   if (net) out.sharedNetwork = net.name;
+  const additional = compileAdditional(s);
+  if (additional) {
+    out.additionalClasses = additional;
+    checkAdditional(additional, classes, sp, pr);
+  }
+  if (net?.additional) out.networkAdditionalClasses = net.additional;
+  const allocator = s.allocator ?? d.allocator;
+  if (allocator && allocator !== "iterative" && allocator !== "shared-flq") out.allocator = allocator;
+  if (s["store-extended-info"] ?? d["store-extended-info"]) out.storeExtendedInfo = true;
+  if (d.compatibility?.["exclude-first-last-24"]) out.excludeFirstLast24 = true;
+  const threshold = s["cache-threshold"] ?? d["cache-threshold"];
+  const maxAge = s["cache-max-age"] ?? d["cache-max-age"];
+  if (threshold !== undefined) out.cacheThreshold = threshold;
+  if (maxAge !== undefined) out.cacheMaxAge = maxAge;
   return out;
 }
 
@@ -226,16 +257,24 @@ function subnet(
  * defaults; options are merged global → subnet by code; pool and reservation options stay with their pool or
  * reservation (the engine lays them over the subnet's). Option problems are recorded in `problems`.
  */
-export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, problems: Problems): Dhcp4Config {
+export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, problems: Problems): Dhcp4Config {
+  const d = moveDeprecatedDdns(in4, "Dhcp4", problems);
   const codec = withOptionDefs(stdCodec, compileOptionDefs(d["option-def"], stdCodec, problems));
   const globalOpts = encodeOptions(d["option-data"], ["Dhcp4", "option-data"], codec, problems);
   const clientClasses = compileClientClasses4(
     d["client-classes"],
     codec,
-    (list, path) => encodeOptions(list, path, codec, problems),
+    (list, path, c = codec) => encodeOptions(list, path, c, problems),
     problems,
   );
   const ic = d["interfaces-config"] ?? {};
+  if (ic["outbound-interface"] === "use-routing") {
+    problems.info(
+      ["Dhcp4", "interfaces-config", "outbound-interface"],
+      "replies leave through the interface the query arrived on: weka's sockets are bound to their interface " +
+        "(SO_BINDTODEVICE), so the routing table picks the next hop but not the interface ('same-as-inbound')",
+    );
+  }
   const ddns = compileDdnsParams(defaultDdnsParams(), d, ["Dhcp4"], problems);
   const globalReservations = compileReservations4(
     d.reservations,
@@ -252,6 +291,11 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
       merged: mergeOptions(globalOpts, own),
       ddns: compileDdnsParams(ddns, n, np, problems),
     };
+    const additional = compileAdditional(n);
+    if (additional) {
+      scope.additional = additional;
+      checkAdditional(additional, clientClasses, np, problems);
+    }
     return [n, scope];
   }));
   const entries = subnetEntries4(d);
@@ -280,7 +324,9 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
       leaseFiles: LEASE_DATABASE_DEFAULTS,
       declineProbationPeriod: DHCP4_DEFAULTS["decline-probation-period"],
       rootLogger: LOGGER_DEFAULTS.root,
-    }),
+      root: "Dhcp4",
+      ring: "kea-ring4",
+    }, problems),
     interfaces: (ic.interfaces ?? INTERFACES_DEFAULTS.interfaces).map(parseInterface),
     socketType: ic["dhcp-socket-type"] ?? INTERFACES_DEFAULTS["dhcp-socket-type"],
     subnets,
@@ -294,11 +340,34 @@ export function compile4(d: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4, 
     ...flexOptions(d, codec, problems),
     ...(clientClasses.length ? { clientClasses } : {}),
     ...(checked.ha ? { ha: checked.ha } : {}),
+    ...compatibility4(d, problems),
+    ...(ic["outbound-interface"] ? { outboundInterface: ic["outbound-interface"] } : {}),
+  };
+}
+
+/**
+ * Kea's DHCPv4 `compatibility` map in the model. weka's option parsing is always lenient (a malformed option is
+ * skipped, the rest of the packet kept), so `lenient-option-parsing: false` gets a notice saying so.
+ */
+function compatibility4(d: Dhcp4In, problems: Problems): Pick<Dhcp4Config, "compatibility"> {
+  const c = d.compatibility;
+  if (!c) return {};
+  if (c["lenient-option-parsing"] === false) {
+    problems.info(
+      ["Dhcp4", "compatibility", "lenient-option-parsing"],
+      "weka always parses options leniently: a malformed option is skipped and the rest of the packet is kept",
+    );
+  }
+  return {
+    compatibility: {
+      ignoreServerIdentifier: c["ignore-dhcp-server-identifier"] ?? false,
+      ignoreRaiLinkSelection: c["ignore-rai-link-selection"] ?? false,
+    },
   };
 }
 
 /** The flex-option hook's entries, when the hook is loaded. */
-function flexOptions(d: Dhcp4In, codec: OptionCodec4, problems: Problems): { flexOptions?: FlexOption4[] } {
+function flexOptions(d: Dhcp4In, codec: OptionCodec4, problems: Problems): { flexOptions?: FlexOptions4 } {
   const f = compileFlexOption4(d["hooks-libraries"], codec, problems);
   return f ? { flexOptions: f } : {};
 }

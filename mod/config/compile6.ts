@@ -5,7 +5,13 @@
  * DDNS parameters resolved per scope.
  */
 
-import { DHCP6_DEFAULTS, INTERFACES_DEFAULTS, LEASE_DATABASE6_DEFAULTS, SERVER_ID_DEFAULTS } from "./defaults.ts";
+import {
+  DHCP6_DEFAULTS,
+  INTERFACES_DEFAULTS,
+  LEASE_DATABASE6_DEFAULTS,
+  SERVER_ID_DEFAULTS,
+  WEKA_BOUNDS,
+} from "./defaults.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { DdnsParams } from "./model.ts";
 import type { Dhcp6Config, Guards6, Options6, Reservation6, SharedNetwork6, Subnet6 } from "./model6.ts";
@@ -14,10 +20,10 @@ import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
 import { encodeOptions, mergeOptions, type OptionFamily } from "./compile4.ts";
 import { compileServerCommon } from "./compile_common.ts";
 import { encapsulate6 } from "./option_encap6.ts";
-import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams } from "./compile_ddns4.ts";
+import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, moveDeprecatedDdns } from "./compile_ddns4.ts";
 import { reservationFlags } from "./reservations4.ts";
 import { compileReservations6 } from "./reservations6.ts";
-import { checkGuards } from "./client_classes4.ts";
+import { checkAdditional, checkGuards, compileAdditional, compileGuard } from "./client_classes4.ts";
 import { compileClientClasses6 } from "./client_classes6.ts";
 import { effective6, timers6 } from "./timers6.ts";
 import { parseCidr6, parseIpv6Big, prefixOf6 } from "./addr6.ts";
@@ -31,9 +37,17 @@ export const FAMILY6: OptionFamily = { space: "dhcp6", encapsulate: encapsulate6
 
 type Encode = (list: OptionDataIn[] | undefined, path: JsonPath) => Options6;
 
-function guards(s: { "client-class"?: string; "require-client-classes"?: string[] }): Guards6 {
-  const g: Guards6 = { requireClientClasses: s["require-client-classes"] ?? [] };
-  if (s["client-class"]) g.clientClass = s["client-class"];
+type ClassKeys = {
+  "client-class"?: string;
+  "client-classes"?: string[];
+  "require-client-classes"?: string[];
+  "evaluate-additional-classes"?: string[];
+};
+
+function guards(s: ClassKeys): Guards6 {
+  const g: Guards6 = { additionalClasses: compileAdditional(s) ?? [] };
+  const guard = compileGuard(s);
+  if (guard) g.clientClasses = guard;
   return g;
 }
 
@@ -55,8 +69,16 @@ function relaySupplied(d: Dhcp6In, codec: OptionCodec4, problems: Problems): num
   });
 }
 
+/** A `pd-allocator` value as the model keeps it (Kea's default: iterative). */
+function pdAllocatorOf(a: string | undefined): Subnet6["pdAllocator"] {
+  return a === "random" || a === "flq" ? a : "iterative";
+}
+
 interface Scope {
   storeExtendedInfo: boolean;
+  /** the global `allocator` / `pd-allocator` (networks and subnets inherit them) */
+  allocator?: string;
+  pdAllocator?: string;
   /** merged options of the scope (global, then shared network) */
   options: Options6;
   /** the options the scope sets itself, without the global ones (empty for the global scope) */
@@ -89,7 +111,8 @@ function subnet(
   const reservedAddresses = new Map<bigint, string>();
   for (const [key, r] of reservations) for (const a of r.addresses) reservedAddresses.set(a, key);
   const guard = (g: Guards6, p: JsonPath) => {
-    checkGuards([...(g.clientClass ? [g.clientClass] : []), ...g.requireClientClasses], classes, p, pr);
+    checkGuards(g.clientClasses, classes, p, pr);
+    checkAdditional(g.additionalClasses, classes, p, pr);
     return g;
   };
   const out: Subnet6 = {
@@ -101,14 +124,25 @@ function subnet(
       start: r.start,
       end: r.end,
       options: enc(s.pools?.[j]?.["option-data"], [...path, "pools", j, "option-data"]),
+      ...(s.pools?.[j]?.["pool-id"] ? { poolId: s.pools[j]["pool-id"] } : {}),
       ...guard(guards(s.pools?.[j] ?? {}), [...path, "pools", j]),
     })),
     pdPools: (s["pd-pools"] ?? []).map((p, j) => {
+      const flq = pdAllocatorOf(s["pd-allocator"] ?? n?.["pd-allocator"] ?? outer.pdAllocator) === "flq";
+      if (flq && p["delegated-len"] - p["prefix-len"] > Math.log2(WEKA_BOUNDS.flqPrefixes)) {
+        pr.add(
+          [...path, "pd-pools", j, "delegated-len"],
+          `pd-allocator flq keeps every prefix of a pd-pool in memory: this one has 2^${
+            p["delegated-len"] - p["prefix-len"]
+          } prefixes, at most ${WEKA_BOUNDS.flqPrefixes} (2^${Math.log2(WEKA_BOUNDS.flqPrefixes)}) are allowed`,
+        );
+      }
       const pool = {
         prefix: prefixOf6(parseIpv6Big(p.prefix)!, p["prefix-len"]).network,
         prefixLen: p["prefix-len"],
         delegatedLen: p["delegated-len"],
         options: enc(p["option-data"], [...path, "pd-pools", j, "option-data"]),
+        ...(p["pool-id"] ? { poolId: p["pool-id"] } : {}),
         ...guard(guards(p), [...path, "pd-pools", j]),
       };
       const ex = p["excluded-prefix"];
@@ -130,8 +164,11 @@ function subnet(
     reservationsOutOfPool: flags.outOfPool,
     ...guard({
       ...guards(s),
-      ...(s["client-class"] ?? n?.["client-class"] ? { clientClass: (s["client-class"] ?? n?.["client-class"])! } : {}),
+      ...(compileGuard(s) ?? (n && compileGuard(n)) ? { clientClasses: (compileGuard(s) ?? compileGuard(n!))! } : {}),
     }, path),
+    networkAdditionalClasses: (n && compileAdditional(n)) ?? [],
+    allocator: (s.allocator ?? n?.allocator ?? outer.allocator) === "random" ? "random" : "iterative",
+    pdAllocator: pdAllocatorOf(s["pd-allocator"] ?? n?.["pd-allocator"] ?? outer.pdAllocator),
   };
   const iface = s.interface ?? n?.interface;
   if (iface !== undefined) out.interface = iface;
@@ -147,7 +184,8 @@ function subnet(
  * else Kea 2.2's defaults; options merge by code (inner wins); pool, pd-pool and reservation options stay with
  * their pool or host. Option problems are recorded in `problems`.
  */
-export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, problems: Problems): Dhcp6Config {
+export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, problems: Problems): Dhcp6Config {
+  const d = moveDeprecatedDdns(in6, "Dhcp6", problems);
   const defs = compileOptionDefs(d["option-def"], stdCodec, problems, { root: "Dhcp6", space: "dhcp6" });
   const codec = withOptionDefs(stdCodec, defs, "dhcp6");
   const enc: Encode = (list, path) => encodeOptions(list, path, codec, problems, FAMILY6);
@@ -155,6 +193,8 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
   const clientClasses = compileClientClasses6(d["client-classes"], codec, enc, problems);
   const global: Scope = {
     storeExtendedInfo: d["store-extended-info"] ?? DHCP6_DEFAULTS["store-extended-info"],
+    ...(d.allocator ? { allocator: d.allocator } : {}),
+    ...(d["pd-allocator"] ? { pdAllocator: d["pd-allocator"] } : {}),
     options: globalOpts,
     own: new Map(),
     ddns: compileDdnsParams(defaultDdnsParams(), d, ["Dhcp6"], problems),
@@ -166,6 +206,7 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
     const p: JsonPath = ["Dhcp6", "shared-networks", i];
     const own = enc(n["option-data"], [...p, "option-data"]);
     nets.set(n, {
+      ...global,
       storeExtendedInfo: n["store-extended-info"] ?? global.storeExtendedInfo,
       options: mergeOptions(globalOpts, own),
       own,
@@ -194,7 +235,9 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
       leaseFiles: LEASE_DATABASE6_DEFAULTS,
       declineProbationPeriod: DHCP6_DEFAULTS["decline-probation-period"],
       rootLogger: "kea-dhcp6",
-    }),
+      root: "Dhcp6",
+      ring: "kea-ring6",
+    }, problems),
     interfaces: (d["interfaces-config"]?.interfaces ?? INTERFACES_DEFAULTS.interfaces).map((t) => {
       const slash = t.indexOf("/");
       return slash < 0 ? { name: t } : { name: t.slice(0, slash), unicast: parseIpv6Big(t.slice(slash + 1))! };
@@ -225,5 +268,43 @@ export function compile6(d: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4, 
     macSources: [...(d["mac-sources"] ?? DHCP6_DEFAULTS["mac-sources"])],
   };
   if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
+  if (checked.ha) out.ha = checked.ha;
+  noticeCache6(d, problems);
+  if (d["allow-address-registration"] !== false && d["allow-address-registration"] !== undefined) {
+    problems.info(
+      ["Dhcp6", "allow-address-registration"],
+      "weka does not serve address registration (RFC 9686): ADDR-REG-INFORM messages are dropped, as Kea drops " +
+        "them with allow-address-registration false",
+    );
+  }
+  if (d.compatibility?.["lenient-option-parsing"] === false) {
+    problems.info(
+      ["Dhcp6", "compatibility", "lenient-option-parsing"],
+      "weka always parses options leniently: a malformed option is skipped and the rest of the packet is kept",
+    );
+  }
   return out;
+}
+
+/**
+ * Kea's lease caching keys in Dhcp6 (`cache-threshold`, `cache-max-age`): weka caches DHCPv4 leases only; one notice
+ * at the first scope that sets them says that DHCPv6 renewals are written (group-committed) each time.
+ */
+function noticeCache6(d: Dhcp6In, problems: Problems): void {
+  const scopes: [JsonPath, Record<string, unknown>][] = [[["Dhcp6"], d]];
+  (d["shared-networks"] ?? []).forEach((n, i) => {
+    scopes.push([["Dhcp6", "shared-networks", i], n]);
+    (n.subnet6 ?? []).forEach((s, j) => scopes.push([["Dhcp6", "shared-networks", i, "subnet6", j], s]));
+  });
+  (d.subnet6 ?? []).forEach((s, i) => scopes.push([["Dhcp6", "subnet6", i], s]));
+  for (const [path, scope] of scopes) {
+    const key = ["cache-threshold", "cache-max-age"].find((k) => scope[k] !== undefined);
+    if (!key) continue;
+    problems.info(
+      [...path, key],
+      "weka caches DHCPv4 leases only: every DHCPv6 renewal is written (its commits are grouped, so a renewal " +
+        "costs a share of one write)",
+    );
+    return;
+  }
 }

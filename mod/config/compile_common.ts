@@ -11,6 +11,8 @@ import type { ControlSocketSpec, DhcpServerCommon, ExpiredLeasesProcessing, Logg
 import type { Dhcp4In } from "./schema4.ts";
 import type { LoggerIn } from "./schema_daemon.ts";
 import type { ControlSocketIn } from "./schema_control.ts";
+import { compileServerTuning, type ServerKeysIn } from "./compile_server.ts";
+import type { Problems } from "./errors.ts";
 import { compileDbAccess, compileHostsDbs, describeDb } from "./compile_db.ts";
 
 /** The shared maps of a validated Dhcp4 or Dhcp6 map (Dhcp6 has no `control-sockets` list). */
@@ -26,7 +28,8 @@ export type ServerCommonIn =
     | "hosts-database"
     | "hosts-databases"
   >
-  & { "control-sockets"?: Dhcp4In["control-sockets"] };
+  & { "control-sockets"?: Dhcp4In["control-sockets"] }
+  & ServerKeysIn;
 
 /** A universe's defaults for the shared maps. */
 export interface ServerCommonDefaults {
@@ -35,6 +38,9 @@ export interface ServerCommonDefaults {
   declineProbationPeriod: number;
   /** the root logger's name when `loggers` is absent ("kea-dhcp4" / "kea-dhcp6") */
   rootLogger: string;
+  /** the map's name and its packet queue type (server-wide keys: compile_server.ts) */
+  root: "Dhcp4" | "Dhcp6";
+  ring: "kea-ring4" | "kea-ring6";
 }
 
 /** The KV file beside a memfile CSV: the CSV name with its extension replaced by `.kv`. */
@@ -106,9 +112,13 @@ export function compileControlSockets(
  * Compiles the maps kea-dhcp4 and kea-dhcp6 share, with Kea's defaults: the lease database (a memfile keeps its
  * CSV name and is stored in the KV file beside it), decline probation, expired-lease processing, loggers (the
  * universe's root logger when none), the built-in hooks by file name with their parameters, and the control
- * sockets. `raw` is the validated map itself.
+ * sockets, and the server-wide keys (compile_server.ts). `raw` is the validated map itself.
  */
-export function compileServerCommon(d: ServerCommonIn, defaults: ServerCommonDefaults): DhcpServerCommon {
+export function compileServerCommon(
+  d: ServerCommonIn,
+  defaults: ServerCommonDefaults,
+  problems: Problems,
+): DhcpServerCommon {
   const ld = d["lease-database"];
   const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as DhcpServerCommon["lease"]["type"];
   const db = ld && (type === "postgresql" || type === "mysql") ? compileDbAccess(ld) : undefined;
@@ -132,6 +142,7 @@ export function compileServerCommon(d: ServerCommonIn, defaults: ServerCommonDef
     hooks: hooks.map((h) => h.file),
     hookParameters: new Map(hooks.map((h) => [h.file, h.parameters])),
     controlSockets: compileControlSockets(d["control-socket"], d["control-sockets"]),
+    tuning: compileServerTuning(d, defaults.root, defaults.ring, problems),
     raw: d as Record<string, unknown>,
   };
 }

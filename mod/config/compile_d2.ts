@@ -165,6 +165,10 @@ export function compileD2(
   const before = problems.list.length;
   const ip = d["ip-address"] ?? D2_DEFAULTS["ip-address"];
   if (!isIp(ip)) problems.add([...base, "ip-address"], `"${ip}" is not an IP address`);
+  // Kea's D2 refuses the unspecified addresses: NameChangeRequests must come to one address (d2_cfg_mgr.cc)
+  else if (ip === "0.0.0.0" || /^[0:]+$/.test(ip)) {
+    problems.add([...base, "ip-address"], `IP address cannot be "${ip === "0.0.0.0" ? ip : "::"}"`);
+  }
   (d["hooks-libraries"] ?? []).forEach((h, i) => {
     problems.add(
       [...base, "hooks-libraries", i, "library"],

@@ -28,6 +28,46 @@ export function compileDhcpDdns(d: DhcpDdnsIn | undefined): DhcpDdnsSpec {
   };
 }
 
+/** Kea 2.2's deprecated `dhcp-ddns` keys and the global keys they moved to (srv_config.cc moveDdnsParams). */
+const MOVED = [
+  ["override-no-update", "ddns-override-no-update"],
+  ["override-client-update", "ddns-override-client-update"],
+  ["replace-client-name", "ddns-replace-client-name"],
+  ["generated-prefix", "ddns-generated-prefix"],
+  ["qualifying-suffix", "ddns-qualifying-suffix"],
+  ["hostname-char-set", "hostname-char-set"],
+  ["hostname-char-replacement", "hostname-char-replacement"],
+] as const;
+
+/**
+ * Kea 2.2's `SrvConfig::moveDdnsParams`: each deprecated key inside `dhcp-ddns` becomes its global `ddns-*` key
+ * when the map sets none ("dhcp-ddns:X is deprecated, moving it to global:Y"), and is ignored when it does ("…
+ * using existing global:Y"); either way the message is recorded as a warning at the deprecated key. Returns the
+ * map with the moves applied (the input is not modified).
+ */
+export function moveDeprecatedDdns<T extends Record<string, unknown> & { "dhcp-ddns"?: DhcpDdnsIn }>(
+  d: T,
+  root: "Dhcp4" | "Dhcp6",
+  problems: Problems,
+): T {
+  const dd = d["dhcp-ddns"] as Record<string, unknown> | undefined;
+  if (!dd || !MOVED.some(([from]) => dd[from] !== undefined)) return d;
+  const out: Record<string, unknown> = { ...d };
+  const rest: Record<string, unknown> = { ...dd };
+  for (const [from, to] of MOVED) {
+    if (dd[from] === undefined) continue;
+    delete rest[from];
+    if (d[to] === undefined) {
+      out[to] = dd[from];
+      problems.warn([root, "dhcp-ddns", from], `dhcp-ddns:${from} is deprecated, moving it to global:${to}`, true);
+    } else {
+      problems.warn([root, "dhcp-ddns", from], `dhcp-ddns:${from} is deprecated, using existing global:${to}`, true);
+    }
+  }
+  out["dhcp-ddns"] = rest;
+  return out as T;
+}
+
 /** Kea's defaults as a DdnsParams (the outermost scope). */
 export function defaultDdnsParams(): DdnsParams {
   const D = DDNS_DEFAULTS;

@@ -71,11 +71,12 @@ function peer(
     );
     ok = false;
   } else if (u.scheme === "http" && tls) {
-    problems.add(
+    // Kea's HTTP client uses TLS whenever the peer has a TLS context, whatever the scheme says (Kea's own
+    // ha-load-balancing-server1-mt-with-tls.json example writes http:// with certificates)
+    problems.warn(
       [...p, "url"],
-      `bad url '${url}': http scheme is not supported for server ${name} where TLS is enabled`,
+      `the URL says http but TLS is configured: Kea talks TLS to server ${name} anyway, and so does weka (https)`,
     );
-    ok = false;
   }
   const user = raw["basic-auth-user"];
   if (user?.includes(":")) {
@@ -85,7 +86,7 @@ function peer(
   if (!ok) return undefined;
   const out: HaPeer = {
     name,
-    url,
+    url: tls && !("error" in u) && u.scheme === "http" ? url.replace(/^http:/i, "https:") : url,
     role: raw.role as HaRole,
     autoFailover: raw["auto-failover"] ?? HA_DEFAULTS["auto-failover"],
   };
@@ -172,6 +173,14 @@ function relationship(raw: unknown, p: JsonPath, problems: Problems): HaConfig |
   const peers: HaPeer[] = [];
   r.peers.forEach((x, i) => {
     const pp = [...p, "peers", i];
+    if (x["require-client-certs"] !== undefined) {
+      problems.warn(
+        [...pp, "require-client-certs"],
+        "ignored, as Kea's HA hook ignores it in a peer entry: the relationship's require-client-certs applies " +
+          `(${r["require-client-certs"] ?? HA_DEFAULTS["require-client-certs"]})`,
+        true,
+      );
+    }
     const one = peer(x, r, pp, seen, problems);
     if (one) {
       peers.push(one);

@@ -127,6 +127,22 @@ export const PREMIUM_HOOKS: Readonly<Record<string, string>> = {
   "libdhcp_ping_check.so": "ping check",
 };
 
+/**
+ * The hook libraries that hold Kea's SQL backends since Kea 2.7 (`libdhcp_mysql.so`, `libdhcp_pgsql.so`): weka has
+ * its backends built in, so naming one loads nothing and is noted in one INFO line.
+ */
+export const SQL_BACKEND_HOOKS: Readonly<Record<string, string>> = {
+  "libdhcp_mysql.so": "MySQL",
+  "libdhcp_pgsql.so": "PostgreSQL",
+};
+
+/** The INFO line for a SQL backend hook library (undefined for any other file name). */
+export function sqlBackendHookNote(file: string): string | undefined {
+  const what = SQL_BACKEND_HOOKS[file];
+  return what &&
+    `hook library '${file}' (Kea 2.7+'s ${what} backend) has nothing to load: weka's ${what} lease and host backends are built in`;
+}
+
 /** The refusal of a premium hook library (undefined for any other file name). */
 export function premiumHookRefusal(file: string): string | undefined {
   const what = PREMIUM_HOOKS[file];
@@ -270,3 +286,38 @@ export const HA_DEFAULTS = {
 
 /** `delayed-updates-limit` when the relationship is in load-balancing mode and sets none. */
 export const HA_LOAD_BALANCING_DELAYED_UPDATES_LIMIT = 100;
+
+/**
+ * The server-wide keys of Dhcp4 and Dhcp6 at Kea 2.2's defaults (simple_parser4.cc / simple_parser6.cc and
+ * cfg_multi_threading.cc): multi-threading off with a 64-packet queue, the packet queue off (kea-ring4/6 of 64),
+ * 256 parked packets, no server tag, 20 statistic samples kept by count, lease checks that warn, extended-info
+ * checks that fix, reservations looked up after subnet selection, leases before reservations.
+ */
+export const SERVER_DEFAULTS = {
+  "enable-multi-threading": false,
+  "thread-pool-size": 0,
+  "packet-queue-size": 64,
+  "enable-queue": false,
+  capacity: 64,
+  "parked-packet-limit": 256,
+  "server-tag": "",
+  "statistic-default-sample-count": 20,
+  "statistic-default-sample-age": 0,
+  "lease-checks": "warn" as const,
+  "extended-info-checks": "fix" as const,
+  "early-global-reservations-lookup": false,
+  "reservations-lookup-first": false,
+} as const;
+
+/**
+ * weka's own bounds behind those keys: a receive round takes at most this many packets when no queue size is
+ * configured (or a queue size of 0, Kea's "unlimited"); a parked-packet-limit of 0 (Kea: no limit) parks at most
+ * this many replies; statistics kept by age keep at most this many samples each.
+ */
+export const WEKA_BOUNDS = {
+  receiveBatch: 256,
+  parkedPackets: 65536,
+  statisticSamples: 10000,
+  /** delegated prefixes of one pd-pool that pd-allocator flq may queue (5 bytes each) */
+  flqPrefixes: 1 << 22,
+} as const;

@@ -76,17 +76,49 @@ export class Problems {
   readonly list: ConfigProblem[] = [];
   /** findings that do not refuse the configuration (Kea logs them as warnings) */
   readonly warnings: ConfigProblem[] = [];
+  /**
+   * what weka does with a Kea key whose meaning differs in weka's design (one line per key, logged at INFO, as Kea
+   * logs its own configuration notes): the key is accepted and this says what it does here
+   */
+  readonly notices: ConfigProblem[] = [];
+  /** the paths of the problems as the pass saw them (for cutting them out before the next pass: prune.ts) */
+  readonly refused: JsonPath[] = [];
 
-  constructor(private readonly locate: Locator = NO_LOCATION) {}
+  /**
+   * `mapPath` turns a path of the document a pass sees into the path of the document as written (a pass that runs on
+   * a copy pruned of refused elements sees shifted list indexes: prune.ts); the identity by default.
+   */
+  constructor(
+    private readonly locate: Locator = NO_LOCATION,
+    private readonly mapPath: (path: JsonPath) => JsonPath = (p) => p,
+  ) {}
+
+  private at(path: JsonPath, atKey: boolean): SourceLoc & { path: string } {
+    const p = this.mapPath(path);
+    return { ...this.locate(p, atKey), path: formatPath(p) };
+  }
 
   /** Records a problem at `path`; `atKey` points the position at the key rather than at its value. */
   add(path: JsonPath, message: string, atKey = false): void {
-    this.list.push({ ...this.locate(path, atKey), path: formatPath(path), message: redactSecret(path, message) });
+    this.refused.push(path);
+    this.list.push({ ...this.at(path, atKey), message: redactSecret(path, message) });
   }
 
   /** Records a warning at `path`. */
   warn(path: JsonPath, message: string, atKey = false): void {
-    this.warnings.push({ ...this.locate(path, atKey), path: formatPath(path), message });
+    this.warnings.push({ ...this.at(path, atKey), message });
+  }
+
+  /** Records a notice at `path` (at the key): what weka does with an accepted Kea key (README "Configuration"). */
+  info(path: JsonPath, message: string): void {
+    this.notices.push({ ...this.at(path, true), message });
+  }
+
+  /** Appends the problems (those `keep` accepts), warnings and notices another pass recorded. */
+  take(other: Problems, keep: (p: ConfigProblem) => boolean = () => true): void {
+    this.list.push(...other.list.filter(keep));
+    this.warnings.push(...other.warnings);
+    this.notices.push(...other.notices);
   }
 
   /** Throws a ConfigError when any problem was recorded. */

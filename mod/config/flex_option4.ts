@@ -1,40 +1,50 @@
 /**
- * Kea's `libdhcp_flex_option.so` for DHCPv4, compiled (Kea 2.2's flex_option.cc `parseOptionConfig`, with its
- * messages): `parameters.options` is a list of entries naming an option by `code` (1..254) or `name` (in `space`,
- * default dhcp4; both must agree), with exactly one action: `add` or `supersede` (a string expression whose value
- * becomes the option's data: raw bytes, or with `csv-format` true the option definition's CSV text) or `remove` (a
- * boolean expression), and an optional `client-class` the query must belong to. `sub-options` entries are refused
- * in one line: weka does not edit sub-options yet. Problems go to `hooks-libraries[i].parameters.options[j]`.
+ * Kea's `libdhcp_flex_option.so` for DHCPv4, compiled (Kea 2.2's flex_option.cc `parseOptionConfig` and
+ * `parseSubOption`, with its messages): `parameters.options` is a list of entries naming an option by `code`
+ * (1..254) or `name` (in `space`, default dhcp4; both must agree), with exactly one action: `add` or `supersede` (a
+ * string expression whose value becomes the option's data: raw bytes, or with `csv-format` true the option
+ * definition's CSV text) or `remove` (a boolean expression), and an optional `client-class` the query must belong to.
+ * An entry with `sub-options` instead edits sub-options inside that container option (its encapsulated space, or
+ * the sub-option's `space`), each with its own action, class, `container-add` and `container-remove` (default true).
+ * Vendor spaces (`vendor-NNNN`, option 125) are refused in one line: not built into weka yet. Problems go to
+ * `hooks-libraries[i].parameters.options[j]` (`.sub-options[k]`).
  */
 import { parseStringExpr, parseTest } from "../classify/expr/parser.ts";
 import { ExprError } from "../classify/expr/lexer.ts";
 import type { BoolExpr, StrExpr } from "../classify/expr/ast.ts";
 import type { Problems } from "./errors.ts";
-import type { OptionCodec4 } from "./option_codec.ts";
+import type { OptionCodec4, OptionDefLike } from "./option_codec.ts";
 
 /** Kea's file name of the flex-option hook library. */
 export const FLEX_OPTION_HOOK = "libdhcp_flex_option.so";
 
-/** One compiled entry, applied to every response in configuration order. */
-export type FlexOption4 =
-  & { code: number; clientClass?: string; text: string }
-  & (
-    | { action: "add" | "supersede"; expr: StrExpr; encode?: (value: string) => Uint8Array }
-    | { action: "remove"; expr: BoolExpr }
-  );
+/** What one entry does: a string expression for add/supersede (with CSV encoding), a test for remove. */
+export type FlexAction =
+  | { action: "add" | "supersede"; expr: StrExpr; encode?: (value: string) => Uint8Array }
+  | { action: "remove"; expr: BoolExpr };
 
-const KEYS = [
-  "code",
-  "name",
-  "space",
-  "csv-format",
-  "add",
-  "supersede",
-  "remove",
-  "sub-options",
-  "client-class",
-  "comment",
-];
+/** One compiled option entry, applied to every response in configuration order. */
+export type FlexOption4 = { code: number; clientClass?: string; text: string } & FlexAction;
+
+/** One compiled sub-option entry: `code` inside the container option `container`. */
+export type FlexSubOption4 = {
+  code: number;
+  container: number;
+  containerClass?: string;
+  clientClass?: string;
+  /** create the container when it is absent (add, supersede) */
+  containerAdd: boolean;
+  /** remove the container once its last sub-option is removed */
+  containerRemove: boolean;
+  text: string;
+} & FlexAction;
+
+/** The hook's compiled parameters: the option entries first, then the sub-option entries (Kea's order). */
+export interface FlexOptions4 {
+  options: FlexOption4[];
+  subOptions: FlexSubOption4[];
+}
+
 const TYPES: Record<string, string> = {
   code: "number",
   name: "string",
@@ -43,48 +53,63 @@ const TYPES: Record<string, string> = {
   add: "string",
   supersede: "string",
   remove: "string",
+  "sub-options": "object",
   "client-class": "string",
   comment: "string",
 };
+const SUB_TYPES: Record<string, string> = {
+  ...TYPES,
+  "sub-options": "",
+  "container-add": "boolean",
+  "container-remove": "boolean",
+};
+
+type Problem = { key?: string | number; at?: (string | number)[]; message: string };
 
 /** Compiles the hook's `options` when the hook is loaded; undefined when it is not. */
 export function compileFlexOption4(
   hooks: readonly { library: string; parameters?: Record<string, unknown> }[] | undefined,
   codec: OptionCodec4,
   problems: Problems,
-): FlexOption4[] | undefined {
+): FlexOptions4 | undefined {
   const i = (hooks ?? []).findIndex((h) => h.library.endsWith(FLEX_OPTION_HOOK));
   if (i < 0) return undefined;
   const base = ["Dhcp4", "hooks-libraries", i, "parameters"];
+  const out: FlexOptions4 = { options: [], subOptions: [] };
   const list = hooks![i].parameters?.options;
-  if (list === undefined) return void problems.add(base, "'options' parameter is mandatory"), [];
-  if (!Array.isArray(list)) return void problems.add([...base, "options"], "'options' parameter must be a list"), [];
-  const out: FlexOption4[] = [];
+  if (list === undefined) return void problems.add(base, "'options' parameter is mandatory"), out;
+  if (!Array.isArray(list)) return void problems.add([...base, "options"], "'options' parameter must be a list"), out;
   list.forEach((raw, j) => {
-    const p = [...base, "options", j];
     const why = entry(raw, codec, out);
-    if (why) problems.add(why.key ? [...p, why.key] : p, why.message);
+    if (why) {
+      problems.add(
+        [...base, "options", j, ...(why.at ?? []), ...(why.key !== undefined ? [why.key] : [])],
+        why.message,
+      );
+    }
   });
   return out;
 }
 
-/** Compiles one entry into `out`; returns the problem (and the key it is at) when Kea would refuse it. */
-function entry(raw: unknown, codec: OptionCodec4, out: FlexOption4[]): { key?: string; message: string } | undefined {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { message: "option element is not a map" };
-  const o = raw as Record<string, unknown>;
+/** The unknown or mistyped key of an entry, as Kea's SimpleParser::checkKeywords words it. */
+function checkKeys(o: Record<string, unknown>, types: Record<string, string>): Problem | undefined {
   for (const [k, v] of Object.entries(o)) {
-    if (!KEYS.includes(k)) return { key: k, message: `unknown parameter '${k}'` };
-    if (k === "sub-options") continue;
+    if (!types[k]) return { key: k, message: `unknown parameter '${k}'` };
     const kind: string = typeof v;
-    if (kind !== TYPES[k]) {
-      return { key: k, message: `'${k}' must be a ${TYPES[k] === "number" ? "integer" : TYPES[k]}` };
+    if (kind !== types[k]) {
+      return { key: k, message: `'${k}' must be a ${types[k] === "number" ? "integer" : types[k]}` };
     }
   }
-  if (o["sub-options"] !== undefined) {
-    return { key: "sub-options", message: "flex_option 'sub-options' are not built into weka yet: edit whole options" };
-  }
+  return undefined;
+}
+
+/** The option `code`/`name` of an entry resolved in `space` (Kea's rules and messages). */
+function resolve(
+  o: Record<string, unknown>,
+  space: string,
+  codec: OptionCodec4,
+): { code: number; def?: OptionDefLike } | Problem {
   if (o.code === undefined && o.name === undefined) return { message: "'code' or 'name' must be specified" };
-  const space = (o.space as string | undefined) ?? "dhcp4";
   let code = o.code as number | undefined;
   if (code !== undefined) {
     if (!Number.isInteger(code) || code < 0 || code > 255) {
@@ -95,9 +120,10 @@ function entry(raw: unknown, codec: OptionCodec4, out: FlexOption4[]): { key?: s
       return { key: "code", message: "invalid 'code' value 255: reserved for END" };
     }
   }
-  let def = o.name !== undefined ? codec.findOption4(o.name as string, space) : undefined;
+  let def: OptionDefLike | undefined;
   if (o.name !== undefined) {
     if (o.name === "") return { key: "name", message: "'name' must not be empty" };
+    def = codec.findOption4(o.name as string, space);
     if (!def) return { key: "name", message: `no known '${o.name}' option in '${space}' space` };
     if (code !== undefined && def.code !== code) {
       return {
@@ -107,35 +133,110 @@ function entry(raw: unknown, codec: OptionCodec4, out: FlexOption4[]): { key?: s
     }
     code = def.code;
   }
-  const csv = o["csv-format"] === true;
-  if (csv && !def) def = codec.findOption4(code!, space);
-  if (csv && !def) return { key: "csv-format", message: `no known option with code '${code}' in '${space}' space` };
+  return { code: code!, def: def ?? codec.findOption4(code!, space) };
+}
+
+/** The one action of an entry, parsed (Kea's `parseAction`); a problem when there is none, several or a bad one. */
+function action(
+  o: Record<string, unknown>,
+  codec: OptionCodec4,
+  def: OptionDefLike | undefined,
+  space: string,
+  code: number,
+): FlexAction | Problem {
   const actions = (["add", "supersede", "remove"] as const).filter((a) => o[a] !== undefined);
   if (actions.length === 0) return { message: "no action: give one of 'add', 'supersede' or 'remove'" };
   if (actions.length > 1) return { key: actions[1], message: `multiple actions: ${actions.join(", ")}` };
-  const action = actions[0];
-  const text = o[action] as string;
-  if (text === "") return { key: action, message: `'${action}' must not be empty` };
+  const a = actions[0];
+  const text = o[a] as string;
+  if (text === "") return { key: a, message: `'${a}' must not be empty` };
+  const csv = o["csv-format"] === true;
+  if (csv && !def) return { key: "csv-format", message: `no known option with code '${code}' in '${space}' space` };
   const names = { optionCode: (n: string) => codec.findOption4(n, "dhcp4")?.code };
-  const common = { code: code!, text, ...(o["client-class"] ? { clientClass: o["client-class"] as string } : {}) };
   try {
-    if (action === "remove") out.push({ ...common, action, expr: parseTest(text, names).expr });
-    else {
-      const expr = parseStringExpr(text, names);
-      const d = def;
-      out.push({
-        ...common,
-        action,
-        expr,
-        ...(csv && d ? { encode: (v: string) => codec.encodeOptionData(d, v, true) } : {}),
-      });
-    }
+    if (a === "remove") return { action: a, expr: parseTest(text, names).expr };
+    const expr = parseStringExpr(text, names);
+    const d = def;
+    return { action: a, expr, ...(csv && d ? { encode: (v: string) => codec.encodeOptionData(d, v, true) } : {}) };
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
+    return { key: a, message: `can't parse ${a} expression [${text}] error: at column ${e.col}: ${e.message}` };
+  }
+}
+
+const isProblem = (x: object): x is Problem => "message" in x;
+
+/** Compiles one entry into `out`; returns the problem (and where it is) when Kea would refuse it. */
+function entry(raw: unknown, codec: OptionCodec4, out: FlexOptions4): Problem | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { message: "option element is not a map" };
+  const o = raw as Record<string, unknown>;
+  const bad = checkKeys(o, TYPES);
+  if (bad) return bad;
+  const space = (o.space as string | undefined) ?? "dhcp4";
+  const r = resolve(o, space, codec);
+  if (isProblem(r)) return r;
+  const clientClass = o["client-class"] as string | undefined;
+  if (o["sub-options"] !== undefined) {
+    const act = (["add", "supersede", "remove"] as const).find((a) => o[a] !== undefined);
+    if (act) return { key: "sub-options", message: `'sub-options' and '${act}' are incompatible in the same entry` };
+    if (!Array.isArray(o["sub-options"])) return { key: "sub-options", message: "'sub-options' must be a list" };
+    for (const [k, sub] of (o["sub-options"] as unknown[]).entries()) {
+      const why = subEntry(sub, r.code, r.def, clientClass, codec, out);
+      if (why) return { ...why, at: ["sub-options", k, ...(why.at ?? [])] };
+    }
+    return undefined;
+  }
+  const a = action(o, codec, o["csv-format"] === true ? r.def : undefined, space, r.code);
+  if (isProblem(a)) return a;
+  out.options.push({
+    code: r.code,
+    text: (o.add ?? o.supersede ?? o.remove) as string,
+    ...(clientClass ? { clientClass } : {}),
+    ...a,
+  });
+  return undefined;
+}
+
+/** One `sub-options` element of container `container` (Kea's `parseSubOption`). */
+function subEntry(
+  raw: unknown,
+  container: number,
+  containerDef: OptionDefLike | undefined,
+  containerClass: string | undefined,
+  codec: OptionCodec4,
+  out: FlexOptions4,
+): Problem | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return { message: "sub-option element is not a map" };
+  }
+  const o = raw as Record<string, unknown>;
+  const bad = checkKeys(o, SUB_TYPES);
+  if (bad) return bad;
+  let space = o.space as string | undefined;
+  if (space === undefined) {
+    if (!containerDef) return { message: "container is not defined: can't get space" };
+    if (!containerDef.encapsulate) return { message: "container does not encapsulate a space" };
+    space = containerDef.encapsulate;
+  }
+  if (/^vendor-\d+$/.test(space)) {
     return {
-      key: action,
-      message: `can't parse ${action} expression [${text}] error: at column ${e.col}: ${e.message}`,
+      key: "space",
+      message: `flex_option sub-options of the vendor space '${space}' are not built into weka yet`,
     };
   }
+  const r = resolve(o, space, codec);
+  if (isProblem(r)) return r;
+  const a = action(o, codec, o["csv-format"] === true ? r.def : undefined, space, r.code);
+  if (isProblem(a)) return a;
+  out.subOptions.push({
+    code: r.code,
+    container,
+    ...(containerClass ? { containerClass } : {}),
+    ...(o["client-class"] ? { clientClass: o["client-class"] as string } : {}),
+    containerAdd: o["container-add"] !== false,
+    containerRemove: o["container-remove"] !== false,
+    text: (o.add ?? o.supersede ?? o.remove) as string,
+    ...a,
+  });
   return undefined;
 }

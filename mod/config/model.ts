@@ -29,6 +29,8 @@ export interface Pool4 {
   options: Map<number, OptionValue>;
   /** DDNS behaviour of the pool when the pool sets a `ddns-*` key (Kea ≥ 2.7.6); else the subnet's applies */
   ddns?: DdnsParams;
+  /** `require-client-classes` + `evaluate-additional-classes` of the pool (absent = none) */
+  additionalClasses?: string[];
 }
 
 /** Kea's `ddns-replace-client-name` modes. */
@@ -95,6 +97,8 @@ export interface Reservation4 {
   serverHostname?: string;
   bootFileName?: string;
   options: Map<number, OptionValue>;
+  /** `client-classes`: the classes a client matching this reservation joins (absent = none) */
+  clientClasses?: string[];
 }
 
 /** The lifetime triplet and timers after inheritance (subnet → global). */
@@ -155,6 +159,22 @@ export interface Subnet4 {
   reservationsOutOfPool?: boolean;
   /** name of the shared network the subnet belongs to (absent = a plain subnet); see Dhcp4Config.sharedNetworks */
   sharedNetwork?: string;
+  /** the subnet's `require-client-classes` + `evaluate-additional-classes` (absent = none) */
+  additionalClasses?: string[];
+  /** its shared network's additional classes (absent = none) */
+  networkAdditionalClasses?: string[];
+  /** `allocator` after inheritance (absent = "iterative", Kea's default) */
+  allocator?: "iterative" | "random" | "flq";
+  /** `store-extended-info` after inheritance: leases keep the query's relay agent information (absent = false) */
+  storeExtendedInfo?: boolean;
+  /** `compatibility.exclude-first-last-24`: the allocator skips .0 and .255 in a /24 or larger (absent = false) */
+  excludeFirstLast24?: boolean;
+  /**
+   * Kea's lease caching after inheritance: `cache-threshold` (a fraction of the lifetime) and `cache-max-age`
+   * (seconds); a renewal within them reuses the lease unchanged (absent: no caching, Kea's default)
+   */
+  cacheThreshold?: number;
+  cacheMaxAge?: number;
   /**
    * Kea 2.6 `offer-lifetime` after inheritance (subnet → shared network → global), seconds an OFFER holds its
    * address for the client; absent or 0: an offer holds nothing (Kea 2.2, and Kea 2.6's default)
@@ -228,6 +248,38 @@ export interface ControlSocketSpec {
 }
 
 /**
+ * The server-wide keys of Dhcp4 and Dhcp6 after Kea's defaults, and what they mean in weka (compile_server.ts; README
+ * "Configuration reference"): weka handles packets on one event loop, so `multi-threading` and `dhcp-queue-control`
+ * come down to the size of a receive round.
+ */
+export interface ServerTuning {
+  /** `multi-threading.enable-multi-threading` as configured (status-get reports it as Kea does) */
+  multiThreading: boolean;
+  /** `thread-pool-size` as configured (0: Kea's one per core); weka's packet thread count is always 1 */
+  threadPoolSize: number;
+  /** `packet-queue-size` as configured (0: Kea's unlimited) */
+  packetQueueSize: number;
+  /** `dhcp-queue-control` (off, kea-ring4/6 of 64 by default; Kea ignores it under multi-threading) */
+  queue: { enabled: boolean; type: string; capacity: number };
+  /** packets one receive round takes at most: the queue size that applies, else weka's own bound */
+  receiveBatch: number;
+  /** `parked-packet-limit` resolved (0 = Kea's "no limit" becomes weka's bound): replies awaiting the HA partner */
+  parkedPacketLimit: number;
+  /** `server-tag` ("" by default) */
+  serverTag: string;
+  /** statistics sampling defaults (`statistic-default-sample-count` / `-age`, 0 = not by that measure) */
+  statisticSampleCount: number;
+  statisticSampleAge: number;
+  /** `sanity-checks.lease-checks`: what start-up does with a stored lease outside its subnet */
+  leaseChecks: "none" | "warn" | "fix" | "fix-del" | "del";
+  /** `sanity-checks.extended-info-checks` (Kea ≥ 2.3) */
+  extendedInfoChecks: "none" | "fix" | "strict" | "pedantic";
+  /** `early-global-reservations-lookup` / `reservations-lookup-first` */
+  earlyGlobalReservationsLookup: boolean;
+  reservationsLookupFirst: boolean;
+}
+
+/**
  * A SQL database connection (Kea's DbAccessParser parameters with Kea 2.2's defaults): `lease-database` or a host
  * database of type `postgresql` or `mysql`. Times as Kea gives them: timeouts in seconds, the reconnect wait in
  * milliseconds.
@@ -284,6 +336,11 @@ export interface DhcpServerCommon {
   hookParameters: Map<string, Record<string, unknown>>;
   /** control sockets (`control-socket` and `control-sockets` together, in that order) */
   controlSockets: ControlSocketSpec[];
+  /**
+   * the server-wide keys (multi-threading, queue, parked packets, server tag, statistics, sanity checks); absent in
+   * hand-built models: Kea's defaults apply (compile_server.ts defaultTuning)
+   */
+  tuning?: ServerTuning;
   /** the validated config as JSON (for config-get and logs) */
   raw: Record<string, unknown>;
 }
@@ -311,12 +368,19 @@ export interface Dhcp4Config extends DhcpServerCommon {
   /** the built-in flex-id hook (libdhcp_flex_id.so) with its parsed `identifier-expression`, when loaded */
   flexId?: FlexId4;
   /** the built-in flex-option hook (libdhcp_flex_option.so): its entries, applied to every response in order */
-  flexOptions?: FlexOption4[];
+  flexOptions?: FlexOptions4;
   /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
   ha?: HaConfig;
+  /**
+   * Kea's `compatibility` relaxations of DHCPv4 (absent = all off): accept a REQUEST whatever server its option 54
+   * names; select the subnet without RAI sub-option 5 (link selection). `exclude-first-last-24` is on the subnets.
+   */
+  compatibility?: { ignoreServerIdentifier: boolean; ignoreRaiLinkSelection: boolean };
+  /** `interfaces-config.outbound-interface` (absent = "same-as-inbound", Kea's default) */
+  outboundInterface?: "same-as-inbound" | "use-routing";
 }
 
-import type { FlexOption4 } from "./flex_option4.ts";
+import type { FlexOptions4 } from "./flex_option4.ts";
 
 /** The flex-id hook's configuration: the expression whose value is the client's flex-id (empty = none). */
 export interface FlexId4 {

@@ -5,6 +5,7 @@
  */
 import type { ClassDef } from "../classify/class_def.ts";
 import type { DdnsParams, DhcpDdnsSpec, DhcpServerCommon, OptionValue } from "./model.ts";
+import type { HaConfig } from "./model_ha.ts";
 
 /** Options of a scope by code (space dhcp6; other spaces already packed into the options that carry them). */
 export type Options6 = Map<number, OptionValue>;
@@ -26,10 +27,14 @@ export interface Timers6 {
   t2Percent: number;
 }
 
-/** Kea 2.2's pool guards: `client-class` (only members may use it) and `require-client-classes`. */
+/**
+ * The class keys of a DHCPv6 scope: the guard (Kea 2.2's `client-class` and newer Kea's `client-classes`: only
+ * members may use the scope) and the additional classes (`require-client-classes`, `evaluate-additional-classes`).
+ */
 export interface Guards6 {
-  clientClass?: string;
-  requireClientClasses: string[];
+  /** absent: every client may use the scope */
+  clientClasses?: string[];
+  additionalClasses: string[];
 }
 
 /** An IA_NA address pool: an inclusive 128-bit range. */
@@ -37,10 +42,14 @@ export interface Pool6 extends Guards6 {
   start: bigint;
   end: bigint;
   options: Options6;
+  /** Kea's `pool-id` (absent or 0: none), stored with the leases of the pool */
+  poolId?: number;
 }
 
 /** An IA_PD pool (RFC 8415 §6.3): `prefix/prefixLen` carved into `/delegatedLen` prefixes, RFC 6603 exclusion. */
 export interface PdPool6 extends Guards6 {
+  /** Kea's `pool-id` (absent or 0: none), stored with the leases of the pool */
+  poolId?: number;
   prefix: bigint;
   prefixLen: number;
   delegatedLen: number;
@@ -95,6 +104,11 @@ export interface Subnet6 extends Guards6 {
   reservationsGlobal: boolean;
   reservationsInSubnet: boolean;
   reservationsOutOfPool: boolean;
+  /** the shared network's additional classes (evaluated after the subnet's) */
+  networkAdditionalClasses: string[];
+  /** `allocator` (addresses) and `pd-allocator` (prefixes) after inheritance; Kea's default is iterative */
+  allocator: "iterative" | "random";
+  pdAllocator: "iterative" | "random" | "flq";
 }
 
 /** A shared network: its name and the ids of its subnets, in order. */
@@ -154,4 +168,6 @@ export interface Dhcp6Config extends DhcpServerCommon {
   /** option codes the server copies from relays (`relay-supplied-options`) */
   relaySuppliedOptions: number[];
   macSources: string[];
+  /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
+  ha?: HaConfig;
 }

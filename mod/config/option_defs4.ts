@@ -60,13 +60,13 @@ export function compileOptionDefs(
   list: OptionDefIn[] | undefined,
   codec: OptionCodec4,
   problems: Problems,
-  scope: { root: string; space: string } = { root: "Dhcp4", space: "dhcp4" },
+  scope: { root: string; space: string; base?: JsonPath } = { root: "Dhcp4", space: "dhcp4" },
 ): OptionDef[] {
   const out: OptionDef[] = [];
   const names = new Map<string, number>();
   const codes = new Map<string, number>();
   (list ?? []).forEach((e, i) => {
-    const p: JsonPath = [scope.root, "option-def", i];
+    const p: JsonPath = [...(scope.base ?? [scope.root]), "option-def", i];
     const space = e.space ?? scope.space;
     const bad = (key: string, message: string): true => {
       problems.add([...p, key], message);

@@ -176,6 +176,7 @@ export function compileReservations4(
     if (r["next-server"] !== undefined) res.nextServer = parseIpv4(r["next-server"]);
     if (r["server-hostname"] !== undefined) res.serverHostname = r["server-hostname"];
     if (r["boot-file-name"] !== undefined) res.bootFileName = r["boot-file-name"];
+    if (r["client-classes"]?.length) res.clientClasses = [...r["client-classes"]];
     out.set(hostKey(id.type, id.value), res);
   });
   return out;

@@ -16,6 +16,7 @@ import {
   relayOf,
   scopedParams,
   str,
+  strictMap,
   uint32,
 } from "./schema_common.ts";
 import { controlSocket } from "./schema_control.ts";
@@ -24,6 +25,7 @@ import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
 import { classGuardParams, clientClassList } from "./client_classes4.ts";
+import { allocator4, cacheParams, compatibility4, empty4o6, serverParams } from "./schema_server.ts";
 import { hostsDatabase, hostsDatabaseList, leaseDatabase } from "./schema_db.ts";
 
 const interfaceName = v.pipe(
@@ -34,13 +36,16 @@ const interfaceName = v.pipe(
   ),
 );
 
-const interfacesConfig = v.strictObject({
+const interfacesConfig = strictMap({
   interfaces: v.optional(v.array(interfaceName, "must be a list of interface names")),
   "dhcp-socket-type": v.optional(v.picklist(["raw", "udp"], 'must be "raw" or "udp"')),
+  "outbound-interface": v.optional(
+    v.picklist(["same-as-inbound", "use-routing"], 'must be "same-as-inbound" or "use-routing"'),
+  ),
   ...interfaceSocketParams,
 }, "must be a map");
 
-const expiredLeases = v.strictObject({
+const expiredLeases = strictMap({
   "reclaim-timer-wait-time": v.optional(uint32),
   "flush-reclaimed-timer-wait-time": v.optional(uint32),
   "hold-reclaimed-time": v.optional(uint32),
@@ -50,7 +55,7 @@ const expiredLeases = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const pool = v.strictObject({
+const pool = strictMap({
   pool: str,
   "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList),
@@ -66,16 +71,22 @@ const inherited = {
   ...reservationModeParams,
   ...scopedParams,
   ...ddnsScopedParams,
+  ...cacheParams,
+  allocator: v.optional(allocator4),
+  "store-extended-info": v.optional(bool),
   ...annotations,
 };
 
-const subnet4 = v.strictObject({
+const subnet4 = strictMap({
   id: v.optional(uint32),
   subnet: cidr4,
   pools: v.optional(v.array(pool, "must be a list")),
   interface: v.optional(nonEmptyStr),
   relay: v.optional(relay),
   reservations: v.optional(reservationList),
+  "4o6-interface": v.optional(empty4o6("4o6-interface")),
+  "4o6-interface-id": v.optional(empty4o6("4o6-interface-id")),
+  "4o6-subnet": v.optional(empty4o6("4o6-subnet")),
   ...classGuardParams,
   ...inherited,
 }, "must be a map");
@@ -84,7 +95,7 @@ const subnet4 = v.strictObject({
  * A `shared-networks` entry (Kea's shared_network_params): several subnets on one link, with the parameters its
  * subnets inherit (global → shared network → subnet). Kea allows no pools, reservations or id at this level.
  */
-const sharedNetwork4 = v.strictObject({
+const sharedNetwork4 = strictMap({
   name: nonEmptyStr,
   subnet4: v.optional(v.array(subnet4, "must be a list")),
   interface: v.optional(nonEmptyStr),
@@ -94,7 +105,7 @@ const sharedNetwork4 = v.strictObject({
 }, "must be a map");
 
 /** The `Dhcp4` map. */
-export const Dhcp4Schema = v.strictObject({
+export const Dhcp4Schema = strictMap({
   "interfaces-config": v.optional(interfacesConfig),
   "lease-database": v.optional(leaseDatabase),
   "hosts-database": v.optional(hostsDatabase),
@@ -120,6 +131,8 @@ export const Dhcp4Schema = v.strictObject({
   "host-reservation-identifiers": v.optional(hostReservationIdentifiers),
   /** false lets one address be reserved for several hosts (Kea 2.2: the first to ask gets it) */
   "ip-reservations-unique": v.optional(bool),
+  ...serverParams,
+  compatibility: v.optional(compatibility4),
   ...inherited,
 }, "must be a map");
 

@@ -6,10 +6,11 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
+import { allocator6, cacheParams, compatibility6, pdAllocator, serverParams } from "./schema_server.ts";
 import {
   cidr6,
   classGuardParams6,
@@ -23,24 +24,25 @@ import {
   reservationList6,
   scopedParams6,
   serverId,
-  uint16,
 } from "./schema_parts6.ts";
 
 const shared4 = Dhcp4Schema.entries;
 
-const pool6 = v.strictObject({
+const pool6 = strictMap({
   pool: str,
+  "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList6),
   ...classGuardParams6,
   ...annotations,
 }, "must be a map");
 
-const pdPool = v.strictObject({
+const pdPool = strictMap({
   prefix: ipv6,
   "prefix-len": prefixLen,
   "delegated-len": prefixLen,
   "excluded-prefix": v.optional(ipv6),
   "excluded-prefix-len": v.optional(prefixLen),
+  "pool-id": v.optional(uint32),
   "option-data": v.optional(optionDataList6),
   ...classGuardParams6,
   ...annotations,
@@ -51,20 +53,26 @@ const inherited = {
   ...reservationModeParams,
   ...scopedParams6,
   ...ddnsScopedParams,
+  ...cacheParams,
+  allocator: v.optional(allocator6),
+  "pd-allocator": v.optional(pdAllocator),
   ...annotations,
 };
 
+/** A link name where Kea treats `""` as not set (`interface`, `interface-id`: subnet and shared network parsers). */
+const linkName = v.pipe(str, v.transform((s): string | undefined => s === "" ? undefined : s));
+
 /** Keys of a subnet and of a shared network (Kea's network parameters). */
 const networkParams = {
-  interface: v.optional(nonEmptyStr),
-  "interface-id": v.optional(nonEmptyStr),
+  interface: v.optional(linkName),
+  "interface-id": v.optional(linkName),
   relay: v.optional(relay6),
   "rapid-commit": v.optional(bool),
   ...classGuardParams6,
   ...inherited,
 };
 
-const subnet6 = v.strictObject({
+const subnet6 = strictMap({
   id: v.optional(uint32),
   subnet: cidr6,
   pools: v.optional(v.array(pool6, "must be a list")),
@@ -73,24 +81,10 @@ const subnet6 = v.strictObject({
   ...networkParams,
 }, "must be a map");
 
-const sharedNetwork6 = v.strictObject({
+const sharedNetwork6 = strictMap({
   name: v.pipe(str, v.minLength(1, "a shared network needs a non-empty 'name'")),
   subnet6: v.optional(v.array(subnet6, "must be a list")),
   ...networkParams,
-}, "must be a map");
-
-const sanityChecks = v.strictObject({
-  "lease-checks": v.optional(
-    v.picklist(["none", "warn", "fix", "fix-del", "del"], 'must be "none", "warn", "fix", "fix-del" or "del"'),
-  ),
-  ...annotations,
-}, "must be a map");
-
-const multiThreading = v.strictObject({
-  "enable-multi-threading": v.optional(bool),
-  "thread-pool-size": v.optional(uint32),
-  "packet-queue-size": v.optional(uint32),
-  ...annotations,
 }, "must be a map");
 
 const MAC_SOURCES = [
@@ -109,7 +103,7 @@ const MAC_SOURCES = [
 ];
 
 /** The `Dhcp6` map. */
-export const Dhcp6Schema = v.strictObject({
+export const Dhcp6Schema = strictMap({
   "interfaces-config": v.optional(interfacesConfig6),
   "lease-database": shared4["lease-database"],
   "hosts-database": shared4["hosts-database"],
@@ -117,6 +111,7 @@ export const Dhcp6Schema = v.strictObject({
   "expired-leases-processing": shared4["expired-leases-processing"],
   loggers: shared4.loggers,
   "control-socket": shared4["control-socket"],
+  "control-sockets": shared4["control-sockets"],
   "hooks-libraries": shared4["hooks-libraries"],
   "dhcp-ddns": shared4["dhcp-ddns"],
   subnet6: v.optional(v.array(subnet6, "must be a list")),
@@ -133,19 +128,16 @@ export const Dhcp6Schema = v.strictObject({
   reservations: v.optional(reservationList6),
   "server-id": v.optional(serverId),
   "data-directory": v.optional(str),
-  "dhcp4o6-port": v.optional(uint16),
-  "sanity-checks": v.optional(sanityChecks),
   "mac-sources": v.optional(v.array(
     v.picklist(MAC_SOURCES, (i) => `'${i.input}' is not a MAC source (expected one of ${MAC_SOURCES.join(", ")})`),
     "must be a list",
   )),
   "relay-supplied-options": v.optional(v.array(str, "must be a list of option codes or names")),
-  "server-tag": v.optional(str),
-  "statistic-default-sample-count": v.optional(uint32),
-  "statistic-default-sample-age": v.optional(uint32),
-  "multi-threading": v.optional(multiThreading),
-  "dhcp-queue-control": v.optional(v.record(v.string(), v.unknown(), "must be a map")),
   "ip-reservations-unique": v.optional(bool),
+  ...serverParams,
+  compatibility: v.optional(compatibility6),
+  /** Kea 3.1: RFC 9686 address registration (ADDR-REG-INFORM); weka does not serve it (compile6.ts notice) */
+  "allow-address-registration": v.optional(bool),
   ...inherited,
 }, "must be a map");
 

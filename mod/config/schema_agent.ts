@@ -9,12 +9,12 @@ import * as v from "valibot";
 import type { Problems } from "./errors.ts";
 import { compileLoggers } from "./compile_common.ts";
 import type { ControlSocketSpec, LoggerSpec } from "./model.ts";
-import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
 import { authentication } from "./schema_control.ts";
 import { hookLibraryList, loggerList } from "./schema_daemon.ts";
 
 /** One daemon's socket as the agent reaches it (Kea 2.2: unix only). */
-const agentSocket = v.strictObject({
+const agentSocket = strictMap({
   "socket-name": v.optional(nonEmptyStr),
   "socket-type": v.optional(v.picklist(["unix"], 'must be "unix" (the only socket type of Kea\'s Control Agent)')),
   ...annotations,
@@ -23,7 +23,7 @@ const agentSocket = v.strictObject({
 const TLS_KEYS = ["trust-anchor", "cert-file", "key-file"] as const;
 
 /** The `Control-agent` map. */
-export const ControlAgentSchema = v.strictObject({
+export const ControlAgentSchema = strictMap({
   "http-host": v.optional(nonEmptyStr),
   "http-port": v.optional(v.pipe(uint32, v.maxValue(65535, "must be a port 0..65535"))),
   "trust-anchor": v.optional(str),
@@ -31,7 +31,7 @@ export const ControlAgentSchema = v.strictObject({
   "key-file": v.optional(str),
   "cert-required": v.optional(bool),
   authentication: v.optional(authentication),
-  "control-sockets": v.optional(v.strictObject({
+  "control-sockets": v.optional(strictMap({
     dhcp4: v.optional(agentSocket),
     dhcp6: v.optional(agentSocket),
     d2: v.optional(agentSocket),

@@ -8,7 +8,7 @@
  * password. A user must not contain ':' (RFC 7617 §2).
  */
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
 
 /** The keys of one authentication client, as Kea spells them. */
 export interface AuthClientIn {
@@ -39,7 +39,7 @@ export function authClientProblem(c: AuthClientIn): string | undefined {
 }
 
 const authClient = v.pipe(
-  v.strictObject({
+  strictMap({
     user: v.optional(str),
     password: v.optional(str),
     "user-file": v.optional(nonEmptyStr),
@@ -54,7 +54,7 @@ const authClient = v.pipe(
 );
 
 /** Kea's `authentication` map of an HTTP control socket (only `basic` exists). */
-export const authentication = v.strictObject({
+export const authentication = strictMap({
   type: v.picklist(["basic"], 'must be "basic" (the only authentication type)'),
   realm: v.optional(str),
   directory: v.optional(str),
@@ -65,10 +65,10 @@ export const authentication = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const httpHeader = v.strictObject({ name: nonEmptyStr, value: str, ...annotations }, "must be a map");
+const httpHeader = strictMap({ name: nonEmptyStr, value: str, ...annotations }, "must be a map");
 
 /** One control socket: unix (`socket-name`), or http/https (`socket-address`, `socket-port`, TLS, authentication). */
-export const controlSocket = v.strictObject({
+export const controlSocket = strictMap({
   "socket-type": v.picklist(["unix", "http", "https"], 'must be "unix", "http" or "https"'),
   "socket-name": v.optional(str),
   "socket-address": v.optional(str),

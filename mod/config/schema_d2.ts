@@ -5,13 +5,13 @@
  * references, server addresses) live in compile_d2.ts; the defaults in defaults.ts.
  */
 import * as v from "valibot";
-import { annotations, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
 import { controlSocket } from "./schema_control.ts";
 import { hookLibraryList, loggerList } from "./schema_daemon.ts";
 
 const port = v.pipe(uint32, v.maxValue(65535, "must be a port 0..65535"));
 
-const tsigKey = v.strictObject({
+const tsigKey = strictMap({
   name: v.pipe(str, v.nonEmpty("a TSIG key needs a name")),
   algorithm: str,
   "digest-bits": v.optional(uint32),
@@ -20,7 +20,7 @@ const tsigKey = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const dnsServer = v.strictObject({
+const dnsServer = strictMap({
   hostname: v.optional(str),
   "ip-address": v.optional(str),
   port: v.optional(port),
@@ -28,20 +28,20 @@ const dnsServer = v.strictObject({
   ...annotations,
 }, "must be a map");
 
-const ddnsDomain = v.strictObject({
+const ddnsDomain = strictMap({
   name: v.pipe(str, v.nonEmpty("a DDNS domain needs a name")),
   "key-name": v.optional(str),
   "dns-servers": v.array(dnsServer, "must be a list"),
   ...annotations,
 }, "must be a map");
 
-const domainList = v.strictObject({
+const domainList = strictMap({
   "ddns-domains": v.optional(v.array(ddnsDomain, "must be a list")),
   ...annotations,
 }, "must be a map");
 
 /** The `DhcpDdns` map. */
-export const DhcpDdnsSchema = v.strictObject({
+export const DhcpDdnsSchema = strictMap({
   "ip-address": v.optional(str),
   port: v.optional(port),
   "dns-server-timeout": v.optional(v.pipe(uint32, v.minValue(1, "must be at least 1 (milliseconds)"))),

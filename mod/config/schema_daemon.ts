@@ -4,9 +4,9 @@
  * `DhcpDdns` and `Control-agent` use them, and compile_common.ts compiles `loggers` for all of them.
  */
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, nonEmptyStr, str, strictMap, uint32 } from "./schema_common.ts";
 
-const outputOption = v.strictObject({
+const outputOption = strictMap({
   output: nonEmptyStr,
   flush: v.optional(bool),
   maxsize: v.optional(uint32),
@@ -16,7 +16,7 @@ const outputOption = v.strictObject({
 }, "must be a map");
 
 /** One `loggers` entry: Kea 2.2's `output_options` and the newer `output-options` are both accepted. */
-export const logger = v.strictObject({
+export const logger = strictMap({
   name: str,
   output_options: v.optional(v.array(outputOption, "must be a list")),
   "output-options": v.optional(v.array(outputOption, "must be a list")),
@@ -37,7 +37,7 @@ export type LoggerIn = v.InferOutput<typeof logger>;
  * One `hooks-libraries` entry: the library path and its free-form `parameters` (each built-in hook checks its own,
  * e.g. compile_ha.ts for libdhcp_ha.so).
  */
-export const hookLibrary = v.strictObject({
+export const hookLibrary = strictMap({
   library: nonEmptyStr,
   parameters: v.optional(v.record(v.string(), v.unknown(), "must be a map")),
   ...annotations,

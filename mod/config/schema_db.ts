@@ -8,7 +8,7 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, nonEmptyStr, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 
 /** Kea's `on-fail` values (database_connection.h: OnFailAction). */
 export const ON_FAIL = ["stop-retry-exit", "serve-retry-exit", "serve-retry-continue"] as const;
@@ -18,7 +18,8 @@ const port = v.pipe(uint32, v.maxValue(65535, "must be at most 65535"));
 
 /** The connection keys Kea's DbAccessParser accepts for a SQL backend. */
 const connectionParams = {
-  name: v.optional(nonEmptyStr),
+  // Kea 2.2's DbAccessParser takes an empty name (the client library then uses its default database)
+  name: v.optional(str),
   host: v.optional(str),
   port: v.optional(port),
   user: v.optional(str),
@@ -43,7 +44,7 @@ const sqlNeedsName = <T extends { type: string; name?: string }>(d: T) => !isSql
 
 /** The `lease-database` map. */
 export const leaseDatabase = v.pipe(
-  v.strictObject({
+  strictMap({
     type: v.pipe(
       str,
       v.check(
@@ -63,7 +64,7 @@ export const leaseDatabase = v.pipe(
 
 /** One host database (`hosts-database`, or an entry of `hosts-databases`). */
 export const hostsDatabase = v.pipe(
-  v.strictObject({
+  strictMap({
     type: v.picklist(["postgresql", "mysql"], 'host database type must be "postgresql" or "mysql"'),
     readonly: v.optional(bool),
     ...connectionParams,

@@ -6,7 +6,7 @@
 
 import * as v from "valibot";
 import { parseIpv4 } from "../wire/addr.ts";
-import { annotations, bool, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 
 const port = v.pipe(uint32, v.maxValue(65535, "must be a port 0..65535"));
 
@@ -19,8 +19,32 @@ const ipAddress = v.pipe(
   ),
 );
 
+const replaceMode = v.union([
+  v.picklist(["never", "always", "when-present", "when-not-present"], ""),
+  v.pipe(
+    v.boolean(),
+    v.check(() => false, "boolean values for the replace-client-name are no longer supported"),
+  ),
+], 'must be "never", "always", "when-present" or "when-not-present"');
+
+/**
+ * Kea 2.2's deprecated spellings inside `dhcp-ddns` (its grammar's `dep_*` rules): the DDNS behaviour keys before
+ * they moved to the global and network scopes. compile_ddns4.ts moves each to its global key with Kea's message.
+ */
+function deprecatedInDhcpDdns() {
+  return {
+    "override-no-update": v.optional(bool),
+    "override-client-update": v.optional(bool),
+    "replace-client-name": v.optional(replaceMode),
+    "generated-prefix": v.optional(str),
+    "qualifying-suffix": v.optional(str),
+    "hostname-char-set": v.optional(str),
+    "hostname-char-replacement": v.optional(str),
+  };
+}
+
 /** `dhcp-ddns` (Kea's D2ClientConfig). */
-export const dhcpDdns = v.strictObject({
+export const dhcpDdns = strictMap({
   "enable-updates": v.optional(bool),
   "server-ip": v.optional(ipAddress),
   "server-port": v.optional(port),
@@ -35,16 +59,9 @@ export const dhcpDdns = v.strictObject({
     ),
   )),
   "ncr-format": v.optional(v.picklist(["JSON"], 'must be "JSON" (the only NCR format)')),
+  ...deprecatedInDhcpDdns(),
   ...annotations,
 }, "must be a map");
-
-const replaceMode = v.union([
-  v.picklist(["never", "always", "when-present", "when-not-present"], ""),
-  v.pipe(
-    v.boolean(),
-    v.check(() => false, "boolean values for the replace-client-name are no longer supported"),
-  ),
-], 'must be "never", "always", "when-present" or "when-not-present"');
 
 const conflictMode = v.picklist(
   ["check-with-dhcid", "no-check-with-dhcid", "check-exists-with-dhcid", "no-check-without-dhcid"],

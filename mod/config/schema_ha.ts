@@ -75,6 +75,8 @@ const peer = haMap({
   "basic-auth-password-file": v.optional(
     v.never("'basic-auth-password-file' is not supported by weka yet: give the password in 'basic-auth-password'"),
   ),
+  /** not a peer parameter: Kea's HA parser ignores it here (compile_ha.ts warns); Kea's own TLS example sets it */
+  "require-client-certs": v.optional(bool("require-client-certs")),
   ...tls,
 }, "peer configuration must be a map");
 

@@ -7,10 +7,10 @@
 
 import * as v from "valibot";
 import { OPTION_DEF_TYPES } from "../options/custom_defs.ts";
-import { annotations, bool, str, uint32 } from "./schema_common.ts";
+import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 
 /** One `option-def` entry. */
-export const optionDef = v.strictObject({
+export const optionDef = strictMap({
   name: str,
   code: v.pipe(
     uint32,

@@ -6,7 +6,16 @@
 
 import * as v from "valibot";
 import { parseCidr6, parseIpv6Big } from "./addr6.ts";
-import { annotations, bool, interfaceSocketParams, optionDataOf, relayOf, str, uint32 } from "./schema_common.ts";
+import {
+  annotations,
+  bool,
+  interfaceSocketParams,
+  optionDataOf,
+  relayOf,
+  str,
+  strictMap,
+  uint32,
+} from "./schema_common.ts";
 import { optionDef } from "./schema_option_def.ts";
 
 /** An IPv6 address literal. */
@@ -34,7 +43,7 @@ export const optionData6 = optionDataOf(65535);
 export const optionDataList6 = v.array(optionData6, "must be a list");
 
 /** One Dhcp6 `option-def` entry: the Dhcp4 entry with 16-bit codes. */
-export const optionDef6 = v.strictObject({
+export const optionDef6 = strictMap({
   ...optionDef.entries,
   code: v.pipe(
     uint32,
@@ -45,10 +54,15 @@ export const optionDef6 = v.strictObject({
 /** The Dhcp6 `option-def` list. */
 export const optionDefList6 = v.array(optionDef6, "must be a list");
 
-/** Subnet, pool and shared-network guards of Kea 2.2: `client-class` and `require-client-classes`. */
+/**
+ * Class keys of a DHCPv6 shared network, subnet, pool and pd-pool: the guard (Kea 2.2's `client-class`, newer
+ * Kea's `client-classes`) and the additional classes (`require-client-classes`, `evaluate-additional-classes`).
+ */
 export const classGuardParams6 = {
   "client-class": v.optional(str),
+  "client-classes": v.optional(v.array(str, "must be a list of class names")),
   "require-client-classes": v.optional(v.array(str, "must be a list of class names")),
+  "evaluate-additional-classes": v.optional(v.array(str, "must be a list of class names")),
 };
 
 const lifetimes6 = {
@@ -85,11 +99,14 @@ export const scopedParams6 = {
 };
 
 /** One `client-classes` entry of Dhcp6 (Kea 2.2 has no option-def, next-server or boot fields here). */
-export const clientClass6 = v.strictObject({
+export const clientClass6 = strictMap({
   name: v.pipe(str, v.minLength(1, "a client class needs a non-empty 'name'")),
   test: v.optional(str),
   "option-data": v.optional(optionDataList6),
   "only-if-required": v.optional(bool),
+  "only-in-additional-list": v.optional(bool),
+  /** Kea 2.6+: a template class, whose value spawns the class `SPAWN_<name>_<value>` */
+  "template-test": v.optional(str),
   ...lifetimes6,
   ...annotations,
 }, "must be a map");
@@ -98,7 +115,7 @@ export const clientClass6 = v.strictObject({
 export const clientClassList6 = v.array(clientClass6, "must be a list");
 
 /** One Dhcp6 host reservation (Kea's host reservation parser for DHCPv6). */
-export const reservation6 = v.strictObject({
+export const reservation6 = strictMap({
   duid: v.optional(str),
   "hw-address": v.optional(str),
   "flex-id": v.optional(str),
@@ -114,7 +131,7 @@ export const reservation6 = v.strictObject({
 export const reservationList6 = v.array(reservation6, "must be a list");
 
 /** `server-id`: the server's DUID (RFC 8415 §11: DUID-LLT, DUID-EN, DUID-LL). */
-export const serverId = v.strictObject({
+export const serverId = strictMap({
   type: v.picklist(["LLT", "EN", "LL"], 'must be "LLT", "EN" or "LL"'),
   identifier: v.optional(str),
   htype: v.optional(uint16),
@@ -136,7 +153,7 @@ const interfaceName6 = v.pipe(
 );
 
 /** `interfaces-config` of Dhcp6 (no socket type: DHCPv6 always uses UDP sockets). */
-export const interfacesConfig6 = v.strictObject({
+export const interfacesConfig6 = strictMap({
   interfaces: v.optional(v.array(interfaceName6, "must be a list of interface names")),
   ...interfaceSocketParams,
 }, "must be a map");

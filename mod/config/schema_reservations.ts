@@ -5,14 +5,14 @@
  */
 
 import * as v from "valibot";
-import { annotations, bool, ipv4, optionDataList, str } from "./schema_common.ts";
+import { annotations, bool, ipv4, optionDataList, str, strictMap } from "./schema_common.ts";
 
 /**
  * One reservation entry: one identifier of Kea's five (`hw-address`, `duid`, `circuit-id`, `client-id`,
  * `flex-id`; exactly one is checked in reservations4.ts) and what is reserved. The fields follow Kea's host
  * reservation parser (host_reservation_parser.cc).
  */
-export const reservation = v.strictObject({
+export const reservation = strictMap({
   "hw-address": v.optional(str),
   duid: v.optional(str),
   "circuit-id": v.optional(str),
@@ -24,6 +24,8 @@ export const reservation = v.strictObject({
   "next-server": v.optional(ipv4),
   "server-hostname": v.optional(v.pipe(str, v.maxLength(64, "must be at most 64 bytes"))),
   "boot-file-name": v.optional(v.pipe(str, v.maxLength(128, "must be at most 128 bytes"))),
+  /** classes the host is put in when it matches (Kea: before the KNOWN-dependent classes are evaluated) */
+  "client-classes": v.optional(v.array(str, "must be a list of class names")),
   ...annotations,
 }, "must be a map");
 

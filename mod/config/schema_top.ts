@@ -10,7 +10,7 @@ import type { Problems } from "./errors.ts";
 import { type Dhcp4In, Dhcp4Schema } from "./schema4.ts";
 import { type Dhcp6In, Dhcp6Schema } from "./schema6.ts";
 import { type ControlAgentIn, ControlAgentSchema } from "./schema_agent.ts";
-import { isKeaUnsupported } from "./schema_common.ts";
+import { isKeaUnsupported, strictMap } from "./schema_common.ts";
 import { type DhcpDdnsIn, DhcpDdnsSchema } from "./schema_d2.ts";
 import { checkSchema, type IssueWords, WEKA_WORDS } from "./schema_issues.ts";
 
@@ -28,7 +28,7 @@ const SECTIONS = {
 } as const;
 
 /** The document's top level: only the known maps (each checked by its own schema afterwards). */
-const TopSchema = v.strictObject(
+const TopSchema = strictMap(
   Object.fromEntries(Object.keys(SECTIONS).map((k) => [k, v.optional(v.unknown())])) as Record<
     keyof typeof SECTIONS,
     v.OptionalSchema<v.UnknownSchema, undefined>
@@ -49,9 +49,17 @@ export interface ConfigIn {
 const DHCP_WORDS: IssueWords = {
   ...WEKA_WORDS,
   unknownKey: (parent, key) =>
-    parent !== undefined && isKeaUnsupported(parent, key)
+    parent !== undefined && (parent === "Dhcp4" || parent === "Dhcp6") && NOT_SERVED[key]
+      ? NOT_SERVED[key]
+      : parent !== undefined && isKeaUnsupported(parent, key)
       ? `'${key}' is not supported by weka yet`
       : WEKA_WORDS.unknownKey(parent, key),
+};
+
+/** Kea keys weka documents as not served (README "Configuration reference"), with what to do instead. */
+const NOT_SERVED: Record<string, string> = {
+  "config-control": "configuration backends ('config-control') are not served by weka: keep the configuration in " +
+    "the file (config-set and config-write change it through the control channel)",
 };
 
 /**

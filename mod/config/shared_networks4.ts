@@ -19,6 +19,8 @@ export interface NetworkScope {
   merged: Map<number, OptionValue>;
   /** the network's DDNS behaviour (global → network) */
   ddns: DdnsParams;
+  /** the network's additional classes (`require-client-classes`, `evaluate-additional-classes`) */
+  additional?: string[];
 }
 
 /** Where a subnet is written and, for a member of a shared network, the network's scope (compile4.ts). */
@@ -74,6 +76,10 @@ const INHERITED = [
   "server-hostname",
   "boot-file-name",
   "interface",
+  "allocator",
+  "store-extended-info",
+  "cache-threshold",
+  "cache-max-age",
 ] as const;
 
 const FLAGS = ["reservations-global", "reservations-in-subnet", "reservations-out-of-pool"] as const;

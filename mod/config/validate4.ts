@@ -6,7 +6,14 @@
  */
 
 import { parseCidr4, prefixMask } from "../wire/addr.ts";
-import { BUILTIN_HOOKS, DHCP4_DEFAULTS, premiumHookRefusal, SUBNET_ID_MAX, SUBNET_ID_MIN } from "./defaults.ts";
+import {
+  BUILTIN_HOOKS,
+  DHCP4_DEFAULTS,
+  premiumHookRefusal,
+  sqlBackendHookNote,
+  SUBNET_ID_MAX,
+  SUBNET_ID_MIN,
+} from "./defaults.ts";
 import { formatPath, type JsonPath, type Problems } from "./errors.ts";
 import { checkPools, POOLS4, type Range4 } from "./pool_range.ts";
 import type { Dhcp4In, SharedNetwork4In, Subnet4In } from "./schema4.ts";
@@ -161,6 +168,8 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
       }
     } else if (file === "libdhcp_run_script.so") {
       checkRunScript(h.parameters, ["Dhcp4", "hooks-libraries", i], problems);
+    } else if (sqlBackendHookNote(file)) {
+      problems.info(["Dhcp4", "hooks-libraries", i, "library"], sqlBackendHookNote(file)!);
     } else if (premiumHookRefusal(file)) {
       problems.add(["Dhcp4", "hooks-libraries", i, "library"], premiumHookRefusal(file)!);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {

@@ -3,7 +3,7 @@
  * assigned where missing), subnet prefixes unique, pools inside their subnet and not overlapping, pd-pools
  * well-formed (delegated-len ≥ prefix-len, the excluded prefix inside the delegated prefix), lifetimes in order,
  * renew-timer not above rebind-timer, a subnet's interface consistent with its shared network, shared-network
- * names unique, reservations (reservations6.ts), server-id and hook libraries.
+ * names unique, reservations (reservations6.ts), server-id and hook libraries (libdhcp_ha.so's relationship).
  */
 
 import {
@@ -11,6 +11,7 @@ import {
   BUILTIN_HOOKS,
   DHCP6_DEFAULTS,
   premiumHookRefusal,
+  sqlBackendHookNote,
   SUBNET_ID_MAX,
   SUBNET_ID_MIN,
 } from "./defaults.ts";
@@ -22,6 +23,8 @@ import { checkReservationMode } from "./reservations4.ts";
 import { checkLifetimes6 } from "./timers6.ts";
 import type { Dhcp6In, PdPoolIn, SharedNetwork6In, Subnet6In } from "./schema6.ts";
 import type { HostIdType6 } from "./model6.ts";
+import type { HaConfig } from "./model_ha.ts";
+import { compileHaParameters } from "./compile_ha.ts";
 
 /** A subnet with where it sits: its JSON path, its id (configured or assigned) and its shared network. */
 export interface FlatSubnet6 {
@@ -36,6 +39,8 @@ export interface Checked6 {
   subnets: FlatSubnet6[];
   /** parsed pools per subnet (same order as `subnets`) */
   pools: Range6[][];
+  /** the compiled HA relationship, when libdhcp_ha.so is loaded and its parameters are valid */
+  ha?: HaConfig;
 }
 
 /** Subnets of the map in Kea's order: `subnet6` first, then each shared network's `subnet6`. */
@@ -132,26 +137,45 @@ function checkServerId(d: Dhcp6In, problems: Problems): void {
   }
 }
 
-function checkHooks(d: Dhcp6In, problems: Problems): void {
+/**
+ * The hook libraries of a Dhcp6 map: libdhcp_ha.so compiles its relationship (compile_ha.ts, the same parameters
+ * as kea-dhcp6's HA hook), with a warning when libdhcp_lease_cmds.so is missing (the partner's lease6-bulk-apply
+ * and lease6-get-page would be refused); any other library but the built-in ones is refused.
+ */
+function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
+  let ha: HaConfig | undefined;
+  let haSeen = false;
+  const files = (d["hooks-libraries"] ?? []).map((h) => h.library.slice(h.library.lastIndexOf("/") + 1));
   (d["hooks-libraries"] ?? []).forEach((h, i) => {
-    const file = h.library.slice(h.library.lastIndexOf("/") + 1);
-    const p = ["Dhcp6", "hooks-libraries", i, "library"];
+    const file = files[i];
+    const at = ["Dhcp6", "hooks-libraries", i], p = [...at, "library"];
     if (file === "libdhcp_ha.so") {
-      problems.add(
-        p,
-        "hook library 'libdhcp_ha.so': high availability for DHCPv6 is not built into weka yet (weka's HA module serves DHCPv4 only); remove this entry to check the rest",
-      );
+      if (haSeen) problems.add(p, "hook library 'libdhcp_ha.so' is loaded twice");
+      else ha = compileHaParameters(h.parameters ?? {}, [...at, "parameters"], problems);
+      haSeen = true;
+      if (!files.includes("libdhcp_lease_cmds.so")) {
+        problems.warn(
+          p,
+          "libdhcp_ha.so without libdhcp_lease_cmds.so: the partner's lease updates and lease syncs will be refused (Kea needs both on every peer)",
+        );
+      }
     } else if (file === BOOTP_HOOK) {
       // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
       problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
     } else if (file === "libdhcp_run_script.so" || file === "libdhcp_flex_option.so") {
       problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
+    } else if (sqlBackendHookNote(file)) {
+      problems.info(p, sqlBackendHookNote(file)!);
     } else if (premiumHookRefusal(file)) {
       problems.add(p, premiumHookRefusal(file)!);
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
-      problems.add(p, `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`);
+      problems.add(
+        p,
+        `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`,
+      );
     }
   });
+  return ha;
 }
 
 /** Kea: `interface` (directly reachable) and `interface-id` (via relays) exclude each other, and one shared
@@ -249,6 +273,6 @@ export function checkDhcp6(d: Dhcp6In, problems: Problems): Checked6 {
   });
   checkInterfaces(d, subnets, problems);
   checkServerId(d, problems);
-  checkHooks(d, problems);
-  return { subnets, pools };
+  const ha = checkHooks(d, problems);
+  return { subnets, pools, ...(ha ? { ha } : {}) };
 }

@@ -5,7 +5,7 @@
  * as Kea (re)loads hook libraries on reconfiguration.
  */
 import type { ControlSocketSpec, Dhcp4Config } from "../config/model.ts";
-import { renderPrometheus, type SubnetLabel } from "../stats/prometheus.ts";
+import { type MetricsFamily, renderPrometheus, type SubnetLabel } from "../stats/prometheus.ts";
 import type { Stats } from "../stats/stats.ts";
 import type { ControlContext } from "./context.ts";
 import { registerGeneralCommands, setStatusSection } from "./general_cmds.ts";
@@ -63,6 +63,7 @@ export class RegistryChannel {
     private readonly subnets: () => readonly SubnetLabel[],
     private readonly log: ChannelLog,
     private readonly timeoutMs?: number,
+    private readonly family: MetricsFamily = "dhcp4",
   ) {
     // the process's last warnings and errors, for the status page and `weka status` (mod/log/recent.ts)
     setStatusSection(registry, "recent-warnings", recentLines);
@@ -72,7 +73,7 @@ export class RegistryChannel {
   dispatch = (text: string) => this.registry.dispatch(text);
 
   /** The Prometheus text of the current statistics (GET /metrics). */
-  metrics = () => renderPrometheus(this.stats, this.subnets());
+  metrics = () => renderPrometheus(this.stats, this.subnets(), this.family);
 
   /** Opens the configured sockets (reopens them when they differ from the open ones). */
   async start(specs: readonly ControlSocketSpec[]): Promise<void> {

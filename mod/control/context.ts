@@ -61,4 +61,6 @@ export interface ControlContext {
   buildReport: string;
   /** the listeners' states for status-get `sockets` */
   socketsStatus(): { status: "ready" | "retrying" | "failed"; errors?: string[] };
+  /** the receive queue's depth averaged over the last 10, 100 and 1000 packets (status-get; absent: zeros) */
+  packetQueueStats?(): [number, number, number];
 }

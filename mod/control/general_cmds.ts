@@ -29,6 +29,22 @@ export function setStatusSection(reg: CommandRegistry, key: string, fn: (() => u
   else m.delete(key);
 }
 
+/**
+ * status-get's multi-threading part as Kea 2.2 answers it: `multi-threading-enabled` always; with it enabled, the
+ * thread pool size in use (weka handles packets on one thread: 1), the configured `packet-queue-size`, and the
+ * queue depth averaged over the last 10, 100 and 1000 packets (weka's queue is a receive round).
+ */
+function multiThreadingStatus(ctx: ControlContext): Record<string, unknown> {
+  const t = ctx.config().tuning;
+  if (!t?.multiThreading) return { "multi-threading-enabled": false };
+  return {
+    "multi-threading-enabled": true,
+    "thread-pool-size": 1,
+    "packet-queue-size": t.packetQueueSize,
+    "packet-queue-statistics": ctx.packetQueueStats?.() ?? [0, 0, 0],
+  };
+}
+
 /** Registers the general commands on `reg`, answering from `ctx`. */
 export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContext): void {
   reg.register("list-commands", () => answer(Result.SUCCESS, undefined, reg.names()));
@@ -42,10 +58,7 @@ export function registerGeneralCommands(reg: CommandRegistry, ctx: ControlContex
       pid: ctx.pid,
       uptime: Math.floor((now - ctx.startedAt) / 1000),
       reload: Math.floor((now - ctx.reloadedAt()) / 1000),
-      "multi-threading-enabled": false,
-      "thread-pool-size": 0,
-      "packet-queue-size": 0,
-      "packet-queue-statistics": [0, 0, 0],
+      ...multiThreadingStatus(ctx),
       sockets: ctx.socketsStatus(),
       "dhcp-state": ctx.dhcpState.report(),
       ...extra,

@@ -1,13 +1,14 @@
 /**
  * The DHCPv6 half of Kea's lease commands hook (hooks-lease-cmds.rst): lease6-add, lease6-update
- * (`force-create`), lease6-del, lease6-wipe and lease6-write, plus `registerLease6Commands`, which also registers lease6-get,
- * lease6-get-all and lease6-get-page. Every success is durable before it is answered (the answer waits for the KV
+ * (`force-create`), lease6-del, lease6-wipe and lease6-write, plus `registerLease6Commands`, which also registers
+ * lease6-get, lease6-get-all, lease6-get-page and lease6-bulk-apply (lease6_bulk.ts, what an HA partner sends). Every success is durable before it is answered (the answer waits for the KV
  * commit holding the change); a commit that fails answers result 1; an add over an existing lease answers 4. The
  * gauges move as Kea's lease_cmds moves them: `assigned-nas` / `assigned-pds` for a DEFAULT or DECLINED lease,
  * `declined-addresses` for a DECLINED one, globally and per subnet.
  */
 import { answer, badArgs, CommandError, ok, Result } from "./answer.ts";
 import { findLease6, registerLease6GetCommands } from "./lease6_get_cmds.ts";
+import { registerLease6BulkApply } from "./lease6_bulk.ts";
 import { lease6FromArgs } from "./lease6_json.ts";
 import type { CommandRegistry } from "./registry.ts";
 import type { ControlContext } from "./context.ts";
@@ -24,6 +25,7 @@ import type { Stats } from "../stats/stats.ts";
 /** The lease6 command names (what libdhcp_lease_cmds.so adds to list-commands of kea-dhcp6). */
 export const LEASE6_COMMANDS: readonly string[] = [
   "lease6-add",
+  "lease6-bulk-apply",
   "lease6-del",
   "lease6-get",
   "lease6-get-all",
@@ -78,6 +80,7 @@ const what = (l: Lease6) =>
 /** Registers every lease6-* command on `reg`, answering from `ctx`. */
 export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdContext): void {
   registerLease6GetCommands(reg, ctx.store);
+  registerLease6BulkApply(reg, ctx);
   const now = () => Math.floor(ctx.now() / 1000);
 
   reg.register("lease6-add", async (args) => {

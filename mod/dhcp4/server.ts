@@ -32,6 +32,8 @@ import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 import { hostKeys4, prefetchKeys4 } from "./prefetch4.ts";
 import { flexIdKeys } from "./flex_prefetch.ts";
+import { QueueStats } from "../stats/queue_stats.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 
 export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 
@@ -96,6 +98,8 @@ export class Dhcp4Server {
   private readonly lastReadFailure = new Map<string, number>();
   /** replies are encoded here and handed to the socket at once (sends copy synchronously) */
   private readonly txScratch = new Uint8Array(65536);
+  /** the receive queue's depth averages (status-get "packet-queue-statistics") */
+  readonly queueStats = new QueueStats();
 
   constructor(private readonly deps: ServerDeps) {
     const { store, stats, log } = deps;
@@ -133,7 +137,9 @@ export class Dhcp4Server {
     const { transport, log } = this.deps;
     let lastSweep = 0;
     const round = async () => {
-      const batch = await transport.recvBatch(256);
+      // Kea's packet-queue-size / dhcp-queue-control capacity bound the packets one round takes (compile_server.ts)
+      const batch = await transport.recvBatch(this.config.tuning?.receiveBatch ?? WEKA_BOUNDS.receiveBatch);
+      this.queueStats.round(batch.length);
       const nowMs = this.clock();
       if (nowMs - lastSweep > 1000) {
         this.deps.offers.sweep(Math.floor(nowMs / 1000));

@@ -48,6 +48,7 @@ export function buildRegistry6(ctx: Control6Context): CommandRegistry {
 /** The registry plus the listeners of a DHCPv6 server (the shared channel of mod/control, v6 registry). */
 export class Control6Channel extends RegistryChannel {
   constructor(ctx: Control6Context, log: ChannelLog) {
-    super(buildRegistry6(ctx), ctx.stats, () => ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix })), log);
+    const subnets = () => ctx.config().subnets.map((s) => ({ id: s.id, prefix: s.prefix }));
+    super(buildRegistry6(ctx), ctx.stats, subnets, log, undefined, "dhcp6");
   }
 }

@@ -1,14 +1,18 @@
 /**
  * The DHCPv6 server's I/O edge (docs/ARCHITECTURE.md rule 3), the shape of the DHCPv4 one (mod/dhcp4/server.ts): receive
  * datagrams from a transport, decode them, ask the pure engine (`handle6`) what to do, make the lease mutations
- * durable (group commit) and only then send the reply. A datagram that does not decode is counted
+ * durable (group commit) — with HA, admitted by the relationship first and acknowledged by the partner after the
+ * commit (Kea's buffer6_receive and leases6_committed) — and only then send the reply. A datagram that does not decode is counted
  * (`pkt6-parse-failed`, `pkt6-receive-drop`) and logged at debug level, as Kea does (DHCP6_PACKET_DROP_PARSE_FAIL);
  * any other failure of one packet is one escaped log line and `pkt6-processing-failed`. Nothing here throws out of
  * the receive loop, which backs off and retries a failing transport (mod/net/receive_loop.ts) and reports a dead
  * one through `onFatal`.
  */
+import { QueueStats } from "../stats/queue_stats.ts";
+import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { commitThenFinish, type DurableReply, MAX_CONFLICT_RETRIES, packetFailed } from "../dhcp4/edge_common.ts";
-import type { Lease6Mutation } from "../lease/types6.ts";
+import type { Lease6, Lease6Mutation } from "../lease/types6.ts";
+import type { HaHooks } from "../ha/hooks.ts";
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
 import { handle6, receivedStat6 } from "./engine/handle6.ts";
@@ -24,6 +28,7 @@ import { DecodeError } from "../wire/errors.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
 import { prefetchKeys6 } from "./prefetch6.ts";
+import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 
 /** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
 export interface Server6Deps {
@@ -43,6 +48,10 @@ export interface Server6Deps {
   onFatal?: (reason: string) => void;
   /** the receive loop's back-off (tests shorten it); Kea-like defaults in mod/net/receive_loop.ts */
   receiveBackOff?: BackOff;
+  /** NameChangeRequests of a durable outcome, for the DDNS sender (absent: DDNS off) */
+  onNcrs?: (ncrs: NameChangeRequest[]) => void;
+  /** the HA relationship (Kea's libdhcp_ha.so callouts, mod/ha with HA_FAMILY6); absent = a standalone server */
+  ha?: HaHooks<Packet6, Lease6Mutation, Lease6>;
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -77,6 +86,8 @@ export class Dhcp6Server {
   /** the commit-then-reply path (mod/dhcp4/edge_common.ts), over this edge's store, statistics and log */
   private readonly durable: DurableReply<Lease6Mutation>;
   private disabled = false;
+  /** the receive queue's depth averages (status-get "packet-queue-statistics") */
+  readonly queueStats = new QueueStats();
   config: Dhcp6Config;
   private readonly clock: () => number;
 
@@ -119,7 +130,9 @@ export class Dhcp6Server {
   private receiveLoop(): Promise<void> {
     const { transport, log } = this.deps;
     const round = async () => {
-      const batch = await transport.recvBatch(256);
+      // Kea's packet-queue-size / dhcp-queue-control capacity bound the packets one round takes (compile_server.ts)
+      const batch = await transport.recvBatch(this.config.tuning?.receiveBatch ?? WEKA_BOUNDS.receiveBatch);
+      this.queueStats.round(batch.length);
       if (!this.running) return;
       const now = Math.floor(this.clock() / 1000);
       if (this.deps.store.prefetch && batch.length && !this.disabled) await this.prefetch(batch);
@@ -234,6 +247,13 @@ export class Dhcp6Server {
       serverDuid: this.deps.serverDuid,
       now,
     };
+    if (!log.infoEnabled && !log.debugEnabled) ctx.quiet = true;
+    if (this.deps.ha) {
+      // Kea's buffer6_receive callout: a query of the partner's scope is counted and dropped by the HA service
+      const haClass = this.deps.ha.admit(query, this.clock());
+      if (haClass === undefined) return;
+      if (haClass) ctx.haClass = haClass;
+    }
     const out: Outcome6 = handle6(query, ctx);
     this.runOutcome(query, out, d, attempt);
   }
@@ -252,12 +272,22 @@ export class Dhcp6Server {
       this.send(query, out, d);
       return;
     }
+    const ha = this.deps.ha;
+    let previous: ((m: Lease6Mutation) => Lease6 | undefined) | undefined;
+    if (ha) {
+      // a deleted lease goes to the partner whole (lease6-bulk-apply): take it before the commit removes it
+      const before = new Map<bigint, Lease6 | undefined>();
+      for (const m of out.mutations) if (m.op === "del") before.set(m.address, this.deps.store.byAddress(m.address));
+      previous = (m) => m.op === "del" ? before.get(m.address) : undefined;
+    }
     commitThenFinish(this.durable, {
       mutations: out.mutations,
       label: () => clientLabel6(query),
+      replicate: ha && (() => ha.replicate(out.mutations, query, previous)),
       finish: () => {
         this.bump(out.stats);
         this.send(query, out, d);
+        if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
       },
       failed: (e) => this.failed(e, d, query, true),
       // another server sharing the SQL database took the row first: decide again on the re-read rows

@@ -103,7 +103,7 @@ export type HaEvent =
   /** run the state handlers (time passed), without a heartbeat */
   | { kind: "tick" }
   | { kind: "sync-result"; ok: boolean; error?: string }
-  | { kind: "query"; clientKey: string; secs: number }
+  | { kind: "query"; clientKey: string; secs: number; unacked?: boolean }
   | { kind: "update-failed" }
   | { kind: "update-rejected"; clientKey: string }
   /** a later update for this client was accepted, so it no longer counts as rejected */
@@ -180,11 +180,18 @@ export function failureDetected(c: CommState, cfg: HaConfig): boolean {
 
 /**
  * Kea's `CommunicationState4::analyzeMessage`: record a client aimed at the partner; it is unacked when
- * `secs * 1000 > max-ack-delay` (a byte-swapped `secs` is read as Kea reads it). A client once unacked stays unacked
+ * `secs * 1000 > max-ack-delay` (a byte-swapped `secs` is read as Kea reads it), or as `unackedOverride` says
+ * (DHCPv6: CommunicationState6 reads the Elapsed Time option, mod/ha/family6.ts). A client once unacked stays unacked
  * until communication resumes. O(log32 n) and bounded (mod/ha/connecting_clients.ts): the table is never copied.
  */
-export function analyzeQuery(c: CommState, cfg: HaConfig, clientKey: string, secs: number): CommState {
-  const unacked = secsUnacked(secs, cfg.maxAckDelayMs);
+export function analyzeQuery(
+  c: CommState,
+  cfg: HaConfig,
+  clientKey: string,
+  secs: number,
+  unackedOverride?: boolean,
+): CommState {
+  const unacked = unackedOverride ?? secsUnacked(secs, cfg.maxAckDelayMs);
   const clients = recordConnectingClient(c.clients, clientKey, unacked, cfg.maxUnackedClients);
   return { ...c, clients, analyzedPackets: c.analyzedPackets + 1 };
 }

@@ -41,6 +41,8 @@ export interface PeerClientOptions {
    * connections, a fraction of fetch's cost per request; the occasional commands and `https://` peers use fetch.
    */
   fetchFn?: typeof fetch;
+  /** the Kea service the commands are for (`"service": ["dhcp6"]` for a kea-dhcp6 partner); "dhcp4" by default */
+  service?: "dhcp4" | "dhcp6";
 }
 
 /** The `Authorization` header value of HTTP basic authentication (RFC 7617), UTF-8 credentials. */
@@ -83,15 +85,20 @@ export function parsePeerAnswer(body: string): PeerAnswer | string {
   return out;
 }
 
+/** The lease-update commands sent thousands a second under load (through the persistent HTTP/1.1 client). */
+const LEASE_UPDATES = new Set(["lease4-update", "lease4-del", "lease6-bulk-apply"]);
+
 /** Sends commands to one HA peer. */
 export class PeerClient {
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
   private httpClient?: Deno.HttpClient;
   private http1?: Http1Client;
+  private readonly service: "dhcp4" | "dhcp6";
 
   constructor(readonly peer: HaPeer, opts: PeerClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.service = opts.service ?? "dhcp4";
     this.fetchFn = opts.fetchFn ?? fetch;
     if (!opts.fetchFn && !peer.tls && peer.url.startsWith("http://")) this.http1 = new Http1Client(peer.url);
   }
@@ -124,12 +131,13 @@ export class PeerClient {
   }
 
   /**
-   * Sends `command` (with `arguments` when given) for the dhcp4 service and returns the partner's answer, whatever
+   * Sends `command` (with `arguments` when given) for this client's service (dhcp4 or dhcp6: Kea's HA service
+   * inserts the service of the relationship's server type) and returns the partner's answer, whatever
    * its result code: deciding what a result 1, 2 or 3 means is the caller's business, as in Kea's HA service.
    * Throws PeerError when no answer could be had.
    */
   async send(command: string, args?: Record<string, unknown>): Promise<PeerAnswer> {
-    const req: Record<string, unknown> = { command, service: ["dhcp4"] };
+    const req: Record<string, unknown> = { command, service: [this.service] };
     if (args !== undefined) req.arguments = args;
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.peer.basicAuth) {
@@ -141,7 +149,7 @@ export class PeerClient {
     let res: { status: number; statusText: string };
     let body: string;
     try {
-      if (this.http1 && (command === "lease4-update" || command === "lease4-del")) {
+      if (this.http1 && LEASE_UPDATES.has(command)) {
         const r = await this.http1.post(JSON.stringify(req), headers, this.timeoutMs);
         res = r;
         body = r.body;

@@ -1,7 +1,7 @@
 /**
- * The HA query filter (Kea query_filter.cc): which server's scope a DHCPv4 query falls in, and whether this
- * server currently serves that scope. Load-balancing splits clients with the RFC 3074 hash of the client
- * identifier (else the hardware address); hot-standby and passive-backup put every query in the primary's
+ * The HA query filter (Kea query_filter.cc): which server's scope a query falls in, and whether this server
+ * currently serves that scope. Load-balancing splits clients with the RFC 3074 hash of a key: for DHCPv4 the
+ * client identifier (else the hardware address), for DHCPv6 the DUID (mod/ha/family6.ts); hot-standby and passive-backup put every query in the primary's
  * scope. Scopes are peer names; the class added to the query is `HA_<name>`. Pure.
  */
 
@@ -59,15 +59,18 @@ export function loadBalanceKey(query: Packet4): Uint8Array | undefined {
  * Peers are ordered primary, then secondary/standby, then backups; the active servers (primary + secondary in
  * load-balancing, the primary otherwise) are the hash buckets. Starts serving the default scopes.
  */
-export class QueryFilter {
+export class QueryFilter<Q = Packet4> {
   private readonly cfg: HaConfig;
+  private readonly keyOf: (query: Q) => Uint8Array | undefined;
   /** primary first, then secondary or standby, then backups (Kea's peers_ order) */
   private readonly ordered: HaPeer[];
   private readonly active: HaPeer[];
   private served = new Set<string>();
 
-  constructor(cfg: HaConfig) {
+  /** `keyOf`: the load-balancing key of a query (DHCPv4's by default; DHCPv6 hashes the DUID, mod/ha/family6.ts). */
+  constructor(cfg: HaConfig, keyOf?: (query: Q) => Uint8Array | undefined) {
     this.cfg = cfg;
+    this.keyOf = keyOf ?? (loadBalanceKey as unknown as (query: Q) => Uint8Array | undefined);
     const rank = { primary: 0, secondary: 1, standby: 1, backup: 2 } as const;
     this.ordered = [...cfg.peers].sort((a, b) => rank[a.role] - rank[b.role]);
     this.active = this.ordered.filter((p) =>
@@ -81,15 +84,15 @@ export class QueryFilter {
    * (primary 0, secondary 1); undefined when the query has no key. Hot-standby and passive-backup: the primary,
    * whatever the query carries (Kea does not hash there).
    */
-  scopeOf(query: Packet4): string | undefined {
+  scopeOf(query: Q): string | undefined {
     if (this.cfg.mode !== "load-balancing") return this.active[0]?.name;
-    const key = loadBalanceKey(query);
+    const key = this.keyOf(query);
     if (!key || this.active.length === 0) return undefined;
     return this.active[pearsonHash(key) % this.active.length].name;
   }
 
   /** The class Kea adds to the query whether or not it is served: `HA_<scope>`; undefined without a scope. */
-  haClassOf(query: Packet4): string | undefined {
+  haClassOf(query: Q): string | undefined {
     const s = this.scopeOf(query);
     return s === undefined ? undefined : `HA_${s}`;
   }
@@ -114,7 +117,7 @@ export class QueryFilter {
   }
 
   /** True when the query's scope is served now; a query without a scope (no key in load-balancing) never is. */
-  inScope(query: Packet4): boolean {
+  inScope(query: Q): boolean {
     const s = this.scopeOf(query);
     return s !== undefined && this.served.has(s);
   }

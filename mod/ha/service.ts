@@ -8,14 +8,11 @@
  */
 import { CommandError, Result } from "../control/answer.ts";
 import type { HaHooks } from "./hooks.ts";
-import { hwAddr, MsgType, Opt, type Packet4 } from "../packet4/packet.ts";
-import { clientLabel } from "../packet4/label.ts";
+import type { Packet4 } from "../packet4/packet.ts";
+import type { Lease4, LeaseMutation } from "../lease/types.ts";
 import { DBG } from "../log/logger.ts";
-import type { LeaseMutation } from "../lease/types.ts";
-import { toColonHex } from "../wire/addr.ts";
 import type { HaControl } from "./commands.ts";
 import { HaCore } from "./service_core.ts";
-import { updateCommands } from "./service_updates.ts";
 import {
   communicationInterrupted,
   type HaAction,
@@ -28,37 +25,35 @@ import {
 } from "./state_machine.ts";
 
 export type { HaServiceDeps } from "./service_core.ts";
+export { clientKeyOf } from "./family.ts";
 
-/** Kea's key of a client for unacked/rejected bookkeeping: hardware address plus client identifier. */
-export function clientKeyOf(q: Packet4): string {
-  const cid = q.options.get(Opt.CLIENT_ID);
-  return `${toColonHex(hwAddr(q))}|${cid ? toColonHex(cid) : ""}`;
-}
-
-/** The running HA relationship of a DHCPv4 server. */
-export class HaService extends HaCore implements HaHooks, HaControl {
+/** The running HA relationship of a DHCPv4 server (a DHCPv6 one with HA_FAMILY6 and its types). */
+export class HaService<Q = Packet4, L = Lease4, M = LeaseMutation> extends HaCore<Q, L, M>
+  implements HaHooks<Q, M, L>, HaControl {
   // ---- HaHooks -------------------------------------------------------------------------------------------------
 
   /**
-   * Kea's buffer4_receive callout: a query outside the served scopes is dropped (`pkt4-not-for-us` and
-   * `pkt4-receive-drop`, HA_BUFFER4_RECEIVE_NOT_FOR_US at debug) and, while communication with the partner is
+   * Kea's buffer4_receive / buffer6_receive callout: a query outside the served scopes is dropped
+   * (`pkt4-not-for-us` / `pkt6-not-for-us` and `…-receive-drop`, HA_BUFFER4/6_RECEIVE_NOT_FOR_US at debug) and, while communication with the partner is
    * interrupted, analysed for the partner-down decision (unacked clients; O(log32 n) and bounded, a client the
    * bound refuses is counted in `ha-connecting-clients-full`); a served query gets its `HA_<scope>`.
    */
-  admit(query: Packet4, nowMs: number): string | undefined {
+  admit(query: Q, nowMs: number): string | undefined {
     if (this.filter.inScope(query)) return this.filter.haClassOf(query) ?? "";
     const { stats, log } = this.deps;
+    const f = this.family;
     if (communicationInterrupted(this.m, this.cfg, nowMs)) {
       const dropped = this.m.clients.dropped;
-      this.apply({ kind: "query", clientKey: clientKeyOf(query), secs: query.secs }, nowMs);
+      const unacked = f.unacked(query, this.cfg.maxAckDelayMs);
+      this.apply({ kind: "query", clientKey: f.clientKey(query), secs: 0, unacked }, nowMs);
       if (this.m.clients.dropped > dropped) stats.add("ha-connecting-clients-full");
     }
-    stats.add("pkt4-not-for-us");
-    stats.add("pkt4-receive-drop");
+    stats.add(`${f.pkt}-not-for-us`);
+    stats.add(`${f.pkt}-receive-drop`);
     if (log.debugEnabled) {
       log.debug(
-        "HA_BUFFER4_RECEIVE_NOT_FOR_US",
-        `${this.name}: ${clientLabel(query)}: dropping query to be processed by another server`,
+        f.notForUsId,
+        `${this.name}: ${f.label(query)}: dropping query to be processed by another server`,
         DBG.TRACE_BASIC,
       );
     }
@@ -66,20 +61,27 @@ export class HaService extends HaCore implements HaHooks, HaControl {
   }
 
   /**
-   * Kea's leases4_committed callout: the durable mutations go to the partner as lease4-update / lease4-del and the
-   * reply waits for its acknowledgement (load-balancing, hot-standby, partner-in-maintenance); they are queued in
-   * communication-recovery; otherwise they are counted as unsent. DISCOVER never replicates.
+   * Kea's leases4_committed / leases6_committed callout: the durable mutations go to the partner as the family
+   * words them (lease4-update / lease4-del; one lease6-bulk-apply, whose deleted leases `previous` gives as they
+   * were before the commit) and the reply waits for its acknowledgement (load-balancing, hot-standby,
+   * partner-in-maintenance); they are queued in communication-recovery; otherwise they are counted as unsent.
+   * A DHCPv4 DISCOVER never replicates.
    */
-  replicate(mutations: readonly LeaseMutation[], query: Packet4): Promise<void> | undefined {
-    if (query.options.get(Opt.MESSAGE_TYPE)?.[0] === MsgType.DISCOVER) return undefined;
+  replicate(
+    mutations: readonly M[],
+    query: Q,
+    previous: (m: M) => L | undefined = () => undefined,
+  ): Promise<void> | undefined {
+    const f = this.family;
+    if (!f.replicates(query)) return undefined;
     const policy = sendsLeaseUpdates(this.m, this.cfg)
       ? "send"
       : queuesLeaseUpdates(this.m, this.cfg)
       ? "queue"
       : "none";
     return this.updates.replicate(
-      updateCommands(mutations),
-      clientKeyOf(query),
+      f.updates(mutations, previous),
+      f.clientKey(query),
       policy,
       () => this.apply({ kind: "backlog-overflow" }),
     );

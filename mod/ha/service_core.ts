@@ -7,7 +7,9 @@
  */
 import type { DhcpState, DisableOrigin } from "../control/dhcp_state.ts";
 import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
-import type { LeaseStore } from "../lease/types.ts";
+import type { Lease4, LeaseMutation } from "../lease/types.ts";
+import type { Packet4 } from "../packet4/packet.ts";
+import { HA_FAMILY4, type HaFamily } from "./family.ts";
 import { DBG, type Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
 import { PeerClient } from "./peer_client.ts";
@@ -15,13 +17,16 @@ import { QueryFilter } from "./query_filter.ts";
 import { parseHeartbeatAnswer } from "./service_heartbeat.ts";
 import { HA_UPDATE_STATS, LeaseUpdater } from "./service_updates.ts";
 import { type HaAction, type HaEvent, type HaMachine, initialMachine, servedScopes, step } from "./state_machine.ts";
-import { syncFromPartner } from "./sync.ts";
+import { syncFromPartner, type SyncStore } from "./sync.ts";
 import { type HaConfig, type HaState, partnerPeer, thisPeer } from "../config/model_ha.ts";
 
-/** What the HA service is built from (explicit wiring in mod/cli/dhcp4_ha.ts). */
-export interface HaServiceDeps {
+/** What the HA service is built from (explicit wiring in mod/cli/ha_wiring.ts). */
+export interface HaServiceDeps<Q = Packet4, L = Lease4, M = LeaseMutation> {
   config: HaConfig;
-  store: LeaseStore;
+  /** the lease store the synchronisation writes to (DHCPv4's LeaseStore, DHCPv6's Lease6Store) */
+  store: SyncStore<M>;
+  /** the server family (DHCPv4's when absent): mod/ha/family.ts, family6.ts */
+  family?: HaFamily<Q, L, M>;
   /** the server's dhcp-disable/enable machinery; HA switches its local origin 1000+N */
   dhcpState: DhcpState;
   stats: Stats;
@@ -43,8 +48,9 @@ export interface HaServiceDeps {
 }
 
 /** The machine-driving half of the HA service: state, scopes, peers, heartbeat timer, actions. */
-export class HaCore {
-  readonly filter: QueryFilter;
+export class HaCore<Q = Packet4, L = Lease4, M = LeaseMutation> {
+  readonly filter: QueryFilter<Q>;
+  protected readonly family: HaFamily<Q, L, M>;
   protected m: HaMachine;
   protected readonly cfg: HaConfig;
   protected readonly name: string;
@@ -67,7 +73,9 @@ export class HaCore {
   /** heartbeats, synchronisations and backlog sends in flight */
   private readonly inflight = new Set<Promise<unknown>>();
 
-  constructor(protected readonly deps: HaServiceDeps) {
+  constructor(protected readonly deps: HaServiceDeps<Q, L, M>) {
+    this.family = deps.family ?? (HA_FAMILY4 as unknown as HaFamily<Q, L, M>);
+    const service = this.family.service;
     this.cfg = deps.config;
     this.name = deps.config.thisServerName;
     this.clock = deps.clock ?? Date.now;
@@ -76,12 +84,12 @@ export class HaCore {
     this.localOrigin = { kind: "local", id: 1000 + n };
     this.remoteOriginId = 2000 + n;
     const client = (p: NonNullable<ReturnType<typeof partnerPeer>>) =>
-      new PeerClient(p, { timeoutMs: deps.peerTimeoutMs, fetchFn: deps.fetchFn });
+      new PeerClient(p, { timeoutMs: deps.peerTimeoutMs, fetchFn: deps.fetchFn, service });
     const partner = partnerPeer(this.cfg);
     this.partner = partner ? client(partner) : undefined;
     const hbTimeout = Math.min(deps.peerTimeoutMs ?? 10_000, Math.max(this.cfg.heartbeatDelayMs, 1000));
     this.heartbeatClient = partner
-      ? new PeerClient(partner, { timeoutMs: hbTimeout, fetchFn: deps.fetchFn })
+      ? new PeerClient(partner, { timeoutMs: hbTimeout, fetchFn: deps.fetchFn, service })
       : undefined;
     this.backups = this.cfg.peers.filter((p) => p.role === "backup" && p.name !== this.name).map(client);
     for (const s of [...HA_UPDATE_STATS, "ha-connecting-clients-full"]) deps.stats.add(s, 0);
@@ -96,9 +104,10 @@ export class HaCore {
         level === "warn" ? deps.log.warn(id, `${this.name}: ${text}`) : deps.log.debug(id, text, DBG.TRACE_BASIC),
       stat: (name) => deps.stats.add(name),
       maxInFlight: deps.maxUpdatesInFlight,
+      parkingLotId: this.family.parkingLotId,
     });
     this.m = initialMachine(this.cfg, this.clock());
-    this.filter = new QueryFilter(this.cfg);
+    this.filter = new QueryFilter<Q>(this.cfg, (q) => this.family.lbKey(q));
     this.filter.serveScopes(servedScopes(this.m, this.cfg));
   }
 
@@ -313,7 +322,7 @@ export class HaCore {
   protected async runSync(maxPeriodSec: number): Promise<void> {
     if (!this.partner) throw new Error("this relationship has no active partner to synchronise from");
     const log = this.deps.log;
-    await syncFromPartner(this.partner, this.deps.store, {
+    await syncFromPartner<L, M>(this.partner, this.deps.store, {
       pageLimit: this.cfg.syncPageLimit,
       originId: this.remoteOriginId,
       maxPeriodSec,
@@ -323,6 +332,6 @@ export class HaCore {
         if (id.endsWith("FAILED")) log.error(id, `${this.name}: ${text}`);
         else log.info(id, `${this.name}: ${text}`);
       },
-    });
+    }, this.family.sync);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The lease-update half of the HA service (Kea's `HAService::asyncSendLeaseUpdates`, ha_service.cc, and the
- * `leases4_committed` callout): turns the durable lease mutations of one
- * query into `lease4-update` / `lease4-del` commands, sends them to the active partner and waits for its
- * acknowledgement (the reply is parked until then), fires them at backups without waiting (unless
+ * `leases4_committed` / `leases6_committed` callouts): the durable lease mutations of one query, as the family
+ * words them (`lease4-update` / `lease4-del`, or one `lease6-bulk-apply`, mod/ha/family*.ts), go to the active
+ * partner and the reply waits for its acknowledgement (parked until then); they are fired at backups without waiting (unless
  * `wait-backup-ack` in passive-backup), queues them in communication-recovery (the backlog, at most
  * `delayed-updates-limit` commands) and counts the updates not sent at all (`unsent-update-count`).
  * What the partner's answer means for the state machine is reported through `onOutcome`.
@@ -20,10 +20,21 @@ import { PeerError } from "./peer_client.ts";
 import type { PeerAnswer } from "./peer_client.ts";
 import type { HaConfig } from "../config/model_ha.ts";
 
-/** One command of a lease update. */
+/** One command of a lease update (lease4-update / lease4-del, or DHCPv6's lease6-bulk-apply). */
 export interface UpdateCommand {
-  command: "lease4-update" | "lease4-del";
+  command: string;
   args: Record<string, unknown>;
+  /** results that also mean "done" (lease4-del: 3, the lease is gone either way; lease6-bulk-apply: 3) */
+  alsoOk?: readonly number[];
+  /** the per-lease failures a successful answer lists (lease6-bulk-apply's failed-leases, failed-deleted-leases) */
+  failures?: (answer: PeerAnswer) => LeaseFailure[];
+}
+
+/** One lease the partner could not apply although it answered the command (Kea's logFailedLeaseUpdates). */
+export interface LeaseFailure {
+  /** Kea's result 4: the update conflicts with the partner's lease (counted towards max-rejected-lease-updates) */
+  conflict: boolean;
+  text: string;
 }
 
 /** What a sender needs: something that sends a command to one peer (a PeerClient). */
@@ -48,9 +59,9 @@ export function updateCommands(mutations: readonly LeaseMutation[]): UpdateComma
   return mutations.map((m) =>
     m.op === "put"
       ? m.lease.state === LeaseState.RELEASED
-        ? { command: "lease4-del", args: leaseDeleteArgs(m.lease) }
+        ? { command: "lease4-del", args: leaseDeleteArgs(m.lease), alsoOk: [3] }
         : { command: "lease4-update", args: leaseUpdateArgs(m.lease) }
-      : { command: "lease4-del", args: { "ip-address": formatIpv4(m.address), origin: "ha-partner" } }
+      : { command: "lease4-del", args: { "ip-address": formatIpv4(m.address), origin: "ha-partner" }, alsoOk: [3] }
   );
 }
 
@@ -67,26 +78,36 @@ export class UpdateRejected extends Error {
 }
 
 /**
- * Sends `cmds` to `peer` one after the other. Result 0 is success; result 3 ("not found") to a `lease4-del` also
- * counts as done (the lease is gone either way). Throws PeerError when the peer could not be reached and
- * UpdateRejected when it answered with another result.
+ * Sends `cmds` to `peer` one after the other. Result 0 is success, and so are a command's `alsoOk` results (3,
+ * "not found", to a `lease4-del`: the lease is gone either way). A successful answer's per-lease failures
+ * (lease6-bulk-apply) go to `onFailures`, and one that conflicts (Kea's result 4) refuses the whole update.
+ * Throws PeerError when the peer could not be reached and UpdateRejected when it answered with another result.
  */
-export async function sendUpdates(peer: CommandSender, cmds: readonly UpdateCommand[]): Promise<void> {
+export async function sendUpdates(
+  peer: CommandSender,
+  cmds: readonly UpdateCommand[],
+  onFailures?: (failures: LeaseFailure[]) => void,
+): Promise<void> {
   for (const c of cmds) {
     const a = await peer.send(c.command, c.args);
-    if (a.result === 0 || (a.result === 3 && c.command === "lease4-del")) continue;
-    throw new UpdateRejected(
-      `${c.command} for ${c.args["ip-address"]} refused (result ${a.result}): ${a.text ?? "no text"}`,
-      a.result === 4,
-    );
+    const what = typeof c.args["ip-address"] === "string" ? `${c.command} for ${c.args["ip-address"]}` : c.command;
+    if (a.result === 0 || c.alsoOk?.includes(a.result)) {
+      const failed = c.failures?.(a) ?? [];
+      if (failed.length) onFailures?.(failed);
+      const conflict = failed.find((f) => f.conflict);
+      if (conflict) throw new UpdateRejected(`${what}: ${conflict.text}`, true);
+      continue;
+    }
+    throw new UpdateRejected(`${what} refused (result ${a.result}): ${a.text ?? "no text"}`, a.result === 4);
   }
 }
 
 /**
- * Default of {@link UpdaterHooks.maxInFlight}: queries waiting for the partner's acknowledgement at once. Kea's
- * `parked-packet-limit` defaults to 256; weka pipelines updates over up to 64 connections and keeps four times that.
+ * Default of {@link UpdaterHooks.maxInFlight}: queries waiting for the partner's acknowledgement at once, Kea's
+ * `parked-packet-limit` default. The server wires the configured `parked-packet-limit` in (compile_server.ts; 0,
+ * Kea's "no limit", becomes weka's bound of 65 536).
  */
-export const MAX_UPDATES_IN_FLIGHT = 1024;
+export const MAX_UPDATES_IN_FLIGHT = 256;
 
 /** Statistics the updater counts (weka's own names; Kea counts a parking-lot drop only in pkt4-receive-drop). */
 export const HA_UPDATE_STATS = ["ha-parking-lot-full", "ha-backup-queue-full", "ha-backlog-full"] as const;
@@ -100,6 +121,8 @@ export interface UpdaterHooks {
   stat?: (name: string) => void;
   /** queries waiting for the partner at once, and sends in flight to each backup (default MAX_UPDATES_IN_FLIGHT) */
   maxInFlight?: number;
+  /** the log id of a full parking lot (DHCP6_HOOK_LEASES6_PARKING_LOT_FULL for DHCPv6; DHCPv4's by default) */
+  parkingLotId?: string;
 }
 
 /** The lease-update queue and sender of one HA relationship. */
@@ -132,6 +155,11 @@ export class LeaseUpdater {
     this.maxInFlight = Math.max(1, hooks.maxInFlight ?? MAX_UPDATES_IN_FLIGHT);
     this.backupInFlight = backups.map(() => 0);
   }
+
+  /** Kea's HA_LEASE_UPDATE_*_FAILED_ON_PEER: each lease the partner could not apply, one warning line. */
+  private readonly failuresLogged = (failures: LeaseFailure[]): void => {
+    for (const f of failures) this.log("warn", "HA_LEASE_UPDATE_FAILED_ON_PEER", `the partner did not apply ${f.text}`);
+  };
 
   /** Number of commands waiting in the backlog. */
   backlogSize(): number {
@@ -173,7 +201,7 @@ export class LeaseUpdater {
         return;
       }
       this.backupInFlight[i]++;
-      const p = sendUpdates(b, cmds).catch((e) => {
+      const p = sendUpdates(b, cmds, this.failuresLogged).catch((e) => {
         this.log("warn", "HA_LEASE_UPDATE_FAILED", `lease update to a backup server failed: ${(e as Error).message}`);
         if (waitBackups) throw e;
       }).finally(() => this.backupInFlight[i]--);
@@ -194,7 +222,8 @@ export class LeaseUpdater {
     const text = `${this.maxInFlight} queries already wait for the partner's acknowledgement: query dropped`;
     if (!this.fullLogged) {
       this.fullLogged = true;
-      this.log("warn", "DHCP4_HOOK_LEASES4_PARKING_LOT_FULL", `${text} (counted in ha-parking-lot-full)`);
+      const id = this.hooks.parkingLotId ?? "DHCP4_HOOK_LEASES4_PARKING_LOT_FULL";
+      this.log("warn", id, `${text} (counted in ha-parking-lot-full)`);
     }
     return Promise.reject(new Error(text));
   }
@@ -224,7 +253,7 @@ export class LeaseUpdater {
   private async toPartner(partner: CommandSender, cmds: readonly UpdateCommand[], clientKey: string): Promise<void> {
     this.parked++;
     try {
-      await sendUpdates(partner, cmds);
+      await sendUpdates(partner, cmds, this.failuresLogged);
     } catch (e) {
       const msg = (e as Error).message;
       if (e instanceof UpdateRejected && e.conflict) {

@@ -124,7 +124,7 @@ export function step(m0: HaMachine, ev: HaEvent, now: number, cfg: HaConfig): St
     case "tick":
       return run(m, cfg, now);
     case "query":
-      return query(m, cfg, ev.clientKey, ev.secs, now);
+      return query(m, cfg, ev.clientKey, ev.secs, now, ev.unacked);
     case "update-rejected":
       return run({ ...m, ...recordRejected(m, cfg, ev.clientKey) }, cfg, now);
     case "update-ok":
@@ -167,9 +167,9 @@ export function step(m0: HaMachine, ev: HaEvent, now: number, cfg: HaConfig): St
 }
 
 /** A query aimed at the partner: Kea analyzes such queries only while communication is interrupted. */
-function query(m: HaMachine, cfg: HaConfig, clientKey: string, secs: number, now: number): Stepped {
+function query(m: HaMachine, cfg: HaConfig, clientKey: string, secs: number, now: number, unacked?: boolean): Stepped {
   if (!commInterrupted(m, cfg, now)) return stay(m);
-  const analyzed = { ...m, ...analyzeQuery(m, cfg, clientKey, secs) };
+  const analyzed = { ...m, ...analyzeQuery(m, cfg, clientKey, secs, unacked) };
   if (m.clients.dropped > 0 || analyzed.clients.dropped === 0) return stay(analyzed);
   const text = `more than ${MAX_CONNECTING_CLIENTS} clients aimed at the partner since the last contact: ` +
     "further acked clients are not recorded (counted in ha-connecting-clients-full)";

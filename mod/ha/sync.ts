@@ -2,15 +2,48 @@
  * Lease database synchronisation from the HA partner (Kea's HAService::asyncSyncLeases, the `syncing` state and
  * the `ha-sync` command): disable the partner's DHCP service with
  * `dhcp-disable {origin-id, origin: "ha-partner", max-period}`, pull its leases page by page with
- * `lease4-get-page {from: "start" | last address, limit}` until a short page, merge them (the partner's lease wins
+ * `lease4-get-page` (DHCPv6: `lease6-get-page`, the family's) `{from: "start" | last address, limit}` until a short page, merge them (the partner's lease wins
  * when the local one is missing or older by cltt; leases only this server has are kept), then tell the partner with
  * `ha-sync-complete-notify {server-name, origin-id}` — or `dhcp-enable` when the partner does not know that command
  * (Kea before 2.2). On any failure the partner is re-enabled with `dhcp-enable` and the error is thrown.
  */
-import type { LeaseMutation, LeaseStore } from "../lease/types.ts";
+import type { Lease4, LeaseMutation, LeaseStore } from "../lease/types.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 import { leaseFromPartnerJson } from "./lease_updates.ts";
 import type { PeerAnswer, PeerClient } from "./peer_client.ts";
+
+/** What a lease store must offer the synchronisation: durable application of the merged leases. */
+export interface SyncStore<M> {
+  apply(mutations: M[]): Promise<void>;
+}
+
+/**
+ * What differs between the families' synchronisation: the page command, reading a partner's lease, the order key
+ * pages go up in (the address), the local lease at the same address, and the mutation storing a lease.
+ */
+export interface SyncFamily<L, M> {
+  command: "lease4-get-page" | "lease6-get-page";
+  read(j: Record<string, unknown>): L;
+  key(l: L): bigint;
+  /** the address as text (the next page's `from`) */
+  text(l: L): string;
+  subnetId(l: L): number;
+  cltt(l: L): number;
+  local(store: SyncStore<M>, l: L): L | undefined;
+  put(l: L): M;
+}
+
+/** DHCPv4's synchronisation: lease4-get-page, Kea's Lease4 JSON. */
+export const SYNC4: SyncFamily<Lease4, LeaseMutation> = {
+  command: "lease4-get-page",
+  read: leaseFromPartnerJson,
+  key: (l) => BigInt(l.address),
+  text: (l) => formatIpv4(l.address),
+  subnetId: (l) => l.subnetId,
+  cltt: (l) => l.cltt,
+  local: (store, l) => (store as unknown as LeaseStore).byAddress(l.address),
+  put: (lease) => ({ op: "put", lease }),
+};
 
 /** Options of a synchronisation run. */
 export interface SyncOptions {
@@ -34,7 +67,7 @@ export interface SyncResult {
   fetched: number;
   /** leases written to the local database (durably) */
   applied: number;
-  /** lease4-get-page commands sent */
+  /** lease4-get-page / lease6-get-page commands sent */
   pages: number;
 }
 
@@ -57,11 +90,13 @@ function expectOk(a: PeerAnswer, peer: string, what: string): void {
  * page is durable before the next page is asked for. Resolves with the counts; rejects (after sending dhcp-enable)
  * with a PeerError or SyncError that names the failed step.
  */
-export async function syncFromPartner(
+export async function syncFromPartner<L = Lease4, M = LeaseMutation>(
   client: PeerClient,
-  store: LeaseStore,
+  store: SyncStore<M>,
   opts: SyncOptions,
+  family: SyncFamily<L, M> = SYNC4 as unknown as SyncFamily<L, M>,
 ): Promise<SyncResult> {
+  const cmd = family.command;
   const log = opts.log ?? (() => {});
   const peer = client.peer.name;
   const out: SyncResult = { fetched: 0, applied: 0, pages: 0 };
@@ -72,41 +107,46 @@ export async function syncFromPartner(
     expectOk(await client.send("dhcp-disable", disable), peer, "dhcp-disable");
     log("HA_SYNC_START", `disabled the DHCP service of '${peer}' for at most ${opts.maxPeriodSec} s, fetching leases`);
     let from = "start";
-    let last = -1; // the highest address seen: every page must go past it (a partner repeating pages is cut off)
+    let last = -1n; // the highest address seen: every page must go past it (a partner repeating pages is cut off)
+    let lastText = "";
     while (true) {
-      const a = await client.send("lease4-get-page", { from, limit: opts.pageLimit });
+      const a = await client.send(cmd, { from, limit: opts.pageLimit });
       out.pages++;
       if (a.result === 3) break; // empty page: nothing after `from`
-      expectOk(a, peer, `lease4-get-page from ${from}`);
+      expectOk(a, peer, `${cmd} from ${from}`);
       const list = a.arguments?.leases;
-      if (!Array.isArray(list)) throw new SyncError(`HA peer '${peer}' answered lease4-get-page without 'leases'`);
-      const muts: LeaseMutation[] = [];
+      if (!Array.isArray(list)) throw new SyncError(`HA peer '${peer}' answered ${cmd} without 'leases'`);
+      const muts: M[] = [];
       for (const j of list) {
         if (j === null || typeof j !== "object" || Array.isArray(j)) {
-          throw new SyncError(`HA peer '${peer}' sent a lease that is not a map in lease4-get-page`);
+          throw new SyncError(`HA peer '${peer}' sent a lease that is not a map in ${cmd}`);
         }
-        let lease;
+        let lease: L;
         try {
-          lease = leaseFromPartnerJson(j as Record<string, unknown>);
+          lease = family.read(j as Record<string, unknown>);
         } catch (e) {
           throw new SyncError(`HA peer '${peer}' sent an unreadable lease: ${(e as Error).message}`);
         }
         out.fetched++;
-        if (lease.address <= last) {
+        const key = family.key(lease);
+        if (key <= last) {
           throw new SyncError(
-            `HA peer '${peer}' sent lease ${formatIpv4(lease.address)} after ${formatIpv4(last)} in lease4-get-page: ` +
+            `HA peer '${peer}' sent lease ${family.text(lease)} after ${lastText} in ${cmd}: ` +
               "pages must go up in address order",
           );
         }
-        last = lease.address;
-        from = formatIpv4(lease.address);
-        if (opts.subnetKnown && !opts.subnetKnown(lease.subnetId)) {
-          log("HA_LEASE_SYNC_SKIP", `lease ${from} is in subnet-id ${lease.subnetId}, which is not configured here`);
+        last = key;
+        from = lastText = family.text(lease);
+        if (opts.subnetKnown && !opts.subnetKnown(family.subnetId(lease))) {
+          log(
+            "HA_LEASE_SYNC_SKIP",
+            `lease ${from} is in subnet-id ${family.subnetId(lease)}, which is not configured here`,
+          );
           continue;
         }
-        const local = store.byAddress(lease.address);
-        if (local && local.cltt >= lease.cltt) continue; // the local lease is as new or newer: keep it
-        muts.push({ op: "put", lease });
+        const local = family.local(store, lease);
+        if (local && family.cltt(local) >= family.cltt(lease)) continue; // the local lease is as new or newer
+        muts.push(family.put(lease));
       }
       if (muts.length) {
         await store.apply(muts);

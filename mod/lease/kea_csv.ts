@@ -47,6 +47,23 @@ export function escapeCsvField(text: string): string {
   return out;
 }
 
+/**
+ * The user_context column: escaped JSON (Kea's `Element::str()`) that must be an object; throws naming the lease's
+ * address otherwise.
+ */
+export function userContext(field: string, address: string): Record<string, unknown> {
+  let ctx: unknown;
+  try {
+    ctx = JSON.parse(unescapeCsvField(field));
+  } catch {
+    throw new Error(`user_context of ${address} is not valid JSON`);
+  }
+  if (ctx === null || typeof ctx !== "object" || Array.isArray(ctx)) {
+    throw new Error(`user_context of ${address} is not a JSON object`);
+  }
+  return ctx as Record<string, unknown>;
+}
+
 /** Reverses `escapeCsvField` (Kea `CSVRow::unescapeCharacters`): `&#xHH` → byte, then UTF-8 decoding. */
 export function unescapeCsvField(text: string): string {
   if (!text.includes("&#x")) return text;
@@ -134,19 +151,22 @@ export function parseKeaCsv4(text: string): KeaCsv4Result {
   return { leases, errors };
 }
 
-function uint(text: string, name: string, max: number): number {
+/** A CSV number column in 0..max (Kea's `CSVRow::readAndConvertAt`); throws naming the column otherwise. */
+export function uint(text: string, name: string, max: number): number {
   if (!/^\d+$/.test(text) || Number(text) > max) throw new Error(`${name} "${text}" is not a number in 0..${max}`);
   return Number(text);
 }
 
-function hex(text: string, name: string): string {
+/** A colon-hex column (hwaddr, client_id, duid) in Kea's lower-case form; "" stays ""; throws when not hex. */
+export function hex(text: string, name: string): string {
   if (text === "") return "";
   const b = parseHex(text);
   if (!b) throw new Error(`${name} "${text}" is not hexadecimal`);
   return toColonHex(b);
 }
 
-function flag(text: string, name: string): boolean {
+/** A 0/1 column (fqdn_fwd, fqdn_rev); throws on anything else. */
+export function flag(text: string, name: string): boolean {
   if (text !== "0" && text !== "1") throw new Error(`${name} "${text}" must be 0 or 1`);
   return text === "1";
 }
@@ -172,18 +192,7 @@ function readRow(f: string[]): Lease4 {
   if (!lease.hwaddr && !lease.clientId && state !== LeaseState.DECLINED) {
     throw new Error(`lease ${f[0]} has neither hwaddr nor client_id (allowed only for a declined lease)`);
   }
-  if (f.length > 10 && f[10] !== "") {
-    let ctx: unknown;
-    try {
-      ctx = JSON.parse(unescapeCsvField(f[10]));
-    } catch {
-      throw new Error(`user_context of ${f[0]} is not valid JSON`);
-    }
-    if (ctx === null || typeof ctx !== "object" || Array.isArray(ctx)) {
-      throw new Error(`user_context of ${f[0]} is not a JSON object`);
-    }
-    lease.userContext = ctx as Record<string, unknown>;
-  }
+  if (f.length > 10 && f[10] !== "") lease.userContext = userContext(f[10], f[0]);
   if (f.length > 11) lease.poolId = uint(f[11], "pool_id", 0xffffffff);
   return lease;
 }

@@ -257,6 +257,12 @@ export abstract class KvGroupCommit<B> {
 /** `LeaseStore` on Deno KV: memory indexes + group-committed durable copy. */
 export class KvLeaseStore extends KvGroupCommit<number> implements LeaseStore {
   private readonly index = new LeaseIndex();
+  private readonly watchers: ((mutations: readonly LeaseMutation[]) => void)[] = [];
+
+  /** Registers a watcher of every applied batch of mutations (LeaseStore.subscribe). */
+  subscribe(fn: (mutations: readonly LeaseMutation[]) => void): void {
+    this.watchers.push(fn);
+  }
 
   private constructor(kv: Deno.Kv, opts: KvStoreOptions) {
     super(kv, opts);
@@ -327,6 +333,7 @@ export class KvLeaseStore extends KvGroupCommit<number> implements LeaseStore {
     return this.schedule(() => {
       for (const m of mutations) if (m.op === "put") checkStorable(m.lease); // refuse before touching memory
       this.index.apply(mutations);
+      for (const w of this.watchers) w(mutations);
       return mutations.map((m) => blockOf(m.op === "put" ? m.lease.address : m.address));
     });
   }

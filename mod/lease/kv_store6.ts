@@ -46,12 +46,13 @@ export function checkStorable6(l: Lease6): void {
   if (typeof l.address !== "bigint" || l.address < 0n || l.address >= 1n << 128n) {
     throw new Error(`Cannot store a DHCPv6 lease whose address ${String(l.address)} is not a 128-bit value`);
   }
-  const what = `Cannot store the lease for ${formatAddress6(l.address)}`;
+  // the address is formatted only for an error: this runs for every lease of every commit
+  const what = () => `Cannot store the lease for ${formatAddress6(l.address)}`;
   if (l.userContext && JSON.stringify(l.userContext).length > MAX_USER_CONTEXT) {
-    throw new Error(`${what}: its user-context is larger than ${MAX_USER_CONTEXT} characters of JSON`);
+    throw new Error(`${what()}: its user-context is larger than ${MAX_USER_CONTEXT} characters of JSON`);
   }
   if (estimateLease6Bytes(l) > MAX_LEASE6_BYTES) {
-    throw new Error(`${what}: its DUID, hostname, hardware address and user-context together are too long`);
+    throw new Error(`${what()}: its DUID, hostname, hardware address and user-context together are too long`);
   }
 }
 
@@ -133,6 +134,12 @@ export function decodeBlock6(block: bigint, v: unknown, bad: (message: string) =
 /** `Lease6Store` on Deno KV: memory indexes + group-committed durable copy. */
 export class KvLease6Store extends KvGroupCommit<bigint> implements Lease6Store {
   private readonly index = new Lease6Index();
+  private readonly watchers: ((mutations: readonly Lease6Mutation[]) => void)[] = [];
+
+  /** Registers a watcher of every applied batch of mutations (Lease6Store.subscribe). */
+  subscribe(fn: (mutations: readonly Lease6Mutation[]) => void): void {
+    this.watchers.push(fn);
+  }
 
   private constructor(kv: Deno.Kv, opts: KvStoreOptions) {
     super(kv, opts);
@@ -202,6 +209,7 @@ export class KvLease6Store extends KvGroupCommit<bigint> implements Lease6Store 
     return this.schedule(() => {
       for (const m of mutations) if (m.op === "put") checkStorable6(m.lease); // refuse before touching memory
       this.index.apply(mutations);
+      for (const w of this.watchers) w(mutations);
       return mutations.map((m) => (m.op === "put" ? m.lease.address : m.address) / BLOCK);
     });
   }

@@ -72,6 +72,11 @@ export interface LeaseStore extends LeaseView {
   /** waits for in-flight commits, then closes the database */
   close(): Promise<void>;
   /**
+   * Registers `fn` to see every batch of mutations as it is applied to memory (before it is durable), e.g. for the
+   * free-lease queues of Kea's flq allocator (Kea: the lease manager's tracking callbacks). Optional.
+   */
+  subscribe?(fn: (mutations: readonly LeaseMutation[]) => void): void;
+  /**
    * A shared (SQL) store: re-reads the rows one receive batch asks about before the engine runs (mod/lease/
    * sql_store.ts); absent for stores whose memory is the whole truth.
    */

@@ -62,6 +62,8 @@ export interface Lease6Store extends Lease6View {
   refresh?(): Promise<void>;
   /** A shared store: reads the database's expired rows before a reclamation cycle (Kea getExpiredLeases6). */
   refreshExpired?(now: number, limit: number, holdSeconds?: number): Promise<void>;
+  /** Registers `fn` to see every batch of mutations as it is applied to memory (LeaseStore.subscribe). Optional. */
+  subscribe?(fn: (mutations: readonly Lease6Mutation[]) => void): void;
 }
 
 /** The rows a receive batch of DHCPv6 queries asks about: the addresses and prefixes in its IAs, its DUIDs. */

@@ -1,10 +1,10 @@
 /**
- * libc through Deno FFI: the few system calls weka's IPv4 sockets need (socket(2), setsockopt(2), bind(2),
- * recvmsg(2), sendmsg(2), sendto(2), poll(2), eventfd(2), ioctl(2)…), opened lazily so that importing this module
+ * libc through Deno FFI: the few system calls weka's sockets need (socket(2), setsockopt(2), bind(2),
+ * recvmsg(2), recvmmsg(2), sendmsg(2), sendmmsg(2), sendto(2), poll(2), eventfd(2), ioctl(2)…), opened lazily so that importing this module
  * costs nothing and needs no permission until a socket is actually opened (`--allow-ffi`).
  *
- * Only `poll` is declared `nonblocking` (it runs on a Deno blocking thread and returns a Promise); every call whose
- * errno matters is synchronous, because errno after a nonblocking call lives on the worker thread
+ * Only `poll`, `ppoll` and a second binding of `sendmmsg` are declared `nonblocking` (they run on a Deno blocking
+ * thread and return a Promise); every call whose errno matters is synchronous, because errno after a nonblocking call lives on the worker thread
  * (reference/deno-notes.md §1d). Constants and struct layouts are Linux x86_64.
  */
 
@@ -14,6 +14,11 @@ const SYMBOLS = {
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  // recvmmsg(2)/sendmmsg(2): a batch of datagrams per call (the DHCPv6 sockets)
+  recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "pointer"], result: "i32" },
+  sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
+  // the same call off the main thread (the kernel's send work on another core); errno is not read after it
+  sendmmsg_nb: { name: "sendmmsg", parameters: ["i32", "buffer", "u32", "i32"], result: "i32", nonblocking: true },
   sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
@@ -35,6 +40,7 @@ export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 /** Linux x86_64 constants (from <sys/socket.h>, <netinet/in.h>, <poll.h>, <sys/eventfd.h>, <linux/if_ether.h>). */
 export const C = {
   AF_INET: 2,
+  AF_INET6: 10,
   AF_PACKET: 17,
   SOCK_DGRAM: 2,
   SOCK_NONBLOCK: 0o4000,
@@ -48,6 +54,14 @@ export const C = {
   SO_BINDTODEVICE: 25,
   SO_RCVBUFFORCE: 33,
   IP_PKTINFO: 8,
+  IPPROTO_IPV6: 41,
+  IPV6_UNICAST_HOPS: 16,
+  IPV6_MULTICAST_LOOP: 19,
+  IPV6_JOIN_GROUP: 20,
+  IPV6_V6ONLY: 26,
+  IPV6_MULTICAST_ALL: 29,
+  IPV6_RECVPKTINFO: 49,
+  IPV6_PKTINFO: 50,
   MSG_DONTWAIT: 0x40,
   MSG_CTRUNC: 0x08,
   MSG_TRUNC: 0x20,

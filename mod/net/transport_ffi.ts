@@ -1,22 +1,18 @@
 /**
  * The production DHCPv4 transport: one UdpSocket4 per served interface (0.0.0.0:67, SO_BINDTODEVICE), as Kea's
  * IfaceMgr opens them, all waited on by ONE poll(2) (one thread-pool round trip per wake-up, whatever the number of
- * interfaces), drained synchronously; plus an AF_PACKET LinkSender for `dhcp-socket-type: raw`.
+ * interfaces; under `weka run` the same poll covers the DHCPv6 sockets, mod/net/poll_group.ts), drained
+ * synchronously; plus an AF_PACKET LinkSender for `dhcp-socket-type: raw`.
  */
 import type { Received4, Transport4 } from "./transport.ts";
 import type { ServedInterface } from "./interfaces.ts";
 import { UdpSocket4 } from "./udp4.ts";
 import { LinkSender } from "./packet_sender.ts";
-import { Poller } from "./poller.ts";
+import { PollGroup } from "./poll_group.ts";
+import { BatchReceiver } from "./batch_receiver.ts";
 
 const BROADCAST = 0xffffffff;
-/**
- * While traffic flows, how long the receive loop lets datagrams accumulate before draining them (see
- * {@link FfiTransport.recvBatch}). It bounds the wake-ups to 1/COALESCE_US per second whatever the packet rate,
- * and adds at most this much to a reply's latency. Measured under perfdhcp at 9 000 DORA/s in the lab: 500 µs sent
- * replies in bursts large enough to overflow the client's socket buffer; 300 µs and 200 µs did not, at equal CPU.
- */
-export const COALESCE_US = 300;
+export { COALESCE_US } from "./batch_receiver.ts";
 
 /** Options of {@link FfiTransport.open}. */
 export interface FfiTransportOptions {
@@ -30,6 +26,8 @@ export interface FfiTransportOptions {
   raw: boolean;
   /** receive buffer per socket; 4 MiB by default */
   rcvbuf?: number;
+  /** the process's shared readiness wait (`weka run` with DHCPv6 too); absent = a wait of this transport's own */
+  group?: PollGroup;
 }
 
 /** See the module comment. */
@@ -37,15 +35,11 @@ export class FfiTransport implements Transport4 {
   readonly interfaces: readonly ServedInterface[];
   readonly #sockets: UdpSocket4[];
   readonly #byIndex = new Map<number, { sock: UdpSocket4; iface: ServedInterface }>();
-  readonly #poller: Poller;
+  readonly #receiver: BatchReceiver<Received4>;
   readonly #link: LinkSender | undefined;
   readonly #port: number;
   readonly #clientPort: number;
   #next = 0;
-  #closed = false;
-  #busy = false;
-  /** traffic is flowing: coalesce (sleep, then drain) instead of waiting for readiness */
-  #hot = false;
 
   private constructor(opts: FfiTransportOptions, sockets: UdpSocket4[], link: LinkSender | undefined) {
     this.interfaces = opts.interfaces;
@@ -54,7 +48,8 @@ export class FfiTransport implements Transport4 {
     this.#port = opts.port ?? 67;
     this.#clientPort = opts.clientPort ?? 68;
     opts.interfaces.forEach((iface, i) => this.#byIndex.set(iface.index, { sock: sockets[i], iface }));
-    this.#poller = new Poller(sockets.map((s) => s.fd));
+    const group = opts.group ?? new PollGroup({ private: true });
+    this.#receiver = new BatchReceiver(group, sockets.map((s) => s.fd), (out, max) => this.#drainAll(out, max));
   }
 
   /**
@@ -86,36 +81,10 @@ export class FfiTransport implements Transport4 {
 
   /**
    * Drains every socket (round robin from a rotating start, for fairness), waiting on all of them when none has
-   * data. While traffic flows, an empty drain is followed by a {@link COALESCE_US} sleep (off the main thread, so
-   * the event loop keeps serving commits and timers) and a second drain, instead of a readiness wait: datagrams
-   * accumulate meanwhile and one wake-up serves them all (interrupt coalescing, as NICs and Linux NAPI do). When
-   * that drain finds nothing too, the link is idle and the next wait is the ordinary poll(2) on every socket.
+   * data, with interrupt coalescing while traffic flows (mod/net/batch_receiver.ts).
    */
-  async recvBatch(max: number, timeoutMs = -1): Promise<Received4[]> {
-    const out: Received4[] = [];
-    const deadline = timeoutMs >= 0 ? Date.now() + timeoutMs : Infinity;
-    while (!this.#closed) {
-      this.#drainAll(out, max);
-      if (out.length || Date.now() >= deadline) break;
-      this.#busy = true;
-      try {
-        if (this.#hot && COALESCE_US > 0) {
-          await this.#poller.sleep(COALESCE_US);
-          if (this.#closed) break;
-          this.#drainAll(out, max);
-          if (out.length) break;
-          this.#hot = false;
-          continue;
-        }
-        const left = deadline === Infinity ? 1000 : Math.max(0, deadline - Date.now());
-        await this.#poller.wait(Math.min(left, 1000));
-      } finally {
-        this.#busy = false;
-      }
-    }
-    if (this.#closed) this.#release();
-    if (out.length) this.#hot = true;
-    return out;
+  recvBatch(max: number, timeoutMs = -1): Promise<Received4[]> {
+    return this.#receiver.recvBatch(max, timeoutMs);
   }
 
   #drainAll(out: Received4[], max: number): void {
@@ -164,19 +133,11 @@ export class FfiTransport implements Transport4 {
     return this.#byIndex.get(ifindex)?.iface;
   }
 
-  /** Wakes the shared poll and closes every socket once it has returned. */
+  /** Leaves the poll group (waking its wait) and closes every socket once no wait covers them any more. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#poller.close();
-    if (!this.#busy) this.#release();
-  }
-
-  #released = false;
-  #release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    for (const s of this.#sockets) s.close();
-    this.#link?.close();
+    this.#receiver.close(() => {
+      for (const s of this.#sockets) s.close();
+      this.#link?.close();
+    });
   }
 }

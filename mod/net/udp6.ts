@@ -1,45 +1,32 @@
 /**
- * The DHCPv6 server's sockets (RFC 8415 §7.1, §18.3): for every served interface one UDP socket on port 547 bound
- * to `ff02::1:2%IFACE` and joined to All_DHCP_Relay_Agents_and_Servers on that interface, so it receives only its
- * own link's multicasts and its replies leave through that link (deno-notes §1e: the scope id of the bind address
- * becomes a device binding); plus one socket bound to each global address of the interface (and to a configured
- * `eth0/ADDR` unicast address) for relayed and unicast traffic. A `[::]:547` socket is avoided on purpose: it would
- * receive a second copy of every multicast (IPV6_MULTICAST_ALL defaults to 1).
+ * The DHCPv6 server's sockets (RFC 8415 §7.1, §18.3), as Kea's IfaceMgr opens them, through libc FFI
+ * (mod/net/udp6_socket.ts): for every served interface ONE socket on [::]:547 bound to the interface
+ * (SO_BINDTODEVICE), joined to All_DHCP_Relay_Agents_and_Servers (ff02::1:2) on it, with IPV6_RECVPKTINFO. It
+ * receives the link's multicasts, relayed queries and unicast RENEWs to any of the interface's addresses, and says
+ * for each datagram where it arrived and to which address. A reply leaves through the arrival interface from the
+ * address the query was sent to (a relay's or a unicast client's destination), or from the interface's link-local
+ * address for a multicast query — what Kea's per-address sockets give. Every socket of the process is waited on by
+ * one poll(2) (mod/net/poll_group.ts; shared with DHCPv4 under `weka run`), received in batches (recvmmsg) and
+ * answered in batches (sendmmsg, once the current burst of replies is queued, run off the main thread).
  *
- * node:dgram is used rather than Deno.listenDatagram, which needs `--unstable-net` (weka runs with the `deno run
- * -A main.ts` flags and deno.json's unstable list only). Neither API reports the arrival interface or destination
- * address of a datagram, so each socket remembers what it is bound to: the interface name and the destination
- * (ff02::1:2 or its unicast address). Received source addresses carry no scope id; a reply to a link-local address
- * is sent to `fe80::…%IFACE` of the arrival socket.
- *
- * A loopback mode (`openLoopback6`) binds one socket to [::1]:PORT for tests without root: replies return to the
- * sender's port on ::1 whatever the engine chose (a relay's port 547, a client's 546).
+ * A loopback mode ({@link Ffi6Transport.openLoopback}) binds one socket to [::1]:PORT for tests without root:
+ * replies return to the sender's port on ::1 whatever the engine chose (a relay's port 547, a client's 546).
  */
-import dgram from "node:dgram";
-import { Buffer } from "node:buffer";
 import { formatIpv6, parseIpv6 } from "../wire/ipv6.ts";
+import { PollGroup } from "./poll_group.ts";
+import { BatchReceiver } from "./batch_receiver.ts";
+import { type Datagram6, isLinkLocal6, UdpSocket6 } from "./udp6_socket.ts";
 
-/** One received DHCPv6 datagram and where it arrived (as far as the socket tells). */
-export interface Datagram6 {
-  data: Uint8Array;
-  /** the served interface the socket belongs to ("" when unknown) */
-  iface: string;
-  /** 16 bytes, no scope */
-  srcAddr: Uint8Array;
-  srcPort: number;
-  /** 16 bytes: ff02::1:2 for the multicast socket, the bound address for a unicast socket */
-  dstAddr: Uint8Array;
-  /** the socket it arrived on (index); the reply leaves through it */
-  via: number;
-}
+export type { Datagram6 } from "./udp6_socket.ts";
+export { isLinkLocal6 } from "./udp6_socket.ts";
 
 /** What the DHCPv6 server needs of its network edge. */
 export interface Transport6 {
   /** Waits for datagrams and returns up to `max` of them; resolves to [] once closed. */
   recvBatch(max: number): Promise<Datagram6[]>;
   /**
-   * Sends `data` to `addr` (16 bytes) : `port` through the socket `arrival` came in on (so a link-local
-   * destination gets the arrival interface's scope). Failures are reported to the `onSendError` of the options.
+   * Sends `data` to `addr` (16 bytes) : `port` through the interface `arrival` came in on, from the address it
+   * was sent to (see the module comment). Failures are reported to the `onSendError` of the options.
    */
   send(arrival: Datagram6, data: Uint8Array, addr: Uint8Array, port: number): void;
   /** Human-readable list of the bound endpoints (for the start-up log line). */
@@ -48,212 +35,198 @@ export interface Transport6 {
   close(): void;
 }
 
-/** A served interface: its name and the unicast addresses to listen on besides the multicast group. */
+/** A served interface: its name, index, and its addresses (the reply sources). */
 export interface Served6 {
   name: string;
-  /** global (and configured unicast) addresses, 16 bytes each; link-local ones are not bound */
+  /** the kernel's interface index */
+  index: number;
+  /** global (and configured unicast) addresses, 16 bytes each */
   unicast: Uint8Array[];
+  /** the interface's link-local address: the source of replies to multicast queries (absent: the kernel's choice) */
+  linkLocal?: Uint8Array;
 }
 
-/** Options of {@link Udp6Transport.open}. */
+/** Options of {@link Ffi6Transport.open}. */
 export interface Udp6Options {
   interfaces: Served6[];
   /** server port (547) */
   port?: number;
-  /** an asynchronous send failure (the reply is lost; the server logs it) */
+  /** a send failure (the reply is lost; the server logs it) */
   onSendError?: (message: string) => void;
+  /** the process's shared readiness wait (`weka run` with DHCPv4 too); absent = a wait of this transport's own */
+  group?: PollGroup;
+  /** receive buffer per socket; {@link RCVBUF6} by default */
+  rcvbuf?: number;
 }
 
+/**
+ * The receive buffer of each DHCPv6 socket: 1 MiB, about 1 700 queries (a kernel skb of a small datagram takes
+ * ~600 bytes), a tenth of a second at 12 000 queries/s — room for bursts, but a server pushed past its rate drops
+ * at the socket instead of answering queries seconds old that their clients have given up on (RFC 8415 §15: a
+ * SOLICIT is retransmitted after 1 s). Measured under perfdhcp -6: with 8 MiB an overload left replies 1–3 s late.
+ */
+export const RCVBUF6 = 1 << 20;
+
+/** RFC 8415 §7.1's All_DHCP_Relay_Agents_and_Servers, joined on every served interface. */
 export const ALL_DHCP_RELAY_AGENTS_AND_SERVERS = "ff02::1:2";
 const MCAST = parseIpv6(ALL_DHCP_RELAY_AGENTS_AND_SERVERS)!;
-/** the receive queue is bounded: beyond this, datagrams are dropped (counted in `overflow`) */
-const MAX_QUEUE = 65536;
-
-interface Sock {
-  s: dgram.Socket;
-  iface: string;
-  dst: Uint8Array;
-  where: string;
-}
-
-function bindAsync(s: dgram.Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onErr = (e: Error) => reject(e);
-    s.once("error", onErr);
-    s.bind({ address, port, exclusive: false }, () => {
-      s.off("error", onErr);
-      resolve();
-    });
-  });
-}
-
-/** True for fe80::/10. */
-export function isLinkLocal6(a: Uint8Array): boolean {
-  return a[0] === 0xfe && (a[1] & 0xc0) === 0x80;
-}
+const LOOPBACK6 = parseIpv6("::1")!;
 
 /** See the module comment. */
-export class Udp6Transport implements Transport6 {
-  readonly #socks: Sock[] = [];
-  #queue: Datagram6[] = [];
-  #wake?: () => void;
-  #closed = false;
-  /** datagrams dropped because the queue was full */
-  overflow = 0;
-  /** unicast addresses that could not be bound at open (the multicast sockets could) */
+export class Ffi6Transport implements Transport6 {
+  readonly #socks: UdpSocket6[];
+  readonly #served: (Served6 | undefined)[];
+  readonly #receiver: BatchReceiver<Datagram6>;
+  readonly #onSendError: (message: string) => void;
+  readonly #loopback: boolean;
+  readonly #where: string[];
+  #next = 0;
+  #flushScheduled = false;
+  /** unicast addresses named in the configuration that are not on their interface (said at start-up) */
   readonly warnings: string[] = [];
-  #loopback = false;
-  #onSendError: (message: string) => void;
 
-  private constructor(onSendError?: (message: string) => void) {
-    this.#onSendError = onSendError ?? (() => {});
+  private constructor(
+    socks: UdpSocket6[],
+    served: (Served6 | undefined)[],
+    where: string[],
+    opts: { onSendError?: (m: string) => void; group?: PollGroup; loopback: boolean },
+  ) {
+    this.#socks = socks;
+    this.#served = served;
+    this.#where = where;
+    this.#loopback = opts.loopback;
+    this.#onSendError = opts.onSendError ?? (() => {});
+    const group = opts.group ?? new PollGroup({ private: true });
+    this.#receiver = new BatchReceiver(group, socks.map((s) => s.fd), (out, max) => this.#drainAll(out, max));
   }
 
   /**
-   * Opens the sockets of every served interface (see the module comment). Throws an Error naming the interface
-   * when its multicast socket cannot be opened (closing those already open); a unicast address that cannot be
-   * bound is left out and reported in `warnings`.
+   * Opens one socket per served interface (see the module comment). Throws an Error naming the interface when one
+   * cannot be opened, after closing those already open.
    */
-  static async open(opts: Udp6Options): Promise<Udp6Transport> {
-    const t = new Udp6Transport(opts.onSendError);
+  static open(opts: Udp6Options): Ffi6Transport {
     const port = opts.port ?? 547;
+    const socks: UdpSocket6[] = [];
     try {
       for (const itf of opts.interfaces) {
-        const where = `[${ALL_DHCP_RELAY_AGENTS_AND_SERVERS}%${itf.name}]:${port}`;
-        const s = await t.#bind(`${ALL_DHCP_RELAY_AGENTS_AND_SERVERS}%${itf.name}`, port, where);
-        try {
-          s.addMembership(ALL_DHCP_RELAY_AGENTS_AND_SERVERS, `::%${itf.name}`);
-        } catch (e) {
-          throw new Error(`cannot join ${ALL_DHCP_RELAY_AGENTS_AND_SERVERS} on ${itf.name}: ${(e as Error).message}`);
-        }
-        t.#add(s, itf.name, MCAST, where);
-        for (const a of itf.unicast) {
-          const text = formatIpv6(a);
-          const w = `[${text}]:${port}`;
-          try {
-            t.#add(await t.#bind(text, port, w), itf.name, a, w);
-          } catch (e) {
-            // as Kea (service-sockets-require-all: false): serve on, without this address (e.g. still tentative)
-            t.warnings.push(`${(e as Error).message}; relayed and unicast queries to ${text} are not received`);
-          }
-        }
+        socks.push(UdpSocket6.open({
+          iface: itf.name,
+          ifindex: itf.index,
+          port,
+          groups: [MCAST],
+          rcvbuf: opts.rcvbuf ?? RCVBUF6,
+        }));
       }
     } catch (e) {
-      t.close();
+      for (const s of socks) s.close();
       throw e;
     }
-    return t;
+    const where = opts.interfaces.map((i) => `[::]:${port}%${i.name} (${ALL_DHCP_RELAY_AGENTS_AND_SERVERS})`);
+    return new Ffi6Transport(socks, opts.interfaces, where, { ...opts, loopback: false });
   }
 
   /**
    * The test transport: one socket on [::1]:`port`; every reply goes back to ::1 at the port the query came from
-   * (a destination outside ::1 is redirected there), so nothing leaves the host.
+   * (a destination outside ::1 is redirected there), so nothing leaves the host. `iface` is the name reported on
+   * received datagrams.
    */
-  static async openLoopback(port: number, iface = "", onSendError?: (m: string) => void): Promise<Udp6Transport> {
-    const t = new Udp6Transport(onSendError);
-    t.#loopback = true;
-    const lo = parseIpv6("::1")!;
-    const w = `[::1]:${port}`;
-    t.#add(await t.#bind("::1", port, w), iface, lo, w);
+  static openLoopback(
+    port: number,
+    iface = "",
+    onSendError?: (m: string) => void,
+    group?: PollGroup,
+  ): Ffi6Transport {
+    const s = UdpSocket6.open({ port, bindAddr: LOOPBACK6, rcvbuf: RCVBUF6 });
+    const t = new Ffi6Transport([s], [undefined], [`[::1]:${port}`], { onSendError, group, loopback: true });
+    t.#loopbackIface = iface;
     return t;
   }
 
-  async #bind(address: string, port: number, where: string): Promise<dgram.Socket> {
-    // no recvBufferSize: with it, Deno's node:dgram answers ~7x slower (measured: 0.14 → 1 ms per echo on ::1)
-    const s = dgram.createSocket({ type: "udp6", reuseAddr: true });
-    try {
-      await bindAsync(s, address, port);
-    } catch (e) {
-      s.close();
-      throw new Error(`cannot bind a UDP socket to ${where}: ${(e as Error).message}`);
+  #loopbackIface = "";
+
+  #drainAll(out: Datagram6[], max: number): void {
+    const n = this.#socks.length;
+    if (n === 0) return;
+    const start = this.#next;
+    this.#next = (this.#next + 1) % n;
+    for (let k = 0; k < n && out.length < max; k++) {
+      const i = (start + k) % n;
+      const from = out.length;
+      this.#socks[i].drainInto(out, max, i);
+      if (this.#loopback) { for (let j = from; j < out.length; j++) out[j].iface = this.#loopbackIface; }
     }
-    return s;
   }
 
-  #add(s: dgram.Socket, iface: string, dst: Uint8Array, where: string): void {
-    const via = this.#socks.length;
-    this.#socks.push({ s, iface, dst, where });
-    s.on("error", (e: Error) => this.#onSendError(`socket ${where}: ${e.message}`));
-    s.on("message", (msg: Uint8Array, rinfo: { address: string; port: number }) => {
-      if (this.#queue.length >= MAX_QUEUE) {
-        this.overflow++;
-        return;
-      }
-      const pct = rinfo.address.indexOf("%");
-      const src = parseIpv6(pct < 0 ? rinfo.address : rinfo.address.slice(0, pct));
-      if (!src) return;
-      const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-      this.#queue.push({ data, iface, srcAddr: src, srcPort: rinfo.port, dstAddr: dst, via });
-      const w = this.#wake;
-      this.#wake = undefined;
-      w?.();
-    });
+  /** Returns received datagrams (up to `max`), waiting for one when none is queued; [] once closed. */
+  recvBatch(max: number): Promise<Datagram6[]> {
+    return this.#receiver.recvBatch(max);
   }
 
-  /** Returns queued datagrams (up to `max`), waiting for one when the queue is empty; [] once closed. */
-  async recvBatch(max: number): Promise<Datagram6[]> {
-    while (!this.#queue.length && !this.#closed) {
-      await new Promise<void>((r) => this.#wake = r);
-    }
-    if (this.#closed) return [];
-    if (this.#queue.length <= max) {
-      const out = this.#queue;
-      this.#queue = [];
-      return out;
-    }
-    return this.#queue.splice(0, max);
-  }
-
-  /** Sends through the arrival socket; see {@link Transport6.send}. */
+  /** Queues the reply on the arrival socket; the burst is flushed (sendmmsg) at the end of the current task. */
   send(arrival: Datagram6, data: Uint8Array, addr: Uint8Array, port: number): void {
     const sock = this.#socks[arrival.via] ?? this.#socks[0];
-    if (!sock || this.#closed) return;
-    let host: string;
+    if (!sock || this.#receiver.closed) return;
+    let src: Uint8Array | undefined;
     if (this.#loopback) {
-      host = "::1";
+      addr = LOOPBACK6;
       port = arrival.srcPort;
+    } else if (arrival.dstAddr[0] !== 0xff && arrival.dstAddr.some((b) => b !== 0)) {
+      src = arrival.dstAddr; // answer from the address the query was sent to (a relay's, a unicast client's)
     } else {
-      host = formatIpv6(addr);
-      if (isLinkLocal6(addr) && sock.iface) host += `%${sock.iface}`;
+      src = this.#served[arrival.via]?.linkLocal;
     }
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    sock.s.send(buf, port, host, (err: Error | null) => {
-      if (err) this.#onSendError(`send to [${host}]:${port} failed: ${err.message}`);
-    });
+    try {
+      sock.queue(data, addr, port, arrival.ifindex || sock.ifindex, src);
+    } catch (e) {
+      this.#onSendError(`send to [${formatIpv6(addr)}]:${port} failed: ${(e as Error).message}`);
+      return;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
   }
 
-  /** The bound endpoints, e.g. `[ff02::1:2%eth0]:547`, `[2001:db8:a::1]:547`. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    for (const s of this.#socks) if (s.queued > 0) s.sendInBackground(this.#reportErrors);
+  }
+
+  readonly #reportErrors = (errors: string[]) => {
+    for (const m of errors) this.#onSendError(m);
+  };
+
+  /** The bound endpoints, e.g. `[::]:547%eth0 (ff02::1:2)`. */
   endpoints(): string[] {
-    return this.#socks.map((s) => s.where);
+    return [...this.#where];
   }
 
-  /** Wakes the receiver and closes every socket. */
+  /** Sends what is queued, wakes the receiver and closes every socket once no wait covers them. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const s of this.#socks) {
-      try {
-        s.s.close();
-      } catch { /* already closed */ }
-    }
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    if (this.#receiver.closed) return;
+    this.#flushScheduled = false;
+    for (const s of this.#socks) for (const m of s.flush()) this.#onSendError(m);
+    this.#receiver.close(() => {
+      for (const s of this.#socks) s.close();
+    });
   }
 }
 
 /**
  * Kea's `interfaces-config.interfaces` for DHCPv6, resolved against the host: "*" = every interface that is up,
  * not loopback, and has an IPv6 link-local address; a name = that interface (an error when it has no IPv6
- * address); `name/ADDR` adds ADDR as a unicast address to listen on. Each served interface listens on its global
- * addresses (not fe80::/10) too. `host` is `Deno.networkInterfaces()` (passed in so this stays testable).
+ * address); `name/ADDR` adds ADDR as a unicast address of the interface (a warning when it is not configured on
+ * it: queries to it would not arrive). `host` is `Deno.networkInterfaces()` and `indexOf` the interface index
+ * (if_nametoindex), passed in so this stays testable.
  */
 export function resolveServed6(
   specs: readonly { name: string; unicast?: bigint }[],
   host: readonly Deno.NetworkInterfaceInfo[],
-): { served: Served6[]; macs: Map<string, Uint8Array>; addrs: Map<string, Uint8Array[]> } {
+  indexOf: (name: string) => number = () => 0,
+): { served: Served6[]; macs: Map<string, Uint8Array>; addrs: Map<string, Uint8Array[]>; warnings: string[] } {
   const addrs = new Map<string, Uint8Array[]>();
   const macs = new Map<string, Uint8Array>();
+  const warnings: string[] = [];
   for (const e of host) {
     if (e.family !== "IPv6") continue;
     const pct = e.address.indexOf("%");
@@ -273,10 +246,18 @@ export function resolveServed6(
       );
     }
     let s = served.get(name);
-    if (!s) served.set(name, s = { name, unicast: list.filter((a) => !isLinkLocal6(a)) });
+    if (!s) {
+      s = { name, index: indexOf(name), unicast: list.filter((a) => !isLinkLocal6(a)) };
+      const ll = list.find(isLinkLocal6);
+      if (ll) s.linkLocal = ll;
+      served.set(name, s);
+    }
     if (unicast !== undefined) {
       const b = new Uint8Array(16);
       for (let i = 15, v = unicast; i >= 0; i--, v >>= 8n) b[i] = Number(v & 0xffn);
+      if (!list.some((x) => x.every((y, i) => y === b[i]))) {
+        warnings.push(`${formatIpv6(b)} (named as ${name}/${formatIpv6(b)}) is not an address of ${name}`);
+      }
       if (!s.unicast.some((x) => x.every((y, i) => y === b[i]))) s.unicast.push(b);
     }
   };
@@ -288,5 +269,5 @@ export function resolveServed6(
       }
     } else add(spec.name, spec.unicast);
   }
-  return { served: [...served.values()], macs, addrs };
+  return { served: [...served.values()], macs, addrs, warnings };
 }

@@ -10,6 +10,7 @@ import { OptionDataError, type OptionDataType, type OptionDef, optionLabel } fro
 import { concatBytes } from "../wire/bytes.ts";
 import { formatSpecial6, isSpecial6 } from "./special6.ts";
 import { isSpace6 } from "./lookup6.ts";
+import { encodeDnr4, encodeDnr6 } from "./dnr.ts";
 
 /**
  * Splits csv-format data on commas the way Kea's `str::tokens(data, ",", escape=true)` does: `\,` is a literal
@@ -90,6 +91,9 @@ export function encodeOptionData(def: OptionDef, data: string, csvFormat: boolea
   try {
     if (csvFormat) {
       if (def.type === "empty" && def.encapsulate && data.trim() === "") return new Uint8Array(0);
+      // RFC 9463 DNR options: Kea's own text form (instances, addresses and service parameters: dnr.ts)
+      if (def.type === "internal" && def.code === 162 && (def.space ?? "dhcp4") === "dhcp4") return encodeDnr4(data);
+      if (def.type === "internal" && def.code === 144 && def.space === "dhcp6") return encodeDnr6(data);
       const out = encodeCsv(def, splitCsv(data));
       if (isSpecial6(def)) formatOptionData(def, out); // DHCPv6 16: the class data must be 2-byte tuples
       return out;

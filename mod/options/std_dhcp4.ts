@@ -139,8 +139,8 @@ const ROWS: Row[] = [
 
 /**
  * The "dhcp4" space table, in code order. Kea follows RFC 2132 and the later RFCs named in the ARM table; two
- * entries are "internal" (121 classless-static-route, RFC 3442, text "net/len - router, …"; 162 v4-dnr, hex only
- * here), and 143 (RFC 8572) uses a 2-byte tuple length where other DHCPv4 tuples use one byte.
+ * entries are "internal" (121 classless-static-route, RFC 3442, text "net/len - router, …"; 162 v4-dnr, RFC
+ * 9463, Kea's text form in dnr.ts), and 143 (RFC 8572) uses a 2-byte tuple length where other DHCPv4 tuples use one byte.
  */
 export const DHCP4_OPTION_DEFS: readonly OptionDef[] = buildDefs(
   ROWS,

@@ -4,7 +4,7 @@
  * defines beside it that configurations use: "vendor-4491" (Kea's DOCSIS 3 table, reached through option 17 with
  * enterprise 4491), the softwire 46 containers (RFC 7598), and ISC's "4o6" space (also reachable as "vendor-2495").
  * Facts only. Every entry, its record fields and its encapsulated space were checked against the tables compiled
- * into Kea 2.2.0's libkea-dhcp++: Kea 2.2 knows no v6-sztp-redirect (136) or v6-dnr (144), its auth (11) is plain
+ * into Kea 2.2.0's libkea-dhcp++ (v6-sztp-redirect, 136, and v6-dnr, 144, are newer Kea's), its auth (11) is plain
  * binary, and its vendor-opts (17) names no encapsulated space (the sub-options come from "vendor-<enterprise>").
  * Every DHCPv6 tuple has a 2-byte length (RFC 8415 §21.16, Kea `OpaqueDataTuple` in the v6 universe).
  */
@@ -88,7 +88,9 @@ const DHCP6_ROWS: Row[] = [
   ["s46-cont-lw", 96, "empty", false, undefined, "s46-cont-lw-options"],
   ["v6-captive-portal", 103, "string"], // RFC 8910
   ["relay-source-port", 135, "uint16"], // RFC 8357
+  ["v6-sztp-redirect", 136, "tuple", true], // RFC 8572 §8.2 (Kea ≥ 2.4)
   ["ipv6-address-andsf", 143, IP6, true], // RFC 6153
+  ["v6-dnr", 144, "internal"], // RFC 9463 §4.1 (Kea ≥ 2.5; text form: dnr.ts)
 ];
 
 /** Space "vendor-4491": CableLabs DOCSIS 3 vendor-specific sub-options carried in option 17 (CL-SP-CANN-DHCP-Reg). */

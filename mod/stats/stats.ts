@@ -113,6 +113,18 @@ export class Stats {
   }
 
   /**
+   * Kea's `statistic-default-sample-count` / `statistic-default-sample-age` from the configuration: with a count,
+   * each statistic keeps at most that many samples (at most `cap`, weka's bound); with count 0, the samples of the
+   * last `ageSeconds`; both 0 keep the latest sample only. Applies to every statistic, at once and from now on, as
+   * `statistic-sample-count-set-all` / `-age-set-all` do.
+   */
+  setSampleLimits(count: number, ageSeconds: number, cap = 10000): void {
+    if (count > 0) this.setSampleCount(Math.min(count, cap));
+    else if (ageSeconds > 0) this.setSampleAge(ageSeconds * 1000);
+    else this.setSampleCount(1);
+  }
+
+  /**
    * Kea's `statistic-sample-count-set` (`name`) and `-set-all` (no name: every statistic, and the default of new
    * ones): keep at most `count` samples; replaces an age limit. False when the statistic is unknown.
    */

@@ -133,7 +133,13 @@ Deno.test({
       });
       assert.equal(added.result, 0, added.text);
 
-      const dom = await pageWhen(lab, dir, (d) => d.includes(`<td>${address}</td>`) && /state good/.test(d));
+      // The partner's last heartbeat may still say "ready" for a moment after this server reports
+      // hot-standby: wait for the page to show both sides in hot-standby.
+      const dom = await pageWhen(
+        lab,
+        dir,
+        (d) => d.includes(`<td>${address}</td>`) && /last reported <span class="state good">hot-standby/.test(d),
+      );
       const leases = section(dom, "leases-box"), pools_ = section(dom, "pools-box"), ha = section(dom, "ha-box");
       assert.match(dom, /<p id="error" class="error" hidden="">/, `the page shows an error:\n${dom.slice(0, 1500)}`);
       assert.match(leases, new RegExp(`<td>${address.replaceAll(".", "\\.")}</td><td>${mac}</td>`), leases);

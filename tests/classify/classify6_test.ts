@@ -9,7 +9,7 @@ import { parseTest } from "../../mod/classify/expr/parser.ts";
 import { classifyQuery6, evaluate6, queryInput6, vendorClass6 } from "../../mod/classify/classify6.ts";
 import { evalBool6 } from "../../mod/classify/evaluate6.ts";
 import type { ClientClass6, Dhcp6Config } from "../../mod/config/model6.ts";
-import { classify6, classifyAfterHost6, requiredClasses6 } from "../../mod/dhcp6/engine/classes6.ts";
+import { additionalClasses6, classify6, classifyAfterHost6 } from "../../mod/dhcp6/engine/classes6.ts";
 import type { Arrival6 } from "../../mod/dhcp6/engine/types.ts";
 import { migrate } from "../../mod/migrate/migrate.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
@@ -65,7 +65,7 @@ Deno.test("classes6: the engine passes see the relays, the arrival and the host'
   assert.ok(set.has("port7") && set.has("edge") && set.has("cable"));
   classifyAfterHost6(set, msg, CONFIG, ARRIVAL, ["gold"], relays);
   assert.ok(set.has("KNOWN") && set.has("gold") && set.has("known-cable"));
-  requiredClasses6(set, msg, CONFIG, ARRIVAL, ["extra"], relays);
+  additionalClasses6(set, msg, CONFIG, ARRIVAL, ["extra"], relays);
   assert.ok(set.has("extra"));
   // without the relay chain (older callers pass the interface name only) relay6 tests see no relay
   const bare = classify6(msg, CONFIG, "eth0")!;

@@ -41,8 +41,11 @@ Deno.test("config-test refuses a bad DhcpDdns map: unknown key, bad base64, host
     assert.equal(r.code, 1);
     assert.deepEqual(r.lines, [
       "d2.json:3:5: DhcpDdns.bogus-key: unknown or unsupported key 'bogus-key'",
-      "d2.json: configuration is invalid (1 problem)",
-    ], "the schema refuses first, as kea-dhcp-ddns's grammar does");
+      'd2.json:4:74: DhcpDdns.tsig-keys[0].secret: TSIG key "k1": the secret is not valid base64',
+      "d2.json:7:38: DhcpDdns.forward-ddns.ddns-domains[0].dns-servers[0].hostname: hostname is not supported (as in Kea): give ip-address",
+      'd2.json:7:73: DhcpDdns.forward-ddns.ddns-domains[0].dns-servers[1].ip-address: "ns2.lab.test" is not an IP address (D2 sends updates to an address; it does not resolve names, as in Kea)',
+      "d2.json: configuration is invalid (4 problems)",
+    ], "the schema's problem and the later checks' problems come out in one run");
     const fixed = await configTest(dir, "d2b.json", BAD_D2.replace(`"bogus-key": 1,`, ""));
     assert.equal(fixed.code, 1);
     assert.deepEqual(fixed.lines, [
@@ -115,7 +118,8 @@ Deno.test("config-test checks a Control-agent map (served by weka run, no warnin
     assert.equal(bad.code, 1);
     assert.deepEqual(bad.lines, [
       "ca2.json:1:67: Control-agent.http-prt: unknown or unsupported key 'http-prt'",
-      "ca2.json: configuration is invalid (1 problem)",
+      "ca2.json:1:98: Control-agent.cert-file: trust-anchor parameter is missing or empty: all or none of TLS parameters must be set",
+      "ca2.json: configuration is invalid (2 problems)",
     ]);
   });
 });

@@ -12,7 +12,11 @@ const DIR = new URL("../fixtures/config/", import.meta.url).pathname;
 /** fixture → [line, col, "path: message"] of its first problem */
 const EXPECTED: Record<string, [number, number, string]> = {
   "bad_unknown_key.json": [7, 9, "Dhcp4.subnet4[0].valid-lifetme: unknown or unsupported key 'valid-lifetme'"],
-  "bad_not_supported.json": [4, 5, "Dhcp4.config-control: 'config-control' is not supported by weka yet"],
+  "bad_not_supported.json": [
+    4,
+    5,
+    "Dhcp4.config-control: configuration backends ('config-control') are not served by weka: keep the configuration in the file (config-set and config-write change it through the control channel)",
+  ],
   "bad_dhcp6.json": [
     3,
     68,

@@ -173,17 +173,16 @@ Deno.test("classes: refusals name the path, the file position and the column in 
   assert.match(badData[0], /client-classes\[0\]\.option-data\[0\]\.data/);
 });
 
-Deno.test("classes: unknown and not-yet-supported keys are refused by name", async () => {
+Deno.test("classes: unknown keys are refused by name; a test and a template-test together are refused", async () => {
   const unk = await refused({ "client-classes": [{ name: "a", colour: "red" }] });
   assert.match(unk[0], /Dhcp4\.client-classes\[0\]\.colour: unknown or unsupported key/);
-  const tmpl = await refused({ "client-classes": [{ name: "a", "template-test": "'x'" }] }, false);
-  assert.match(tmpl[0], /client-classes\[0\]\.template-test: 'template-test' is not supported by weka yet/);
-  const req = await refused({ subnet4: [{ ...SUBNET, "require-client-classes": ["a"] }] }, false);
-  assert.match(req[0], /subnet4\[0\]\.require-client-classes: 'require-client-classes' is not supported by weka yet/);
-  const host = await refused({
-    subnet4: [{ ...SUBNET, reservations: [{ "hw-address": "aa:bb:cc:dd:ee:ff", "client-classes": ["a"] }] }],
-  }, false);
-  assert.match(host[0], /reservations\[0\]\.client-classes: 'client-classes' is not supported by weka yet/);
+  const both = await refused({ "client-classes": [{ name: "a", test: "true", "template-test": "'x'" }] });
+  assert.match(
+    both[0],
+    /client-classes\[0\]\.template-test: class 'a' cannot have both a 'test' and a 'template-test'/,
+  );
+  const tmpl = await refused({ "client-classes": [{ name: "a", "template-test": "option[12].exists" }] });
+  assert.match(tmpl[0], /client-classes\[0\]\.template-test: cannot parse the template-test of class 'a'/);
 });
 
 const KEAMA = new URL("../../../shared/conformance/keama/", import.meta.url).pathname;

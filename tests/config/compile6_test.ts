@@ -59,8 +59,8 @@ Deno.test("dhcp6: subnets, pools as 128-bit ranges and pd-pools", () => {
     [ip("2001:db8:1::10"), ip("2001:db8:1::ff")],
     [ip("2001:db8:1:0:1::"), ip("2001:db8:1:0:1:ffff:ffff:ffff")],
   ]);
-  assert.equal(a.pools[1].clientClass, "cm");
-  assert.equal(a.pools[0].clientClass, undefined);
+  assert.deepEqual(a.pools[1].clientClasses, ["cm"]);
+  assert.equal(a.pools[0].clientClasses, undefined);
   assert.deepEqual(
     a.pdPools.map((p) => [p.prefix, p.prefixLen, p.delegatedLen, p.excludedPrefix, p.excludedPrefixLen]),
     [
@@ -140,7 +140,7 @@ Deno.test("dhcp6: reservations, server-id, interfaces and client classes", () =>
     subnetIds: [1],
     interface: "eth1",
     relayAddresses: [],
-    requireClientClasses: [],
+    additionalClasses: [],
   }]);
   assert.equal(c.lease.csvName, "/var/lib/kea/kea-leases6.csv");
   assert.equal(c.lease.path, "/var/lib/kea/kea-leases6.kv");

@@ -37,14 +37,39 @@ Deno.test("flex_option: entries compile with their code, action and class", () =
       },
     }],
   });
-  assert.deepEqual(c.flexOptions!.map((f) => [f.code, f.action, f.clientClass]), [
+  assert.deepEqual(c.flexOptions!.options.map((f) => [f.code, f.action, f.clientClass]), [
     [66, "add", undefined],
     [6, "supersede", "lab"],
     [3, "remove", undefined],
   ]);
-  const dns = c.flexOptions![1];
+  const dns = c.flexOptions!.options[1];
   assert.ok(dns.action === "supersede" && dns.encode);
   assert.deepEqual([...dns.encode("10.0.0.1, 10.0.0.2")], [10, 0, 0, 1, 10, 0, 0, 2]);
+});
+
+Deno.test("flex_option: sub-options of an encapsulating option compile with their container's class and flags", () => {
+  const c = load4({
+    "option-def": [{ name: "config-file-name", code: 1, type: "string", space: "vendor-encapsulated-options-space" }],
+    "hooks-libraries": [{
+      library: HOOK,
+      parameters: {
+        options: [{
+          code: 43,
+          "client-class": "Juniper",
+          "sub-options": [
+            { name: "config-file-name", add: "'ztp/' + hexstring(pkt4.mac, '-')", "csv-format": true },
+            { code: 2, remove: "option[60].exists", "container-remove": false },
+          ],
+        }],
+      },
+    }],
+  });
+  assert.deepEqual(
+    c.flexOptions!.subOptions.map((
+      f,
+    ) => [f.container, f.code, f.action, f.containerClass, f.containerAdd, f.containerRemove]),
+    [[43, 1, "add", "Juniper", true, true], [43, 2, "remove", "Juniper", true, false]],
+  );
 });
 
 Deno.test("flex_option: Kea's refusals, each at its entry", () => {
@@ -65,8 +90,20 @@ Deno.test("flex_option: Kea's refusals, each at its entry", () => {
     /options\[0\]\.add: can't parse add expression \[concat\('a'\] error: at column/,
   );
   assert.match(one([{ code: 3, remove: "'not a test'" }])[0], /options\[0\]\.remove: can't parse remove expression/);
-  assert.deepEqual(one([{ code: 43, "sub-options": [{ code: 1, add: "'x'" }] }]), [
-    `${at}.sub-options: flex_option 'sub-options' are not built into weka yet: edit whole options`,
+  assert.deepEqual(one([{ code: 43, add: "'x'", "sub-options": [{ code: 1, add: "'x'" }] }]), [
+    `${at}.sub-options: 'sub-options' and 'add' are incompatible in the same entry`,
+  ]);
+  assert.deepEqual(one([{ code: 43, "sub-options": [{ code: 1, add: "'x'", "sub-options": [] }] }]), [
+    `${at}.sub-options[0].sub-options: unknown parameter 'sub-options'`,
+  ]);
+  assert.deepEqual(one([{ code: 224, "sub-options": [{ code: 1, add: "'x'" }] }]), [
+    `${at}.sub-options[0]: container is not defined: can't get space`,
+  ]);
+  assert.deepEqual(one([{ code: 3, "sub-options": [{ code: 1, add: "'x'" }] }]), [
+    `${at}.sub-options[0]: container does not encapsulate a space`,
+  ]);
+  assert.deepEqual(one([{ code: 125, "sub-options": [{ code: 1, space: "vendor-4491", add: "'x'" }] }]), [
+    `${at}.sub-options[0].space: flex_option sub-options of the vendor space 'vendor-4491' are not built into weka yet`,
   ]);
   assert.deepEqual(refused(JSON.stringify({ Dhcp4: { "hooks-libraries": [{ library: HOOK }] } }), "f.json"), [
     "f.json:1:30: Dhcp4.hooks-libraries[0].parameters: 'options' parameter is mandatory",

@@ -100,11 +100,11 @@ Deno.test("the flex-id hook loads from any directory; its optional parameters an
   });
   assert.equal(odd.c.flexId?.expr, undefined);
   assert.deepEqual(odd.warnings, [
-    "Dhcp4.subnet4[0].reservations[0].flex-id: 'flex-id' is not in host-reservation-identifiers " +
-    "(hw-address, duid, circuit-id, client-id); this reservation is never used",
     "Dhcp4.hooks-libraries[0].parameters: no 'identifier-expression': the flex-id hook will compute no identifier",
     "Dhcp4.hooks-libraries[0].parameters.ignore-iaid: ignored: 'ignore-iaid' applies to DHCPv6 only",
     "Dhcp4.hooks-libraries[0].parameters.colour: ignored: the flex-id hook has no parameter 'colour'",
+    "Dhcp4.subnet4[0].reservations[0].flex-id: 'flex-id' is not in host-reservation-identifiers " +
+    "(hw-address, duid, circuit-id, client-id); this reservation is never used",
   ]);
 });
 

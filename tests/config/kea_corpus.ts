@@ -44,7 +44,8 @@ export interface LoadsOrRefused {
 function clearRefusal(map: string): RegExp {
   return new RegExp(
     `^${map}(\\.|\\[|$).*: ('[^']+' is not supported by weka yet|unknown or unsupported key|hook library|` +
-      `unknown option|option |lease database type)`,
+      `unknown option|option |lease database type|DHCPv4-over-DHCPv6 \\(RFC 7341\\) is not served|` +
+      `configuration backends \\('config-control'\\) are not served)`,
   );
 }
 

@@ -205,8 +205,8 @@ Deno.test("shared network: bad configurations are refused with Kea's rule, the p
       `s.json:2:3: Dhcp4.shared-networks[0].pools: unknown or unsupported key 'pools'`,
     ],
     [
-      `{ "Dhcp4": { "shared-networks": [ { "name": "n",\n  "store-extended-info": true } ] } }`,
-      `s.json:2:3: Dhcp4.shared-networks[0].store-extended-info: 'store-extended-info' is not supported by weka yet`,
+      `{ "Dhcp4": { "shared-networks": [ { "name": "n",\n  "adaptive-lease-time-threshold": 0.5 } ] } }`,
+      `s.json:2:3: Dhcp4.shared-networks[0].adaptive-lease-time-threshold: 'adaptive-lease-time-threshold' is not supported by weka yet`,
     ],
     [
       `{ "Dhcp4": { "shared-networks": [ { "name": "n", "valid-lifetime": 100,\n  "min-valid-lifetime": 200 } ] } }`,

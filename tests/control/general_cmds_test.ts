@@ -116,6 +116,23 @@ Deno.test("status-get reports pid, uptime, reload and sockets", async () => {
   assert.deepEqual(a.sockets, { status: "ready" });
 });
 
+Deno.test("status-get reports multi-threading as Kea 2.2: off alone, or on with pool, queue size and queue averages", async () => {
+  await using s = await setup();
+  const off = (await s.reg.dispatch({ command: "status-get" })).arguments as Record<string, unknown>;
+  assert.equal(off["multi-threading-enabled"], false);
+  assert.ok(!("thread-pool-size" in off) && !("packet-queue-statistics" in off), "Kea says no more when it is off");
+  s.ctx.setConfig(testDoc({
+    "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4, "packet-queue-size": 16 },
+  }));
+  s.ctx.packetQueueStats = () => [1.5, 0.75, 0.25];
+  const on = (await s.reg.dispatch({ command: "status-get" })).arguments as Record<string, unknown>;
+  assert.equal(on["multi-threading-enabled"], true);
+  assert.equal(on["thread-pool-size"], 1, "weka handles packets on one thread");
+  assert.equal(on["packet-queue-size"], 16);
+  assert.deepEqual(on["packet-queue-statistics"], [1.5, 0.75, 0.25]);
+  assert.equal(s.ctx.config().tuning?.receiveBatch, 16, "the queue size bounds a receive round");
+});
+
 Deno.test("shutdown answers 'Shutting down.' and passes exit-value; leases-reclaim needs 'remove'", async () => {
   await using s = await setup();
   assert.deepEqual(await s.reg.dispatch({ command: "shutdown", arguments: { "exit-value": 3 } }), {

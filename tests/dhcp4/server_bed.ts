@@ -6,7 +6,7 @@
 import { type Datagram, Dhcp4Server, type ServerDeps, type ServerTransport } from "../../mod/dhcp4/server.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import { OfferTable } from "../../mod/lease/offers.ts";
-import { IterativeAllocator } from "../../mod/lease/allocator.ts";
+import { PoolAllocator } from "../../mod/lease/allocator.ts";
 import { Stats } from "../../mod/stats/stats.ts";
 import type { Dhcp4Config } from "../../mod/config/model.ts";
 import type { NameChangeRequest } from "../../mod/ddns/ncr/ncr.ts";
@@ -70,7 +70,7 @@ export async function serverBed(config: Dhcp4Config, over: Partial<ServerDeps> =
     transport,
     store,
     offers,
-    allocator: new IterativeAllocator(store, offers),
+    allocator: new PoolAllocator(store, offers),
     stats,
     log,
     ifaceAddrs: new Map([["eth0", [SERVER_ADDR]]]),

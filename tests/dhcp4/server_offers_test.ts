@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { parseConfigText } from "../../mod/config/load.ts";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
 import { OfferTable } from "../../mod/lease/offers.ts";
-import { IterativeAllocator } from "../../mod/lease/allocator.ts";
+import { PoolAllocator } from "../../mod/lease/allocator.ts";
 import { Stats } from "../../mod/stats/stats.ts";
 import type { Log } from "../../mod/log/logger.ts";
 import { type Datagram, Dhcp4Server } from "../../mod/dhcp4/server.ts";
@@ -76,7 +76,7 @@ async function server(offers: OfferTable, pool: string, extra: Record<string, un
     transport,
     store,
     offers,
-    allocator: new IterativeAllocator(store, offers),
+    allocator: new PoolAllocator(store, offers),
     stats,
     log,
     ifaceAddrs: new Map([["eth0", [SERVER]]]),

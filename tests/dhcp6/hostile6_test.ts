@@ -87,6 +87,7 @@ async function serve(data: Uint8Array) {
       srcAddr: RELAY,
       srcPort: 547,
       dstAddr: parseIpv6("2001:db8:1::2")!,
+      ifindex: 1,
       via: 0,
     };
     assert.doesNotThrow(() => server.process(d, 1_800_000_000));

@@ -55,6 +55,7 @@ function solicit(tid: number): Datagram6 {
     srcAddr: parseIpv6("2001:db8:1::1")!,
     srcPort: 547,
     dstAddr: parseIpv6("2001:db8:1::2")!,
+    ifindex: 1,
     via: 0,
   };
 }

@@ -67,6 +67,7 @@ async function bed(storeWrap?: (s: Lease6Store) => Lease6Store) {
     srcAddr: RELAY,
     srcPort: 547,
     dstAddr: parseIpv6("2001:db8:1::2")!,
+    ifindex: 2,
     via: 3,
   });
   return { kv, transport, stats, server, dgram6 };

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { Lab } from "./lab.ts";
 import { labConfig, labTest, MAIN, udhcpcOnce, until, writeConfig } from "./weka_proc.ts";
-import { BIND_KEYS, BIND_ZONES } from "../ddns/bind_harness.ts";
+import { BIND_KEYS } from "../ddns/bind_harness.ts";
+import { LAB_DNS, labBind } from "./lab_bind.ts";
 
 const why = Lab.available() ?? (await hasTools());
 if (why) console.log(`skipping the DDNS lab test: ${why}`);
@@ -24,27 +25,7 @@ async function hasTools(): Promise<string | undefined> {
   return undefined;
 }
 
-const DNS = "198.18.0.53";
-
-/** Writes named.conf and the zones of the BIND harness for a server listening on DNS:53 inside the dns host. */
-async function bindFiles(dir: string): Promise<string> {
-  let conf = `options { directory "${dir}"; listen-on port 53 { ${DNS}; }; listen-on-v6 { none; };
-  pid-file "${dir}/named.pid"; recursion no; dnssec-validation no; allow-query { any; }; notify no; };\ncontrols { };\n`;
-  for (const [name, [alg, secret]] of Object.entries(BIND_KEYS)) {
-    conf += `key "${name}" { algorithm ${alg}; secret "${secret}"; };\n`;
-  }
-  const keys = Object.keys(BIND_KEYS).map((k) => `key "${k}";`).join(" ");
-  for (const z of BIND_ZONES) {
-    conf += `zone "${z}" { type primary; file "${dir}/${z}.zone"; allow-update { ${keys} }; };\n`;
-    await Deno.writeTextFile(
-      `${dir}/${z}.zone`,
-      `$TTL 300\n@ IN SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n@ IN NS ns.lab.test.\n` +
-        (z === "lab.test" ? `ns IN A ${DNS}\n` : ""),
-    );
-  }
-  await Deno.writeTextFile(`${dir}/named.conf`, conf);
-  return `${dir}/named.conf`;
-}
+const DNS = LAB_DNS;
 
 function wekaConfig(dir: string): Record<string, unknown> {
   return { ...dhcp4Config(dir), DhcpDdns: d2Config() };
@@ -88,17 +69,6 @@ function d2Config(): Record<string, unknown> {
     },
     loggers: [{ name: "kea-dhcp-ddns", "output_options": [{ output: "stdout" }], severity: "INFO" }],
   };
-}
-
-/** Starts BIND in the dns host and returns a `dig +short` against it once it answers. */
-async function labBind(lab: Lab, dir: string) {
-  const named = lab.spawn("dns", ["named", "-g", "-c", await bindFiles(dir), "-n", "1"]);
-  const dig = async (name: string, type: string) => {
-    const r = await lab.run("dns", ["dig", "+short", "+time=1", "+tries=1", `@${DNS}`, name, type]);
-    return r.stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
-  };
-  assert.ok(await until(async () => (await dig("lab.test", "SOA")).length > 0, 10_000), named.output);
-  return dig;
 }
 
 /** Runs dhclient once in `host` (sending `name` as option 12 when given), or releases; returns the bound address. */

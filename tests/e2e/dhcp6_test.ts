@@ -4,8 +4,10 @@
  * and present in weka's lease store (lease6-get-all on the control socket); (b) a delegated prefix with `-P`;
  * (c) a RENEW after T1 keeps the address; (d) `dhclient -6 -r` releases it; (e) after SIGKILL and a restart the
  * leases are still there and the server DUID is the same (kea-dhcp6-serverid); (f) a client on LAN C behind ISC
- * `dhcrelay -6` gets a LAN C address through weka's socket on 2001:db8:a::1.
- * Needs root and the Debian packages iproute2, isc-dhcp-client and isc-dhcp-relay.
+ * `dhcrelay -6` gets a LAN C address through weka's eth0 socket (sent to 2001:db8:a::1); (g) dhcpcd -6 on LAN B
+ * (srv1's eth1) gets an address and a /56 of LAN B's subnet, chosen by the arrival interface of its multicast.
+ * The sockets are weka's FFI sockets, one per interface joined to ff02::1:2 there (mod/net/udp6.ts).
+ * Needs root and the Debian packages iproute2, isc-dhcp-client, dhcpcd-base and isc-dhcp-relay.
  */
 import assert from "node:assert/strict";
 import { Lab, type LabProcess } from "./lab.ts";
@@ -28,7 +30,7 @@ interface Lease6Row {
 function config6(dir: string): Record<string, unknown> {
   return {
     Dhcp6: {
-      "interfaces-config": { interfaces: ["eth0"] },
+      "interfaces-config": { interfaces: ["eth0", "eth1"] },
       "lease-database": { type: "memfile", name: `${dir}/kea-leases6.csv` },
       "control-socket": { "socket-type": "unix", "socket-name": `${dir}/kea6-ctrl.sock` },
       "preferred-lifetime": 200,
@@ -42,6 +44,13 @@ function config6(dir: string): Record<string, unknown> {
         pools: [{ pool: "2001:db8:a::1000 - 2001:db8:a::1fff" }],
         "pd-pools": [{ prefix: "2001:db8:a100::", "prefix-len": 40, "delegated-len": 56 }],
         "option-data": [{ name: "dns-servers", data: "2001:db8:a::53" }],
+      }, {
+        // LAN B, srv1's eth1: selected by the arrival interface of dhcpcd's multicast SOLICIT
+        id: 2,
+        subnet: "2001:db8:b::/64",
+        interface: "eth1",
+        pools: [{ pool: "2001:db8:b::2000 - 2001:db8:b::2fff" }],
+        "pd-pools": [{ prefix: "2001:db8:b100::", "prefix-len": 40, "delegated-len": 56 }],
       }, {
         // LAN C, behind the relay host (dhcrelay -6): selected by the relay's link-address 2001:db8:c::1
         id: 3,
@@ -179,7 +188,7 @@ Deno.test({
       });
 
       await t.step(
-        "(f) dhclient -6 on LAN C behind ISC dhcrelay -6 gets a LAN C address (unicast socket)",
+        "(f) dhclient -6 on LAN C behind ISC dhcrelay -6 gets a LAN C address (through eth0's socket)",
         async () => {
           await Promise.all([linkLocalReady(lab, "cli3"), linkLocalReady(lab, "relay", "eth1")]);
           const relay = lab.spawn("relay", ["dhcrelay", "-6", "-d", "-l", "eth1", "-u", "2001:db8:a::1%eth0"]);
@@ -194,6 +203,39 @@ Deno.test({
           assert.ok(l, "the relayed client's lease is in the store");
           assert.equal(l["subnet-id"], 3);
           await relay.stop();
+        },
+      );
+
+      await t.step(
+        "(g) dhcpcd -6 on LAN B gets an address and a prefix of LAN B (arrival interface eth1)",
+        async () => {
+          await linkLocalReady(lab, "cli2");
+          const conf = `${dir}/dhcpcd6.conf`;
+          // no router advertisements in the lab: DHCPv6 straight away, one IA_NA and one IA_PD
+          await Deno.writeTextFile(conf, "noipv6rs\nipv6only\nia_na 1\nia_pd 2\nnohook resolv.conf\n");
+          const r = await lab.run("cli2", [
+            "timeout",
+            "40",
+            "dhcpcd",
+            "-6",
+            "-1",
+            "-w",
+            "-f",
+            conf,
+            "-t",
+            "30",
+            "eth0",
+          ]);
+          assert.equal(r.code, 0, r.stdout + r.stderr);
+          const mine = (await leases6(dir)).filter((x) => x["subnet-id"] === 2);
+          const na = mine.find((x) => x.type === "IA_NA"), pd = mine.find((x) => x.type === "IA_PD");
+          assert.ok(na && /^2001:db8:b::2[0-9a-f]{3}$/.test(na["ip-address"]), JSON.stringify(mine));
+          assert.ok(pd && /^2001:db8:b1[0-9a-f]{2}::$/.test(pd["ip-address"]) && pd["prefix-len"] === 56);
+          assert.equal(na.duid, pd.duid);
+          const addrs = await lab.check("cli2", ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"]);
+          assert.ok(addrs.includes(na["ip-address"]), addrs);
+          assert.match(r.stdout + r.stderr, new RegExp(`delegated prefix ${pd["ip-address"]}/56`));
+          await lab.run("cli2", ["dhcpcd", "-6", "-x", "eth0"]);
         },
       );
 

@@ -3,7 +3,7 @@
  * 2.2 with ISC's hook and then on weka, and a real dhclient on LAN A takes a lease from each. The hook adds an
  * option the client did not ask for (tftp-server-name, a constant), supersedes domain-name from the client's own
  * host-name option, supersedes domain-name-servers from CSV text, removes the routers option for clients that send
- * a host name, and leaves alone an `add` for an option the response already has. The options dhclient writes in its
+ * a host name, leaves alone an `add` for an option the response already has, and adds a sub-option to option 43. The options dhclient writes in its
  * lease file must be the same from both servers, and what the hook did must be visible in them.
  * Needs root, iproute2, dhclient, kea-dhcp4 and its flex_option hook; skipped with a message otherwise.
  */
@@ -30,6 +30,8 @@ const OPTIONS = [
   { name: "domain-name-servers", "csv-format": true, supersede: "'198.18.0.53, 198.18.0.54'" },
   { name: "routers", remove: "option[12].exists" },
   { name: "subnet-mask", add: "0xffff0000" }, // already in the response: left as it is
+  // a sub-option in option 43 (vendor-encapsulated-options-space), the container made since the response has none
+  { code: 43, "sub-options": [{ code: 1, add: "concat('ztp/', option[12].text)" }] },
 ];
 
 /** The `option …` lines of dhclient's lease file (the last lease), sorted. */
@@ -79,6 +81,10 @@ labTest(
     assert.ok(kea.includes("domain-name-servers 198.18.0.53,198.18.0.54"), "superseded from CSV");
     assert.ok(!kea.some((l) => l.startsWith("routers ")), "removed");
     assert.ok(kea.includes("subnet-mask 255.255.0.0"), "add leaves an option already there alone");
+    assert.ok(
+      kea.some((l) => l.startsWith("vendor-encapsulated-options 1:6:7a:74:70:2f")),
+      "sub-option 1 in option 43",
+    );
     const differs = (l: string) => l.startsWith("dhcp-server-identifier");
     assert.deepEqual(weka.filter((l) => !differs(l)), kea.filter((l) => !differs(l)));
   },

@@ -11,7 +11,8 @@
  *   on C; srv1 ::1 on B), no DAD; srv1 and srv2 route 2001:db8:c::/64 via 2001:db8:a::fe.
  *
  * Every namespace is `<prefix><host>` and gets its own /etc/netns/<ns>/resolv.conf BEFORE anything runs in it, so
- * a DHCP client's resolv.conf hook can never rewrite the machine's resolver; `lo` is up everywhere. veth pairs are
+ * a DHCP client's resolv.conf hook can never rewrite the machine's resolver, and every command runs in its own UTS
+ * namespace, so its host-name hook cannot rename the machine; `lo` is up everywhere. veth pairs are
  * created inside the switch namespace and moved straight to the host, so no interface ever appears in the
  * machine's own namespace and two labs with different prefixes can run side by side.
  */
@@ -122,7 +123,9 @@ export class Lab {
   exec(host: string, cmd: string[], opts: Deno.CommandOptions = {}): Deno.ChildProcess {
     if (this.#down) throw new Error("the lab is down");
     const child = new Deno.Command(this.#ip, {
-      args: ["netns", "exec", this.ns(host), ...cmd],
+      // each command also gets its own UTS namespace: a DHCP client's script that sets the host name (from option
+      // 12 of its lease) must not rename the machine the lab runs on (unshare execs the command: the pid stays)
+      args: ["netns", "exec", this.ns(host), "unshare", "--uts", "--", ...cmd],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -64,6 +64,7 @@ Deno.test(`fuzz dhcp6: ${CASES / 10} mutated queries through the server edge log
         srcAddr: aim.relayed ? relay : client,
         srcPort: aim.relayed ? 547 : 546,
         dstAddr: aim.multicast ? multicast : unicast,
+        ifindex: 1,
         via: 0,
       };
       server.process(d, 1_800_000_000 + (i >> 7));

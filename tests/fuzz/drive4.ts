@@ -17,7 +17,7 @@ import { decodeNcr, encodeNcr } from "../../mod/ddns/ncr/ncr.ts";
 import { loadBalanceKey, pearsonHash } from "../../mod/ha/query_filter.ts";
 import { LeaseIndex } from "../../mod/lease/memory_index.ts";
 import { OfferTable } from "../../mod/lease/offers.ts";
-import { IterativeAllocator } from "../../mod/lease/allocator.ts";
+import { PoolAllocator } from "../../mod/lease/allocator.ts";
 import { DecodeError } from "../../mod/wire/errors.ts";
 import { fuzzConfig4, WORLD4 } from "./configs.ts";
 import { packet4 } from "./gen4.ts";
@@ -66,7 +66,7 @@ export function fuzzEngine4(seed: number, count: number, from = 0, maxFailures =
   const config = fuzzDhcp4Config();
   const leases = new LeaseIndex();
   const offers = new OfferTable();
-  const allocator = new IterativeAllocator(leases, offers);
+  const allocator = new PoolAllocator(leases, offers);
   const r: FuzzReport = { cases: 0, parseFailed: 0, replies: 0, drops: 0, ncrs: 0, failures: [], ms: 0 };
   const scratch = new Uint8Array(65536);
   let now = 1_800_000_000;

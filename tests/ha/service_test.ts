@@ -11,7 +11,7 @@ import { registerGeneralCommands } from "../../mod/control/general_cmds.ts";
 import { CommandRegistry } from "../../mod/control/registry.ts";
 import { MsgType } from "../../mod/packet4/packet.ts";
 import { nullLog } from "../../mod/log/logger.ts";
-import { haReloadBlocker, openHa } from "../../mod/cli/dhcp4_ha.ts";
+import { haReloadBlocker, openHa } from "../../mod/cli/ha_wiring.ts";
 import { freePort, testContext } from "../control/helpers.ts";
 import { doc, load, peer, rel } from "./config_helpers.ts";
 import { fake, haConfig, lease, type Partner, pkt, type Rig, rig, toNormal, withPair } from "./service_helpers.ts";

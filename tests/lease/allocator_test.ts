@@ -1,10 +1,10 @@
 /**
- * IterativeAllocator: cursor order, wrap, skips (reserved, held, live leases), expired reuse, full pool; offered
+ * PoolAllocator: cursor order, wrap, skips (reserved, held, live leases), expired reuse, full pool; offered
  * addresses are a fallback (oldest offer first) within a bounded look-ahead.
  */
 import assert from "node:assert/strict";
 import type { Subnet4 } from "../../mod/config/model.ts";
-import { IterativeAllocator, STEAL_LOOKAHEAD } from "../../mod/lease/allocator.ts";
+import { PoolAllocator, STEAL_LOOKAHEAD } from "../../mod/lease/allocator.ts";
 import { LeaseIndex } from "../../mod/lease/memory_index.ts";
 import { OfferTable } from "../../mod/lease/offers.ts";
 import { LeaseState } from "../../mod/lease/types.ts";
@@ -42,13 +42,13 @@ function subnet(reserved: number[] = []): Subnet4 {
 const NOW = 1_700_000_000;
 
 /** The address the allocator finds in pool `poolIndex` of `s` alone. */
-function find(alloc: IterativeAllocator, s: Subnet4, poolIndex: number, now: number): number | undefined {
+function find(alloc: PoolAllocator, s: Subnet4, poolIndex: number, now: number): number | undefined {
   return alloc.findFree([{ subnet: s, poolIndex }], now)?.address;
 }
 
 Deno.test("hands out addresses in order from the cursor and wraps", () => {
   const idx = new LeaseIndex();
-  const alloc = new IterativeAllocator(idx, new OfferTable());
+  const alloc = new PoolAllocator(idx, new OfferTable());
   const s = subnet();
   assert.deepEqual([1, 2, 3, 4, 5, 6].map(() => find(alloc, s, 0, NOW)), [
     ip(10),
@@ -65,7 +65,7 @@ Deno.test("skips reserved addresses, live leases and held offers; prefers addres
   const offers = new OfferTable();
   idx.put(mkLease(10, { cltt: NOW - 10, validLifetime: 3600 }));
   offers.remember("hw:01", 1, ip(12), NOW);
-  const alloc = new IterativeAllocator(idx, offers);
+  const alloc = new PoolAllocator(idx, offers);
   const s = subnet([11]);
   assert.equal(find(alloc, s, 0, NOW), ip(13));
   assert.equal(find(alloc, s, 0, NOW), ip(14));
@@ -87,7 +87,7 @@ Deno.test("when only offered addresses are free, the one offered longest ago is 
   offers.remember("hw:03", 1, ip(12), NOW - 20);
   offers.remember("hw:04", 1, ip(13), NOW - 50);
   offers.remember("hw:05", 1, ip(14), NOW - 10);
-  const alloc = new IterativeAllocator(idx, offers);
+  const alloc = new PoolAllocator(idx, offers);
   assert.equal(find(alloc, subnet(), 0, NOW), ip(13));
 });
 
@@ -97,7 +97,7 @@ Deno.test("over several pools: an address nobody was offered in a later pool bea
   const s = subnet();
   s.pools.push({ start: ip(20), end: ip(21), poolId: 0, options: new Map() });
   for (let x = 10; x <= 14; x++) offers.remember(`hw:${x}`, 1, ip(x), NOW - 60 + x);
-  const alloc = new IterativeAllocator(idx, offers);
+  const alloc = new PoolAllocator(idx, offers);
   const both = [{ subnet: s, poolIndex: 0 }, { subnet: s, poolIndex: 1 }];
   assert.deepEqual(alloc.findFree(both, NOW), { subnet: s, address: ip(20) });
   offers.remember("hw:20", 1, ip(20), NOW - 5);
@@ -115,7 +115,7 @@ Deno.test("reuses expired, released and reclaimed leases", () => {
   idx.put(mkLease(12, { state: LeaseState.EXPIRED_RECLAIMED, cltt: NOW - 7200 }));
   idx.put(mkLease(13, { state: LeaseState.DECLINED, hwaddr: "", clientId: "", cltt: NOW, validLifetime: 86400 }));
   idx.put(mkLease(14, { cltt: NOW, validLifetime: 3600 }));
-  const alloc = new IterativeAllocator(idx, new OfferTable());
+  const alloc = new PoolAllocator(idx, new OfferTable());
   const s = subnet();
   assert.deepEqual([1, 2, 3, 4].map(() => find(alloc, s, 0, NOW)), [ip(10), ip(11), ip(12), ip(10)]);
 });
@@ -123,7 +123,7 @@ Deno.test("reuses expired, released and reclaimed leases", () => {
 Deno.test("a full pool returns undefined (once round, no endless loop); a freed address is found", () => {
   const idx = new LeaseIndex();
   for (let x = 10; x <= 14; x++) idx.put(mkLease(x, { cltt: NOW, validLifetime: 3600 }));
-  const alloc = new IterativeAllocator(idx, new OfferTable());
+  const alloc = new PoolAllocator(idx, new OfferTable());
   const s = subnet();
   assert.equal(find(alloc, s, 0, NOW), undefined);
   assert.equal(find(alloc, s, 1, NOW), undefined, "a pool index that does not exist");
@@ -135,7 +135,7 @@ Deno.test("a full pool returns undefined (once round, no endless loop); a freed 
 Deno.test("a mostly free large pool answers in O(1): 60000 allocations from a /16 pool are fast", () => {
   const idx = new LeaseIndex();
   const offers = new OfferTable(60, 65536);
-  const alloc = new IterativeAllocator(idx, offers);
+  const alloc = new PoolAllocator(idx, offers);
   const s = subnet();
   s.pools[0] = { start: 0x0a000000, end: 0x0a00ffff, poolId: 0, options: new Map() };
   const t0 = performance.now();
@@ -162,7 +162,7 @@ class CountingIndex extends LeaseIndex {
 Deno.test(`a flooded pool costs at most STEAL_LOOKAHEAD (${STEAL_LOOKAHEAD}) + 1 lookups per allocation`, () => {
   const idx = new CountingIndex();
   const offers = new OfferTable(60, 4096);
-  const alloc = new IterativeAllocator(idx, offers);
+  const alloc = new PoolAllocator(idx, offers);
   const s = subnet();
   s.pools[0] = { start: 0x0a000000, end: 0x0a000fff, poolId: 0, options: new Map() }; // 4096 addresses
   // a flood: 20 000 DISCOVERs from distinct clients in 20 s, each offered what the allocator finds

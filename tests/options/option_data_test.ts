@@ -173,7 +173,7 @@ Deno.test("encodeOptionData: errors name the option, its code and the value", ()
   rejects(std("routers"), "zz", false, "option 'routers' (3): 'zz' is not hexadecimal data (csv-format is false)");
   rejects(std("ip-forwarding"), "02", false, /boolean value 2/);
   rejects(std("dhcp-agent-options"), "01", true, /carries no data/);
-  rejects(std("v4-dnr"), "1, resolver.example.", true, /give hex data with csv-format false/);
+  rejects(std("v4-dnr"), "resolver.example.", true, /is not a DNR instance/);
 });
 
 Deno.test("splitCsv: Kea's escaped commas and trimming", () => {

@@ -95,9 +95,13 @@ function shape(d: OptionDef | undefined): string {
   return t + (d.array ? "[]" : "") + (d.encapsulate ? ` > ${d.encapsulate}` : "");
 }
 
-Deno.test("dhcp6 table: exactly the codes Kea 2.2 defines", () => {
-  deepStrictEqual(DHCP6_OPTION_DEFS.map((d) => d.code), KEA22_DHCP6_CODES);
-  deepStrictEqual(listOptions6().map((d) => d.code), KEA22_DHCP6_CODES);
+/** Codes newer Kea defines that weka accepts too: v6-sztp-redirect (Kea 2.4) and v6-dnr (Kea 2.5, RFC 9463). */
+const NEWER_DHCP6_CODES = [136, 144];
+
+Deno.test("dhcp6 table: exactly the codes Kea 2.2 defines, and newer Kea's v6-sztp-redirect and v6-dnr", () => {
+  const want = [...KEA22_DHCP6_CODES, ...NEWER_DHCP6_CODES].sort((a, b) => a - b);
+  deepStrictEqual(DHCP6_OPTION_DEFS.map((d) => d.code), want);
+  deepStrictEqual(listOptions6().map((d) => d.code), want);
 });
 
 // Facts from the Kea 2.2 ARM table "List of standard DHCPv6 options configurable by an administrator"
@@ -156,7 +160,8 @@ Deno.test("findOption6: by name, code and numeric string; unknown ones are undef
   equal(findOption6(" 24 ")?.name, "domain-search");
   equal(findOption6("no-such-option"), undefined);
   equal(findOption6(10), undefined); // unassigned in RFC 8415
-  equal(findOption6(136), undefined); // v6-sztp-redirect: Kea 2.3 and later only
+  equal(findOption6(136)?.name, "v6-sztp-redirect"); // Kea 2.4 and later
+  equal(findOption6(137), undefined); // unassigned
   equal(findOption6("routers"), undefined); // a DHCPv4 name
   equal(findOption6("dns-servers", "no-such-space"), undefined);
   // the DHCPv4 lookup is untouched: same code, other universe

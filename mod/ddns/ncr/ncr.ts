@@ -112,10 +112,11 @@ export function parseNcrJson(text: string): NameChangeRequest {
 }
 
 /**
- * Writes NCR JSON in Kea 2.2's field order (change-type … lease-length, use-conflict-resolution), adding the newer
- * `conflict-resolution-mode` so Kea ≥ 2.5 and weka keep the exact mode; Kea 2.2 ignores the extra key. DHCID hex
- * is upper-case as Kea writes it. `lease-expires-on` is left out when empty; Kea 2.2's D2 requires it, so a sender
- * talking to Kea must fill it.
+ * Writes NCR JSON exactly as Kea 2.2 does (NameChangeRequest::toJSON: change-type … lease-length,
+ * use-conflict-resolution), byte for byte, for the two modes Kea 2.2's boolean carries (check-with-dhcid: true,
+ * no-check-with-dhcid: false); the two newer modes add `conflict-resolution-mode` so Kea ≥ 2.5 and weka keep the
+ * exact mode (Kea 2.2 ignores the extra key). DHCID hex is upper-case as Kea writes it. `lease-expires-on` is
+ * left out when empty; Kea 2.2's D2 requires it, so a sender talking to Kea must fill it.
  */
 export function ncrToJson(n: NameChangeRequest): string {
   return JSON.stringify({
@@ -129,9 +130,12 @@ export function ncrToJson(n: NameChangeRequest): string {
     "lease-length": n.leaseLength,
     "use-conflict-resolution": n.conflictResolutionMode === "check-with-dhcid" ||
       n.conflictResolutionMode === "check-exists-with-dhcid",
-    "conflict-resolution-mode": n.conflictResolutionMode,
+    ...(LEGACY_MODES.has(n.conflictResolutionMode) ? {} : { "conflict-resolution-mode": n.conflictResolutionMode }),
   });
 }
+
+/** The modes Kea 2.2's `use-conflict-resolution` expresses exactly (true, false). */
+const LEGACY_MODES: ReadonlySet<ConflictMode> = new Set(["check-with-dhcid", "no-check-with-dhcid"]);
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });

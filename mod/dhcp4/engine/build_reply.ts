@@ -10,7 +10,7 @@ import { msgTypePayload, readPrl, textPayload, u32Payload } from "./payload.ts";
 import { teeTimes } from "./timers.ts";
 import { poolIndexOf } from "./address.ts";
 import { serverIdFor } from "./server_id.ts";
-import { memberClasses, subnetAndClassOptions } from "./classes.ts";
+import { memberClasses, subnetAndClassOptions, withAdditionalClasses } from "./classes.ts";
 
 /** What goes into a reply besides what is copied from the query. */
 export interface ReplySpec {
@@ -72,7 +72,11 @@ export function buildReply(query: Packet4, ctx: EngineContext, spec: ReplySpec):
   const sel = query.options.get(Opt.SUBNET_SELECTION);
   if (sel) opts.set(Opt.SUBNET_SELECTION, sel);
 
-  if (!nak && spec.subnet) addConfigured(reply, query, spec, ctx);
+  if (!nak && spec.subnet) {
+    // Kea's requiredClassify / evaluateAdditionalClasses: right before the options are gathered
+    const classes = spec.classes && withAdditionalClasses(query, ctx, spec.subnet, spec.yiaddr, spec.classes);
+    addConfigured(reply, query, classes === spec.classes ? spec : { ...spec, classes }, ctx);
+  }
   if (!opts.has(Opt.SERVER_ID)) opts.set(Opt.SERVER_ID, u32Payload(serverIdFor(ctx, spec.subnet)));
   // RFC 3046 §2.1: the relay agent information option is the last option of the reply.
   const rai = query.options.get(Opt.RELAY_AGENT_INFO);

@@ -5,35 +5,60 @@
  * the global ones, boot fields below the host's, lifetimes above the subnet's).
  */
 import type { ClientClass4, Dhcp4Config, OptionValue, Reservation4, Subnet4, Timers4 } from "../../config/model.ts";
-import { classifyAfterHost, classifyQuery, clientAllowed } from "../../classify/classify4.ts";
+import { classifyAdditional, classifyAfterHost, classifyQuery, clientAllowed } from "../../classify/classify4.ts";
+import { poolIndexOf } from "./address.ts";
 import type { EngineContext } from "./types.ts";
 import type { Packet4 } from "../../packet4/packet.ts";
 import { drop, type DropOutcome, type Exchange } from "./outcome.ts";
 
 const USES = new WeakMap<Dhcp4Config, boolean>();
 
-/** True when the configuration has client classes or any subnet/pool guard (cached per compiled model). */
+/**
+ * True when the configuration has client classes, any subnet/pool guard or a reservation that puts its host in
+ * classes (cached per compiled model).
+ */
 export function usesClasses(config: Dhcp4Config): boolean {
   let u = USES.get(config);
   if (u === undefined) {
+    const hostClasses = (m: ReadonlyMap<string, Reservation4> | undefined) =>
+      [...(m?.values() ?? [])].some((r) => r.clientClasses);
     u = (config.clientClasses?.length ?? 0) > 0 ||
-      config.subnets.some((s) => s.clientClasses || s.pools.some((p) => p.clientClasses));
+      config.subnets.some((s) =>
+        s.clientClasses || s.pools.some((p) => p.clientClasses) || hostClasses(s.reservations)
+      ) ||
+      hostClasses(config.globalReservations);
     USES.set(config, u);
   }
   return u;
 }
 
+const BY_NAME = new WeakMap<Dhcp4Config, Map<string, ClientClass4>>();
+
+/** The configuration's classes by name (cached per compiled model). */
+export function classesByName(config: Dhcp4Config): Map<string, ClientClass4> {
+  let m = BY_NAME.get(config);
+  if (!m) BY_NAME.set(config, m = new Map((config.clientClasses ?? []).map((c) => [c.name, c])));
+  return m;
+}
+
 /**
  * The first classification pass of a query (Kea's `classifyPacket`: ALL, then the classes not depending on
- * KNOWN/UNKNOWN, in order; `hookClass` is a class a hook gave the query before, BOOTP for libdhcp_bootp.so) plus
- * the query's HA scope class when HA set one, or undefined when the configuration
- * uses no classes at all (the hot path then skips every class step).
+ * KNOWN/UNKNOWN, in order) plus the query's HA scope class when HA set one, or undefined when the configuration
+ * uses no classes at all (the hot path then skips every class step). `hostClasses`: the classes of the client's
+ * global reservation when `early-global-reservations-lookup` found one (they join first, so the tests and the
+ * subnet selection see them, as in Kea); `hookClass` is a class a hook gave the query before, BOOTP for
+ * libdhcp_bootp.so.
  */
-export function earlyClasses(query: Packet4, ctx: EngineContext, hookClass?: string): Set<string> | undefined {
+export function earlyClasses(
+  query: Packet4,
+  ctx: EngineContext,
+  hostClasses: readonly string[] = [],
+  hookClass?: string,
+): Set<string> | undefined {
   if (!usesClasses(ctx.config)) return undefined;
   const a = ctx.arrival;
   const arrival = { iface: a.iface, src: a.srcAddr, dst: a.dstAddr };
-  const set = classifyQuery(query, ctx.config.clientClasses ?? [], arrival, hookClass);
+  const set = classifyQuery(query, ctx.config.clientClasses ?? [], arrival, hostClasses, hookClass);
   if (ctx.haClass) set.add(ctx.haClass);
   return set;
 }
@@ -58,7 +83,7 @@ export function classifyHost(ex: Exchange, reservation: Reservation4 | undefined
     iface: a.iface,
     src: a.srcAddr,
     dst: a.dstAddr,
-  });
+  }, reservation?.clientClasses);
   return classDrop(ex);
 }
 
@@ -67,10 +92,45 @@ export function poolAllowed(subnet: Subnet4, i: number, classes: ReadonlySet<str
   return clientAllowed(subnet.pools[i].clientClasses, classes);
 }
 
-/** The classes of the configuration the client belongs to, in configuration order. */
+/**
+ * The configured classes the client belongs to, in the order it joined them (Kea's ClientClasses keep insertion
+ * order: ALL, vendor, evaluated classes, KNOWN/UNKNOWN, the host's classes, KNOWN-dependent and additional ones),
+ * which is the order their options and fields are looked up in.
+ */
 export function memberClasses(config: Dhcp4Config, classes: ReadonlySet<string> | undefined): ClientClass4[] {
-  if (!classes || !config.clientClasses) return [];
-  return config.clientClasses.filter((c) => classes.has(c.name));
+  if (!classes || !config.clientClasses?.length) return [];
+  const byName = classesByName(config);
+  const out: ClientClass4[] = [];
+  for (const n of classes) {
+    const c = byName.get(n);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Kea's additional classification (`evaluate-additional-classes` / `require-client-classes`), run once the address
+ * is chosen and before the reply's options are gathered: the classes named by the pool of `yiaddr`, then the
+ * subnet, then its shared network (Kea ≥ 2.6's order) are evaluated for the query. Returns a new set with those
+ * the client joined, or `classes` itself when no scope names any.
+ */
+export function withAdditionalClasses(
+  query: Packet4,
+  ctx: EngineContext,
+  subnet: Subnet4,
+  yiaddr: number,
+  classes: ReadonlySet<string>,
+): ReadonlySet<string> {
+  const pi = yiaddr ? poolIndexOf(subnet, yiaddr) : -1;
+  const pool = pi >= 0 ? subnet.pools[pi].additionalClasses : undefined;
+  if (!pool && !subnet.additionalClasses && !subnet.networkAdditionalClasses) return classes;
+  const names = [...(pool ?? []), ...(subnet.additionalClasses ?? []), ...(subnet.networkAdditionalClasses ?? [])];
+  const a = ctx.arrival;
+  return classifyAdditional(new Set(classes), query, names, classesByName(ctx.config), {
+    iface: a.iface,
+    src: a.srcAddr,
+    dst: a.dstAddr,
+  });
 }
 
 /**

@@ -2,15 +2,15 @@
  * NameChangeRequests of the DHCPv4 engine, as Kea generates them (src/lib/dhcpsrv/ncr_generator.cc `queueNCR`,
  * Dhcpv4Srv::createNameChangeRequests): an add when a lease with a name and a DNS direction is granted, a remove
  * when such a lease is released, declined, reclaimed or renamed. The DHCID (RFC 4701) is computed from the lease's
- * client identifier, else its hardware address; `lease-length` carries the DNS TTL. Pure.
+ * client identifier, else its hardware address; `lease-length` carries the DNS TTL and `lease-expires-on` cltt + TTL
+ * (mod/ddns/ncr/generate.ts, shared with DHCPv6). Pure.
  */
 import type { DdnsParams, Dhcp4Config, Subnet4 } from "../../config/model.ts";
 import { defaultDdnsParams } from "../../config/compile_ddns4.ts";
 import { type Lease4, LeaseState } from "../../lease/types.ts";
 import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 import { dhcidForV4 } from "../../ddns/dns/dhcid.ts";
-import { nameProblem } from "../../ddns/dns/name.ts";
-import { printable } from "../../wire/printable.ts";
+import { hasDns, leaseNcrOf, ncrNameProblem } from "../../ddns/ncr/generate.ts";
 import { formatIpv4, parseHex } from "../../wire/addr.ts";
 import { poolIndexOf } from "./address.ts";
 
@@ -31,26 +31,11 @@ export function ddnsEnabled(config: Dhcp4Config, p: DdnsParams): boolean {
   return (config.dhcpDdns?.enableUpdates ?? false) && p.sendUpdates;
 }
 
-/**
- * The DNS TTL for a lease lifetime (Kea's `calculateDdnsTtl`): a fixed `ddns-ttl` wins; else `ddns-ttl-percent` of
- * the lifetime; else RFC 4702 §5's lifetime/3 with a floor of 600 s; then `ddns-ttl-min` / `ddns-ttl-max` clamp.
- */
-export function ddnsTtl(lifetime: number, p: DdnsParams): number {
-  if (p.ttl !== undefined) return p.ttl;
-  let ttl = p.ttlPercent ? Math.round(p.ttlPercent * lifetime) : Math.max(600, Math.floor(lifetime / 3));
-  if (p.ttlMin !== undefined && ttl < p.ttlMin) ttl = p.ttlMin;
-  if (p.ttlMax !== undefined && ttl > p.ttlMax) ttl = p.ttlMax;
-  return ttl;
-}
-
-/** Unix seconds → "YYYYMMDDHHMMSS" in UTC, the `lease-expires-on` format of Kea's NCRs. */
-export function ncrTime(unix: number): string {
-  return new Date(Math.min(unix, 253402300799) * 1000).toISOString().replace(/[-:T]/g, "").slice(0, 14);
-}
+export { ddnsTtl, ncrTime } from "../../ddns/ncr/generate.ts";
 
 /** True when a lease has DNS records to remove (Kea: a host name and a forward or reverse flag). */
 export function leaseHasDns(l: Lease4): boolean {
-  return l.hostname !== "" && (l.fqdnFwd || l.fqdnRev);
+  return hasDns(l);
 }
 
 /**
@@ -59,37 +44,27 @@ export function leaseHasDns(l: Lease4): boolean {
  * the lease has no DNS records at all. Kea's `queueNCR` logs DHCP4_NCR_CREATION_FAILED for such a lease.
  */
 export function leaseNameProblem(lease: Lease4): string | undefined {
-  if (!leaseHasDns(lease)) return undefined;
-  const fqdn = lease.hostname.endsWith(".") ? lease.hostname : lease.hostname + ".";
-  const problem = nameProblem(fqdn) ?? nameProblem(fqdn.toLowerCase());
-  return problem ? `invalid domain name "${printable(fqdn, 64)}": ${problem}` : undefined;
+  return ncrNameProblem(lease);
 }
 
 /**
- * One NCR for a lease (Kea's `queueNCR`), or undefined when the lease has no host name, no DNS direction, or no
- * identifier to build a DHCID from. The DHCID uses the client-id when the lease keeps one (RFC 4701 §3.3 type 1,
- * or the DUID of an RFC 4361 client-id), else Ethernet htype + chaddr (type 0). A host name that is no DNS name
- * (a lease made by lease4-add, an HA partner or a CSV import: the engine's own names are checked when they are
- * made) gets no NCR either, as Kea's `queueNCR` logs its failure and goes on: nothing here throws.
+ * One NCR for a lease (Kea's `queueNCR`, mod/ddns/ncr/generate.ts), or undefined when the lease has no host name,
+ * no DNS direction, or no identifier to build a DHCID from. The DHCID uses the client-id when the lease keeps one
+ * (RFC 4701 §3.3 type 1, or the DUID of an RFC 4361 client-id), else Ethernet htype + chaddr (type 0). A host name
+ * that is no DNS name (a lease made by lease4-add, an HA partner or a CSV import: the engine's own names are
+ * checked when they are made) gets no NCR either, as Kea's `queueNCR` logs its failure and goes on: nothing here
+ * throws.
  */
 export function leaseNcr(change: "add" | "remove", lease: Lease4, p: DdnsParams): NameChangeRequest | undefined {
-  if (!leaseHasDns(lease)) return undefined;
   const cid = lease.clientId ? parseHex(lease.clientId) : undefined;
   const hw = lease.hwaddr ? parseHex(lease.hwaddr) : undefined;
   if (!cid?.length && !hw?.length) return undefined;
-  const fqdn = lease.hostname.endsWith(".") ? lease.hostname : lease.hostname + ".";
-  if (leaseNameProblem(lease)) return undefined;
-  return {
-    changeType: change,
-    forwardChange: lease.fqdnFwd,
-    reverseChange: lease.fqdnRev,
-    fqdn,
-    ipAddress: formatIpv4(lease.address),
-    dhcid: dhcidForV4(1, hw ?? new Uint8Array(0), cid, fqdn),
-    leaseExpiresOn: ncrTime(lease.cltt + lease.validLifetime),
-    leaseLength: ddnsTtl(lease.validLifetime, p),
-    conflictResolutionMode: p.conflictResolutionMode,
-  };
+  return leaseNcrOf(
+    change,
+    { ...lease, ip: formatIpv4(lease.address) },
+    (fqdn) => dhcidForV4(1, hw ?? new Uint8Array(0), cid, fqdn),
+    p,
+  );
 }
 
 /** A remove for a lease leaving DNS (release, decline, reclamation), when DDNS is on and the lease has records. */

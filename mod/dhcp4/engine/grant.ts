@@ -2,7 +2,8 @@
  * Commits a lease at DHCPREQUEST and builds the DHCPACK (RFC 2131 §4.3.2; Kea's `requestLease4` and the
  * statistics it keeps). The lease mutation must be durable before the ACK leaves (the edge waits for it).
  */
-import { MsgType } from "../../packet4/packet.ts";
+import { MsgType, Opt } from "../../packet4/packet.ts";
+import { withRelayAgentInfo } from "./extended_info.ts";
 import type { Reservation4, Subnet4 } from "../../config/model.ts";
 import { INFINITE_LIFETIME, type Lease4, leaseExpire, type LeaseMutation, LeaseState } from "../../lease/types.ts";
 import type { Outcome, StatDelta } from "./types.ts";
@@ -16,6 +17,7 @@ import { destination } from "./destination.ts";
 import { bothStats, type Exchange } from "./outcome.ts";
 import { formatIpv4 } from "../../wire/addr.ts";
 import { classTimers } from "./classes.ts";
+import { reusableLifetime } from "./lease_cache.ts";
 
 /**
  * Grants `address` to the client: a put of the lease (cltt = now, lifetime from the triplet and option 51,
@@ -60,7 +62,14 @@ export function grantLease(
   };
   if (pi >= 0 && subnet.pools[pi].poolId) lease.poolId = subnet.pools[pi].poolId;
   if (renewal && prev.userContext) lease.userContext = prev.userContext;
+  if (subnet.storeExtendedInfo) {
+    const ctxWithRai = withRelayAgentInfo(lease.userContext, query.options.get(Opt.RELAY_AGENT_INFO));
+    if (ctxWithRai) lease.userContext = ctxWithRai;
+  }
 
+  // Kea's lease caching: a renewal soon after the last write reuses the lease as it is (lease_cache.ts)
+  const reused = renewal ? reusableLifetime(subnet, prev, lease, ctx.now) : undefined;
+  if (reused !== undefined) return reuseLease(ex, subnet, key, reservation, prev!, reused, name);
   const mutations: LeaseMutation[] = [{ op: "put", lease }];
   const stats: StatDelta[] = [...received, ["pkt4-ack-sent", 1]];
   if (!renewal) {
@@ -97,6 +106,45 @@ export function grantLease(
     log: [...nameLog(client.label, name), {
       id: "DHCP4_LEASE_ALLOC",
       text: `${client.label}: lease ${formatIpv4(address)} has been allocated for ${valid} seconds`,
+    }],
+  };
+}
+
+/**
+ * The DHCPACK of a reused lease (Kea's lease caching): nothing is written, the lifetime given is what is left of
+ * the stored one, no DNS update is made, and `v4-lease-reuses` counts it (globally and per subnet).
+ */
+function reuseLease(
+  ex: Exchange,
+  subnet: Subnet4,
+  key: string,
+  reservation: Reservation4 | undefined,
+  lease: Lease4,
+  remaining: number,
+  name: ReturnType<typeof resolveClientName>,
+): Outcome {
+  const { query, ctx, client, received } = ex;
+  const reply = buildReply(query, ctx, {
+    type: MsgType.ACK,
+    subnet,
+    reservation,
+    yiaddr: lease.address,
+    ciaddr: query.ciaddr,
+    validLifetime: remaining,
+    nameOptions: name.options,
+    classes: ex.classes,
+  });
+  return {
+    kind: "reply",
+    reply,
+    dest: destination(query, reply, ctx),
+    mutations: [],
+    forgetOffer: key,
+    stats: [...received, ["pkt4-ack-sent", 1], ...bothStats("v4-lease-reuses", subnet.id, 1)],
+    events: [],
+    log: [...nameLog(client.label, name), {
+      id: "DHCP4_LEASE_REUSE",
+      text: `${client.label}: lease ${formatIpv4(lease.address)} has been reused for ${remaining} seconds`,
     }],
   };
 }

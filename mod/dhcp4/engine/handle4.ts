@@ -19,6 +19,7 @@ import { formatIpv4 } from "../../wire/addr.ts";
 import { readAddr } from "./payload.ts";
 import { readClientFqdn } from "./ddns_names.ts";
 import { classDrop, earlyClasses } from "./classes.ts";
+import { earlyGlobalHostClasses } from "./reservation.ts";
 import { replaceClientId, restoreClientId } from "./flex_client_id.ts";
 import { asBootpReply, asBootpRequest, BOOTP_CLASS } from "./bootp.ts";
 
@@ -81,7 +82,7 @@ export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
   }
   const ex: Exchange = { query, ctx, client, received };
   if (bootp) ex.bootp = true;
-  const classes = earlyClasses(query, ctx, bootp ? BOOTP_CLASS : undefined);
+  const classes = earlyClasses(query, ctx, earlyGlobalHostClasses(ex), bootp ? BOOTP_CLASS : undefined);
   if (classes) {
     ex.classes = classes;
     const dropped = classDrop(ex);
@@ -130,7 +131,7 @@ export function handle4(received4: Packet4, ctx: EngineContext): Outcome {
   const flex = ctx.config.flexOptions;
   const edited = (x: Exchange): Outcome => {
     const out = run(x);
-    if (flex?.length && out.kind === "reply") {
+    if (flex && out.kind === "reply") {
       const a = ctx.arrival;
       out.log.push(
         ...applyFlexOptions(flex, out.reply, {

@@ -183,6 +183,21 @@ export function isReserved(subnet: Subnet4, addr: number, hosts?: HostView4): bo
 }
 
 /**
+ * Kea's `early-global-reservations-lookup`: the `client-classes` of the client's global reservation, looked up
+ * before subnet selection (by the client's identifiers in order), so class guards of subnets can use them; [] when
+ * the key is off, there are no global reservations, or the client has none.
+ */
+export function earlyGlobalHostClasses(ex: Exchange): readonly string[] {
+  const global = ex.ctx.config.globalReservations;
+  if (!ex.ctx.config.tuning?.earlyGlobalReservationsLookup || !global?.size) return [];
+  for (const k of clientHostKeys(ex)) {
+    const g = global.get(k);
+    if (g) return g.clientClasses ?? [];
+  }
+  return [];
+}
+
+/**
  * The reservation of the client of `ex` in `subnet`, or undefined. Kea's order (`currentHost()`: "host from the
  * most preferred subnet; if there is no such host and global reservations are enabled, the global host"): the
  * subnet's own reservations when reservations-in-subnet is on (the default), trying the client's identifiers in

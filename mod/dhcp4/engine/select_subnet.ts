@@ -35,7 +35,7 @@ export function subnetContaining(
 /**
  * Chooses the subnet a query belongs to, or undefined when no subnet fits (the caller logs
  * DHCP4_SUBNET_SELECTION_FAILED). Follows Kea's selector: link-selection sub-option 5 takes precedence over
- * option 118 (unless `ignore-rai-link-selection`, not modelled), then giaddr via relay addresses and prefixes,
+ * option 118 (unless `compatibility.ignore-rai-link-selection`), then giaddr via relay addresses and prefixes,
  * then ciaddr / source address for unicast queries, then the arrival interface.
  */
 export function selectSubnet(
@@ -46,7 +46,7 @@ export function selectSubnet(
 ): Subnet4 | undefined {
   const ok = (s: Subnet4) => !s.clientClasses || clientAllowed(s.clientClasses, classes);
   const rai = parseRai(query.options.get(Opt.RELAY_AGENT_INFO));
-  const linkSel = readAddr(rai.get(RaiSub.LINK_SELECTION));
+  const linkSel = config.compatibility?.ignoreRaiLinkSelection ? undefined : readAddr(rai.get(RaiSub.LINK_SELECTION));
   const optSel = linkSel ?? readAddr(query.options.get(Opt.SUBNET_SELECTION));
   if (optSel !== undefined && optSel !== 0) return subnetContaining(config, optSel, classes);
 

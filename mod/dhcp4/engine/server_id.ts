@@ -23,11 +23,12 @@ export function serverIdFor(ctx: EngineContext, subnet: Subnet4 | undefined): nu
 /**
  * True when a query carries no option 54, or when its option 54 names this server: an address of the arrival
  * interface, the address RAI sub-option 11 (server-id-override, RFC 5107) asks for, or an option 54 configured
- * on any subnet or globally. A malformed option 54 does not name this server (Kea: `DHCP4_PACKET_DROP_0003`).
+ * on any subnet or globally. A malformed option 54 does not name this server (Kea: `DHCP4_PACKET_DROP_0003`). With
+ * `compatibility.ignore-dhcp-server-identifier` every query is for this server, as in Kea.
  */
 export function isForUs(query: Packet4, ctx: EngineContext): boolean {
   const raw = query.options.get(Opt.SERVER_ID);
-  if (raw === undefined) return true;
+  if (raw === undefined || ctx.config.compatibility?.ignoreServerIdentifier) return true;
   const sid = readAddr(raw);
   if (sid === undefined) return false;
   const override = parseRai(query.options.get(Opt.RELAY_AGENT_INFO)).get(RaiSub.SERVER_ID_OVERRIDE);

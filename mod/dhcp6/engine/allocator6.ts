@@ -1,5 +1,5 @@
 /**
- * Kea's iterative allocator for DHCPv6 (`IterativeAllocator`, the default `allocator` and `pd-allocator`):
+ * Kea's iterative allocator for DHCPv6 (`PoolAllocator`, the default `allocator` and `pd-allocator`):
  * each pool keeps a cursor; a request walks forward from the address (or delegated prefix) after the last one
  * handed out, wrapping at the end of the pool, and takes the first candidate the engine says is free.
  */
@@ -19,7 +19,7 @@ export class IterativeAllocator6 implements FreeAddress6Finder {
 
   /**
    * The next free address of `subnet.pools[poolIndex]` after the pool's cursor (Kea's
-   * `IterativeAllocator::pickAddress`), or undefined when MAX_SCAN6 candidates (or the whole pool) are taken.
+   * `PoolAllocator::pickAddress`), or undefined when MAX_SCAN6 candidates (or the whole pool) are taken.
    */
   findAddress(subnet: Subnet6, poolIndex: number, isFree: (address: bigint) => boolean): bigint | undefined {
     const pool = subnet.pools[poolIndex];

@@ -7,7 +7,7 @@
 import type { Dhcp6Config } from "../../config/model6.ts";
 import type { Message6, Relay6 } from "../../packet6/packet.ts";
 import type { Arrival6 } from "./types.ts";
-import { type ArrivalFacts6, classifyQuery6, evaluate6, queryInput6 } from "../../classify/classify6.ts";
+import { type ArrivalFacts6, assignClass6, classifyQuery6, queryInput6 } from "../../classify/classify6.ts";
 
 /**
  * The arrival facts for `pkt.*`: the engine's Arrival6, or (older callers) just the interface name. `pkt.len`
@@ -48,16 +48,16 @@ export function classifyAfterHost6(
   set.add(hostClasses ? "KNOWN" : "UNKNOWN");
   for (const c of hostClasses ?? []) set.add(c);
   const input = queryInput6(msg, facts(arrival), set, relays);
-  for (const c of config.clientClasses) {
-    if (c.test && c.afterHost && !c.additional && evaluate6(c, input)) set.add(c.name);
-  }
+  for (const c of config.clientClasses) if (c.afterHost && !c.additional) assignClass6(c, set, input);
 }
 
 /**
- * Kea's `require-client-classes` step: the additional (`only-if-required`) classes named by the scopes that
- * served the query (pool, subnet) are evaluated now and added when their test holds (or when they have none).
+ * Kea's additional classification (`evaluate-additional-classes` / `require-client-classes`), once the reply's
+ * resources are chosen: the classes named by the pools of the granted addresses and prefixes, then the subnet's,
+ * then its shared network's (Kea ≥ 2.6's order, duplicates once) are evaluated, each joining when its test (or
+ * template test) holds, or outright when it has none. An undefined name is skipped. Modifies `set`.
  */
-export function requiredClasses6(
+export function additionalClasses6(
   set: Set<string>,
   msg: Message6,
   config: Dhcp6Config,
@@ -67,8 +67,10 @@ export function requiredClasses6(
 ): void {
   if (!names.length) return;
   const input = queryInput6(msg, facts(arrival), set, relays);
-  for (const n of names) {
+  for (const n of new Set(names)) {
     const c = config.clientClasses.find((k) => k.name === n);
-    if (c && (!c.test || evaluate6(c, input))) set.add(n);
+    if (!c) continue;
+    if (!c.test && !c.templateTest) set.add(n);
+    else assignClass6(c, set, input);
   }
 }

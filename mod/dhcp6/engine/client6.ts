@@ -74,15 +74,27 @@ export function identifyClient6(
   if (lla && lla.length > 2 && lla.length - 2 <= MAX_HWADDR_LEN) hw = lla.subarray(2);
   hw ??= duidHw(duidBytes) ?? eui64Hw(inner ? inner.peerAddress : src);
   const hwaddr = hw ? colonHex(hw) : "";
-  const hostKeys: string[] = [];
-  for (const t of idTypes) {
-    if (t === "duid" && duid) hostKeys.push(`duid=${duid}`);
-    else if (t === "hw-address" && hwaddr) hostKeys.push(`hw-address=${hwaddr}`);
-  }
-  const label = `duid=[${labelHex(duid) || "no info"}], ${
-    hwaddr ? `[hwaddr=${labelHex(hwaddr)}]` : "[no hwaddr info]"
-  }, tid=0x${msg.transactionId.toString(16)}`;
-  return { duid, hwaddr, label, hostKeys };
+  // the label and the host keys are built when first read: most packets need neither (no INFO log, no host)
+  let label: string | undefined, hostKeys: string[] | undefined;
+  return {
+    duid,
+    hwaddr,
+    get label() {
+      return label ??= `duid=[${labelHex(duid) || "no info"}], ${
+        hwaddr ? `[hwaddr=${labelHex(hwaddr)}]` : "[no hwaddr info]"
+      }, tid=0x${msg.transactionId.toString(16)}`;
+    },
+    get hostKeys() {
+      if (!hostKeys) {
+        hostKeys = [];
+        for (const t of idTypes) {
+          if (t === "duid" && duid) hostKeys.push(`duid=${duid}`);
+          else if (t === "hw-address" && hwaddr) hostKeys.push(`hw-address=${hwaddr}`);
+        }
+      }
+      return hostKeys;
+    },
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Reservation6 } from "../../config/model6.ts";
 import { formatIpv6Big } from "../../config/addr6.ts";
 import type { Engine6Context, LogEntry6, Outcome6, StatDelta6 } from "./types.ts";
 import type { Client6 } from "./client6.ts";
+import type { Fqdn6 } from "./fqdn6.ts";
 
 /** One query in flight: the unwrapped message, its relay chain, who sent it, its subnet and classes. */
 export interface Exchange6 {
@@ -23,6 +24,8 @@ export interface Exchange6 {
   host?: { key: string; res: Reservation6 };
   /** client classes (undefined when the configuration has none) */
   classes?: Set<string>;
+  /** the name rules' decision (option 39, fqdn6.ts) for a SOLICIT, REQUEST, RENEW or REBIND; absent = no name */
+  fqdn?: Fqdn6;
 }
 
 export type Drop6 = Extract<Outcome6, { kind: "drop" }>;

@@ -9,11 +9,12 @@ import { isMulticast6, unwrap6 } from "./relay6.ts";
 import { identifyClient6 } from "./client6.ts";
 import { candidateSubnets6, selectSubnet6 } from "./select_subnet6.ts";
 import { findHost6 } from "./host6.ts";
-import { classify6, classifyAfterHost6, requiredClasses6 } from "./classes6.ts";
+import { classify6, classifyAfterHost6 } from "./classes6.ts";
 import { handleExtend6, handleRequest6, handleSolicit6 } from "./allocate_msgs6.ts";
 import { handleDecline6, handleRelease6 } from "./release6.ts";
 import { handleConfirm6, handleInfoRequest6 } from "./confirm6.ts";
 import type { Engine6Context, Outcome6 } from "./types.ts";
+import { decideFqdn6 } from "./fqdn6.ts";
 
 /** Kea's `pkt6-<type>-received` statistic by message type. */
 const RECEIVED: Record<number, string> = {
@@ -53,6 +54,9 @@ const RULES: Record<number, [clientId: Rule, serverId: Rule]> = {
   [MsgType6.DECLINE]: ["mandatory", "mandatory"],
   [MsgType6.INFORMATION_REQUEST]: ["optional", "optional"],
 };
+
+/** The messages whose Client FQDN option Kea processes (processSolicit, processRequest, processRenew, processRebind). */
+const NAMED = new Set<number>([MsgType6.SOLICIT, MsgType6.REQUEST, MsgType6.RENEW, MsgType6.REBIND]);
 
 const NAMES: Record<number, string> = {
   1: "SOLICIT",
@@ -163,7 +167,8 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
       }); dropping`,
     }]);
   }
-  const classes = classify6(msg, ctx.config, ctx.arrival, relays);
+  let classes = classify6(msg, ctx.config, ctx.arrival, relays);
+  if (ctx.haClass) (classes ??= new Set(["ALL"])).add(ctx.haClass); // Kea's HA hook classifies the query too
   const dropClass = () =>
     drop6("drop-class", [{
       id: "DHCP6_PACKET_DROP_DROP_CLASS",
@@ -176,8 +181,23 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
   if (host) ex.host = host;
   if (classes) {
     classifyAfterHost6(classes, msg, ctx.config, ctx.arrival, host?.res.clientClasses, relays);
-    if (subnet) requiredClasses6(classes, msg, ctx.config, ctx.arrival, subnet.requireClientClasses, relays);
     if (classes.has("DROP")) return dropClass();
+  }
+  if (NAMED.has(msg.msgType)) {
+    const fqdn = decideFqdn6(ex);
+    if (fqdn === "invalid") {
+      // Kea's Option6ClientFqdn refuses N=1 with S=1 (RFC 4704 §4.1): the packet fails to parse.
+      return {
+        kind: "drop",
+        reason: "parse-failed",
+        stats: [["pkt6-parse-failed", 1], ["pkt6-receive-drop", 1]],
+        log: [{
+          id: "DHCP6_PACKET_DROP_PARSE_FAIL",
+          text: `${client.label}: invalid Client FQDN option (N and S both set), dropping`,
+        }],
+      };
+    }
+    if (fqdn) ex.fqdn = fqdn;
   }
   switch (msg.msgType) {
     case MsgType6.SOLICIT:

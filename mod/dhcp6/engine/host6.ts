@@ -19,13 +19,13 @@ export function findHost6(
   client: Client6,
 ): { key: string; res: Reservation6 } | undefined {
   for (const s of subnets) {
-    if (!s.reservationsInSubnet) continue;
+    if (!s.reservationsInSubnet || s.reservations.size === 0) continue;
     for (const k of client.hostKeys) {
       const res = s.reservations.get(k);
       if (res) return { key: k, res };
     }
   }
-  if (!subnets.length || subnets[0].reservationsGlobal) {
+  if ((!subnets.length || subnets[0].reservationsGlobal) && config.globalReservations.size > 0) {
     for (const k of client.hostKeys) {
       const res = config.globalReservations.get(k);
       if (res) return { key: k, res };

@@ -3,6 +3,7 @@
  * delegated prefixes, the client's hints, pool membership under class guards, the "free for this client" test,
  * granting one lease (with Kea's statistics) and building the reply IA.
  */
+import { withRelayInfo6 } from "./extended_info6.ts";
 import { getOption6, type Ia, Opt6, type RawOption6, Status6 } from "../../packet6/packet.ts";
 import { OPT_PD_EXCLUDE, pdExclude6 } from "./pd_exclude6.ts";
 import type { PdPool6, Pool6, Subnet6 } from "../../config/model6.ts";
@@ -67,7 +68,7 @@ export function hints6(ia: Ia): Hint6[] {
 
 /** True when the client may use a pool (Kea `Pool::clientSupported` on its `client-class`). */
 export function poolAllowed6(pool: Pool6 | PdPool6, classes: ReadonlySet<string> | undefined): boolean {
-  return clientAllowed(pool.clientClass ? [pool.clientClass] : undefined, classes);
+  return clientAllowed(pool.clientClasses, classes);
 }
 
 /** True when the delegated prefix `a/len` is one of the pool's `/delegated-len` prefixes. */
@@ -183,8 +184,18 @@ export function grant6(
     validLifetime: valid,
     cltt: ctx.now,
     subnetId: subnet.id,
+    // Kea's updateLeaseData / extendLease6: the exchange's name and DNS directions (fqdn6.ts), also on renewal
+    hostname: ex.fqdn ? ex.fqdn.name : ex.host?.res.hostname ?? "",
+    fqdnFwd: ex.fqdn?.fwd ?? false,
+    fqdnRev: ex.fqdn?.rev ?? false,
   };
   if (client.hwaddr) lease.hwaddr = client.hwaddr;
+  const poolId = poolOf6(subnet, kind, a, len)?.poolId;
+  if (poolId) lease.poolId = poolId;
+  if (subnet.storeExtendedInfo) {
+    const withRelays = withRelayInfo6(lease.userContext, ex.relays);
+    if (withRelays) lease.userContext = withRelays;
+  }
   taken.add(a);
   r.leases.push(lease);
   if (kind === "na") {
@@ -193,12 +204,14 @@ export function grant6(
     const options = excludeFor(ex, subnet, a, len);
     r.ia.prefixes.push({ preferred, valid, prefixLen: len, prefix: bigToBytes(a), options });
   }
-  const verb = commit ? (own ? "renewed" : "allocated") : "advertised";
-  r.log.push({
-    id: commit ? k.allocId : k.advertId,
-    text: `${client.label}: lease for ${k.what} ${fmt6(a, len)} and iaid=${r.ia.iaid} has been ${verb} ` +
-      `(preferred ${preferred} s, valid ${valid} s) in subnet ${subnet.id}`,
-  });
+  if (!ctx.quiet) {
+    const verb = commit ? (own ? "renewed" : "allocated") : "advertised";
+    r.log.push({
+      id: commit ? k.allocId : k.advertId,
+      text: `${client.label}: lease for ${k.what} ${fmt6(a, len)} and iaid=${r.ia.iaid} has been ${verb} ` +
+        `(preferred ${preferred} s, valid ${valid} s) in subnet ${subnet.id}`,
+    });
+  }
   if (!commit) return lease;
   r.mutations.push({ op: "put", lease });
   r.events.push({ kind: own ? "renew" : "alloc", type: kind, address: a, prefixLen: len, subnetId: subnet.id });

@@ -1,15 +1,31 @@
 /**
  * Building a DHCPv6 reply (RFC 8415 §18.3): the same transaction id, the client's Client Identifier echoed, the
  * server's Server Identifier, any message-specific options, the reply IAs, the requested options; then the
- * RELAY-REPL layers and the destination, with Kea's `pkt6-advertise-sent` / `pkt6-reply-sent` statistic.
+ * RELAY-REPL layers and the destination, with Kea's `pkt6-advertise-sent` / `pkt6-reply-sent` statistic; the
+ * Client FQDN option 39 of the name rules (fqdn6.ts) and the NameChangeRequests of the change (ddns_ncr6.ts).
  */
 import { getOption6, type Ia, type Message6, MsgType6, Opt6, type RawOption6 } from "../../packet6/packet.ts";
-import type { Lease6, Lease6Mutation } from "../../lease/types6.ts";
-import type { Exchange6 } from "./exchange6.ts";
+import { type Lease6, type Lease6Mutation, Lease6Type } from "../../lease/types6.ts";
+import { bytesToBig, type Exchange6 } from "./exchange6.ts";
+import { ddnsParams6, type Fqdn6, fqdnOption6, generatedName6, OPT_CLIENT_FQDN6 } from "./fqdn6.ts";
+import { outcomeNcrs6 } from "./ddns_ncr6.ts";
 import type { IaResult6 } from "./ia6.ts";
 import { appendRequested6 } from "./options6.ts";
 import { destination6, wrapReply6 } from "./relay6.ts";
 import type { Lease6Event, LogEntry6, Outcome6, StatDelta6 } from "./types.ts";
+
+/**
+ * Kea's generateFqdn: a REPLY whose name is still empty gets `prefix-<first IA_NA address>.suffix.`, written into
+ * that address's lease (the other leases keep the empty name); an ADVERTISE keeps the empty name, as Kea's does.
+ */
+function nameFor6(d: Fqdn6, commit: boolean, firsts: ReadonlySet<bigint>, leases: Lease6[]): Fqdn6 {
+  if (d.name !== "" || !commit || firsts.size === 0) return d;
+  const first = firsts.values().next().value as bigint;
+  const name = generatedName6(first, d.params);
+  const lease = leases.find((l) => l.address === first && l.type === Lease6Type.NA);
+  if (lease) lease.hostname = name;
+  return { ...d, name };
+}
 
 /** What a handler contributes to a reply. */
 export interface ReplyParts6 {
@@ -49,9 +65,22 @@ export function reply6(ex: Exchange6, type: number, parts: ReplyParts6): Outcome
     events.push(...r.events);
     log.push(...r.log);
   }
+  const firsts = new Set<bigint>();
+  for (const r of parts.ias ?? []) {
+    const a = r.ia.kind === "na" ? r.ia.addresses.find((x) => x.valid > 0) : undefined;
+    if (a) firsts.add(bytesToBig(a.address));
+  }
+  if (ex.fqdn) {
+    const d = nameFor6(ex.fqdn, type === MsgType6.REPLY, firsts, leases);
+    options.push({ code: OPT_CLIENT_FQDN6, data: fqdnOption6(d) });
+    log.push(...d.notes);
+  }
   appendRequested6(ex, options, leases);
   const reply: Message6 = { kind: "message", msgType: type, transactionId: msg.transactionId, ias, options };
   stats.push([type === MsgType6.ADVERTISE ? "pkt6-advertise-sent" : "pkt6-reply-sent", 1]);
+  const ncrs = type === MsgType6.REPLY && mutations.length
+    ? outcomeNcrs6(ctx.config, ctx.leases, mutations, firsts, ex.fqdn?.params ?? ddnsParams6(ex))
+    : [];
   return {
     kind: "reply",
     reply: wrapReply6(reply, ex.relays),
@@ -60,5 +89,6 @@ export function reply6(ex: Exchange6, type: number, parts: ReplyParts6): Outcome
     stats,
     events,
     log,
+    ...(ncrs.length ? { ncrs } : {}),
   };
 }

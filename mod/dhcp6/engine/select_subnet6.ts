@@ -13,7 +13,7 @@ import type { Arrival6 } from "./types.ts";
 const TEXT = new TextEncoder();
 
 function allowed(s: Subnet6, classes: ReadonlySet<string> | undefined): boolean {
-  return clientAllowed(s.clientClass ? [s.clientClass] : undefined, classes);
+  return clientAllowed(s.clientClasses, classes);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,6 +8,7 @@ import type { StatDelta } from "../../stats/stats.ts";
 import type { Packet6 } from "../../packet6/packet.ts";
 import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
 import type { Lease6Mutation, Lease6View } from "../../lease/types6.ts";
+import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 
 /** Where and how a query arrived (filled by the server edge from IPV6_PKTINFO and the socket). */
 export interface Arrival6 {
@@ -43,6 +44,10 @@ export interface Engine6Context {
   serverDuid: Uint8Array;
   /** unix seconds */
   now: number;
+  /** the HA class of the query (`HA_<server>`, from the HA service's scopes), when HA is configured */
+  haClass?: string;
+  /** the edge logs nothing at INFO/DEBUG: the per-lease INFO lines (DHCP6_LEASE_ALLOC…) need not be written */
+  quiet?: boolean;
 }
 
 /** A statistic change (mod/stats/stats.ts; the DHCPv6 engine's name for it). */
@@ -82,6 +87,8 @@ export type Outcome6 =
     stats: StatDelta6[];
     events: Lease6Event[];
     log: LogEntry6[];
+    /** NameChangeRequests to send once the mutations are durable (ddns_ncr6.ts); absent = none */
+    ncrs?: NameChangeRequest[];
   }
   | {
     kind: "drop";

@@ -7,7 +7,7 @@ import type { Dhcp4Config, OptionValue, Pool4, Reservation4, Subnet4 } from "../
 import { type HostView4, type Lease4, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
 import type { Arrival, EngineContext, Outcome, StatDelta } from "../../../mod/dhcp4/engine/types.ts";
 import { OfferTable } from "../../../mod/lease/offers.ts";
-import { IterativeAllocator } from "../../../mod/lease/allocator.ts";
+import { PoolAllocator } from "../../../mod/lease/allocator.ts";
 import { ipv4Bytes, parseCidr4, parseHex, parseIpv4, prefixMask } from "../../../mod/wire/addr.ts";
 
 /** Dotted quad → u32 (throws on typos so tables stay honest). */
@@ -284,7 +284,7 @@ export function world(over: Partial<World> = {}): World {
 
 /** The engine context for a world at NOW. */
 export function ctxOf(w: World, now = NOW): EngineContext {
-  const allocator = new IterativeAllocator(w.leases, w.offers);
+  const allocator = new PoolAllocator(w.leases, w.offers);
   allocator.hosts = w.hosts;
   return {
     config: w.config,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { handle4 } from "../../../mod/dhcp4/engine/handle4.ts";
 import type { EngineContext, Outcome } from "../../../mod/dhcp4/engine/types.ts";
-import { IterativeAllocator } from "../../../mod/lease/allocator.ts";
+import { PoolAllocator } from "../../../mod/lease/allocator.ts";
 import { DEFAULT_OFFER_CAPACITY } from "../../../mod/lease/offers.ts";
 import { formatIpv4 } from "../../../mod/wire/addr.ts";
 import {
@@ -40,7 +40,7 @@ function floodWorld(size: number, capacity: number): { w: World; ctx: (now: numb
     offers: new MemOffers(60, capacity),
   });
   // one allocator for the whole run, as the server keeps one (its cursor moves on)
-  const allocator = new IterativeAllocator(w.leases, w.offers);
+  const allocator = new PoolAllocator(w.leases, w.offers);
   return { w, ctx: (now) => ({ ...ctxOf(w, now), allocator }) };
 }
 

@@ -57,7 +57,7 @@ Deno.test("pd-exclude payload: excluded length, then the subnet-ID bits after th
       excludedPrefix: big6(ex),
       excludedPrefixLen: el,
       options: new Map(),
-      requireClientClasses: [],
+      additionalClasses: [],
     });
     assert.deepEqual([...o!.data], want, `${ex}/${el}`);
     assert.equal(o!.code, 67);

@@ -1,12 +1,15 @@
 /**
- * The HA wiring of `weka dhcp4` (Kea's libdhcp_ha.so loaded by kea-dhcp4): builds the HA service
- * for `Dhcp4Config.ha`, registers the HA commands on the control channel, and opens the HA listener on this
- * server's own peer URL — Kea 2.2 with multi-threading runs a dedicated HTTP listener there; weka always does, so
- * the partner reaches it without a Control Agent — unless a configured http control socket already listens on that
- * address and port (it serves the same registry). With `restrict-commands` (Kea's default) the listener accepts
- * only what HA peers send: the HA commands, lease4-update/del/get-page/get-all, dhcp-disable/enable and status-get.
+ * The HA wiring of `weka dhcp4` and `weka dhcp6` (Kea's libdhcp_ha.so loaded by kea-dhcp4 or kea-dhcp6; `weka run`
+ * with both maps runs one relationship per family): builds the HA service of the role's `ha` for its family
+ * (mod/ha/family.ts, family6.ts), registers the HA commands on the control channel, and opens the HA listener on
+ * this server's own peer URL — Kea 2.2 with multi-threading runs a dedicated HTTP listener there; weka always does,
+ * so the partner reaches it without a Control Agent — unless a configured http control socket already listens on
+ * that address and port (it serves the same registry). With `restrict-commands` (Kea's default) the listener
+ * accepts only what HA peers send: the HA commands and the family's partner commands (lease4-update/del/get-page/
+ * get-all, or lease6-bulk-apply/get-page/…; dhcp-disable/enable and status-get). Both authenticate the partner the
+ * same way (basic auth, mutual TLS).
  */
-import type { Dhcp4Config } from "../config/model.ts";
+import type { ControlSocketSpec } from "../config/model.ts";
 import { type Answer, answer, Result } from "../control/answer.ts";
 import type { DhcpState } from "../control/dhcp_state.ts";
 import { type BasicAuth, fixedBasicAuth } from "../control/basic_auth.ts";
@@ -18,36 +21,38 @@ import { HaService } from "../ha/service.ts";
 import type { HaConfig } from "../config/model_ha.ts";
 import { thisPeer } from "../config/model_ha.ts";
 import { parseHaUrl } from "../config/ha_url.ts";
-import type { LeaseStore } from "../lease/types.ts";
+import type { Lease4, LeaseMutation } from "../lease/types.ts";
 import type { Log } from "../log/logger.ts";
 import type { Stats } from "../stats/stats.ts";
+import type { Packet4 } from "../packet4/packet.ts";
+import { HA_FAMILY4, type HaFamily } from "../ha/family.ts";
+import type { SyncStore } from "../ha/sync.ts";
 
-/** What the HA listener accepts with `restrict-commands` (what Kea's HA peers send each other, plus status-get). */
-export const HA_LISTENER_COMMANDS: ReadonlySet<string> = new Set([
-  ...HA_COMMANDS,
-  "lease4-update",
-  "lease4-del",
-  "lease4-get-page",
-  "lease4-get-all",
-  "dhcp-disable",
-  "dhcp-enable",
-  "status-get",
-]);
+/** What the HA listener accepts with `restrict-commands` for a family (what Kea's HA peers send each other). */
+export function haListenerCommands(family: { partnerCommands: readonly string[] }): ReadonlySet<string> {
+  return new Set([...HA_COMMANDS, ...family.partnerCommands]);
+}
+
+/** The DHCPv4 listener's commands (HA_FAMILY4). */
+export const HA_LISTENER_COMMANDS: ReadonlySet<string> = haListenerCommands(HA_FAMILY4);
 
 /** The running HA pieces of one server. */
-export interface HaRuntime {
-  service: HaService;
+export interface HaRuntime<Q = Packet4, L = Lease4, M = LeaseMutation> {
+  service: HaService<Q, L, M>;
   /** the HA listener's URL, when weka opened one */
   listenerUrl?: string;
   /** stops the service (timers, peer clients), closes the listener, removes the HA commands */
   stop(): Promise<void>;
 }
 
-/** What the HA wiring needs from the DHCPv4 wiring. */
-export interface HaWiringDeps {
-  config: Dhcp4Config;
+/** What the HA wiring needs from the role's wiring. */
+export interface HaWiringDeps<Q = Packet4, L = Lease4, M = LeaseMutation> {
+  /** the role's configuration (its control sockets decide whether the HA listener is shared) */
+  config: { controlSockets: readonly ControlSocketSpec[]; tuning?: { parkedPacketLimit: number } };
   ha: HaConfig;
-  store: LeaseStore;
+  store: SyncStore<M>;
+  /** the server family (DHCPv4's when absent) */
+  family?: HaFamily<Q, L, M>;
   stats: Stats;
   log: Log;
   dhcpState: DhcpState;
@@ -56,14 +61,17 @@ export interface HaWiringDeps {
 }
 
 /** Builds the HA service (not started: the server must exist first, then `openHa` and `service.start()`). */
-export function buildHaService(d: HaWiringDeps): HaService {
-  return new HaService({
+export function buildHaService<Q, L, M>(d: HaWiringDeps<Q, L, M>): HaService<Q, L, M> {
+  return new HaService<Q, L, M>({
     config: d.ha,
     store: d.store,
+    ...(d.family ? { family: d.family } : {}),
     stats: d.stats,
     log: d.log,
     dhcpState: d.dhcpState,
     subnetKnown: d.subnetKnown,
+    // Kea's parked-packet-limit: replies parked until the partner acknowledges their lease updates
+    maxUpdatesInFlight: d.config.tuning?.parkedPacketLimit,
   });
 }
 
@@ -72,12 +80,13 @@ export function buildHaService(d: HaWiringDeps): HaService {
  * control socket of `config` listens there already). Throws when the listener cannot be opened: a partner that
  * cannot reach this server would declare it down, so weka refuses to run half an HA pair.
  */
-export async function openHa(
-  service: HaService,
-  d: HaWiringDeps,
+export async function openHa<Q, L, M>(
+  service: HaService<Q, L, M>,
+  d: HaWiringDeps<Q, L, M>,
   registry: CommandRegistry,
-): Promise<HaRuntime> {
+): Promise<HaRuntime<Q, L, M>> {
   registerHaCommands(registry, service);
+  const allowed = haListenerCommands(d.family ?? HA_FAMILY4);
   const me = thisPeer(d.ha);
   const url = parseHaUrl(me.url);
   if ("error" in url) throw new Error(`HA peer '${me.name}': ${url.error}`);
@@ -98,7 +107,7 @@ export async function openHa(
         return registry.dispatch(text); // the registry words the syntax error
       }
       const cmd = (req as Record<string, unknown> | null)?.command;
-      if (typeof cmd === "string" && !HA_LISTENER_COMMANDS.has(cmd)) {
+      if (typeof cmd === "string" && !allowed.has(cmd)) {
         return Promise.resolve(answer(
           Result.UNSUPPORTED,
           `'${cmd}' command not supported on the HA listener (restrict-commands is on); use the control socket`,
@@ -152,7 +161,7 @@ function haText(h: HaConfig | undefined): string {
  * A reload may not add, drop or change the HA relationship: Kea rebuilds the HA service on reconfiguration, which
  * restarts the state machine in waiting; weka asks for a restart instead. Undefined when the reload can go ahead.
  */
-export function haReloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined {
+export function haReloadBlocker(old: { ha?: HaConfig }, next: { ha?: HaConfig }): string | undefined {
   if (haText(old.ha) === haText(next.ha)) return undefined;
   return "the high-availability configuration (libdhcp_ha.so parameters) cannot change on reload; restart weka " +
     "(the HA pair then synchronises again)";
@@ -189,4 +198,29 @@ export function haListenerSecurity(
     );
   }
   return { tls, auth };
+}
+
+/**
+ * Opens the HA listener and starts the relationship of a role; a failure stops the role with exit code 1 (a partner
+ * that cannot reach this server would declare it down, so weka refuses to run half an HA pair).
+ */
+export async function startHa<Q, L, M>(
+  role: {
+    log: Log;
+    onStop(fn: () => unknown): void;
+    life: { exitCode: number; stopped: { resolve(v: string): void } };
+  },
+  service: HaService<Q, L, M>,
+  deps: HaWiringDeps<Q, L, M>,
+  registry: CommandRegistry,
+): Promise<void> {
+  try {
+    const ha = await openHa(service, deps, registry);
+    role.onStop(() => ha.stop());
+    service.start();
+  } catch (e) {
+    role.log.error("HA_SERVICE_START_FAILED", (e as Error).message);
+    role.life.exitCode = 1;
+    role.life.stopped.resolve("HA start-up failure");
+  }
 }
