@@ -1,11 +1,11 @@
 /**
  * `weka dhcp6 -c FILE [-p PORT]` (and the DHCPv6 half of `weka run`): wires the DHCPv6 role together the way
- * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → Deno KV lease6 store → server DUID
- * (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per interface, joined to ff02::1:2, mod/net/udp6.ts) →
- * server loop → control channel → HA relationship (libdhcp_ha.so, mod/ha with HA_FAMILY6), then waits for
- * signals. SIGHUP and config-reload re-read the file (a bad file is refused and the old configuration keeps
- * serving; the lease database, the interfaces and the HA relationship cannot change without a restart);
- * SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
+ * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → lease6 store (Deno KV, or Kea's SQL lease
+ * database) and Kea's host databases → server DUID (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per
+ * interface, joined to ff02::1:2, mod/net/udp6.ts) → server loop → control channel → HA relationship (libdhcp_ha.so,
+ * mod/ha with HA_FAMILY6), then waits for signals. SIGHUP and config-reload re-read the file (a bad file is refused
+ * and the old configuration keeps serving; the lease database, the interfaces and the HA relationship cannot change
+ * without a restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
 import { leaseSanity6 } from "./lease_sanity.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
@@ -35,7 +35,8 @@ import { VERSION } from "./version.ts";
 import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
-import { freshLeaseReads, openSqlStore6, recoverSql } from "./sql_leases.ts";
+import { freshLeaseReads, openHosts6, openSqlStore6, recoverSql } from "./sql_leases.ts";
+import { describeDb } from "../config/compile_db.ts";
 import { LEASE_DATABASE6_DEFAULTS } from "../config/defaults.ts";
 import { SqlLease6Store } from "../lease/sql_store6.ts";
 import type { Lease6Store } from "../lease/types6.ts";
@@ -59,6 +60,8 @@ export function reloadBlocker6(old: Dhcp6Config, next: Dhcp6Config): string | un
   if (old.lease.path !== next.lease.path) {
     return `the lease database cannot change on reload (${old.lease.path} → ${next.lease.path}); restart weka`;
   }
+  const hostsDbs = (c: Dhcp6Config) => (c.hostsDbs ?? []).map(describeDb).join(", ");
+  if (hostsDbs(old) !== hostsDbs(next)) return "the host databases cannot change on reload; restart weka";
   const names = (c: Dhcp6Config) => JSON.stringify(c.interfaces, (_k, v) => typeof v === "bigint" ? String(v) : v);
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
   return haReloadBlocker(old, next);
@@ -81,16 +84,11 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const role = await RoleRunner.begin(DHCP6, opts.configPath, loaded, config, opts.log);
   const log = role.log;
   noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
-  if (config.hostsDbs?.length) {
-    // refused rather than ignored: the reservations a Kea site keeps there would silently not apply
-    log.error(
-      "DHCP6_HOSTS_DB_UNSUPPORTED",
-      "hosts-database / hosts-databases are read by weka dhcp4 only so far; keep DHCPv6 reservations in the file",
-    );
-    return await role.abort();
-  }
   const store = await openStore6(role);
   if (!store) return await role.abort();
+  const hosts = await openHosts6(config.hostsDbs, log);
+  if (hosts === false) return await role.abort();
+  if (hosts) role.onStop(() => hosts.close());
   // Kea checks the leases it loads from a lease file; a shared SQL database is not rewritten at start-up
   if (!(store instanceof SqlLease6Store)) await leaseSanity6(store, config, log);
   const allocator = new PoolAllocator6();
@@ -136,8 +134,10 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown, family: HA_FAMILY6 }
     : undefined;
   const haService = haDeps ? buildHaService(haDeps) : undefined;
-  if (store instanceof SqlLease6Store) {
-    role.onStop(recoverSql("DHCP6", config.lease.db!, { store }, dhcpState, role.life, log));
+  if (store instanceof SqlLease6Store || hosts) {
+    const sqlStore = store instanceof SqlLease6Store ? store : undefined;
+    const db = config.lease.db ?? config.hostsDbs![0];
+    role.onStop(recoverSql("DHCP6", db, { store: sqlStore, hosts }, dhcpState, role.life, log));
   }
   const server = new Dhcp6Server({
     config,
@@ -151,6 +151,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     onFatal: (reason) => role.life.fail(`the DHCPv6 receive loop stopped: ${reason}`),
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
+    ...(hosts ? { hosts: { view: hosts, prefetch: (k) => hosts.prefetch(k) } } : {}),
   });
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
@@ -200,9 +201,10 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
 }
 
 /**
- * Opens the role's SQL lease database (Kea's lease6 table), or its Deno KV lease6 store, writes the pid file that tells `weka leases import -6` this process owns
- * the database, and imports a memfile's Kea kea-leases6.csv into an empty store (a Kea site keeps its leases, as
- * for DHCPv4). Undefined when the store cannot be used (the reason is logged).
+ * Opens the role's SQL lease database (Kea's lease6 table), or its Deno KV lease6 store, writes the pid file that
+ * tells `weka leases import -6` this process owns the database, and imports a memfile's Kea kea-leases6.csv into an
+ * empty store (a Kea site keeps its leases, as for DHCPv4). Undefined when the store cannot be used (the reason is
+ * logged).
  */
 async function openStore6(role: RoleRunner<Dhcp6Config>): Promise<Lease6Store | undefined> {
   const { log, current: config } = role;

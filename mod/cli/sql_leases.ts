@@ -1,8 +1,9 @@
 /**
- * The wiring of Kea SQL lease and host databases into a DHCP role (issue 15): opening them (schema checked, the
- * cache loaded, the reserved addresses read), the recovery from a lost connection per Kea's `on-fail` (mod/lease/sql_recovery.ts: dhcp-disable'd with
- * origin DB_CONNECTION, reconnect tries, exit), and fresh reads for the control channel: every lease command and
- * lease statistic first re-reads the database, as Kea's lease_cmds and stat-lease4-get read it.
+ * The wiring of Kea SQL lease and host databases into a DHCP role (issue 15): opening them (schema checked, the cache
+ * loaded, the reserved addresses read), the recovery from a lost connection per Kea's `on-fail`
+ * (mod/lease/sql_recovery.ts: dhcp-disable'd with origin DB_CONNECTION, reconnect tries, exit), and fresh reads for
+ * the control channel: every lease command and lease statistic first re-reads the database, as Kea's lease_cmds and
+ * stat-lease4-get read it.
  */
 import type { DbAccess } from "../config/model.ts";
 import type { Log } from "../log/logger.ts";
@@ -10,6 +11,7 @@ import { openSqlDb } from "../lease/sql_open.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
 import { SqlLease6Store } from "../lease/sql_store6.ts";
 import { SqlHosts4 } from "../lease/host_cache4.ts";
+import { SqlHosts6 } from "../lease/host_cache6.ts";
 import type { SqlDb } from "../lease/sql_db.ts";
 import { DB_CONNECTION_ORIGIN, DbRecovery } from "../lease/sql_recovery.ts";
 import type { DhcpState } from "../control/dhcp_state.ts";
@@ -51,31 +53,53 @@ async function openSqlStore<S>(
  * order), checks their schema and reads their reserved addresses; undefined when there are none, false when one
  * cannot be used (`DHCP4_HOSTS_DB_OPEN_FAILED` logged).
  */
-export async function openHosts4(dbs: DbAccess[] | undefined, log: Log): Promise<SqlHosts4 | undefined | false> {
+export function openHosts4(dbs: DbAccess[] | undefined, log: Log): Promise<SqlHosts4 | undefined | false> {
+  return openHosts("DHCP4", dbs, log, (open, warn) => new SqlHosts4(open, warn));
+}
+
+/** The same for a DHCPv6 role: Kea's hosts with their ipv6_reservations and dhcp6_options (host_cache6.ts). */
+export function openHosts6(dbs: DbAccess[] | undefined, log: Log): Promise<SqlHosts6 | undefined | false> {
+  return openHosts("DHCP6", dbs, log, (open, warn) => new SqlHosts6(open, warn));
+}
+
+async function openHosts<H extends SqlHostsLike & { start(ms: number, onError: (e: unknown) => void): Promise<void> }>(
+  prefix: RolePrefix,
+  dbs: DbAccess[] | undefined,
+  log: Log,
+  make: (open: SqlDb[], warn: (text: string) => void) => H,
+): Promise<H | undefined | false> {
   if (!dbs?.length) return undefined;
   const open: SqlDb[] = [];
   for (const db of dbs) {
     try {
       open.push(await openSqlDb(db, 2));
-      log.info("DHCP4_HOSTS_DB", `host reservations are also read from the ${db.type} database ${describeDb(db)}`);
+      log.info(`${prefix}_HOSTS_DB`, `host reservations are also read from the ${db.type} database ${describeDb(db)}`);
     } catch (e) {
       log.error(
-        "DHCP4_HOSTS_DB_OPEN_FAILED",
+        `${prefix}_HOSTS_DB_OPEN_FAILED`,
         `cannot open the hosts database ${describeDb(db)}: ${(e as Error).message}`,
       );
       await Promise.all(open.map((o) => o.close().catch(() => {})));
       return false;
     }
   }
-  const hosts = new SqlHosts4(open, (text) => log.warn("DHCP4_HOSTS_DB_OPTION", text));
+  const hosts = make(open, (text) => log.warn(`${prefix}_HOSTS_DB_OPTION`, text));
   try {
-    await hosts.start(HOSTS_REFRESH_MS, (e) => log.error("DHCP4_HOSTS_DB_READ_FAILED", (e as Error).message));
+    await hosts.start(HOSTS_REFRESH_MS, (e) => log.error(`${prefix}_HOSTS_DB_READ_FAILED`, (e as Error).message));
   } catch (e) {
-    log.error("DHCP4_HOSTS_DB_OPEN_FAILED", `cannot read the reserved addresses: ${(e as Error).message}`);
+    log.error(`${prefix}_HOSTS_DB_OPEN_FAILED`, `cannot read the reserved addresses: ${(e as Error).message}`);
     await hosts.close();
     return false;
   }
   return hosts;
+}
+
+/** What recovery needs of a role's host databases (SqlHosts4, SqlHosts6). */
+export interface SqlHostsLike {
+  readonly dbs: SqlDb[];
+  refreshReserved(): Promise<void>;
+  onConnectionLost: (why: string) => void;
+  close(): Promise<void>;
 }
 
 /** What recovery needs of a SQL lease store (SqlLeaseStore, SqlLease6Store). */
@@ -85,7 +109,7 @@ export interface SqlStoreLike {
   onConnectionLost: (why: string) => void;
 }
 
-/** How often the host databases' reserved addresses are read again (mod/lease/host_cache4.ts). */
+/** How often the host databases' reserved addresses are read again (mod/lease/host_cache4.ts, host_cache6.ts). */
 export const HOSTS_REFRESH_MS = 10_000;
 
 /**
@@ -95,7 +119,7 @@ export const HOSTS_REFRESH_MS = 10_000;
 export function recoverSql(
   prefix: RolePrefix,
   db: DbAccess,
-  parts: { store?: SqlStoreLike; hosts?: SqlHosts4 },
+  parts: { store?: SqlStoreLike; hosts?: SqlHostsLike },
   dhcpState: DhcpState,
   life: RoleLife,
   log: Log,

@@ -6,7 +6,10 @@
  * edge drops it anyway); at most `max` of each kind. Pure.
  */
 import { decode6, duidOf, innermost } from "../packet6/codec.ts";
-import type { LeaseKeys6 } from "../lease/types6.ts";
+import type { HostKeys6, LeaseKeys6 } from "../lease/types6.ts";
+import type { HostIdType6 } from "../config/model6.ts";
+import { unwrap6 } from "./engine/relay6.ts";
+import { identifyClient6 } from "./engine/client6.ts";
 
 const big = (b: Uint8Array): bigint => {
   let n = 0n;
@@ -32,4 +35,38 @@ export function prefetchKeys6(datagrams: readonly { data: Uint8Array }[], max = 
     }
   }
   return { addresses: [...addresses].slice(0, max), duids: [...duids].slice(0, max) };
+}
+
+/**
+ * The host lookups of a batch of DHCPv6 queries, for Kea's host databases (mod/lease/host_cache6.ts): each query's
+ * host keys as the engine will build them (identifyClient6: the DUID, the hardware address from option 79, the
+ * DUID or the link-local address, in `host-reservation-identifiers` order), and the addresses and prefixes its
+ * IAs name (so a reservation of one is known exactly before the engine decides). At most `max` of each. Pure.
+ */
+export function hostKeys6(
+  datagrams: readonly { data: Uint8Array; srcAddr: Uint8Array }[],
+  idTypes: readonly HostIdType6[],
+  max = 512,
+): HostKeys6 {
+  const ids = new Map<string, string>(), addresses = new Set<bigint>();
+  for (const { data, srcAddr } of datagrams) {
+    let un;
+    try {
+      un = unwrap6(decode6(data));
+    } catch {
+      continue;
+    }
+    if (!un) continue;
+    for (const key of identifyClient6(un.msg, un.relays, srcAddr, idTypes).hostKeys) {
+      ids.set(key, key.slice(key.indexOf("=") + 1));
+    }
+    for (const ia of un.msg.ias) {
+      for (const a of ia.addresses) addresses.add(big(a.address));
+      for (const p of ia.prefixes) addresses.add(big(p.prefix));
+    }
+  }
+  return {
+    ids: [...ids].slice(0, max).map(([key, value]) => ({ key, value })),
+    addresses: [...addresses].slice(0, max),
+  };
 }

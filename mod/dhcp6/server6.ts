@@ -11,7 +11,7 @@
 import { QueueStats } from "../stats/queue_stats.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
 import { commitThenFinish, type DurableReply, MAX_CONFLICT_RETRIES, packetFailed } from "../dhcp4/edge_common.ts";
-import type { Lease6, Lease6Mutation } from "../lease/types6.ts";
+import type { HostKeys6, HostView6, Lease6, Lease6Mutation } from "../lease/types6.ts";
 import type { HaHooks } from "../ha/hooks.ts";
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
@@ -27,7 +27,7 @@ import { formatIpv6 } from "../wire/ipv6.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
-import { prefetchKeys6 } from "./prefetch6.ts";
+import { hostKeys6, prefetchKeys6 } from "./prefetch6.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 
 /** Everything the server is given (explicit wiring in mod/cli/dhcp6.ts). */
@@ -52,6 +52,11 @@ export interface Server6Deps {
   onNcrs?: (ncrs: NameChangeRequest[]) => void;
   /** the HA relationship (Kea's libdhcp_ha.so callouts, mod/ha with HA_FAMILY6); absent = a standalone server */
   ha?: HaHooks<Packet6, Lease6Mutation, Lease6>;
+  /**
+   * Kea's host databases (`hosts-database(s)`; mod/lease/host_cache6.ts): the engine reads `view`, which the edge
+   * fills per receive batch with `prefetch` before the engine runs
+   */
+  hosts?: { view: HostView6; prefetch(k: HostKeys6): Promise<void> };
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -135,7 +140,7 @@ export class Dhcp6Server {
       this.queueStats.round(batch.length);
       if (!this.running) return;
       const now = Math.floor(this.clock() / 1000);
-      if (this.deps.store.prefetch && batch.length && !this.disabled) await this.prefetch(batch);
+      if ((this.deps.store.prefetch || this.deps.hosts) && batch.length && !this.disabled) await this.prefetch(batch);
       for (const d of batch) this.process(d, now);
       // let commit completions (and the replies waiting for them) run between batches
       if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
@@ -154,25 +159,26 @@ export class Dhcp6Server {
   }
 
   /**
-   * A shared (SQL) store: re-reads the rows this batch asks about (prefetch6.ts) before the engine runs. A failure
-   * is logged (at most once a second) and the batch is served from the cache: the database still decides every write.
+   * A shared (SQL) store and host databases: re-reads the lease rows and fetches the hosts this batch asks about
+   * (prefetch6.ts, concurrently) before the engine runs. A failure is logged (at most once a second per kind) and
+   * the batch is served from the cache: the database still decides every lease write.
    */
   private async prefetch(batch: Datagram6[]): Promise<void> {
-    try {
-      await this.deps.store.prefetch!(prefetchKeys6(batch));
-    } catch (e) {
+    const { store, hosts, log } = this.deps;
+    const failed = (id: string, what: string) => (e: unknown) => {
       const now = this.clock();
-      if (now - this.lastReadFailure < 1000) return;
-      this.lastReadFailure = now;
-      this.deps.log.error(
-        "DHCP6_LEASE_DB_READ_FAILED",
-        `reading the leases of ${batch.length} queries: ${errorText(e)}`,
-      );
-    }
+      if (now - (this.lastReadFailure.get(id) ?? 0) < 1000) return;
+      this.lastReadFailure.set(id, now);
+      log.error(id, `reading the ${what} of ${batch.length} queries: ${errorText(e)}`);
+    };
+    const leases = store.prefetch?.(prefetchKeys6(batch)).catch(failed("DHCP6_LEASE_DB_READ_FAILED", "leases"));
+    const found = hosts?.prefetch(hostKeys6(batch, this.config.hostReservationIdentifiers))
+      .catch(failed("DHCP6_HOSTS_DB_READ_FAILED", "hosts"));
+    await Promise.all([leases, found]);
   }
 
-  /** when a lease database read failure was last logged (ms) */
-  private lastReadFailure = 0;
+  /** when each kind of database read failure was last logged (ms) */
+  private readonly lastReadFailure = new Map<string, number>();
 
   /** The query being handled by {@link process}, for the label of its failure line. */
   private current: Packet6 | undefined;
@@ -247,6 +253,7 @@ export class Dhcp6Server {
       serverDuid: this.deps.serverDuid,
       now,
     };
+    if (this.deps.hosts) ctx.hosts = this.deps.hosts.view;
     if (!log.infoEnabled && !log.debugEnabled) ctx.quiet = true;
     if (this.deps.ha) {
       // Kea's buffer6_receive callout: a query of the partner's scope is counted and dropped by the HA service

@@ -4,6 +4,7 @@
  * user_context, hwtype, hwaddr_source, pool_id) and the store contract the DHCPv6 engine and server use.
  */
 import type { LeaseState } from "./types.ts";
+import type { Reservation6 } from "../config/model6.ts";
 
 /** Kea's lease types: IA_NA address, IA_TA address, IA_PD prefix. */
 export type Lease6Type = 0 | 1 | 2;
@@ -70,4 +71,20 @@ export interface Lease6Store extends Lease6View {
 export interface LeaseKeys6 {
   addresses: bigint[];
   duids: string[];
+}
+
+/**
+ * The DHCPv6 engine's view of Kea's host databases (mod/lease/host_cache6.ts): the reservation of a host key
+ * (`duid=…`) in a subnet (0: global), as last fetched, and the host key a database reserves an address or a
+ * delegated prefix (`len` < 128) for, so dynamic allocation leaves it alone.
+ */
+export interface HostView6 {
+  get(subnetId: number, key: string): Reservation6 | undefined;
+  reservedFor(subnetId: number, address: bigint, len: number): string | undefined;
+}
+
+/** One receive batch's DHCPv6 host lookups: identifiers as (host key, colon-hex value), addresses and prefixes. */
+export interface HostKeys6 {
+  ids: { key: string; value: string }[];
+  addresses: bigint[];
 }

@@ -3,21 +3,27 @@
  * MariaDB) in the project's namespace lab (prefix `wk6q<letter>`). The database runs privately in the lab's `dns`
  * host. weka dhcp6 on srv1 serves `dhclient -6` on LAN A; kea-dhcp6 2.2 (libdhcp_lease_cmds.so) on srv2, on the
  * same database, finds that lease with `lease6-get` field for field and grants a second client (`dhcpcd -6`); weka
- * restarted finds Kea's lease with its own `lease6-get`. Needs root, iproute2, dhclient, dhcpcd, kea-dhcp6 with the
- * lease_cmds hook, postgresql, mariadb-server, kea-admin; else skipped.
+ * restarted finds Kea's lease with its own `lease6-get`. Then DHCPv6 host reservations from the database: a host
+ * inserted with SQL into Kea's `hosts` / `ipv6_reservations` / `dhcp6_options` (the DUID-LL of cli1, an address
+ * inside the pool, dns-servers): weka dhcp6 (hosts-database) keeps the address from another client and gives it,
+ * with the option, to `dhclient -6 -D LL`; kea-dhcp6 2.2 with the same hosts-database gives the same. Needs root,
+ * iproute2, dhclient, dhcpcd, kea-dhcp6 with the lease_cmds hook, postgresql, mariadb-server, kea-admin; else
+ * skipped.
  */
 import assert from "node:assert/strict";
 import { controlCommand, HOOKS, labSkipReason, labTest, MAIN, outputTail, until, writeConfig } from "./weka_proc.ts";
 import type { Lab, LabProcess } from "./lab.ts";
 import { type SqlServer, sqlSkipReason, startSqlServer } from "../lease/sql_servers.ts";
+import { insertHost6Sql } from "../lease/sql_hosts6_tests.ts";
 
 const KEA6 = "/usr/sbin/kea-dhcp6";
 
-function dhcp6(sock: string, db: SqlServer, dataDir: string, kea: boolean): Record<string, unknown> {
+function dhcp6(sock: string, db: SqlServer, dataDir: string, kea: boolean, hosts = false): Record<string, unknown> {
   return {
     Dhcp6: {
       "interfaces-config": { interfaces: ["eth0"] },
       "lease-database": db.keaMap({ "max-reconnect-tries": 5, "reconnect-wait-time": 1000 }),
+      ...(hosts ? { "hosts-database": db.keaMap() } : {}),
       "control-socket": { "socket-type": "unix", "socket-name": sock },
       "hooks-libraries": [{ library: `${HOOKS}/libdhcp_lease_cmds.so` }],
       "data-directory": dataDir,
@@ -145,6 +151,70 @@ for (const type of ["postgresql", "mysql"] as const) {
           }
           const all = await controlCommand(wsock, "lease6-get-all");
           assert.equal((all.arguments?.leases as unknown[]).length, 2, "both leases, from the database");
+          await weka.stop();
+        });
+        // host reservations from the database: cli1's DUID-LL reserves the pool's first address and dns-servers
+        const reserved = "2001:db8:a::1000";
+        const mac = (await lab.check("cli1", ["cat", "/sys/class/net/eth0/address"])).trim();
+        const duidLl = `00030001${mac.replaceAll(":", "")}`;
+        const hostsCfg = async (name: string, sock: string, kea: boolean) =>
+          await writeConfig(dir, dhcp6(sock, db, `${dir}/${kea ? "kea" : "weka"}`, kea, true), name);
+        /** dhclient -6 with a fresh lease file (a new DUID: LLT by default, `-D LL` the reserved one) */
+        const dhclient6 = async (name: string, duidType: "LLT" | "LL") => {
+          const lf = `${dir}/${name}.leases`;
+          const args = ["-pf", `${dir}/${name}.pid`, "-lf", lf, "-D", duidType, "eth0"];
+          const r = await lab.run("cli1", ["timeout", "30", "dhclient", "-6", "-1", "-v", ...args]);
+          const got = (await poolAddresses(lab))[0] ?? "";
+          const leases = await Deno.readTextFile(lf).catch(() => "");
+          await lab.run("cli1", ["dhclient", "-6", "-x", ...args]);
+          await lab.run("cli1", ["ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"]);
+          return { got, leases, out: `${r.stdout}${r.stderr}` };
+        };
+        await t.step(
+          "hosts-database: weka dhcp6 keeps the reserved address from another client, gives it with its option to the host",
+          async () => {
+            await db.sql("DELETE FROM lease6");
+            await db.sql(insertHost6Sql(type, {
+              idType: 1,
+              idHex: duidLl,
+              subnetId: 1,
+              hostname: "reserved6",
+              resv: [[reserved, 128, 0]],
+              options: [{ code: 23, formatted: "2001:db8::99", persistent: true }],
+            }));
+            const p = lab.spawn("srv1", [
+              "deno",
+              "run",
+              "-A",
+              MAIN,
+              "dhcp6",
+              "-c",
+              await hostsCfg("weka-hosts6.json", wsock, false),
+            ]);
+            weka = p;
+            await p.waitFor(/DHCP6_STARTED/, 30_000);
+            const other = await dhclient6("other6", "LLT");
+            assert.ok(other.got, `the other client got no address:\n${other.out}\n${outputTail(p)}`);
+            assert.notEqual(other.got, reserved, "the address the database reserves went to another client");
+            const host = await dhclient6("host6", "LL");
+            assert.equal(host.got, reserved, `the reserved address:\n${host.out}\n${outputTail(p)}`);
+            assert.match(host.leases, /option dhcp6\.name-servers 2001:db8::99;/, host.leases);
+            const rows = await db.sql(`SELECT address FROM lease6 WHERE address = '${reserved}'`);
+            assert.equal(rows.trim(), reserved, "the reserved lease is committed in lease6");
+            await p.stop();
+          },
+        );
+        await t.step("kea-dhcp6 2.2 with the same hosts-database gives the host the same address", async () => {
+          await db.sql("DELETE FROM lease6");
+          const kh = await hostsCfg("kea-hosts6.json", ksock, true);
+          const check = await lab.run("srv2", [KEA6, "-t", kh], { env });
+          assert.equal(check.code, 0, `kea-dhcp6 -t refused the configuration:\n${check.stdout}${check.stderr}`);
+          kea = lab.spawn("srv2", [KEA6, "-c", kh], { env });
+          await kea.waitFor(/DHCP6_STARTED|DHCPSRV_CFGMGR_ADD_IFACE|DHCP6_CONFIG_COMPLETE/, 20_000);
+          const host = await dhclient6("kea-host6", "LL");
+          assert.equal(host.got, reserved, `Kea's answer:\n${host.out}\n${outputTail(kea)}`);
+          assert.match(host.leases, /option dhcp6\.name-servers 2001:db8::99;/, host.leases);
+          await kea.stop();
         });
       } finally {
         await weka?.stop().catch(() => {});

@@ -2,7 +2,7 @@
  * SqlLeaseStore and SqlLease6Store on private PostgreSQL and MariaDB servers with Kea 2.2's schema (kea-admin
  * db-init): the store contracts every lease store passes, rows as Kea stores them, the database deciding between two
  * stores that share it (conflicts), and the schema check. The DHCPv6 half is in sql_store6_tests.ts and the host
- * database in sql_hosts_tests.ts (one server of each kind serves them all).
+ * databases in sql_hosts_tests.ts and sql_hosts6_tests.ts (one server of each kind serves them all).
  */
 import assert from "node:assert/strict";
 import { SqlLeaseStore } from "../../mod/lease/sql_store.ts";
@@ -12,6 +12,7 @@ import { ip, mkLease, runStoreContract } from "./store_contract.ts";
 import { type SqlServer, sqlSkipReason, startSqlServer } from "./sql_servers.ts";
 import { runSql6Tests } from "./sql_store6_tests.ts";
 import { runSqlHostsTests } from "./sql_hosts_tests.ts";
+import { runSqlHosts6Tests } from "./sql_hosts6_tests.ts";
 import { runSqlTimeoutTests } from "./sql_timeouts_tests.ts";
 
 for (const type of ["postgresql", "mysql"] as const) {
@@ -135,6 +136,7 @@ for (const type of ["postgresql", "mysql"] as const) {
 
   runSql6Tests(type, db);
   runSqlHostsTests(type, db);
+  runSqlHosts6Tests(type, db);
   runSqlTimeoutTests(type, db);
 
   Deno.test({
