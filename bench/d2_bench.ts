@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of weka's D2 transaction path: `deno run -A bench/d2_bench.ts [N] [ROUNDS]`.
+ * Micro-benchmark of weka's D2 transaction path: `deno task bench:d2-micro [N] [ROUNDS]`.
  * N framed NameChangeRequests (Kea's wire format, add, forward + reverse, check-with-dhcid: 2 UPDATEs each) go
  * through NCR decode → D2Service (queue, transaction state machine) → UPDATE encode → TSIG sign → UDP send →
  * answer decode → TSIG verify, against a fake DNS server on 127.0.0.1 in a Worker (its own thread) that answers

@@ -41,9 +41,12 @@ export async function bindAvailable(): Promise<boolean> {
   }
 }
 
-/** Starts named on addr:port with the zones and keys above; waits until it answers SOA queries. */
-export async function startBind(addr = "127.0.0.1", port = 15353): Promise<BindServer> {
-  const dir = await Deno.makeTempDir({ prefix: "wkd-bind-" });
+/**
+ * Starts named on addr:port with the zones and keys above; waits until it answers SOA queries. `parent` is where its
+ * directory (zones, journals) is made: a benchmark puts it on tmpfs so that the disk's fsync is not what it measures.
+ */
+export async function startBind(addr = "127.0.0.1", port = 15353, parent?: string): Promise<BindServer> {
+  const dir = await Deno.makeTempDir({ prefix: "wkd-bind-", dir: parent });
   let conf = `options { directory "${dir}"; listen-on port ${port} { ${addr}; }; listen-on-v6 { none; };
   pid-file "${dir}/named.pid"; recursion no; dnssec-validation no; allow-query { any; }; notify no; };\n`;
   conf += `controls { };\n`;

@@ -22,31 +22,57 @@ function labelBytes(l: string): Uint8Array {
   return b;
 }
 
-/** The uncompressed wire form of a name (RFC 1035 §3.1); `lower` gives the canonical form of RFC 4034 §6.2. */
-export function nameToWire(name: string, lower = false): Uint8Array {
-  const labels = nameLabels(lower ? name.toLowerCase() : name);
+/** What writing a name needs, worked out once per name text: see {@link infoOf}. */
+interface NameInfo {
+  /** uncompressed wire form (RFC 1035 §3.1) in the text's own case */
+  wire: Uint8Array;
+  /** where label i starts in `wire` (one entry per label, then the root label's offset) */
+  at: number[];
+  /** compression-table key of the suffix from label i: its labels joined by dots, lower-cased */
+  keys: string[];
+}
+
+/**
+ * Names seen lately (D2 writes the same zone, owner and PTR target several times per NCR). Bounded (rule 8): a
+ * name text is cached at most once and the whole cache is dropped when it reaches {@link NAME_CACHE_MAX} entries.
+ */
+const infoCache = new Map<string, NameInfo>();
+const NAME_CACHE_MAX = 512;
+
+/** The labels, wire form and suffix keys of `name`; throws as {@link nameLabels} does for a name that cannot be written. */
+function infoOf(name: string): NameInfo {
+  let info = infoCache.get(name);
+  if (info) return info;
+  const labels = nameLabels(name);
   const bytes = labels.map(labelBytes);
   let n = 1;
   for (const b of bytes) n += b.length + 1;
-  const out = new Uint8Array(n);
+  const wire = new Uint8Array(n);
+  const at: number[] = [];
   let o = 0;
   for (const b of bytes) {
-    out[o] = b.length;
-    out.set(b, o + 1);
+    at.push(o);
+    wire[o] = b.length;
+    wire.set(b, o + 1);
     o += b.length + 1;
   }
-  return out; // the last octet is already the root label 0
+  at.push(o); // the last octet is already the root label 0
+  // the suffix starting at label i is a slice of the lower-cased dotted name (no trailing dot); a few non-ASCII
+  // characters change length when lower-cased: those names build each suffix key separately
+  const joined = labels.join("."), lower = joined.toLowerCase();
+  const keys: string[] = [];
+  for (let i = 0, c = 0; i < labels.length; c += labels[i].length + 1, i++) {
+    keys.push(lower.length === joined.length ? lower.slice(c) : labels.slice(i).join(".").toLowerCase());
+  }
+  info = { wire, at, keys };
+  if (infoCache.size >= NAME_CACHE_MAX) infoCache.clear();
+  infoCache.set(name, info);
+  return info;
 }
 
-/** Writes one label (length octet + bytes); ASCII characters go straight into the writer. */
-function writeLabel(w: Writer, l: string): void {
-  if (nonAscii(l)) {
-    const b = enc.encode(l);
-    w.u8(b.length).bytes(b);
-    return;
-  }
-  w.u8(l.length);
-  for (let i = 0; i < l.length; i++) w.u8(l.charCodeAt(i));
+/** The uncompressed wire form of a name (RFC 1035 §3.1); `lower` gives the canonical form of RFC 4034 §6.2. */
+export function nameToWire(name: string, lower = false): Uint8Array {
+  return infoOf(lower ? name.toLowerCase() : name).wire.slice();
 }
 
 /**
@@ -54,27 +80,21 @@ function writeLabel(w: Writer, l: string): void {
  * up case-insensitively; the first time a suffix is written its offset (if < 0x4000) is remembered.
  */
 export function writeName(w: Writer, name: string, table?: Map<string, number>): void {
-  const labels = nameLabels(name);
-  // the suffix starting at label i is a slice of the lower-cased dotted name (no trailing dot)
-  const joined = table && labels.length ? labels.join(".") : "";
-  const lower = joined.toLowerCase();
-  // a few non-ASCII characters change length when lower-cased: those names build each suffix key separately
-  const sliceable = lower.length === joined.length;
-  let at = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (table) {
-      const key = sliceable ? lower.slice(at) : labels.slice(i).join(".").toLowerCase();
-      const ptr = table.get(key);
-      if (ptr !== undefined) {
-        w.u16(0xc000 | ptr);
-        return;
-      }
-      if (w.pos < 0x4000) table.set(key, w.pos);
-      at += labels[i].length + 1;
-    }
-    writeLabel(w, labels[i]);
+  const { wire, at, keys } = infoOf(name);
+  if (!table) {
+    w.bytes(wire);
+    return;
   }
-  w.u8(0);
+  const start = w.pos;
+  for (let i = 0; i < keys.length; i++) {
+    const ptr = table.get(keys[i]);
+    if (ptr !== undefined) {
+      w.bytes(wire.subarray(0, at[i])).u16(0xc000 | ptr);
+      return;
+    }
+    if (start + at[i] < 0x4000) table.set(keys[i], start + at[i]);
+  }
+  w.bytes(wire);
 }
 
 /**
@@ -124,7 +144,10 @@ function labelText(buf: Uint8Array, at: number, len: number): string {
       break;
     }
   }
-  return ascii ? String.fromCharCode(...buf.subarray(at, at + len)) : dec.decode(buf.subarray(at, at + len));
+  if (!ascii) return dec.decode(buf.subarray(at, at + len));
+  let t = "";
+  for (let i = at; i < at + len; i++) t += String.fromCharCode(buf[i]);
+  return t;
 }
 
 /** True when two names are equal ignoring case and the trailing dot (RFC 4343). */

@@ -1,16 +1,16 @@
 /**
  * TSIG (RFC 8945, algorithms of RFC 4635): signing a request and verifying a response over the exact message bytes.
- * HMAC (RFC 2104) is built on node:crypto one-shot hashes with each key's pads computed once (WebCrypto has no
- * MD5; a createHmac per message cost twice as much). Truncated MACs (`digest-bits`, RFC 8945 §5.2.2.1) are
+ * HMAC (RFC 2104) runs on each key's prepared HMAC (mod/ddns/dns/hmac.ts: the pad states saved once, the message
+ * fed in pieces without a copy; measured against node:crypto and WebCrypto in bench/hmac_bench.ts). Truncated MACs (`digest-bits`, RFC 8945 §5.2.2.1) are
  * written and accepted. The keys and the algorithm table are the configuration's vocabulary
  * (mod/config/tsig_algorithms.ts): D2 signs with the keys its compiled configuration holds.
  */
-import { createHash, hash as nodeHash, timingSafeEqual } from "node:crypto";
 import { Reader, Writer } from "../../wire/bytes.ts";
 import { Rcode, RRClass, RRType } from "./constants.ts";
 import { type DecodedMessage, decodeMessage } from "./message.ts";
 import { canonicalName, nameToWire, readName, sameName } from "./name.ts";
 import type { TsigKey } from "../../config/tsig_algorithms.ts";
+import { type Hmac, prepareHmac } from "./hmac.ts";
 
 /** The fields of TSIG rdata (RFC 8945 §4.2). */
 export interface TsigRecord {
@@ -36,8 +36,14 @@ export function parseTsigRdata(keyName: string, rdata: Uint8Array): TsigRecord {
   return { keyName, algorithm, timeSigned: hi * 0x100000000 + lo, fudge, mac, originalId, error, otherData };
 }
 
-function time48(w: Writer, t: number): void {
-  w.u16(Math.floor(t / 0x100000000) & 0xffff).u32(t % 0x100000000);
+const EMPTY = new Uint8Array(0);
+
+/** Equal lengths and octets, in time independent of where they differ (a MAC comparison, RFC 8945 §5.2.2). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
 }
 
 const prefixCache = new Map<string, Uint8Array>();
@@ -55,48 +61,86 @@ function variablesPrefix(keyName: string, algorithm: string): Uint8Array {
   return p;
 }
 
-/** HMAC block sizes in octets (RFC 2104 §2 "B"): 64 for MD5 … SHA-256, 128 for SHA-384 and SHA-512. */
-const BLOCK: Record<string, number> = { md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
-
-/** One-shot digest: node:crypto's `hash()` where the runtime has it (one op call), else createHash. */
-const oneShot: (alg: string, data: Uint8Array) => Uint8Array = typeof nodeHash === "function"
-  ? (alg, data) => nodeHash(alg, data, "buffer") as unknown as Uint8Array
-  : (alg, data) => createHash(alg).update(data).digest();
-
-/** A key's RFC 2104 pads (key XOR ipad, key XOR opad), computed once per key and kept with it. */
-const padCache = new WeakMap<TsigKey, KeyCache>();
-
-/** What signing with a key needs every time: the HMAC pads and the wire forms of the key and algorithm names. */
+/** What signing with a key needs every time: its prepared HMAC and the wire forms of the key and algorithm names. */
 interface KeyCache {
-  ipad: Uint8Array;
-  opad: Uint8Array;
+  hmac: Hmac;
   owner: Uint8Array;
   algorithm: Uint8Array;
 }
 
-function padsOf(key: TsigKey): KeyCache {
-  let p = padCache.get(key);
+/** Per compiled key, computed once (a reload compiles new key objects, which get their own). */
+const keyCache = new WeakMap<TsigKey, KeyCache>();
+
+function cacheOf(key: TsigKey): KeyCache {
+  let p = keyCache.get(key);
   if (!p) {
-    const b = BLOCK[key.algorithm.hash] ?? 64;
-    // RFC 2104 §2: a key longer than the block is hashed first
-    const k = key.secret.length > b ? oneShot(key.algorithm.hash, key.secret) : key.secret;
-    const ipad = new Uint8Array(b).fill(0x36), opad = new Uint8Array(b).fill(0x5c);
-    for (let i = 0; i < k.length; i++) {
-      ipad[i] ^= k[i];
-      opad[i] ^= k[i];
-    }
-    p = { ipad, opad, owner: nameToWire(key.name), algorithm: nameToWire(key.algorithm.dnsName) };
-    padCache.set(key, p);
+    p = {
+      hmac: prepareHmac(key.algorithm.hash, key.secret),
+      owner: nameToWire(key.name),
+      algorithm: nameToWire(key.algorithm.dnsName),
+    };
+    keyCache.set(key, p);
   }
   return p;
 }
 
+/** Scratch for the patched header and the TSIG variables' fixed tail (one computation at a time). */
+const scratch = new Uint8Array(12);
+
 /**
  * RFC 8945 §4.3.3 digest input: [request MAC] + message without TSIG + TSIG variables, HMAC'ed (RFC 2104) with
- * the key's cached pads in two one-shot hashes. `msgLen` bytes of `msg` are used; `originalId` and `arDelta`, when
- * given, patch the copied header (the ID back to the original ID and ARCOUNT minus the TSIG RR, §4.3.1) so a
- * received message needs no copy of its own.
+ * the key's prepared HMAC, fed in pieces (nothing is copied into one buffer). `msgLen` bytes of `msg` are used;
+ * `originalId` and `arDelta`, when given, patch the header as it is fed (the ID back to the original ID and
+ * ARCOUNT minus the TSIG RR, §4.3.1) so a received message needs no copy of its own. Writes the full MAC into
+ * `out` at `at`.
  */
+function computeMacInto(
+  key: TsigKey,
+  msg: Uint8Array,
+  msgLen: number,
+  t: TsigRecord,
+  out: Uint8Array,
+  at: number,
+  requestMac?: Uint8Array,
+  originalId?: number,
+  arDelta = 0,
+): void {
+  const { hmac } = cacheOf(key);
+  const m = hmac.begin();
+  if (requestMac) m.byte(requestMac.length >>> 8).byte(requestMac.length & 0xff).update(requestMac);
+  if (originalId !== undefined || arDelta) {
+    scratch.set(msg.subarray(0, 12));
+    if (originalId !== undefined) {
+      scratch[0] = originalId >>> 8;
+      scratch[1] = originalId & 0xff;
+    }
+    const ar = ((scratch[10] << 8) | scratch[11]) + arDelta;
+    scratch[10] = ar >>> 8;
+    scratch[11] = ar & 0xff;
+    m.update(scratch, 0, 12).update(msg, 12, msgLen - 12);
+  } else {
+    m.update(msg, 0, msgLen);
+  }
+  m.update(variablesPrefix(t.keyName, t.algorithm));
+  // time signed (48 bits), fudge, error, other len, other data
+  const hi = Math.floor(t.timeSigned / 0x100000000) & 0xffff, lo = t.timeSigned % 0x100000000;
+  scratch[0] = hi >>> 8;
+  scratch[1] = hi & 0xff;
+  scratch[2] = lo >>> 24;
+  scratch[3] = (lo >>> 16) & 0xff;
+  scratch[4] = (lo >>> 8) & 0xff;
+  scratch[5] = lo & 0xff;
+  scratch[6] = t.fudge >>> 8;
+  scratch[7] = t.fudge & 0xff;
+  scratch[8] = t.error >>> 8;
+  scratch[9] = t.error & 0xff;
+  scratch[10] = t.otherData.length >>> 8;
+  scratch[11] = t.otherData.length & 0xff;
+  m.update(scratch, 0, 12).update(t.otherData);
+  hmac.endInto(out, at);
+}
+
+/** The full MAC as a new array (see {@link computeMacInto}). */
 function computeMac(
   key: TsigKey,
   msg: Uint8Array,
@@ -106,51 +150,9 @@ function computeMac(
   originalId?: number,
   arDelta = 0,
 ): Uint8Array {
-  const { ipad, opad } = padsOf(key);
-  const prefix = variablesPrefix(t.keyName, t.algorithm);
-  const macPart = requestMac ? 2 + requestMac.length : 0;
-  const buf = new Uint8Array(ipad.length + macPart + msgLen + prefix.length + 12 + t.otherData.length);
-  buf.set(ipad, 0);
-  let o = ipad.length;
-  if (requestMac) {
-    buf[o] = requestMac.length >>> 8;
-    buf[o + 1] = requestMac.length & 0xff;
-    buf.set(requestMac, o + 2);
-    o += macPart;
-  }
-  buf.set(msgLen === msg.length ? msg : msg.subarray(0, msgLen), o);
-  if (originalId !== undefined) {
-    buf[o] = originalId >>> 8;
-    buf[o + 1] = originalId & 0xff;
-  }
-  if (arDelta) {
-    const ar = ((buf[o + 10] << 8) | buf[o + 11]) + arDelta;
-    buf[o + 10] = ar >>> 8;
-    buf[o + 11] = ar & 0xff;
-  }
-  o += msgLen;
-  buf.set(prefix, o);
-  o += prefix.length;
-  // time signed (48 bits), fudge, error, other len, other data
-  const hi = Math.floor(t.timeSigned / 0x100000000) & 0xffff, lo = t.timeSigned % 0x100000000;
-  buf[o] = hi >>> 8;
-  buf[o + 1] = hi & 0xff;
-  buf[o + 2] = lo >>> 24;
-  buf[o + 3] = (lo >>> 16) & 0xff;
-  buf[o + 4] = (lo >>> 8) & 0xff;
-  buf[o + 5] = lo & 0xff;
-  buf[o + 6] = t.fudge >>> 8;
-  buf[o + 7] = t.fudge & 0xff;
-  buf[o + 8] = t.error >>> 8;
-  buf[o + 9] = t.error & 0xff;
-  buf[o + 10] = t.otherData.length >>> 8;
-  buf[o + 11] = t.otherData.length & 0xff;
-  buf.set(t.otherData, o + 12);
-  const inner = oneShot(key.algorithm.hash, buf);
-  const outer = new Uint8Array(opad.length + inner.length);
-  outer.set(opad, 0);
-  outer.set(inner, opad.length);
-  return new Uint8Array(oneShot(key.algorithm.hash, outer));
+  const out = new Uint8Array(cacheOf(key).hmac.size);
+  computeMacInto(key, msg, msgLen, t, out, 0, requestMac, originalId, arDelta);
+  return out;
 }
 
 /** Options for {@link signMessage}: unix seconds, fudge (default 300 as BIND and Kea use), and for a response the request MAC. */
@@ -168,33 +170,53 @@ export interface SignOptions {
  * (uncompressed, class ANY, TTL 0) and increments ARCOUNT. Returns the signed bytes and the full-or-truncated MAC.
  */
 export function signMessage(msg: Uint8Array, key: TsigKey, opts: SignOptions): { bytes: Uint8Array; mac: Uint8Array } {
+  const otherData = opts.otherData ?? EMPTY;
   const t: TsigRecord = {
     keyName: key.name,
     algorithm: key.algorithm.dnsName,
     timeSigned: opts.now,
     fudge: opts.fudge ?? 300,
-    mac: new Uint8Array(0),
+    mac: EMPTY,
     originalId: (msg[0] << 8) | msg[1],
     error: opts.error ?? 0,
-    otherData: opts.otherData ?? new Uint8Array(0),
+    otherData,
   };
-  let mac = computeMac(key, msg, msg.length, t, opts.requestMac);
-  if (key.digestBits > 0) mac = mac.slice(0, key.digestBits / 8);
-  const w = new Writer(msg.length + 128);
-  w.bytes(msg);
+  const cached = cacheOf(key);
+  const full = computeMac(key, msg, msg.length, t, opts.requestMac);
+  const mac = key.digestBits > 0 ? full.subarray(0, key.digestBits / 8) : full;
+  // the message, then the TSIG RR (RFC 8945 §4.2): owner, type, class ANY, TTL 0, rdlength, rdata
+  const rdLen = cached.algorithm.length + 16 + mac.length + otherData.length;
+  const out = new Uint8Array(msg.length + cached.owner.length + 10 + rdLen);
+  out.set(msg, 0);
   const ar = ((msg[10] << 8) | msg[11]) + 1;
-  w.buf[10] = ar >>> 8;
-  w.buf[11] = ar & 0xff;
-  const cached = padsOf(key);
-  w.bytes(cached.owner).u16(RRType.TSIG).u16(RRClass.ANY).u32(0);
-  const rd = new Writer(64);
-  rd.bytes(cached.algorithm);
-  time48(rd, t.timeSigned);
-  rd.u16(t.fudge).u16(mac.length).bytes(mac).u16(t.originalId).u16(t.error).u16(t.otherData.length);
-  rd.bytes(t.otherData);
-  const rdata = rd.finish();
-  w.u16(rdata.length).bytes(rdata);
-  return { bytes: w.finish(), mac };
+  out[10] = ar >>> 8;
+  out[11] = ar & 0xff;
+  let o = msg.length;
+  out.set(cached.owner, o);
+  o += cached.owner.length;
+  const put16 = (v: number) => {
+    out[o++] = v >>> 8;
+    out[o++] = v & 0xff;
+  };
+  put16(RRType.TSIG);
+  put16(RRClass.ANY);
+  put16(0);
+  put16(0);
+  put16(rdLen);
+  out.set(cached.algorithm, o);
+  o += cached.algorithm.length;
+  put16(Math.floor(t.timeSigned / 0x100000000) & 0xffff);
+  put16(Math.floor(t.timeSigned / 0x10000) & 0xffff);
+  put16(t.timeSigned & 0xffff);
+  put16(t.fudge);
+  put16(mac.length);
+  out.set(mac, o);
+  o += mac.length;
+  put16(t.originalId);
+  put16(t.error);
+  put16(otherData.length);
+  out.set(otherData, o);
+  return { bytes: out, mac };
 }
 
 /** Result of {@link verifyMessage}: `rcode` is the TSIG error a server would answer (RFC 8945 §5.2) or 0. */
@@ -244,7 +266,7 @@ export function verifyMessage(
   }
   const mac = computeMac(key, bytes, msg.tsigOffset, tsig, opts.requestMac, tsig.originalId, -1)
     .subarray(0, tsig.mac.length);
-  if (!timingSafeEqual(mac, tsig.mac)) return { ok: false, rcode: Rcode.BADSIG, reason: "MAC does not match", tsig };
+  if (!sameBytes(mac, tsig.mac)) return { ok: false, rcode: Rcode.BADSIG, reason: "MAC does not match", tsig };
   if (Math.abs(opts.now - tsig.timeSigned) > tsig.fudge) {
     return {
       ok: false,
