@@ -19,6 +19,8 @@ import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
 import { addSubOption, encapsulate4, type SubOptions } from "./option_encap4.ts";
 import type { Dhcp4In, Subnet4In } from "./schema4.ts";
 import { compileServerCommon } from "./compile_common.ts";
+import { chainOf, chainOptions, isGuarded, overOuter } from "./option_guard.ts";
+import { adaptiveScopes, checkAdaptive, warnConfigControl, warnInert4o6 } from "./compile_server.ts";
 import type { OptionDataIn } from "./schema_common.ts";
 import type { Checked4 } from "./validate4.ts";
 import {
@@ -98,18 +100,30 @@ export function encodeOptions(
       problems.add([...p, "data"], why.startsWith("option '") ? why : `option ${label}: ${why}`);
       return;
     }
+    const guard = o["client-classes"]?.length ? o["client-classes"] : undefined;
     if (space !== family.space) {
+      if (guard) {
+        return problems.add(
+          [...p, "client-classes"],
+          `'client-classes' on an option of space '${space}' (a ` +
+            "sub-option) is not supported by weka yet: guard the option that carries it",
+        );
+      }
       addSubOption(subs, space, { code, data, path: p, ...(def ? { def } : {}) });
       return;
     }
     if (def) defs.set(code, def);
-    out.set(code, {
+    const value: OptionValue = {
       code,
       space,
       data,
       alwaysSend: o["always-send"] ?? OPTION_DATA_DEFAULTS["always-send"],
       neverSend: o["never-send"] ?? OPTION_DATA_DEFAULTS["never-send"],
-    });
+      ...(guard ? { clientClasses: guard } : {}),
+    };
+    const prev = out.get(code);
+    // Kea 3 keeps every entry of a code whose classes differ, tried in order; unguarded, the last one written wins
+    out.set(code, prev && (guard || isGuarded(prev)) ? chainOptions([...chainOf(prev), value]) : value);
   });
   family.encapsulate(out, defs, subs, problems);
   return out;
@@ -117,7 +131,8 @@ export function encodeOptions(
 
 /**
  * Merges an inner scope's options over an outer one's, by code (inner wins). Kea's always-send and never-send
- * flags are sticky across scopes: set in either scope, they stay set.
+ * flags are sticky across scopes: set in either scope, they stay set. An inner option guarded by `client-classes`
+ * keeps the outer one behind it, for the clients its guard leaves out (option_guard.ts).
  */
 export function mergeOptions(outer: Options, inner: Options): Options {
   const out = new Map(outer);
@@ -125,7 +140,11 @@ export function mergeOptions(outer: Options, inner: Options): Options {
     const prev = outer.get(code);
     out.set(
       code,
-      prev ? { ...o, alwaysSend: o.alwaysSend || prev.alwaysSend, neverSend: o.neverSend || prev.neverSend } : o,
+      !prev
+        ? o
+        : isGuarded(o)
+        ? overOuter(o, prev)
+        : { ...o, alwaysSend: o.alwaysSend || prev.alwaysSend, neverSend: o.neverSend || prev.neverSend },
     );
   }
   return out;
@@ -319,6 +338,9 @@ export function compile4(in4: Dhcp4In, checked: Checked4, stdCodec: OptionCodec4
     )
   );
   const sharedNetworks = sharedNetworkModels(d, entries, subnets);
+  warnConfigControl(d, "Dhcp4", subnets.length, problems);
+  warnInert4o6(entries, problems);
+  checkAdaptive(adaptiveScopes(d, "Dhcp4", entries, (i) => subnets[i].allocator === "flq"), problems);
   return {
     ...compileServerCommon(d, {
       leaseFiles: LEASE_DATABASE_DEFAULTS,

@@ -19,6 +19,7 @@ import type { OptionCodec4 } from "./option_codec.ts";
 import { compileOptionDefs, withOptionDefs } from "./option_defs4.ts";
 import { encodeOptions, mergeOptions, type OptionFamily } from "./compile4.ts";
 import { compileServerCommon } from "./compile_common.ts";
+import { adaptiveScopes, checkAdaptive, warnConfigControl } from "./compile_server.ts";
 import { encapsulate6 } from "./option_encap6.ts";
 import { compileDdnsParams, compileDhcpDdns, defaultDdnsParams, moveDeprecatedDdns } from "./compile_ddns4.ts";
 import { reservationFlags } from "./reservations4.ts";
@@ -217,6 +218,16 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
   });
   const subnets = checked.subnets.map((f, i) =>
     subnet(f, checked.pools[i], f.network ? nets.get(f.network)! : global, enc, problems, clientClasses)
+  );
+  warnConfigControl(d, "Dhcp6", subnets.length, problems);
+  checkAdaptive(
+    adaptiveScopes(
+      d,
+      "Dhcp6",
+      checked.subnets.map((f) => ({ subnet: f.s, path: f.path, network: f.network })),
+      (i) => subnets[i].pdAllocator === "flq" && subnets[i].pdPools.length > 0,
+    ),
+    problems,
   );
   const sharedNetworks: SharedNetwork6[] = (d["shared-networks"] ?? []).map((n) => {
     const out: SharedNetwork6 = {

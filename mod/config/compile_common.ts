@@ -13,7 +13,7 @@ import type { LoggerIn } from "./schema_daemon.ts";
 import type { ControlSocketIn } from "./schema_control.ts";
 import { compileServerTuning, type ServerKeysIn } from "./compile_server.ts";
 import type { Problems } from "./errors.ts";
-import { compileDbAccess, compileHostsDbs, describeDb } from "./compile_db.ts";
+import { checkSslModes, compileDbAccess, compileHostsDbs, describeDb } from "./compile_db.ts";
 
 /** The shared maps of a validated Dhcp4 or Dhcp6 map (Dhcp6 has no `control-sockets` list). */
 export type ServerCommonIn =
@@ -123,6 +123,7 @@ export function compileServerCommon(
   const type = (ld?.type ?? LEASE_DATABASE_DEFAULTS.type) as DhcpServerCommon["lease"]["type"];
   const db = ld && (type === "postgresql" || type === "mysql") ? compileDbAccess(ld) : undefined;
   const csvName = type === "memfile" ? ld?.name ?? defaults.leaseFiles.memfileName : undefined;
+  checkSslModes(d, defaults.root, problems);
   const hooks = (d["hooks-libraries"] ?? []).map((h) => ({
     file: h.library.slice(h.library.lastIndexOf("/") + 1),
     parameters: h.parameters ?? {},

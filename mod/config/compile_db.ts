@@ -5,6 +5,7 @@
  */
 
 import { DB_ACCESS_DEFAULTS } from "./defaults.ts";
+import type { JsonPath, Problems } from "./errors.ts";
 import type { DbAccess } from "./model.ts";
 import type { HostsDatabaseIn, LeaseDatabaseIn } from "./schema_db.ts";
 
@@ -31,6 +32,7 @@ export function compileDbAccess(d: LeaseDatabaseIn | HostsDatabaseIn): DbAccess 
     ...(d["cert-file"] !== undefined ? { certFile: d["cert-file"] } : {}),
     ...(d["key-file"] !== undefined ? { keyFile: d["key-file"] } : {}),
     ...(d["cipher-list"] !== undefined ? { cipherList: d["cipher-list"] } : {}),
+    ...(d["ssl-mode"] !== undefined ? { sslMode: d["ssl-mode"] } : {}),
   };
 }
 
@@ -42,4 +44,55 @@ export function describeDb(db: DbAccess): string {
 /** The host databases of a server map: `hosts-database`, then the entries of `hosts-databases` (Kea's order). */
 export function compileHostsDbs(single?: HostsDatabaseIn, list?: HostsDatabaseIn[]): DbAccess[] {
   return [...(single ? [single] : []), ...(list ?? [])].map(compileDbAccess);
+}
+
+/**
+ * What weka does with Kea's `ssl-mode` (Kea ≥ 2.7; libpq's sslmode, PostgreSQL only) of each database map of a
+ * server (`lease-database`, `hosts-database`, `hosts-databases` entries under `root`). weka's PostgreSQL client uses
+ * TLS exactly when a `trust-anchor`, `cert-file` or `key-file` is given, and then verifies the server's certificate
+ * and host name (verify-full). So `verify-full` with a trust anchor, and `disable` without TLS files, are what weka
+ * does; `verify-ca` is accepted with a notice (weka checks the host name too); `prefer` and `require` without a
+ * trust anchor (TLS without verification) and `disable` beside TLS files are refused; MySQL ignores `ssl-mode`, as
+ * Kea's MySQL backend does, with a notice.
+ */
+export function checkSslModes(
+  d: { "lease-database"?: LeaseDatabaseIn; "hosts-database"?: HostsDatabaseIn; "hosts-databases"?: HostsDatabaseIn[] },
+  root: string,
+  problems: Problems,
+): void {
+  const maps: [JsonPath, LeaseDatabaseIn | HostsDatabaseIn | undefined][] = [
+    [[root, "lease-database"], d["lease-database"]],
+    [[root, "hosts-database"], d["hosts-database"]],
+    ...(d["hosts-databases"] ?? []).map((h, i): [JsonPath, HostsDatabaseIn] => [[root, "hosts-databases", i], h]),
+  ];
+  for (const [path, m] of maps) {
+    const mode = m?.["ssl-mode"];
+    if (!m || mode === undefined) continue;
+    const at = [...path, "ssl-mode"];
+    const tls = m["trust-anchor"] !== undefined || m["cert-file"] !== undefined || m["key-file"] !== undefined;
+    if (m.type === "mysql") {
+      problems.info(at, "ssl-mode is PostgreSQL's: Kea's MySQL backend ignores it, and so does weka");
+    } else if (mode === "disable") {
+      if (tls) {
+        problems.add(
+          at,
+          "ssl-mode 'disable' beside trust-anchor/cert-file/key-file: weka uses TLS whenever these are given; remove either",
+        );
+      }
+    } else if (!tls) {
+      problems.add(
+        at,
+        mode === "verify-ca" || mode === "verify-full"
+          ? `ssl-mode '${mode}' needs 'trust-anchor' (the CA that signs the server's certificate)`
+          : `ssl-mode '${mode}' (TLS without a trust anchor) is not supported by weka: give 'trust-anchor' ` +
+            "(weka then verifies the certificate and host name, verify-full) or use 'disable'",
+      );
+    } else if (mode !== "verify-full") {
+      problems.info(
+        at,
+        `weka's PostgreSQL TLS always verifies the server's certificate and its host name ('verify-full'), ` +
+          `which is at least what ssl-mode '${mode}' asks`,
+      );
+    }
+  }
 }

@@ -25,6 +25,117 @@ export interface ServerKeysIn {
   "reservations-lookup-first"?: boolean;
 }
 
+/**
+ * The one warning for Kea's `config-control` (configuration backend): weka does not read the configuration
+ * database; it serves the file's configuration, which config-set and config-write change through the control
+ * channel. When the file holds no subnet at all, the warning says that nothing is leased until config-set adds one.
+ */
+export function warnConfigControl(
+  d: { "config-control"?: unknown },
+  root: "Dhcp4" | "Dhcp6",
+  subnets: number,
+  problems: Problems,
+): void {
+  if (d["config-control"] === undefined) return;
+  problems.warn(
+    [root, "config-control"],
+    "configuration backends ('config-control') are not read by weka: it serves only this file's configuration " +
+      "(config-set and config-write change it through the control channel); subnets, options and classes kept in " +
+      "the configuration database are not served" +
+      (subnets === 0
+        ? ` — this file defines no ${root === "Dhcp4" ? "subnet4" : "subnet6"}, so no lease is ` +
+          "given until config-set adds one"
+        : ""),
+    true,
+  );
+}
+
+/**
+ * One warning per subnet4 that sets a `4o6-*` key: they select a subnet for DHCPv4-over-DHCPv6 (RFC 7341) queries,
+ * which reach a server only through its `dhcp4o6-port`; weka takes only 0 there (Kea's default: no such queries),
+ * so the keys have no effect, as in Kea with the same configuration.
+ */
+export function warnInert4o6(
+  entries: { subnet: Record<string, unknown>; path: JsonPath }[],
+  problems: Problems,
+): void {
+  for (const { subnet, path } of entries) {
+    for (const key of ["4o6-interface", "4o6-interface-id", "4o6-subnet"]) {
+      if (subnet[key] === undefined || subnet[key] === "") continue;
+      problems.warn(
+        [...path, key],
+        `'${key}' has no effect: DHCPv4-over-DHCPv6 (RFC 7341) queries come only through 'dhcp4o6-port', which is ` +
+          "0 (weka does not serve DHCPv4-over-DHCPv6)",
+        true,
+      );
+    }
+  }
+}
+
+/**
+ * Kea 3.1's `adaptive-lease-time-threshold` (schema_server.ts adaptiveParams): Kea applies it only where the flq
+ * allocator allocates (`allocator` for DHCPv4 addresses, `pd-allocator` for DHCPv6 prefixes). weka's flq does not
+ * shorten lifetimes yet, so a threshold below 1 reaching an flq subnet is refused there; elsewhere each scope that
+ * sets it gets a notice that it has no effect (as in Kea).
+ */
+export function checkAdaptive(
+  { scopes, subnets }: {
+    scopes: { path: JsonPath; own?: number }[];
+    subnets: { path: JsonPath; threshold?: number; flq: boolean }[];
+  },
+  problems: Problems,
+): void {
+  let refused = false;
+  for (const s of subnets) {
+    if (!s.flq || s.threshold === undefined || s.threshold >= 1) continue;
+    refused = true;
+    problems.add(
+      s.path,
+      `'adaptive-lease-time-threshold' ${s.threshold} applies to this subnet, which allocates with flq: not ` +
+        "supported by weka yet (weka's flq grants the usual lifetimes whatever the pool occupancy; remove the " +
+        "threshold or set it to 1)",
+      true,
+    );
+  }
+  if (refused) return;
+  for (const sc of scopes) {
+    if (sc.own === undefined) continue;
+    problems.info(
+      [...sc.path, "adaptive-lease-time-threshold"],
+      "no effect: Kea applies adaptive-lease-time-threshold only where the flq allocator allocates, and no subnet " +
+        "under this scope uses flq",
+    );
+  }
+}
+
+type AltScope = { "adaptive-lease-time-threshold"?: number };
+
+/**
+ * The scopes that may set `adaptive-lease-time-threshold` (global, shared networks, subnets) and each subnet's
+ * threshold as Kea inherits it (subnet, else shared network, else global), for checkAdaptive; `flq(i)` tells whether
+ * the i-th subnet allocates with flq.
+ */
+export function adaptiveScopes(
+  d: AltScope & { "shared-networks"?: AltScope[] },
+  root: "Dhcp4" | "Dhcp6",
+  entries: { subnet: AltScope; path: JsonPath; network?: AltScope }[],
+  flq: (i: number) => boolean,
+): Parameters<typeof checkAdaptive>[0] {
+  const K = "adaptive-lease-time-threshold";
+  return {
+    scopes: [
+      { path: [root], own: d[K] },
+      ...(d["shared-networks"] ?? []).map((n, k) => ({ path: [root, "shared-networks", k], own: n[K] })),
+      ...entries.map((e) => ({ path: e.path, own: e.subnet[K] })),
+    ],
+    subnets: entries.map((e, i) => ({
+      path: e.subnet[K] !== undefined ? [...e.path, K] : e.path,
+      threshold: e.subnet[K] ?? e.network?.[K] ?? d[K],
+      flq: flq(i),
+    })),
+  };
+}
+
 /** The ServerTuning of a map that sets none of the keys (Kea 2.2's defaults). */
 export function defaultTuning(): ServerTuning {
   return compileServerTuning({}, "Dhcp4", "kea-ring4", new Problems());

@@ -136,11 +136,24 @@ export const SQL_BACKEND_HOOKS: Readonly<Record<string, string>> = {
   "libdhcp_pgsql.so": "PostgreSQL",
 };
 
-/** The INFO line for a SQL backend hook library (undefined for any other file name). */
+/**
+ * Kea's configuration backend hook libraries (Kea 2.2 to 2.6): they let `config-control` read a MySQL or PostgreSQL
+ * configuration database, which weka does not read (config-control is accepted with a warning).
+ */
+export const CONFIG_BACKEND_HOOKS: Readonly<Record<string, string>> = {
+  "libdhcp_mysql_cb.so": "MySQL",
+  "libdhcp_pgsql_cb.so": "PostgreSQL",
+};
+
+/** The INFO line for a SQL backend or configuration backend hook library (undefined for any other file name). */
 export function sqlBackendHookNote(file: string): string | undefined {
   const what = SQL_BACKEND_HOOKS[file];
-  return what &&
-    `hook library '${file}' (Kea 2.7+'s ${what} backend) has nothing to load: weka's ${what} lease and host backends are built in`;
+  const cb = CONFIG_BACKEND_HOOKS[file];
+  return what
+    ? `hook library '${file}' (Kea 2.7+'s ${what} backend) has nothing to load: weka's ${what} lease and host backends are built in`
+    : cb &&
+      `hook library '${file}' (Kea's ${cb} configuration backend) has nothing to load: weka does not read ` +
+        "configuration backends and serves the file's configuration ('config-control')";
 }
 
 /** The refusal of a premium hook library (undefined for any other file name). */

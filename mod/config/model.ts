@@ -15,6 +15,10 @@ export interface OptionValue {
   data: Uint8Array;
   alwaysSend: boolean;
   neverSend: boolean;
+  /** Kea 3's option `client-classes`: sent only to a client in one of these (absent: to every client) */
+  clientClasses?: string[];
+  /** the entry to try when this one's classes do not match (option_guard.ts): same code, later or outer scope */
+  next?: OptionValue;
 }
 
 export interface Pool4 {
@@ -303,6 +307,8 @@ export interface DbAccess {
   certFile?: string;
   keyFile?: string;
   cipherList?: string;
+  /** Kea's `ssl-mode` (PostgreSQL's sslmode); absent: TLS when a trust anchor or client certificate is given */
+  sslMode?: "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
 }
 
 /**

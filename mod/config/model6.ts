@@ -67,7 +67,8 @@ export interface Reservation6 {
   /** the identifier as lower-case colon hex */
   id: string;
   addresses: bigint[];
-  prefixes: { prefix: bigint; len: number }[];
+  /** reserved prefixes, each with the sub-prefix the client must exclude (`excluded-prefixes`, RFC 6603) if any */
+  prefixes: { prefix: bigint; len: number; excluded?: { prefix: bigint; len: number } }[];
   hostname?: string;
   options: Options6;
   clientClasses: string[];

@@ -6,7 +6,7 @@
  */
 
 import { parseHex, toColonHex } from "../wire/addr.ts";
-import { formatIpv6Big, parseCidr6, parseIpv6Big } from "./addr6.ts";
+import { formatIpv6Big, parseCidr6, parseIpv6Big, prefixOf6 } from "./addr6.ts";
 import type { JsonPath, Problems } from "./errors.ts";
 import type { HostIdType6, Options6, Reservation6 } from "./model6.ts";
 import type { OptionDataIn } from "./schema_common.ts";
@@ -103,8 +103,23 @@ export function checkReservations6(
       if (prev !== undefined) problems.add(ap, `address ${formatIpv6Big(a)} is already reserved by ${at(prev)}`);
       else byAddr.set(a, j);
     });
+    const excluded = r["excluded-prefixes"];
+    if (excluded && excluded.length !== (r.prefixes ?? []).length) {
+      problems.add(
+        [...rp, "excluded-prefixes"],
+        `excluded-prefixes has ${excluded.length} entries and prefixes ${(r.prefixes ?? []).length}: give one per ` +
+          'reserved prefix ("" for none)',
+      );
+    }
     (r.prefixes ?? []).forEach((text, k) => {
       const c = parseCidr6(text)!;
+      const ex = excluded?.[k] ? parseCidr6(excluded[k])! : undefined;
+      if (ex && (ex.len <= c.len || prefixOf6(ex.network, c.len).network !== c.network)) {
+        problems.add(
+          [...rp, "excluded-prefixes", k],
+          `excluded prefix ${excluded![k]} is not inside the reserved prefix ${text} (it must be longer and within it)`,
+        );
+      }
       const key = `${formatIpv6Big(c.network)}/${c.len}`;
       const prev = ipUnique ? byPrefix.get(key) : undefined;
       if (prev !== undefined) problems.add([...rp, "prefixes", k], `prefix ${key} is already reserved by ${at(prev)}`);
@@ -132,9 +147,10 @@ export function compileReservations6(
       idType: type,
       id: toColonHex(bytes),
       addresses: (r["ip-addresses"] ?? []).map((a) => parseIpv6Big(a)!),
-      prefixes: (r.prefixes ?? []).map((p) => {
+      prefixes: (r.prefixes ?? []).map((p, k) => {
         const c = parseCidr6(p)!;
-        return { prefix: c.network, len: c.len };
+        const ex = r["excluded-prefixes"]?.[k] ? parseCidr6(r["excluded-prefixes"][k])! : undefined;
+        return { prefix: c.network, len: c.len, ...(ex ? { excluded: { prefix: ex.network, len: ex.len } } : {}) };
       }),
       options: encode(r["option-data"], [...base, j, "option-data"]),
       clientClasses: r["client-classes"] ?? [],

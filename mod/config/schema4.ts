@@ -25,7 +25,7 @@ import { ddnsScopedParams, dhcpDdns } from "./schema_ddns.ts";
 import { optionDefList } from "./schema_option_def.ts";
 import { hostReservationIdentifiers, reservationList, reservationModeParams } from "./schema_reservations.ts";
 import { classGuardParams, clientClassList } from "./client_classes4.ts";
-import { allocator4, cacheParams, compatibility4, empty4o6, serverParams } from "./schema_server.ts";
+import { adaptiveParams, allocator4, cacheParams, compatibility4, key4o6, serverParams } from "./schema_server.ts";
 import { hostsDatabase, hostsDatabaseList, leaseDatabase } from "./schema_db.ts";
 
 const interfaceName = v.pipe(
@@ -72,6 +72,7 @@ const inherited = {
   ...scopedParams,
   ...ddnsScopedParams,
   ...cacheParams,
+  ...adaptiveParams,
   allocator: v.optional(allocator4),
   "store-extended-info": v.optional(bool),
   ...annotations,
@@ -84,9 +85,9 @@ const subnet4 = strictMap({
   interface: v.optional(nonEmptyStr),
   relay: v.optional(relay),
   reservations: v.optional(reservationList),
-  "4o6-interface": v.optional(empty4o6("4o6-interface")),
-  "4o6-interface-id": v.optional(empty4o6("4o6-interface-id")),
-  "4o6-subnet": v.optional(empty4o6("4o6-subnet")),
+  "4o6-interface": v.optional(key4o6("4o6-interface")),
+  "4o6-interface-id": v.optional(key4o6("4o6-interface-id")),
+  "4o6-subnet": v.optional(key4o6("4o6-subnet")),
   ...classGuardParams,
   ...inherited,
 }, "must be a map");
@@ -131,6 +132,15 @@ export const Dhcp4Schema = strictMap({
   "host-reservation-identifiers": v.optional(hostReservationIdentifiers),
   /** false lets one address be reserved for several hosts (Kea 2.2: the first to ask gets it) */
   "ip-reservations-unique": v.optional(bool),
+  /** Kea 2.7: remember a lease's relay agent options for renewals sent straight to the server (false only) */
+  "stash-agent-options": v.optional(v.pipe(
+    bool,
+    v.check(
+      (s) => !s,
+      "'stash-agent-options: true' is not supported by weka yet: a renewal sent straight to the server is " +
+        "classified without the relay agent options of the lease (false, Kea's default)",
+    ),
+  )),
   ...serverParams,
   compatibility: v.optional(compatibility4),
   ...inherited,

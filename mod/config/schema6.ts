@@ -10,7 +10,7 @@ import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 import { ddnsScopedParams } from "./schema_ddns.ts";
 import { reservationModeParams } from "./schema_reservations.ts";
 import { Dhcp4Schema } from "./schema4.ts";
-import { allocator6, cacheParams, compatibility6, pdAllocator, serverParams } from "./schema_server.ts";
+import { adaptiveParams, allocator6, cacheParams, compatibility6, pdAllocator, serverParams } from "./schema_server.ts";
 import {
   cidr6,
   classGuardParams6,
@@ -54,6 +54,7 @@ const inherited = {
   ...scopedParams6,
   ...ddnsScopedParams,
   ...cacheParams,
+  ...adaptiveParams,
   allocator: v.optional(allocator6),
   "pd-allocator": v.optional(pdAllocator),
   ...annotations,

@@ -97,6 +97,8 @@ export const optionDataOf = (maxCode: number) =>
       "csv-format": v.optional(bool),
       "always-send": v.optional(bool),
       "never-send": v.optional(bool),
+      /** Kea 3: sent only to clients in one of these classes (option_guard.ts); empty: to every client */
+      "client-classes": v.optional(v.array(str, "must be a list of class names")),
       ...annotations,
     }, "must be a map"),
     v.check((o) => o.name !== undefined || o.code !== undefined, "an option needs a 'name' or a 'code'"),
@@ -135,25 +137,7 @@ export const scopedParams = {
  * Kea (2.2 to 3.x) keys weka recognises but does not implement yet, by scope. Any other `ddns-*` key counts too.
  * Keys outside these lists are unknown to Kea as well and are reported as "unknown or unsupported key".
  */
-export const KEA_UNSUPPORTED: Record<string, Set<string>> = {
-  Dhcp4: new Set([
-    "config-control",
-    "stash-agent-options",
-    "adaptive-lease-time-threshold",
-  ]),
-  subnet4: new Set(["adaptive-lease-time-threshold"]),
-  Dhcp6: new Set([
-    "config-control",
-    "adaptive-lease-time-threshold",
-  ]),
-  subnet6: new Set(["adaptive-lease-time-threshold"]),
-  "shared-networks": new Set(["adaptive-lease-time-threshold"]),
-  reservations: new Set(["excluded-prefixes"]),
-  "option-data": new Set(["client-classes"]),
-  "lease-database": new Set(["retry-on-startup"]),
-  "hosts-database": new Set(["retry-on-startup"]),
-  "hosts-databases": new Set(["retry-on-startup"]),
-};
+export const KEA_UNSUPPORTED: Record<string, Set<string>> = {};
 
 /** True when `key` is a Kea key of the scope named by `parent` that weka does not support yet. */
 export function isKeaUnsupported(parent: string, key: string): boolean {

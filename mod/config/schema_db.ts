@@ -4,7 +4,7 @@
  * `memfile` lease backend and weka's own `kv` keep their keys; `postgresql` and `mysql` take Kea's connection
  * parameters: `name`, `host`, `port`, `user`, `password`, `connect-timeout`, `read-timeout`, `write-timeout`,
  * `tcp-user-timeout`, `max-reconnect-tries`, `reconnect-wait-time`, `on-fail`, `trust-anchor`, `cert-file`,
- * `key-file`, `cipher-list` (and `readonly` for host databases). A SQL database must have a `name`, as Kea requires.
+ * `key-file`, `cipher-list`, `ssl-mode`, `retry-on-startup` (false only) (and `readonly` for host databases). A SQL database must have a `name`, as Kea requires.
  */
 
 import * as v from "valibot";
@@ -12,6 +12,9 @@ import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
 
 /** Kea's `on-fail` values (database_connection.h: OnFailAction). */
 export const ON_FAIL = ["stop-retry-exit", "serve-retry-exit", "serve-retry-continue"] as const;
+
+/** Kea's `ssl-mode` values (libpq's sslmode; Kea ≥ 2.7, PostgreSQL only). */
+export const SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full"] as const;
 
 /** A TCP port number. */
 const port = v.pipe(uint32, v.maxValue(65535, "must be at most 65535"));
@@ -35,6 +38,17 @@ const connectionParams = {
   "cert-file": v.optional(str),
   "key-file": v.optional(str),
   "cipher-list": v.optional(str),
+  /** Kea ≥ 2.7 (PostgreSQL): libpq's sslmode — disable, prefer, require, verify-ca, verify-full */
+  "ssl-mode": v.optional(v.picklist(SSL_MODES, `must be one of ${SSL_MODES.map((s) => `"${s}"`).join(", ")}`)),
+  /** Kea ≥ 2.5: keep retrying a database unreachable at start-up (false, the default: start-up fails) */
+  "retry-on-startup": v.optional(v.pipe(
+    bool,
+    v.check(
+      (r) => !r,
+      "'retry-on-startup: true' is not supported by weka yet: set it to false (Kea's default: a database that " +
+        "cannot be reached at start-up is a start-up failure)",
+    ),
+  )),
 };
 
 const isSql = (t: string) => t === "postgresql" || t === "mysql";
@@ -72,6 +86,17 @@ export const hostsDatabase = v.pipe(
   }, "must be a map"),
   v.check(sqlNeedsName, "a host database needs a 'name' (the database to use)"),
 );
+
+/**
+ * One entry of `config-control.config-databases` (Kea's configuration backend: a MySQL or PostgreSQL database the
+ * server reads its subnets, options and classes from). weka accepts it with a warning and does not read it
+ * (compile_server.ts), so only its shape is checked.
+ */
+export const configDatabase = strictMap({
+  type: v.picklist(["postgresql", "mysql"], 'configuration backend type must be "mysql" or "postgresql"'),
+  ...connectionParams,
+  ...annotations,
+}, "must be a map");
 
 /** `hosts-databases`: a list of host databases, searched in order. */
 export const hostsDatabaseList = v.array(hostsDatabase, "must be a list");

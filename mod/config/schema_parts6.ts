@@ -121,6 +121,13 @@ export const reservation6 = strictMap({
   "flex-id": v.optional(str),
   "ip-addresses": v.optional(v.array(ipv6, "must be a list of IPv6 addresses")),
   prefixes: v.optional(v.array(cidr6, "must be a list of IPv6 prefixes")),
+  /** Kea 2.7.3: per reserved prefix, the sub-prefix the client must not use (RFC 6603), or "" for none */
+  "excluded-prefixes": v.optional(
+    v.array(
+      v.union([v.literal(""), cidr6], (i) => `'${i.input}' is not an IPv6 prefix (ADDR/LEN) or ""`),
+      "must be a list",
+    ),
+  ),
   hostname: v.optional(str),
   "option-data": v.optional(optionDataList6),
   "client-classes": v.optional(v.array(str, "must be a list of class names")),

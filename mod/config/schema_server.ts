@@ -7,6 +7,8 @@
  */
 import * as v from "valibot";
 import { annotations, bool, str, strictMap, uint32 } from "./schema_common.ts";
+import { configDatabase } from "./schema_db.ts";
+import { parseCidr6 } from "./addr6.ts";
 
 /** `multi-threading` (Kea 2.2: off by default; thread-pool-size 0 = one per core, packet-queue-size 64). */
 export const multiThreading = strictMap({
@@ -101,15 +103,28 @@ export const dhcp4o6Port = v.pipe(
   ),
 );
 
-/** An empty `4o6-*` key of a subnet4 (as Kea's config-get writes them); anything else is refused. */
-export const empty4o6 = (key: string) =>
-  v.pipe(
-    str,
-    v.check(
-      (s) => s === "",
-      `DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove '${key}' (or leave it "", Kea's default)`,
-    ),
-  );
+/**
+ * A `4o6-*` key of a subnet4 (RFC 7341 subnet selection: `4o6-interface`, `4o6-interface-id`, `4o6-subnet`, an
+ * IPv6 prefix). With `dhcp4o6-port` 0 (the only value weka takes) no DHCPv4-over-DHCPv6 query reaches the server,
+ * so Kea never consults them either: compile_server.ts warnInert4o6 says so in one warning per subnet.
+ */
+export const key4o6 = (key: string) =>
+  key === "4o6-subnet"
+    ? v.pipe(
+      str,
+      v.check((s) => s === "" || parseCidr6(s) !== undefined, (i) => `'${i.input}' is not an IPv6 prefix (ADDR/LEN)`),
+    )
+    : str;
+
+/**
+ * `config-control` (Kea's configuration backend: `config-databases`, `config-fetch-wait-time`): checked, then
+ * accepted with one warning, as weka serves only the file's configuration (compile_server.ts warnConfigControl).
+ */
+export const configControl = strictMap({
+  "config-databases": v.optional(v.array(configDatabase, "must be a list")),
+  "config-fetch-wait-time": v.optional(uint32),
+  ...annotations,
+}, "must be a map");
 
 /** Keys Kea accepts at the global scope of both Dhcp4 and Dhcp6 (the `compatibility` map is per universe). */
 export const serverParams = {
@@ -123,6 +138,19 @@ export const serverParams = {
   "dhcp4o6-port": v.optional(dhcp4o6Port),
   "early-global-reservations-lookup": v.optional(bool),
   "reservations-lookup-first": v.optional(bool),
+  "config-control": v.optional(configControl),
+};
+
+/**
+ * Kea 3.1's `adaptive-lease-time-threshold` (global, shared network, subnet): above this pool occupancy the flq
+ * allocator grants `min-valid-lifetime` to new clients. weka's flq does not apply it yet, so it is refused where
+ * flq would apply it and otherwise accepted with a notice that it has no effect, as in Kea (compile_server.ts).
+ */
+export const adaptiveParams = {
+  "adaptive-lease-time-threshold": v.optional(v.pipe(
+    v.number("must be a number"),
+    v.check((x) => x > 0 && x <= 1, "adaptive-lease-time-threshold must be greater than 0 and at most 1"),
+  )),
 };
 
 /** Lease caching keys (global, shared network, subnet; Kea ≥ 2.0). */

@@ -49,17 +49,9 @@ export interface ConfigIn {
 const DHCP_WORDS: IssueWords = {
   ...WEKA_WORDS,
   unknownKey: (parent, key) =>
-    parent !== undefined && (parent === "Dhcp4" || parent === "Dhcp6") && NOT_SERVED[key]
-      ? NOT_SERVED[key]
-      : parent !== undefined && isKeaUnsupported(parent, key)
+    parent !== undefined && isKeaUnsupported(parent, key)
       ? `'${key}' is not supported by weka yet`
       : WEKA_WORDS.unknownKey(parent, key),
-};
-
-/** Kea keys weka documents as not served (README "Configuration reference"), with what to do instead. */
-const NOT_SERVED: Record<string, string> = {
-  "config-control": "configuration backends ('config-control') are not served by weka: keep the configuration in " +
-    "the file (config-set and config-write change it through the control channel)",
 };
 
 /**

@@ -171,7 +171,9 @@ function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
     } else if (!(BUILTIN_HOOKS as readonly string[]).includes(file)) {
       problems.add(
         p,
-        `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.join(" and ")}`,
+        `hook library '${file}' is not supported: weka builds in only ${BUILTIN_HOOKS.slice(0, -1).join(", ")} and ${
+          BUILTIN_HOOKS.at(-1)
+        }`,
       );
     }
   });

@@ -51,10 +51,14 @@ export function findLease(
   );
 }
 
-/** The leases with address > `from`, ascending, at most `limit` (memfile's getLeases4(lower_bound, page_size)). */
+/**
+ * The leases with address > `from`, ascending, at most `limit` (memfile's getLeases4(lower_bound, page_size)): the
+ * store's ordered walk starts at `from` (a page costs its own size, not the leases before it); a store without one
+ * is filtered from the start.
+ */
 export function leasePage(store: LeaseStore, from: number, limit: number): Lease4[] {
   const out: Lease4[] = [];
-  for (const l of store.all()) {
+  for (const l of store.after ? store.after(from) : store.all()) {
     if (l.address <= from) continue;
     out.push(l);
     if (out.length >= limit) break;

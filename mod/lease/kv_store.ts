@@ -298,6 +298,11 @@ export class KvLeaseStore extends KvGroupCommit<number> implements LeaseStore {
     return this.index.all();
   }
 
+  /** The leases above `address` (-1: all), ascending (`LeaseIndex.after`). */
+  after(address: number): Iterable<Lease4> {
+    return this.index.after(address);
+  }
+
   /** Number of leases held. */
   size(): number {
     return this.index.size();

@@ -7,6 +7,7 @@
  * the identifier lookups then return the most useful one: a DEFAULT lease before a reclaimed/released one before a
  * declined one, and among equals the one that expires last.
  */
+import { AddressOrder } from "./address_order.ts";
 import { ExpiryHeap } from "./expiry_heap.ts";
 import {
   INFINITE_LIFETIME,
@@ -46,7 +47,8 @@ export class LeaseIndex implements LeaseView {
   private readonly active = new ExpiryHeap();
   /** RELEASED and EXPIRED_RECLAIMED leases by expiry (candidates for flush) */
   private readonly reclaimed = new ExpiryHeap();
-  private sorted: number[] | null = null;
+  /** the leased addresses in ascending order (lease4-get-page, exports) */
+  private readonly order = new AddressOrder();
 
   /** The lease of an address, if any. */
   byAddress(address: number): Lease4 | undefined {
@@ -67,7 +69,7 @@ export class LeaseIndex implements LeaseView {
   put(lease: Lease4): void {
     const old = this.byAddr.get(lease.address);
     if (old) this.unindex(old);
-    else this.sorted = null;
+    else this.order.add(lease.address);
     this.byAddr.set(lease.address, lease);
     if (lease.hwaddr) add(this.byHw, lease.subnetId, lease.hwaddr, lease.address);
     if (lease.clientId) add(this.byCid, lease.subnetId, lease.clientId, lease.address);
@@ -91,7 +93,7 @@ export class LeaseIndex implements LeaseView {
     this.byAddr.delete(address);
     this.active.delete(address);
     this.reclaimed.delete(address);
-    this.sorted = null;
+    this.order.delete(address);
     return true;
   }
 
@@ -120,10 +122,16 @@ export class LeaseIndex implements LeaseView {
   }
 
   /** Every lease, ascending by address (the order of Kea memfile's `lease4-get-page`). */
-  *all(): Iterable<Lease4> {
-    if (!this.sorted) this.sorted = [...this.byAddr.keys()].sort((a, b) => a - b);
-    const snapshot = this.sorted;
-    for (const a of snapshot) {
+  all(): Iterable<Lease4> {
+    return this.after(-1);
+  }
+
+  /**
+   * The leases of the addresses above `address` (-1: all), ascending: where a `lease4-get-page` from `address`
+   * starts, found in one step however many leases lie below it (Kea memfile's ordered address index).
+   */
+  *after(address: number): Iterable<Lease4> {
+    for (const a of this.order.after(address)) {
       const l = this.byAddr.get(a);
       if (l) yield l;
     }

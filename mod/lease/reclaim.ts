@@ -7,6 +7,13 @@
  * API, so tests run on fake time. Statistics and events are reported only after the commit is durable.
  * No silent death: a failed cycle (store, plan, clock, configuration) is logged at error level with its Kea id
  * (`…_LEASES_RECLAMATION_FAILED`, `…_RECLAIMED_LEASES_DELETE_FAILED`) and its timer is armed again, whatever fails.
+ *
+ * A cycle works in batches of at most `RECLAIM_BATCH` leases, each committed (and reported) before the next is
+ * planned, with a turn of the event loop in between, so a cycle that reclaims a hundred thousand leases never holds
+ * the packets back: a DHCPACK waits for at most one batch's commit besides its own (issue 16: reclamation at a
+ * million leases). Between batches the cycle also stops once it has spent `max-reclaim-time` on its batches (the
+ * turns it gave the packets not counted), as Kea's `reclaimExpiredLeases4` checks its timeout between leases
+ * (Kea's single thread serves no packet meanwhile); `max-reclaim-leases` bounds the cycle's total.
  */
 import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import type { ExpiredLeasesProcessing } from "../config/model.ts";
@@ -63,10 +70,17 @@ export interface ReclaimerDeps<E = ReclaimEvent> {
   onEvents?: (events: E[]) => void;
   /** a log line with its Kea id; failures come at "error", the rest at "info" */
   log?: (id: string, text: string, level: "info" | "error") => void;
+  /** a monotonic clock in ms for `max-reclaim-time` (default performance.now) */
+  elapsedMs?: () => number;
+  /** lets the packets in between two batches (default: a zero-delay timer) */
+  yieldTurn?: () => Promise<void>;
 }
 
 /** How long a timer waits before trying again when even the configuration could not be read, seconds. */
 export const RECLAIM_RETRY_SECONDS = 10;
+
+/** Leases planned and committed together within a cycle (see the file comment). */
+export const RECLAIM_BATCH = 250;
 
 /** Result of one reclamation cycle. */
 export interface ReclaimResult {
@@ -81,6 +95,8 @@ export class Reclaimer<E = ReclaimEvent> {
   private flushTimer: unknown;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
+  /** set by stop(): a running cycle ends after its current batch */
+  private stopping = false;
   /** consecutive cycles that left expired leases behind (Kea's unwarned-reclaim-cycles) */
   private incomplete = 0;
   private readonly timers: Timers;
@@ -107,6 +123,7 @@ export class Reclaimer<E = ReclaimEvent> {
   /** Arms both timers from the current configuration. */
   start(): void {
     this.stopped = false;
+    this.stopping = false;
     this.armReclaim();
     this.armFlush();
   }
@@ -114,6 +131,7 @@ export class Reclaimer<E = ReclaimEvent> {
   /** Disarms the timers and waits for a running cycle to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     if (this.reclaimTimer !== undefined) this.timers.clearTimeout(this.reclaimTimer);
     if (this.flushTimer !== undefined) this.timers.clearTimeout(this.flushTimer);
     this.reclaimTimer = this.flushTimer = undefined;
@@ -151,9 +169,16 @@ export class Reclaimer<E = ReclaimEvent> {
   private async cycle(remove?: boolean): Promise<ReclaimResult> {
     const cfg = this.deps.config();
     const now = this.deps.clock();
+    const clockMs = this.deps.elapsedMs ?? (() => performance.now());
     await this.fam.before?.(now, cfg);
-    const plan = this.fam.plan(now, cfg, remove ?? !leaseAffinity(cfg));
-    if (plan.mutations.length > 0) {
+    const rm = remove ?? !leaseAffinity(cfg);
+    const cap = cfg.maxReclaimLeases > 0 ? cfg.maxReclaimLeases : Number.MAX_SAFE_INTEGER;
+    let reclaimed = 0, spentMs = 0;
+    for (let left = cap; left > 0;) {
+      const batchStart = clockMs();
+      const want = Math.min(RECLAIM_BATCH, left);
+      const plan = this.fam.plan(now, { ...cfg, maxReclaimLeases: want }, rm);
+      if (plan.mutations.length === 0) break;
       await this.fam.apply(plan.mutations);
       // durable now: a failing listener is logged, and the cycle still counts as done
       try {
@@ -162,11 +187,19 @@ export class Reclaimer<E = ReclaimEvent> {
       } catch (e) {
         this.failed("LEASES_RECLAMATION_FAILED", `reporting ${plan.events.length} reclaimed lease(s)`, e);
       }
+      reclaimed += plan.events.length;
+      left -= plan.events.length;
+      spentMs += clockMs() - batchStart;
+      if (plan.events.length < want || this.stopping || !this.fam.more(now)) break; // fewer than asked: none left
+      // the cycle's own time (the turns given to the packets do not count): Kea's max-reclaim-time
+      if (cfg.maxReclaimTime > 0 && spentMs >= cfg.maxReclaimTime) break;
+      await (this.deps.yieldTurn?.() ?? new Promise<void>((r) => setTimeout(r, 0)));
+      if (this.stopping) break;
     }
     const more = this.fam.more(now);
     this.log(
       `${this.fam.logPrefix}_LEASES_RECLAMATION_COMPLETE`,
-      `reclaimed ${plan.events.length} expired lease(s)${more ? "; expired leases remain" : ""}`,
+      `reclaimed ${reclaimed} expired lease(s)${more ? "; expired leases remain" : ""}`,
     );
     if (more) {
       this.incomplete++;
@@ -179,7 +212,7 @@ export class Reclaimer<E = ReclaimEvent> {
         this.incomplete = 0;
       }
     } else this.incomplete = 0;
-    return { reclaimed: plan.events.length, more };
+    return { reclaimed, more };
   }
 
   /** The configured wait of a timer in seconds (0: off); a configuration that cannot be read retries later. */

@@ -43,7 +43,7 @@ export function leaseAffinity(cfg: ExpiredLeasesProcessing): boolean {
  *   `reclaimed-declined-addresses` +1 (`reclaimDeclined`);
  * - every reclaimed lease: `subnet[id].assigned-addresses` −1 (Kea leaves it counted while declined),
  *   `reclaimed-leases` +1, `subnet[id].reclaimed-leases` +1. The global `assigned-addresses` also drops by one.
- * `max-reclaim-time` is not applied: planning is in-memory and takes microseconds per lease.
+ * `max-reclaim-time` is the edge's (reclaim.ts checks it between the batches it plans here).
  */
 export function planReclaim(
   view: Pick<LeaseStore, "expired">,

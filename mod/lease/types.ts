@@ -68,6 +68,8 @@ export interface LeaseStore extends LeaseView {
   reclaimedOlderThan(now: number, holdSeconds: number, limit: number): Lease4[];
   /** every lease, ascending by address */
   all(): Iterable<Lease4>;
+  /** the leases above `address` (-1: all), ascending: where lease4-get-page resumes; absent: filter `all()` */
+  after?(address: number): Iterable<Lease4>;
   size(): number;
   /** waits for in-flight commits, then closes the database */
   close(): Promise<void>;

@@ -18,17 +18,18 @@ const CASES: [string, string, number, number, string][] = [
   ],
   [
     "unsupported key",
-    `{"Dhcp6": {\n  "config-control": {}}}`,
+    `{"Dhcp6": {\n  "dhcp4o6-port": 786}}`,
     2,
-    3,
-    "Dhcp6.config-control: configuration backends ('config-control') are not served by weka: keep the configuration in the file (config-set and config-write change it through the control channel)",
+    19,
+    "Dhcp6.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove 'dhcp4o6-port' (or set it to 0, Kea's default)",
   ],
   [
     "unsupported subnet key",
-    `{"Dhcp6": {"subnet6": [{"subnet": "2001:db8::/64", "adaptive-lease-time-threshold": 0.2}]}}`,
+    `{"Dhcp6": {"subnet6": [{"subnet": "2001:db8::/64", "pd-allocator": "flq", "adaptive-lease-time-threshold": 0.2, ` +
+    `"pd-pools": [{"prefix": "2001:db8:1::", "prefix-len": 48, "delegated-len": 56}]}]}}`,
     1,
-    52,
-    "Dhcp6.subnet6[0].adaptive-lease-time-threshold: 'adaptive-lease-time-threshold' is not supported by weka yet",
+    75,
+    "Dhcp6.subnet6[0].adaptive-lease-time-threshold: 'adaptive-lease-time-threshold' 0.2 applies to this subnet, which allocates with flq: not supported by weka yet (weka's flq grants the usual lifetimes whatever the pool occupancy; remove the threshold or set it to 1)",
   ],
   [
     "cql lease db",

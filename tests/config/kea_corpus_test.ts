@@ -54,7 +54,7 @@ const WHYS = [
   "pending: hook built in later (issue 11, Build 3)",
   "premium hook",
   "third-party hook library",
-  "not served: configuration backend",
+  "hook weka does not build in (Kea 2.7+)",
   "fault",
 ];
 

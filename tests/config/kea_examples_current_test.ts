@@ -13,11 +13,14 @@ import { keaCorpus } from "./kea_corpus.ts";
 /** The examples that load now. */
 const LOADS = [
   "kea4/advanced.json",
+  "kea4/all-keys.json",
+  "kea4/all-keys-netconf.json",
   "kea4/all-options.json",
   "kea4/backends.json",
   "kea4/classify.json",
   "kea4/classify2.json",
   "kea4/comments.json",
+  "kea4/config-backend.json",
   "kea4/global-reservations.json",
   "kea4/ha-load-balancing-server1-mt-with-tls.json",
   "kea4/ha-load-balancing-server2-mt.json",
@@ -38,6 +41,7 @@ const LOADS = [
   "kea6/classify.json",
   "kea6/classify2.json",
   "kea6/comments.json",
+  "kea6/config-backend.json",
   "kea6/duid.json",
   "kea6/global-reservations.json",
   "kea6/ha-hot-standby-server1-with-tls.json",
@@ -57,20 +61,16 @@ const LOADS = [
   "kea6/with-ddns.json",
 ];
 
-/** The all-keys files hold every key of Kea 3, `config-control` among them, which weka does not serve. */
-const ALL_KEYS = /config-control: configuration backends \('config-control'\) are not served by weka/;
+/** Kea 3's DHCPv6 all-keys files set DDNS keys on an address pool, which weka's DHCPv6 takes per subnet only. */
+const ALL_KEYS6 = /pools\[0\]\.ddns-[a-z-]+: 'ddns-[a-z-]+' is not supported by weka yet/;
 
 /**
  * Why the others are refused: a pattern one of their problems matches (a file with a key weka does not serve is
  * refused whatever else it holds), and the reason printed in the table.
  */
 const REFUSED: Record<string, [RegExp, string]> = {
-  "kea4/all-keys.json": [ALL_KEYS, "not served: configuration backend (all keys of Kea 3)"],
-  "kea4/all-keys-netconf.json": [ALL_KEYS, "not served: configuration backend (all keys of Kea 3)"],
-  "kea6/all-keys.json": [ALL_KEYS, "not served: configuration backend (all keys of Kea 3)"],
-  "kea6/all-keys-netconf.json": [ALL_KEYS, "not served: configuration backend (all keys of Kea 3)"],
-  "kea4/config-backend.json": [/config-control'\) are not served by weka/, "not served: configuration backend"],
-  "kea6/config-backend.json": [/config-control'\) are not served by weka/, "not served: configuration backend"],
+  "kea6/all-keys.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool"],
+  "kea6/all-keys-netconf.json": [ALL_KEYS6, "not yet: DDNS keys on a DHCPv6 pool"],
   "kea4/dhcpv4-over-dhcpv6.json": [/DHCPv4-over-DHCPv6 \(RFC 7341\) is not served/, "not served: DHCPv4-over-DHCPv6"],
   "kea6/dhcpv4-over-dhcpv6.json": [/DHCPv4-over-DHCPv6 \(RFC 7341\) is not served/, "not served: DHCPv4-over-DHCPv6"],
   "kea4/hooks-radius.json": [/hook library 'libdhcp_host_cache\.so'/, "premium hooks (host_cache, radius)"],
@@ -78,8 +78,6 @@ const REFUSED: Record<string, [RegExp, string]> = {
   "kea6/hooks-rbac.json": [/hook library 'libdhcp_rbac\.so'/, "premium hook (rbac)"],
   "kea4/hooks.json": [/hook library 'security\.so'/, "example hooks that exist nowhere (Kea refuses them too)"],
   "kea6/hooks.json": [/hook library 'security\.so'/, "example hooks that exist nowhere (Kea refuses them too)"],
-  "kea6/ha-hot-standby-server1-with-tls.json": [/high availability for DHCPv6/, "HA for DHCPv6 (issue 14)"],
-  "kea6/ha-hot-standby-server2.json": [/high availability for DHCPv6/, "HA for DHCPv6 (issue 14)"],
 };
 
 const c4 = keaCorpus("kea4", "Kea example (kea4)");

@@ -91,13 +91,87 @@ Deno.test("parked-packet-limit, statistics sampling and sanity checks are compil
   ]);
 });
 
-Deno.test("DHCPv4-over-DHCPv6: Kea's default values load; a real use is refused in one line per key", () => {
+Deno.test("DHCPv4-over-DHCPv6: Kea's defaults load; 4o6 subnet keys warn they do nothing; a 4o6 port is refused", () => {
   load({ Dhcp4: { "dhcp4o6-port": 0, subnet4: [{ ...SUBNET4, "4o6-interface": "", "4o6-subnet": "" }] } });
+  // with dhcp4o6-port 0 no 4o6 query arrives, in Kea as in weka: the subnet selectors are inert, said once each
+  const c = load({ Dhcp4: { subnet4: [{ ...SUBNET4, "4o6-interface": "eth1", "4o6-subnet": "2001:db8:1::/64" }] } });
+  assert.deepEqual(c.warnings.map((w) => w.path), ["Dhcp4.subnet4[0].4o6-interface", "Dhcp4.subnet4[0].4o6-subnet"]);
+  assert.match(c.warnings[1].message, /'4o6-subnet' has no effect: .*'dhcp4o6-port', which is 0/);
+  assert.deepEqual(refused({ Dhcp4: { subnet4: [{ ...SUBNET4, "4o6-subnet": "10.0.0.0/8" }] } }), [
+    "Dhcp4.subnet4[0].4o6-subnet: '10.0.0.0/8' is not an IPv6 prefix (ADDR/LEN)",
+  ]);
   const lines = refused({ Dhcp4: { "dhcp4o6-port": 6767, subnet4: [{ ...SUBNET4, "4o6-interface": "eth1" }] } });
   assert.deepEqual(lines, [
     "Dhcp4.dhcp4o6-port: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove 'dhcp4o6-port' (or set it to 0, Kea's default)",
-    `Dhcp4.subnet4[0].4o6-interface: DHCPv4-over-DHCPv6 (RFC 7341) is not served by weka: remove '4o6-interface' (or leave it "", Kea's default)`,
   ]);
+});
+
+Deno.test("config-control: accepted with one warning naming it; a file without subnets is told nothing is leased", () => {
+  const cc = { "config-databases": [{ type: "mysql", name: "kea", host: "db" }], "config-fetch-wait-time": 20 };
+  const c = load({ Dhcp4: { "config-control": cc, subnet4: [SUBNET4] } });
+  assert.deepEqual(c.warnings.map((w) => w.path), ["Dhcp4.config-control"]);
+  assert.match(c.warnings[0].message, /not read by weka: it serves only this file's configuration/);
+  assert.doesNotMatch(c.warnings[0].message, /no lease is given/);
+  const empty = load({ Dhcp6: { "config-control": cc } });
+  assert.match(
+    empty.warnings[0].message,
+    /this file defines no subnet6, so no lease is given until config-set adds one/,
+  );
+  // the database map is checked as Kea's grammar checks it; the backend's hook is accepted with a notice
+  assert.deepEqual(refused({ Dhcp4: { "config-control": { "config-databases": [{ type: "cql" }] } } }), [
+    `Dhcp4.config-control.config-databases[0].type: configuration backend type must be "mysql" or "postgresql"`,
+  ]);
+  const hook = load({ Dhcp4: { "hooks-libraries": [{ library: "/usr/lib/kea/hooks/libdhcp_mysql_cb.so" }] } });
+  assert.match(hook.notices[0].message, /'libdhcp_mysql_cb\.so' \(Kea's MySQL configuration backend\) has nothing/);
+});
+
+Deno.test("Kea 3 keys: stash-agent-options and retry-on-startup take their defaults only; ssl-mode is mapped", () => {
+  load({ Dhcp4: { "stash-agent-options": false, subnet4: [SUBNET4] } });
+  assert.match(refused({ Dhcp4: { "stash-agent-options": true } })[0], /'stash-agent-options: true' is not supported/);
+  const db = { type: "postgresql", name: "kea", host: "db" };
+  load({ Dhcp4: { "hosts-database": { ...db, "retry-on-startup": false } } });
+  assert.match(
+    refused({ Dhcp4: { "hosts-database": { ...db, "retry-on-startup": true } } })[0],
+    /hosts-database\.retry-on-startup: 'retry-on-startup: true' is not supported by weka yet/,
+  );
+  // weka's PostgreSQL TLS is verify-full whenever a trust anchor is given; TLS without one is refused
+  assert.deepEqual(
+    load({ Dhcp4: { "hosts-database": { ...db, "ssl-mode": "verify-full", "trust-anchor": "/ca" } } })
+      .notices,
+    [],
+  );
+  const ca = load({ Dhcp4: { "hosts-database": { ...db, "ssl-mode": "verify-ca", "trust-anchor": "/ca" } } });
+  assert.match(ca.notices[0].message, /always verifies the server's certificate and its host name/);
+  assert.match(
+    refused({ Dhcp4: { "hosts-databases": [{ ...db, "ssl-mode": "require" }] } })[0],
+    /hosts-databases\[0\]\.ssl-mode: ssl-mode 'require' \(TLS without a trust anchor\) is not supported/,
+  );
+  assert.match(
+    refused({ Dhcp4: { "lease-database": { ...db, "ssl-mode": "disable", "cert-file": "/c", "key-file": "/k" } } })[0],
+    /ssl-mode 'disable' beside trust-anchor\/cert-file\/key-file/,
+  );
+  load({ Dhcp4: { "lease-database": { ...db, "ssl-mode": "disable" } } });
+  const my = load({ Dhcp4: { "hosts-database": { ...db, type: "mysql", "ssl-mode": "require" } } });
+  assert.match(my.notices[0].message, /Kea's MySQL backend ignores it/);
+});
+
+Deno.test("adaptive-lease-time-threshold: no effect without flq (a notice per scope), refused where flq applies", () => {
+  const pools = [{ pool: "192.0.2.10 - 192.0.2.20" }];
+  const c = load({
+    Dhcp4: { "adaptive-lease-time-threshold": 0.8, subnet4: [{ ...SUBNET4, pools, allocator: "random" }] },
+  });
+  assert.deepEqual(c.notices.map((n) => n.path), ["Dhcp4.adaptive-lease-time-threshold"]);
+  assert.match(c.notices[0].message, /no effect: Kea applies adaptive-lease-time-threshold only where the flq/);
+  // 1 turns it off (Kea: disabled at 1.0), so flq with 1 loads
+  load({ Dhcp4: { "adaptive-lease-time-threshold": 1, subnet4: [{ ...SUBNET4, pools, allocator: "flq" }] } });
+  assert.match(
+    refused({ Dhcp4: { "adaptive-lease-time-threshold": 0.8, subnet4: [{ ...SUBNET4, pools, allocator: "flq" }] } })[0],
+    /^Dhcp4\.subnet4\[0\]: 'adaptive-lease-time-threshold' 0\.8 applies to this subnet, which allocates with flq/,
+  );
+  assert.match(
+    refused({ Dhcp4: { "adaptive-lease-time-threshold": 0 } })[0],
+    /must be greater than 0 and at most 1/,
+  );
 });
 
 Deno.test("dhcp-ddns: Kea 2.2's deprecated spellings move to the global keys, with Kea's message", () => {

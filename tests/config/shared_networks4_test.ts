@@ -205,8 +205,11 @@ Deno.test("shared network: bad configurations are refused with Kea's rule, the p
       `s.json:2:3: Dhcp4.shared-networks[0].pools: unknown or unsupported key 'pools'`,
     ],
     [
-      `{ "Dhcp4": { "shared-networks": [ { "name": "n",\n  "adaptive-lease-time-threshold": 0.5 } ] } }`,
-      `s.json:2:3: Dhcp4.shared-networks[0].adaptive-lease-time-threshold: 'adaptive-lease-time-threshold' is not supported by weka yet`,
+      `{ "Dhcp4": { "shared-networks": [ { "name": "n", "allocator": "flq",\n  "adaptive-lease-time-threshold": 0.5, ` +
+      `"subnet4": [ { "id": 1, "subnet": "192.0.2.0/24" } ] } ] } }`,
+      `s.json:2:54: Dhcp4.shared-networks[0].subnet4[0]: 'adaptive-lease-time-threshold' 0.5 applies to this subnet, ` +
+      `which allocates with flq: not supported by weka yet (weka's flq grants the usual lifetimes whatever the pool ` +
+      `occupancy; remove the threshold or set it to 1)`,
     ],
     [
       `{ "Dhcp4": { "shared-networks": [ { "name": "n", "valid-lifetime": 100,\n  "min-valid-lifetime": 200 } ] } }`,

@@ -21,7 +21,8 @@ Deno.test("Prometheus text uses the Stork agent's families, labels and one HELP/
   assert.match(text, /^kea_dhcp4_addresses_total\{subnet="1",subnet_id="1",prefix="198.18.0.0\/16"\} 100$/m);
   assert.match(text, /^kea_dhcp4_addresses_assigned_total\{subnet="1",subnet_id="1",prefix="198.18.0.0\/16"\} 4$/m);
   assert.match(text, /^kea_dhcp4_cumulative_addresses_assigned_total\{subnet="1"/m);
-  assert.match(text, /^kea_dhcp4_pkt4_not_for_us 0$/m); // no Stork name: still exported
+  assert.match(text, /^kea_dhcp4_pkt4_rfc_violation 0$/m); // no Stork name: still exported
+  assert.match(text, /^kea_dhcp4_packets_received_total\{operation="not-for-us"\} 0$/m);
   const types = text.split("\n").filter((l) => l.startsWith("# TYPE kea_dhcp4_packets_received_total"));
   assert.equal(types.length, 1);
   for (const line of text.trim().split("\n")) {

@@ -3,6 +3,7 @@
  * from the query, client-id / RAI / subnet-selection echoed, the lease options (51, 1, 58, 59), the
  * configured options the client asked for or that are always sent, and the server identifier.
  */
+import { allowedOption } from "../../config/option_guard.ts";
 import { FLAG_BROADCAST, MsgType, Opt, type Packet4 } from "../../packet4/packet.ts";
 import type { OptionValue, Reservation4, Subnet4 } from "../../config/model.ts";
 import type { EngineContext } from "./types.ts";
@@ -107,9 +108,12 @@ function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec, ctx: Eng
 
   const requested = readPrl(query.options.get(Opt.PARAM_REQUEST_LIST));
   const cancelled = new Set<number>();
+  // an option guarded by client-classes counts only for a client in its classes (option_guard.ts)
+  const classes = spec.classes;
   for (const src of sources) {
-    for (const o of src.values()) {
-      if (o.space !== "dhcp4") continue;
+    for (const chain of src.values()) {
+      const o = allowedOption(chain, classes);
+      if (!o || o.space !== "dhcp4") continue;
       if (o.neverSend) cancelled.add(o.code);
       else if (o.alwaysSend) requested.add(o.code);
     }
@@ -117,7 +121,7 @@ function addConfigured(reply: Packet4, query: Packet4, spec: ReplySpec, ctx: Eng
   const pick = (code: number) => {
     if (cancelled.has(code) || opts.has(code)) return;
     for (const src of sources) {
-      const o = src.get(code);
+      const o = allowedOption(src.get(code), classes);
       if (o && o.space === "dhcp4") {
         opts.set(code, o.data);
         return;

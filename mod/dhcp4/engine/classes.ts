@@ -4,6 +4,7 @@
  * the `DROP` class, pool guards, and what class membership gives a reply (options below the subnet's and above
  * the global ones, boot fields below the host's, lifetimes above the subnet's).
  */
+import { anyGuarded } from "../../config/option_guard.ts";
 import type { ClientClass4, Dhcp4Config, OptionValue, Reservation4, Subnet4, Timers4 } from "../../config/model.ts";
 import { classifyAdditional, classifyAfterHost, classifyQuery, clientAllowed } from "../../classify/classify4.ts";
 import { poolIndexOf } from "./address.ts";
@@ -14,8 +15,8 @@ import { drop, type DropOutcome, type Exchange } from "./outcome.ts";
 const USES = new WeakMap<Dhcp4Config, boolean>();
 
 /**
- * True when the configuration has client classes, any subnet/pool guard or a reservation that puts its host in
- * classes (cached per compiled model).
+ * True when the configuration has client classes, any subnet/pool guard, a reservation that puts its host in
+ * classes or an option guarded by `client-classes` (cached per compiled model).
  */
 export function usesClasses(config: Dhcp4Config): boolean {
   let u = USES.get(config);
@@ -26,7 +27,16 @@ export function usesClasses(config: Dhcp4Config): boolean {
       config.subnets.some((s) =>
         s.clientClasses || s.pools.some((p) => p.clientClasses) || hostClasses(s.reservations)
       ) ||
-      hostClasses(config.globalReservations);
+      hostClasses(config.globalReservations) ||
+      anyGuarded([
+        config.options,
+        ...config.subnets.flatMap((s) => [
+          s.options,
+          ...s.pools.map((p) => p.options),
+          ...[...s.reservations?.values() ?? []].map((r) => r.options),
+        ]),
+        ...[...config.globalReservations?.values() ?? []].map((r) => r.options),
+      ]);
     USES.set(config, u);
   }
   return u;

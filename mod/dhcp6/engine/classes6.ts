@@ -4,6 +4,7 @@
  * are evaluated by the DHCPv6 evaluator of mod/classify over the client message and its relay layers, so
  * `pkt6.*`, `relay6[n].*`, `vendor[…]` and `vendor-class[…]` read what kea-dhcp6 reads.
  */
+import { anyGuarded } from "../../config/option_guard.ts";
 import type { Dhcp6Config } from "../../config/model6.ts";
 import type { Message6, Relay6 } from "../../packet6/packet.ts";
 import type { Arrival6 } from "./types.ts";
@@ -18,8 +19,32 @@ function facts(arrival: Arrival6 | string): ArrivalFacts6 {
   return { iface: arrival.iface, src: arrival.srcAddr, dst: arrival.dstAddr };
 }
 
+const GUARDS = new WeakMap<Dhcp6Config, boolean>();
+
+/** True when some option of the configuration is guarded by `client-classes` (cached per compiled model). */
+function optionGuards6(config: Dhcp6Config): boolean {
+  let g = GUARDS.get(config);
+  if (g === undefined) {
+    GUARDS.set(
+      config,
+      g = anyGuarded([
+        config.options,
+        // hand-built models (tests, tools) may leave parts out
+        ...(config.subnets ?? []).flatMap((s) => [
+          s.options,
+          ...(s.pools ?? []).map((p) => p.options),
+          ...(s.pdPools ?? []).map((p) => p.options),
+          ...[...s.reservations?.values() ?? []].map((r) => r.options),
+        ]),
+        ...[...config.globalReservations?.values() ?? []].map((r) => r.options),
+      ]),
+    );
+  }
+  return g;
+}
+
 /**
- * The first classification pass, or undefined when the configuration defines no client classes (the hot path
+ * The first classification pass, or undefined when the configuration defines no client classes nor option guards (the hot path
  * then skips every class step and guards admit only `ALL`-guarded scopes, as clientAllowed decides). `relays`
  * are the query's relay layers, outermost first (unwrap6), which `relay6[n]` and `pkt.len` read.
  */
@@ -29,7 +54,7 @@ export function classify6(
   arrival: Arrival6 | string,
   relays: readonly Relay6[] = [],
 ): Set<string> | undefined {
-  if (!config.clientClasses.length) return undefined;
+  if (!config.clientClasses.length && !optionGuards6(config)) return undefined;
   return classifyQuery6(msg, config.clientClasses, facts(arrival), relays);
 }
 

@@ -5,7 +5,7 @@
  */
 import { withRelayInfo6 } from "./extended_info6.ts";
 import { getOption6, type Ia, Opt6, type RawOption6, Status6 } from "../../packet6/packet.ts";
-import { OPT_PD_EXCLUDE, pdExclude6 } from "./pd_exclude6.ts";
+import { OPT_PD_EXCLUDE, pdExclude6, prefixExclude6 } from "./pd_exclude6.ts";
 import type { PdPool6, Pool6, Subnet6 } from "../../config/model6.ts";
 import { LeaseState } from "../../lease/types.ts";
 import { type Lease6, type Lease6Mutation, Lease6Type } from "../../lease/types6.ts";
@@ -223,11 +223,20 @@ export function grant6(
   return lease;
 }
 
-/** Option 67 for a delegated prefix when its pool excludes a sub-prefix and the client asked for it (ORO). */
+/**
+ * Option 67 for a delegated prefix when the client asked for it (ORO) and a sub-prefix is excluded: the host's
+ * reservation decides for a reserved prefix (its `excluded-prefixes` entry; none, even inside an excluding pool, as
+ * Kea), else the prefix's pool.
+ */
 function excludeFor(ex: Exchange6, subnet: Subnet6, a: bigint, len: number): RawOption6[] {
+  if (!requestedCodes6(getOption6(ex.msg.options, Opt6.ORO)).includes(OPT_PD_EXCLUDE)) return [];
+  const reserved = ex.host?.res.prefixes.find((p) => p.prefix === a && p.len === len);
+  if (reserved) {
+    const o = reserved.excluded && prefixExclude6(len, reserved.excluded.prefix, reserved.excluded.len);
+    return o ? [o] : [];
+  }
   const pool = poolOf6(subnet, "pd", a, len) as PdPool6 | undefined;
   if (!pool || pool.excludedPrefix === undefined) return [];
-  if (!requestedCodes6(getOption6(ex.msg.options, Opt6.ORO)).includes(OPT_PD_EXCLUDE)) return [];
   const o = pdExclude6(pool);
   return o ? [o] : [];
 }

@@ -7,6 +7,7 @@
  * `never-send` definition found first suppresses the option. Relay-supplied options (RFC 6422, option 66) named
  * in `relay-supplied-options` are copied into the reply when the server has not set them.
  */
+import { allowedOption } from "../../config/option_guard.ts";
 import { getOption6, Opt6, type RawOption6, type Relay6 } from "../../packet6/packet.ts";
 import type { OptionValue } from "../../config/model.ts";
 import type { Options6, PdPool6, Pool6 } from "../../config/model6.ts";
@@ -82,12 +83,14 @@ export function appendRequested6(ex: Exchange6, options: RawOption6[], leases: r
   evaluateAdditional6(ex, leasePools6(ex, leases));
   const sources = optionSources6(ex, leases);
   const wanted = new Set(requestedCodes6(getOption6(ex.msg.options, Opt6.ORO)));
-  for (const src of sources) for (const [code, o] of src) if (o.alwaysSend) wanted.add(code);
+  // an option guarded by client-classes counts only for a client in its classes (option_guard.ts)
+  const allowed6 = (o: OptionValue | undefined) => allowedOption(o, ex.classes);
+  for (const src of sources) for (const [code, o] of src) if (allowed6(o)?.alwaysSend) wanted.add(code);
   const present = new Set(options.map((o) => o.code));
   for (const code of [...wanted].sort((a, b) => a - b)) {
     if (present.has(code)) continue;
     let found: OptionValue | undefined;
-    for (const src of sources) if ((found = src.get(code))) break;
+    for (const src of sources) if ((found = allowed6(src.get(code)))) break;
     if (!found || found.neverSend) continue;
     options.push({ code, data: found.data });
     present.add(code);

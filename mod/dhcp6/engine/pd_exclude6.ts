@@ -18,8 +18,16 @@ export const OPT_PD_EXCLUDE = 67;
  */
 export function pdExclude6(pool: PdPool6): RawOption6 | undefined {
   const ex = pool.excludedPrefix, len = pool.excludedPrefixLen;
-  if (ex === undefined || len === undefined || len <= pool.delegatedLen || len > 128) return undefined;
-  const bits = len - pool.delegatedLen;
+  return ex === undefined || len === undefined ? undefined : prefixExclude6(pool.delegatedLen, ex, len);
+}
+
+/**
+ * Option 67 for a prefix of length `delegatedLen` that excludes `ex`/`len` (a pd-pool's `excluded-prefix`, or a
+ * reservation's `excluded-prefixes` entry, Kea ≥ 2.7.3); undefined when the lengths do not nest.
+ */
+export function prefixExclude6(delegatedLen: number, ex: bigint, len: number): RawOption6 | undefined {
+  if (len <= delegatedLen || len > 128) return undefined;
+  const bits = len - delegatedLen;
   const bytes = Math.ceil(bits / 8);
   // The subnet-ID bits, shifted so that they start at the most significant bit of the first byte.
   const id = (ex >> BigInt(128 - len)) & ((1n << BigInt(bits)) - 1n);

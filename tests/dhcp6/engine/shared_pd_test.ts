@@ -5,7 +5,22 @@
 import assert from "node:assert/strict";
 import { Status6 } from "../../../mod/packet6/packet.ts";
 import { pdExclude6 } from "../../../mod/dhcp6/engine/pd_exclude6.ts";
-import { Bed, big6, iaNa, iaPd, load6, msg, oro, replyOf, sid, stat, status, T, text6 } from "./helpers.ts";
+import {
+  Bed,
+  big6,
+  CLIENT_DUID,
+  iaNa,
+  iaPd,
+  load6,
+  msg,
+  oro,
+  replyOf,
+  sid,
+  stat,
+  status,
+  T,
+  text6,
+} from "./helpers.ts";
 
 const NET = load6({
   "shared-networks": [{
@@ -84,4 +99,54 @@ Deno.test("pd-exclude in the IAPREFIX only when the client requests option 67", 
   assert.ok(!asked.options.some((o) => o.code === 67));
   const plain = replyOf(new Bed(cfg).run(msg(T.REQUEST, [iaPd(1)], [sid()]))).m;
   assert.deepEqual(plain.ias[0].prefixes[0].options, []);
+});
+
+Deno.test("a reservation's excluded-prefixes (Kea 2.7.3): option 67 for that reserved prefix; none for another", () => {
+  const pool = {
+    prefix: "2001:db8:8::",
+    "prefix-len": 48,
+    "delegated-len": 56,
+    "excluded-prefix": "2001:db8:8:1::",
+    "excluded-prefix-len": 64,
+  };
+  const cfg = (excluded: string) =>
+    load6({
+      subnet6: [{
+        id: 1,
+        subnet: "2001:db8:1::/64",
+        interface: "eth0",
+        "pd-pools": [pool],
+        // the reserved /56 lies in the excluding pool: the reservation decides, not the pool (Kea)
+        reservations: [{ duid: CLIENT_DUID, prefixes: ["2001:db8:8:200::/56"], "excluded-prefixes": [excluded] }],
+      }],
+    });
+  const ask = (c: ReturnType<typeof cfg>) => replyOf(new Bed(c).run(msg(T.REQUEST, [iaPd(1)], [sid(), oro(67)]))).m;
+  const m = ask(cfg("2001:db8:8:2a0::/60"));
+  assert.equal(text6(m.ias[0].prefixes[0].prefix), "2001:db8:8:200::");
+  // excluded length 60, then the 4 bits after /56 (0xa) left-aligned in one byte: 0xa0
+  assert.deepEqual(m.ias[0].prefixes[0].options.map((o) => [o.code, ...o.data]), [[67, 60, 0xa0]]);
+  assert.deepEqual(ask(cfg("")).ias[0].prefixes[0].options, [], '"" excludes nothing, whatever the pool says');
+});
+
+Deno.test("excluded-prefixes: one per reserved prefix, each inside its prefix and longer", () => {
+  const refused = (r: Record<string, unknown>) => {
+    try {
+      load6({ subnet6: [{ id: 1, subnet: "2001:db8:1::/64", reservations: [{ duid: CLIENT_DUID, ...r }] }] });
+    } catch (e) {
+      return String(e);
+    }
+    assert.fail("accepted");
+  };
+  assert.match(
+    refused({ prefixes: ["2001:db8:8::/56"], "excluded-prefixes": ["", ""] }),
+    /excluded-prefixes has 2 entries and prefixes 1/,
+  );
+  assert.match(
+    refused({ prefixes: ["2001:db8:8::/56"], "excluded-prefixes": ["2001:db8:9::/64"] }),
+    /excluded prefix 2001:db8:9::\/64 is not inside the reserved prefix 2001:db8:8::\/56/,
+  );
+  assert.match(
+    refused({ prefixes: ["2001:db8:8::/56"], "excluded-prefixes": ["2001:db8:8::/56"] }),
+    /must be longer and within it/,
+  );
 });
