@@ -19,6 +19,30 @@ async function signalAll(s: SqlServer, signal: Deno.Signal): Promise<void> {
       Deno.kill(p, signal);
     } catch { /* gone */ }
   }
+  // kill() returns before every thread has stopped: a statement sent at once could still be answered
+  if (signal === "SIGSTOP") { for (const p of [main, ...kids]) await stopped(p); }
+}
+
+/** Waits (at most 2 s) until every thread of `pid` is stopped (state T in /proc/PID/task/TID/stat). */
+async function stopped(pid: number): Promise<void> {
+  const state = (tid: string) => {
+    try {
+      const st = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/stat`);
+      return st.slice(st.lastIndexOf(")") + 2, st.lastIndexOf(")") + 3);
+    } catch {
+      return "T"; // gone
+    }
+  };
+  for (const end = Date.now() + 2000; Date.now() < end;) {
+    let tids: string[];
+    try {
+      tids = [...Deno.readDirSync(`/proc/${pid}/task`)].map((e) => e.name);
+    } catch {
+      return;
+    }
+    if (tids.every((t) => "Tt".includes(state(t)))) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** Registers the timeout test on the server `db()` starts (once). */
