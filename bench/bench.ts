@@ -6,7 +6,8 @@
  * For each shape it climbs a ladder of rates, running weka and Kea alternately at each step (fresh lease database
  * each time, so the machine's noise hits both alike), and prints each server's best rate with < 0.5 % drops and the
  * ratio weka / Kea. Needs root and the Debian packages iproute2, kea-admin, kea-dhcp4-server.
- * Each line also gives the server's CPU time during the step (user+system, all its threads) per exchange.
+ * Each line also gives the server's CPU time during the step (user+system, all its threads) per exchange, and with
+ * BENCH_DB the database server's (every process of it).
  * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_SHAPES=unicast (or bcast) only that shape;
  * BENCH_GENERATORS=N splits each step's rate over N perfdhcp instances on different LAN A hosts (default 2).
  * BENCH_DB=postgresql (or mysql; `deno task bench:pgsql`, `bench:mysql`) puts both servers on the same private Kea SQL
@@ -67,7 +68,28 @@ async function cpuSeconds(pid: number): Promise<number> {
   }
 }
 
-async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promise<PerfResult & { cpu: number }> {
+/** CPU seconds of the SQL server (BENCH_DB): every process of its data directory's server (PostgreSQL forks). */
+async function dbCpuSeconds(): Promise<number> {
+  if (!db) return 0;
+  const main = await db.pid().catch(() => 0);
+  if (!main) return 0;
+  let total = await cpuSeconds(main);
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const f = (await Deno.readTextFile(`/proc/${e.name}/stat`)).split(") ")[1].split(" ");
+      if (Number(f[1]) === main) total += (Number(f[11]) + Number(f[12])) / 100;
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+async function step(
+  lab: Lab,
+  server: Server,
+  shape: Shape,
+  rate: number,
+): Promise<PerfResult & { cpu: number; dbCpu: number }> {
   const dir = await Deno.makeTempDir({ prefix: `bench-${server}-` });
   const cfg = `${dir}/${server}.json`;
   await Deno.writeTextFile(cfg, JSON.stringify(config(server, shape, dir)));
@@ -83,9 +105,10 @@ async function step(lab: Lab, server: Server, shape: Shape, rate: number): Promi
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));
-    const cpu0 = await cpuSeconds(p.pid);
+    const cpu0 = await cpuSeconds(p.pid), db0 = await dbCpuSeconds();
     const r = await perfdhcpMany(lab, GENERATORS, rate, secs, shape === "unicast" ? "198.18.0.1" : undefined);
-    return { ...r, cpu: (await cpuSeconds(p.pid)) - cpu0 };
+    const cpu = (await cpuSeconds(p.pid)) - cpu0, dbCpu = (await dbCpuSeconds()) - db0;
+    return { ...r, cpu, dbCpu };
   } finally {
     await p.stop("SIGTERM", 5000);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -128,9 +151,11 @@ async function main(): Promise<number> {
               r.rate.toFixed(0).padStart(5)
             } ` +
               `do_drop=${r.doDrop}% ra_drop=${r.raDrop}% do_avg=${r.doAvgMs}ms ra_avg=${r.raAvgMs}ms ` +
-              `cpu=${r.cpu.toFixed(1)}s (${(r.cpu / Math.max(1, r.rate * secs) * 1e6).toFixed(0)}µs/DORA) ${
-                pass ? "ok" : "DROPS"
-              }`,
+              `cpu=${r.cpu.toFixed(1)}s (${(r.cpu / Math.max(1, r.rate * secs) * 1e6).toFixed(0)}µs/DORA)` +
+              (db
+                ? ` db_cpu=${r.dbCpu.toFixed(1)}s (${(r.dbCpu / Math.max(1, r.rate * secs) * 1e6).toFixed(0)}µs/DORA)`
+                : "") +
+              ` ${pass ? "ok" : "DROPS"}`,
           );
           if (pass) best[server] = Math.max(best[server], r.rate);
           else alive[server] = false;

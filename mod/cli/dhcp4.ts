@@ -40,7 +40,8 @@ import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
-import { freshLeaseReads, openSqlStore4, recoverSqlStore } from "./sql_leases.ts";
+import { freshLeaseReads, openHosts4, openSqlStore4, recoverSql } from "./sql_leases.ts";
+import { describeDb } from "../config/compile_db.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
 import type { LeaseStore } from "../lease/types.ts";
 
@@ -90,7 +91,11 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore4(role);
   if (!store) return await role.abort();
-  await leaseSanity4(store, config, log);
+  const hosts = await openHosts4(config.hostsDbs, log);
+  if (hosts === false) return await role.abort();
+  if (hosts) role.onStop(() => hosts.close());
+  // Kea checks the leases it loads from a lease file; a shared SQL database is not rewritten at start-up
+  if (!(store instanceof SqlLeaseStore)) await leaseSanity4(store, config, log);
   let net: ReturnType<typeof openTransport>;
   try {
     net = openTransport(config, opts.port, log, opts.group);
@@ -108,7 +113,8 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   resetStats(config);
   const offers = new OfferTable();
   const allocator = new PoolAllocator(store, offers);
-  store.subscribe?.((m) => allocator.observe(m));
+  allocator.hosts = hosts;
+  (store as LeaseStore).subscribe?.((m) => allocator.observe(m));
   const ddns = await startDdns(role, opts.d2 ?? (opts.all ? loaded.d2 : undefined), stats, opts.services);
   if (ddns === false) {
     net.transport.close();
@@ -124,8 +130,10 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   }
   role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP4", log, (enabled) => server.setEnabled(enabled));
-  if (store instanceof SqlLeaseStore) {
-    role.onStop(recoverSqlStore("DHCP4", config.lease.db!, store, dhcpState, role.life, log));
+  if (store instanceof SqlLeaseStore || hosts) {
+    const sqlStore = store instanceof SqlLeaseStore ? store : undefined;
+    const db = config.lease.db ?? config.hostsDbs![0];
+    role.onStop(recoverSql("DHCP4", db, { store: sqlStore, hosts }, dhcpState, role.life, log));
   }
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
@@ -149,6 +157,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     ha: haService,
     leaseHooks: hooks,
     onFatal: (reason) => role.life.fail(`the DHCPv4 receive loop stopped: ${reason}`),
+    ...(hosts ? { hosts: { view: hosts, prefetch: (k) => hosts.prefetch(k) } } : {}),
   });
   const reclaimer = new Reclaimer({
     store,
@@ -218,10 +227,6 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
  */
 async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | undefined> {
   const { log, current: config } = role;
-  if (config.hostsDbs?.length) {
-    log.error("DHCP4_HOSTS_DB_UNSUPPORTED", "hosts-database / hosts-databases are not served by weka yet");
-    return undefined;
-  }
   if (config.lease.db) {
     const sql = await openSqlStore4("DHCP4", config.lease.db, log);
     if (!sql) return undefined;
@@ -313,6 +318,8 @@ function reloadBlocker(old: Dhcp4Config, next: Dhcp4Config): string | undefined 
   if (old.lease.path !== next.lease.path) {
     return `the lease database cannot change on reload (${old.lease.path} → ${next.lease.path}); restart weka`;
   }
+  const hostsDbs = (c: Dhcp4Config) => (c.hostsDbs ?? []).map(describeDb).join(", ");
+  if (hostsDbs(old) !== hostsDbs(next)) return "the host databases cannot change on reload; restart weka";
   const names = (c: Dhcp4Config) => JSON.stringify(c.interfaces) + c.socketType;
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
   return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);

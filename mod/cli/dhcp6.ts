@@ -1,11 +1,11 @@
 /**
  * `weka dhcp6 -c FILE [-p PORT]` (and the DHCPv6 half of `weka run`): wires the DHCPv6 role together the way
- * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → Deno KV lease6 store → server DUID
- * (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per interface, joined to ff02::1:2, mod/net/udp6.ts) →
- * server loop → control channel → HA relationship (libdhcp_ha.so, mod/ha with HA_FAMILY6), then waits for
- * signals. SIGHUP and config-reload re-read the file (a bad file is refused and the old configuration keeps
- * serving; the lease database, the interfaces and the HA relationship cannot change without a restart);
- * SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
+ * mod/cli/dhcp4.ts wires DHCPv4 (explicit wiring): config → logging → lease6 store (Deno KV, or Kea's SQL lease
+ * database) and Kea's host databases → server DUID (persisted in `kea-dhcp6-serverid`) → FFI sockets (one per
+ * interface, joined to ff02::1:2, mod/net/udp6.ts) → server loop → control channel → HA relationship (libdhcp_ha.so,
+ * mod/ha with HA_FAMILY6), then waits for signals. SIGHUP and config-reload re-read the file (a bad file is refused
+ * and the old configuration keeps serving; the lease database, the interfaces and the HA relationship cannot change
+ * without a restart); SIGTERM/SIGINT stop receiving, send the replies whose commit is in flight, and exit 0.
  */
 import { leaseSanity6 } from "./lease_sanity.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
@@ -37,6 +37,11 @@ import { VERSION } from "./version.ts";
 import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
 import type { ServiceDirectory } from "../control/services.ts";
 import { loadRole, type RoleKind, RoleRunner } from "./role_runner.ts";
+import { freshLeaseReads, openHosts6, openSqlStore6, recoverSql } from "./sql_leases.ts";
+import { describeDb } from "../config/compile_db.ts";
+import { LEASE_DATABASE6_DEFAULTS } from "../config/defaults.ts";
+import { SqlLease6Store } from "../lease/sql_store6.ts";
+import type { Lease6Store } from "../lease/types6.ts";
 
 export interface Dhcp6Options {
   configPath: string;
@@ -57,6 +62,8 @@ export function reloadBlocker6(old: Dhcp6Config, next: Dhcp6Config): string | un
   if (old.lease.path !== next.lease.path) {
     return `the lease database cannot change on reload (${old.lease.path} → ${next.lease.path}); restart weka`;
   }
+  const hostsDbs = (c: Dhcp6Config) => (c.hostsDbs ?? []).map(describeDb).join(", ");
+  if (hostsDbs(old) !== hostsDbs(next)) return "the host databases cannot change on reload; restart weka";
   const names = (c: Dhcp6Config) => JSON.stringify(c.interfaces, (_k, v) => typeof v === "bigint" ? String(v) : v);
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
   return haReloadBlocker(old, next);
@@ -81,9 +88,13 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   noteAgentNotServed(loaded.agent !== undefined, opts.services !== undefined, log);
   const store = await openStore6(role);
   if (!store) return await role.abort();
-  await leaseSanity6(store, config, log);
+  const hosts = await openHosts6(config.hostsDbs, log);
+  if (hosts === false) return await role.abort();
+  if (hosts) role.onStop(() => hosts.close());
+  // Kea checks the leases it loads from a lease file; a shared SQL database is not rewritten at start-up
+  if (!(store instanceof SqlLease6Store)) await leaseSanity6(store, config, log);
   const allocator = new PoolAllocator6();
-  store.subscribe((m) => allocator.observe(m));
+  (store as Lease6Store).subscribe?.((m) => allocator.observe(m));
   let net: ReturnType<typeof openTransport6>;
   try {
     net = openTransport6(config, opts.port, log, opts.group);
@@ -91,7 +102,10 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     log.error("DHCP6_OPEN_SOCKET_FAIL", (e as Error).message);
     return await role.abort();
   }
-  const duidPath = join(config.dataDirectory ?? dirname(config.lease.path), SERVER_ID_FILE);
+  // a SQL lease database has no directory: the server DUID goes where weka's own lease files go by default
+  const dataDir = config.dataDirectory ??
+    dirname(config.lease.db ? LEASE_DATABASE6_DEFAULTS.kvName : config.lease.path);
+  const duidPath = join(dataDir, SERVER_ID_FILE);
   const serverDuid = await loadServerDuid(
     config.serverId,
     duidPath,
@@ -127,6 +141,11 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const link4o6 = new Link4o6(forwarder4o6, (b) => forwarder4o6.receive(b), log);
   await link4o6.apply(config.dhcp4o6Port);
   role.onStop(() => link4o6.close());
+  if (store instanceof SqlLease6Store || hosts) {
+    const sqlStore = store instanceof SqlLease6Store ? store : undefined;
+    const db = config.lease.db ?? config.hostsDbs![0];
+    role.onStop(recoverSql("DHCP6", db, { store: sqlStore, hosts }, dhcpState, role.life, log));
+  }
   const server = new Dhcp6Server({
     config,
     transport: net.transport,
@@ -140,6 +159,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
     dhcp4o6: forwarder4o6,
+    ...(hosts ? { hosts: { view: hosts, prefetch: (k) => hosts.prefetch(k) } } : {}),
   });
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
@@ -171,6 +191,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   };
   const endpoints = net.transport.endpoints();
   const channel = new Control6Channel(ctx, channelLog(log));
+  channel.dispatch = freshLeaseReads(channel.dispatch, store as Lease6Store) as typeof channel.dispatch;
   if (opts.services) {
     role.onStop(opts.services.register("dhcp6", {
       dispatch: channel.dispatch,
@@ -189,12 +210,23 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
 }
 
 /**
- * Opens the role's Deno KV lease6 store, writes the pid file that tells `weka leases import -6` this process owns
- * the database, and imports a memfile's Kea kea-leases6.csv into an empty store (a Kea site keeps its leases, as
- * for DHCPv4). Undefined when the store cannot be used (the reason is logged).
+ * Opens the role's SQL lease database (Kea's lease6 table), or its Deno KV lease6 store, writes the pid file that
+ * tells `weka leases import -6` this process owns the database, and imports a memfile's Kea kea-leases6.csv into an
+ * empty store (a Kea site keeps its leases, as for DHCPv4). Undefined when the store cannot be used (the reason is
+ * logged).
  */
-async function openStore6(role: RoleRunner<Dhcp6Config>): Promise<KvLease6Store | undefined> {
+async function openStore6(role: RoleRunner<Dhcp6Config>): Promise<Lease6Store | undefined> {
   const { log, current: config } = role;
+  if (config.lease.db) {
+    const sql = await openSqlStore6("DHCP6", config.lease.db, log);
+    if (!sql) return undefined;
+    role.onStop(() => sql.close());
+    log.info(
+      "DHCP6_LEASE_DB",
+      `${config.lease.type} lease database ${config.lease.path}: ${sql.size()} IPv6 lease(s) loaded`,
+    );
+    return sql;
+  }
   const store = await role.openStore((p, o) => KvLease6Store.open(p, o));
   if (!store) return undefined;
   role.onStop(() => store.close());

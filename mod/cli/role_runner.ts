@@ -123,12 +123,15 @@ export class RoleRunner<C extends RoleSection> {
     }
   }
 
-  /** Opens the role's lease database (`open` is the store's), or logs why not and returns undefined. */
+  /**
+   * Opens the role's own (Deno KV) lease database (`open` is the store's), or logs why not and returns undefined.
+   * A SQL lease database is the role's to open (mod/cli/sql_leases.ts); asking here for one is refused.
+   */
   openStore<S>(open: Parameters<typeof openLeaseDb<S>>[3]): Promise<S | undefined> {
     if (this.current.lease.db) {
       this.log.error(
         `${this.kind.prefix}_LEASE_DB_OPEN_FAILED`,
-        `the ${this.current.lease.db.type} lease database is served by weka dhcp4 only so far (${this.kind.map})`,
+        `the ${this.current.lease.db.type} lease database is not a Deno KV file (${this.kind.map})`,
       );
       return Promise.resolve(undefined);
     }

@@ -13,6 +13,9 @@ import type { Stats } from "../stats/stats.ts";
 import { errorText } from "../wire/printable.ts";
 
 /** What the commit path needs of the edge. */
+/** How many times a query whose lease another server took first is decided again (shared SQL database). */
+export const MAX_CONFLICT_RETRIES = 3;
+
 export interface DurableReply<M> {
   /** "pkt4" or "pkt6": the statistics' prefix */
   pkt: "pkt4" | "pkt6";

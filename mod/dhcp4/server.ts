@@ -5,8 +5,8 @@
  * nothing here throws out of the receive loop, which backs off and retries a failing transport
  * (mod/net/receive_loop.ts) and reports a dead one through `onFatal`.
  */
-import { commitThenFinish, type DurableReply, packetFailed } from "./edge_common.ts";
-import type { Lease4, LeaseMutation } from "../lease/types.ts";
+import { commitThenFinish, type DurableReply, MAX_CONFLICT_RETRIES, packetFailed } from "./edge_common.ts";
+import type { HostKeys4, HostView4, Lease4, LeaseMutation } from "../lease/types.ts";
 import { setImmediate } from "node:timers";
 import { decode4, encode4 } from "../packet4/codec.ts";
 import { handle4 } from "./engine/handle4.ts";
@@ -31,12 +31,10 @@ import { DecodeError } from "../wire/errors.ts";
 import { clientLabel } from "../packet4/label.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
+import { hostKeys4, prefetchKeys4 } from "./prefetch4.ts";
+import { flexIdKeys } from "./flex_prefetch.ts";
 import { QueueStats } from "../stats/queue_stats.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
-import { prefetchKeys4 } from "./prefetch4.ts";
-
-/** How many times a query whose lease another server took first is decided again (shared SQL database). */
-export const MAX_CONFLICT_RETRIES = 3;
 
 export type { Datagram, HaHooks, OfferStore, ServerTransport } from "./server_ports.ts";
 
@@ -72,6 +70,11 @@ export interface ServerDeps {
   receiveBackOff?: BackOff;
   /** DHCPv4-over-DHCPv6 from the DHCPv6 server (dhcp4o6_4.ts); absent: none arrives */
   dhcp4o6?: Endpoint4o6;
+  /**
+   * Kea's host databases (`hosts-database(s)`; mod/lease/host_cache4.ts): the engine reads `view`, which the edge
+   * fills per receive batch with `prefetch` before the engine runs
+   */
+  hosts?: { view: HostView4; prefetch(k: HostKeys4): Promise<void> };
 }
 
 /** A query whose lease changes are durable, as the lease hooks see it. */
@@ -94,6 +97,8 @@ export class Dhcp4Server {
   config: Dhcp4Config;
   private readonly clock: () => number;
   private readonly clientPort: number;
+  /** when each kind of database read failure was last logged (ms) */
+  private readonly lastReadFailure = new Map<string, number>();
   /** replies are encoded here and handed to the socket at once (sends copy synchronously) */
   private readonly txScratch = new Uint8Array(65536);
   /** the receive queue's depth averages (status-get "packet-queue-statistics") */
@@ -143,7 +148,7 @@ export class Dhcp4Server {
         this.deps.offers.sweep(Math.floor(nowMs / 1000));
         lastSweep = nowMs;
       }
-      if (this.deps.store.prefetch && batch.length && !this.disabled) await this.prefetch(batch);
+      if ((this.deps.store.prefetch || this.deps.hosts) && batch.length && !this.disabled) await this.prefetch(batch);
       for (const d of batch) this.process(d, Math.floor(nowMs / 1000));
       // While packets keep arriving, recvBatch drains them without ever returning to the event loop; commit
       // completions (and so the ACKs waiting for them) would starve. A macrotask turn lets them through (~2 µs).
@@ -163,18 +168,28 @@ export class Dhcp4Server {
   }
 
   /**
-   * A shared (SQL) store: re-reads the rows this batch asks about before the engine runs. A failure is logged and
-   * the batch is served from the cache (the database still decides every write).
+   * A shared (SQL) store and host databases: re-reads the lease rows and fetches the hosts this batch asks about
+   * (concurrently) before the engine runs. A failure is logged and the batch is served from the cache (the
+   * database still decides every lease write).
    */
   private async prefetch(batch: Datagram[]): Promise<void> {
-    try {
-      await this.deps.store.prefetch!(prefetchKeys4(batch));
-    } catch (e) {
-      this.deps.log.error(
-        "DHCP4_LEASE_DB_READ_FAILED",
-        `reading the leases of ${batch.length} queries: ${errorText(e)}`,
-      );
+    const { store, hosts, log } = this.deps;
+    const failed = (id: string, what: string) => (e: unknown) => {
+      // at most one line a second per kind while a database is unreachable (every batch fails)
+      const now = this.clock();
+      if (now - (this.lastReadFailure.get(id) ?? 0) < 1000) return;
+      this.lastReadFailure.set(id, now);
+      log.error(id, `reading the ${what} of ${batch.length} queries: ${errorText(e)}`);
+    };
+    const leases = store.prefetch?.(prefetchKeys4(batch)).catch(failed("DHCP4_LEASE_DB_READ_FAILED", "leases"));
+    let found: Promise<void> | undefined;
+    if (hosts) {
+      const keys = hostKeys4(batch);
+      const flex = this.config.flexId?.expr;
+      if (flex) keys.ids.push(...flexIdKeys(batch, flex));
+      found = hosts.prefetch(keys).catch(failed("DHCP4_HOSTS_DB_READ_FAILED", "hosts"));
     }
+    await Promise.all([leases, found]);
   }
 
   /** The query being handled by {@link process}, for the label of its failure line. */
@@ -256,6 +271,7 @@ export class Dhcp4Server {
       offers: this.deps.offers,
       allocator: this.deps.allocator,
       now,
+      ...(this.deps.hosts ? { hosts: this.deps.hosts.view } : {}),
     };
     if (this.deps.ha) {
       const haClass = this.deps.ha.admit(query, this.clock());

@@ -10,8 +10,8 @@
  */
 import { QueueStats } from "../stats/queue_stats.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
-import { commitThenFinish, type DurableReply, packetFailed } from "../dhcp4/edge_common.ts";
-import type { Lease6, Lease6Mutation } from "../lease/types6.ts";
+import { commitThenFinish, type DurableReply, MAX_CONFLICT_RETRIES, packetFailed } from "../dhcp4/edge_common.ts";
+import type { HostKeys6, HostView6, Lease6, Lease6Mutation } from "../lease/types6.ts";
 import type { HaHooks } from "../ha/hooks.ts";
 import { setImmediate } from "node:timers";
 import { decode6, encode6, innermost } from "../packet6/codec.ts";
@@ -27,6 +27,7 @@ import { formatIpv6 } from "../wire/ipv6.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { type BackOff, runReceiveLoop } from "../net/receive_loop.ts";
 import { errorText } from "../wire/printable.ts";
+import { hostKeys6, prefetchKeys6 } from "./prefetch6.ts";
 import type { NameChangeRequest } from "../ddns/ncr/ncr.ts";
 import { DHCPV4_QUERY } from "../packet6/dhcp4o6.ts";
 import type { Forwarder4o6 } from "./dhcp4o6_6.ts";
@@ -55,6 +56,11 @@ export interface Server6Deps {
   ha?: HaHooks<Packet6, Lease6Mutation, Lease6>;
   /** DHCPv4-over-DHCPv6 to the DHCPv4 server (dhcp4o6_6.ts); absent = `dhcp4o6-port` 0: DHCPV4-QUERY dropped */
   dhcp4o6?: Forwarder4o6;
+  /**
+   * Kea's host databases (`hosts-database(s)`; mod/lease/host_cache6.ts): the engine reads `view`, which the edge
+   * fills per receive batch with `prefetch` before the engine runs
+   */
+  hosts?: { view: HostView6; prefetch(k: HostKeys6): Promise<void> };
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -138,6 +144,7 @@ export class Dhcp6Server {
       this.queueStats.round(batch.length);
       if (!this.running) return;
       const now = Math.floor(this.clock() / 1000);
+      if ((this.deps.store.prefetch || this.deps.hosts) && batch.length && !this.disabled) await this.prefetch(batch);
       for (const d of batch) this.process(d, now);
       // let commit completions (and the replies waiting for them) run between batches
       if (this.pending.size) await new Promise<void>((r) => setImmediate(r));
@@ -155,6 +162,28 @@ export class Dhcp6Server {
     });
   }
 
+  /**
+   * A shared (SQL) store and host databases: re-reads the lease rows and fetches the hosts this batch asks about
+   * (prefetch6.ts, concurrently) before the engine runs. A failure is logged (at most once a second per kind) and
+   * the batch is served from the cache: the database still decides every lease write.
+   */
+  private async prefetch(batch: Datagram6[]): Promise<void> {
+    const { store, hosts, log } = this.deps;
+    const failed = (id: string, what: string) => (e: unknown) => {
+      const now = this.clock();
+      if (now - (this.lastReadFailure.get(id) ?? 0) < 1000) return;
+      this.lastReadFailure.set(id, now);
+      log.error(id, `reading the ${what} of ${batch.length} queries: ${errorText(e)}`);
+    };
+    const leases = store.prefetch?.(prefetchKeys6(batch)).catch(failed("DHCP6_LEASE_DB_READ_FAILED", "leases"));
+    const found = hosts?.prefetch(hostKeys6(batch, this.config.hostReservationIdentifiers))
+      .catch(failed("DHCP6_HOSTS_DB_READ_FAILED", "hosts"));
+    await Promise.all([leases, found]);
+  }
+
+  /** when each kind of database read failure was last logged (ms) */
+  private readonly lastReadFailure = new Map<string, number>();
+
   /** The query being handled by {@link process}, for the label of its failure line. */
   private current: Packet6 | undefined;
 
@@ -163,10 +192,10 @@ export class Dhcp6Server {
    * anywhere in handling it (a last resort: the fuzz tests hold that none occurs) drops the packet, counts
    * `pkt6-processing-failed` and logs one line with the client's label and the error's message, escaped.
    */
-  process(d: Datagram6, now: number): void {
+  process(d: Datagram6, now: number, attempt = 0): void {
     this.current = undefined;
     try {
-      this.processOne(d, now);
+      this.processOne(d, now, attempt);
     } catch (e) {
       this.failed(e, d, this.current);
     }
@@ -186,7 +215,7 @@ export class Dhcp6Server {
   }
 
   /** {@link process} without the last-resort catch. */
-  private processOne(d: Datagram6, now: number): void {
+  private processOne(d: Datagram6, now: number, attempt: number): void {
     const { stats, log } = this.deps;
     stats.add("pkt6-received");
     let query: Packet6;
@@ -228,6 +257,7 @@ export class Dhcp6Server {
       serverDuid: this.deps.serverDuid,
       now,
     };
+    if (this.deps.hosts) ctx.hosts = this.deps.hosts.view;
     if (!log.infoEnabled && !log.debugEnabled) ctx.quiet = true;
     if (this.deps.ha) {
       // Kea's buffer6_receive callout: a query of the partner's scope is counted and dropped by the HA service
@@ -246,10 +276,10 @@ export class Dhcp6Server {
       return;
     }
     const out: Outcome6 = handle6(query, ctx);
-    this.runOutcome(query, out, d);
+    this.runOutcome(query, out, d, attempt);
   }
 
-  private runOutcome(query: Packet6, out: Outcome6, d: Datagram6): void {
+  private runOutcome(query: Packet6, out: Outcome6, d: Datagram6, attempt: number): void {
     const { log } = this.deps;
     if (log.infoEnabled || log.debugEnabled) {
       for (const l of out.log) l.debug ? log.debug(l.id, l.text, DBG.TRACE_BASIC_DATA) : log.info(l.id, l.text);
@@ -281,6 +311,12 @@ export class Dhcp6Server {
         if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
       },
       failed: (e) => this.failed(e, d, query, true),
+      // another server sharing the SQL database took the row first: decide again on the re-read rows
+      retry: (e) => {
+        if ((e as Error)?.name !== "LeaseConflictError" || attempt >= MAX_CONFLICT_RETRIES) return false;
+        this.process(d, Math.floor(this.clock() / 1000), attempt + 1);
+        return true;
+      },
     });
   }
 

@@ -13,7 +13,7 @@
  */
 import type { Subnet4 } from "../config/model.ts";
 import type { OfferRecord, OfferView } from "./offers.ts";
-import { type Lease4, leaseExpire, type LeaseMutation, LeaseState, type LeaseView } from "./types.ts";
+import { type HostView4, type Lease4, leaseExpire, type LeaseMutation, LeaseState, type LeaseView } from "./types.ts";
 import { FlqSource, IterativeSource, type PoolSource, RandomSource } from "./pool_sources.ts";
 
 /** One pool of a subnet, as the allocation steps name it. */
@@ -68,6 +68,20 @@ export class PoolAllocator implements FreeAddressFinder {
   private maxEnd: number[] = [];
 
   /**
+   * Host reservations of Kea's host databases (host_cache4.ts), when configured: their addresses are kept out of
+   * dynamic allocation like the configuration's (the edge sets it before the first query).
+   */
+  hosts?: HostView4;
+
+  /** Whether a host database reserves `addr` in `subnet` (its own hosts, and the global ones when they apply). */
+  private dbReserved(subnet: Subnet4, addr: number): boolean {
+    const h = this.hosts;
+    if (!h) return false;
+    if (subnet.reservationsInSubnet !== false && h.reservedFor(subnet.id, addr)?.length) return true;
+    return subnet.reservationsGlobal === true && (h.reservedFor(0, addr)?.length ?? 0) > 0;
+  }
+
+  /**
    * `random` draws the random allocator's permutations (Math.random by default). When the store can say what it
    * changes (`watch`), the free-lease queues follow it; otherwise flq pools are treated as iterative.
    */
@@ -102,6 +116,11 @@ export class PoolAllocator implements FreeAddressFinder {
         const addr = pool.start + off;
         if (subnet.reservedAddresses.has(addr) || excludedFirstLast24(subnet, addr)) {
           src.unusable(off);
+          continue;
+        }
+        // a host database's reservation may go away: the address stays a candidate for later (flq keeps it queued)
+        if (this.dbReserved(subnet, addr)) {
+          src.passed(off);
           continue;
         }
         if (!isReusable(this.leases.byAddress(addr), now)) {

@@ -55,6 +55,9 @@ export function reclaimFamily6(store: Lease6Store): ReclaimFamily<ReclaimEvent6>
     flush: (now, cfg) => planFlush(store, now, cfg),
     apply: (m) => store.apply(m as Lease6Mutation[]),
     more: (now) => store.expired(now, 1).length > 0,
+    ...(store.refreshExpired
+      ? { before: (now, cfg) => store.refreshExpired!(now, cfg.maxReclaimLeases || 1000, cfg.holdReclaimedTime) }
+      : {}),
   };
 }
 

@@ -13,7 +13,8 @@
  * rows). A deadlock or serialization failure retries the transaction (at most 3 times); any other failure rejects
  * the whole group (no ACK) and its keys are re-read once the database answers again.
  */
-import { isRetryable, type SqlDb, type SqlStmt } from "./sql_db.ts";
+import { isBatchConflict, returnsKeys } from "./sql_batch.ts";
+import { isRetryable, type SqlDb, type SqlResult, type SqlRow, type SqlStmt } from "./sql_db.ts";
 
 /** A change refused because another server changed the row first: the caller should decide again. */
 export class LeaseConflictError extends Error {
@@ -30,6 +31,15 @@ export interface CommitTable<L, K> {
   insert(l: L): SqlStmt;
   update(post: L, pre: L): SqlStmt;
   del(pre: L): SqlStmt;
+  /**
+   * The group's changes as multi-row statements (sql_batch.ts), when the table has them: new rows, [post, pre]
+   * pairs, removed pre-images. Each statement's count is the rows it wrote.
+   */
+  batch?(inserts: L[], updates: [L, L][], deletes: L[]): SqlStmt[];
+  /** PostgreSQL: the same as one statement that writes every row or none (sql_batch.ts atomic) */
+  atomic?(inserts: L[], updates: [L, L][], deletes: L[]): SqlStmt;
+  /** the key of a row a batch statement returned (PostgreSQL's `RETURNING … AS k`); absent: counts only */
+  returnedKey?(row: SqlRow): K;
   /** re-reads these keys from the database into the cache (absent rows removed) */
   reread(keys: K[]): Promise<void>;
   /** a key for messages */
@@ -123,20 +133,15 @@ export class SqlGroupCommit<L, K> {
         this.unsure.clear();
       }
       for (let attempt = 0; live.length > 0; attempt++) {
-        const keys = [...changes.keys()];
-        const stmts = keys.map((k) => this.statement(changes.get(k)!)).filter((s) => s !== undefined);
-        const byStmt = keys.filter((k) => this.statement(changes.get(k)!) !== undefined);
-        let res;
+        let bad: Set<K>;
         try {
-          res = stmts.length
-            ? await this.db.transact(stmts, (n) => n.every((c) => c > 0))
-            : { counts: [], committed: true };
+          const got = await this.write(changes);
+          if (got === true) break;
+          bad = got;
         } catch (e) {
           if (isRetryable(e) && attempt < 3) continue;
           throw e;
         }
-        if (res.committed) break;
-        const bad = new Set(byStmt.filter((_, i) => res.counts[i] === 0));
         const out = this.closure(bad, live);
         for (const c of out) {
           for (const k of c.keys) {
@@ -173,6 +178,48 @@ export class SqlGroupCommit<L, K> {
         );
       } catch { /* the next group goes on */ }
     }
+  }
+
+  /**
+   * Writes one attempt of a group: on PostgreSQL one all-or-nothing statement (one round trip); else, or when that
+   * found a conflict, its multi-row statements in a transaction (committed when every change wrote its row; on
+   * PostgreSQL they name the keys they wrote), else one statement per key. Returns true when committed, else the
+   * keys that conflicted (a multi-row attempt that only has counts tries again per key to learn which).
+   */
+  private async write(changes: Map<K, Change<L>>): Promise<true | Set<K>> {
+    const keys = [...changes.keys()].filter((k) => this.statement(changes.get(k)!) !== undefined);
+    if (keys.length === 0) return true;
+    const total = (r: SqlResult[]) => r.reduce((n, x) => n + x.count, 0);
+    if (this.table.batch) {
+      const ins: L[] = [], upd: [L, L][] = [], del: L[] = [];
+      for (const k of keys) {
+        const c = changes.get(k)!;
+        if (c.pre === undefined) ins.push(c.post!);
+        else if (c.post === undefined) del.push(c.pre);
+        else upd.push([c.post, c.pre]);
+      }
+      if (this.table.atomic && returnsKeys(this.db.dialect)) {
+        const a = this.table.atomic(ins, upd, del);
+        try {
+          await this.db.query(a.text, a.params);
+          return true;
+        } catch (e) {
+          if (!isBatchConflict(e)) throw e;
+        }
+      }
+      const res = await this.db.transact(this.table.batch(ins, upd, del), (r) => total(r) === keys.length);
+      if (res.committed) return true;
+      const key = this.table.returnedKey;
+      if (key && returnsKeys(this.db.dialect)) {
+        const wrote = new Set(res.results.flatMap((r) => r.rows.map(key)));
+        const bad = new Set(keys.filter((k) => !wrote.has(k)));
+        if (bad.size) return bad;
+      }
+    }
+    const stmts = keys.map((k) => this.statement(changes.get(k)!)!);
+    const res = await this.db.transact(stmts, (r) => r.every((x) => x.count > 0));
+    if (res.committed) return true;
+    return new Set(keys.filter((_, i) => res.results[i].count === 0));
   }
 
   /** The callers that depend on the keys in `bad`, through every key they share. */

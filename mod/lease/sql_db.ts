@@ -28,8 +28,15 @@ export interface SqlStmt {
 /** A result row, keyed by the (aliased) column names of the statement. */
 export type SqlRow = Record<string, unknown>;
 
+/** What one statement of a transaction did: rows affected, rows returned. */
+export interface SqlResult {
+  count: number;
+  rows: SqlRow[];
+}
+
 /** How the two backends spell what differs (epoch ↔ timestamp, bytes → hex text). */
 export interface SqlDialect {
+  name: "postgresql" | "mysql";
   /** a timestamp column/expression from a unix-seconds parameter placeholder */
   ts(placeholder: string): string;
   /** unix seconds (integer) of a timestamp column */
@@ -40,6 +47,12 @@ export interface SqlDialect {
   text(column: string): string;
   /** a binary column with NULL read as empty (pre-image comparisons) */
   nz(column: string): string;
+  /**
+   * `column` equal to one of `values` (integers, `Bytes` for a binary column, or key text made only of letters,
+   * digits, ':' and '.', such as an IPv6 address): PostgreSQL one array parameter
+   * (`= ANY`, the same text whatever the count: prepared once); MySQL an IN list.
+   */
+  anyOf(column: string, values: readonly (number | string | Bytes)[]): { text: string; params: SqlValue[] };
   /** "INSERT INTO" that does nothing when the key exists, and its tail */
   insertOrNothing: { head: string; tail: string };
   /** whether Kea's backend stores an absent identifier / user-context as NULL (MySQL) rather than empty (PostgreSQL) */
@@ -61,9 +74,13 @@ export interface SqlDb {
   query(text: string, params?: SqlValue[], prepare?: boolean): Promise<SqlRow[]>;
   /**
    * Runs `stmts` in one transaction (sent together: one round trip where the driver allows), then commits when
-   * `keep(counts)` is true (counts = rows affected by each statement), else rolls back.
+   * `keep(results)` is true, else rolls back. A result is the rows a statement affected (`count`) and the rows it
+   * returned (PostgreSQL's `RETURNING`; always empty on MySQL).
    */
-  transact(stmts: SqlStmt[], keep: (counts: number[]) => boolean): Promise<{ counts: number[]; committed: boolean }>;
+  transact(
+    stmts: SqlStmt[],
+    keep: (results: SqlResult[]) => boolean,
+  ): Promise<{ results: SqlResult[]; committed: boolean }>;
   close(): Promise<void>;
 }
 
@@ -83,6 +100,23 @@ export function hexToColon(v: unknown): string {
   if (v === null || v === undefined) return "";
   const s = String(v).toLowerCase();
   return s.replace(/(..)(?!$)/g, "$1:");
+}
+
+/**
+ * `p`, or a SqlConnectionError when no answer came within `seconds` (0: no deadline); `onTimeout` then drops the
+ * connection the statement was on (Kea: a timed-out read or write is a lost connection, then `on-fail`).
+ */
+export function withDeadline<T>(p: Promise<T>, seconds: number, what: string, onTimeout: () => void): Promise<T> {
+  if (!seconds) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new SqlConnectionError(`no answer from the database within ${seconds} s (${what})`));
+    }, seconds * 1000);
+  });
+  p.catch(() => {}); // the loser of the race must not become an unhandled rejection
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** Whether a driver error means the connection is gone (rather than a refused statement). */

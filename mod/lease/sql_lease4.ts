@@ -9,6 +9,7 @@
  * hardware address, as Kea's own `WHERE address = ? AND expire = ?`), and the reads (all, by keys, by range, expired).
  */
 import { Bytes, hexToColon, type SqlDialect, type SqlRow, type SqlStmt, type SqlValue } from "./sql_db.ts";
+import { batchSql, type BatchTable, type Field } from "./sql_batch.ts";
 import { INFINITE_LIFETIME, type Lease4, type LeaseState } from "./types.ts";
 
 /** Kea's DatabaseConnection::MAX_DB_TIME: the last second a 32-bit timestamp holds. */
@@ -96,10 +97,69 @@ function preImage(pre: Lease4, d: SqlDialect): { text: string; params: SqlValue[
   };
 }
 
+const f = (name: string, kind: Field["kind"]): Field => ({ name, kind });
+const PRE4 = [f("pex", "int"), f("phw", "bytes")];
+
+/** lease4 for the multi-row writes (sql_batch.ts): the fields of `values`, the pre-image of `preImage`. */
+export const LEASE4_BATCH: BatchTable = {
+  table: "lease4",
+  key: { column: "address", field: f("a", "int") },
+  columns: [
+    "hwaddr",
+    "client_id",
+    "valid_lifetime",
+    "expire",
+    "subnet_id",
+    "fqdn_fwd",
+    "fqdn_rev",
+    "hostname",
+    "state",
+    "user_context",
+  ],
+  fields: [
+    f("hw", "bytes"),
+    f("cid", "bytes"),
+    f("vl", "int"),
+    f("ex", "ts"),
+    f("sid", "int"),
+    f("ff", "bool"),
+    f("fr", "bool"),
+    f("hn", "text"),
+    f("st", "int"),
+    f("uc", "text"),
+  ],
+  pre: {
+    fields: PRE4,
+    // expire compared as unix seconds: an indexable `t.expire = …` lets PostgreSQL's cached plan pick the expire
+    // index (thousands of leases share a second) instead of the primary key
+    where: (d, v) => `${d.epoch("t.expire")} = v.pex AND ${d.nz("t.hwaddr")} = ${v(PRE4[1])}`,
+  },
+};
+
 /** The statements of `lease4`. */
 export function lease4Sql(d: SqlDialect) {
   const cols = columns4(d);
+  const batch = batchSql(d, LEASE4_BATCH);
+  const pre = (l: Lease4): SqlValue[] => [expireOf(l), Bytes.fromColon(l.hwaddr)];
+  const rows = (inserts: Lease4[], updates: [Lease4, Lease4][], deletes: Lease4[]) => ({
+    ins: inserts.map((l) => [l.address, ...values(l, d)]),
+    upd: updates.map(([post, p]) => [post.address, ...values(post, d), ...pre(p)]),
+    del: deletes.map((p) => [p.address, ...pre(p)]),
+  });
   return {
+    /** a group's changes as at most three multi-row statements (sql_batch.ts) */
+    batch(inserts: Lease4[], updates: [Lease4, Lease4][], deletes: Lease4[]): SqlStmt[] {
+      const r = rows(inserts, updates, deletes), out: SqlStmt[] = [];
+      if (r.ins.length) out.push(batch.insert(r.ins));
+      if (r.upd.length) out.push(batch.update(r.upd));
+      if (r.del.length) out.push(batch.del(r.del));
+      return out;
+    },
+    /** PostgreSQL: the group's changes as one all-or-nothing statement (sql_batch.ts atomic) */
+    atomic(inserts: Lease4[], updates: [Lease4, Lease4][], deletes: Lease4[]): SqlStmt {
+      const r = rows(inserts, updates, deletes);
+      return batch.atomic(r.ins, r.upd, r.del);
+    },
     /** a new lease: inserts, or does nothing (0 rows) when the address is taken */
     insert(l: Lease4): SqlStmt {
       return {
@@ -126,19 +186,21 @@ export function lease4Sql(d: SqlDialect) {
     all: `SELECT ${cols} FROM lease4`,
     /**
      * the rows of these addresses, hardware addresses and client identifiers (one prefetch): one SELECT per key
-     * kind joined by UNION, so each uses its own index (an OR across columns makes PostgreSQL scan the table)
+     * kind joined by UNION ALL, so each uses its own index (an OR across columns makes PostgreSQL scan the table);
+     * a row may come twice. On PostgreSQL the text depends only on which kinds are present (prepared once).
      */
     byKeys(addresses: readonly number[], hws: readonly string[], cids: readonly string[]): SqlStmt {
       const parts: string[] = [], params: SqlValue[] = [];
-      const list = (col: string, vals: readonly SqlValue[]) => {
+      const list = (col: string, vals: readonly (number | Bytes)[]) => {
         if (vals.length === 0) return;
-        parts.push(`SELECT ${cols} FROM lease4 WHERE ${col} IN (${vals.map(() => "?").join(", ")})`);
-        params.push(...vals);
+        const any = d.anyOf(col, vals);
+        parts.push(`SELECT ${cols} FROM lease4 WHERE ${any.text}`);
+        params.push(...any.params);
       };
       list("address", addresses);
       list("hwaddr", hws.filter((h) => h).map(Bytes.fromColon));
       list("client_id", cids.filter((c) => c).map(Bytes.fromColon));
-      return { text: parts.join(" UNION ") || `SELECT ${cols} FROM lease4 WHERE address < 0`, params };
+      return { text: parts.join(" UNION ALL ") || `SELECT ${cols} FROM lease4 WHERE address < 0`, params };
     },
     /** rows with from <= address < to */
     range: `SELECT ${cols} FROM lease4 WHERE address >= ? AND address < ?`,

@@ -1,7 +1,7 @@
 /**
  * The IPv4 lease store on Kea's PostgreSQL or MySQL lease database (issue 15). The pure engine still reads a
  * `LeaseView` from memory, so the store keeps the KV store's indexes (`LeaseIndex`) as a cache of the `lease4`
- * table, filled at start-up, and keeps it fresh where it matters:
+ * table, filled at start-up, and keeps it fresh where it matters (sql_cache.ts, shared with the IPv6 store):
  *
  * - `prefetch` re-reads, in one query per receive batch, the rows of the batch's hardware addresses, client
  *   identifiers and requested addresses before the engine runs (rows with an uncommitted change of ours stay);
@@ -12,13 +12,14 @@
  *   database), `refreshExpired` the expired rows (Kea's getExpiredLeases4: each server reclaims what is there).
  *
  * Nothing is acknowledged before its row is committed. The schema must be Kea 2.2's (schema_version checked at
- * open, sql_schema.ts); weka never creates or alters it.
+ * open, sql_open.ts); weka never creates or alters it.
  */
 import { LeaseIndex } from "./memory_index.ts";
 import type { Lease4, LeaseKeys4, LeaseMutation, LeaseStore } from "./types.ts";
-import { isConnectionLoss, type SqlDb } from "./sql_db.ts";
-import { SqlGroupCommit } from "./sql_commit.ts";
+import type { SqlDb } from "./sql_db.ts";
+import type { SqlGroupCommit } from "./sql_commit.ts";
 import { lease4Sql, rowToLease4 } from "./sql_lease4.ts";
+import { SqlCache, type SqlLeaseTable, type SqlLog } from "./sql_cache.ts";
 import { formatIpv4 } from "../wire/addr.ts";
 
 /** How far past a conflicting address the cache is re-read (another server is allocating there). */
@@ -26,51 +27,63 @@ export const CONFLICT_WINDOW = 256;
 
 /** Options of {@link SqlLeaseStore.open}. */
 export interface SqlStoreOptions {
-  log?: (id: string, text: string, level?: "info" | "error") => void;
+  log?: SqlLog;
   /** a statement failed because the connection is gone (sql_recovery.ts takes it from there) */
   onConnectionLost?: (why: string) => void;
+}
+
+/** lease4 as the cache reads and writes it. */
+function lease4Table(db: SqlDb): SqlLeaseTable<Lease4, number> {
+  const sql = lease4Sql(db.dialect);
+  return {
+    family: "IPv4",
+    keyOf: (l) => l.address,
+    fromRow: (r) => rowToLease4(r, db.dialect),
+    show: formatIpv4,
+    all: sql.all,
+    expired: sql.expired,
+    reclaimed: sql.reclaimed,
+    byKeys: (keys) => sql.byKeys(keys, [], []),
+    window: (a) => ({ text: sql.range, params: [a + 1, a + 1 + CONFLICT_WINDOW] }),
+    insert: sql.insert,
+    update: sql.update,
+    del: sql.del,
+    batch: sql.batch,
+    atomic: sql.atomic,
+    returnedKey: (row) => Number(row.k) >>> 0,
+  };
 }
 
 /** `LeaseStore` on Kea's lease4 table (see the file comment). */
 export class SqlLeaseStore implements LeaseStore {
   private readonly index = new LeaseIndex();
+  private readonly cache: SqlCache<Lease4, number>;
   private readonly sql;
-  readonly commit: SqlGroupCommit<Lease4, number>;
 
-  /** where a lost connection is reported (settable: the recovery is built after the store) */
-  onConnectionLost: (why: string) => void;
-
-  private constructor(readonly db: SqlDb, private readonly log: NonNullable<SqlStoreOptions["log"]>) {
-    this.onConnectionLost = () => {};
+  private constructor(readonly db: SqlDb, log: SqlLog) {
     this.sql = lease4Sql(db.dialect);
-    this.commit = new SqlGroupCommit<Lease4, number>(
-      db,
-      {
-        get: (a) => this.index.byAddress(a),
-        insert: (l) => this.sql.insert(l),
-        update: (post, pre) => this.sql.update(post, pre),
-        del: (pre) => this.sql.del(pre),
-        reread: (keys) => this.reread(keys),
-        show: formatIpv4,
-      },
-      log,
-      (e) => this.lost(e),
-    );
+    this.cache = new SqlCache(db, lease4Table(db), this.index, log);
   }
 
   /** Builds the store on an open database and loads every lease into the cache. */
   static async open(db: SqlDb, opts: SqlStoreOptions = {}): Promise<SqlLeaseStore> {
     const store = new SqlLeaseStore(db, opts.log ?? (() => {}));
     if (opts.onConnectionLost) store.onConnectionLost = opts.onConnectionLost;
-    const started = performance.now();
-    await store.refresh();
-    store.log(
-      "DHCPSRV_SQL_LEASES_LOADED",
-      `loaded ${store.size()} IPv4 lease(s) from the ${db.kind} lease database in ${
-        Math.round(performance.now() - started)
-      } ms`,
-    );
+    await store.cache.load();
     return store;
+  }
+
+  /** The group commit (its counters: commits, conflicts). */
+  get commit(): SqlGroupCommit<Lease4, number> {
+    return this.cache.commit;
+  }
+
+  /** Where a lost connection is reported (settable: the recovery is built after the store). */
+  get onConnectionLost(): (why: string) => void {
+    return this.cache.onConnectionLost;
+  }
+  set onConnectionLost(f: (why: string) => void) {
+    this.cache.onConnectionLost = f;
   }
 
   /** The lease of an address, from the cache. */
@@ -113,7 +126,7 @@ export class SqlLeaseStore implements LeaseStore {
     const changes: [number, Lease4 | undefined][] = mutations.map((m) =>
       m.op === "put" ? [m.lease.address, m.lease] : [m.address, undefined]
     );
-    return this.commit.schedule(changes, () => this.index.apply(mutations));
+    return this.cache.commit.schedule(changes, () => this.index.apply(mutations));
   }
 
   /**
@@ -123,73 +136,21 @@ export class SqlLeaseStore implements LeaseStore {
   async prefetch(p: LeaseKeys4): Promise<void> {
     if (!p.addresses.length && !p.hwaddrs.length && !p.clientIds.length) return;
     const s = this.sql.byKeys(p.addresses, p.hwaddrs, p.clientIds);
-    const rows = (await this.db.query(s.text, s.params, false).catch((e) => {
-      this.lost(e);
-      throw e;
-    })).map((r) => rowToLease4(r, this.db.dialect));
-    const seen = new Set<number>();
-    for (const l of rows) {
-      seen.add(l.address);
-      if (!this.commit.isDirty(l.address)) this.index.put(l);
-    }
-    for (const a of p.addresses) if (!seen.has(a) && !this.commit.isDirty(a)) this.index.delete(a);
+    this.cache.absorb(await this.cache.read(s, this.db.kind === "postgresql"), p.addresses);
   }
 
   /** Re-reads the whole table into the cache (lease commands, statistics, start-up). */
-  async refresh(): Promise<void> {
-    const rows = await this.db.query(this.sql.all);
-    const seen = new Set<number>();
-    for (const r of rows) {
-      const l = rowToLease4(r, this.db.dialect);
-      seen.add(l.address);
-      if (!this.commit.isDirty(l.address)) this.index.put(l);
-    }
-    const gone = [...this.index.all()].filter((l) => !seen.has(l.address) && !this.commit.isDirty(l.address));
-    for (const l of gone) this.index.delete(l.address);
+  refresh(): Promise<void> {
+    return this.cache.refresh();
   }
 
-  /**
-   * Reads the database's expired DEFAULT/DECLINED leases (and, with `holdSeconds`, the released/reclaimed ones
-   * past their hold) into the cache, so the reclaimer sees what any server left there (Kea getExpiredLeases4).
-   */
-  async refreshExpired(now: number, limit: number, holdSeconds?: number): Promise<void> {
-    const rows = await this.db.query(this.sql.expired, [now, limit]);
-    if (holdSeconds !== undefined) rows.push(...await this.db.query(this.sql.reclaimed, [now - holdSeconds, limit]));
-    for (const r of rows) {
-      const l = rowToLease4(r, this.db.dialect);
-      if (!this.commit.isDirty(l.address)) this.index.put(l);
-    }
-  }
-
-  /** Re-reads these addresses (and the window after each) into the cache after a conflict or a failure. */
-  private async reread(addresses: number[]): Promise<void> {
-    if (!addresses.length) return;
-    const asked = new Set(addresses);
-    const s = this.sql.byKeys(addresses, [], []);
-    const rows = (await this.db.query(s.text, s.params, false)).map((r) => rowToLease4(r, this.db.dialect));
-    const starts = [...new Set(addresses.map((a) => a + 1))];
-    for (const a of starts.slice(0, 8)) {
-      const more = await this.db.query(this.sql.range, [a, a + CONFLICT_WINDOW]);
-      rows.push(...more.map((r) => rowToLease4(r, this.db.dialect)));
-    }
-    const seen = new Set<number>();
-    for (const l of rows) {
-      seen.add(l.address);
-      if (asked.has(l.address) || !this.commit.isDirty(l.address)) this.index.put(l);
-    }
-    for (const a of asked) if (!seen.has(a)) this.index.delete(a);
-  }
-
-  /** Reports a failure that means the connection is gone. */
-  private lost(e: unknown): void {
-    if (isConnectionLoss(e)) this.onConnectionLost(e instanceof Error ? e.message : String(e));
+  /** Reads the database's expired rows into the cache (Kea getExpiredLeases4; see SqlCache.refreshExpired). */
+  refreshExpired(now: number, limit: number, holdSeconds?: number): Promise<void> {
+    return this.cache.refreshExpired(now, limit, holdSeconds);
   }
 
   /** Waits for in-flight commits, then closes the connections. */
-  async close(): Promise<void> {
-    if (this.commit.closed) return;
-    this.commit.closed = true;
-    await this.commit.flush();
-    await this.db.close();
+  close(): Promise<void> {
+    return this.cache.close();
   }
 }

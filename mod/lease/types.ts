@@ -5,6 +5,8 @@
  * used directly as map keys. Times are unix seconds.
  */
 
+import type { Reservation4 } from "../config/model.ts";
+
 /** Lease states, numbered as Kea numbers them (lease.h). */
 export const LeaseState = { DEFAULT: 0, DECLINED: 1, EXPIRED_RECLAIMED: 2, RELEASED: 3 } as const;
 export type LeaseState = typeof LeaseState[keyof typeof LeaseState];
@@ -92,4 +94,20 @@ export interface LeaseKeys4 {
   addresses: number[];
   hwaddrs: string[];
   clientIds: string[];
+}
+
+/**
+ * The host reservations of Kea's host databases as the DHCPv4 engine reads them (mod/lease/host_cache4.ts fills
+ * them per receive batch; the configuration's own reservations are searched first): `get` the reservation of a
+ * host key in a subnet (0: global), `reservedFor` the host keys an address is reserved for in a subnet.
+ */
+export interface HostView4 {
+  get(subnetId: number, key: string): Reservation4 | undefined;
+  reservedFor(subnetId: number, address: number): readonly string[] | undefined;
+}
+
+/** One receive batch's host lookups: identifiers as (host key, colon-hex value), requested addresses. */
+export interface HostKeys4 {
+  ids: { key: string; value: string }[];
+  addresses: number[];
 }

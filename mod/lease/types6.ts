@@ -4,6 +4,7 @@
  * user_context, hwtype, hwaddr_source, pool_id) and the store contract the DHCPv6 engine and server use.
  */
 import type { LeaseState } from "./types.ts";
+import type { Reservation6 } from "../config/model6.ts";
 
 /** Kea's lease types: IA_NA address, IA_TA address, IA_PD prefix. */
 export type Lease6Type = 0 | 1 | 2;
@@ -56,6 +57,34 @@ export interface Lease6Store extends Lease6View {
   all(): Iterable<Lease6>;
   size(): number;
   close(): Promise<void>;
+  /** A shared (SQL) store: re-reads the rows one receive batch asks about before the engine runs (sql_store6.ts). */
+  prefetch?(p: LeaseKeys6): Promise<void>;
+  /** A shared store: re-reads every row (the lease commands and statistics read the database, as Kea's do). */
+  refresh?(): Promise<void>;
+  /** A shared store: reads the database's expired rows before a reclamation cycle (Kea getExpiredLeases6). */
+  refreshExpired?(now: number, limit: number, holdSeconds?: number): Promise<void>;
   /** Registers `fn` to see every batch of mutations as it is applied to memory (LeaseStore.subscribe). Optional. */
   subscribe?(fn: (mutations: readonly Lease6Mutation[]) => void): void;
+}
+
+/** The rows a receive batch of DHCPv6 queries asks about: the addresses and prefixes in its IAs, its DUIDs. */
+export interface LeaseKeys6 {
+  addresses: bigint[];
+  duids: string[];
+}
+
+/**
+ * The DHCPv6 engine's view of Kea's host databases (mod/lease/host_cache6.ts): the reservation of a host key
+ * (`duid=…`) in a subnet (0: global), as last fetched, and the host key a database reserves an address or a
+ * delegated prefix (`len` < 128) for, so dynamic allocation leaves it alone.
+ */
+export interface HostView6 {
+  get(subnetId: number, key: string): Reservation6 | undefined;
+  reservedFor(subnetId: number, address: bigint, len: number): string | undefined;
+}
+
+/** One receive batch's DHCPv6 host lookups: identifiers as (host key, colon-hex value), addresses and prefixes. */
+export interface HostKeys6 {
+  ids: { key: string; value: string }[];
+  addresses: bigint[];
 }

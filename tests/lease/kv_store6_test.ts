@@ -10,6 +10,7 @@ import { LeaseState } from "../../mod/lease/types.ts";
 import { type Lease6, Lease6Type } from "../../mod/lease/types6.ts";
 import { mkLease } from "./store_contract.ts";
 import { BASE, DUID_A, DUID_B, na, PD, pd } from "./lease6_fixtures.ts";
+import { runStore6Contract } from "./store6_contract.ts";
 
 async function withFile(fn: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "weka-lease6-" });
@@ -199,4 +200,21 @@ Deno.test("stored blocks that cannot be decoded are skipped with a log line nami
       await s.close();
     }
   });
+});
+
+runStore6Contract("KvLease6Store", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weka-lease6-contract-" });
+  const path = `${dir}/leases.kv`;
+  let current = await KvLease6Store.open(path);
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      return current = await KvLease6Store.open(path);
+    },
+    cleanup: async () => {
+      await current.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
 });

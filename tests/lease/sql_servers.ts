@@ -79,6 +79,24 @@ async function until(ok: () => Promise<boolean>, ms: number, what: string): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Kills a server the test process leaves running (a filtered run skips the test that stops it, or a test fails
+ * before): on unload, synchronously, SIGKILL to `pid()` and its data directory removed. `stop` disarms it.
+ */
+function killOnUnload(pid: () => number | undefined, dir: string): () => void {
+  const onUnload = () => {
+    try {
+      const p = pid();
+      if (p) Deno.kill(p, "SIGKILL");
+    } catch { /* gone */ }
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone */ }
+  };
+  globalThis.addEventListener("unload", onUnload);
+  return () => globalThis.removeEventListener("unload", onUnload);
+}
+
 function base(type: "postgresql" | "mysql", host: string, port: number, dir: string) {
   return {
     type,
@@ -114,8 +132,10 @@ function base(type: "postgresql" | "mysql", host: string, port: number, dir: str
   };
 }
 
-/** Starts a private PostgreSQL 15 with a Kea database (see the file comment). */
-export async function startPostgres(opts: { netns?: string; listen?: string } = {}): Promise<SqlServer> {
+/** Starts a private PostgreSQL 15 with a Kea database (see the file comment); `tls`: TCP only over TLS. */
+export async function startPostgres(
+  opts: { netns?: string; listen?: string; tls?: { certFile: string; keyFile: string } } = {},
+): Promise<SqlServer> {
   const dir = await Deno.makeTempDir({ prefix: "weka-pg-" });
   const host = opts.listen ?? "127.0.0.1";
   const port = freePort();
@@ -125,7 +145,18 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
   await Deno.writeTextFile(`${dir}/pw`, "postgres\n");
   await run(["chown", "postgres", `${dir}/pw`]);
   await asPg([`${PG_BIN}/initdb`, "-D", `${dir}/data`, "-A", "md5", "-U", "postgres", `--pwfile=${dir}/pw`]);
-  await Deno.writeTextFile(`${dir}/data/pg_hba.conf`, "local all all trust\nhost all all 0.0.0.0/0 md5\n");
+  // with `tls`: TCP clients must use TLS (hostssl), with the given certificate
+  const hba = opts.tls ? "hostssl all all 0.0.0.0/0 md5" : "host all all 0.0.0.0/0 md5";
+  await Deno.writeTextFile(`${dir}/data/pg_hba.conf`, `local all all trust\n${hba}\n`);
+  let tlsArgs = "";
+  if (opts.tls) {
+    for (const [from, to] of [[opts.tls.certFile, "server.crt"], [opts.tls.keyFile, "server.key"]]) {
+      await Deno.copyFile(from, `${dir}/data/${to}`);
+      await run(["chown", "postgres", `${dir}/data/${to}`]);
+      await Deno.chmod(`${dir}/data/${to}`, 0o600);
+    }
+    tlsArgs = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key";
+  }
   const start = () =>
     asPg([
       `${PG_BIN}/pg_ctl`,
@@ -134,7 +165,7 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
       "-l",
       `${dir}/log`,
       "-o",
-      `-k ${dir} -p ${port} -h ${host} -c max_connections=200`,
+      `-k ${dir} -p ${port} -h ${host} -c max_connections=200${tlsArgs}`,
       "-w",
       "start",
     ], opts.netns);
@@ -161,6 +192,13 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
     PGPASSWORD: "keapass",
   }, opts.netns);
   const pid = async () => Number((await Deno.readTextFile(`${dir}/data/postmaster.pid`)).split("\n")[0]);
+  const disarm = killOnUnload(() => {
+    try {
+      return Number(Deno.readTextFileSync(`${dir}/data/postmaster.pid`).split("\n")[0]) || undefined;
+    } catch {
+      return undefined;
+    }
+  }, dir);
   return {
     ...base("postgresql", host, port, dir),
     sql: (text) => psql(text),
@@ -180,6 +218,7 @@ export async function startPostgres(opts: { netns?: string; listen?: string } = 
       await start();
     },
     stop: async () => {
+      disarm();
       await asPg([`${PG_BIN}/pg_ctl`, "-D", `${dir}/data`, "-m", "immediate", "stop"]).catch(() => {});
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
@@ -224,6 +263,7 @@ export async function startMariadb(opts: { netns?: string; listen?: string } = {
     );
   };
   await start();
+  const disarm = killOnUnload(() => child?.pid, dir);
   const root = (text: string) => run(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "-e", text]);
   await root(
     "CREATE DATABASE kea; CREATE USER 'kea'@'%' IDENTIFIED BY 'keapass'; GRANT ALL ON kea.* TO 'kea'@'%'; " +
@@ -249,6 +289,7 @@ export async function startMariadb(opts: { netns?: string; listen?: string } = {
       await start();
     },
     stop: async () => {
+      disarm();
       try {
         child?.kill("SIGKILL");
       } catch { /* gone */ }

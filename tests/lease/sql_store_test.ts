@@ -1,7 +1,8 @@
 /**
- * SqlLeaseStore on private PostgreSQL and MariaDB servers with Kea 2.2's schema (kea-admin db-init): the store
- * contract every lease store passes, rows as Kea stores them, the database deciding between two stores that share
- * it (conflicts), and the schema check.
+ * SqlLeaseStore and SqlLease6Store on private PostgreSQL and MariaDB servers with Kea 2.2's schema (kea-admin
+ * db-init): the store contracts every lease store passes, rows as Kea stores them, the database deciding between two
+ * stores that share it (conflicts), and the schema check. The DHCPv6 half is in sql_store6_tests.ts and the host
+ * databases in sql_hosts_tests.ts and sql_hosts6_tests.ts (one server of each kind serves them all).
  */
 import assert from "node:assert/strict";
 import { SqlLeaseStore } from "../../mod/lease/sql_store.ts";
@@ -9,6 +10,10 @@ import { openSqlDb, schemaProblem } from "../../mod/lease/sql_open.ts";
 import { LeaseConflictError } from "../../mod/lease/sql_commit.ts";
 import { ip, mkLease, runStoreContract } from "./store_contract.ts";
 import { type SqlServer, sqlSkipReason, startSqlServer } from "./sql_servers.ts";
+import { runSql6Tests } from "./sql_store6_tests.ts";
+import { runSqlHostsTests } from "./sql_hosts_tests.ts";
+import { runSqlHosts6Tests } from "./sql_hosts6_tests.ts";
+import { runSqlTimeoutTests } from "./sql_timeouts_tests.ts";
 
 for (const type of ["postgresql", "mysql"] as const) {
   const why = sqlSkipReason(type);
@@ -103,7 +108,7 @@ for (const type of ["postgresql", "mysql"] as const) {
       const ok = loser.apply([{ op: "put", lease: mkLease(51) }]);
       const bad = loser.apply([{ op: "del", address: ip(50) }]);
       const [rOk, rBad] = await Promise.allSettled([ok, bad]);
-      assert.equal(rOk.status, "fulfilled");
+      assert.equal(rOk.status, "fulfilled", rOk.status === "rejected" ? String(rOk.reason) : "");
       assert.ok(rBad.status === "rejected" && rBad.reason instanceof LeaseConflictError);
       assert.equal(loser.byAddress(ip(50))?.cltt, 1_700_000_200, "re-read after the conflict");
       const count = await s.sql("SELECT count(*) FROM lease4");
@@ -128,6 +133,11 @@ for (const type of ["postgresql", "mysql"] as const) {
     assert.match(schemaProblem(acc, [99, 0])!, /newer than Kea 2.2/);
     await assert.rejects(openSqlDb({ ...acc, name: "nosuchdb" }));
   });
+
+  runSql6Tests(type, db);
+  runSqlHostsTests(type, db);
+  runSqlHosts6Tests(type, db);
+  runSqlTimeoutTests(type, db);
 
   Deno.test({
     name: `SqlLeaseStore(${type}): stop the private server`,

@@ -6,7 +6,7 @@ import type { Subnet4 } from "../../config/model.ts";
 import { type Lease4, leaseExpire, LeaseState } from "../../lease/types.ts";
 import type { EngineContext } from "./types.ts";
 import { type ClientInfo, ownsLease } from "./client.ts";
-import { isReservedFor } from "./reservation.ts";
+import { isReserved, isReservedFor } from "./reservation.ts";
 
 /** Index of the pool of `subnet` holding `addr` (pools are inclusive ranges), or -1. */
 export function poolIndexOf(subnet: Subnet4, addr: number): number {
@@ -41,8 +41,7 @@ export function isAvailableFor(
 ): boolean {
   const lease = ctx.leases.byAddress(addr);
   if (lease && isLive(lease, ctx.now) && !ownsLease(lease, client, subnet.matchClientId)) return false;
-  const reservedFor = subnet.reservedAddresses.get(addr);
-  if (reservedFor !== undefined && !isReservedFor(subnet, addr, client)) return false;
+  if (isReserved(subnet, addr, ctx.hosts) && !isReservedFor(subnet, addr, client, ctx.hosts)) return false;
   const offer = ctx.offers.offerOf(addr);
   return offer === undefined || offer.holdUntil <= ctx.now || offer.key === key;
 }

@@ -55,7 +55,7 @@ export function chooseAddress(
   if (usable(subnet, reservation?.ipAddress, false)) return ok(reservation!.ipAddress!, subnet);
   if (existing) {
     const ls = candidates.find((s) => s.id === existing.subnetId) ?? subnet;
-    const mine = isReservedFor(ls, existing.address, client);
+    const mine = isReservedFor(ls, existing.address, client, ctx.hosts);
     if (usable(ls, existing.address, !mine)) return ok(existing.address, ls);
   }
   for (const s of candidates) {

@@ -129,7 +129,7 @@ export function handleRequest(ex: Exchange): Outcome {
   }) ?? placed.subnet;
   const { subnet, key, reservation } = servedFrom(ex, placed, owner);
   {
-    const mine = isReservedFor(subnet, hint, client);
+    const mine = isReservedFor(subnet, hint, client, ex.ctx.hosts);
     const pi = poolIndexOf(subnet, hint);
     if (!mine && pi >= 0 && !poolAllowed(subnet, pi, ex.classes)) {
       // Kea's allocation engine refuses an address of a pool whose class guard the client fails.

@@ -5,6 +5,7 @@
  * `findReservation`, read back through `ClientContext4::currentHost()`).
  */
 import type { Dhcp4Config, HostIdType, Reservation4, Subnet4 } from "../../config/model.ts";
+import type { HostView4 } from "../../lease/types.ts";
 import { DEFAULT_HOST_ID_TYPES, hostKey } from "../../config/host_ids4.ts";
 import { EvalError, evalString } from "../../classify/evaluate.ts";
 import { Opt, type Packet4 } from "../../packet4/packet.ts";
@@ -29,8 +30,18 @@ function withoutAddress(subnet: Subnet4, r: Reservation4): Reservation4 {
 
 /** The lookup order of a model, reduced to the types some reservation uses (cached per compiled model). */
 const IN_USE = new WeakMap<Dhcp4Config, readonly HostIdType[]>();
+/** The lookup order with a host database, which may hold any type (cached per compiled model). */
+const WITH_DB = new WeakMap<Dhcp4Config, readonly HostIdType[]>();
 
-function typesInUse(config: Dhcp4Config): readonly HostIdType[] {
+function typesInUse(config: Dhcp4Config, hostsDb: boolean): readonly HostIdType[] {
+  if (hostsDb) {
+    let t = WITH_DB.get(config);
+    if (!t) {
+      t = (config.hostIdentifiers ?? DEFAULT_HOST_ID_TYPES).filter((x) => x !== "flex-id" || config.flexId?.expr);
+      WITH_DB.set(config, t);
+    }
+    return t;
+  }
   let t = IN_USE.get(config);
   if (!t) {
     const used = new Set<HostIdType>();
@@ -124,7 +135,7 @@ function idValue(type: HostIdType, ex: Exchange): string | undefined {
 export function clientHostKeys(ex: Exchange): readonly string[] {
   if (ex.client.hostKeys) return ex.client.hostKeys;
   const keys: string[] = [];
-  for (const type of typesInUse(ex.ctx.config)) {
+  for (const type of typesInUse(ex.ctx.config, ex.ctx.hosts !== undefined)) {
     const v = idValue(type, ex);
     if (v !== undefined) keys.push(hostKey(type, v));
   }
@@ -145,12 +156,30 @@ export function holdsHostKey(client: ClientInfo, key: string): boolean {
  * True when `addr` is reserved in `subnet` for this client (by any of its identifiers, see holdsHostKey); false
  * when it is reserved for another client or not reserved at all.
  */
-export function isReservedFor(subnet: Subnet4, addr: number, client: ClientInfo): boolean {
+export function isReservedFor(subnet: Subnet4, addr: number, client: ClientInfo, hosts?: HostView4): boolean {
   const key = subnet.reservedAddresses.get(addr);
-  if (key === undefined) return false;
-  if (holdsHostKey(client, key)) return true;
-  // ip-reservations-unique: false (Kea 2.2): the address is reserved for each of these hosts as well
-  return subnet.sharedReservedAddresses?.get(addr)?.some((k) => holdsHostKey(client, k)) ?? false;
+  if (key !== undefined) {
+    if (holdsHostKey(client, key)) return true;
+    // ip-reservations-unique: false (Kea 2.2): the address is reserved for each of these hosts as well
+    if (subnet.sharedReservedAddresses?.get(addr)?.some((k) => holdsHostKey(client, k))) return true;
+  }
+  return dbReservedFor(subnet, addr, hosts)?.some((k) => holdsHostKey(client, k)) ?? false;
+}
+
+/**
+ * The host keys a host database reserves `addr` for in `subnet` (its own hosts when reservations-in-subnet is on,
+ * the global ones, subnet id 0, when reservations-global is on), or undefined.
+ */
+export function dbReservedFor(subnet: Subnet4, addr: number, hosts?: HostView4): readonly string[] | undefined {
+  if (!hosts) return undefined;
+  const own = subnet.reservationsInSubnet !== false ? hosts.reservedFor(subnet.id, addr) : undefined;
+  if (own?.length) return own;
+  return subnet.reservationsGlobal ? hosts.reservedFor(0, addr) : undefined;
+}
+
+/** True when `addr` is reserved in `subnet` by the configuration or a host database (for anyone). */
+export function isReserved(subnet: Subnet4, addr: number, hosts?: HostView4): boolean {
+  return subnet.reservedAddresses.has(addr) || (dbReservedFor(subnet, addr, hosts)?.length ?? 0) > 0;
 }
 
 /**
@@ -172,24 +201,26 @@ export function earlyGlobalHostClasses(ex: Exchange): readonly string[] {
  * The reservation of the client of `ex` in `subnet`, or undefined. Kea's order (`currentHost()`: "host from the
  * most preferred subnet; if there is no such host and global reservations are enabled, the global host"): the
  * subnet's own reservations when reservations-in-subnet is on (the default), trying the client's identifiers in
- * order and stopping at the first hit; else the global ones (`Dhcp4.reservations`) when reservations-global is
- * on, in the same order. A global reservation's hostname, options and boot fields always apply; its address is
+ * order and stopping at the first hit (for each identifier the configuration's reservation, then a host database's:
+ * Kea's HostMgr order); else the global ones (`Dhcp4.reservations`, a database's subnet id 0) when
+ * reservations-global is on, in the same order. A global reservation's hostname, options and boot fields always apply; its address is
  * kept only when it lies inside the subnet (a reserved address must belong to the subnet it is given in),
  * otherwise the client gets a dynamic address.
  */
 export function findReservation(ex: Exchange, subnet: Subnet4): Reservation4 | undefined {
   const keys = clientHostKeys(ex);
   if (keys.length === 0) return undefined;
-  if (subnet.reservationsInSubnet !== false && subnet.reservations.size) {
+  const db = ex.ctx.hosts;
+  if (subnet.reservationsInSubnet !== false && (subnet.reservations.size || db)) {
     for (const k of keys) {
-      const own = subnet.reservations.get(k);
+      const own = subnet.reservations.get(k) ?? db?.get(subnet.id, k);
       if (own) return own;
     }
   }
   const global = ex.ctx.config.globalReservations;
-  if (!subnet.reservationsGlobal || !global?.size) return undefined;
+  if (!subnet.reservationsGlobal || (!global?.size && !db)) return undefined;
   let g: Reservation4 | undefined;
-  for (const k of keys) if ((g = global.get(k))) break;
+  for (const k of keys) if ((g = global?.get(k) ?? db?.get(0, k))) break;
   if (!g || g.ipAddress === undefined) return g;
   const a = g.ipAddress;
   const inside = ((a & subnet.mask) >>> 0) === subnet.network;

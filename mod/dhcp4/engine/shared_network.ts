@@ -151,6 +151,6 @@ export function subnetForAddress(
 ): Subnet4 | undefined {
   const c = placed.candidates;
   return c.find((s) => poolOk(s, addr)) ??
-    c.find((s) => isReservedFor(s, addr, ex.client)) ??
+    c.find((s) => isReservedFor(s, addr, ex.client, ex.ctx.hosts)) ??
     c.find((s) => ((addr & s.mask) >>> 0) === s.network);
 }

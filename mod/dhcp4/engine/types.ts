@@ -5,7 +5,7 @@
 import type { StatDelta } from "../../stats/stats.ts";
 import type { Packet4 } from "../../packet4/packet.ts";
 import type { Dhcp4Config } from "../../config/model.ts";
-import type { LeaseMutation, LeaseView } from "../../lease/types.ts";
+import type { HostView4, LeaseMutation, LeaseView } from "../../lease/types.ts";
 import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 import type { OfferView } from "../../lease/offers.ts";
 import type { FreeAddressFinder } from "../../lease/allocator.ts";
@@ -41,6 +41,11 @@ export interface EngineContext {
   allocator: FreeAddressFinder;
   /** unix seconds */
   now: number;
+  /**
+   * Host reservations of Kea's host databases (`hosts-database(s)`), fetched for this query's batch by the edge;
+   * they add to the configuration's reservations, which are searched first (Kea's HostMgr order)
+   */
+  hosts?: HostView4;
   /**
    * The HA class of the query (`HA_<server-name>`, Kea's load-balancing / hot-standby scope class), set by the
    * server's HA hook before the engine runs; pool and subnet guards may name it.

@@ -177,7 +177,7 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
   if (classes?.has("DROP")) return dropClass();
   const subnet = selectSubnet6(ctx.config, relays, ctx.arrival, classes);
   const ex: Exchange6 = { ctx, msg, relays, client, subnet, classes };
-  const host = findHost6(ctx.config, candidateSubnets6(ctx.config, subnet, classes), client);
+  const host = findHost6(ctx.config, candidateSubnets6(ctx.config, subnet, classes), client, ctx.hosts);
   if (host) ex.host = host;
   if (classes) {
     classifyAfterHost6(classes, msg, ctx.config, ctx.arrival, host?.res.clientClasses, relays);

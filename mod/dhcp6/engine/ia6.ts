@@ -132,7 +132,7 @@ export function freeFor6(
   taken: ReadonlySet<bigint>,
 ): boolean {
   if (taken.has(a)) return false;
-  if (reservedForOther6(ex.ctx.config, subnet, a, len, ex.client)) return false;
+  if (reservedForOther6(ex.ctx.config, subnet, a, len, ex.client, ex.ctx.hosts)) return false;
   const lease = ex.ctx.leases.byAddress(a);
   if (!holds6(lease, ex.ctx.now)) return true;
   return lease!.state === LeaseState.DEFAULT && lease!.duid === ex.client.duid && lease!.iaid === iaid &&

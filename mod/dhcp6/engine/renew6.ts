@@ -71,7 +71,7 @@ export function extendIa6(ex: Exchange6, ia: Ia, rebind: boolean, taken: Set<big
     for (const lease of ex.ctx.leases.byIa(ex.client.duid, ia.iaid, k.type, s.id)) {
       if (lease.state !== LeaseState.DEFAULT || taken.has(lease.address)) continue;
       const fits = onLink6(s, ia.kind, lease.address, lease.prefixLen) &&
-        !reservedForOther6(ex.ctx.config, s, lease.address, lease.prefixLen, ex.client);
+        !reservedForOther6(ex.ctx.config, s, lease.address, lease.prefixLen, ex.client, ex.ctx.hosts);
       if (fits) {
         grant6(
           ex,

@@ -7,7 +7,7 @@
 import type { StatDelta } from "../../stats/stats.ts";
 import type { Packet6 } from "../../packet6/packet.ts";
 import type { Dhcp6Config, Subnet6 } from "../../config/model6.ts";
-import type { Lease6Mutation, Lease6View } from "../../lease/types6.ts";
+import type { HostView6, Lease6Mutation, Lease6View } from "../../lease/types6.ts";
 import type { NameChangeRequest } from "../../ddns/ncr/ncr.ts";
 
 /** Where and how a query arrived (filled by the server edge from IPV6_PKTINFO and the socket). */
@@ -44,6 +44,8 @@ export interface Engine6Context {
   serverDuid: Uint8Array;
   /** unix seconds */
   now: number;
+  /** Kea's host databases (`hosts-database(s)`, mod/lease/host_cache6.ts), filled by the edge per receive batch */
+  hosts?: HostView6;
   /** the HA class of the query (`HA_<server>`, from the HA service's scopes), when HA is configured */
   haClass?: string;
   /** the edge logs nothing at INFO/DEBUG: the per-lease INFO lines (DHCP6_LEASE_ALLOC…) need not be written */

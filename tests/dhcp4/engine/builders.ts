@@ -4,7 +4,7 @@
  */
 import { MsgType, Opt, type Packet4 } from "../../../mod/packet4/packet.ts";
 import type { Dhcp4Config, OptionValue, Pool4, Reservation4, Subnet4 } from "../../../mod/config/model.ts";
-import { type Lease4, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
+import { type HostView4, type Lease4, LeaseState, type LeaseView } from "../../../mod/lease/types.ts";
 import type { Arrival, EngineContext, Outcome, StatDelta } from "../../../mod/dhcp4/engine/types.ts";
 import { OfferTable } from "../../../mod/lease/offers.ts";
 import { PoolAllocator } from "../../../mod/lease/allocator.ts";
@@ -268,6 +268,8 @@ export interface World {
   leases: MemLeases;
   offers: MemOffers;
   arrival: Arrival;
+  /** host reservations of a host database (absent: none configured) */
+  hosts?: HostView4;
 }
 
 /** A fresh world on the standard lab. */
@@ -282,13 +284,16 @@ export function world(over: Partial<World> = {}): World {
 
 /** The engine context for a world at NOW. */
 export function ctxOf(w: World, now = NOW): EngineContext {
+  const allocator = new PoolAllocator(w.leases, w.offers);
+  allocator.hosts = w.hosts;
   return {
     config: w.config,
     arrival: w.arrival,
     leases: w.leases,
     offers: w.offers,
-    allocator: new PoolAllocator(w.leases, w.offers),
+    allocator,
     now,
+    ...(w.hosts ? { hosts: w.hosts } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import {
   type RawOption6,
   type Relay6,
 } from "../../../mod/packet6/packet.ts";
-import type { Lease6, Lease6Mutation, Lease6Type, Lease6View } from "../../../mod/lease/types6.ts";
+import type { HostView6, Lease6, Lease6Mutation, Lease6Type, Lease6View } from "../../../mod/lease/types6.ts";
 import { IterativeAllocator6 } from "../../../mod/dhcp6/engine/allocator6.ts";
 import { handle6 } from "../../../mod/dhcp6/engine/handle6.ts";
 import type { Arrival6, Engine6Context, Outcome6 } from "../../../mod/dhcp6/engine/types.ts";
@@ -95,6 +95,8 @@ export class Bed {
   allocator = new IterativeAllocator6();
   now = 1_800_000_000;
   arrival: Arrival6 = { iface: "eth0", srcAddr: ip6("fe80::5054:ff:feaa:bbcc"), dstAddr: ALL_SERVERS, localAddrs: [] };
+  /** a host database's view (mod/lease/host_cache6.ts), when the test has one */
+  hosts?: HostView6;
   constructor(public config: Dhcp6Config) {}
   ctx(): Engine6Context {
     return {
@@ -104,6 +106,7 @@ export class Bed {
       allocator: this.allocator,
       serverDuid: SERVER_DUID,
       now: this.now,
+      ...(this.hosts ? { hosts: this.hosts } : {}),
     };
   }
   run(q: Packet6): Outcome6 {
