@@ -107,7 +107,7 @@ Deno.test({
     ).dhcp4!;
     const ifaceAddrs = new Map([["lo", [0x7f000001]]]);
     const endpoint = new Endpoint4o6({
-      log: (await import("../../mod/log/logger.ts")).nullLog,
+      log: nullLog,
       ifaceAddrs: () => ifaceAddrs,
     });
     const bed = await serverBed(config, { ifaceAddrs, dhcp4o6: endpoint });

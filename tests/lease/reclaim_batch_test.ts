@@ -81,9 +81,8 @@ Deno.test("max-reclaim-leases bounds the cycle across batches; max-reclaim-time 
 Deno.test("stop() during a long cycle ends it after the current batch", async () => {
   const store = await storeWith(1000);
   const sizes = counting(store);
-  let r: Reclaimer | undefined;
   let stopping: Promise<void> | undefined;
-  r = new Reclaimer({
+  const r: Reclaimer = new Reclaimer({
     store,
     config: () => ({ ...KEA_DEFAULTS, maxReclaimLeases: 0, maxReclaimTime: 0 }),
     clock: () => 5000,
