@@ -26,7 +26,8 @@ import { Ffi6Transport, resolveServed6 } from "../net/udp6.ts";
 import { ifNameToIndex } from "../net/libc.ts";
 import type { PollGroup } from "../net/poll_group.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
-import { startDdnsSender6 } from "../dhcp6/ddns6.ts";
+import { type DdnsSender6, startDdnsSender6 } from "../dhcp6/ddns6.ts";
+import { lease6Ncr, leaseDdnsParams6 } from "../dhcp6/engine/ddns_ncr6.ts";
 import { Forwarder4o6 } from "../dhcp6/dhcp4o6_6.ts";
 import { Link4o6 } from "./dhcp4o6_wiring.ts";
 import { inProcessSink } from "./dhcp4.ts";
@@ -41,7 +42,7 @@ import { freshLeaseReads, openHosts6, openSqlStore6, recoverSql } from "./sql_le
 import { describeDb } from "../config/compile_db.ts";
 import { LEASE_DATABASE6_DEFAULTS } from "../config/defaults.ts";
 import { SqlLease6Store } from "../lease/sql_store6.ts";
-import type { Lease6Store } from "../lease/types6.ts";
+import type { Lease6, Lease6Store } from "../lease/types6.ts";
 
 export interface Dhcp6Options {
   configPath: string;
@@ -187,6 +188,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
     packetQueueStats: () => server.queueStats.averages(),
+    resendDdns6: ddns ? (l) => resendNcr6(ddns, role.current, l) : undefined,
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();
@@ -270,4 +272,10 @@ function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log,
   const transport = Ffi6Transport.open({ interfaces: r.served, onSendError, group });
   const mac = r.served.map((s) => r.macs.get(s.name)).find((m) => m) ?? [...r.macs.values()][0];
   return { transport, ifaceAddrs: r.addrs, mac };
+}
+
+/** lease6-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its pool or subnet. */
+function resendNcr6(ddns: DdnsSender6, config: Dhcp6Config, lease: Lease6): void {
+  const ncr = lease6Ncr("add", lease, leaseDdnsParams6(config, lease));
+  if (ncr) ddns.submit([ncr]);
 }

@@ -9,7 +9,7 @@
 import { answer, badArgs, CommandError, ok, Result } from "./answer.ts";
 import { findLease6, registerLease6GetCommands } from "./lease6_get_cmds.ts";
 import { registerLease6BulkApply } from "./lease6_bulk.ts";
-import { lease6FromArgs } from "./lease6_json.ts";
+import { address6Arg, lease6FromArgs } from "./lease6_json.ts";
 import type { CommandRegistry } from "./registry.ts";
 import type { ControlContext } from "./context.ts";
 import { writableTarget } from "./safe_write.ts";
@@ -30,6 +30,7 @@ export const LEASE6_COMMANDS: readonly string[] = [
   "lease6-get",
   "lease6-get-all",
   "lease6-get-page",
+  "lease6-resend-ddns",
   "lease6-update",
   "lease6-wipe",
   "lease6-write",
@@ -42,6 +43,8 @@ export interface Lease6CmdContext extends Pick<ControlContext, "writeTextFile" |
   config(): Dhcp6Config;
   /** milliseconds since the epoch */
   now(): number;
+  /** queues an add NCR for a stored lease (lease6-resend-ddns); absent while DDNS updates are off */
+  resendDdns6?(lease: Lease6): void;
 }
 
 /** The gauges a lease counts in (as stats6.ts counts them at start-up). */
@@ -125,6 +128,22 @@ export function registerLease6Commands(reg: CommandRegistry, ctx: Lease6CmdConte
     await durable(ctx, gone.map((l) => ({ op: "del", address: l.address })), `the wipe of ${gone.length} lease(s)`);
     for (const l of gone) lease6ChangeStats(ctx.stats, l, undefined);
     return ok(text);
+  });
+
+  // Kea 2.2's lease6-resend-ddns (lease_cmds.cc): the address first, then DDNS on, then an IA_NA lease with a name
+  // and a direction; an add NCR for the lease as stored
+  reg.register("lease6-resend-ddns", (args) => {
+    const address = address6Arg("lease6-resend-ddns", args?.["ip-address"]);
+    const ip = formatAddress6(address);
+    if (!ctx.resendDdns6) return answer(Result.ERROR, "DDNS updating is not enabled");
+    const l = ctx.store.byAddress(address);
+    if (!l || l.type !== Lease6Type.NA) return answer(Result.EMPTY, `No lease found for: ${ip}`);
+    if (!l.hostname) return answer(Result.ERROR, `Lease for: ${ip}, has no hostname, nothing to update`);
+    if (!l.fqdnFwd && !l.fqdnRev) {
+      return answer(Result.ERROR, `Neither forward nor reverse updates enabled for lease for: ${ip}`);
+    }
+    ctx.resendDdns6(l);
+    return ok(`NCR generated for: ${ip}, hostname: ${l.hostname}`);
   });
 
   reg.register("lease6-write", async (args) => {

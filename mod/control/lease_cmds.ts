@@ -103,8 +103,9 @@ export function registerLeaseCommands(reg: CommandRegistry, ctx: ControlContext)
     const ip = formatIpv4(addressArg("lease4-resend-ddns", args?.["ip-address"]));
     const l = ctx.store.byAddress(addressArg("lease4-resend-ddns", args?.["ip-address"]));
     if (!l) return answer(Result.EMPTY, `No lease found for: ${ip}`);
-    if (!l.hostname || !(l.fqdnFwd || l.fqdnRev)) {
-      return answer(Result.ERROR, `Lease for: ${ip}, has no hostname, nothing to update`);
+    if (!l.hostname) return answer(Result.ERROR, `Lease for: ${ip}, has no hostname, nothing to update`);
+    if (!l.fqdnFwd && !l.fqdnRev) {
+      return answer(Result.ERROR, `Neither forward nor reverse updates enabled for lease for: ${ip}`);
     }
     ctx.resendDdns(l);
     return ok(`NCR generated for: ${ip}, hostname: ${l.hostname}`);

@@ -3,12 +3,13 @@
  * Both the DHCPv4 and DHCPv6 Servers"): the general commands and the statistics commands of mod/control, with
  * config-test / config-set taking a `{"Dhcp6": {…}}` document, and the lease6-* commands of Kea's lease_cmds hook
  * (mod/control/lease6_cmds.ts) when libdhcp_lease_cmds.so is configured or the lease database is weka's kv; without
- * them a read-only `lease6-get-all` stays so operators and tests can see the lease table. Served on every
+ * them a read-only `lease6-get-all` stays so operators and tests can see the lease table; `stat-lease6-get` with
+ * libdhcp_stat_cmds.so. Served on every
  * configured control socket; a reload that changes the sockets reopens them.
  */
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import type { Lease6Store } from "../lease/types6.ts";
+import type { Lease6, Lease6Store } from "../lease/types6.ts";
 import { LEASE_CMDS_HOOK } from "../control/channel.ts";
 import { registerLease6Commands } from "../control/lease6_cmds.ts";
 import { lease6List } from "../control/lease6_get_cmds.ts";
@@ -16,6 +17,7 @@ import type { ControlContext } from "../control/context.ts";
 import { registerGeneralCommands } from "../control/general_cmds.ts";
 import { registerStatCommands } from "../control/stat_cmds.ts";
 import { CommandRegistry } from "../control/registry.ts";
+import { registerStatLease6, STAT_CMDS_HOOK } from "../control/stat_lease_cmds.ts";
 import { type ChannelLog, RegistryChannel } from "../control/channel.ts";
 
 /** What the DHCPv6 commands need: the general context without the DHCPv4 store and config, plus the v6 ones. */
@@ -23,6 +25,8 @@ export type Control6Context = Omit<ControlContext, "store" | "config" | "checkDo
   store: Lease6Store;
   config(): Dhcp6Config;
   checkDoc(doc: Record<string, unknown>): LoadedConfig;
+  /** lease6-resend-ddns: queues an add NCR for a stored lease; absent while DDNS updates are off */
+  resendDdns6?(lease: Lease6): void;
 };
 
 /** Whether a DHCPv6 configuration switches the lease6 commands on (the hook library, or the kv lease backend). */
@@ -42,6 +46,14 @@ export function buildRegistry6(ctx: Control6Context): CommandRegistry {
   registerStatCommands(reg, ctx.stats);
   if (lease6CommandsEnabled(ctx.config())) registerLease6Commands(reg, ctx);
   else reg.register("lease6-get-all", () => lease6List([...ctx.store.all()]));
+  if (ctx.config().hooks.some((h) => h.endsWith(STAT_CMDS_HOOK))) {
+    registerStatLease6(reg, {
+      stats: ctx.stats,
+      subnetIds: () => ctx.config().subnets.map((s) => s.id).sort((a, b) => a - b),
+      leases: () => ctx.store.all(),
+      now: () => ctx.now(),
+    });
+  }
   return reg;
 }
 

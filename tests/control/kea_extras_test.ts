@@ -2,7 +2,7 @@
  * Commands scripts use that weka answered "not supported" before, with Kea 2.2's texts and codes: the statistic
  * sample limits (statistic-sample-count-set[-all], statistic-sample-age-set[-all]), libdhcp_stat_cmds.so's
  * stat-lease4-get (counts from the lease store; subnet-id, subnet-range, no match → 3), lease4-resend-ddns (DDNS
- * off → 1, no lease → 3, no name → 1, else an NCR), server-tag-get and libreload.
+ * off → 1, no lease → 3, no name → 1, no DNS direction → 1, else an NCR), server-tag-get and libreload.
  */
 import assert from "node:assert/strict";
 import { buildRegistry } from "../../mod/control/channel.ts";
@@ -111,6 +111,11 @@ Deno.test("lease4-resend-ddns: 1 with DDNS off, 3 without the lease, 1 without a
   assert.deepEqual(await resend("198.18.1.150"), {
     result: 1,
     text: "Lease for: 198.18.1.150, has no hostname, nothing to update",
+  });
+  await s.reg.dispatch(add("198.18.1.152", "02:00:00:00:00:03", { hostname: "quiet.example." }));
+  assert.deepEqual(await resend("198.18.1.152"), {
+    result: 1,
+    text: "Neither forward nor reverse updates enabled for lease for: 198.18.1.152",
   });
   await s.reg.dispatch(add("198.18.1.151", "02:00:00:00:00:02", { hostname: "pc.example.", "fqdn-fwd": true }));
   assert.deepEqual(await resend("198.18.1.151"), {
