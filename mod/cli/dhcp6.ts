@@ -16,6 +16,8 @@ import { KvLease6Store } from "../lease/kv_store6.ts";
 import { parseKeaCsv6 } from "../lease/kea_csv6.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
 import { reclaimer6 } from "../lease/reclaim6.ts";
+import { leaseHooksBlocker, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
+import { openLeaseHooks6 } from "./dhcp6_hooks.ts";
 import { PoolAllocator6 } from "../dhcp6/engine/pool_allocator6.ts";
 import { Stats } from "../stats/stats.ts";
 import { Dhcp6Server } from "../dhcp6/server6.ts";
@@ -67,7 +69,7 @@ export function reloadBlocker6(old: Dhcp6Config, next: Dhcp6Config): string | un
   if (hostsDbs(old) !== hostsDbs(next)) return "the host databases cannot change on reload; restart weka";
   const names = (c: Dhcp6Config) => JSON.stringify(c.interfaces, (_k, v) => typeof v === "bigint" ? String(v) : v);
   if (names(old) !== names(next)) return "interfaces-config cannot change on reload yet; restart weka";
-  return haReloadBlocker(old, next);
+  return haReloadBlocker(old, next) ?? leaseHooksBlocker(next);
 }
 
 /** What makes the DHCPv6 role a role (mod/cli/role_runner.ts runs it). */
@@ -130,6 +132,15 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     ...(opts.d2 ? { sink: inProcessSink(opts.d2), sinkName: "the in-process D2 (weka run)" } : {}),
   });
   role.onStop(() => ddns?.close());
+  let hooks;
+  try {
+    hooks = openLeaseHooks6(config, opts.port ? Number(opts.port) : 547, log);
+  } catch (e) {
+    log.error("DHCP6_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
+    net.transport.close();
+    return await role.abort();
+  }
+  role.onStop(() => hooks.close());
   const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
   // libdhcp_ha.so in Dhcp6: kea-dhcp6's relationship (lease6-bulk-apply, lease6-get-page, the DUID's hash)
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
@@ -160,13 +171,17 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     onNcrs: ddns ? (ncrs) => ddns.submit(ncrs) : undefined,
     ha: haService,
     dhcp4o6: forwarder4o6,
+    leaseHooks: hooks,
     ...(hosts ? { hosts: { view: hosts, prefetch: (k) => hosts.prefetch(k) } } : {}),
   });
   const reclaimer = reclaimer6(store, {
     config: () => role.current.expired,
     clock: () => Math.floor(Date.now() / 1000),
     onStats: (deltas) => deltas.forEach(([n, d]) => stats.add(n, d)),
-    onEvents: ddns ? (events) => ddns.reclaimed(events) : undefined,
+    onEvents: (events) => {
+      ddns?.reclaimed(events);
+      hooks.onReclaimed(events);
+    },
     log: (id, text, level) => log[level](id, text),
   });
   server.start();
@@ -177,6 +192,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.whenApplied((next) => {
     server.setConfig(next);
     ddns?.setConfig(next);
+    hooks.reconfigure(next);
     void link4o6.apply(next.dhcp4o6Port);
     allocator.reset();
     sampleLimits(next);

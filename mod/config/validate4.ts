@@ -184,8 +184,12 @@ export function checkDhcp4(d: Dhcp4In, problems: Problems): Checked4 {
   return { subnetIds: ids, pools: allPools, ...(ha ? { ha } : {}) };
 }
 
-/** libdhcp_run_script.so's parameters, checked as the hook checks them at load (its messages). */
-function checkRunScript(params: Record<string, unknown> | undefined, p: (string | number)[], problems: Problems): void {
+/** libdhcp_run_script.so's parameters, checked as the hook checks them at load (its messages; Dhcp4 and Dhcp6). */
+export function checkRunScript(
+  params: Record<string, unknown> | undefined,
+  p: (string | number)[],
+  problems: Problems,
+): void {
   const name = params?.name;
   if (name === undefined) problems.add([...p, ...(params ? ["parameters"] : [])], "The 'name' parameter is mandatory");
   else if (typeof name !== "string") {

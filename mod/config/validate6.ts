@@ -25,6 +25,7 @@ import type { Dhcp6In, PdPoolIn, SharedNetwork6In, Subnet6In } from "./schema6.t
 import type { HostIdType6 } from "./model6.ts";
 import type { HaConfig } from "./model_ha.ts";
 import { compileHaParameters } from "./compile_ha.ts";
+import { checkRunScript } from "./validate4.ts";
 
 /** A subnet with where it sits: its JSON path, its id (configured or assigned) and its shared network. */
 export interface FlatSubnet6 {
@@ -159,10 +160,12 @@ function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
           "libdhcp_ha.so without libdhcp_lease_cmds.so: the partner's lease updates and lease syncs will be refused (Kea needs both on every peer)",
         );
       }
+    } else if (file === "libdhcp_run_script.so") {
+      checkRunScript(h.parameters, at, problems);
     } else if (file === BOOTP_HOOK) {
       // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
       problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
-    } else if (file === "libdhcp_run_script.so" || file === "libdhcp_flex_option.so") {
+    } else if (file === "libdhcp_flex_option.so") {
       problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
     } else if (sqlBackendHookNote(file)) {
       problems.info(p, sqlBackendHookNote(file)!);

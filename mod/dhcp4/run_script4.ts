@@ -53,8 +53,10 @@ const TYPE_NAME: Record<number, string> = {
   [MsgType.INFORM]: "DHCPINFORM",
 };
 
-/** Lease4::statesToText. */
-const STATE_TEXT = ["default", "declined", "expired-reclaimed", "released"];
+/** Lease::statesToText (both families). */
+export function leaseStateText(state: number): string {
+  return ["default", "declined", "expired-reclaimed", "released"][state] ?? "default";
+}
 
 /** Option::toHexString: "0x" and the data in upper-case hex (no type or length). */
 function optionHex(data: Uint8Array): string {
@@ -123,7 +125,7 @@ export function leaseVars(env: Record<string, string>, prefix: string, l: Lease4
   env[`${prefix}_CLTT`] = String(l.cltt);
   env[`${prefix}_HOSTNAME`] = l.hostname;
   hw(env, `${prefix}_HWADDR`, l.hwaddr);
-  env[`${prefix}_STATE`] = STATE_TEXT[l.state] ?? "default";
+  env[`${prefix}_STATE`] = leaseStateText(l.state);
   env[`${prefix}_SUBNET_ID`] = String(l.subnetId);
   env[`${prefix}_VALID_LIFETIME`] = String(l.validLifetime);
   env[`${prefix}_CLIENT_ID`] = l.clientId;
@@ -197,19 +199,31 @@ export function committedCalls(c: Committed4): ScriptCall[] {
   return calls;
 }
 
-/** lease4_expire for each reclaimed lease, then lease4_recover for a declined one (Kea calls both). */
-export function reclaimCalls(events: readonly ReclaimEvent[]): ScriptCall[] {
+/**
+ * lease<v>_expire for each reclaimed lease (its variables and REMOVE_LEASE), then lease<v>_recover for a declined
+ * one (Kea calls both; run_script_callouts.cc), in either family.
+ */
+export function reclaimScriptCalls<L>(
+  events: readonly { kind: "expired" | "declined-recovered"; lease: L; removed: boolean }[],
+  v: "4" | "6",
+  vars: (env: Record<string, string>, prefix: string, lease: L) => void,
+): ScriptCall[] {
   const calls: ScriptCall[] = [];
   for (const e of events) {
-    const expire: ScriptCall = { args: ["lease4_expire"], env: {} };
-    leaseVars(expire.env, "LEASE4", e.lease);
+    const expire: ScriptCall = { args: [`lease${v}_expire`], env: {} };
+    vars(expire.env, `LEASE${v}`, e.lease);
     expire.env.REMOVE_LEASE = String(e.removed);
     calls.push(expire);
     if (e.kind === "declined-recovered") {
-      const recover: ScriptCall = { args: ["lease4_recover"], env: {} };
-      leaseVars(recover.env, "LEASE4", e.lease);
+      const recover: ScriptCall = { args: [`lease${v}_recover`], env: {} };
+      vars(recover.env, `LEASE${v}`, e.lease);
       calls.push(recover);
     }
   }
   return calls;
+}
+
+/** lease4_expire for each reclaimed lease, then lease4_recover for a declined one. */
+export function reclaimCalls(events: readonly ReclaimEvent[]): ScriptCall[] {
+  return reclaimScriptCalls(events, "4", leaseVars);
 }

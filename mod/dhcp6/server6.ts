@@ -61,9 +61,25 @@ export interface Server6Deps {
    * fills per receive batch with `prefetch` before the engine runs
    */
   hosts?: { view: HostView6; prefetch(k: HostKeys6): Promise<void> };
+  /**
+   * Lease hooks (libdhcp_run_script.so): while `active()`, `committed` is called once a reply's mutations are durable
+   * (at once when it has none), with the leases as they were before it; must not block.
+   */
+  leaseHooks?: { active(): boolean; committed(c: CommittedQuery6): void };
 }
 
-const TYPE_NAMES: Record<number, string> = {
+/** A replied query whose lease changes are durable, as the lease hooks see it. */
+export interface CommittedQuery6 {
+  query: Packet6;
+  replyType: number;
+  datagram: Datagram6;
+  mutations: readonly Lease6Mutation[];
+  events: Extract<Outcome6, { kind: "reply" }>["events"];
+  before: ReadonlyMap<bigint, Lease6 | undefined>;
+}
+
+/** The DHCPv6 message types by name (RFC 8415 §7.3), as weka logs them. */
+export const TYPE_NAMES: Record<number, string> = {
   [MsgType6.SOLICIT]: "SOLICIT",
   [MsgType6.ADVERTISE]: "ADVERTISE",
   [MsgType6.REQUEST]: "REQUEST",
@@ -288,18 +304,29 @@ export class Dhcp6Server {
       this.bump(out.stats);
       return;
     }
+    const { ha, leaseHooks, store } = this.deps;
+    // the lease hooks see each changed address's lease as it was: read before the store's memory changes
+    const before = leaseHooks?.active() && new Map(out.mutations.map((m) => {
+      const a = m.op === "put" ? m.lease.address : m.address;
+      return [a, store.byAddress(a)] as const;
+    }));
+    const hooks = () => {
+      if (!before) return;
+      const { mutations, events } = out, replyType = innermost(out.reply).msgType;
+      leaseHooks!.committed({ query, replyType, datagram: d, mutations, events, before });
+    };
     if (out.mutations.length === 0) {
       this.bump(out.stats);
       this.send(query, out, d);
+      hooks();
       return;
     }
-    const ha = this.deps.ha;
     let previous: ((m: Lease6Mutation) => Lease6 | undefined) | undefined;
     if (ha) {
       // a deleted lease goes to the partner whole (lease6-bulk-apply): take it before the commit removes it
-      const before = new Map<bigint, Lease6 | undefined>();
-      for (const m of out.mutations) if (m.op === "del") before.set(m.address, this.deps.store.byAddress(m.address));
-      previous = (m) => m.op === "del" ? before.get(m.address) : undefined;
+      const gone = new Map<bigint, Lease6 | undefined>();
+      for (const m of out.mutations) if (m.op === "del") gone.set(m.address, store.byAddress(m.address));
+      previous = (m) => m.op === "del" ? gone.get(m.address) : undefined;
     }
     commitThenFinish(this.durable, {
       mutations: out.mutations,
@@ -309,6 +336,7 @@ export class Dhcp6Server {
         this.bump(out.stats);
         this.send(query, out, d);
         if (out.ncrs?.length) this.deps.onNcrs?.(out.ncrs);
+        hooks();
       },
       failed: (e) => this.failed(e, d, query, true),
       // another server sharing the SQL database took the row first: decide again on the re-read rows

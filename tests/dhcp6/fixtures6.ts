@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Message6, Packet6 } from "../../mod/packet6/packet.ts";
+import type { Datagram6, Transport6 } from "../../mod/net/udp6.ts";
 import { parseConfigText } from "../../mod/config/load.ts";
 import type { Dhcp6Config } from "../../mod/config/model6.ts";
 
@@ -50,4 +51,19 @@ export function load6(): Dhcp6Config {
 export function inner(p: Packet6): Message6 {
   while (p.kind === "relay") p = p.inner;
   return p;
+}
+
+/** A transport that receives nothing and records what the server sends (the datagram, where, through which socket). */
+export class FakeTransport6 implements Transport6 {
+  sent: { data: Uint8Array; addr: Uint8Array; port: number; via: number }[] = [];
+  recvBatch(): Promise<Datagram6[]> {
+    return new Promise(() => {});
+  }
+  send(arrival: Datagram6, data: Uint8Array, addr: Uint8Array, port: number): void {
+    this.sent.push({ data: data.slice(), addr, port, via: arrival.via });
+  }
+  endpoints(): string[] {
+    return [];
+  }
+  close(): void {}
 }

@@ -12,26 +12,12 @@ import type { Lease6Mutation, Lease6Store } from "../../mod/lease/types6.ts";
 import { IterativeAllocator6 } from "../../mod/dhcp6/engine/allocator6.ts";
 import { Stats } from "../../mod/stats/stats.ts";
 import { nullLog } from "../../mod/log/logger.ts";
-import type { Datagram6, Transport6 } from "../../mod/net/udp6.ts";
+import type { Datagram6 } from "../../mod/net/udp6.ts";
 import { parseIpv6 } from "../../mod/wire/ipv6.ts";
-import { hex, inner, load6, RELAYED_SOLICIT } from "./fixtures6.ts";
+import { FakeTransport6, hex, inner, load6, RELAYED_SOLICIT } from "./fixtures6.ts";
 
 const SERVER_DUID = hex("0002000009bf0102");
 const RELAY = parseIpv6("2001:db8:1::1")!;
-
-class FakeTransport implements Transport6 {
-  sent: { data: Uint8Array; addr: Uint8Array; port: number; via: number }[] = [];
-  recvBatch(): Promise<Datagram6[]> {
-    return new Promise(() => {});
-  }
-  send(arrival: Datagram6, data: Uint8Array, addr: Uint8Array, port: number): void {
-    this.sent.push({ data: data.slice(), addr, port, via: arrival.via });
-  }
-  endpoints(): string[] {
-    return [];
-  }
-  close(): void {}
-}
 
 /** A store whose commits resolve (or fail) only when the test says so. */
 function gated(inner: Lease6Store) {
@@ -47,7 +33,7 @@ function gated(inner: Lease6Store) {
 
 async function bed(storeWrap?: (s: Lease6Store) => Lease6Store) {
   const kv = await KvLease6Store.open(":memory:");
-  const transport = new FakeTransport();
+  const transport = new FakeTransport6();
   const stats = new Stats();
   const store = storeWrap ? storeWrap(kv) : kv;
   const server = new Dhcp6Server({
