@@ -134,7 +134,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   role.onStop(() => ddns?.close());
   let hooks;
   try {
-    hooks = openLeaseHooks6(config, opts.port ? Number(opts.port) : 547, log);
+    hooks = openLeaseHooks6(config, log);
   } catch (e) {
     log.error("DHCP6_CONFIG_LOAD_FAIL", `${RUN_SCRIPT_HOOK}: ${(e as Error).message}`);
     net.transport.close();

@@ -16,9 +16,9 @@ export type LeaseHooks6 = LeaseHooks<CommittedQuery6, ReclaimEvent6, Dhcp6Config
 
 /**
  * Opens the hooks `config` names (inactive when none: a reload may add them), or throws with Kea's message when the
- * script cannot run. `serverPort` is the port queries arrive on (547; Kea's QUERY6_LOCAL_PORT).
+ * script cannot run.
  */
-export function openLeaseHooks6(config: Dhcp6Config, serverPort: number, log: Log): LeaseHooks6 {
+export function openLeaseHooks6(config: Dhcp6Config, log: Log): LeaseHooks6 {
   const host = openScriptHost(config, log);
   return {
     active: () => host.runner !== undefined,
@@ -26,7 +26,8 @@ export function openLeaseHooks6(config: Dhcp6Config, serverPort: number, log: Lo
       host.runner?.run(committedCalls6({
         query: c.query,
         replyType: c.replyType,
-        arrival: arrivalOf(c.datagram, serverPort),
+        // kea-dhcp6 2.2's socket filter (PktFilterInet6) never sets a query's local port: QUERY6_LOCAL_PORT is 0
+        arrival: arrivalOf(c.datagram, 0),
         mutations: c.mutations,
         events: c.events,
         before: c.before,

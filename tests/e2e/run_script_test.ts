@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { labConfig, labTest, startWeka, writeConfig } from "./weka_proc.ts";
 import type { Lab, LabProcess } from "./lab.ts";
 import { fileURLToPath } from "node:url";
+import { type Call, missingFor, RECORD_SCRIPT, settle } from "./script_record.ts";
 import { encode4 } from "../../mod/packet4/codec.ts";
 import { MsgType, Opt, type Packet4 } from "../../mod/packet4/packet.ts";
 import { ipv4Bytes, parseHex, parseIpv4, toHex } from "../../mod/wire/addr.ts";
@@ -56,22 +57,9 @@ async function sendFromCli(lab: Lab, dir: string, messages: Uint8Array[]): Promi
 const KEA4 = "/usr/sbin/kea-dhcp4";
 const HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks";
 const need = [KEA4, `${HOOKS}/libdhcp_run_script.so`, `${HOOKS}/libdhcp_lease_cmds.so`, "/usr/bin/socat"];
-const missing = Deno.uid() !== 0 ? ["root"] : need.filter((p) => {
-  try {
-    Deno.statSync(p);
-    return false;
-  } catch {
-    return true;
-  }
-});
+const missing = missingFor(need);
 const why = missing.length ? `run_script side by side needs ${missing.join(", ")}` : undefined;
 if (why) console.log(`SKIP ${why}`);
-
-/** One script run: its argument and environment (PWD, which the shell adds, left out). */
-interface Call {
-  hook: string;
-  env: Record<string, string>;
-}
 
 /** The hook points each phase fires on kea-dhcp4 2.2 (sorted), so the comparison is never between two empties. */
 const EXPECTED: Record<string, string[]> = {
@@ -92,45 +80,13 @@ function key(c: Call): string {
     .trim();
 }
 
-/** The script: one file per run, its argument on the first line, then its environment. */
-const SCRIPT = (out: string) =>
-  `#!/bin/sh\n{ echo "$1"; /usr/bin/env; } > ${out}/call.$$.tmp && /bin/mv ${out}/call.$$.tmp ${out}/call.$$\n`;
-
-const calls = (out: string) => [...Deno.readDirSync(out)].map((e) => e.name).filter((n) => /^call\.\d+$/.test(n));
-
-/** The calls recorded in `out` since the last collect (removed once read), in a stable order. */
-async function collect(out: string): Promise<Call[]> {
-  const got: Call[] = [];
-  for (const n of calls(out)) {
-    const [hook, ...lines] = (await Deno.readTextFile(`${out}/${n}`)).split("\n");
-    const env: Record<string, string> = {};
-    for (const line of lines) {
-      const eq = line.indexOf("=");
-      if (eq > 0 && !/^(PWD|SHLVL|_)=/.test(line)) env[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-    await Deno.remove(`${out}/${n}`);
-    got.push({ hook, env });
-  }
-  return got.sort((a, b) => key(a).localeCompare(key(b)));
-}
-
-async function settle(out: string, want: number): Promise<Call[]> {
-  for (let i = 0; i < 40; i++) {
-    const n = calls(out).length;
-    if (n >= want) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  await new Promise((r) => setTimeout(r, 500));
-  return await collect(out);
-}
-
 /** Runs the session against the server started by `start`; the calls of each phase. */
 async function session(lab: Lab, dir: string, tag: string, start: (cfg: string) => Promise<LabProcess>) {
   const out = `${dir}/${tag}`;
   await Deno.mkdir(out, { recursive: true });
   await Deno.chmod(out, 0o777);
   const script = `${out}/hook.sh`;
-  await Deno.writeTextFile(script, SCRIPT(out));
+  await Deno.writeTextFile(script, RECORD_SCRIPT(out));
   await Deno.chmod(script, 0o755);
   const base = labConfig(out) as { Dhcp4: Record<string, unknown> };
   base.Dhcp4["hooks-libraries"] = [
@@ -154,18 +110,18 @@ async function session(lab: Lab, dir: string, tag: string, start: (cfg: string) 
     // release, and a new dhclient then asks for its lease again (INIT-REBOOT): a renewal of the same lease
     const stop = () => lab.run("cli1", ["timeout", "20", "dhclient", "-4", "-x", ...args.filter((a) => a !== "-1")]);
     assert.match(await dhclient([]), /bound to 198\.18\./, "DORA");
-    phases.dora = await settle(out, 1);
+    phases.dora = await settle(out, 1, key);
     await stop();
     assert.match(await dhclient([]), /bound to 198\.18\./, "INIT-REBOOT");
-    phases.renew = await settle(out, 2);
+    phases.renew = await settle(out, 2, key);
     await lab.run("cli1", ["timeout", "20", "dhclient", "-4", "-r", ...args.filter((a) => a !== "-1")]);
-    phases.release = await settle(out, 2);
+    phases.release = await settle(out, 2, key);
     // a client that takes 198.18.1.50 (a REQUEST in SELECTING state) and declines it
     const mac = "02:00:00:00:00:50";
     const selecting = packet(MsgType.REQUEST, mac, 0x5001, { requested: "198.18.1.50", server: "198.18.0.1" });
     const decline = packet(MsgType.DECLINE, mac, 0x5002, { requested: "198.18.1.50", server: "198.18.0.1" });
     await sendFromCli(lab, out, [selecting, decline]);
-    phases.decline = await settle(out, 3);
+    phases.decline = await settle(out, 3, key);
     const now = Math.floor(Date.now() / 1000);
     const send = (c: unknown) =>
       lab.run("srv1", ["sh", "-c", `echo '${JSON.stringify(c)}' | socat -t 5 - UNIX-CONNECT:${out}/ctrl.sock`]);
@@ -176,7 +132,7 @@ async function session(lab: Lab, dir: string, tag: string, start: (cfg: string) 
     await send(expired("198.18.1.77", "02:00:00:00:00:77", { hostname: "exp.lab.test" }));
     await send(expired("198.18.1.78", "02:00:00:00:00:78", { state: 1 }));
     await send({ command: "leases-reclaim", arguments: { remove: false } });
-    phases.reclaim = await settle(out, 3);
+    phases.reclaim = await settle(out, 3, key);
   } finally {
     await server.stop("SIGTERM", 10_000);
   }
