@@ -6,8 +6,6 @@
  */
 import type { DbAccess } from "../config/model.ts";
 import type { SqlDb } from "./sql_db.ts";
-import { openPg } from "./sql_pg.ts";
-import { openMysql } from "./sql_mysql.ts";
 
 /** The schema versions of Kea 2.2's backends. */
 export const KEA_SCHEMA: Record<DbAccess["type"], [number, number]> = { postgresql: [13, 0], mysql: [14, 0] };
@@ -49,7 +47,11 @@ export async function readSchemaVersion(sql: SqlDb): Promise<[number, number] | 
  * message when it cannot connect or the schema is not Kea 2.2's.
  */
 export async function openSqlDb(db: DbAccess, connections = 4): Promise<SqlDb> {
-  const sql = db.type === "postgresql" ? openPg(db, connections) : openMysql(db, connections);
+  // the drivers are loaded only when a SQL database is configured: a router on Deno KV does not carry them
+  // (mysql2 alone is some 100 modules; `deno task bench:footprint` counts them)
+  const sql = db.type === "postgresql"
+    ? (await import("./sql_pg.ts")).openPg(db, connections)
+    : (await import("./sql_mysql.ts")).openMysql(db, connections);
   try {
     const problem = schemaProblem(db, await readSchemaVersion(sql));
     if (problem) throw new Error(problem);
