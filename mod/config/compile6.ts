@@ -32,6 +32,7 @@ import { reservationFlags } from "./reservations4.ts";
 import { compileReservations6 } from "./reservations6.ts";
 import { checkAdditional, checkGuards, compileAdditional, compileGuard } from "./client_classes4.ts";
 import { compileClientClasses6 } from "./client_classes6.ts";
+import { compileFlexOption4, FLEX6 } from "./flex_option4.ts";
 import { effective6, timers6 } from "./timers6.ts";
 import { parseCidr6, parseIpv6Big, prefixOf6 } from "./addr6.ts";
 import type { Dhcp6In, Pool6In, SharedNetwork6In, Subnet6In } from "./schema6.ts";
@@ -288,6 +289,8 @@ export function compile6(in6: Dhcp6In, checked: Checked6, stdCodec: OptionCodec4
   };
   if (d["data-directory"] !== undefined) out.dataDirectory = d["data-directory"];
   if (checked.ha) out.ha = checked.ha;
+  const flex = compileFlexOption4(d["hooks-libraries"], codec, problems, FLEX6);
+  if (flex) out.flexOptions = flex;
   noticeCache6(d, problems);
   if (d["allow-address-registration"] !== false && d["allow-address-registration"] !== undefined) {
     problems.info(

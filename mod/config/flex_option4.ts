@@ -1,13 +1,14 @@
 /**
- * Kea's `libdhcp_flex_option.so` for DHCPv4, compiled (Kea 2.2's flex_option.cc `parseOptionConfig` and
+ * Kea's `libdhcp_flex_option.so` for DHCPv4 and DHCPv6, compiled (Kea 2.2's flex_option.cc `parseOptionConfig` and
  * `parseSubOption`, with its messages): `parameters.options` is a list of entries naming an option by `code`
- * (1..254) or `name` (in `space`, default dhcp4; both must agree), with exactly one action: `add` or `supersede` (a
+ * (DHCPv4 1..254, DHCPv6 1..65535) or `name` (in `space`, default dhcp4 or dhcp6; both must agree), with exactly one action: `add` or `supersede` (a
  * string expression whose value becomes the option's data: raw bytes, or with `csv-format` true the option
  * definition's CSV text) or `remove` (a boolean expression), and an optional `client-class` the query must belong to.
  * An entry with `sub-options` instead edits sub-options inside that container option (its encapsulated space, or
  * the sub-option's `space`), each with its own action, class, `container-add` and `container-remove` (default true).
- * Vendor spaces (`vendor-NNNN`, option 125) are refused in one line: not built into weka yet. Problems go to
- * `hooks-libraries[i].parameters.options[j]` (`.sub-options[k]`).
+ * Vendor spaces (`vendor-NNNN`, options 125 / 17) are refused in one line: not built into weka yet. Problems go
+ * to `Dhcp4|Dhcp6.hooks-libraries[i].parameters.options[j]` (`.sub-options[k]`). One compiler serves both
+ * families (FlexFamily: the root key, the top space, the widest code).
  */
 import { parseStringExpr, parseTest } from "../classify/expr/parser.ts";
 import { ExprError } from "../classify/expr/lexer.ts";
@@ -64,23 +65,40 @@ const SUB_TYPES: Record<string, string> = {
   "container-remove": "boolean",
 };
 
+/** What differs between the families: the section, the top option space and the widest option code. */
+export interface FlexFamily {
+  root: "Dhcp4" | "Dhcp6";
+  space: "dhcp4" | "dhcp6";
+  maxCode: 255 | 65535;
+}
+
+/** DHCPv4: codes 1..254 in dhcp4 (0 is PAD, 255 END). */
+export const FLEX4: FlexFamily = { root: "Dhcp4", space: "dhcp4", maxCode: 255 };
+/** DHCPv6: codes 1..65535 in dhcp6 (Kea's uint16 option codes; 0 is reserved). */
+export const FLEX6: FlexFamily = { root: "Dhcp6", space: "dhcp6", maxCode: 65535 };
+
 type Problem = { key?: string | number; at?: (string | number)[]; message: string };
 
-/** Compiles the hook's `options` when the hook is loaded; undefined when it is not. */
+/**
+ * Compiles the hook's `options` when the hook is loaded; undefined when it is not. `family` picks the section,
+ * the default space and the code range (FLEX4 for Dhcp4, FLEX6 for Dhcp6); `codec` is the family's option codec
+ * with the section's own `option-def` entries.
+ */
 export function compileFlexOption4(
   hooks: readonly { library: string; parameters?: Record<string, unknown> }[] | undefined,
   codec: OptionCodec4,
   problems: Problems,
+  family: FlexFamily = FLEX4,
 ): FlexOptions4 | undefined {
   const i = (hooks ?? []).findIndex((h) => h.library.endsWith(FLEX_OPTION_HOOK));
   if (i < 0) return undefined;
-  const base = ["Dhcp4", "hooks-libraries", i, "parameters"];
+  const base = [family.root, "hooks-libraries", i, "parameters"];
   const out: FlexOptions4 = { options: [], subOptions: [] };
   const list = hooks![i].parameters?.options;
   if (list === undefined) return void problems.add(base, "'options' parameter is mandatory"), out;
   if (!Array.isArray(list)) return void problems.add([...base, "options"], "'options' parameter must be a list"), out;
   list.forEach((raw, j) => {
-    const why = entry(raw, codec, out);
+    const why = entry(raw, { codec, family }, out);
     if (why) {
       problems.add(
         [...base, "options", j, ...(why.at ?? []), ...(why.key !== undefined ? [why.key] : [])],
@@ -107,14 +125,15 @@ function checkKeys(o: Record<string, unknown>, types: Record<string, string>): P
 function resolve(
   o: Record<string, unknown>,
   space: string,
-  codec: OptionCodec4,
+  { codec, family }: Ctx,
 ): { code: number; def?: OptionDefLike } | Problem {
   if (o.code === undefined && o.name === undefined) return { message: "'code' or 'name' must be specified" };
   let code = o.code as number | undefined;
   if (code !== undefined) {
-    if (!Number.isInteger(code) || code < 0 || code > 255) {
-      return { key: "code", message: `invalid 'code' value ${code} not in [0..255]` };
+    if (!Number.isInteger(code) || code < 0 || code > family.maxCode) {
+      return { key: "code", message: `invalid 'code' value ${code} not in [0..${family.maxCode}]` };
     }
+    if (space === "dhcp6" && code === 0) return { key: "code", message: "invalid 'code' value 0: reserved" };
     if (space === "dhcp4" && code === 0) return { key: "code", message: "invalid 'code' value 0: reserved for PAD" };
     if (space === "dhcp4" && code === 255) {
       return { key: "code", message: "invalid 'code' value 255: reserved for END" };
@@ -139,7 +158,7 @@ function resolve(
 /** The one action of an entry, parsed (Kea's `parseAction`); a problem when there is none, several or a bad one. */
 function action(
   o: Record<string, unknown>,
-  codec: OptionCodec4,
+  { codec, family }: Ctx,
   def: OptionDefLike | undefined,
   space: string,
   code: number,
@@ -152,7 +171,10 @@ function action(
   if (text === "") return { key: a, message: `'${a}' must not be empty` };
   const csv = o["csv-format"] === true;
   if (csv && !def) return { key: "csv-format", message: `no known option with code '${code}' in '${space}' space` };
-  const names = { optionCode: (n: string) => codec.findOption4(n, "dhcp4")?.code };
+  const names = {
+    optionCode: (n: string) => codec.findOption4(n, family.space)?.code,
+    family: family.space === "dhcp6" ? 6 as const : 4 as const,
+  };
   try {
     if (a === "remove") return { action: a, expr: parseTest(text, names).expr };
     const expr = parseStringExpr(text, names);
@@ -166,14 +188,17 @@ function action(
 
 const isProblem = (x: object): x is Problem => "message" in x;
 
+/** The family's codec and rules, passed down the entry parsers. */
+type Ctx = { codec: OptionCodec4; family: FlexFamily };
+
 /** Compiles one entry into `out`; returns the problem (and where it is) when Kea would refuse it. */
-function entry(raw: unknown, codec: OptionCodec4, out: FlexOptions4): Problem | undefined {
+function entry(raw: unknown, ctx: Ctx, out: FlexOptions4): Problem | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { message: "option element is not a map" };
   const o = raw as Record<string, unknown>;
   const bad = checkKeys(o, TYPES);
   if (bad) return bad;
-  const space = (o.space as string | undefined) ?? "dhcp4";
-  const r = resolve(o, space, codec);
+  const space = (o.space as string | undefined) ?? ctx.family.space;
+  const r = resolve(o, space, ctx);
   if (isProblem(r)) return r;
   const clientClass = o["client-class"] as string | undefined;
   if (o["sub-options"] !== undefined) {
@@ -181,12 +206,12 @@ function entry(raw: unknown, codec: OptionCodec4, out: FlexOptions4): Problem | 
     if (act) return { key: "sub-options", message: `'sub-options' and '${act}' are incompatible in the same entry` };
     if (!Array.isArray(o["sub-options"])) return { key: "sub-options", message: "'sub-options' must be a list" };
     for (const [k, sub] of (o["sub-options"] as unknown[]).entries()) {
-      const why = subEntry(sub, r.code, r.def, clientClass, codec, out);
+      const why = subEntry(sub, r.code, r.def, clientClass, ctx, out);
       if (why) return { ...why, at: ["sub-options", k, ...(why.at ?? [])] };
     }
     return undefined;
   }
-  const a = action(o, codec, o["csv-format"] === true ? r.def : undefined, space, r.code);
+  const a = action(o, ctx, o["csv-format"] === true ? r.def : undefined, space, r.code);
   if (isProblem(a)) return a;
   out.options.push({
     code: r.code,
@@ -203,7 +228,7 @@ function subEntry(
   container: number,
   containerDef: OptionDefLike | undefined,
   containerClass: string | undefined,
-  codec: OptionCodec4,
+  ctx: Ctx,
   out: FlexOptions4,
 ): Problem | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
@@ -224,9 +249,9 @@ function subEntry(
       message: `flex_option sub-options of the vendor space '${space}' are not built into weka yet`,
     };
   }
-  const r = resolve(o, space, codec);
+  const r = resolve(o, space, ctx);
   if (isProblem(r)) return r;
-  const a = action(o, codec, o["csv-format"] === true ? r.def : undefined, space, r.code);
+  const a = action(o, ctx, o["csv-format"] === true ? r.def : undefined, space, r.code);
   if (isProblem(a)) return a;
   out.subOptions.push({
     code: r.code,

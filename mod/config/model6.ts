@@ -6,6 +6,7 @@
 import type { ClassDef } from "../classify/class_def.ts";
 import type { DdnsParams, DhcpDdnsSpec, DhcpServerCommon, OptionValue } from "./model.ts";
 import type { HaConfig } from "./model_ha.ts";
+import type { FlexOptions4 } from "./flex_option4.ts";
 
 /** Options of a scope by code (space dhcp6; other spaces already packed into the options that carry them). */
 export type Options6 = Map<number, OptionValue>;
@@ -176,4 +177,6 @@ export interface Dhcp6Config extends DhcpServerCommon {
   macSources: string[];
   /** the built-in High Availability hook (libdhcp_ha.so): its one relationship, when loaded (compile_ha.ts) */
   ha?: HaConfig;
+  /** the built-in flex-option hook (libdhcp_flex_option.so): its entries, applied to every response in order */
+  flexOptions?: FlexOptions4;
 }

@@ -165,8 +165,6 @@ function checkHooks(d: Dhcp6In, problems: Problems): HaConfig | undefined {
     } else if (file === BOOTP_HOOK) {
       // kea-dhcp6 2.2 loads it (also with -t) and never calls it: its callouts are DHCPv4 ones
       problems.warn(p, `hook library '${file}' does nothing in Dhcp6: BOOTP is DHCPv4 only`);
-    } else if (file === "libdhcp_flex_option.so") {
-      problems.add(p, `hook library '${file}': weka serves it for DHCPv4 only yet`);
     } else if (sqlBackendHookNote(file)) {
       problems.info(p, sqlBackendHookNote(file)!);
     } else if (premiumHookRefusal(file)) {

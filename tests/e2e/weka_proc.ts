@@ -120,6 +120,15 @@ export async function until<T>(fn: () => Promise<T>, ms: number, stepMs = 250): 
   return v;
 }
 
+/** Waits until `iface` of `host` has a link-local address past DAD (dhclient -6 and DHCPv6 servers need one). */
+export async function linkLocalReady(lab: Lab, host: string, iface = "eth0"): Promise<void> {
+  const ok = await until(async () => {
+    const out = await lab.check(host, ["ip", "-6", "-o", "addr", "show", "dev", iface, "scope", "link"]);
+    return /fe80::/.test(out) && !/tentative/.test(out);
+  }, 15_000);
+  if (!ok) throw new Error(`${host}: ${iface} has no usable link-local address`);
+}
+
 /**
  * Polls `states` (e.g. each server's ha-heartbeat state) every 500 ms until every field of `want` matches or `ms`
  * pass; returns the states seen last, for the caller to assert on.

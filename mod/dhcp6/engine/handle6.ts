@@ -15,6 +15,7 @@ import { handleDecline6, handleRelease6 } from "./release6.ts";
 import { handleConfirm6, handleInfoRequest6 } from "./confirm6.ts";
 import type { Engine6Context, Outcome6 } from "./types.ts";
 import { decideFqdn6 } from "./fqdn6.ts";
+import { applyFlexOptions6 } from "./flex_option6.ts";
 
 /** Kea's `pkt6-<type>-received` statistic by message type. */
 const RECEIVED: Record<number, string> = {
@@ -199,7 +200,18 @@ export function handle6(query: Packet6, ctx: Engine6Context): Outcome6 {
     }
     if (fqdn) ex.fqdn = fqdn;
   }
-  switch (msg.msgType) {
+  const out = dispatch(ex);
+  // Kea's flex-option hook edits every response (its pkt6_send callout), evaluating on the query as received
+  const flex = ctx.config.flexOptions;
+  if (flex && out.kind === "reply") {
+    out.log.push(...applyFlexOptions6(flex, out.reply, { msg, relays, arrival: ctx.arrival, classes }, client.label));
+  }
+  return out;
+}
+
+/** The message type's handler (RFC 8415 §18.3). */
+function dispatch(ex: Exchange6): Outcome6 {
+  switch (ex.msg.msgType) {
     case MsgType6.SOLICIT:
       return handleSolicit6(ex);
     case MsgType6.REQUEST:
