@@ -17,7 +17,8 @@
  * fetch leaves the cache as it was (the batch is served from what is known) and is reported to the caller.
  */
 import type { Reservation4 } from "../config/model.ts";
-import { isConnectionLoss, type SqlDb } from "./sql_db.ts";
+import type { SqlDb } from "./sql_db.ts";
+import { HostDbSet } from "./host_db_set.ts";
 import type { HostKeys4, HostView4 } from "./types.ts";
 import { type DbHost4, hosts4Sql, rowKey, rowsToHosts4 } from "./sql_hosts4.ts";
 
@@ -98,26 +99,9 @@ class HostSource4 {
 }
 
 /** The host databases of a DHCPv4 server, as the engine's HostView4 (see the file comment). */
-export class SqlHosts4 implements HostView4 {
-  private readonly sources: HostSource4[];
-  private timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor(dbs: SqlDb[], private readonly warn: (text: string) => void = () => {}) {
-    this.sources = dbs.map((db) => new HostSource4(db, warn));
-  }
-
-  /** The databases (for probes and closing). */
-  get dbs(): SqlDb[] {
-    return this.sources.map((s) => s.db);
-  }
-
-  /** The reservation of `key` in `subnetId`, from the first database that has one. */
-  get(subnetId: number, key: string): Reservation4 | undefined {
-    for (const s of this.sources) {
-      const r = s.get(subnetId, key);
-      if (r) return r;
-    }
-    return undefined;
+export class SqlHosts4 extends HostDbSet<HostSource4, HostKeys4, Reservation4> implements HostView4 {
+  constructor(dbs: SqlDb[], warn: (text: string) => void = () => {}) {
+    super(dbs.map((db) => new HostSource4(db, warn)));
   }
 
   /** The host keys the databases reserve `address` for in `subnetId` (the first database that reserves it). */
@@ -127,41 +111,5 @@ export class SqlHosts4 implements HostView4 {
       if (keys?.length) return keys;
     }
     return undefined;
-  }
-
-  /** where a failure that means a lost connection is reported (sql_recovery.ts) */
-  onConnectionLost: (why: string) => void = () => {};
-
-  /** Fetches one batch's hosts from every database at once; rejects when one of them cannot be read. */
-  async prefetch(p: HostKeys4): Promise<void> {
-    if (!p.ids.length && !p.addresses.length) return;
-    await this.watch(Promise.all(this.sources.map((s) => s.prefetch(p))));
-  }
-
-  /** Reads every database's reserved addresses again. */
-  async refreshReserved(): Promise<void> {
-    await this.watch(Promise.all(this.sources.map((s) => s.refreshReserved())));
-  }
-
-  /** Reads the reserved addresses now, then every `refreshMs` (failures go to `onError`). */
-  async start(refreshMs: number, onError: (e: unknown) => void): Promise<void> {
-    await this.refreshReserved();
-    this.timer = setInterval(() => this.refreshReserved().catch(onError), refreshMs);
-  }
-
-  private async watch(p: Promise<unknown>): Promise<void> {
-    try {
-      await p;
-    } catch (e) {
-      if (isConnectionLoss(e)) this.onConnectionLost(e instanceof Error ? e.message : String(e));
-      throw e;
-    }
-  }
-
-  /** Stops the refresh and closes the databases. */
-  async close(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await Promise.all(this.sources.map((s) => s.db.close().catch(() => {})));
   }
 }

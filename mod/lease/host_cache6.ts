@@ -16,7 +16,8 @@
  * fetch leaves the cache as it was and is reported to the caller (the lost connection to Kea's on-fail recovery).
  */
 import type { Reservation6 } from "../config/model6.ts";
-import { isConnectionLoss, type SqlDb } from "./sql_db.ts";
+import type { SqlDb } from "./sql_db.ts";
+import { HostDbSet } from "./host_db_set.ts";
 import type { HostKeys6, HostView6 } from "./types6.ts";
 import { type DbHost6, hosts6Sql, rowKey6, rowResv6, rowsToHosts6 } from "./sql_hosts6.ts";
 
@@ -108,26 +109,9 @@ class HostSource6 {
 }
 
 /** The host databases of a DHCPv6 server, as the engine's HostView6 (see the file comment). */
-export class SqlHosts6 implements HostView6 {
-  private readonly sources: HostSource6[];
-  private timer: ReturnType<typeof setInterval> | undefined;
-
+export class SqlHosts6 extends HostDbSet<HostSource6, HostKeys6, Reservation6> implements HostView6 {
   constructor(dbs: SqlDb[], warn: (text: string) => void = () => {}) {
-    this.sources = dbs.map((db) => new HostSource6(db, warn));
-  }
-
-  /** The databases (for probes and closing). */
-  get dbs(): SqlDb[] {
-    return this.sources.map((s) => s.db);
-  }
-
-  /** The reservation of `key` in `subnetId`, from the first database that has one. */
-  get(subnetId: number, key: string): Reservation6 | undefined {
-    for (const s of this.sources) {
-      const r = s.get(subnetId, key);
-      if (r) return r;
-    }
-    return undefined;
+    super(dbs.map((db) => new HostSource6(db, warn)));
   }
 
   /** The host key the databases reserve `address/len` for in `subnetId` (the first database that reserves it). */
@@ -137,41 +121,5 @@ export class SqlHosts6 implements HostView6 {
       if (k !== undefined) return k;
     }
     return undefined;
-  }
-
-  /** where a failure that means a lost connection is reported (sql_recovery.ts) */
-  onConnectionLost: (why: string) => void = () => {};
-
-  /** Fetches one batch's hosts from every database at once; rejects when one of them cannot be read. */
-  async prefetch(p: HostKeys6): Promise<void> {
-    if (!p.ids.length && !p.addresses.length) return;
-    await this.watch(Promise.all(this.sources.map((s) => s.prefetch(p))));
-  }
-
-  /** Reads every database's reserved addresses and prefixes again. */
-  async refreshReserved(): Promise<void> {
-    await this.watch(Promise.all(this.sources.map((s) => s.refreshReserved())));
-  }
-
-  /** Reads the reserved addresses now, then every `refreshMs` (failures go to `onError`). */
-  async start(refreshMs: number, onError: (e: unknown) => void): Promise<void> {
-    await this.refreshReserved();
-    this.timer = setInterval(() => this.refreshReserved().catch(onError), refreshMs);
-  }
-
-  private async watch(p: Promise<unknown>): Promise<void> {
-    try {
-      await p;
-    } catch (e) {
-      if (isConnectionLoss(e)) this.onConnectionLost(e instanceof Error ? e.message : String(e));
-      throw e;
-    }
-  }
-
-  /** Stops the refresh and closes the databases. */
-  async close(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await Promise.all(this.sources.map((s) => s.db.close().catch(() => {})));
   }
 }

@@ -265,3 +265,24 @@ export class WekaProcess {
     return s.code;
   }
 }
+
+/** Which of `paths` this machine lacks (a Kea daemon, its hook libraries), for a test's skip message. */
+export function missingFiles(paths: string[]): string[] {
+  return paths.filter((p) => {
+    try {
+      Deno.statSync(p);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** Polls `ok` every 100 ms (a rejection counts as not yet) until it is true; throws after `ms`. */
+export async function waitUntil(ok: () => Promise<boolean>, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (await ok().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the server did not answer in time");
+}

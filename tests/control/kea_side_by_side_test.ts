@@ -7,18 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { sendUnix } from "../../mod/control/client.ts";
-import { freePort, WekaProcess } from "./helpers.ts";
+import { freePort, missingFiles, waitUntil, WekaProcess } from "./helpers.ts";
 
 const KEA4 = "/usr/sbin/kea-dhcp4";
 const HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks";
-const missing = [KEA4, `${HOOKS}/libdhcp_lease_cmds.so`, `${HOOKS}/libdhcp_stat_cmds.so`].filter((p) => {
-  try {
-    Deno.statSync(p);
-    return false;
-  } catch {
-    return true;
-  }
-});
+const missing = missingFiles([KEA4, `${HOOKS}/libdhcp_lease_cmds.so`, `${HOOKS}/libdhcp_stat_cmds.so`]);
 if (missing.length) {
   console.log(`SKIP kea side by side: ${missing.join(", ")} missing (apt-get install kea-dhcp4-server)`);
 }
@@ -124,14 +117,6 @@ function configs(dir: string) {
   return { kea, weka };
 }
 
-async function until(ok: () => Promise<boolean>, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    if (await ok().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not answer in time");
-}
-
 Deno.test({
   name: "control API side by side with kea-dhcp4 2.2: same result codes and argument names for every command",
   ignore: missing.length > 0,
@@ -151,8 +136,8 @@ Deno.test({
     const wekaProc = new WekaProcess(`${dir}/weka.json`, freePort());
     const ask = async (sock: string, c: unknown) => JSON.parse(await sendUnix(sock, JSON.stringify(c), 10_000));
     try {
-      await until(async () => (await ask(`${dir}/kea.sock`, { command: "version-get" })).result === 0, 15_000);
-      await until(async () => (await ask(`${dir}/weka.sock`, { command: "version-get" })).result === 0, 15_000);
+      await waitUntil(async () => (await ask(`${dir}/kea.sock`, { command: "version-get" })).result === 0, 15_000);
+      await waitUntil(async () => (await ask(`${dir}/weka.sock`, { command: "version-get" })).result === 0, 15_000);
       const diffs: string[] = [];
       for (const c of COMMANDS) {
         const req = {

@@ -8,18 +8,11 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { sendUnix } from "../../mod/control/client.ts";
-import { freePort, REPO } from "./helpers.ts";
+import { freePort, missingFiles, REPO, waitUntil } from "./helpers.ts";
 
 const KEA6 = "/usr/sbin/kea-dhcp6";
 const HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks";
-const missing = [KEA6, `${HOOKS}/libdhcp_lease_cmds.so`].filter((p) => {
-  try {
-    Deno.statSync(p);
-    return false;
-  } catch {
-    return true;
-  }
-});
+const missing = missingFiles([KEA6, `${HOOKS}/libdhcp_lease_cmds.so`]);
 if (missing.length) console.log(`SKIP lease6-resend-ddns vs Kea: ${missing.join(", ")} missing`);
 
 const DUID = "00:01:00:01:32:9c:a8:8d:02:00:00:66:00:01";
@@ -62,14 +55,6 @@ const ADDS = [
   lease("2001:db8:1::153", 4, { hostname: "host-d.lab.test.", "fqdn-fwd": true, "fqdn-rev": false }),
 ];
 const ASKS = ["2001:db8:1::150", "2001:db8:1::151", "2001:db8:1::152", "2001:db8:1::153", "2001:db8:1::1ff", "nope"];
-
-async function until(ok: () => Promise<boolean>, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    if (await ok().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not answer in time");
-}
 
 /** A UDP listener collecting NCRs (Kea's wire form: 2-byte length + JSON). */
 function ncrListener(): Promise<{ port: number; ncrs: Record<string, unknown>[]; close(): void }> {
@@ -119,7 +104,7 @@ Deno.test({
         procs.push(spawn(who, dir));
       }
       for (const who of Object.keys(ports)) {
-        await until(async () => (await ask(who, { command: "version-get" })).result === 0, 20_000);
+        await waitUntil(async () => (await ask(who, { command: "version-get" })).result === 0, 20_000);
         for (const a of ADDS) {
           const r = await ask(who, { command: "lease6-add", arguments: a });
           assert.equal(r.result, 0, `${who} lease6-add ${JSON.stringify(a)}: ${r.text}`);
@@ -133,7 +118,7 @@ Deno.test({
           if (ip !== "nope") assert.equal(b.text, a.text, `${w} ${ip}`);
         }
       }
-      await until(() => Promise.resolve(keaNcr.ncrs.length >= 2 && wekaNcr.ncrs.length >= 2), 5_000);
+      await waitUntil(() => Promise.resolve(keaNcr.ncrs.length >= 2 && wekaNcr.ncrs.length >= 2), 5_000);
       assert.equal(keaNcr.ncrs.length, 2, "Kea sent an NCR for host-a and host-d");
       assert.deepEqual(wekaNcr.ncrs, keaNcr.ncrs);
       assert.equal(wekaNcr.ncrs[0].fqdn, "host-a.lab.test.");

@@ -8,18 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { sendUnix } from "../../mod/control/client.ts";
-import { freePort, REPO } from "./helpers.ts";
+import { freePort, missingFiles, REPO, waitUntil } from "./helpers.ts";
 
 const KEA6 = "/usr/sbin/kea-dhcp6";
 const HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks";
-const missing = [KEA6, `${HOOKS}/libdhcp_lease_cmds.so`, `${HOOKS}/libdhcp_stat_cmds.so`].filter((p) => {
-  try {
-    Deno.statSync(p);
-    return false;
-  } catch {
-    return true;
-  }
-});
+const missing = missingFiles([KEA6, `${HOOKS}/libdhcp_lease_cmds.so`, `${HOOKS}/libdhcp_stat_cmds.so`]);
 if (missing.length) console.log(`SKIP stat-lease6-get vs Kea: ${missing.join(", ")} missing`);
 
 const DUID = "00:01:00:01:32:9c:a8:8d:02:00:00:66:00:01";
@@ -69,14 +62,6 @@ const QUERIES: (Record<string, unknown> | undefined)[] = [
   { "subnet-id": 42 },
 ];
 
-async function until(ok: () => Promise<boolean>, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    if (await ok().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not answer in time");
-}
-
 Deno.test({
   name: "stat-lease6-get: weka dhcp6 answers as kea-dhcp6 2.2 with libdhcp_stat_cmds.so (codes, texts, columns, rows)",
   ignore: missing.length > 0,
@@ -101,7 +86,7 @@ Deno.test({
       JSON.parse(await sendUnix(`${dir}/${who}.sock`, JSON.stringify(c), 10_000));
     try {
       for (const who of ["kea", "weka"]) {
-        await until(async () => (await ask(who, { command: "version-get" })).result === 0, 20_000);
+        await waitUntil(async () => (await ask(who, { command: "version-get" })).result === 0, 20_000);
         for (const a of ADDS) {
           const r = await ask(who, { command: "lease6-add", arguments: a });
           assert.equal(r.result, 0, `${who} lease6-add ${JSON.stringify(a)}: ${r.text}`);
