@@ -130,7 +130,9 @@ Deno.test({
         weka.kill("SIGKILL");
         await weka.status;
         weka = await startWeka(lab, "srv1", cfg);
-        assert.match(weka.output, /3 lease\(s\) loaded/);
+        // startWeka may return as soon as the socket is bound, before the lease-database line is written
+        const loaded = await until(() => Promise.resolve(/3 lease\(s\) loaded/.test(weka.output)), 10_000);
+        assert.ok(loaded, weka.output);
         const after = await leases(cfg);
         assert.deepEqual(after, before);
         // and it still serves: udhcpc on LAN A
