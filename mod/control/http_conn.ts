@@ -47,6 +47,28 @@ export interface HttpHandlers {
   headers?: readonly [string, string][];
 }
 
+/**
+ * Sent with every answer: this server handles pipelined requests at once and answers them in order (weka's HA
+ * client pipelines its lease updates only to a server that says so: Kea 2.2's HTTP listeners read one request at
+ * a time, so a Kea partner gets them one by one, as from Kea's own HA client).
+ */
+export const PIPELINING_HEADER: [string, string] = ["x-weka-pipelining", "1"];
+
+/** Pipelined requests handled at once on one connection; more wait for the next turn. */
+export const MAX_PIPELINED = 256;
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
+
 /** The deadlines of a connection, ms. */
 export interface ConnTimeouts {
   requestTimeoutMs: number;
@@ -121,7 +143,7 @@ export async function serveHttpConn(
 ): Promise<void> {
   const parser = new RequestParser(limits);
   const buf = new Uint8Array(8192); // requests are small; a large body just takes more reads
-  const extra = h.headers ?? [];
+  const extra: readonly [string, string][] = [...(h.headers ?? []), PIPELINING_HEADER];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
   const arm = (ms: number) => {
@@ -138,10 +160,22 @@ export async function serveHttpConn(
       });
     }, ms);
   };
-  const send = async (res: HttpResponse, keepAlive: boolean, version: string) => {
+  const sendBytes = async (bytes: Uint8Array) => {
     arm(t.writeTimeoutMs);
-    await conn.write(serializeResponse(res, keepAlive, version, extra));
+    await conn.write(bytes);
     clearTimeout(timer);
+  };
+  const send = (res: HttpResponse, keepAlive: boolean, version: string) =>
+    sendBytes(serializeResponse(res, keepAlive, version, extra));
+  /** the answer to one request (the head-only check `early` first, unless it ran already); never rejects */
+  const answerOf = async (req: HttpRequest, earlyDone: boolean): Promise<HttpResponse> => {
+    try {
+      const early = earlyDone ? undefined : h.early?.(req);
+      return early ? { ...early, close: true } : await h.handle(req, conn);
+    } catch (e) {
+      onProblem("HTTP_HANDLER_FAILED", `${conn.remote}: ${(e as Error).message}`);
+      return errorResponse(500, `internal error: ${(e as Error).message}`);
+    }
   };
   let started = false, earlyChecked = false, continued = false;
   arm(t.requestTimeoutMs);
@@ -185,18 +219,39 @@ export async function serveHttpConn(
       }
       clearTimeout(timer);
       entry.busy = true;
-      let res: HttpResponse;
-      try {
-        const early = earlyChecked ? undefined : h.early?.(req);
-        res = early ? { ...early, close: true } : await h.handle(req, conn);
-      } catch (e) {
-        onProblem("HTTP_HANDLER_FAILED", `${conn.remote}: ${(e as Error).message}`);
-        res = errorResponse(500, `internal error: ${(e as Error).message}`);
+      // pipelining (RFC 9112 §9.3.2): the requests that arrived together are handled at once (their lease changes
+      // join one group commit) and answered in order, in one write
+      const batch = [req];
+      let bad: HttpParseError | undefined; // a malformed request after these: answered after them, then closed
+      while (batch.length < MAX_PIPELINED && batch[batch.length - 1].keepAlive) {
+        let more: HttpRequest | undefined;
+        try {
+          more = parser.next();
+        } catch (e) {
+          if (!(e instanceof HttpParseError)) throw e;
+          bad = e;
+          break;
+        }
+        if (!more) break;
+        batch.push(more);
       }
-      const keep = req.keepAlive && !res.close;
-      await send(res, keep, req.version);
+      const answers = batch.map((r, i) => answerOf(r, i === 0 && earlyChecked));
+      const out: Uint8Array[] = [];
+      let keep = true, version = req.version;
+      for (let i = 0; i < batch.length && keep; i++) {
+        const res = await answers[i];
+        keep = batch[i].keepAlive && !res.close;
+        version = batch[i].version;
+        out.push(serializeResponse(res, keep, version, extra));
+      }
+      await sendBytes(out.length === 1 ? out[0] : concat(out));
       entry.busy = false;
       if (!keep) return;
+      if (bad) {
+        onProblem("HTTP_BAD_REQUEST", `${conn.remote}: ${bad.message} (answered ${bad.status})`);
+        await send(errorResponse(bad.status, bad.message), false, "HTTP/1.1");
+        return await linger(conn, buf);
+      }
       started = earlyChecked = continued = false;
       arm(t.idleTimeoutMs);
     }

@@ -21,7 +21,8 @@ export interface DurableReply<M> {
   pkt: "pkt4" | "pkt6";
   /** "DHCP4" or "DHCP6": the log ids' prefix */
   prefix: "DHCP4" | "DHCP6";
-  store: { apply(mutations: readonly M[]): Promise<void> };
+  /** `refusable`: another server may refuse a commit (a shared SQL database), the query is then decided again */
+  store: { apply(mutations: readonly M[]): Promise<void>; readonly refusable?: boolean };
   stats: Stats;
   log: Log;
   pending: Set<Promise<void>>;
@@ -52,21 +53,38 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
       c.failed(e);
     }
   };
-  const p = edge.store.apply(c.mutations).then(
+  const dropped = (e: unknown) => {
+    // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
+    stats.add(`${pkt}-receive-drop`);
+    if (log.debugEnabled) {
+      log.debug(
+        `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
+        `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
+        DBG.TRACE_BASIC,
+      );
+    }
+  };
+  const afterAck = (acked: Promise<void> | undefined) => {
+    if (!acked) return finish();
+    return acked.then(finish, dropped);
+  };
+  const commit = edge.store.apply(c.mutations);
+  // the partner's update goes out while the local commit runs (the reply waits for both); a store whose commit
+  // another server may refuse (shared SQL database: the query is decided again) replicates only after it
+  let early: { acked: Promise<void> | undefined } | { error: unknown } | undefined;
+  if (c.replicate && !edge.store.refusable) {
+    try {
+      early = { acked: c.replicate() };
+      early.acked?.catch(() => {}); // handled below once the commit is done; a failed commit drops it
+    } catch (e) {
+      early = { error: e };
+    }
+  }
+  const p = commit.then(
     () => {
-      const acked = c.replicate?.();
-      if (!acked) return finish();
-      return acked.then(finish, (e) => {
-        // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
-        stats.add(`${pkt}-receive-drop`);
-        if (log.debugEnabled) {
-          log.debug(
-            `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
-            `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
-            DBG.TRACE_BASIC,
-          );
-        }
-      });
+      if (!early) return afterAck(c.replicate?.());
+      if ("error" in early) throw early.error;
+      return afterAck(early.acked);
     },
     (e) => {
       if (c.retry?.(e)) return;

@@ -6,69 +6,43 @@
  * write, parses the status line, the headers and a `Content-Length` or chunked body from the bytes it reads, and
  * keeps its connections open for the next request: at most `maxConnections` at once; further requests wait in
  * order for a free one. A reused connection the server closed meanwhile (keep-alive timeout) is detected when it
- * answers nothing, and the request is sent again once on a new connection.
+ * answers nothing, and the request is sent again once on a new connection. Once the server answers with
+ * `x-weka-pipelining: 1` (weka's listeners do; Kea 2.2's do not), requests go pipelined instead: many in flight on
+ * a few connections, those of one turn in one write (http1_pipeline.ts).
  */
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const CRLFCRLF = [13, 10, 13, 10];
+import { PipelinedConn, type PipelinedRequest, type PipelineOwner } from "./http1_pipeline.ts";
+import {
+  ClosedEarly,
+  Conn,
+  type Http1Response,
+  isReset,
+  MAX_ANSWER_BYTES,
+  readResponse,
+  writeAll,
+} from "./http1_wire.ts";
 
-/** One answer: the status code, its reason phrase and the body as text. */
-export interface Http1Response {
-  status: number;
-  statusText: string;
-  body: string;
-}
+export { type Http1Response, MAX_ANSWER_BYTES };
+
+const enc = new TextEncoder();
 
 /** Options of an {@link Http1Client}. */
 export interface Http1ClientOptions {
   /** connections kept at most (default 64) */
   maxConnections?: number;
+  /**
+   * pipeline requests once the server answers with `x-weka-pipelining: 1` (default true): then at most
+   * {@link MAX_PIPELINED_CONNS} connections, many requests in flight on each (http1_pipeline.ts)
+   */
+  pipeline?: boolean;
 }
 
-class Conn {
-  buf = new Uint8Array(0);
-  readonly #chunk = new Uint8Array(16384);
-  constructor(readonly tcp: Deno.TcpConn) {}
-
-  /** Reads more bytes into `buf`; false at end of stream. */
-  async more(): Promise<boolean> {
-    const n = await this.tcp.read(this.#chunk);
-    if (n === null) return false;
-    const next = new Uint8Array(this.buf.length + n);
-    next.set(this.buf);
-    next.set(this.#chunk.subarray(0, n), this.buf.length);
-    this.buf = next;
-    return true;
-  }
-
-  take(n: number): Uint8Array {
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-
-  close(): void {
-    try {
-      this.tcp.close();
-    } catch { /* already closed */ }
-  }
-}
-
-function indexOfSeq(b: Uint8Array, seq: number[], from = 0): number {
-  outer: for (let i = from; i + seq.length <= b.length; i++) {
-    for (let k = 0; k < seq.length; k++) if (b[i + k] !== seq[k]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** The connection ended before a whole answer was read; `none` = not one byte of it arrived. */
-class ClosedEarly extends Error {
-  constructor(readonly none: boolean) {
-    super(none ? "the connection was closed before an answer" : "the connection was closed in the middle of an answer");
-  }
-}
+/**
+ * Pipelined connections at most. A request joins the requests of the same turn (one write), else goes on an idle
+ * connection (the partner handles it at once, instead of after the group its connection waits for), else on a new
+ * one up to this bound, else on the connection with the fewest requests waiting.
+ */
+export const MAX_PIPELINED_CONNS = 8;
 
 /** See the module comment. */
 export class Http1Client {
@@ -81,6 +55,22 @@ export class Http1Client {
   readonly #queue: (() => void)[] = [];
   #open = 0;
   #closed = false;
+  /** the server said it handles pipelined requests (and pipelining is allowed) */
+  #pipelining = false;
+  readonly #pipelineAllowed: boolean;
+  readonly #pipes: PipelinedConn[] = [];
+  readonly #owner: PipelineOwner = {
+    ended: (c, again) => {
+      const i = this.#pipes.indexOf(c);
+      if (i >= 0) this.#pipes.splice(i, 1);
+      for (const r of again) {
+        r.resent = true;
+        if (this.#closed) r.reject(new Error("the HTTP client is closed"));
+        else this.#pipe().send(r);
+      }
+    },
+    refused: () => void (this.#pipelining = false),
+  };
 
   /** A client of the `http://` URL `url` (its host, port and path). */
   constructor(url: string, opts: Http1ClientOptions = {}) {
@@ -91,6 +81,7 @@ export class Http1Client {
     this.#hostHeader = u.host;
     this.#path = (u.pathname || "/") + u.search;
     this.#max = Math.max(1, opts.maxConnections ?? 64);
+    this.#pipelineAllowed = opts.pipeline !== false;
   }
 
   /**
@@ -105,6 +96,7 @@ export class Http1Client {
     const req = new Uint8Array(h.length + payload.length);
     req.set(h);
     req.set(payload, h.length);
+    if (this.#pipelining) return this.#pipelined(req, timeoutMs);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     let current: Conn | undefined;
@@ -129,6 +121,7 @@ export class Http1Client {
         try {
           await writeAll(conn.tcp, req);
           const res = await readResponse(conn);
+          if (res.pipelining && this.#pipelineAllowed) this.#pipelining = true;
           if (res.keepAlive && !timedOut) this.#release(conn);
           else this.#drop(conn);
           return res.response;
@@ -148,6 +141,51 @@ export class Http1Client {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Whether requests now go pipelined (the server said it handles them). */
+  get pipelining(): boolean {
+    return this.#pipelining;
+  }
+
+  #pipelined(req: Uint8Array, timeoutMs: number): Promise<Http1Response> {
+    if (this.#closed) return Promise.reject(new Error("the HTTP client is closed"));
+    return new Promise<Http1Response>((resolve, reject) => {
+      const r: PipelinedRequest = {
+        bytes: req,
+        resent: false,
+        resolve: (x) => {
+          clearTimeout(timer);
+          resolve(x);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        const e = new Error(`no answer within ${timeoutMs} ms`);
+        e.name = "TimeoutError";
+        r.reject(e);
+        // later answers on its connection can no longer be matched: the connection goes, and its requests fail
+        const dropped = new Error(`the connection was dropped: a request on it had no answer within ${timeoutMs} ms`);
+        this.#pipes.find((p) => p.waiting.includes(r))?.fail(dropped, false);
+      }, timeoutMs);
+      this.#pipe().send(r);
+    });
+  }
+
+  /** The pipelined connection for the next request (see {@link MAX_PIPELINED_CONNS}). */
+  #pipe(): PipelinedConn {
+    let best: PipelinedConn | undefined;
+    for (const p of this.#pipes) {
+      if (p.filling) return p;
+      if (!best || p.waiting.length < best.waiting.length) best = p;
+    }
+    if (best && (best.waiting.length === 0 || this.#pipes.length >= MAX_PIPELINED_CONNS)) return best;
+    const c = new PipelinedConn(Deno.connect({ hostname: this.#host, port: this.#port }), this.#owner);
+    this.#pipes.push(c);
+    return c;
   }
 
   async #acquire(fresh: boolean): Promise<{ conn: Conn; reused: boolean }> {
@@ -194,92 +232,8 @@ export class Http1Client {
   /** Closes every idle connection and refuses new requests; requests in flight finish or fail. */
   close(): void {
     this.#closed = true;
+    for (const p of this.#pipes.splice(0)) p.fail(new Error("the HTTP client is closed"), false);
     this.#dropIdle();
     for (const w of this.#queue.splice(0)) w();
   }
-}
-
-function isReset(e: unknown): boolean {
-  return e instanceof Deno.errors.ConnectionReset || e instanceof Deno.errors.BrokenPipe ||
-    e instanceof Deno.errors.ConnectionAborted;
-}
-
-async function writeAll(tcp: Deno.TcpConn, data: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < data.length) off += await tcp.write(data.subarray(off));
-}
-
-/**
- * The largest answer read from a partner (head or body): a lease update's answer is a few hundred bytes and a
- * lease4-get-page of Kea's largest page a few MiB, so a partner (or whoever holds its address) sending more is
- * cut off instead of filling memory.
- */
-export const MAX_ANSWER_BYTES = 64 << 20;
-
-function tooLarge(): Error {
-  return new Error(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-}
-
-/** Reads one HTTP/1.x answer (RFC 9112 §6: Content-Length, chunked, or up to the end of the connection). */
-async function readResponse(conn: Conn): Promise<{ response: Http1Response; keepAlive: boolean }> {
-  let end: number;
-  while ((end = indexOfSeq(conn.buf, CRLFCRLF)) < 0) {
-    if (conn.buf.length > 65536) throw new Error("the answer's head is larger than 64 KiB");
-    if (!(await conn.more())) throw new ClosedEarly(conn.buf.length === 0);
-  }
-  const lines = dec.decode(conn.take(end + 4)).split("\r\n");
-  const m = /^HTTP\/1\.(\d) (\d{3}) ?(.*)$/.exec(lines[0]);
-  if (!m) throw new Error(`the answer is not HTTP/1.x: ${JSON.stringify(lines[0].slice(0, 60))}`);
-  let length = -1, chunked = false, close = m[1] === "0";
-  for (let i = 1; i < lines.length; i++) {
-    const c = lines[i].indexOf(":");
-    if (c < 0) continue;
-    const name = lines[i].slice(0, c).trim().toLowerCase(), value = lines[i].slice(c + 1).trim().toLowerCase();
-    if (name === "content-length") length = Number(value);
-    else if (name === "transfer-encoding") chunked = value.includes("chunked");
-    else if (name === "connection") close = value.includes("close");
-  }
-  let body: Uint8Array;
-  if (chunked) body = await readChunked(conn);
-  else if (length >= 0) {
-    if (length > MAX_ANSWER_BYTES) throw tooLarge();
-    while (conn.buf.length < length) if (!(await conn.more())) throw new ClosedEarly(false);
-    body = conn.take(length).slice();
-  } else {
-    while (await conn.more()) if (conn.buf.length > MAX_ANSWER_BYTES) throw tooLarge();
-    body = conn.take(conn.buf.length);
-    close = true;
-  }
-  return { response: { status: Number(m[2]), statusText: m[3], body: dec.decode(body) }, keepAlive: !close };
-}
-
-async function readChunked(conn: Conn): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let eol: number;
-    while ((eol = indexOfSeq(conn.buf, [13, 10])) < 0) if (!(await conn.more())) throw new ClosedEarly(false);
-    const size = parseInt(dec.decode(conn.take(eol + 2)), 16);
-    if (!Number.isFinite(size)) throw new Error("bad chunk size in the answer");
-    if (total + size > MAX_ANSWER_BYTES) throw tooLarge();
-    if (size === 0) {
-      // trailers, up to an empty line
-      for (;;) {
-        while ((eol = indexOfSeq(conn.buf, [13, 10])) < 0) if (!(await conn.more())) throw new ClosedEarly(false);
-        if (conn.take(eol + 2).length === 2) break;
-      }
-      break;
-    }
-    while (conn.buf.length < size + 2) if (!(await conn.more())) throw new ClosedEarly(false);
-    parts.push(conn.take(size).slice());
-    conn.take(2);
-    total += size;
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
