@@ -28,6 +28,8 @@ export interface HttpServerOptions {
 /** Wraps a Deno TCP or TLS connection. */
 function denoConn(c: Deno.Conn): ByteConn {
   const a = c.remoteAddr as Deno.NetAddr;
+  // answers go out at once (no Nagle delay): a pipelining client may have nothing to send that would carry the ACK
+  if ("setNoDelay" in c && typeof c.setNoDelay === "function") (c as Deno.TcpConn).setNoDelay(true);
   return {
     remote: `${a.hostname}:${a.port}`,
     read: (buf) => c.read(buf),
