@@ -21,8 +21,7 @@ export interface DurableReply<M> {
   pkt: "pkt4" | "pkt6";
   /** "DHCP4" or "DHCP6": the log ids' prefix */
   prefix: "DHCP4" | "DHCP6";
-  /** `refusable`: another server may refuse a commit (a shared SQL database), the query is then decided again */
-  store: { apply(mutations: readonly M[]): Promise<void>; readonly refusable?: boolean };
+  store: { apply(mutations: readonly M[]): Promise<void> };
   stats: Stats;
   log: Log;
   pending: Set<Promise<void>>;
@@ -33,8 +32,14 @@ export interface CommitThen<M> {
   mutations: readonly M[];
   /** the client's label for log lines (built only when a line is written) */
   label: () => string;
-  /** the HA update after the commit: the reply waits for it; undefined = nothing to wait for */
+  /** the HA update: the reply waits for it; undefined = nothing to wait for */
   replicate?: () => Promise<void> | undefined;
+  /**
+   * Send the HA update while the local commit runs instead of after it (the reply still waits for both), so the
+   * ACK waits for the longer of the two rather than their sum. Only for a store this process owns: a shared SQL
+   * database may refuse the row (`retry`), and the partner must not hear of a lease that was then decided again.
+   */
+  replicateAlongside?: boolean;
   /** statistics, reply, NCRs: runs once everything is durable (and acknowledged) */
   finish: () => void;
   /** the edge's last resort for an exception after the commit */
@@ -43,7 +48,10 @@ export interface CommitThen<M> {
   retry?: (e: unknown) => boolean;
 }
 
-/** Commits, waits for the partner when there is one, then finishes; never throws, never rejects unhandled. */
+/**
+ * Commits, waits for the partner when there is one (its update sent after the commit, or alongside it with
+ * `replicateAlongside`), then finishes; never throws, never rejects unhandled.
+ */
 export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): void {
   const { stats, log, pkt, prefix } = edge;
   const finish = () => {
@@ -53,38 +61,28 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
       c.failed(e);
     }
   };
-  const dropped = (e: unknown) => {
-    // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
-    stats.add(`${pkt}-receive-drop`);
-    if (log.debugEnabled) {
-      log.debug(
-        `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
-        `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
-        DBG.TRACE_BASIC,
-      );
-    }
-  };
-  const afterAck = (acked: Promise<void> | undefined) => {
-    if (!acked) return finish();
-    return acked.then(finish, dropped);
-  };
-  const commit = edge.store.apply(c.mutations);
-  // the partner's update goes out while the local commit runs (the reply waits for both); a store whose commit
-  // another server may refuse (shared SQL database: the query is decided again) replicates only after it
-  let early: { acked: Promise<void> | undefined } | { error: unknown } | undefined;
-  if (c.replicate && !edge.store.refusable) {
-    try {
-      early = { acked: c.replicate() };
-      early.acked?.catch(() => {}); // handled below once the commit is done; a failed commit drops it
-    } catch (e) {
-      early = { error: e };
-    }
+  let early: Promise<void> | undefined;
+  try {
+    early = c.replicateAlongside ? c.replicate?.() : undefined;
+  } catch (e) {
+    early = Promise.reject(e);
   }
-  const p = commit.then(
+  early?.catch(() => {}); // handled below once the commit is done; never an unhandled rejection meanwhile
+  const p = edge.store.apply(c.mutations).then(
     () => {
-      if (!early) return afterAck(c.replicate?.());
-      if ("error" in early) throw early.error;
-      return afterAck(early.acked);
+      const acked = c.replicateAlongside ? early : c.replicate?.();
+      if (!acked) return finish();
+      return acked.then(finish, (e) => {
+        // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it
+        stats.add(`${pkt}-receive-drop`);
+        if (log.debugEnabled) {
+          log.debug(
+            `${prefix}_HOOK_LEASES${pkt === "pkt4" ? 4 : 6}_COMMITTED_DROP`,
+            `${c.label()}: packet is dropped, the partner did not acknowledge the lease update: ${errorText(e)}`,
+            DBG.TRACE_BASIC,
+          );
+        }
+      });
     },
     (e) => {
       if (c.retry?.(e)) return;

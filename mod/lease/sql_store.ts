@@ -56,8 +56,6 @@ function lease4Table(db: SqlDb): SqlLeaseTable<Lease4, number> {
 
 /** `LeaseStore` on Kea's lease4 table (see the file comment). */
 export class SqlLeaseStore implements LeaseStore {
-  /** another server sharing the database may refuse a commit (LeaseConflictError): the edge then decides again */
-  readonly refusable = true;
   private readonly index = new LeaseIndex();
   private readonly cache: SqlCache<Lease4, number>;
   private readonly sql;

@@ -43,8 +43,6 @@ function lease6Table(db: SqlDb): SqlLeaseTable<Lease6, bigint> {
 
 /** `Lease6Store` on Kea's lease6 table (see the file comment). */
 export class SqlLease6Store implements Lease6Store {
-  /** another server sharing the database may refuse a commit (LeaseConflictError): the edge then decides again */
-  readonly refusable = true;
   private readonly index = new Lease6Index();
   private readonly cache: SqlCache<Lease6, bigint>;
   private readonly sql;
