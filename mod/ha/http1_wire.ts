@@ -45,6 +45,7 @@ export class Conn {
   }
 }
 
+/** The first index of the byte sequence `seq` in `b` at or after `from`; -1 when absent. */
 export function indexOfSeq(b: Uint8Array, seq: number[], from = 0): number {
   outer: for (let i = from; i + seq.length <= b.length; i++) {
     for (let k = 0; k < seq.length; k++) if (b[i + k] !== seq[k]) continue outer;
@@ -83,7 +84,10 @@ function tooLarge(): Error {
   return new Error(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
 }
 
-/** Reads one HTTP/1.x answer (RFC 9112 §6: Content-Length, chunked, or up to the end of the connection). */
+/**
+ * Reads one HTTP/1.x answer (RFC 9112 §6: Content-Length, chunked, or up to the end of the connection); `pipelining`
+ * = the answer carried `x-weka-pipelining: 1` (the server handles pipelined requests at once, http_conn.ts).
+ */
 export async function readResponse(
   conn: Conn,
 ): Promise<{ response: Http1Response; keepAlive: boolean; pipelining: boolean }> {
