@@ -13,6 +13,8 @@
  *      `reclaimed-leases` statistic reached EXPIRED, peak memory
  *   4. `lease4-get-page` from "start", 1 000 leases a page, through every lease over the unix control socket: time,
  *      pages, leases, whether the order was strictly ascending, memory afterwards
+ * weka runs with V8's --trace-gc (SCALE_TRACE_GC=0: without), so the longest garbage-collection pause of the
+ * reclamation window stands beside its worst reply latency;
  * and at the end a table with each weka figure beside Kea's (the closing note's form).
  * SCALE_SERVERS=weka (or kea) runs one server. Needs root, iproute2, kea-admin (perfdhcp), tcpdump, and for Kea
  * kea-dhcp4-server with its lease_cmds hook.
@@ -109,6 +111,8 @@ interface Figures {
   reclaimed: number;
   reclaimS: number;
   cpuS: number;
+  /** longest GC pause (ms) in the window, and the kind of GC */
+  gc: string;
   peak: number;
   pageS: number;
   pages: number;
@@ -116,6 +120,20 @@ interface Figures {
   order: string;
 }
 
+/** The longest pause among V8 --trace-gc lines ("… ms: Scavenge 434.9 (475.7) -> 410.5 (476.7) MB, …, 6.83 / 0.00 ms"). */
+export function longestGc(trace: string): string {
+  let best = -1, kind = "";
+  for (
+    const m of trace.matchAll(
+      /ms: ([A-Za-z -]+?) [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, [^\n]*?([\d.]+) \/ [\d.]+ ms/g,
+    )
+  ) {
+    if (Number(m[2]) > best) [best, kind] = [Number(m[2]), m[1]];
+  }
+  return best < 0 ? "–" : `${best.toFixed(1)} ms (${kind})`;
+}
+
+const TRACE_GC = Deno.env.get("SCALE_TRACE_GC") !== "0";
 const pct = (xs: number[], p: number) => xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] : NaN;
 const f2 = (x: number) => x.toFixed(2);
 
@@ -135,7 +153,17 @@ async function runServer(lab: Lab, server: Server, pop: Population, fig: Partial
     t = performance.now();
     srv = lab.spawn(
       "srv1",
-      server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", "--unstable-kv", MAIN, "dhcp4", "-c", cfg],
+      server === "kea" ? ["kea-dhcp4", "-c", cfg] : [
+        "deno",
+        "run",
+        "-A",
+        "--unstable-kv",
+        ...(TRACE_GC ? ["--v8-flags=--trace-gc"] : []),
+        MAIN,
+        "dhcp4",
+        "-c",
+        cfg,
+      ],
     );
     const logFile = `${dir}/${server}.log`;
     for (;;) {
@@ -153,7 +181,7 @@ async function runServer(lab: Lab, server: Server, pop: Population, fig: Partial
     // reclamation under load: the capture, perfdhcp, and a poll of reclaimed-leases
     const cap = lab.spawn("cli", ["tcpdump", "-i", "eth0", "-U", "-w", `${dir}/cap.pcap`, "udp port 67"]);
     await new Promise((r) => setTimeout(r, 800));
-    const t1 = performance.now(), cpu0 = await cpuSeconds(srv.pid);
+    const t1 = performance.now(), cpu0 = await cpuSeconds(srv.pid), out0 = srv.output.length;
     // the expired leases perfdhcp's clients are given first are not reclaimed: the count settles below EXPIRED
     let doneMs = NaN, reclaimed = 0, polling = true;
     const poll = (async () => {
@@ -166,6 +194,7 @@ async function runServer(lab: Lab, server: Server, pop: Population, fig: Partial
     })();
     const r = await perfdhcp(lab, RATE, SECONDS, { server: "198.18.0.1" });
     const cpuS = await cpuSeconds(srv.pid) - cpu0;
+    const gc = server === "weka" && TRACE_GC ? longestGc(srv.output.slice(out0)) : "–";
     // let reclamation finish (bounded) before paging: until the count stood still for 5 s
     for (let i = 0; i < 480 && performance.now() - t1 - doneMs < 5000; i++) {
       await new Promise((r) => setTimeout(r, 250));
@@ -184,6 +213,7 @@ async function runServer(lab: Lab, server: Server, pop: Population, fig: Partial
       reclaimed,
       reclaimS: doneMs / 1000,
       cpuS,
+      gc,
       peak: peak.hwm,
     });
     console.log(
@@ -191,7 +221,7 @@ async function runServer(lab: Lab, server: Server, pop: Population, fig: Partial
         `drops=${r.doDrop}%/${r.raDrop}% DISCOVER→OFFER p50=${f2(pct(dO, 0.5))} p99=${f2(pct(dO, 0.99))} ` +
         `max=${f2(dO.at(-1) ?? NaN)} ms; REQUEST→ACK p50=${f2(pct(ra, 0.5))} p99=${f2(pct(ra, 0.99))} ` +
         `max=${f2(ra.at(-1) ?? NaN)} ms; reclaimed ${reclaimed}, the last ${(doneMs / 1000).toFixed(1)} s ` +
-        `after perfdhcp started; ${cpuS.toFixed(1)} s of CPU while perfdhcp ran` +
+        `after perfdhcp started; ${cpuS.toFixed(1)} s of CPU while perfdhcp ran; longest GC pause ${gc}` +
         `; RSS ${mib(peak.rss)} MiB, peak ${mib(peak.hwm)} MiB`,
     );
     const pg = await pageAll(sock);
@@ -234,6 +264,7 @@ function table(figs: Map<Server, Partial<Figures>>): string {
     [`expired leases reclaimed (of ${EXPIRED})`, (f) => n(f.reclaimed, 0)],
     ["last reclamation after perfdhcp started, s", (f) => n(f.reclaimS, 1)],
     [`server CPU during the ${SECONDS} s, s`, (f) => n(f.cpuS, 1)],
+    ["longest GC pause while perfdhcp ran", (f) => f.gc ?? "–"],
     ["peak RSS, MiB", (f) => f.peak === undefined ? "–" : mib(f.peak)],
     ["lease4-get-page: total, s", (f) => n(f.pageS, 1)],
     ["lease4-get-page: pages / leases", (f) => f.pages === undefined ? "–" : `${f.pages} / ${f.paged}`],
