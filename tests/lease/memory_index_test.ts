@@ -75,3 +75,30 @@ Deno.test("ExpiryHeap: many random entries come out sorted", () => {
   const want = [...exp].filter(([, e]) => e <= 5000).sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([a]) => a);
   assert.deepEqual(out, want);
 });
+
+Deno.test("a renewal or reclamation keeps its identifiers' map entries; a changed identifier moves", () => {
+  const idx = new LeaseIndex();
+  const l = mkLease(5);
+  idx.put(l);
+  // count the writes to the identifier tables (each removal would leave a hole that only a rehash reclaims)
+  const writes: string[] = [];
+  for (const field of ["byHw", "byCid"]) {
+    const inner = (idx as unknown as Record<string, Map<number, Map<string, unknown>>>)[field].get(1)!;
+    const set = inner.set.bind(inner), del = inner.delete.bind(inner);
+    inner.set = (k, v) => (writes.push(`${field} set ${k}`), set(k, v));
+    inner.delete = (k) => (writes.push(`${field} delete ${k}`), del(k));
+  }
+  idx.put({ ...l, cltt: l.cltt + 600 }); // renewal
+  idx.put({ ...l, state: LeaseState.EXPIRED_RECLAIMED, hostname: "", fqdnFwd: false }); // reclamation
+  assert.deepEqual(writes, [], "same subnet, same identifiers: the tables are not touched");
+  assert.equal(idx.byHwAddr(l.hwaddr, 1)?.state, LeaseState.EXPIRED_RECLAIMED);
+  assert.equal(idx.byClientId(l.clientId, 1)?.address, l.address);
+  idx.put({ ...l, hwaddr: "02:00:00:00:00:01", clientId: "" }); // another client takes the address
+  assert.deepEqual(writes, [`byHw delete ${l.hwaddr}`, "byHw set 02:00:00:00:00:01", `byCid delete ${l.clientId}`]);
+  assert.equal(idx.byHwAddr(l.hwaddr, 1), undefined);
+  assert.equal(idx.byClientId(l.clientId, 1), undefined);
+  assert.equal(idx.byHwAddr("02:00:00:00:00:01", 1)?.address, l.address);
+  idx.put({ ...l, hwaddr: "02:00:00:00:00:01", clientId: "", subnetId: 2 }); // same client, other subnet
+  assert.equal(idx.byHwAddr("02:00:00:00:00:01", 1), undefined);
+  assert.equal(idx.byHwAddr("02:00:00:00:00:01", 2)?.address, l.address);
+});
