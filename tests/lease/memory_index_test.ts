@@ -102,3 +102,31 @@ Deno.test("a renewal or reclamation keeps its identifiers' map entries; a change
   assert.equal(idx.byHwAddr("02:00:00:00:00:01", 1), undefined);
   assert.equal(idx.byHwAddr("02:00:00:00:00:01", 2)?.address, l.address);
 });
+
+Deno.test("ExpiryHeap: a deleted address stays out of every query and count until it is set again", () => {
+  const h = new ExpiryHeap();
+  for (let a = 1; a <= 3000; a++) h.set(a, a);
+  const current = (h as unknown as { current: Map<number, number> }).current;
+  let removed = 0;
+  const del = current.delete.bind(current);
+  current.delete = (k) => (removed++, del(k)); // a removal leaves a hole only a whole-table rehash reclaims
+  for (let a = 1; a <= 3000; a += 2) h.delete(a);
+  h.delete(1); // twice: no effect
+  h.delete(99_999); // never tracked: no effect
+  assert.equal(h.size, 1500);
+  assert.deepEqual(h.upTo(10, 100), [2, 4, 6, 8, 10]);
+  h.set(3, 5); // back, with another time
+  assert.equal(h.size, 1501);
+  assert.deepEqual(h.upTo(6, 100), [2, 4, 3, 6]);
+  for (let i = 0; i < 5000; i++) h.set(2, 10_000 + i); // renewals: compaction keeps only what is tracked
+  assert.ok(h.rawLength <= 2 * 1501 + 1024, `raw ${h.rawLength}`);
+  assert.equal(h.size, 1501);
+  assert.deepEqual(h.upTo(8, 100), [4, 3, 6, 8], "no deleted address comes back with the compaction");
+  assert.equal(removed, 0, "no key ever left the Map");
+  h.forget(4);
+  h.forget(5); // already deleted: only its key goes
+  h.forget(99_999); // never tracked: nothing
+  assert.equal(removed, 2, "forget removes the key");
+  assert.equal(h.size, 1500);
+  assert.deepEqual(h.upTo(8, 100), [3, 6, 8]);
+});
