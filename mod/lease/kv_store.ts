@@ -11,10 +11,12 @@
  *   into chunks, each its own `kv.atomic()`, committed in order; the chunks of one group are NOT atomic together
  *   (a crash between two chunks keeps the first), which is harmless because no caller of that group has been
  *   answered yet.
- * - Commits are paced: a group starts at least `commitIntervalMs` (default 1 ms) after the previous one started.
- *   Each Deno KV commit costs ~120–180 µs of CPU (V8 serialization, SQLite, fsync, two thread hand-offs) whatever
- *   its size, so under load pacing turns thousands of tiny commits per second into a few hundred larger ones; an
- *   isolated change (nothing committed within the interval) is committed at once.
+ * - A group starts one event-loop turn after its first change (setImmediate, a few µs), so the rest of a receive
+ *   batch joins it. Commits are paced only under sustained load (commit_pacer.ts: a token bucket of
+ *   `commitBurst` group starts refilled at one per `commitIntervalMs`). Each Deno KV commit costs ~120–180 µs of
+ *   CPU (V8 serialization, SQLite, fsync, two thread hand-offs) whatever its size, so under load pacing turns
+ *   thousands of tiny commits per second into a few hundred larger ones, while at light load a change is
+ *   committed as soon as it is ready.
  * - A failed commit rejects every promise of its group (their ACKs are never sent) and logs
  *   `DHCPSRV_KV_COMMIT_FAILED` at error level; memory then holds changes the file lacks (the next change in the same
  *   block rewrites it whole; otherwise lost at restart). The commit loop goes on with the next group whatever
@@ -34,6 +36,7 @@ import {
   LEASES_PER_BLOCK,
   META_KEY,
 } from "./kv_keys.ts";
+import { CommitPacer } from "./commit_pacer.ts";
 import { LeaseIndex } from "./memory_index.ts";
 import type { Lease4, LeaseMutation, LeaseStore } from "./types.ts";
 
@@ -43,12 +46,13 @@ export interface KvStoreOptions {
   clock?: () => number;
   /** log sink: Kea-style message id, text and level (failures at "error"; absent means "info") */
   log?: (id: string, text: string, level?: "info" | "error") => void;
-  /** least time between the starts of two commit groups (see the file comment); 0 commits back to back */
+  /** sustained commit-group rate above which groups are paced, as ms per group (commit_pacer.ts); 0 never paces */
   commitIntervalMs?: number;
+  /** group starts allowed back to back before pacing applies (commit_pacer.ts) */
+  commitBurst?: number;
 }
 
-/** Default of {@link KvStoreOptions.commitIntervalMs}. */
-export const DEFAULT_COMMIT_INTERVAL_MS = 1;
+export { DEFAULT_COMMIT_BURST, DEFAULT_COMMIT_INTERVAL_MS } from "./commit_pacer.ts";
 
 /** Per-atomic limits of Deno KV (reference/deno-notes.md Q3), with a safety margin on the byte budget. */
 export const MAX_MUTATIONS_PER_COMMIT = 1000;
@@ -100,14 +104,13 @@ export abstract class KvGroupCommit<B> {
   private running: Promise<void> | null = null;
   private closed = false;
   protected readonly log: (id: string, text: string, level?: "info" | "error") => void;
-  private readonly interval: number;
-  private lastStart = -Infinity;
+  private readonly pacer: CommitPacer;
   /** ends a pacing wait early (set while one is pending) */
   private wake: (() => void) | undefined;
 
   protected constructor(private readonly kv: Deno.Kv, opts: KvStoreOptions) {
     this.log = opts.log ?? (() => {});
-    this.interval = opts.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
+    this.pacer = new CommitPacer(opts.commitIntervalMs, opts.commitBurst);
   }
 
   /** The stored form of a dirty block, taken from memory at commit time. */
@@ -195,9 +198,12 @@ export abstract class KvGroupCommit<B> {
   private async pump(): Promise<void> {
     try {
       while (this.pending.size > 0 || this.waiters.length > 0) {
-        const wait = this.lastStart + this.interval - performance.now();
-        if (wait > 0 && !this.closed) await this.pause(wait);
-        this.lastStart = performance.now();
+        const wait = this.closed ? 0 : this.pacer.delay();
+        if (wait > 0) {
+          await this.pause(wait);
+          continue; // ask the pacer again: the token is due now (or the store is closing)
+        }
+        if (!this.closed) await nextTurn();
         const batch = this.pending, waiters = this.waiters;
         this.pending = new Set();
         this.waiters = [];
@@ -252,6 +258,11 @@ export abstract class KvGroupCommit<B> {
     this.commits++;
     if (!res.ok) throw new Error(`the KV commit of ${count} mutation(s) was refused`);
   }
+}
+
+/** Resolves after the current event-loop turn (its I/O callbacks and microtasks), not after a timer's ≥ 2 ms. */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** `LeaseStore` on Deno KV: memory indexes + group-committed durable copy. */

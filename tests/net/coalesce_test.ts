@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { Poller } from "../../mod/net/poller.ts";
 import { COALESCE_US, FfiTransport } from "../../mod/net/transport_ffi.ts";
+import { BatchReceiver, HOT_BATCH } from "../../mod/net/batch_receiver.ts";
+import type { PollGroup, PollMember } from "../../mod/net/poll_group.ts";
 import { UdpSocket4 } from "../../mod/net/udp4.ts";
 import { ifNameToIndex } from "../../mod/net/libc.ts";
 import { parseIpv4 } from "../../mod/wire/addr.ts";
@@ -49,12 +51,16 @@ Deno.test({
   ignore: notRoot,
   fn: async () => {
     assert.equal(COALESCE_US, 300);
+    assert.equal(HOT_BATCH, 2);
     const { t, port } = openTransport();
     const tx = UdpSocket4.open({ port: port + 1, bindAddr: LOOPBACK, bindToDevice: false, broadcast: true });
     try {
+      // two datagrams queued before the call: they arrived faster than the loop woke (HOT_BATCH), traffic flows
       tx.send(Uint8Array.of(1, 0, 0, 0, 0, 0), LOOPBACK, port);
-      const first = await t.recvBatch(64, 2000); // idle: a readiness wait; traffic now flows
-      assert.equal(first.length, 1);
+      tx.send(Uint8Array.of(1, 1, 0, 0, 0, 0), LOOPBACK, port);
+      await new Promise((r) => setTimeout(r, 20));
+      const first = await t.recvBatch(64, 2000);
+      assert.equal(first.length, HOT_BATCH);
       assert.deepEqual([...first[0].data], [1, 0, 0, 0, 0, 0]);
       assert.equal(first[0].iface, "lo");
       // the next call finds nothing and sleeps COALESCE_US; what is sent meanwhile arrives as one batch
@@ -72,7 +78,7 @@ Deno.test({
       // each datagram keeps its own bytes (the receive arena is never overwritten)
       tx.send(Uint8Array.of(9, 9, 9, 9, 9, 9), LOOPBACK, port);
       const last = await t.recvBatch(64, 2000);
-      assert.equal(last.length, 1);
+      assert.equal(last.length, 1); // one datagram: light load again, the next call waits for readiness
       assert.deepEqual([...batch[0].data], [2, 0, 0, 0, 0, 0]);
       // silence: the coalescing drain finds nothing, the transport falls back to waiting, and a timeout returns []
       const t0 = performance.now();
@@ -93,7 +99,9 @@ Deno.test({
     const tx = UdpSocket4.open({ port: port + 1, bindAddr: LOOPBACK, bindToDevice: false, broadcast: true });
     try {
       tx.send(Uint8Array.of(1, 2, 3, 4, 5, 6), LOOPBACK, port);
-      assert.equal((await t.recvBatch(8, 2000)).length, 1);
+      tx.send(Uint8Array.of(1, 2, 3, 4, 5, 7), LOOPBACK, port);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await t.recvBatch(8, 2000)).length, 2);
       const pending = t.recvBatch(8); // hot: sleeps, drains nothing, then waits with no deadline
       await new Promise((r) => setTimeout(r, 5));
       const t0 = performance.now();
@@ -105,4 +113,40 @@ Deno.test({
       t.close();
     }
   },
+});
+
+/** A poll group whose member records whether the receiver slept (coalescing) or waited for readiness. */
+function fakeGroup(calls: string[]): PollGroup {
+  const member: PollMember = {
+    wait: () => (calls.push("wait"), Promise.resolve()),
+    sleep: () => (calls.push("sleep"), Promise.resolve()),
+    leave: () => Promise.resolve(),
+    left: false,
+  };
+  return { join: () => member } as unknown as PollGroup;
+}
+
+Deno.test("BatchReceiver coalesces only after a batch of HOT_BATCH or more: light load goes straight to readiness", async () => {
+  const calls: string[] = [];
+  const queue: number[][] = []; // what each drain finds, in order
+  const rx = new BatchReceiver<number>(fakeGroup(calls), [3], (out, max) => {
+    for (const d of queue.shift() ?? []) if (out.length < max) out.push(d);
+  });
+  // light load: one datagram per wake-up; after it the receiver waits for readiness, it never sleeps
+  queue.push([], [1], [], [2]);
+  assert.deepEqual(await rx.recvBatch(8), [1]);
+  assert.deepEqual(await rx.recvBatch(8), [2]);
+  assert.deepEqual(calls, ["wait", "wait"]);
+  // a drain that found two: traffic outpaces the wake-ups, so the next empty drain is followed by a coalescing sleep
+  calls.length = 0;
+  queue.push([3, 4], [], [5, 6, 7]);
+  assert.deepEqual(await rx.recvBatch(8), [3, 4]);
+  assert.deepEqual(await rx.recvBatch(8), [5, 6, 7]);
+  assert.deepEqual(calls, ["sleep"]);
+  // the sleep gathered nothing: the link went quiet, back to readiness waits
+  calls.length = 0;
+  queue.push([], [], [], [8]);
+  assert.deepEqual(await rx.recvBatch(8), [8]);
+  assert.deepEqual(calls, ["sleep", "wait"]);
+  rx.close(() => {});
 });
