@@ -130,3 +130,30 @@ Deno.test("ExpiryHeap: a deleted address stays out of every query and count unti
   assert.equal(h.size, 1500);
   assert.deepEqual(h.upTo(8, 100), [3, 6, 8]);
 });
+
+Deno.test("ExpiryHeap: compaction under churn (renewals, flips back, deletes) keeps one pair per address, in order", () => {
+  const h = new ExpiryHeap();
+  const model = new Map<number, number>();
+  let seed = 11, compactions = 0;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let step = 0; step < 60_000; step++) {
+    const a = rnd(500), before = h.rawLength;
+    if (rnd(10) === 0) {
+      h.delete(a);
+      model.delete(a);
+    } else {
+      const e = rnd(4) === 0 ? 100 + a : 1000 + rnd(5000); // some addresses flip back to an earlier time
+      h.set(a, e);
+      model.set(a, e);
+    }
+    if (h.rawLength < before) compactions++;
+  }
+  assert.ok(compactions >= 5, `compactions ${compactions}`);
+  assert.ok(h.rawLength <= 3 * h.size + 1025, `raw ${h.rawLength} for ${h.size}`);
+  assert.equal(h.size, model.size);
+  const want = [...model].sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([a]) => a);
+  h.compact();
+  assert.equal(h.rawLength, model.size, "a compaction keeps exactly one pair per address tracked");
+  assert.deepEqual(h.upTo(10_000, 10_000), want);
+  assert.deepEqual(h.upTo(10_000, 10_000), want);
+});
