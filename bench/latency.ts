@@ -1,15 +1,16 @@
 /**
- * `sudo deno run -A bench/latency.ts [RATE] [SECONDS]`: reply latency percentiles under perfdhcp (DESIGN.md: p99
+ * `sudo deno run -A bench/latency.ts [RATES] [SECONDS]`: reply latency percentiles under perfdhcp (DESIGN.md: p99
  * under 5 ms at 1 000 DORA/s), for weka and, when installed, real Kea 2.2 in the same run. perfdhcp reports only
  * averages, so tcpdump captures the exchange on the client host and each DISCOVER→OFFER and REQUEST→ACK pair is
  * matched by transaction id; the times are the client-side capture timestamps. BENCH_KEA=off skips Kea.
+ * RATES is one rate or a comma-separated list (`500,1000,2000,4000`: p50/p99 against rate, weka and Kea at each).
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
 import { decode4 } from "../mod/packet4/codec.ts";
 
-const rate = Number(Deno.args[0] ?? 1000);
+const rates = (Deno.args[0] ?? "1000").split(",").map(Number);
 const secs = Number(Deno.args[1] ?? 10);
 
 /** DHCP payloads with their capture time (µs) from a pcap file (Ethernet, IPv4, UDP). */
@@ -52,7 +53,7 @@ export function delays(pkts: { t: number; data: Uint8Array }[], req: number, rep
 
 const pct = (xs: number[], p: number) => xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] : NaN;
 
-async function run(lab: Lab, server: "weka" | "kea"): Promise<string> {
+async function run(lab: Lab, server: "weka" | "kea", rate: number): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lat-${server}-` });
   const cfg = `${dir}/c.json`;
   await Deno.writeTextFile(
@@ -102,10 +103,12 @@ if (import.meta.main) {
   }
   const lab = await Lab.up("wkq-");
   try {
-    console.log(`perfdhcp ${rate}/s for ${secs} s, unicast relayed to 198.18.0.1; delays seen by the client host`);
-    console.log(await run(lab, "weka"));
     const kea = (await new Deno.Command("sh", { args: ["-c", "command -v kea-dhcp4"] }).output()).success;
-    if (kea && Deno.env.get("BENCH_KEA") !== "off") console.log(await run(lab, "kea"));
+    for (const rate of rates) {
+      console.log(`perfdhcp ${rate}/s for ${secs} s, unicast relayed to 198.18.0.1; delays seen by the client host`);
+      console.log(await run(lab, "weka", rate));
+      if (kea && Deno.env.get("BENCH_KEA") !== "off") console.log(await run(lab, "kea", rate));
+    }
   } finally {
     await lab.down();
   }

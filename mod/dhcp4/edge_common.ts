@@ -32,8 +32,14 @@ export interface CommitThen<M> {
   mutations: readonly M[];
   /** the client's label for log lines (built only when a line is written) */
   label: () => string;
-  /** the HA update after the commit: the reply waits for it; undefined = nothing to wait for */
+  /** the HA update: the reply waits for it; undefined = nothing to wait for */
   replicate?: () => Promise<void> | undefined;
+  /**
+   * Send the HA update while the local commit runs instead of after it (the reply still waits for both), so the
+   * ACK waits for the longer of the two rather than their sum. Only for a store this process owns: a shared SQL
+   * database may refuse the row (`retry`), and the partner must not hear of a lease that was then decided again.
+   */
+  replicateAlongside?: boolean;
   /** statistics, reply, NCRs: runs once everything is durable (and acknowledged) */
   finish: () => void;
   /** the edge's last resort for an exception after the commit */
@@ -42,7 +48,10 @@ export interface CommitThen<M> {
   retry?: (e: unknown) => boolean;
 }
 
-/** Commits, waits for the partner when there is one, then finishes; never throws, never rejects unhandled. */
+/**
+ * Commits, waits for the partner when there is one (its update sent after the commit, or alongside it with
+ * `replicateAlongside`), then finishes; never throws, never rejects unhandled.
+ */
 export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): void {
   const { stats, log, pkt, prefix } = edge;
   const finish = () => {
@@ -52,9 +61,16 @@ export function commitThenFinish<M>(edge: DurableReply<M>, c: CommitThen<M>): vo
       c.failed(e);
     }
   };
+  let early: Promise<void> | undefined;
+  try {
+    early = c.replicateAlongside ? c.replicate?.() : undefined;
+  } catch (e) {
+    early = Promise.reject(e);
+  }
+  early?.catch(() => {}); // handled below once the commit is done; never an unhandled rejection meanwhile
   const p = edge.store.apply(c.mutations).then(
     () => {
-      const acked = c.replicate?.();
+      const acked = c.replicateAlongside ? early : c.replicate?.();
       if (!acked) return finish();
       return acked.then(finish, (e) => {
         // the HA service has logged why (HA_LEASE_UPDATE_*); here only the consequence, as Kea logs it

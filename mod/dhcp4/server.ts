@@ -310,6 +310,7 @@ export class Dhcp4Server {
       mutations: out.mutations,
       label: () => clientLabel(query),
       replicate: ha && (() => ha.replicate(out.mutations, query)),
+      replicateAlongside: !store.prefetch,
       finish: () => {
         this.bump(out.stats);
         if (out.kind === "reply") this.send(query, out.reply, out.dest, d);

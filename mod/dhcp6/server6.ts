@@ -332,6 +332,7 @@ export class Dhcp6Server {
       mutations: out.mutations,
       label: () => clientLabel6(query),
       replicate: ha && (() => ha.replicate(out.mutations, query, previous)),
+      replicateAlongside: !store.prefetch,
       finish: () => {
         this.bump(out.stats);
         this.send(query, out, d);

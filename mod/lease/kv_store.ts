@@ -201,9 +201,8 @@ export abstract class KvGroupCommit<B> {
         const wait = this.closed ? 0 : this.pacer.delay();
         if (wait > 0) {
           await this.pause(wait);
-          continue; // ask the pacer again: the token is due now (or the store is closing)
-        }
-        if (!this.closed) await nextTurn();
+          this.pacer.resumed();
+        } else if (!this.closed) await nextTurn();
         const batch = this.pending, waiters = this.waiters;
         this.pending = new Set();
         this.waiters = [];

@@ -126,17 +126,29 @@ function fakeGroup(calls: string[]): PollGroup {
   return { join: () => member } as unknown as PollGroup;
 }
 
-Deno.test("BatchReceiver coalesces only after a batch of HOT_BATCH or more: light load goes straight to readiness", async () => {
+Deno.test("BatchReceiver coalesces only when traffic outpaces the wake-ups: light load goes straight to readiness", async () => {
   const calls: string[] = [];
   const queue: number[][] = []; // what each drain finds, in order
+  let now = 0;
   const rx = new BatchReceiver<number>(fakeGroup(calls), [3], (out, max) => {
     for (const d of queue.shift() ?? []) if (out.length < max) out.push(d);
-  });
-  // light load: one datagram per wake-up; after it the receiver waits for readiness, it never sleeps
-  queue.push([], [1], [], [2]);
-  assert.deepEqual(await rx.recvBatch(8), [1]);
-  assert.deepEqual(await rx.recvBatch(8), [2]);
-  assert.deepEqual(calls, ["wait", "wait"]);
+  }, () => now);
+  // light load: one datagram per wake-up, 0.5 ms apart (1 000 DORA/s); the receiver waits for readiness each time
+  queue.push([], [1], [], [2], [], [3]);
+  for (const d of [1, 2, 3]) {
+    now += 0.5;
+    assert.deepEqual(await rx.recvBatch(8), [d]);
+  }
+  assert.deepEqual(calls, ["wait", "wait", "wait"]);
+  // single datagrams 0.1 ms apart: faster than one per coalescing sleep, so the next empty drain sleeps
+  calls.length = 0;
+  now += 0.1;
+  queue.push([], [4], []);
+  assert.deepEqual(await rx.recvBatch(8), [4]);
+  queue.push([5, 6]);
+  assert.deepEqual(await rx.recvBatch(8), [5, 6]);
+  assert.deepEqual(calls, ["wait", "sleep"]);
+  now += 10;
   // a drain that found two: traffic outpaces the wake-ups, so the next empty drain is followed by a coalescing sleep
   calls.length = 0;
   queue.push([3, 4], [], [5, 6, 7]);

@@ -1,0 +1,98 @@
+/**
+ * `sudo deno task bench:cpu [RATE] [SECONDS]`: where a DHCPv4 server's CPU goes at a steady DORA rate (issue 16,
+ * "CPU per DORA at light load"). perfdhcp sends RATE DORA/s (unicast relayed to 198.18.0.1, udp sockets) for
+ * SECONDS to weka and then to kea-dhcp4 2.2 (when installed), each with a fresh lease file, in the project's
+ * namespace lab; before and after, every thread of the server is read from /proc/PID/task/TID/stat. It prints the
+ * CPU seconds per thread name (user+system, and the system part) and the total µs per DORA. For weka the threads
+ * are the JavaScript thread (`deno`), the Deno KV SQLite writer (`sw-0`), the tokio pool that runs the poll(2)
+ * waits (`tokio-runtime-w`) and V8's helpers (`V8 DefaultWorke`: GC, compilation).
+ * BENCH_KEA=off skips Kea. Needs root, iproute2 and kea-admin (perfdhcp).
+ */
+import { Lab } from "../tests/e2e/lab.ts";
+import { MAIN } from "../tests/e2e/weka_proc.ts";
+import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
+
+const rate = Number(Deno.args[0] ?? 1000);
+const secs = Number(Deno.args[1] ?? 10);
+
+/** CPU ticks (1/100 s) per thread name: [user+system, system]. */
+async function threads(pid: number): Promise<Map<string, [number, number]>> {
+  const m = new Map<string, [number, number]>();
+  for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
+    const st = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/stat`).catch(() => "");
+    if (!st) continue;
+    const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    const [all, sys] = m.get(name) ?? [0, 0];
+    m.set(name, [all + Number(f[11]) + Number(f[12]), sys + Number(f[12])]);
+  }
+  return m;
+}
+
+async function run(lab: Lab, server: "weka" | "kea"): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: `cpu-${server}-` });
+  const cfg = `${dir}/c.json`;
+  await Deno.writeTextFile(
+    cfg,
+    JSON.stringify({
+      Dhcp4: {
+        "interfaces-config": { interfaces: ["eth0"], "dhcp-socket-type": "udp" },
+        "lease-database": server === "kea"
+          ? { type: "memfile", persist: true, name: `${dir}/l.csv`, "lfc-interval": 0 }
+          : { type: "memfile", name: `${dir}/l.csv` },
+        "valid-lifetime": 3600,
+        subnet4: [{
+          id: 1,
+          subnet: "198.18.0.0/16",
+          interface: "eth0",
+          pools: [{ pool: "198.18.1.0 - 198.18.255.250" }],
+        }],
+        loggers: [{ name: "kea-dhcp4", output_options: [{ output: `${dir}/log` }], severity: "WARN" }],
+      },
+    }),
+  );
+  await Deno.mkdir("/run/kea", { recursive: true });
+  const srv = lab.spawn(
+    "srv1",
+    server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg],
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    const before = await threads(srv.pid);
+    const r = await perfdhcp(lab, rate, secs, { server: "198.18.0.1" });
+    const after = await threads(srv.pid);
+    let total = 0;
+    const rows: string[] = [];
+    for (const [name, [all, sys]] of after) {
+      const [a0, s0] = before.get(name) ?? [0, 0];
+      if (all - a0 === 0) continue;
+      total += all - a0;
+      rows.push(`  ${name.padEnd(16)} ${((all - a0) / 100).toFixed(2)} s (system ${((sys - s0) / 100).toFixed(2)} s)`);
+    }
+    const exchanges = r.rate * secs;
+    console.log(
+      `${server} ${rate}/s for ${secs} s: ${(total / 100).toFixed(2)} s of CPU, ` +
+        `${(total * 1e4 / exchanges).toFixed(0)} µs/DORA (drops ${r.doDrop}%/${r.raDrop}%)`,
+    );
+    for (const row of rows) console.log(row);
+  } finally {
+    await srv.stop("SIGTERM", 5000);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  const why = Lab.available();
+  if (why) {
+    console.error(`cpu_threads: ${why}`);
+    Deno.exit(1);
+  }
+  const lab = await Lab.up("wkt-");
+  try {
+    await run(lab, "weka");
+    const kea = (await new Deno.Command("sh", { args: ["-c", "command -v kea-dhcp4"] }).output()).success;
+    if (kea && Deno.env.get("BENCH_KEA") !== "off") await run(lab, "kea");
+  } finally {
+    await lab.down();
+  }
+}
