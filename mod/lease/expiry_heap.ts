@@ -4,8 +4,15 @@
  * queries, memfile_lease_mgr.cc `getExpiredLeases4` / `deleteExpiredReclaimedLeases4`).
  *
  * The heap remembers, per address, the expire time it currently stands for (`current`). Updating an address pushes
- * a new pair only when the time changes; old pairs become stale and are dropped when they reach the top. Pure.
+ * a new pair only when the time changes; old pairs become stale and are dropped when they reach the top. A deleted
+ * address keeps its key in `current`, marked `GONE`, instead of leaving the Map: a V8 Map reclaims deleted entries
+ * only by rehashing the whole table, which at a million leases held every packet back 100–200 ms each time
+ * reclamation had deleted enough of them (bench:scale). The keys are bounded by the addresses ever tracked; `forget`
+ * removes one for good (for a caller whose keys are not bounded so, like the DHCPv6 index's slots). Pure.
  */
+
+/** The value of an address no longer tracked (expire times are never negative). */
+const GONE = -1;
 
 /** Min-heap over (expire, address), ties broken by address so results are deterministic. */
 export class ExpiryHeap {
@@ -13,10 +20,12 @@ export class ExpiryHeap {
   private addr: number[] = [];
   /** address → the expire time this heap holds for it */
   private readonly current = new Map<number, number>();
+  /** number of addresses tracked (keys of `current` not GONE) */
+  private live = 0;
 
   /** number of live addresses tracked */
   get size(): number {
-    return this.current.size;
+    return this.live;
   }
 
   /** heap length including stale pairs (for compaction decisions and tests) */
@@ -26,14 +35,29 @@ export class ExpiryHeap {
 
   /** Tracks `address` with expiry `expire` (replacing any earlier time for it). */
   set(address: number, expire: number): void {
-    if (this.current.get(address) === expire) return;
+    const was = this.current.get(address);
+    if (was === expire) return;
+    if (was === undefined || was === GONE) this.live++;
     this.current.set(address, expire);
     this.push(expire, address);
-    if (this.exp.length > 2 * this.current.size + 1024) this.compact();
+    // clients renewing at half their lifetime keep about one stale pair per address until its time passes (upTo
+    // drops it then): 3× leaves that steady state alone and compacts only when renewals pile up far faster
+    if (this.exp.length > 3 * this.live + 1024) this.compact();
   }
 
   /** Stops tracking `address` (its pairs become stale). */
   delete(address: number): void {
+    const was = this.current.get(address);
+    if (was === undefined || was === GONE) return;
+    this.current.set(address, GONE);
+    this.live--;
+  }
+
+  /** Stops tracking `address` and drops its key from the Map (see the file comment for why `delete` keeps it). */
+  forget(address: number): void {
+    const was = this.current.get(address);
+    if (was === undefined) return;
+    if (was !== GONE) this.live--;
     this.current.delete(address);
   }
 
@@ -57,12 +81,23 @@ export class ExpiryHeap {
     return out;
   }
 
-  /** Rebuilds the heap from the live entries only. */
+  /**
+   * Rebuilds the heap from its live pairs only, one per address, in place and in linear time (a filter, then Floyd's
+   * bottom-up heap construction): sorting a million pairs instead held every packet back ~1 s (bench:scale).
+   */
   compact(): void {
-    const pairs = [...this.current].map(([a, e]) => [e, a] as [number, number]);
-    pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]); // a sorted array is a valid heap
-    this.exp = pairs.map((p) => p[0]);
-    this.addr = pairs.map((p) => p[1]);
+    const { exp, addr, current } = this;
+    let w = 0;
+    for (let r = 0; r < exp.length; r++) {
+      const e = exp[r], a = addr[r];
+      if (current.get(a) !== e) continue; // stale, or a duplicate already kept (marked below)
+      current.set(a, -2 - e); // kept: a duplicate of this pair further on no longer matches
+      exp[w] = e;
+      addr[w++] = a;
+    }
+    exp.length = addr.length = w;
+    for (let i = 0; i < w; i++) current.set(addr[i], exp[i]); // unmark: a value change, no Map entry comes or goes
+    for (let i = (w >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   private less(i: number, j: number): boolean {
@@ -94,8 +129,12 @@ export class ExpiryHeap {
     this.swap(0, last);
     this.exp.pop();
     this.addr.pop();
+    this.down(0);
+  }
+
+  /** Moves the pair at `i` down to its place below. */
+  private down(i: number): void {
     const n = this.exp.length;
-    let i = 0;
     for (;;) {
       const l = 2 * i + 1, r = l + 1;
       let m = i;

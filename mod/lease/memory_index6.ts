@@ -109,8 +109,8 @@ export class Lease6Index implements Lease6View {
     const slot = this.slotOf.get(key)!;
     this.slotOf.delete(key);
     this.keyOf.delete(slot);
-    this.active.delete(slot);
-    this.reclaimed.delete(slot);
+    this.active.forget(slot); // slots are never reused: their keys must leave the heaps
+    this.reclaimed.forget(slot);
     return true;
   }
 

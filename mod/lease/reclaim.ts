@@ -13,7 +13,9 @@
  * the packets back: a DHCPACK waits for at most one batch's commit besides its own (issue 16: reclamation at a
  * million leases). Between batches the cycle also stops once it has spent `max-reclaim-time` on its batches (the
  * turns it gave the packets not counted), as Kea's `reclaimExpiredLeases4` checks its timeout between leases
- * (Kea's single thread serves no packet meanwhile); `max-reclaim-leases` bounds the cycle's total.
+ * (Kea's single thread serves no packet meanwhile); `max-reclaim-leases` bounds the cycle's total. A flush deletes
+ * its (at most `FLUSH_LIMIT`) old reclaimed leases in the same batches with the same turns between them: at a
+ * million leases one flush of 10 000 deletions in a single commit held every packet back ~75 ms (bench:scale).
  */
 import { REAL_TIMERS, type Timers } from "../clock/timers.ts";
 import type { ExpiredLeasesProcessing } from "../config/model.ts";
@@ -32,7 +34,8 @@ export interface ReclaimFamily<E> {
     cfg: ExpiredLeasesProcessing,
     remove: boolean,
   ): { mutations: unknown[]; stats: StatDelta[]; events: E[] };
-  flush(now: number, cfg: ExpiredLeasesProcessing): unknown[];
+  /** the deletions of at most `limit` reclaimed leases older than hold-reclaimed-time */
+  flush(now: number, cfg: ExpiredLeasesProcessing, limit: number): unknown[];
   apply(mutations: unknown[]): Promise<void>;
   /** whether expired leases are left at `now` */
   more(now: number): boolean;
@@ -44,7 +47,7 @@ function family4(store: LeaseStore): ReclaimFamily<ReclaimEvent> {
   return {
     logPrefix: "ALLOC_ENGINE_V4",
     plan: (now, cfg, remove) => planReclaim(store, now, cfg, remove),
-    flush: (now, cfg) => planFlush(store, now, cfg),
+    flush: (now, cfg, limit) => planFlush(store, now, cfg, limit),
     apply: (m) => store.apply(m as Parameters<LeaseStore["apply"]>[0]),
     more: (now) => store.expired(now, 1).length > 0,
     ...(store.refreshExpired
@@ -81,6 +84,9 @@ export const RECLAIM_RETRY_SECONDS = 10;
 
 /** Leases planned and committed together within a cycle (see the file comment). */
 export const RECLAIM_BATCH = 250;
+
+/** Most reclaimed leases one flush deletes (the rest wait for the next flush timer). */
+export const FLUSH_LIMIT = 10000;
 
 /** Result of one reclamation cycle. */
 export interface ReclaimResult {
@@ -153,17 +159,39 @@ export class Reclaimer<E = ReclaimEvent> {
     return run;
   }
 
-  /** Runs one flush now: deletes reclaimed leases older than hold-reclaimed-time. Resolves with the count. */
+  /**
+   * Runs one flush now: deletes reclaimed leases older than hold-reclaimed-time, at most `FLUSH_LIMIT`, committed
+   * `RECLAIM_BATCH` at a time with a turn of the event loop between batches. Resolves with the count.
+   */
   flushNow(): Promise<number> {
-    const run = this.running.catch(() => {}).then(async () => {
-      const muts = this.fam.flush(this.deps.clock(), this.deps.config());
-      if (muts.length === 0) return 0;
-      await this.fam.apply(muts);
-      this.log(`${this.fam.logPrefix}_RECLAIMED_LEASES_DELETE_COMPLETE`, `deleted ${muts.length} reclaimed lease(s)`);
-      return muts.length;
-    });
+    const run = this.running.catch(() => {}).then(() => this.flushCycle());
     this.running = run;
     return run;
+  }
+
+  private async flushCycle(): Promise<number> {
+    const now = this.deps.clock(), cfg = this.deps.config();
+    let deleted = 0;
+    for (let left = FLUSH_LIMIT; left > 0;) {
+      const want = Math.min(RECLAIM_BATCH, left);
+      const muts = this.fam.flush(now, cfg, want);
+      if (muts.length === 0) break;
+      await this.fam.apply(muts);
+      deleted += muts.length;
+      left -= muts.length;
+      if (muts.length < want || left <= 0 || this.stopping) break;
+      await this.turn();
+      if (this.stopping) break;
+    }
+    if (deleted > 0) {
+      this.log(`${this.fam.logPrefix}_RECLAIMED_LEASES_DELETE_COMPLETE`, `deleted ${deleted} reclaimed lease(s)`);
+    }
+    return deleted;
+  }
+
+  /** A turn of the event loop for the packets, between two batches. */
+  private turn(): Promise<void> {
+    return this.deps.yieldTurn?.() ?? new Promise<void>((r) => setTimeout(r, 0));
   }
 
   private async cycle(remove?: boolean): Promise<ReclaimResult> {
@@ -193,7 +221,7 @@ export class Reclaimer<E = ReclaimEvent> {
       if (plan.events.length < want || this.stopping || !this.fam.more(now)) break; // fewer than asked: none left
       // the cycle's own time (the turns given to the packets do not count): Kea's max-reclaim-time
       if (cfg.maxReclaimTime > 0 && spentMs >= cfg.maxReclaimTime) break;
-      await (this.deps.yieldTurn?.() ?? new Promise<void>((r) => setTimeout(r, 0)));
+      await this.turn();
       if (this.stopping) break;
     }
     const more = this.fam.more(now);

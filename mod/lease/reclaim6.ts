@@ -52,7 +52,7 @@ export function reclaimFamily6(store: Lease6Store): ReclaimFamily<ReclaimEvent6>
   return {
     logPrefix: "ALLOC_ENGINE_V6",
     plan: (now, cfg, remove) => planReclaim6(store, now, cfg, remove),
-    flush: (now, cfg) => planFlush(store, now, cfg),
+    flush: (now, cfg, limit) => planFlush(store, now, cfg, limit),
     apply: (m) => store.apply(m as Lease6Mutation[]),
     more: (now) => store.expired(now, 1).length > 0,
     ...(store.refreshExpired

@@ -75,3 +75,85 @@ Deno.test("ExpiryHeap: many random entries come out sorted", () => {
   const want = [...exp].filter(([, e]) => e <= 5000).sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([a]) => a);
   assert.deepEqual(out, want);
 });
+
+Deno.test("a renewal or reclamation keeps its identifiers' map entries; a changed identifier moves", () => {
+  const idx = new LeaseIndex();
+  const l = mkLease(5);
+  idx.put(l);
+  // count the writes to the identifier tables (each removal would leave a hole that only a rehash reclaims)
+  const writes: string[] = [];
+  for (const field of ["byHw", "byCid"]) {
+    const inner = (idx as unknown as Record<string, Map<number, Map<string, unknown>>>)[field].get(1)!;
+    const set = inner.set.bind(inner), del = inner.delete.bind(inner);
+    inner.set = (k, v) => (writes.push(`${field} set ${k}`), set(k, v));
+    inner.delete = (k) => (writes.push(`${field} delete ${k}`), del(k));
+  }
+  idx.put({ ...l, cltt: l.cltt + 600 }); // renewal
+  idx.put({ ...l, state: LeaseState.EXPIRED_RECLAIMED, hostname: "", fqdnFwd: false }); // reclamation
+  assert.deepEqual(writes, [], "same subnet, same identifiers: the tables are not touched");
+  assert.equal(idx.byHwAddr(l.hwaddr, 1)?.state, LeaseState.EXPIRED_RECLAIMED);
+  assert.equal(idx.byClientId(l.clientId, 1)?.address, l.address);
+  idx.put({ ...l, hwaddr: "02:00:00:00:00:01", clientId: "" }); // another client takes the address
+  assert.deepEqual(writes, [`byHw delete ${l.hwaddr}`, "byHw set 02:00:00:00:00:01", `byCid delete ${l.clientId}`]);
+  assert.equal(idx.byHwAddr(l.hwaddr, 1), undefined);
+  assert.equal(idx.byClientId(l.clientId, 1), undefined);
+  assert.equal(idx.byHwAddr("02:00:00:00:00:01", 1)?.address, l.address);
+  idx.put({ ...l, hwaddr: "02:00:00:00:00:01", clientId: "", subnetId: 2 }); // same client, other subnet
+  assert.equal(idx.byHwAddr("02:00:00:00:00:01", 1), undefined);
+  assert.equal(idx.byHwAddr("02:00:00:00:00:01", 2)?.address, l.address);
+});
+
+Deno.test("ExpiryHeap: a deleted address stays out of every query and count until it is set again", () => {
+  const h = new ExpiryHeap();
+  for (let a = 1; a <= 3000; a++) h.set(a, a);
+  const current = (h as unknown as { current: Map<number, number> }).current;
+  let removed = 0;
+  const del = current.delete.bind(current);
+  current.delete = (k) => (removed++, del(k)); // a removal leaves a hole only a whole-table rehash reclaims
+  for (let a = 1; a <= 3000; a += 2) h.delete(a);
+  h.delete(1); // twice: no effect
+  h.delete(99_999); // never tracked: no effect
+  assert.equal(h.size, 1500);
+  assert.deepEqual(h.upTo(10, 100), [2, 4, 6, 8, 10]);
+  h.set(3, 5); // back, with another time
+  assert.equal(h.size, 1501);
+  assert.deepEqual(h.upTo(6, 100), [2, 4, 3, 6]);
+  for (let i = 0; i < 5000; i++) h.set(2, 10_000 + i); // renewals: compaction keeps only what is tracked
+  assert.ok(h.rawLength <= 2 * 1501 + 1024, `raw ${h.rawLength}`);
+  assert.equal(h.size, 1501);
+  assert.deepEqual(h.upTo(8, 100), [4, 3, 6, 8], "no deleted address comes back with the compaction");
+  assert.equal(removed, 0, "no key ever left the Map");
+  h.forget(4);
+  h.forget(5); // already deleted: only its key goes
+  h.forget(99_999); // never tracked: nothing
+  assert.equal(removed, 2, "forget removes the key");
+  assert.equal(h.size, 1500);
+  assert.deepEqual(h.upTo(8, 100), [3, 6, 8]);
+});
+
+Deno.test("ExpiryHeap: compaction under churn (renewals, flips back, deletes) keeps one pair per address, in order", () => {
+  const h = new ExpiryHeap();
+  const model = new Map<number, number>();
+  let seed = 11, compactions = 0;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let step = 0; step < 60_000; step++) {
+    const a = rnd(500), before = h.rawLength;
+    if (rnd(10) === 0) {
+      h.delete(a);
+      model.delete(a);
+    } else {
+      const e = rnd(4) === 0 ? 100 + a : 1000 + rnd(5000); // some addresses flip back to an earlier time
+      h.set(a, e);
+      model.set(a, e);
+    }
+    if (h.rawLength < before) compactions++;
+  }
+  assert.ok(compactions >= 5, `compactions ${compactions}`);
+  assert.ok(h.rawLength <= 3 * h.size + 1025, `raw ${h.rawLength} for ${h.size}`);
+  assert.equal(h.size, model.size);
+  const want = [...model].sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([a]) => a);
+  h.compact();
+  assert.equal(h.rawLength, model.size, "a compaction keeps exactly one pair per address tracked");
+  assert.deepEqual(h.upTo(10_000, 10_000), want);
+  assert.deepEqual(h.upTo(10_000, 10_000), want);
+});

@@ -1,14 +1,14 @@
 /**
  * Reclamation in batches (mod/lease/reclaim.ts, issue 16): a large cycle commits RECLAIM_BATCH leases at a time
  * with a turn of the event loop between batches, stops at max-reclaim-time as Kea does, and a stop() ends it after
- * the current batch.
+ * the current batch; a flush of old reclaimed leases deletes them in the same batches, at most FLUSH_LIMIT a flush.
  */
 import assert from "node:assert/strict";
 import { KvLeaseStore } from "../../mod/lease/kv_store.ts";
-import { RECLAIM_BATCH, Reclaimer } from "../../mod/lease/reclaim.ts";
+import { FLUSH_LIMIT, RECLAIM_BATCH, Reclaimer } from "../../mod/lease/reclaim.ts";
 import { KEA_DEFAULTS } from "./reclaim_helpers.ts";
 import { mkLease } from "./store_contract.ts";
-import type { LeaseMutation } from "../../mod/lease/types.ts";
+import { type LeaseMutation, LeaseState } from "../../mod/lease/types.ts";
 
 async function storeWith(expired: number): Promise<KvLeaseStore> {
   const store = await KvLeaseStore.open(":memory:");
@@ -96,5 +96,45 @@ Deno.test("stop() during a long cycle ends it after the current batch", async ()
   assert.equal(res.reclaimed, RECLAIM_BATCH);
   assert.equal(res.more, true);
   assert.equal(sizes.length, 1);
+  await store.close();
+});
+
+Deno.test("a flush deletes old reclaimed leases in batches with turns between them, at most FLUSH_LIMIT a flush", async () => {
+  const store = await KvLeaseStore.open(":memory:");
+  const old = FLUSH_LIMIT + 100;
+  const muts: LeaseMutation[] = [];
+  for (let x = 1; x <= old; x++) {
+    const state = x % 2 ? LeaseState.EXPIRED_RECLAIMED : LeaseState.RELEASED;
+    muts.push({ op: "put", lease: { ...mkLease(x, { cltt: 100, validLifetime: 10, state }), address: x } });
+  }
+  // not yet past hold-reclaimed-time (3600 s) at the flush: kept
+  muts.push({ op: "put", lease: { ...mkLease(1, { cltt: 2000, state: LeaseState.EXPIRED_RECLAIMED }), address: 0 } });
+  await store.apply(muts);
+  const sizes = counting(store);
+  const logs: string[] = [];
+  let turns = 0;
+  const r = new Reclaimer({
+    store,
+    config: () => KEA_DEFAULTS,
+    clock: () => 5000,
+    yieldTurn: () => {
+      turns++;
+      return Promise.resolve();
+    },
+    log: (id, text) => logs.push(`${id} ${text}`),
+  });
+  assert.equal(await r.flushNow(), FLUSH_LIMIT);
+  assert.equal(sizes.length, Math.ceil(FLUSH_LIMIT / RECLAIM_BATCH));
+  assert.ok(sizes.every((n) => n <= RECLAIM_BATCH), `batches of at most ${RECLAIM_BATCH}: ${sizes}`);
+  assert.equal(turns, sizes.length - 1, "a turn of the event loop between every two batches");
+  assert.deepEqual(logs, [
+    `ALLOC_ENGINE_V4_RECLAIMED_LEASES_DELETE_COMPLETE deleted ${FLUSH_LIMIT} reclaimed lease(s)`,
+  ]);
+  assert.equal(store.size(), 101, "the rest waits for the next flush");
+  assert.equal(await r.flushNow(), 100);
+  assert.equal(store.size(), 1);
+  assert.ok(store.byAddress(0), "the lease still within hold-reclaimed-time stays");
+  assert.equal(await r.flushNow(), 0);
+  assert.equal(logs.length, 2, "an empty flush logs nothing");
   await store.close();
 });

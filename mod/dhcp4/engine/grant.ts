@@ -25,7 +25,8 @@ import { reusableLifetime } from "./lease_cache.ts";
  * subnet when it held another address, and the ACK. Statistics follow Kea: a renewal of a live lease changes no
  * counter; a new allocation adds 1 to `cumulative-assigned-addresses` and to `assigned-addresses` unless the
  * address's previous lease was never reclaimed (still counted); reusing a declined address takes it out of
- * `declined-addresses`; a replaced lease leaves `assigned-addresses`. The outcome carries the NameChangeRequests
+ * `declined-addresses` and, as any reuse of an expired lease never reclaimed, counts in `reclaimed-leases`
+ * (reuseReclaimStats); a replaced lease leaves `assigned-addresses`. The outcome carries the NameChangeRequests
  * of Kea's `createNameChangeRequests` (grantNcrs).
  */
 export function grantLease(
@@ -78,6 +79,7 @@ export function grantLease(
       (prev.state === LeaseState.DEFAULT || prev.state === LeaseState.DECLINED);
     if (!stillCounted) stats.push(...bothStats("assigned-addresses", subnet.id, 1));
     if (prev?.state === LeaseState.DECLINED) stats.push(...bothStats("declined-addresses", prev.subnetId, -1));
+    if (stillCounted) stats.push(...reuseReclaimStats(prev));
   }
   if (existing && existing.address !== address) {
     mutations.push({ op: "del", address: existing.address });
@@ -108,6 +110,18 @@ export function grantLease(
       text: `${client.label}: lease ${formatIpv4(address)} has been allocated for ${valid} seconds`,
     }],
   };
+}
+
+/**
+ * Kea's `reuseExpiredLease4` reclaims an expired lease that was never reclaimed before handing its address out
+ * again (alloc_engine.cc `reclaimExpiredLease(lease, callout_handle)`, Kea 2.2): `reclaimed-leases` +1 globally and
+ * in the lease's subnet, and for a declined address also `reclaimed-declined-addresses` +1 (reclaimDeclined).
+ * `assigned-addresses` (-1 then +1) and `declined-addresses` (-1) are settled by the caller.
+ */
+function reuseReclaimStats(prev: Lease4): StatDelta[] {
+  const out = bothStats("reclaimed-leases", prev.subnetId, 1);
+  if (prev.state === LeaseState.DECLINED) out.push(...bothStats("reclaimed-declined-addresses", prev.subnetId, 1));
+  return out;
 }
 
 /**

@@ -218,6 +218,14 @@ export function grant6(
   if (!own) {
     if (stillCounted6(prev) && prev!.type === k.type) r.stats.push(...bothStats6(k.assigned, prev!.subnetId, -1));
     if (prev?.state === LeaseState.DECLINED) r.stats.push(...bothStats6("declined-addresses", prev.subnetId, -1));
+    // Kea 2.2's reuseExpiredLease6 reclaims a lease never reclaimed before reusing it (reclaimExpiredLease):
+    // reclaimed-leases, and reclaimed-declined-addresses for a declined one (reclaimDeclined)
+    if (stillCounted6(prev)) {
+      r.stats.push(...bothStats6("reclaimed-leases", prev!.subnetId, 1));
+      if (prev!.state === LeaseState.DECLINED) {
+        r.stats.push(...bothStats6("reclaimed-declined-addresses", prev!.subnetId, 1));
+      }
+    }
     r.stats.push(...bothStats6(k.assigned, subnet.id, 1), ...bothStats6(k.cumulative, subnet.id, 1));
   }
   return lease;

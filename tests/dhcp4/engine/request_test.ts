@@ -191,7 +191,52 @@ const rows: Row[] = [
     expect: {
       kind: "reply",
       type: MsgType.ACK,
-      stats: { "declined-addresses": -1, "subnet[1].declined-addresses": -1, "assigned-addresses": 0 },
+      stats: {
+        "declined-addresses": -1,
+        "subnet[1].declined-addresses": -1,
+        "assigned-addresses": 0,
+        // Kea 2.2 reclaims the declined lease before reusing it (reuseExpiredLease4 → reclaimDeclined)
+        "reclaimed-leases": 1,
+        "subnet[1].reclaimed-leases": 1,
+        "reclaimed-declined-addresses": 1,
+        "subnet[1].reclaimed-declined-addresses": 1,
+      },
+    },
+  },
+  {
+    name: "reusing another client's expired lease never reclaimed: counted as reclaimed (Kea's reuseExpiredLease4)",
+    setup: (w) =>
+      w.leases.put(lease("192.0.2.101", { hwaddr: "aa:bb:cc:00:00:77", validLifetime: 3600, cltt: NOW - 7200 })),
+    query: query(R, { options: [OURS, want("192.0.2.101")] }),
+    expect: {
+      kind: "reply",
+      type: MsgType.ACK,
+      yiaddr: "192.0.2.101",
+      stats: {
+        "assigned-addresses": 0,
+        "cumulative-assigned-addresses": 1,
+        "reclaimed-leases": 1,
+        "subnet[1].reclaimed-leases": 1,
+        "reclaimed-declined-addresses": 0,
+      },
+    },
+  },
+  {
+    name: "an address whose lease was already reclaimed: no second reclamation is counted",
+    setup: (w) =>
+      w.leases.put(
+        lease("192.0.2.101", {
+          hwaddr: "aa:bb:cc:00:00:77",
+          state: LeaseState.EXPIRED_RECLAIMED,
+          validLifetime: 3600,
+          cltt: NOW - 7200,
+        }),
+      ),
+    query: query(R, { options: [OURS, want("192.0.2.101")] }),
+    expect: {
+      kind: "reply",
+      type: MsgType.ACK,
+      stats: { "assigned-addresses": 1, "reclaimed-leases": 0, "subnet[1].reclaimed-leases": 0 },
     },
   },
   {

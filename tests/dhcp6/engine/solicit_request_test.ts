@@ -131,6 +131,10 @@ Deno.test("an expired lease of another client is reused; a live one is not", () 
   // the expired lease was still counted: it moves out and the new one in (net 0 in the subnet)
   assert.equal(stat(o, "subnet[1].assigned-nas"), 0);
   assert.equal(stat(o, "subnet[1].cumulative-assigned-nas"), 1);
+  // and, as Kea 2.2's reuseExpiredLease6, it was reclaimed on the way: counted once, globally and in the subnet
+  assert.equal(stat(o, "reclaimed-leases"), 1);
+  assert.equal(stat(o, "subnet[1].reclaimed-leases"), 1);
+  assert.equal(stat(o, "reclaimed-declined-addresses"), 0);
 });
 
 Deno.test("rapid commit: REPLY with RAPID_COMMIT and committed leases only when the subnet allows it", () => {
