@@ -12,11 +12,11 @@
  *   (a crash between two chunks keeps the first), which is harmless because no caller of that group has been
  *   answered yet.
  * - A group starts one event-loop turn after its first change (setImmediate, a few µs), so the rest of a receive
- *   batch joins it. Commits are paced only under sustained load (commit_pacer.ts: a token bucket of
- *   `commitBurst` group starts refilled at one per `commitIntervalMs`). Each Deno KV commit costs ~120–180 µs of
- *   CPU (V8 serialization, SQLite, fsync, two thread hand-offs) whatever its size, so under load pacing turns
- *   thousands of tiny commits per second into a few hundred larger ones, while at light load a change is
- *   committed as soon as it is ready.
+ *   batch joins it. Commits are paced only under load (commit_pacer.ts): while changes arrive faster than
+ *   `commitPaceAbove` a second, a group waits `commitIntervalMs` first. Each Deno KV commit costs ~120–180 µs of CPU
+ *   (V8 serialization, SQLite, fsync, two thread hand-offs) whatever its size, so under load pacing turns thousands
+ *   of tiny commits per second into a few hundred larger ones, while at light load a change is committed as soon as
+ *   it is ready.
  * - A failed commit rejects every promise of its group (their ACKs are never sent) and logs
  *   `DHCPSRV_KV_COMMIT_FAILED` at error level; memory then holds changes the file lacks (the next change in the same
  *   block rewrites it whole; otherwise lost at restart). The commit loop goes on with the next group whatever
@@ -46,13 +46,13 @@ export interface KvStoreOptions {
   clock?: () => number;
   /** log sink: Kea-style message id, text and level (failures at "error"; absent means "info") */
   log?: (id: string, text: string, level?: "info" | "error") => void;
-  /** sustained commit-group rate above which groups are paced, as ms per group (commit_pacer.ts); 0 never paces */
+  /** the wait before a group under load (commit_pacer.ts); 0 never paces */
   commitIntervalMs?: number;
-  /** group starts allowed back to back before pacing applies (commit_pacer.ts) */
-  commitBurst?: number;
+  /** changes per second above which groups are paced (commit_pacer.ts) */
+  commitPaceAbove?: number;
 }
 
-export { DEFAULT_COMMIT_BURST, DEFAULT_COMMIT_INTERVAL_MS } from "./commit_pacer.ts";
+export { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_PACE_ABOVE } from "./commit_pacer.ts";
 
 /** Per-atomic limits of Deno KV (reference/deno-notes.md Q3), with a safety margin on the byte budget. */
 export const MAX_MUTATIONS_PER_COMMIT = 1000;
@@ -110,7 +110,7 @@ export abstract class KvGroupCommit<B> {
 
   protected constructor(private readonly kv: Deno.Kv, opts: KvStoreOptions) {
     this.log = opts.log ?? (() => {});
-    this.pacer = new CommitPacer(opts.commitIntervalMs, opts.commitBurst);
+    this.pacer = new CommitPacer(opts.commitIntervalMs, opts.commitPaceAbove);
   }
 
   /** The stored form of a dirty block, taken from memory at commit time. */
@@ -163,6 +163,7 @@ export abstract class KvGroupCommit<B> {
     } catch (e) {
       return Promise.reject(e);
     }
+    this.pacer.arrived(performance.now());
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.running) this.running = Promise.resolve().then(() => this.pump());
     return p;
@@ -198,11 +199,9 @@ export abstract class KvGroupCommit<B> {
   private async pump(): Promise<void> {
     try {
       while (this.pending.size > 0 || this.waiters.length > 0) {
-        const wait = this.closed ? 0 : this.pacer.delay();
-        if (wait > 0) {
-          await this.pause(wait);
-          this.pacer.resumed();
-        } else if (!this.closed) await nextTurn();
+        const wait = this.closed ? 0 : this.pacer.delay(performance.now());
+        if (wait > 0) await this.pause(wait);
+        else if (!this.closed) await nextTurn();
         const batch = this.pending, waiters = this.waiters;
         this.pending = new Set();
         this.waiters = [];
