@@ -9,8 +9,8 @@
  * BENCH_KEA=off skips Kea. Needs root, iproute2 and kea-admin (perfdhcp).
  */
 import { Lab } from "../tests/e2e/lab.ts";
-import { MAIN } from "../tests/e2e/weka_proc.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
+import { startLabServer } from "./latency.ts";
 
 const rate = Number(Deno.args[0] ?? 1000);
 const secs = Number(Deno.args[1] ?? 10);
@@ -31,31 +31,7 @@ async function threads(pid: number): Promise<Map<string, [number, number]>> {
 
 async function run(lab: Lab, server: "weka" | "kea"): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: `cpu-${server}-` });
-  const cfg = `${dir}/c.json`;
-  await Deno.writeTextFile(
-    cfg,
-    JSON.stringify({
-      Dhcp4: {
-        "interfaces-config": { interfaces: ["eth0"], "dhcp-socket-type": "udp" },
-        "lease-database": server === "kea"
-          ? { type: "memfile", persist: true, name: `${dir}/l.csv`, "lfc-interval": 0 }
-          : { type: "memfile", name: `${dir}/l.csv` },
-        "valid-lifetime": 3600,
-        subnet4: [{
-          id: 1,
-          subnet: "198.18.0.0/16",
-          interface: "eth0",
-          pools: [{ pool: "198.18.1.0 - 198.18.255.250" }],
-        }],
-        loggers: [{ name: "kea-dhcp4", output_options: [{ output: `${dir}/log` }], severity: "WARN" }],
-      },
-    }),
-  );
-  await Deno.mkdir("/run/kea", { recursive: true });
-  const srv = lab.spawn(
-    "srv1",
-    server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg],
-  );
+  const srv = await startLabServer(lab, server, dir);
   try {
     await new Promise((r) => setTimeout(r, 3000));
     const before = await threads(srv.pid);

@@ -5,7 +5,7 @@
  * matched by transaction id; the times are the client-side capture timestamps. BENCH_KEA=off skips Kea.
  * RATES is one rate or a comma-separated list (`500,1000,2000,4000`: p50/p99 against rate, weka and Kea at each).
  */
-import { Lab } from "../tests/e2e/lab.ts";
+import { Lab, type LabProcess } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
 import { decode4 } from "../mod/packet4/codec.ts";
@@ -53,8 +53,11 @@ export function delays(pkts: { t: number; data: Uint8Array }[], req: number, rep
 
 const pct = (xs: number[], p: number) => xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] : NaN;
 
-async function run(lab: Lab, server: "weka" | "kea", rate: number): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: `lat-${server}-` });
+/**
+ * Starts `server` in lab host srv1 on eth0 (udp sockets, 198.18.0.0/16, a fresh memfile lease file in `dir`; Kea's
+ * persisted without LFC) and returns it; used by bench:latency and bench:cpu.
+ */
+export async function startLabServer(lab: Lab, server: "weka" | "kea", dir: string): Promise<LabProcess> {
   const cfg = `${dir}/c.json`;
   await Deno.writeTextFile(
     cfg,
@@ -76,10 +79,15 @@ async function run(lab: Lab, server: "weka" | "kea", rate: number): Promise<stri
     }),
   );
   await Deno.mkdir("/run/kea", { recursive: true });
-  const srv = lab.spawn(
+  return lab.spawn(
     "srv1",
     server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg],
   );
+}
+
+async function run(lab: Lab, server: "weka" | "kea", rate: number): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: `lat-${server}-` });
+  const srv = await startLabServer(lab, server, dir);
   await new Promise((r) => setTimeout(r, 2500));
   const cap = lab.spawn("cli", ["tcpdump", "-i", "eth0", "-U", "-w", `${dir}/cap.pcap`, "udp port 67"]);
   await new Promise((r) => setTimeout(r, 800));

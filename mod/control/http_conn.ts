@@ -14,6 +14,7 @@
  */
 import type { Tracked } from "./conn_guard.ts";
 import { DEFAULT_LIMITS, HttpParseError, type HttpRequest, type ParserLimits, RequestParser } from "./http_request.ts";
+import { concatBytes } from "../wire/bytes.ts";
 
 /** The byte stream of a connection: a Deno TCP/TLS connection, or a node:tls socket (tls_server_node.ts). */
 export interface ByteConn {
@@ -56,18 +57,6 @@ export const PIPELINING_HEADER: [string, string] = ["x-weka-pipelining", "1"];
 
 /** Pipelined requests handled at once on one connection; more wait for the next turn. */
 export const MAX_PIPELINED = 256;
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
-}
 
 /** The deadlines of a connection, ms. */
 export interface ConnTimeouts {
@@ -244,7 +233,7 @@ export async function serveHttpConn(
         version = batch[i].version;
         out.push(serializeResponse(res, keep, version, extra));
       }
-      await sendBytes(out.length === 1 ? out[0] : concat(out));
+      await sendBytes(out.length === 1 ? out[0] : concatBytes(out));
       entry.busy = false;
       if (!keep) return;
       if (bad) {

@@ -12,6 +12,7 @@
  * it sent once more on a fresh connection (lease updates are idempotent, Kea's lease4-update included).
  */
 import { ClosedEarly, Conn, type Http1Response, isReset, readResponse, writeAll } from "./http1_wire.ts";
+import { concatBytes } from "../wire/bytes.ts";
 
 /** One request on a pipelined connection. */
 export interface PipelinedRequest {
@@ -72,7 +73,7 @@ export class PipelinedConn {
     try {
       while (this.#out.length && !this.#dead) {
         const parts = this.#out.splice(0);
-        await writeAll(this.#conn.tcp, parts.length === 1 ? parts[0] : concat(parts));
+        await writeAll(this.#conn.tcp, parts.length === 1 ? parts[0] : concatBytes(parts));
       }
     } catch (e) {
       this.fail(e as Error, isReset(e));
@@ -115,16 +116,4 @@ export class PipelinedConn {
     }
     this.owner.ended(this, again);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
 }

@@ -8,6 +8,7 @@
  */
 import { type Message6, type Packet6, type RawOption6 } from "./packet.ts";
 import { DecodeError } from "../wire/errors.ts";
+import { concatBytes } from "../wire/bytes.ts";
 
 /** RFC 7341 §5: the message types. */
 export const DHCPV4_QUERY = 20;
@@ -43,16 +44,6 @@ function sub(code: number, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function isIsc(o: RawOption6): boolean {
   const d = o.data;
   return o.code === OPT_VENDOR_OPTS && d.length >= 4 &&
@@ -70,7 +61,7 @@ function withInner(p: Packet6, f: (m: Message6) => Message6): Packet6 {
  */
 export function addMeta4o6(p: Packet6, meta: Meta4o6): Packet6 {
   if (meta.srcAddr.length !== 16) throw new RangeError("the 4o6 source address must be 16 octets");
-  const subs = concat([
+  const subs = concatBytes([
     sub(SUB_4O6.INTERFACE, utf8.encode(meta.iface)),
     sub(SUB_4O6.SRC_ADDRESS, meta.srcAddr),
     sub(SUB_4O6.SRC_PORT, new Uint8Array([meta.srcPort >>> 8, meta.srcPort & 0xff])),
@@ -79,10 +70,10 @@ export function addMeta4o6(p: Packet6, meta: Meta4o6): Packet6 {
     const i = m.options.findIndex(isIsc);
     if (i >= 0) {
       const options = [...m.options];
-      options[i] = { code: OPT_VENDOR_OPTS, data: concat([m.options[i].data, subs]) };
+      options[i] = { code: OPT_VENDOR_OPTS, data: concatBytes([m.options[i].data, subs]) };
       return { ...m, options };
     }
-    const vendor = { code: OPT_VENDOR_OPTS, data: concat([new Uint8Array([0, 0, 0x09, 0xbf]), subs]) };
+    const vendor = { code: OPT_VENDOR_OPTS, data: concatBytes([new Uint8Array([0, 0, 0x09, 0xbf]), subs]) };
     // Kea packs the message again from its option map: ascending codes (17 before 87), so no recorded layout
     const { layout: _, ...rest } = m;
     return { ...rest, options: [...m.options, vendor] };
@@ -119,7 +110,7 @@ export function takeMeta4o6(p: Packet6): { packet: Packet6; meta: Meta4o6 } {
     else if (srcPort === undefined) problem = "source port suboption missing or has incorrect type";
     else meta = { iface, srcAddr, srcPort };
     const options = [...m.options];
-    if (kept.length > 1) options[i] = { code: OPT_VENDOR_OPTS, data: concat(kept) };
+    if (kept.length > 1) options[i] = { code: OPT_VENDOR_OPTS, data: concatBytes(kept) };
     else options.splice(i, 1);
     const { layout: _, ...rest } = m;
     return { ...rest, options };
