@@ -17,7 +17,8 @@
  * BIND's directory is on /dev/shm (its journal's fsync would otherwise cap both daemons near 300 NCR/s on this
  * disk); BENCH_BIND_DISK=1 keeps it on disk. BENCH_SERVERS=weka (or kea) runs one daemon; BENCH_ROUNDS=N repeats
  * the steps N times (default 1); BENCH_THREADS=1 adds the CPU per thread; BENCH_BASELINE=/other/checkout/main.ts adds
- * a third daemon, "base": weka from that checkout (before/after figures from one run); CPUPROF=DIR profiles weka. Needs root, named, dig and
+ * a third daemon, "base": weka from that checkout (before/after figures from one run); CPUPROF=DIR profiles weka's
+ * JavaScript thread, PERF=DIR records every thread of weka with perf (`perf report -i DIR/weka-STEP.data`). Needs root, named, dig and
  * kea-dhcp-ddns (without it, weka alone). Not a test and not in CI.
  */
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,7 @@ import { encodeNcr } from "../mod/ddns/ncr/ncr.ts";
 import { UdpSocket4 } from "../mod/net/udp4.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const BASELINE = Deno.env.get("BENCH_BASELINE");
 const DNS_PORT = 15356;
 const NCR_PORT = 53001;
 const LOOPBACK = 0x7f000001;
@@ -185,11 +187,32 @@ async function axfrCount(zone: string): Promise<string[]> {
   return new TextDecoder().decode(o.stdout).split("\n");
 }
 
+/**
+ * PERF=DIR: `perf record -g` attached to weka's process for the measured part of a step (every thread, kernel
+ * included; JIT frames named through --perf-basic-prof), written to DIR/weka-STEP.data. Not counted in the CPU.
+ */
+function perfRecord(pid: number, label: string) {
+  const out = `${Deno.env.get("PERF")}/weka-${label.replace(/[^a-z0-9]/g, "")}.data`;
+  const p = new Deno.Command("perf", {
+    args: ["record", "-g", "-F", "2000", "-p", String(pid), "-o", out],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  return {
+    async stop() {
+      p.kill("SIGINT");
+      await p.status;
+    },
+  };
+}
+
 interface Result {
   server: Server;
   step: string;
   sent: number;
   cpuUs: number;
+  /** CPU µs per NCR whose records BIND holds (= cpuUs when all were applied) */
+  cpuApplied?: number;
   rate: number;
   secs: number;
   records?: string;
@@ -205,7 +228,12 @@ async function runStep(server: Server, step: { rate: number; n: number; label: s
   const log = `${dir}/${server}.log`;
   await Deno.writeTextFile(
     `${dir}/d2.json`,
-    JSON.stringify(labD2Config(NCR_PORT, DNS_PORT, { output_options: [{ output: log }], severity: "INFO" })),
+    JSON.stringify(
+      labD2Config(NCR_PORT, DNS_PORT, {
+        output_options: [{ output: log }],
+        severity: Deno.env.get("BENCH_SEVERITY") ?? "INFO",
+      }),
+    ),
   );
   const d2 = server === "kea"
     ? new Deno.Command("kea-dhcp-ddns", { args: ["-c", `${dir}/d2.json`], stdout: "null", stderr: "null" }).spawn()
@@ -214,7 +242,9 @@ async function runStep(server: Server, step: { rate: number; n: number; label: s
         "run",
         "-A",
         ...(Deno.env.get("CPUPROF") ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("CPUPROF")}`] : []),
-        MAIN,
+        ...(Deno.env.get("PERF") && server === "weka" ? ["--v8-flags=--perf-basic-prof"] : []),
+        ...(Deno.env.get("BENCH_V8FLAGS") && server === "weka" ? [`--v8-flags=${Deno.env.get("BENCH_V8FLAGS")}`] : []),
+        server === "base" ? BASELINE! : MAIN,
         "ddns",
         "-c",
         `${dir}/d2.json`,
@@ -241,11 +271,13 @@ async function runStep(server: Server, step: { rate: number; n: number; label: s
     const fs = frames(prefix, 0, step.n);
     const base = await serials.sum();
     const threads0 = Deno.env.get("BENCH_THREADS") === "1" ? await cpuByThread(d2.pid) : undefined;
+    const perf = Deno.env.get("PERF") && server === "weka" ? perfRecord(d2.pid, step.label) : undefined;
     const cpu0 = await cpuMs(d2.pid);
     const t0 = performance.now();
     await send(sock, fs, step.rate);
     const done = await waitApplied(serials, base, 2 * step.n, 3000);
     const cpu = (await cpuMs(d2.pid)) - cpu0;
+    await perf?.stop();
     const secs = (done.at - t0) / 1000;
     r = {
       server,
@@ -270,6 +302,8 @@ async function runStep(server: Server, step: { rate: number; n: number; label: s
     r.complete = a === step.n && fd === step.n && ptr === step.n && rd === step.n;
     r.records = `A ${a} DHCID ${fd} PTR ${ptr} DHCID ${rd}`;
     if (!r.complete) r.rate = Math.min(a, ptr) / secs;
+    // a daemon that drops part of a burst (Kea's 1024-entry queue) spends nothing on what it dropped
+    r.cpuApplied = (cpu * 1000) / Math.max(1, Math.min(a, ptr));
     if (threads0) {
       r.threads = [...await cpuByThread(d2.pid)].map(([k, v]) => `${k}=${v - (threads0.get(k) ?? 0)}`).join(" ");
     }
@@ -301,8 +335,8 @@ async function benchmark(): Promise<void> {
   const haveKea = (await new Deno.Command("sh", { args: ["-c", "command -v kea-dhcp-ddns"], stdout: "null" }).output())
     .code === 0;
   const only = Deno.env.get("BENCH_SERVERS");
-  const servers: Server[] = (["weka", "kea"] as Server[]).filter((s) =>
-    (!only || only === s) && (s === "weka" || haveKea)
+  const servers: Server[] = (["weka", "kea", "base"] as Server[]).filter((s) =>
+    (!only || only.split(",").includes(s)) && (s === "weka" || (s === "kea" && haveKea) || (s === "base" && BASELINE))
   );
   const steps = [
     ...rates.map((rate) => ({ rate, n: Math.round(rate * secs), label: `${rate}/s` })),
@@ -323,7 +357,9 @@ async function benchmark(): Promise<void> {
         all.push(r);
         console.log(
           `${server.padEnd(4)} ${step.label.padEnd(10)} sent ${String(r.sent).padStart(5)}: ` +
-            `CPU ${r.cpuUs.toFixed(0).padStart(4)} µs/NCR, ${r.rate.toFixed(0).padStart(5)} NCR/s applied, ` +
+            `CPU ${r.cpuUs.toFixed(0).padStart(4)} µs/NCR${
+              r.complete ? "" : ` (${r.cpuApplied?.toFixed(0)} per applied)`
+            }, ${r.rate.toFixed(0).padStart(5)} NCR/s applied, ` +
             `done ${r.secs.toFixed(2)} s after the first; ${r.records}${r.complete ? " (all)" : " (INCOMPLETE)"}; ` +
             `${r.timeouts} timeouts logged${r.threads ? `; threads ${r.threads}` : ""}`,
         );
@@ -340,9 +376,13 @@ async function benchmark(): Promise<void> {
     for (const s of servers.filter((s) => s !== "kea")) {
       const w = of(s);
       const wc = median(w.map((r) => r.cpuUs)), wr = median(w.map((r) => r.rate));
+      const wa = median(w.map((r) => r.cpuApplied ?? r.cpuUs)), ka = median(k.map((r) => r.cpuApplied ?? r.cpuUs));
+      const applied = wa !== wc || ka !== kc
+        ? `; per applied NCR ${s} ${wa.toFixed(0)} / Kea ${ka.toFixed(0)} = ${(wa / ka).toFixed(2)}`
+        : "";
       console.log(
         `${step.label.padEnd(10)} CPU µs/NCR ${s} ${wc.toFixed(0)} / Kea ${kc.toFixed(0)} = ${(wc / kc).toFixed(2)}; ` +
-          `NCR/s ${s} ${wr.toFixed(0)} / Kea ${kr.toFixed(0)} = ${(wr / kr).toFixed(2)}`,
+          `NCR/s ${s} ${wr.toFixed(0)} / Kea ${kr.toFixed(0)} = ${(wr / kr).toFixed(2)}${applied}`,
       );
     }
   }
