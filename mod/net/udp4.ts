@@ -73,10 +73,13 @@ export class UdpSocket4 {
   #poller: Poller | undefined;
   #closed = false;
   #busy = false;
+  /** the descriptor belongs to someone else (see {@link borrow}): close() leaves it open */
+  readonly #borrowed: boolean;
 
-  private constructor(fd: number, iface: string) {
+  private constructor(fd: number, iface: string, borrowed = false) {
     this.fd = fd;
     this.iface = iface;
+    this.#borrowed = borrowed;
     // receive msghdr: name, iov (one entry over rxBuf), control; lengths are reset before every recvmsg
     const iov = new DataView(this.#rxIov.buffer);
     iov.setBigUint64(0, addressOf(this.#rxBuf), true);
@@ -136,6 +139,15 @@ export class UdpSocket4 {
       throw e;
     }
     return new UdpSocket4(fd, opts.iface ?? "");
+  }
+
+  /**
+   * Wraps a nonblocking UDP socket that another owner opened (Deno's own socket, found by mod/net/native_udp.ts)
+   * for {@link send} and {@link drainInto}; close() stops using it and leaves the descriptor to its owner.
+   */
+  static borrow(fd: number): UdpSocket4 {
+    libc(); // fails here, not at the first send, without FFI permission
+    return new UdpSocket4(fd, "", true);
   }
 
   /** True after close(). */
@@ -266,7 +278,7 @@ export class UdpSocket4 {
   #releaseFd(): void {
     if (this.#fdReleased) return;
     this.#fdReleased = true;
-    closeQuietly(this.fd);
+    if (!this.#borrowed) closeQuietly(this.fd);
   }
 }
 

@@ -110,7 +110,7 @@ function flakySource(fails: number, datagrams: Uint8Array[]): DatagramSource & {
       src.reads++;
       if (fails-- > 0) return Promise.reject(new Error("recvmsg: ENOMEM"));
       if (datagrams.length) {
-        return Promise.resolve(datagrams.splice(0).map((data) => ({ data, srcAddr: 0x7f000001, srcPort: 53000 })));
+        return Promise.resolve(datagrams.splice(0).map((data) => ({ data, from: "127.0.0.1:53000" })));
       }
       return new Promise<never[]>((r) => wake = () => r([]));
     },

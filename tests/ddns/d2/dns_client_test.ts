@@ -1,7 +1,8 @@
 /**
  * The DNS client edge against an in-process UDP server on 127.0.0.1: answered updates resolve with the RCODE, an
  * answer with a broken MAC is a bad response, unanswered ones time out (one shared timer, not before
- * dns-server-timeout), and close() ends what is still waiting.
+ * dns-server-timeout), an answer after the timeout is ignored, a burst of answers is all taken, and close() ends
+ * what is still waiting.
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
@@ -25,7 +26,7 @@ Deno.test("dns client: answers, a bad MAC, timeouts after dns-server-timeout, cl
   srv.on("message", (m: Uint8Array, r: { address: string; port: number }) => {
     const bytes = new Uint8Array(m);
     const req = decodeMessage(bytes);
-    const what = req.authority[0].name.split(".")[0];
+    const what = req.authority[0].name.split(".")[0].replace(/^ok\d+$/, "ok");
     if (what === "silent") return;
     const v = verifyMessage(bytes, key, { now: Math.floor(Date.now() / 1000), decoded: req });
     assert.equal(v.ok, true, "the request is TSIG-signed with the server's key");
@@ -39,7 +40,8 @@ Deno.test("dns client: answers, a bad MAC, timeouts after dns-server-timeout, cl
     });
     const signed = signMessage(resp, key, { now: Math.floor(Date.now() / 1000), requestMac: v.ok ? v.mac : undefined });
     if (what === "badmac") signed.bytes[signed.bytes.length - 10] ^= 0xff;
-    srv.send(signed.bytes, r.port, r.address);
+    if (what === "late") setTimeout(() => srv.send(signed.bytes, r.port, r.address), 450);
+    else srv.send(signed.bytes, r.port, r.address);
   });
   await new Promise<void>((r) => srv.bind(0, "127.0.0.1", () => r()));
   const server: D2Server = { ip: "127.0.0.1", port: srv.address().port, key };
@@ -60,6 +62,15 @@ Deno.test("dns client: answers, a bad MAC, timeouts after dns-server-timeout, cl
     assert.match((bad as { reason: string }).reason, /TSIG check of the answer failed/);
     assert.deepEqual([silent1, silent2], [{ kind: "timeout" }, { kind: "timeout" }]);
     assert.ok(waited >= 295 && waited < 2000, `timeouts came after ${waited.toFixed(0)} ms (timeout 300 ms)`);
+    // an answer that comes after the timeout is dropped: the update has already timed out, nothing resolves twice
+    const late = await client.send(server, "lab.test.", upd("late"));
+    assert.deepEqual(late, { kind: "timeout" });
+    await new Promise((r) => setTimeout(r, 250)); // the late answer arrives meanwhile and is ignored
+    // a burst: 200 updates in flight at once (D2 keeps at most 32), answers queued together, drained after one wake-up
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => client.send(server, "lab.test.", upd(`ok${i}`))),
+    );
+    assert.equal(burst.filter((e) => e.kind === "response" && e.rcode === 0).length, 200);
     // a later update still works after the shared timer has fired, and close() ends a waiting one
     assert.deepEqual(await client.send(server, "lab.test.", upd("ok")), { kind: "response", rcode: 0 });
     const waiting = client.send(server, "lab.test.", upd("silent"));

@@ -10,6 +10,7 @@ import {
   unframeNcr,
 } from "../../../mod/ddns/ncr/ncr.ts";
 import { listenNcr, openNcrSender } from "../../../mod/ddns/ncr/udp.ts";
+import { UdpSocket4 } from "../../../mod/net/udp4.ts";
 import { parseHex } from "../../../mod/wire/addr.ts";
 import { dhcidForV4 } from "../../../mod/ddns/dns/dhcid.ts";
 import { loadHex } from "../fixture.ts";
@@ -146,3 +147,49 @@ Deno.test("real kea-dhcp4 2.2 NCRs (add on ACK, remove on RELEASE) decode, and t
   assert.equal(exists["conflict-resolution-mode"], "check-exists-with-dhcid");
   assert.equal(exists["use-conflict-resolution"], true);
 });
+
+/** Sends `n` framed NCRs to 127.0.0.1:port in one synchronous loop (the receiver cannot run meanwhile). */
+function blast(port: number, n: number): void {
+  const tx = UdpSocket4.open({ port: 0, bindAddr: 0x7f000001, bindToDevice: false, broadcast: true });
+  try {
+    for (let i = 0; i < n; i++) tx.send(encodeNcr({ ...SAMPLE, fqdn: `b${i}.lab.test.` }), 0x7f000001, port);
+  } finally {
+    tx.close();
+  }
+}
+
+for (const native of [true, false]) {
+  Deno.test(`UDP receiver (${native ? "Deno's socket, drained through its descriptor" : "FFI socket"}): a 2 000-NCR burst queued at once is received whole, in order`, async () => {
+    const got: string[] = [];
+    let wake = () => {};
+    const h = {
+      onRequest: (n: NameChangeRequest) => {
+        got.push(n.fqdn);
+        if (got.length === 2000) wake();
+      },
+      onInvalid: () => {},
+    };
+    // the FFI socket needs a fixed port (as D2's 53001); Deno's takes an ephemeral one
+    let rx;
+    for (let i = 0; !rx; i++) {
+      try {
+        rx = await listenNcr("127.0.0.1", native ? 0 : 40000 + Math.floor(Math.random() * 20000), h, { native });
+      } catch (e) {
+        if (i > 20) throw e;
+      }
+    }
+    try {
+      const all = new Promise<void>((r) => wake = r);
+      // ~2.5 MB of kernel buffer: more than the default receive buffer (~208 KiB) holds
+      blast(rx.port, 2000);
+      let timer;
+      await Promise.race([all, new Promise((r) => timer = setTimeout(r, 5000))]);
+      clearTimeout(timer);
+      assert.equal(got.length, 2000, "every datagram of the burst was kept and read");
+      assert.deepEqual(got.slice(0, 3), ["b0.lab.test.", "b1.lab.test.", "b2.lab.test."]);
+      assert.equal(got[1999], "b1999.lab.test.");
+    } finally {
+      await rx.close();
+    }
+  });
+}
