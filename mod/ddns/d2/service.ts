@@ -36,6 +36,23 @@ interface Queued {
   seq?: number;
 }
 
+/** Kea's per-key statistic names (`key[NAME].update-sent` …), built once per key name (bounded by the config's keys). */
+const keyStats = new Map<string, Record<"sent" | "success" | "timeout" | "error", string>>();
+function keyStatNames(key: string): Record<"sent" | "success" | "timeout" | "error", string> {
+  let n = keyStats.get(key);
+  if (!n) {
+    n = {
+      sent: `key[${key}].update-sent`,
+      success: `key[${key}].update-success`,
+      timeout: `key[${key}].update-timeout`,
+      error: `key[${key}].update-error`,
+    };
+    if (keyStats.size >= 1024) keyStats.clear();
+    keyStats.set(key, n);
+  }
+  return n;
+}
+
 /** D2 statistics that exist from start-up (Kea ARM "DHCP-DDNS statistics"). */
 export const D2_STATS = [
   "ncr-received",
@@ -201,25 +218,30 @@ export class D2Service {
   }
 
   private plan(ncr: NameChangeRequest): TxPlan | undefined {
-    const id = requestId(ncr);
     const plan: TxPlan = { ncr, revName: "" };
     if (ncr.forwardChange && this.cfg.forward.length) {
       plan.fwd = matchDomain(this.cfg.forward, ncr.fqdn);
       if (!plan.fwd) {
-        this.log.error("DHCP_DDNS_NO_FWD_MATCH_ERROR", `Request ID ${id}: no forward domain matches ${ncr.fqdn}`);
+        this.log.error(
+          "DHCP_DDNS_NO_FWD_MATCH_ERROR",
+          `Request ID ${requestId(ncr)}: no forward domain matches ${ncr.fqdn}`,
+        );
       }
     }
     if (ncr.reverseChange && this.cfg.reverse.length) {
       plan.revName = reverseName(ncr.ipAddress);
       plan.rev = matchDomain(this.cfg.reverse, plan.revName);
       if (!plan.rev) {
-        this.log.error("DHCP_DDNS_NO_REV_MATCH_ERROR", `Request ID ${id}: no reverse domain matches ${plan.revName}`);
+        this.log.error(
+          "DHCP_DDNS_NO_REV_MATCH_ERROR",
+          `Request ID ${requestId(ncr)}: no reverse domain matches ${plan.revName}`,
+        );
       }
     }
     if (!plan.fwd && !plan.rev) {
       this.log.info(
         "DHCP_DDNS_REQUEST_DROPPED",
-        `Request ID ${id}: no domain to update for ${ncr.fqdn} ${ncr.ipAddress}`,
+        `Request ID ${requestId(ncr)}: no domain to update for ${ncr.fqdn} ${ncr.ipAddress}`,
       );
       return undefined;
     }
@@ -300,13 +322,14 @@ export class D2Service {
         else if (e.kind === "send") {
           if (this.stopping) return;
           const key = e.server.key?.name;
+          const names = key ? keyStatNames(key) : undefined;
           this.stats.add("update-sent");
           this.stats.add(key ? "update-signed" : "update-unsigned");
-          if (key) this.stats.add(`key[${key}].update-sent`);
+          if (names) this.stats.add(names.sent);
           ev = await this.sender.send(e.server, e.zone, e.update);
           const outcome = ev.kind === "response" ? "success" : ev.kind === "timeout" ? "timeout" : "error";
           this.stats.add(`update-${outcome}`);
-          if (key) this.stats.add(`key[${key}].update-${outcome}`);
+          if (names) this.stats.add(names[outcome]);
         }
       }
       if (!ev || st.status === "ok" || st.status === "failed") return;

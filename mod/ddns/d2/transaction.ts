@@ -59,9 +59,17 @@ export function newTransaction(plan: TxPlan): TxState {
  * an NCR sender may put anything) shows its first 64 and its size, so one request cannot make every line huge.
  */
 export function requestId(ncr: NameChangeRequest): string {
-  const d = ncr.dhcid;
-  return d.length <= 64 ? toHex(d).toUpperCase() : `${toHex(d.subarray(0, 64)).toUpperCase()}...(${d.length} bytes)`;
+  let id = ids.get(ncr);
+  if (id === undefined) {
+    const d = ncr.dhcid;
+    id = d.length <= 64 ? toHex(d).toUpperCase() : `${toHex(d.subarray(0, 64)).toUpperCase()}...(${d.length} bytes)`;
+    ids.set(ncr, id);
+  }
+  return id;
 }
+
+/** Request ids worked out once per request (a transaction's log lines and the service ask several times). */
+const ids = new WeakMap<NameChangeRequest, string>();
 
 const isFwd = (s: Step) => s.startsWith("fwd");
 const LOG_STEP: Record<Step, string> = {

@@ -4,13 +4,16 @@ import {
   encodeNcr,
   frameNcr,
   type NameChangeRequest,
+  NCR_JSON_SCHEMA,
   NcrError,
   ncrToJson,
   parseNcrJson,
+  quickNcrJson,
   unframeNcr,
 } from "../../../mod/ddns/ncr/ncr.ts";
 import { listenNcr, openNcrSender } from "../../../mod/ddns/ncr/udp.ts";
 import { UdpSocket4 } from "../../../mod/net/udp4.ts";
+import * as v from "valibot";
 import { parseHex } from "../../../mod/wire/addr.ts";
 import { dhcidForV4 } from "../../../mod/ddns/dns/dhcid.ts";
 import { loadHex } from "../fixture.ts";
@@ -193,3 +196,49 @@ for (const native of [true, false]) {
     }
   });
 }
+
+Deno.test("NCR JSON: the quick check accepts exactly what the valibot schema accepts, with the same output", () => {
+  const good = JSON.parse(KEA22);
+  const variants: unknown[] = [
+    0,
+    1,
+    2,
+    -1,
+    1.5,
+    0xffffffff,
+    2 ** 32,
+    "1",
+    "",
+    "x",
+    true,
+    false,
+    null,
+    [],
+    {},
+    undefined,
+  ];
+  const fields = [...Object.keys(good), "conflict-resolution-mode", "lease-expires-on"];
+  const cases: unknown[] = [good, null, [], "text", 5, { ...good, extra: 1 }];
+  for (const f of fields) {
+    for (const x of [...variants, "20301127180000", "2030112718000", "check-exists-with-dhcid", "check"]) {
+      const c = { ...good, [f]: x };
+      if (x === undefined) delete c[f];
+      cases.push(c);
+    }
+  }
+  let accepted = 0;
+  for (const c of cases) {
+    const quick = quickNcrJson(c);
+    const ref = v.safeParse(NCR_JSON_SCHEMA, c);
+    if (quick === undefined) continue; // the schema then decides (and words the error)
+    accepted++;
+    assert.ok(ref.success, `quick check accepted what the schema refuses: ${JSON.stringify(c)}`);
+    for (const k of Object.keys(quick) as (keyof typeof quick)[]) {
+      assert.deepEqual(quick[k], ref.output[k], `field ${k} of ${JSON.stringify(c)}`);
+    }
+  }
+  // every case the schema accepts is taken by the quick path too (nothing falls back needlessly)
+  const schemaOk = cases.filter((c) => v.safeParse(NCR_JSON_SCHEMA, c).success).length;
+  assert.equal(accepted, schemaOk);
+  assert.ok(accepted > 10 && accepted < cases.length - 50, `${accepted} of ${cases.length} accepted`);
+});
