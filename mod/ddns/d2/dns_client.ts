@@ -194,14 +194,24 @@ function nativeTransport(fam: "udp4" | "udp6", onMessage: OnMessage): Transport 
   const queued: Datagram4[] = [];
   const loop = (async () => {
     while (!closed) {
-      const [data, from] = await c.receive(buf);
+      let data, from;
+      try {
+        [data, from] = await c.receive(buf);
+      } catch {
+        // closed; or a receive error, which must not end the loop (every later answer would be lost): again
+        // after a pause, so an error that repeats cannot spin
+        if (!closed) await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
       onMessage(data, { address: from.hostname, port: from.port });
       if (!raw || closed) continue;
       queued.length = 0;
-      raw.drainInto(queued, 256);
+      try {
+        raw.drainInto(queued, 256);
+      } catch { /* a recvmsg error: what is queued waits for Deno's next receive */ }
       for (const d of queued) onMessage(d.data, { address: formatIpv4(d.srcAddr), port: d.srcPort });
     }
-  })().catch(() => {}); // closed
+  })();
   return {
     send(data, ip, port, onError) {
       const addr = raw ? parseIpv4(ip) : undefined;

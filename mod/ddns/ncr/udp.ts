@@ -146,7 +146,14 @@ export function listenNative(ip: string, port: number): NativeDatagramConn | und
  * so a burst costs one wake-up per batch, not per datagram. Undefined without `Deno.listenDatagram`.
  */
 function nativeSource(ip: string, port: number): { source: DatagramSource; port: number } | undefined {
-  const conn = listenNative(ip, port);
+  let conn;
+  try {
+    conn = listenNative(ip, port);
+  } catch (e) {
+    // a runtime whose --allow-net does not list the address: the FFI socket needs no net permission
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) return undefined;
+    throw e;
+  }
   if (!conn) return undefined;
   const v6 = ip.includes(":");
   const bound = conn.addr.port;
@@ -167,7 +174,9 @@ function nativeSource(ip: string, port: number): { source: DatagramSource; port:
         const out = [{ data, from: v6 ? `[${a.hostname}]:${a.port}` : `${a.hostname}:${a.port}` }];
         if (raw && !closed) {
           queued.length = 0;
-          raw.drainInto(queued, max - 1);
+          try {
+            raw.drainInto(queued, max - 1);
+          } catch { /* a recvmsg error: the datagrams queued wait for Deno's next receive */ }
           for (const d of queued) out.push({ data: d.data, from: `${formatIpv4(d.srcAddr)}:${d.srcPort}` });
         }
         return out;
