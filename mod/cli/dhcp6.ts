@@ -9,7 +9,7 @@
  */
 import { leaseSanity6 } from "./lease_sanity.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
-import { dirname, join } from "node:path";
+import { dirname, join } from "../control/posix_path.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLease6Store } from "../lease/kv_store6.ts";
