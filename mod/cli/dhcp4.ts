@@ -38,6 +38,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
 import { haReloadBlocker } from "./ha_reload.ts";
+import { inProcessSink } from "./d2_sink.ts";
 import { freshLeaseReads, openHosts4, openSqlStore4, recoverSql } from "./sql_leases.ts";
 import { describeDb } from "../config/compile_db.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
@@ -318,13 +319,6 @@ function leaseDbText(config: Dhcp4Config, n: number): string {
     ? `memfile lease file ${config.lease.csvName ?? "(default)"} is kept as Deno KV database ${config.lease.path}; ` +
       `${n} lease(s) loaded`
     : `Deno KV lease database ${config.lease.path}: ${n} lease(s) loaded`;
-}
-
-/** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
-export function inProcessSink(d2: D2Daemon) {
-  return (ncr: Parameters<D2Daemon["service"]["submit"]>[0]) => {
-    if (!d2.service.submit(ncr)) throw new Error("the in-process D2 refused the request (its queue is full)");
-  };
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
