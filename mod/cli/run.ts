@@ -10,13 +10,13 @@
  * SIGTERM/SIGINT stop every role; when one role ends on its own (a start-up failure, the shutdown command), the
  * others are stopped too and the worst exit code is returned.
  */
-import { loadConfigFile, type LoadedConfig } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load_core.ts";
+import { loadRoleConfigFile } from "../config/load_role.ts";
 import type { LoggerSpec } from "../config/model.ts";
 import { ServiceDirectory } from "../control/services.ts";
 import { closeLogging, defaultLogger, roleLog, setupLogging } from "../log/logger.ts";
 import { startAgent } from "./agent.ts";
 import { reportConfigFailure } from "./config_test.ts";
-import { startInProcessD2 } from "./ddns_control.ts";
 import { runDhcp4 } from "./dhcp4.ts";
 import { runDhcp6 } from "./dhcp6.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
@@ -39,7 +39,7 @@ function loggersOf(l: LoadedConfig): { specs: LoggerSpec[]; first: string } {
 export async function runAll(configPath: string): Promise<number> {
   let loaded;
   try {
-    loaded = await loadConfigFile(configPath);
+    loaded = await loadRoleConfigFile(configPath);
   } catch (e) {
     return reportConfigFailure(configPath, e);
   }
@@ -57,6 +57,7 @@ export async function runAll(configPath: string): Promise<number> {
   // one D2 for the process: DhcpDdns with Dhcp6 (and Dhcp4, which then uses it too; Dhcp4 alone starts its own)
   let d2: D2Daemon | undefined;
   if (d6 && loaded.d2) {
+    const { startInProcessD2 } = await import("./ddns_control.ts");
     d2 = await startInProcessD2(
       {
         // with Dhcp4 too, D2 logs as the DHCPv4 role did when it ran D2 itself
