@@ -41,7 +41,8 @@ const ROLES: [string, RegExp[], RegExp?][] = [
   ["mod/cli/dhcp6.ts", [/^mod\/dhcp4\/server\.ts$/, /^mod\/cli\/(dhcp4|ddns|run)\.ts$/]],
   // D2 is the role: its transactions, its UDP listener (node:dgram) and TSIG (node:crypto)
   ["mod/cli/ddns.ts", [/^mod\/dhcp4\//, /^mod\/dhcp6\//, /^mod\/lease\/kv_/], /^(D2|the NCR sender's socket|a node:)/],
-  ["mod/cli/run.ts", []],
+  // weka run loads each role (and the Control Agent) when the file has its map
+  ["mod/cli/run.ts", [/^mod\/cli\/(dhcp4|dhcp6|ddns|agent)\.ts$/, /^mod\/dhcp[46]\//]],
 ];
 
 for (const [entry, others, needs] of ROLES) {
