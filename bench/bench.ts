@@ -10,12 +10,16 @@
  * BENCH_DB the database server's (every process of it).
  * BENCH_SERVERS=weka (or kea) runs only that server; BENCH_SHAPES=unicast (or bcast) only that shape;
  * BENCH_GENERATORS=N splits each step's rate over N perfdhcp instances on different LAN A hosts (default 2).
+ * `rcvbuf_lost=srv:N/gen:M` counts the datagrams the kernel dropped in a full UDP receive buffer during the step, at
+ * the server's host and at the generators' (Udp RcvbufErrors): a drop lost at the generator is the generator not
+ * reading in time (on two shared cores: starved of CPU), not the server failing to answer.
  * BENCH_DB=postgresql (or mysql; `deno task bench:pgsql`, `bench:mysql`) puts both servers on the same private Kea SQL
  * lease database in the lab's `dns` host (198.18.0.53, schema by kea-admin db-init), emptied before every step.
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { MAIN } from "../tests/e2e/weka_proc.ts";
-import { perfdhcpMany, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+import { GENERATOR_HOSTS, perfdhcpMany, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+import { udpRcvbufErrors } from "./proc_probe.ts";
 import { type SqlServer, startSqlServer } from "../tests/lease/sql_servers.ts";
 
 /** The shared SQL lease database of BENCH_DB, once started. */
@@ -89,7 +93,7 @@ async function step(
   server: Server,
   shape: Shape,
   rate: number,
-): Promise<PerfResult & { cpu: number; dbCpu: number }> {
+): Promise<PerfResult & { cpu: number; dbCpu: number; lostSrv: number; lostGen: number }> {
   const dir = await Deno.makeTempDir({ prefix: `bench-${server}-` });
   const cfg = `${dir}/${server}.json`;
   await Deno.writeTextFile(cfg, JSON.stringify(config(server, shape, dir)));
@@ -105,10 +109,17 @@ async function step(
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));
+    const gens = GENERATOR_HOSTS.slice(0, GENERATORS);
+    const lost = async () => [
+      await udpRcvbufErrors(lab, "srv1"),
+      (await Promise.all(gens.map((h) => udpRcvbufErrors(lab, h)))).reduce((a, b) => a + b, 0),
+    ];
+    const [srv0, gen0] = await lost();
     const cpu0 = await cpuSeconds(p.pid), db0 = await dbCpuSeconds();
     const r = await perfdhcpMany(lab, GENERATORS, rate, secs, shape === "unicast" ? "198.18.0.1" : undefined);
     const cpu = (await cpuSeconds(p.pid)) - cpu0, dbCpu = (await dbCpuSeconds()) - db0;
-    return { ...r, cpu, dbCpu };
+    const [srv1, gen1] = await lost();
+    return { ...r, cpu, dbCpu, lostSrv: srv1 - srv0, lostGen: gen1 - gen0 };
   } finally {
     await p.stop("SIGTERM", 5000);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -155,7 +166,7 @@ async function main(): Promise<number> {
               (db
                 ? ` db_cpu=${r.dbCpu.toFixed(1)}s (${(r.dbCpu / Math.max(1, r.rate * secs) * 1e6).toFixed(0)}µs/DORA)`
                 : "") +
-              ` ${pass ? "ok" : "DROPS"}`,
+              ` rcvbuf_lost=srv:${r.lostSrv}/gen:${r.lostGen} ${pass ? "ok" : "DROPS"}`,
           );
           if (pass) best[server] = Math.max(best[server], r.rate);
           else alive[server] = false;

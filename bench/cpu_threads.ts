@@ -10,24 +10,11 @@
  */
 import { Lab } from "../tests/e2e/lab.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
+import { threadCpu as threads } from "./proc_probe.ts";
 import { startLabServer } from "./latency.ts";
 
 const rate = Number(Deno.args[0] ?? 1000);
 const secs = Number(Deno.args[1] ?? 10);
-
-/** CPU ticks (1/100 s) per thread name: [user+system, system]. */
-async function threads(pid: number): Promise<Map<string, [number, number]>> {
-  const m = new Map<string, [number, number]>();
-  for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
-    const st = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/stat`).catch(() => "");
-    if (!st) continue;
-    const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
-    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-    const [all, sys] = m.get(name) ?? [0, 0];
-    m.set(name, [all + Number(f[11]) + Number(f[12]), sys + Number(f[12])]);
-  }
-  return m;
-}
 
 async function run(lab: Lab, server: "weka" | "kea"): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: `cpu-${server}-` });

@@ -11,7 +11,9 @@
  * SIGKILLed, the time until server1 reports partner-down and until a client in server2's scope (udhcpc on cli1, a
  * DISCOVER a second) is served. Last, the same ladder for Kea 2.2 (each HA server behind its kea-ctrl-agent).
  * Env: BENCH_GENERATORS=N (perfdhcp instances, default 2, at most 3), BENCH_SETUPS=single|pair,
- * BENCH_KINDS=weka|kea, BENCH_FAILOVER=off, BENCH_KEA=off, BENCH_LEASE_UPDATES=off (the pair without updates).
+ * BENCH_KINDS=weka|kea, BENCH_FAILOVER=off, BENCH_KEA=off, BENCH_LEASE_UPDATES=off (the pair without updates),
+ * BENCH_THREADS=1 (each server's CPU per thread: JS, Deno KV writer `sw-0`, tokio pool, V8 helpers), BENCH_DENO_FLAGS
+ * (extra `deno run` flags for weka, e.g. `--cpu-prof --cpu-prof-dir=DIR`).
  * Needs root, iproute2, perfdhcp (kea-admin), busybox udhcpc, curl; Kea's part kea-dhcp4 + kea-ctrl-agent + hooks.
  */
 import { Lab, type LabProcess } from "../tests/e2e/lab.ts";
@@ -30,6 +32,7 @@ import {
   until,
   writeConfig,
 } from "../tests/e2e/weka_proc.ts";
+import { threadCpu } from "./proc_probe.ts";
 import { PeerClient } from "../mod/ha/peer_client.ts";
 import { pearsonHash } from "../mod/ha/query_filter.ts";
 
@@ -38,6 +41,17 @@ type Kind = "weka" | "kea";
 type HaTiming = Record<"heartbeatDelay" | "maxResponseDelay" | "maxAckDelay" | "maxUnackedClients", number>;
 
 const DROP_LIMIT = 0.5;
+/** BENCH_THREADS=1: each server's CPU per thread name over the step (µs per DORA; kernel part in brackets) */
+const THREADS = Deno.env.get("BENCH_THREADS") === "1";
+
+function threadDelta(a: Map<string, [number, number]>, b: Map<string, [number, number]>, doras: number): string {
+  const us = (ticks: number) => Math.round(ticks * 10_000 / Math.max(1, doras));
+  return [...b].map(([name, [all, sys]]) =>
+    [name, all - (a.get(name)?.[0] ?? 0), sys - (a.get(name)?.[1] ?? 0)] as const
+  )
+    .filter(([, all]) => all > 0).sort((x, y) => y[1] - x[1])
+    .map(([name, all, sys]) => `${name} ${us(all)}(${us(sys)})`).join(", ");
+}
 /** BENCH_LEASE_UPDATES=off runs the pair without lease updates (a diagnostic: what do the updates cost?) */
 const LEASE_UPDATES = Deno.env.get("BENCH_LEASE_UPDATES") !== "off";
 /** BENCH_SETUPS=pair (or single) runs only that setup; BENCH_FAILOVER=off skips the failover measurement */
@@ -227,8 +241,13 @@ async function step(lab: Lab, kind: Kind, setup: Setup, rate: number): Promise<S
     const cpuIdle = await Promise.all(procs.map((p) => cpuSeconds(p.pid)));
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const cpu0 = await Promise.all(procs.map((p) => cpuSeconds(p.pid)));
+    const th0 = THREADS ? await Promise.all(procs.map((p) => threadCpu(p.pid))) : [];
     const r = await generate(lab, GENERATORS, rate, secs);
     const cpu1 = await Promise.all(procs.map((p) => cpuSeconds(p.pid)));
+    if (THREADS) {
+      const th1 = await Promise.all(procs.map((p) => threadCpu(p.pid)));
+      th1.forEach((m, i) => console.log(`  ${label(procs[i])} threads: ${threadDelta(th0[i], m, r.rate * secs)}`));
+    }
     for (const p of procs) if (p.exited) throw new Error(`${label(p)} died:\n${p.output.slice(-2000)}`);
     const idle = cpu0.map((c, i) => (c - cpuIdle[i]) / (IDLE_MS / 1000));
     return { ...r, cpu: cpu1.map((c, i) => c - cpu0[i]), idle, lbMs, names: procs.map(label) };

@@ -4,14 +4,18 @@
  * averages, so tcpdump captures the exchange on the client host and each DISCOVER→OFFER and REQUEST→ACK pair is
  * matched by transaction id; the times are the client-side capture timestamps. BENCH_KEA=off skips Kea.
  * RATES is one rate or a comma-separated list (`500,1000,2000,4000`: p50/p99 against rate, weka and Kea at each).
+ * BENCH_PIN=1 runs the server on CPU 0 and perfdhcp + tcpdump on CPU 1; BENCH_KEEP=DIR keeps each run's capture and
+ * server output there; BENCH_DENO_FLAGS adds `deno run` flags for weka (e.g. `--v8-flags=--trace-gc`).
  */
 import { Lab, type LabProcess } from "../tests/e2e/lab.ts";
-import { MAIN } from "../tests/e2e/weka_proc.ts";
+import { denoFlags, MAIN } from "../tests/e2e/weka_proc.ts";
 import { perfdhcp } from "../tests/e2e/perfdhcp.ts";
 import { decode4 } from "../mod/packet4/codec.ts";
 
 const rates = (Deno.args[0] ?? "1000").split(",").map(Number);
 const secs = Number(Deno.args[1] ?? 10);
+/** BENCH_PIN=1: the server on CPU 0, perfdhcp and tcpdump on CPU 1 (the server's tail without the generator's) */
+const PIN = Deno.env.get("BENCH_PIN") === "1";
 
 /** DHCP payloads with their capture time (µs) from a pcap file (Ethernet, IPv4, UDP). */
 export function pcapDhcp(buf: Uint8Array): { t: number; data: Uint8Array }[] {
@@ -57,7 +61,12 @@ const pct = (xs: number[], p: number) => xs.length ? xs[Math.min(xs.length - 1, 
  * Starts `server` in lab host srv1 on eth0 (udp sockets, 198.18.0.0/16, a fresh memfile lease file in `dir`; Kea's
  * persisted without LFC) and returns it; used by bench:latency and bench:cpu.
  */
-export async function startLabServer(lab: Lab, server: "weka" | "kea", dir: string): Promise<LabProcess> {
+export async function startLabServer(
+  lab: Lab,
+  server: "weka" | "kea",
+  dir: string,
+  wrap: string[] = [],
+): Promise<LabProcess> {
   const cfg = `${dir}/c.json`;
   await Deno.writeTextFile(
     cfg,
@@ -81,21 +90,32 @@ export async function startLabServer(lab: Lab, server: "weka" | "kea", dir: stri
   await Deno.mkdir("/run/kea", { recursive: true });
   return lab.spawn(
     "srv1",
-    server === "kea" ? ["kea-dhcp4", "-c", cfg] : ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg],
+    [
+      ...wrap,
+      ...(server === "kea"
+        ? ["kea-dhcp4", "-c", cfg]
+        : ["deno", "run", "-A", ...denoFlags(), MAIN, "dhcp4", "-c", cfg]),
+    ],
   );
 }
 
 async function run(lab: Lab, server: "weka" | "kea", rate: number): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lat-${server}-` });
-  const srv = await startLabServer(lab, server, dir);
+  const srv = await startLabServer(lab, server, dir, PIN ? ["taskset", "-c", "0"] : []);
   await new Promise((r) => setTimeout(r, 2500));
-  const cap = lab.spawn("cli", ["tcpdump", "-i", "eth0", "-U", "-w", `${dir}/cap.pcap`, "udp port 67"]);
+  const gen = PIN ? ["taskset", "-c", "1"] : [];
+  const cap = lab.spawn("cli", [...gen, "tcpdump", "-i", "eth0", "-U", "-w", `${dir}/cap.pcap`, "udp port 67"]);
   await new Promise((r) => setTimeout(r, 800));
-  const r = await perfdhcp(lab, rate, secs, { server: "198.18.0.1" });
+  const r = await perfdhcp(lab, rate, secs, { server: "198.18.0.1", wrap: gen });
   await cap.stop("SIGINT", 3000);
   await srv.stop("SIGTERM", 5000);
   const pk = pcapDhcp(await Deno.readFile(`${dir}/cap.pcap`));
   const dO = delays(pk, 1, 2), ra = delays(pk, 3, 5);
+  const keep = Deno.env.get("BENCH_KEEP");
+  if (keep) {
+    await Deno.copyFile(`${dir}/cap.pcap`, `${keep}/lat-${server}-${rate}.pcap`);
+    await Deno.writeTextFile(`${keep}/lat-${server}-${rate}.out`, srv.output);
+  }
   await Deno.remove(dir, { recursive: true });
   const f = (x: number) => x.toFixed(2);
   return `${server.padEnd(4)} rate=${r.rate.toFixed(0)} drops=${r.doDrop}%/${r.raDrop}% ` +

@@ -183,3 +183,32 @@ export function formatGroups(groups: Record<string, number>): string {
 
 /** MiB with one decimal, from KiB. */
 export const mib = (kib: number) => (kib / 1024).toFixed(1);
+
+/** CPU ticks (1/100 s) per thread name: [user+system, system]. */
+export async function threadCpu(pid: number): Promise<Map<string, [number, number]>> {
+  const m = new Map<string, [number, number]>();
+  for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
+    const st = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/stat`).catch(() => "");
+    if (!st) continue;
+    const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    const [all, sys] = m.get(name) ?? [0, 0];
+    m.set(name, [all + Number(f[11]) + Number(f[12]), sys + Number(f[12])]);
+  }
+  return m;
+}
+
+/**
+ * Datagrams the kernel of lab host `host` dropped because a UDP socket's receive buffer was full (RcvbufErrors of
+ * /proc/net/snmp, counted per network namespace): read before and after a step, it tells whether a "drop" perfdhcp
+ * reports was lost at the server or at the generator, which on two shared cores may not read its socket in time.
+ */
+export async function udpRcvbufErrors(
+  lab: { run(host: string, cmd: string[]): Promise<{ stdout: string }> },
+  host: string,
+): Promise<number> {
+  const lines = (await lab.run(host, ["cat", "/proc/net/snmp"])).stdout.split("\n").filter((l) => l.startsWith("Udp:"));
+  if (lines.length < 2) return 0;
+  const keys = lines[0].split(/\s+/), vals = lines[1].split(/\s+/);
+  return Number(vals[keys.indexOf("RcvbufErrors")] ?? 0);
+}

@@ -23,7 +23,7 @@ export async function perfdhcp(
   lab: Lab,
   rate: number,
   secs: number,
-  opts: { server?: string; clients?: number; host?: string; mac?: string } = {},
+  opts: { server?: string; clients?: number; host?: string; mac?: string; wrap?: string[] } = {},
 ): Promise<PerfResult> {
   // -W: after the last query, wait 1 s for the answers still in flight instead of counting them as drops
   const args = [
@@ -42,7 +42,7 @@ export async function perfdhcp(
   ];
   if (opts.mac) args.push("-b", `mac=${opts.mac}`);
   if (opts.server) args.push(opts.server);
-  const r = await lab.run(opts.host ?? "cli", ["timeout", String(secs + 30), ...args]);
+  const r = await lab.run(opts.host ?? "cli", [...(opts.wrap ?? []), "timeout", String(secs + 30), ...args]);
   if (!/Rate:/.test(r.stdout + r.stderr)) {
     throw new Error(`perfdhcp gave no report (exit ${r.code}):\n${r.stdout}${r.stderr}`);
   }

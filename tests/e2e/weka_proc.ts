@@ -60,11 +60,29 @@ export async function writeConfig(dir: string, config: Record<string, unknown>, 
 }
 
 /**
+ * Extra `deno run` flags for the weka servers the lab starts, from BENCH_DENO_FLAGS (space-separated; e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the servers of a benchmark). None by default.
+ */
+export function denoFlags(): string[] {
+  return Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? [];
+}
+
+/**
  * Starts `weka dhcp4 -c cfg` in `host` and waits until it serves: its DHCP4_STARTED line, or (when the config logs
  * only warnings) its UDP sockets on port 67 showing in `ss`.
  */
 export async function startWeka(lab: Lab, host: string, cfg: string, args: string[] = []): Promise<LabProcess> {
-  const p = lab.spawn(host, ["deno", "run", "-A", MAIN, "dhcp4", "-c", cfg, ...args]);
+  const p = lab.spawn(host, [
+    "deno",
+    "run",
+    "-A",
+    ...denoFlags(),
+    MAIN,
+    "dhcp4",
+    "-c",
+    cfg,
+    ...args,
+  ]);
   const end = Date.now() + 30_000;
   while (Date.now() < end) {
     if (/DHCP4_STARTED/.test(p.output)) return p;
