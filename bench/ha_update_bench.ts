@@ -5,12 +5,13 @@
  * this process — the same client, HTTP/1.1 connections and commands a weka HA server sends its partner (Kea's
  * lease4-update, one per lease). At each rate it prints the partner's CPU per update (from /proc/PID/stat), this
  * sender's CPU per update, and the round-trip latency (average, p50, p99) from the send to the partner's
- * answer (the partner answers only once the lease is durable in its KV file).
+ * answer (the partner answers only once the lease is durable in its KV file), and the partner's CPU per thread.
  * Env: BENCH_BURST_MS=N sends the updates due within N ms together (default 1; a DHCP server's receive round
  * makes its updates in bursts like this).
  */
 import { PeerClient } from "../mod/ha/peer_client.ts";
 import { freePort, WekaProcess } from "../tests/control/helpers.ts";
+import { threadCpu } from "./proc_probe.ts";
 
 const secs = Number(Deno.args[0] ?? 4);
 /** updates due within this many ms are sent together (a DHCP server's receive round: BENCH_BURST_MS, default 1) */
@@ -100,6 +101,7 @@ try {
     const lat: number[] = [];
     let failed = 0;
     const [p0, s0] = [await cpuSeconds(partner.pid), await cpuSeconds("self")];
+    const th0 = await threadCpu(partner.pid);
     const t0 = performance.now(), total = Math.round(rate * secs);
     const inflight: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
@@ -117,6 +119,7 @@ try {
     await Promise.all(inflight);
     const took = (performance.now() - t0) / 1000;
     const [p1, s1] = [await cpuSeconds(partner.pid), await cpuSeconds("self")];
+    const th1 = await threadCpu(partner.pid);
     lat.sort((a, b) => a - b);
     const avg = lat.reduce((a, b) => a + b, 0) / (lat.length || 1);
     const q = (f: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * f))]?.toFixed(2);
@@ -126,6 +129,15 @@ try {
       }ms p99=${q(0.99)}ms partner cpu=${((p1 - p0) * 1e6 / total).toFixed(0)}µs/update sender cpu=${
         ((s1 - s0) * 1e6 / total).toFixed(0)
       }µs/update`,
+    );
+    const perThread = [...th1].map(([name, [all, sys]]) =>
+      [name, all - (th0.get(name)?.[0] ?? 0), sys - (th0.get(name)?.[1] ?? 0)] as const
+    )
+      .filter(([, all]) => all > 0).sort((a, b) => b[1] - a[1]);
+    console.log(
+      `  partner threads (µs/update, kernel part): ${
+        perThread.map(([n, a, k]) => `${n} ${Math.round(a * 1e4 / total)}(${Math.round(k * 1e4 / total)})`).join(", ")
+      }`,
     );
   }
 } finally {
