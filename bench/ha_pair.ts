@@ -18,7 +18,7 @@
  * Needs root, iproute2, perfdhcp (kea-admin), busybox udhcpc, curl; Kea's part kea-dhcp4 + kea-ctrl-agent + hooks.
  */
 import { Lab, type LabProcess } from "../tests/e2e/lab.ts";
-import { GENERATOR_HOSTS, perfdhcp, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+import { GENERATOR_HOSTS, type PerfResult } from "../tests/e2e/perfdhcp.ts";
 import {
   HA_TIMING,
   haDhcp4,
