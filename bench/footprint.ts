@@ -10,7 +10,10 @@
  * mod/ folder, npm package scripts, the runtime's). weka runs as `deno run` with the flags of `deno task compile`
  * (its `--v8-flags`, read from deno.json), which is how the tests, the image and the wrapper of the systemd units
  * run it. FOOTPRINT_V8="--flag1,--flag2;--flag3" also measures `weka dhcp4` idle under each extra flag set;
- * FOOTPRINT_ONLY=REGEX runs only the jobs whose name matches.
+ * FOOTPRINT_ONLY=REGEX runs only the jobs whose name matches. One more row runs `weka dhcp4` idle from the output of
+ * `deno bundle --code-splitting` (plain JavaScript, no source maps; the same lazy import points as chunks): what the
+ * per-module cost of `deno run` on TypeScript (each module's emit carries an inline source map Deno keeps) and the
+ * npm resolver add, for comparison; the tests, the image and the units run main.ts.
  * No root needed (nothing binds a privileged port; Kea's daemons start on no interface).
  */
 import { KvLeaseStore } from "../mod/lease/kv_store.ts";
@@ -32,14 +35,14 @@ function compileV8Flags(): string[] {
   return task.split(/\s+/).filter((a) => a.startsWith("--v8-flags="));
 }
 
-const wekaCmd = (args: string[], extra: string[] = []) => [
+const wekaCmd = (args: string[], extra: string[] = [], entry = MAIN) => [
   Deno.execPath(),
   "run",
   "-A",
   "--unstable-kv",
   ...compileV8Flags(),
   ...extra,
-  MAIN,
+  entry,
   ...args,
 ];
 
@@ -309,6 +312,20 @@ async function main(): Promise<void> {
       };
     });
   }
+  add(async (dir) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "deno", "--code-splitting", "--outdir", `${dir}/bundle`, MAIN],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(`deno bundle: ${new TextDecoder().decode(out.stderr).slice(0, 500)}`);
+    const cfg = await writeJson(`${dir}/c.json`, { Dhcp4: dhcp4(dir, "weka") });
+    const cmd = wekaCmd(["dhcp4", "-c", cfg], [], `${dir}/bundle/main.js`);
+    // a first run of new files fills Deno's V8 code cache (about twice the memory); main.ts's was filled before
+    const warm = new Proc(cmd);
+    await warm.until(/DHCP4_STARTED/).finally(() => warm.stop());
+    return { name: "weka dhcp4 idle (deno bundle)", procs: [{ cmd, ready: /DHCP4_STARTED/ }] };
+  });
   for (const set of (Deno.env.get("FOOTPRINT_V8") ?? "").split(";").filter(Boolean)) {
     add(async (dir) => {
       const cfg = await writeJson(`${dir}/c.json`, { Dhcp4: dhcp4(dir, "weka") });

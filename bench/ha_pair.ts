@@ -12,12 +12,13 @@
  * DISCOVER a second) is served. Last, the same ladder for Kea 2.2 (each HA server behind its kea-ctrl-agent).
  * Env: BENCH_GENERATORS=N (perfdhcp instances, default 2, at most 3), BENCH_SETUPS=single|pair,
  * BENCH_KINDS=weka|kea, BENCH_FAILOVER=off, BENCH_KEA=off, BENCH_LEASE_UPDATES=off (the pair without updates),
+ * BENCH_P99=1 (REQUEST→ACK p50/p99 from tcpdump captures on the generators; off by default: tcpdump costs CPU),
  * BENCH_THREADS=1 (each server's CPU per thread: JS, Deno KV writer `sw-0`, tokio pool, V8 helpers), BENCH_DENO_FLAGS
  * (extra `deno run` flags for weka, e.g. `--cpu-prof --cpu-prof-dir=DIR`).
  * Needs root, iproute2, perfdhcp (kea-admin), busybox udhcpc, curl; Kea's part kea-dhcp4 + kea-ctrl-agent + hooks.
  */
 import { Lab, type LabProcess } from "../tests/e2e/lab.ts";
-import { GENERATOR_HOSTS, perfdhcp, type PerfResult } from "../tests/e2e/perfdhcp.ts";
+import { GENERATOR_HOSTS, type PerfResult } from "../tests/e2e/perfdhcp.ts";
 import {
   HA_TIMING,
   haDhcp4,
@@ -32,7 +33,8 @@ import {
   until,
   writeConfig,
 } from "../tests/e2e/weka_proc.ts";
-import { threadCpu } from "./proc_probe.ts";
+import { cpuSeconds, threadCpu } from "./proc_probe.ts";
+import { generate, threadDelta } from "./ha_traffic.ts";
 import { PeerClient } from "../mod/ha/peer_client.ts";
 import { pearsonHash } from "../mod/ha/query_filter.ts";
 
@@ -44,14 +46,6 @@ const DROP_LIMIT = 0.5;
 /** BENCH_THREADS=1: each server's CPU per thread name over the step (µs per DORA; kernel part in brackets) */
 const THREADS = Deno.env.get("BENCH_THREADS") === "1";
 
-function threadDelta(a: Map<string, [number, number]>, b: Map<string, [number, number]>, doras: number): string {
-  const us = (ticks: number) => Math.round(ticks * 10_000 / Math.max(1, doras));
-  return [...b].map(([name, [all, sys]]) =>
-    [name, all - (a.get(name)?.[0] ?? 0), sys - (a.get(name)?.[1] ?? 0)] as const
-  )
-    .filter(([, all]) => all > 0).sort((x, y) => y[1] - x[1])
-    .map(([name, all, sys]) => `${name} ${us(all)}(${us(sys)})`).join(", ");
-}
 /** BENCH_LEASE_UPDATES=off runs the pair without lease updates (a diagnostic: what do the updates cost?) */
 const LEASE_UPDATES = Deno.env.get("BENCH_LEASE_UPDATES") !== "off";
 /** BENCH_SETUPS=pair (or single) runs only that setup; BENCH_FAILOVER=off skips the failover measurement */
@@ -79,45 +73,6 @@ const rates = Deno.args.length > 1 ? Deno.args.slice(1).map(Number) : [1000, 200
 /** the load generators: LAN A hosts that are neither srv1 nor srv2 */
 const HOSTS = GENERATOR_HOSTS.filter((h: string) => !["srv1", "srv2"].includes(h));
 const GENERATORS = Math.min(HOSTS.length, Number(Deno.env.get("BENCH_GENERATORS") ?? 2));
-
-/** CPU seconds (user + system, all threads) process `pid` has used so far, from /proc/PID/stat (USER_HZ = 100). */
-async function cpuSeconds(pid: number): Promise<number> {
-  try {
-    const f = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * `n` perfdhcp instances (relayed broadcast) at once from the generator hosts, sharing `rate`, with disjoint MAC
- * ranges; sums rates and counts, weights the drop ratios and delays by what each instance sent.
- */
-async function generate(lab: Lab, n: number, rate: number, seconds: number): Promise<PerfResult> {
-  const rs = await Promise.all(
-    HOSTS.slice(0, n).map((host, i) =>
-      perfdhcp(lab, Math.round(rate / n), seconds, {
-        host,
-        clients: Math.floor(60000 / n),
-        mac: `00:0c:0${i + 1}:00:00:01`,
-      })
-    ),
-  );
-  const sent = rs.reduce((a, r) => a + r.sent, 0) || 1;
-  const w = (f: (r: PerfResult) => number) => Number((rs.reduce((a, r) => a + f(r) * r.sent, 0) / sent).toFixed(3));
-  return {
-    rate: rs.reduce((a, r) => a + r.rate, 0),
-    asked: rate,
-    doDrop: w((r) => r.doDrop),
-    raDrop: w((r) => r.raDrop),
-    doAvgMs: w((r) => r.doAvgMs),
-    raAvgMs: w((r) => r.raAvgMs),
-    sent: rs.reduce((a, r) => a + r.sent, 0),
-    received: rs.reduce((a, r) => a + r.received, 0),
-    report: rs.map((r) => r.report).join("\n"),
-  };
-}
 
 /** The lease_cmds + HA hooks of `me` in a load-balancing pair server1 (primary) / server2 (secondary). */
 function lbHooks(me: string, t: HaTiming, kind: Kind): unknown[] {
@@ -223,6 +178,9 @@ interface StepResult extends PerfResult {
   /** each process's label: host/program */
   names: string[];
   lbMs?: number;
+  /** REQUEST→ACK p50 and p99 (ms) from the captures, with BENCH_P99=1 */
+  raP50?: number;
+  raP99?: number;
 }
 
 /** "srv1/weka", "srv2/kea-dhcp4", "srv2/kea-ctrl-agent": where a process runs and what it is. */
@@ -242,7 +200,7 @@ async function step(lab: Lab, kind: Kind, setup: Setup, rate: number): Promise<S
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const cpu0 = await Promise.all(procs.map((p) => cpuSeconds(p.pid)));
     const th0 = THREADS ? await Promise.all(procs.map((p) => threadCpu(p.pid))) : [];
-    const r = await generate(lab, GENERATORS, rate, secs);
+    const r = await generate(lab, HOSTS, GENERATORS, rate, secs);
     const cpu1 = await Promise.all(procs.map((p) => cpuSeconds(p.pid)));
     if (THREADS) {
       const th1 = await Promise.all(procs.map((p) => threadCpu(p.pid)));
@@ -269,7 +227,8 @@ function line(kind: Kind, setup: Setup, r: StepResult): string {
     .join(", ");
   const total = r.cpu.length > 1 ? ` (sum ${us(r.cpu.reduce((a, c) => a + c, 0))}µs/DORA)` : "";
   return `${kind} ${setup.padEnd(6)} asked=${String(r.asked).padStart(5)} acks/s=${r.rate.toFixed(0).padStart(5)} ` +
-    `do_drop=${r.doDrop}% ra_drop=${r.raDrop}% ra_avg=${r.raAvgMs}ms cpu: ${cpu}${total} ` +
+    `do_drop=${r.doDrop}% ra_drop=${r.raDrop}% ra_avg=${r.raAvgMs}ms` +
+    (r.raP99 !== undefined ? ` ra_p50/p99=${r.raP50}/${r.raP99}ms` : "") + ` cpu: ${cpu}${total} ` +
     `${ok(r) ? "ok" : "DROPS"}${r.lbMs !== undefined ? ` [load-balancing after ${r.lbMs} ms]` : ""}`;
 }
 

@@ -6,7 +6,8 @@
  * roles serving, as stopping kea-ctrl-agent leaves the Kea servers running.
  */
 import { ConfigError } from "../config/errors.ts";
-import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load_core.ts";
+import { loadRoleConfigFile, parseRoleConfigText } from "../config/load_role.ts";
 import type { AgentConfig } from "../config/schema_agent.ts";
 import { type AgentContext, agentDispatcher, buildAgentRegistry, routeOf } from "../control/agent.ts";
 import { sendUnix } from "../control/client.ts";
@@ -68,10 +69,10 @@ export async function startAgent(
     config: () => current,
     configDoc: () => ({ "Control-agent": current.raw }),
     checkDoc: (doc) =>
-      agentOf(parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
+      agentOf(parseRoleConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
     applyConfig: apply,
     reloadFile: async () => {
-      const next = agentOf(await loadConfigFile(opts.configPath));
+      const next = agentOf(await loadRoleConfigFile(opts.configPath));
       await reconfigureLoggers("kea-ctrl-agent", next.loggers);
       apply(next);
     },

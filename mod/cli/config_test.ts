@@ -4,13 +4,13 @@
  * one run, without touching the network or the lease database. Exit 0 when it is valid (warnings printed), 1
  * with one line per problem (`file:line:col: JSON.path: message`) otherwise.
  */
-import { loadConfigFile } from "../config/load.ts";
+import { loadRoleConfigFile } from "../config/load_role.ts";
 import { ConfigError, formatProblem } from "../config/errors.ts";
 
 /** Runs the check and returns the exit code. */
 export async function runConfigTest(path: string): Promise<number> {
   try {
-    const loaded = await loadConfigFile(path);
+    const loaded = await loadRoleConfigFile(path);
     for (const w of loaded.warnings) console.error(`warning: ${formatProblem(w)}`);
     for (const n of loaded.notices) console.error(`info: ${formatProblem(n)}`);
     const d = loaded.dhcp4;

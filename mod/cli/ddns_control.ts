@@ -5,7 +5,8 @@
  * Control Agent then reaches as the `d2` service.
  */
 import { ConfigError, formatProblem } from "../config/errors.ts";
-import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load_core.ts";
+import { loadRoleConfigFile, parseRoleConfigText } from "../config/load_role.ts";
 import type { D2Config } from "../config/model_d2.ts";
 import type { Answer } from "../control/answer.ts";
 import { ControlListeners } from "../control/listeners.ts";
@@ -24,7 +25,7 @@ export function d2Of(loaded: LoadedConfig): D2Config {
 
 /** Loads the file and returns its D2 configuration and the warnings about its `DhcpDdns` map. */
 export async function loadD2(path: string): Promise<{ cfg: D2Config; warnings: string[] }> {
-  const loaded = await loadConfigFile(path);
+  const loaded = await loadRoleConfigFile(path);
   const warnings = loaded.warnings.filter((w) => w.path.startsWith("DhcpDdns")).map(formatProblem);
   return { cfg: d2Of(loaded), warnings };
 }
@@ -73,7 +74,7 @@ export async function openD2Control(
     stats: d2.service.stats,
     configDoc: () => ({ DhcpDdns: current.raw }),
     checkDoc: (doc) =>
-      d2Of(parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
+      d2Of(parseRoleConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p))),
     applyConfig: apply,
     reloadFile: reload,
     shutdown: (type, code) => setTimeout(() => opts.shutdown(type, code), 50),

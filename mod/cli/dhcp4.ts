@@ -31,15 +31,14 @@ import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./rol
 import { loadRole, type RoleChannel, type RoleKind, RoleRunner } from "./role_runner.ts";
 import { ensureKeaStats } from "../control/stat_cmds.ts";
 import { importCsvAtStartup, serverPidFile } from "./leases.ts";
-import { type DdnsSender, startDdnsSender } from "../dhcp4/ddns_sender.ts";
+import type { DdnsSender } from "../dhcp4/ddns_sender.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
 import type { ServiceDirectory } from "../control/services.ts";
-import { startInProcessD2 } from "./ddns_control.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import { ddnsParamsFor, leaseNcr } from "../dhcp4/engine/ddns_ncr.ts";
 import { leaseHooksBlocker, openLeaseHooks4, RUN_SCRIPT_HOOK } from "./dhcp4_hooks.ts";
 import type { Lease4 } from "../lease/types.ts";
-import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
+import { haReloadBlocker } from "./ha_reload.ts";
+import { inProcessSink } from "./d2_sink.ts";
 import { freshLeaseReads, openHosts4, openSqlStore4, recoverSql } from "./sql_leases.ts";
 import { describeDb } from "../config/compile_db.ts";
 import { SqlLeaseStore } from "../lease/sql_store.ts";
@@ -115,11 +114,12 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   const allocator = new PoolAllocator(store, offers);
   allocator.hosts = hosts;
   (store as LeaseStore).subscribe?.((m) => allocator.observe(m));
-  const ddns = await startDdns(role, opts.d2 ?? (opts.all ? loaded.d2 : undefined), stats, opts.services);
-  if (ddns === false) {
+  const ddnsOn = await startDdns(role, opts.d2 ?? (opts.all ? loaded.d2 : undefined), stats, opts.services);
+  if (ddnsOn === false) {
     net.transport.close();
     return await role.abort();
   }
+  const ddns = ddnsOn?.sender;
   let hooks;
   try {
     hooks = openLeaseHooks4(config, net.served, opts.port ? Number(opts.port) : 67, log, () => role.current);
@@ -137,7 +137,9 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
   }
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
   const haDeps = config.ha ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown } : undefined;
-  const haService = haDeps ? buildHaService(haDeps) : undefined;
+  // mod/ha loads only for a configured HA hook (issue 16 item 5)
+  const haWiring = haDeps ? await import("./ha_wiring.ts") : undefined;
+  const haService = haDeps ? haWiring!.buildHaService(haDeps) : undefined;
   const ifaceAddrs = new Map(net.served.map((s) => [s.name, s.addrs.map((a) => a.addr)]));
   // DHCPv4-over-DHCPv6 (RFC 7341): queries from the DHCPv6 server over Kea's channel on ::1 (dhcp4o6-port + 1)
   const endpoint4o6 = new Endpoint4o6({ log, ifaceAddrs: () => ifaceAddrs });
@@ -191,7 +193,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
     packetQueueStats: () => server.queueStats.averages(),
-    resendDdns: ddns ? (l) => resendNcr(ddns, role.current, l) : undefined,
+    resendDdns: ddnsOn ? (l) => ddnsOn.resend(role.current, l) : undefined,
     ...role.contextBase(() => [{ path: serverPidFile(config.lease.path), what: "the server's pid file" }]),
   };
   const channel = new ControlChannel(ctx, channelLog(log));
@@ -216,7 +218,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
       `${config.subnets.length} subnet(s)`,
     net.served.length === 0,
   );
-  if (haService && haDeps) await startHa(role, haService, haDeps, channel.registry);
+  if (haService && haDeps) await haWiring!.startHa(role, haService, haDeps, channel.registry);
   return await role.serveUntilStopped(stats, "DHCPv4");
 }
 
@@ -255,21 +257,29 @@ async function openStore4(role: RoleRunner<Dhcp4Config>): Promise<LeaseStore | u
   return store;
 }
 
+/** The DDNS side of a running role: the NCR sender, and lease4-resend-ddns's NCR for a stored lease. */
+interface DdnsOn {
+  sender: DdnsSender;
+  resend: (config: Dhcp4Config, lease: Lease4) => void;
+}
+
 /**
  * The DDNS side: with `d2Config` (`weka run`) a D2 runs in this process and takes the NCRs directly (its UDP
  * listener still serves other senders); the sender owns the bounded NCR queue. Undefined when DDNS is off, false
- * when the in-process D2 could not start (logged).
+ * when the in-process D2 could not start (logged). The sender, the NCR builder and D2 load only then (issue 16
+ * item 5).
  */
 async function startDdns(
   role: RoleRunner<Dhcp4Config>,
   d2Config: LoadedConfig["d2"] | D2Daemon,
   stats: Stats,
   services: ServiceDirectory | undefined,
-): Promise<DdnsSender | undefined | false> {
+): Promise<DdnsOn | undefined | false> {
   const log = role.log;
   let d2: D2Daemon | undefined;
   if (d2Config && "service" in d2Config) d2 = d2Config; // started by weka run for both families
   else if (d2Config) {
+    const { startInProcessD2 } = await import("./ddns_control.ts");
     d2 = await startInProcessD2(
       {
         log,
@@ -282,20 +292,25 @@ async function startDdns(
     );
     if (!d2) return false;
   }
-  const ddns = startDdnsSender(role.current, {
+  if (!role.current.dhcpDdns?.enableUpdates) return undefined; // no sender (startDdnsSender's own rule)
+  const [{ startDdnsSender }, { ddnsParamsFor, leaseNcr }] = await Promise.all([
+    import("../dhcp4/ddns_sender.ts"),
+    import("../dhcp4/engine/ddns_ncr.ts"),
+  ]);
+  const sender = startDdnsSender(role.current, {
     stats,
     log,
     ...(d2 ? { sink: inProcessSink(d2), sinkName: "the in-process D2 (weka run)" } : {}),
   });
-  role.onStop(() => ddns?.close());
-  return ddns;
-}
-
-/** lease4-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its subnet. */
-function resendNcr(ddns: DdnsSender, config: Dhcp4Config, lease: Lease4): void {
-  const subnet = config.subnets.find((s) => s.id === lease.subnetId);
-  const ncr = leaseNcr("add", lease, ddnsParamsFor(config, subnet, lease.address));
-  if (ncr) ddns.submit([ncr]);
+  if (!sender) return undefined;
+  role.onStop(() => sender.close());
+  // lease4-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its subnet
+  const resend = (config: Dhcp4Config, lease: Lease4) => {
+    const subnet = config.subnets.find((s) => s.id === lease.subnetId);
+    const ncr = leaseNcr("add", lease, ddnsParamsFor(config, subnet, lease.address));
+    if (ncr) sender.submit([ncr]);
+  };
+  return { sender, resend };
 }
 
 /** The DHCP4_LEASE_DB line: where the leases are kept and how many were loaded. */
@@ -304,13 +319,6 @@ function leaseDbText(config: Dhcp4Config, n: number): string {
     ? `memfile lease file ${config.lease.csvName ?? "(default)"} is kept as Deno KV database ${config.lease.path}; ` +
       `${n} lease(s) loaded`
     : `Deno KV lease database ${config.lease.path}: ${n} lease(s) loaded`;
-}
-
-/** NCRs handed straight to a D2 running in this process (`weka run`); a refusal (D2's queue full) is an error. */
-export function inProcessSink(d2: D2Daemon) {
-  return (ncr: Parameters<D2Daemon["service"]["submit"]>[0]) => {
-    if (!d2.service.submit(ncr)) throw new Error("the in-process D2 refused the request (its queue is full)");
-  };
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */

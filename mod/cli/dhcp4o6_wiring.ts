@@ -4,7 +4,7 @@
  * when a reload changes it, closed when it goes back to 0 and when the role stops. A port that cannot be bound is
  * one error line (Kea's "Failed to bind DHCP4o6 socket"); 4o6 messages are then dropped until a reload opens it.
  */
-import { type Channel4o6, type End4o6, openChannel4o6 } from "../net/dhcp4o6_channel.ts";
+import type { Channel4o6, End4o6 } from "../net/dhcp4o6_channel.ts";
 import type { Log } from "../log/logger.ts";
 
 /** Who uses the channel: the DHCPv6 forwarder (mod/dhcp6/dhcp4o6_6.ts) or the DHCPv4 endpoint (dhcp4o6_4.ts). */
@@ -45,6 +45,8 @@ export class Link4o6 {
     this.port = 0;
     if (port === 0) return;
     try {
+      // loaded when a port is configured: the channel's socket is Node's dgram (issue 16 item 5)
+      const { openChannel4o6 } = await import("../net/dhcp4o6_channel.ts");
       this.holder.channel = await openChannel4o6(
         port,
         this.end,

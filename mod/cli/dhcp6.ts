@@ -9,7 +9,7 @@
  */
 import { leaseSanity6 } from "./lease_sanity.ts";
 import { WEKA_BOUNDS } from "../config/defaults.ts";
-import { dirname, join } from "node:path";
+import { dirname, join } from "../control/posix_path.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import type { Log } from "../log/logger.ts";
 import { KvLease6Store } from "../lease/kv_store6.ts";
@@ -28,13 +28,11 @@ import { Ffi6Transport, resolveServed6 } from "../net/udp6.ts";
 import { ifNameToIndex } from "../net/libc.ts";
 import type { PollGroup } from "../net/poll_group.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
-import { type DdnsSender6, startDdnsSender6 } from "../dhcp6/ddns6.ts";
-import { lease6Ncr, leaseDdnsParams6 } from "../dhcp6/engine/ddns_ncr6.ts";
+import type { DdnsSender6 } from "../dhcp6/ddns6.ts";
 import { Forwarder4o6 } from "../dhcp6/dhcp4o6_6.ts";
 import { Link4o6 } from "./dhcp4o6_wiring.ts";
-import { inProcessSink } from "./dhcp4.ts";
-import { buildHaService, haReloadBlocker, startHa } from "./ha_wiring.ts";
-import { HA_FAMILY6 } from "../ha/family6.ts";
+import { inProcessSink } from "./d2_sink.ts";
+import { haReloadBlocker } from "./ha_reload.ts";
 import { parseIpv6 } from "../wire/ipv6.ts";
 import { VERSION } from "./version.ts";
 import { channelLog, noteAgentNotServed, serviceState, unixSockets } from "./role_common.ts";
@@ -126,7 +124,11 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     );
   sampleLimits(config);
   initialLease6Stats(stats, config, store);
-  const ddns = startDdnsSender6(config, {
+  // the NCR sender and builder load only when DDNS is on (issue 16 item 5)
+  const ddnsMods = config.dhcpDdns?.enableUpdates
+    ? await Promise.all([import("../dhcp6/ddns6.ts"), import("../dhcp6/engine/ddns_ncr6.ts")])
+    : undefined;
+  const ddns = ddnsMods?.[0].startDdnsSender6(config, {
     stats,
     log,
     ...(opts.d2 ? { sink: inProcessSink(opts.d2), sinkName: "the in-process D2 (weka run)" } : {}),
@@ -144,10 +146,14 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
   const dhcpState = serviceState("DHCP6", log, (enabled) => server.setEnabled(enabled));
   // libdhcp_ha.so in Dhcp6: kea-dhcp6's relationship (lease6-bulk-apply, lease6-get-page, the DUID's hash)
   const subnetKnown = (id: number) => role.current.subnets.some((s) => s.id === id);
-  const haDeps = config.ha
-    ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown, family: HA_FAMILY6 }
+  // mod/ha loads only for a configured HA hook (issue 16 item 5)
+  const [haWiring, haFamily] = config.ha
+    ? await Promise.all([import("./ha_wiring.ts"), import("../ha/family6.ts")])
+    : [undefined, undefined];
+  const haDeps = config.ha && haFamily
+    ? { config, ha: config.ha, store, stats, log, dhcpState, subnetKnown, family: haFamily.HA_FAMILY6 }
     : undefined;
-  const haService = haDeps ? buildHaService(haDeps) : undefined;
+  const haService = haDeps ? haWiring!.buildHaService(haDeps) : undefined;
   // DHCPv4-over-DHCPv6 (RFC 7341): DHCPV4-QUERY to the DHCPv4 server over Kea's channel on ::1
   const forwarder4o6 = new Forwarder4o6({ transport: net.transport, stats, log });
   const link4o6 = new Link4o6(forwarder4o6, (b) => forwarder4o6.receive(b), log);
@@ -204,7 +210,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     dhcpState,
     reclaim: (remove) => reclaimer.reclaimNow(remove),
     packetQueueStats: () => server.queueStats.averages(),
-    resendDdns6: ddns ? (l) => resendNcr6(ddns, role.current, l) : undefined,
+    resendDdns6: ddns && ddnsMods ? (l) => resendNcr6(ddnsMods[1], ddns, role.current, l) : undefined,
     ...role.contextBase(() => [{ path: duidPath, what: "the server DUID file" }]),
   };
   const endpoints = net.transport.endpoints();
@@ -223,7 +229,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
       `${config.subnets.length} subnet(s)`,
     endpoints.length === 0,
   );
-  if (haService && haDeps) await startHa(role, haService, haDeps, channel.registry);
+  if (haService && haDeps) await haWiring!.startHa(role, haService, haDeps, channel.registry);
   return await role.serveUntilStopped(stats, "DHCPv6");
 }
 
@@ -291,7 +297,12 @@ function openTransport6(config: Dhcp6Config, port: string | undefined, log: Log,
 }
 
 /** lease6-resend-ddns: the add NCR of a lease as stored, with the DDNS parameters of its pool or subnet. */
-function resendNcr6(ddns: DdnsSender6, config: Dhcp6Config, lease: Lease6): void {
-  const ncr = lease6Ncr("add", lease, leaseDdnsParams6(config, lease));
+function resendNcr6(
+  ncrs: typeof import("../dhcp6/engine/ddns_ncr6.ts"),
+  ddns: DdnsSender6,
+  config: Dhcp6Config,
+  lease: Lease6,
+): void {
+  const ncr = ncrs.lease6Ncr("add", lease, ncrs.leaseDdnsParams6(config, lease));
   if (ncr) ddns.submit([ncr]);
 }

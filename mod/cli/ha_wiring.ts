@@ -27,6 +27,7 @@ import type { Stats } from "../stats/stats.ts";
 import type { Packet4 } from "../packet4/packet.ts";
 import { HA_FAMILY4, type HaFamily } from "../ha/family.ts";
 import type { SyncStore } from "../ha/sync.ts";
+export { haReloadBlocker } from "./ha_reload.ts";
 
 /** What the HA listener accepts with `restrict-commands` for a family (what Kea's HA peers send each other). */
 export function haListenerCommands(family: { partnerCommands: readonly string[] }): ReadonlySet<string> {
@@ -153,20 +154,6 @@ export async function openHa<Q, L, M>(
 }
 
 /** The HA relationship as a comparable text (the pause table is a Map). */
-function haText(h: HaConfig | undefined): string {
-  return JSON.stringify(h ?? null, (_k, v) => v instanceof Map ? [...v.entries()] : v);
-}
-
-/**
- * A reload may not add, drop or change the HA relationship: Kea rebuilds the HA service on reconfiguration, which
- * restarts the state machine in waiting; weka asks for a restart instead. Undefined when the reload can go ahead.
- */
-export function haReloadBlocker(old: { ha?: HaConfig }, next: { ha?: HaConfig }): string | undefined {
-  if (haText(old.ha) === haText(next.ha)) return undefined;
-  return "the high-availability configuration (libdhcp_ha.so parameters) cannot change on reload; restart weka " +
-    "(the HA pair then synchronises again)";
-}
-
 /**
  * How the HA listener authenticates the partner, as Kea's HA peers do it: the partner sends this server's own
  * `basic-auth-user` / `basic-auth-password` (the peer entry naming this server — both servers share the peers

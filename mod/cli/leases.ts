@@ -10,7 +10,7 @@
  * (kea-leases4.csv or, with parseKeaCsv6, kea-leases6.csv). `-6` (or a file with only Dhcp6) works on the DHCPv6
  * database in Kea's kea-leases6.csv format (mod/cli/leases6.ts).
  */
-import { loadConfigFile } from "../config/load.ts";
+import { loadRoleConfigFile } from "../config/load_role.ts";
 import { reportConfigFailure } from "./config_test.ts";
 import { KvLeaseStore } from "../lease/kv_store.ts";
 import { formatKeaCsv4, parseKeaCsv4 } from "../lease/kea_csv.ts";
@@ -230,7 +230,7 @@ export interface LeasesOptions {
 export async function runLeases(opts: LeasesOptions): Promise<number> {
   let loaded;
   try {
-    loaded = await loadConfigFile(opts.configPath);
+    loaded = await loadRoleConfigFile(opts.configPath);
   } catch (e) {
     return reportConfigFailure(opts.configPath, e);
   }

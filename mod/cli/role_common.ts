@@ -4,7 +4,7 @@
  * Kea's servers do), and the process-level half of the control context. Each role keeps what is its own (the
  * server, the apply path, the reload rules) and passes its Kea message-id prefix (`DHCP4` / `DHCP6`).
  */
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "../control/posix_path.ts";
 import type { Log } from "../log/logger.ts";
 import type { ControlSocketSpec } from "../config/model.ts";
 import { DhcpState } from "../control/dhcp_state.ts";

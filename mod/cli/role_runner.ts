@@ -7,7 +7,8 @@
  * role registered stops in reverse order, the last lease commit flushed, statistics logged. A role module only
  * builds what is its own (transport, server, reclaimer, HA, DDNS) in between.
  */
-import { loadConfigFile, type LoadedConfig, parseConfigText } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load_core.ts";
+import { loadRoleConfigFile, parseRoleConfigText } from "../config/load_role.ts";
 import { formatProblem } from "../config/errors.ts";
 import type { ControlSocketSpec } from "../config/model.ts";
 import type { ControlContext } from "../control/context.ts";
@@ -60,7 +61,7 @@ export async function loadRole<C extends RoleSection>(
 ): Promise<{ loaded: LoadedConfig; config: C } | number> {
   let loaded: LoadedConfig;
   try {
-    loaded = await loadConfigFile(configPath);
+    loaded = await loadRoleConfigFile(configPath);
   } catch (e) {
     return reportConfigFailure(configPath, e);
   }
@@ -178,7 +179,7 @@ export class RoleRunner<C extends RoleSection> {
 
   /** config-reload and SIGHUP: re-reads the `-c` file and applies it. */
   async reloadFile(): Promise<void> {
-    await this.apply(await loadConfigFile(this.configPath), this.configPath);
+    await this.apply(await loadRoleConfigFile(this.configPath), this.configPath);
   }
 
   /** What the role does after a reload was applied (reset its server, its statistics…). */
@@ -202,7 +203,7 @@ export class RoleRunner<C extends RoleSection> {
       configDoc: () => ({ [map]: this.current.raw }),
       configFile: this.configPath,
       checkDoc: (doc: Record<string, unknown>): LoadedConfig => {
-        const l = parseConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p));
+        const l = parseRoleConfigText(JSON.stringify(doc, null, 2), "<command>", (p) => Deno.readTextFileSync(p));
         if (!this.kind.section(l)) throw new Error(`the configuration has no ${map} map`);
         return l;
       },

@@ -10,15 +10,12 @@
  * SIGTERM/SIGINT stop every role; when one role ends on its own (a start-up failure, the shutdown command), the
  * others are stopped too and the worst exit code is returned.
  */
-import { loadConfigFile, type LoadedConfig } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load_core.ts";
+import { loadRoleConfigFile } from "../config/load_role.ts";
 import type { LoggerSpec } from "../config/model.ts";
 import { ServiceDirectory } from "../control/services.ts";
 import { closeLogging, defaultLogger, roleLog, setupLogging } from "../log/logger.ts";
-import { startAgent } from "./agent.ts";
 import { reportConfigFailure } from "./config_test.ts";
-import { startInProcessD2 } from "./ddns_control.ts";
-import { runDhcp4 } from "./dhcp4.ts";
-import { runDhcp6 } from "./dhcp6.ts";
 import type { D2Daemon } from "../ddns/d2/daemon.ts";
 import { PollGroup } from "../net/poll_group.ts";
 
@@ -39,12 +36,13 @@ function loggersOf(l: LoadedConfig): { specs: LoggerSpec[]; first: string } {
 export async function runAll(configPath: string): Promise<number> {
   let loaded;
   try {
-    loaded = await loadConfigFile(configPath);
+    loaded = await loadRoleConfigFile(configPath);
   } catch (e) {
     return reportConfigFailure(configPath, e);
   }
   const d4 = loaded.dhcp4, d6 = loaded.dhcp6;
-  if (!d6 && !loaded.agent) return await runDhcp4({ configPath, all: true });
+  // each role's modules load when the file has its map (issue 16 item 5)
+  if (!d6 && !loaded.agent) return await (await import("./dhcp4.ts")).runDhcp4({ configPath, all: true });
   const { specs, first } = loggersOf(loaded);
   await setupLogging(specs, first);
   const logOf = (name: string) => roleLog(name, specs);
@@ -57,6 +55,7 @@ export async function runAll(configPath: string): Promise<number> {
   // one D2 for the process: DhcpDdns with Dhcp6 (and Dhcp4, which then uses it too; Dhcp4 alone starts its own)
   let d2: D2Daemon | undefined;
   if (d6 && loaded.d2) {
+    const { startInProcessD2 } = await import("./ddns_control.ts");
     d2 = await startInProcessD2(
       {
         // with Dhcp4 too, D2 logs as the DHCPv4 role did when it ran D2 itself
@@ -77,21 +76,31 @@ export async function runAll(configPath: string): Promise<number> {
       return 1;
     }
   }
+  const with4 = d4 || (!d6 && loaded.d2);
+  const [role4, role6] = await Promise.all([
+    with4 ? import("./dhcp4.ts") : undefined,
+    d6 ? import("./dhcp6.ts") : undefined,
+  ]);
   const roles: Promise<number>[] = [];
   // one readiness wait over the sockets of both families, as Kea's IfaceMgr waits on all of its sockets at once
   const group = d4 && d6 ? new PollGroup() : undefined;
-  if (d6) roles.push(runDhcp6({ configPath, log: logOf("kea-dhcp6"), services, group, d2 }));
+  if (role6) roles.push(role6.runDhcp6({ configPath, log: logOf("kea-dhcp6"), services, group, d2 }));
   // Dhcp4 (with DhcpDdns in its process), or DhcpDdns alone: runDhcp4 hands that case to weka ddns's runner
-  if (d4 || (!d6 && loaded.d2)) {
+  if (role4) {
     roles.push(
-      runDhcp4({ configPath, all: true, log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"), services, group, d2 }),
+      role4.runDhcp4({ configPath, all: true, log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"), services, group, d2 }),
     );
   }
   const local = [...(d4 ? ["dhcp4"] : []), ...(d6 ? ["dhcp6"] : []), ...(loaded.d2 ? ["d2"] : [])];
   // the agent opens once the roles can answer (or one of them has already ended: the process is stopping)
   if (loaded.agent) await Promise.race([services.ready(local), ...roles]);
   const agent = loaded.agent &&
-    await startAgent(loaded.agent, { configPath, log: logOf("kea-ctrl-agent"), services, local });
+    await (await import("./agent.ts")).startAgent(loaded.agent, {
+      configPath,
+      log: logOf("kea-ctrl-agent"),
+      services,
+      local,
+    });
   let live = roles.length;
   const ended = (code: number) => {
     live--;

@@ -5,7 +5,7 @@
  * and DDNS counters, recent warnings and errors. Everything comes from the server's control channel (status-get,
  * statistic-get-all, config-get). `--json` prints the summary as JSON. Exit 0 with an answer, 1 without one.
  */
-import { loadConfigFile } from "../config/load.ts";
+import { loadRoleConfigFile } from "../config/load_role.ts";
 import { formatSummary, summarize, type Summary } from "../control/page/summary.js";
 import { reportConfigFailure } from "./config_test.ts";
 import { type ControlTarget, findTarget, type TargetOptions } from "./control_target.ts";
@@ -34,7 +34,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   let specs;
   if (opts.configPath && !opts.socket && opts.host === undefined && opts.port === undefined) {
     try {
-      const loaded = await loadConfigFile(opts.configPath);
+      const loaded = await loadRoleConfigFile(opts.configPath);
       specs = (loaded.dhcp4 ?? loaded.dhcp6)?.controlSockets ?? [];
     } catch (e) {
       return reportConfigFailure(opts.configPath, e);

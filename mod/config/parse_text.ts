@@ -1,9 +1,9 @@
 /**
  * Kea's JSON dialect → a plain JSON value plus a locator from JSON paths to `file:line:col`. Comments and
- * includes are handled by the preprocessor; jsonc-parser does the JSON, and its parse tree gives node offsets.
+ * includes are handled by the preprocessor; jsonc.ts does the JSON, and its parse tree gives node offsets.
  */
 
-import { getNodeValue, type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
+import { type JsonNode as Node, nodeValue, parseJsonc } from "./jsonc.ts";
 import { ConfigError, type ConfigProblem, type JsonPath, type Locator, type SourceLoc } from "./errors.ts";
 import { type IncludeReader, preprocess } from "./preprocess.ts";
 import type { SourceMap } from "./source_map.ts";
@@ -80,7 +80,7 @@ function checkTree(
   for (const k of kids) checkTree(k, text, map, problems, warnings);
 }
 
-/** Copies jsonc-parser's null-prototype objects into plain objects and arrays. */
+/** Copies the parser's null-prototype objects into plain objects and arrays. */
 function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === "object") {
@@ -121,11 +121,13 @@ export function parseKeaJson(text: string, name: string, reader: IncludeReader):
   const pre = preprocess(text, name, reader);
   if (pre.problems.length) throw new ConfigError(pre.problems);
   const problems: ConfigProblem[] = [];
-  const errors: ParseError[] = [];
-  const tree = parseTree(pre.text, errors, { allowTrailingComma: true, disallowComments: false });
-  for (const e of errors) {
-    const code = printParseErrorCode(e.error);
-    problems.push({ ...pre.map.locate(e.offset), path: "", message: SYNTAX_MESSAGES[code] ?? `syntax error: ${code}` });
+  const { tree, error: e } = parseJsonc(pre.text, { allowTrailingComma: true });
+  if (e) {
+    problems.push({
+      ...pre.map.locate(e.offset),
+      path: "",
+      message: SYNTAX_MESSAGES[e.code] ?? `syntax error: ${e.code}`,
+    });
   }
   if (!tree && problems.length === 0) {
     problems.push({ ...pre.map.locate(0), path: "", message: "the configuration is empty" });
@@ -138,5 +140,5 @@ export function parseKeaJson(text: string, name: string, reader: IncludeReader):
   if (problems.length) throw new ConfigError(problems);
   const root = tree!;
   const locate: Locator = (path, atKey = false): SourceLoc => pre.map.locate(findNode(root, path, atKey).offset);
-  return { value: plain(getNodeValue(root)), locate, warnings, files: pre.map.files() };
+  return { value: plain(nodeValue(root)), locate, warnings, files: pre.map.files() };
 }

@@ -7,30 +7,34 @@
 
 import * as v from "valibot";
 import type { Problems } from "./errors.ts";
-import { type Dhcp4In, Dhcp4Schema } from "./schema4.ts";
-import { type Dhcp6In, Dhcp6Schema } from "./schema6.ts";
-import { type ControlAgentIn, ControlAgentSchema } from "./schema_agent.ts";
+import type { Dhcp4In, Dhcp4Schema } from "./schema4.ts";
+import type { Dhcp6In, Dhcp6Schema } from "./schema6.ts";
+import type { ControlAgentIn, ControlAgentSchema } from "./schema_agent.ts";
 import { isKeaUnsupported, strictMap } from "./schema_common.ts";
-import { type DhcpDdnsIn, DhcpDdnsSchema } from "./schema_d2.ts";
+import type { DhcpDdnsIn, DhcpDdnsSchema } from "./schema_d2.ts";
 import { checkSchema, type IssueWords, WEKA_WORDS } from "./schema_issues.ts";
 
 const opaqueMap = v.record(v.string(), v.unknown(), "must be a map");
 
-/** The maps a configuration document may hold, each with its schema. */
-const SECTIONS = {
-  Dhcp4: Dhcp4Schema,
-  Dhcp6: Dhcp6Schema,
-  DhcpDdns: DhcpDdnsSchema,
-  /** a Kea 2.x Control Agent map: checked, not served (schema_agent.ts) */
-  "Control-agent": ControlAgentSchema,
-  /** Kea 1.x top-level logging: ignored with a warning */
-  Logging: opaqueMap,
-} as const;
+/**
+ * The schemas of the maps a configuration document may hold (Control-agent: a Kea 2.x Control Agent map, checked,
+ * not served), each with the words of its issues. They come from the loader's sections (load_core.ts), so that a
+ * role loads only the schemas of the maps its file holds; Kea 1.x top-level `Logging` is ignored with a warning.
+ */
+export interface SectionSchemas {
+  Dhcp4?: { schema: typeof Dhcp4Schema; words?: IssueWords };
+  Dhcp6?: { schema: typeof Dhcp6Schema; words?: IssueWords };
+  DhcpDdns?: { schema: typeof DhcpDdnsSchema; words?: IssueWords };
+  "Control-agent"?: { schema: typeof ControlAgentSchema; words?: IssueWords };
+}
+
+/** The top-level keys, in the order their maps are checked. */
+const KEYS = ["Dhcp4", "Dhcp6", "DhcpDdns", "Control-agent", "Logging"] as const;
 
 /** The document's top level: only the known maps (each checked by its own schema afterwards). */
 const TopSchema = strictMap(
-  Object.fromEntries(Object.keys(SECTIONS).map((k) => [k, v.optional(v.unknown())])) as Record<
-    keyof typeof SECTIONS,
+  Object.fromEntries(KEYS.map((k) => [k, v.optional(v.unknown())])) as Record<
+    (typeof KEYS)[number],
     v.OptionalSchema<v.UnknownSchema, undefined>
   >,
   "the configuration must be a map",
@@ -46,7 +50,7 @@ export interface ConfigIn {
 }
 
 /** Kea keys weka has not implemented yet are named as such in the DHCP maps; elsewhere an unknown key is unknown. */
-const DHCP_WORDS: IssueWords = {
+export const DHCP_WORDS: IssueWords = {
   ...WEKA_WORDS,
   unknownKey: (parent, key) =>
     parent !== undefined && isKeaUnsupported(parent, key)
@@ -59,19 +63,16 @@ const DHCP_WORDS: IssueWords = {
  * `file:line:col: path: message` (`abortEarly: false`, `abortPipeEarly: true`). Unknown keys are refused as Kea's
  * grammar refuses them; a Kea key weka has not implemented is named as such. Returns the maps that passed.
  */
-export function validateSchema(value: unknown, problems: Problems): ConfigIn {
+export function validateSchema(value: unknown, problems: Problems, schemas: SectionSchemas): ConfigIn {
   checkSchema(TopSchema, value, [], problems);
   const doc = (value ?? {}) as Record<string, unknown>;
   const out: ConfigIn = {};
-  const section = <K extends keyof typeof SECTIONS>(k: K, words = WEKA_WORDS) => {
-    if (doc[k] === undefined) return;
-    const checked = checkSchema(SECTIONS[k], doc[k], [k], problems, words);
+  for (const k of KEYS) {
+    if (doc[k] === undefined) continue;
+    const s = k === "Logging" ? { schema: opaqueMap, words: WEKA_WORDS } : schemas[k];
+    if (!s) throw new Error(`internal: the ${k} schema is not loaded`);
+    const checked = checkSchema(s.schema as v.GenericSchema, doc[k], [k], problems, s.words ?? WEKA_WORDS);
     if (checked !== undefined) (out as Record<string, unknown>)[k] = checked;
-  };
-  section("Dhcp4", DHCP_WORDS);
-  section("Dhcp6", DHCP_WORDS);
-  section("DhcpDdns");
-  section("Control-agent");
-  section("Logging");
+  }
   return out;
 }

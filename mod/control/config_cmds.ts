@@ -5,7 +5,6 @@
  * refused) and config-reload (re-read the `-c` file). kea-dhcp4, kea-dhcp6 and kea-dhcp-ddns differ only in the map
  * they take and two texts, so one implementation serves the three roles, each with its {@link ConfigRole}.
  */
-import { createHash } from "node:crypto";
 import { answer, badArgs, ok, Result } from "./answer.ts";
 import type { CommandRegistry } from "./registry.ts";
 
@@ -45,9 +44,13 @@ export interface ConfigCommandContext<C> {
   reloadFile(): Promise<void>;
 }
 
-/** Kea's config hash: the SHA-256 of the configuration text, upper-case hex (BaseCommandMgr::getHash). */
-export function configHash(doc: unknown): string {
-  return createHash("sha256").update(JSON.stringify(doc)).digest("hex").toUpperCase();
+/**
+ * Kea's config hash: the SHA-256 of the configuration text, upper-case hex (BaseCommandMgr::getHash). WebCrypto,
+ * not node:crypto, so the control channel does not load Deno's Node compatibility layer (issue 16 item 5).
+ */
+export async function configHash(doc: unknown): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(doc))));
+  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
 
 /** A refusal's text: every problem of a ConfigError (file:line:col: path: message), or the error's message. */
@@ -67,11 +70,11 @@ function roleDoc(role: ConfigRole, args: Record<string, unknown> | undefined, cm
 
 /** Registers config-get, config-hash-get, config-test, config-set and config-reload for `role` on `reg`. */
 export function registerConfigCommands<C>(reg: CommandRegistry, ctx: ConfigCommandContext<C>, role: ConfigRole): void {
-  reg.register("config-get", () => {
+  reg.register("config-get", async () => {
     const doc = ctx.configDoc();
-    return ok(undefined, { ...doc, hash: configHash(doc) });
+    return ok(undefined, { ...doc, hash: await configHash(doc) });
   });
-  reg.register("config-hash-get", () => ok(undefined, { hash: configHash(ctx.configDoc()) }));
+  reg.register("config-hash-get", async () => ok(undefined, { hash: await configHash(ctx.configDoc()) }));
   reg.register("config-test", (args) => {
     const doc = roleDoc(role, args, "config-test");
     try {
@@ -88,7 +91,7 @@ export function registerConfigCommands<C>(reg: CommandRegistry, ctx: ConfigComma
     } catch (e) {
       return answer(Result.ERROR, `the configuration was refused, the previous one keeps serving: ${configFailure(e)}`);
     }
-    return ok(role.setOk, { hash: configHash(ctx.configDoc()) });
+    return ok(role.setOk, { hash: await configHash(ctx.configDoc()) });
   });
   reg.register("config-reload", async () => {
     try {
@@ -96,6 +99,6 @@ export function registerConfigCommands<C>(reg: CommandRegistry, ctx: ConfigComma
     } catch (e) {
       return answer(Result.ERROR, `Config reload failed: ${configFailure(e)}`);
     }
-    return ok(role.setOk, { hash: configHash(ctx.configDoc()) });
+    return ok(role.setOk, { hash: await configHash(ctx.configDoc()) });
   });
 }

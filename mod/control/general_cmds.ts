@@ -4,7 +4,7 @@
  * shutdown, dhcp-disable/dhcp-enable, leases-reclaim and status-get. Texts follow Kea's wording so scripts that
  * grep for them keep working.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./posix_path.ts";
 import { type Answer, badArgs, ok, Result } from "./answer.ts";
 import { answer } from "./answer.ts";
 import { parseOrigin } from "./dhcp_state.ts";

@@ -15,7 +15,7 @@ import type { ControlContext } from "./context.ts";
 import { writableTarget } from "./safe_write.ts";
 import { noSuchLease } from "./lease_cmds.ts";
 import { formatKeaCsv6 } from "../lease/kea_csv6.ts";
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./posix_path.ts";
 import type { Dhcp6Config } from "../config/model6.ts";
 import { formatAddress6 } from "../lease/kv_store6.ts";
 import { LeaseState } from "../lease/types.ts";

@@ -6,7 +6,7 @@
  * Checks and the in-memory change happen in one synchronous step, so two concurrent commands cannot both pass the
  * same check.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./posix_path.ts";
 import { type Answer, answer, badArgs, CommandError, ok, Result } from "./answer.ts";
 import type { ControlContext } from "./context.ts";
 import { findLease, registerLeaseGetCommands } from "./lease_get_cmds.ts";

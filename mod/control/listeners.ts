@@ -8,10 +8,8 @@
  */
 import type { ControlSocketSpec } from "../config/model.ts";
 import type { Answer } from "./answer.ts";
-import { basicAuthFrom } from "./basic_auth.ts";
 import type { ListenerLog } from "./conn_guard.ts";
-import { HttpControlListener } from "./http_listener.ts";
-import { readConfiguredFile, readTrustAnchor } from "./tls_files.ts";
+import type { HttpControlListener } from "./http_listener.ts";
 import { UnixControlListener } from "./unix_listener.ts";
 
 /** What the listeners need besides the specs. */
@@ -78,45 +76,7 @@ async function openOne(
     if (!spec.name) throw new Error("a unix control socket needs 'socket-name'");
     return await UnixControlListener.open(spec.name, deps.dispatch, { log: deps.log, timeoutMs: deps.timeoutMs });
   }
-  const raw = spec.raw;
-  const auth = basicAuthFrom(raw.authentication as Record<string, unknown> | undefined, readConfiguredFile);
-  let tls: { cert: string; key: string; ca?: string[] } | undefined;
-  if (spec.type === "https" || raw["cert-file"] !== undefined) {
-    const cert = raw["cert-file"], key = raw["key-file"];
-    if (typeof cert !== "string" || typeof key !== "string") {
-      throw new Error("an https control socket needs 'cert-file' and 'key-file'");
-    }
-    tls = { cert: readConfiguredFile(cert, "cert-file"), key: readConfiguredFile(key, "key-file") };
-    const anchor = raw["trust-anchor"];
-    if (typeof anchor === "string" && anchor !== "" && raw["cert-required"] !== false) {
-      tls.ca = readTrustAnchor(anchor);
-    }
-  }
-  const headers = ((raw["http-headers"] ?? []) as Record<string, string>[]).map((h) =>
-    [h.name, h.value] as [string, string]
-  );
-  const hostname = spec.address ?? "127.0.0.1";
-  if (!auth && !tls?.ca && !isLoopback(hostname)) {
-    deps.log(
-      "warn",
-      "COMMAND_SOCKET_UNAUTHENTICATED",
-      `control socket on ${hostname}:${spec.port ?? 8000} has no 'authentication' and no client certificates: ` +
-        "anyone who reaches this address can run every command (add basic authentication or mutual TLS)",
-    );
-  }
-  return await HttpControlListener.open({
-    hostname,
-    port: spec.port ?? 8000,
-    tls,
-    auth,
-    headers,
-    metrics: deps.metrics,
-    page: deps.page !== false,
-    log: deps.log,
-  }, deps.dispatch);
-}
-
-/** True for an address only this host reaches (127.0.0.0/8, ::1). */
-function isLoopback(host: string): boolean {
-  return host.startsWith("127.") || host === "::1" || host === "localhost";
+  // HTTP(S) listeners, their TLS and authentication load when a socket of that kind is configured (issue 16 item 5)
+  const { openHttpListener } = await import("./listeners_http.ts");
+  return await openHttpListener(spec, deps);
 }

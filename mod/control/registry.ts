@@ -5,7 +5,7 @@
  * `{"result": N, "text": "…", "arguments": …}` out. Comments (`#`, `//`, `/* *\/`) are allowed in the request, as
  * Kea allows them. Pure: no Deno.* (handlers receive their services through closures).
  */
-import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { nodeValue, parseJsonc } from "../config/jsonc.ts";
 import { type Answer, answer, CommandError, Result } from "./answer.ts";
 
 /** A command's handler: the request's `arguments` (undefined when absent) in, an answer out. */
@@ -51,17 +51,12 @@ export function parseRequest(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch { /* comments, or a syntax error: the dialect parser below decides and explains */ }
-  const errors: ParseError[] = [];
-  const value = parse(blankHashComments(text), errors, { allowTrailingComma: false, disallowComments: false });
-  if (errors.length) {
-    const e = errors[0];
+  const { tree, error: e } = parseJsonc(blankHashComments(text));
+  if (e) {
     const line = text.slice(0, e.offset).split("\n").length;
-    throw new CommandError(
-      Result.ERROR,
-      `invalid JSON in the request at line ${line}, offset ${e.offset}: ${printParseErrorCode(e.error)}`,
-    );
+    throw new CommandError(Result.ERROR, `invalid JSON in the request at line ${line}, offset ${e.offset}: ${e.code}`);
   }
-  return value;
+  return nodeValue(tree);
 }
 
 /**
@@ -70,13 +65,10 @@ export function parseRequest(text: string): unknown {
  * stops at the first bad token. Undefined while the text could still become valid.
  */
 export function earlySyntaxError(partial: string): string | undefined {
-  const errors: ParseError[] = [];
   const text = blankHashComments(partial);
-  parse(text, errors, { allowTrailingComma: false, disallowComments: false });
-  const end = text.trimEnd().length;
-  const e = errors.find((x) => x.offset + x.length < end);
-  if (!e) return undefined;
-  return `invalid JSON in the request at offset ${e.offset}: ${printParseErrorCode(e.error)}`;
+  const e = parseJsonc(text).error;
+  if (!e || e.offset + e.length >= text.trimEnd().length) return undefined;
+  return `invalid JSON in the request at offset ${e.offset}: ${e.code}`;
 }
 
 /** The command table: register handlers, then dispatch requests. */

@@ -9,7 +9,7 @@
  * file and the reason; the write itself goes through a temporary file renamed over the target (the context's
  * `writeTextFile`), so a reader never sees half a file. Pure: the file-system facts come from `WriteFs`.
  */
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "./posix_path.ts";
 import { CommandError, Result } from "./answer.ts";
 
 /** The file-system facts the check needs (the edge implements them with Deno.realPath / Deno.lstat). */

@@ -33,8 +33,12 @@ Deno.test("config-get carries the hash that config-hash-get answers; the hash ch
   assert.match(args.hash as string, /^[0-9A-F]{64}$/);
   const h = await s.reg.dispatch({ command: "config-hash-get" });
   assert.deepEqual(h.arguments, { hash: args.hash });
-  assert.equal(configHash(testDoc()), args.hash);
-  assert.notEqual(configHash(testDoc({ "valid-lifetime": 601 })), args.hash);
+  assert.equal(await configHash(testDoc()), args.hash);
+  assert.notEqual(await configHash(testDoc({ "valid-lifetime": 601 })), args.hash);
+  // Kea's form: SHA-256 of the JSON text, upper-case hex (node:crypto as the reference)
+  const { createHash } = await import("node:crypto");
+  const want = createHash("sha256").update(JSON.stringify(testDoc())).digest("hex").toUpperCase();
+  assert.equal(await configHash(testDoc()), want);
 });
 
 Deno.test("config-test: sane config 0; a bad one 1 with the loader's message; no Dhcp4 map 1", async () => {

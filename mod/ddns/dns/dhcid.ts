@@ -2,8 +2,11 @@
  * DHCID RR rdata (RFC 4701 §3): identifier-type (2 octets), digest-type (1 = SHA-256), then
  * SHA-256(identifier || FQDN in canonical wire form). Used by the DHCP side to fill an NCR's `dhcid` and by tests.
  */
-import { createHash } from "node:crypto";
+import { Digest } from "./digest.ts";
 import { nameToWire } from "./name.ts";
+
+/** One SHA-256 state reused for every DHCID (the pure digest.ts, not node:crypto: no Node layer in a server). */
+const SHA256 = new Digest("sha256");
 
 /** RFC 4701 §3.3 identifier types. */
 export const DhcidType = {
@@ -20,15 +23,11 @@ export const DhcidType = {
  * with the htype octet. The FQDN is lower-cased and made absolute before hashing (canonical wire form, §3.5).
  */
 export function computeDhcid(idType: number, identifier: Uint8Array, fqdn: string): Uint8Array {
-  const h = createHash("sha256");
-  h.update(identifier);
-  h.update(nameToWire(fqdn, true));
-  const digest = h.digest();
-  const out = new Uint8Array(3 + digest.length);
+  const out = new Uint8Array(3 + 32);
   out[0] = idType >>> 8;
   out[1] = idType & 0xff;
   out[2] = 1;
-  out.set(digest, 3);
+  SHA256.reset().update(identifier).update(nameToWire(fqdn, true)).digestInto(out, 3);
   return out;
 }
 
