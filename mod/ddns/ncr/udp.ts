@@ -171,7 +171,7 @@ function nativeSource(ip: string, port: number): { source: DatagramSource; port:
       },
       async recvBatch(max) {
         const [data, a] = await conn.receive(buf);
-        const out = [{ data, from: v6 ? `[${a.hostname}]:${a.port}` : `${a.hostname}:${a.port}` }];
+        const out = [{ data, from: `${a.hostname}:${a.port}` }]; // as node:dgram's receiver wrote it
         if (raw && !closed) {
           queued.length = 0;
           try {

@@ -242,3 +242,27 @@ Deno.test("NCR JSON: the quick check accepts exactly what the valibot schema acc
   assert.equal(accepted, schemaOk);
   assert.ok(accepted > 10 && accepted < cases.length - 50, `${accepted} of ${cases.length} accepted`);
 });
+
+Deno.test("UDP receiver on ::1 (Deno's IPv6 socket): a request is delivered with its sender as address:port", async () => {
+  const got: [string, string][] = [];
+  let wake = () => {};
+  const rx = await listenNcr("::1", 0, {
+    onRequest: (n, from) => {
+      got.push([n.fqdn, from]);
+      wake();
+    },
+    onInvalid: () => {},
+  });
+  const tx = openNcrSender("::1", rx.port);
+  try {
+    const one = new Promise<void>((r) => wake = r);
+    await tx.send(SAMPLE);
+    await one;
+    assert.equal(got.length, 1);
+    assert.equal(got[0][0], SAMPLE.fqdn);
+    assert.match(got[0][1], /^::1:\d+$/);
+  } finally {
+    tx.close();
+    await rx.close();
+  }
+});
