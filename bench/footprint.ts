@@ -189,6 +189,8 @@ async function run(job: Job): Promise<void> {
     const rs = await Promise.all(procs.map((p) => rssOf(p.pid)));
     const sum = (k: "rss" | "anon" | "file" | "hwm") => rs.reduce((a, r) => a + r[k], 0);
     let mods = "";
+    // the measured processes go first: the inspected run binds the same ports (a second D2 on the NCR port is refused)
+    for (const p of procs.splice(0).reverse()) await p.stop();
     if (job.inspect) {
       const port = freshPort();
       const cmd = [...job.procs[0].cmd];
