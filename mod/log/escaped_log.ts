@@ -13,7 +13,7 @@ export const ESCAPED_LOG_MAX = 1024;
 /** Wraps `log` so that each text goes through {@link printable} with a `max`-character cap. */
 export function escapedLog(log: Log, max = ESCAPED_LOG_MAX): Log {
   return {
-    debug: (id, text) => log.debug(id, printable(text, max)),
+    debug: (id, text, level) => log.debug(id, printable(text, max), level), // Kea debug level kept: debuglevel filters
     info: (id, text) => log.info(id, printable(text, max)),
     warn: (id, text) => log.warn(id, printable(text, max)),
     error: (id, text) => log.error(id, printable(text, max)),
