@@ -69,7 +69,7 @@ export function denoFlags(): string[] {
 
 /**
  * Starts `weka dhcp4 -c cfg` in `host` and waits until it serves: its DHCP4_STARTED line, or (when the config logs
- * only warnings) its UDP sockets on port 67 showing in `ss`.
+ * only warnings) its UDP sockets on port 67 showing in `ss` and the unix control sockets its config names in place.
  */
 export async function startWeka(lab: Lab, host: string, cfg: string, args: string[] = []): Promise<LabProcess> {
   const p = lab.spawn(host, [
@@ -83,16 +83,32 @@ export async function startWeka(lab: Lab, host: string, cfg: string, args: strin
     cfg,
     ...args,
   ]);
+  const sockets = unixSocketsOf(cfg);
   const end = Date.now() + 30_000;
   while (Date.now() < end) {
     if (/DHCP4_STARTED/.test(p.output)) return p;
     if (p.exited) throw new Error(`weka exited during start-up:\n${p.output}`);
     const ss = await lab.run(host, ["ss", "-Hlunp", "sport", "=", ":67"]);
-    if (ss.stdout.includes(`pid=${p.pid},`)) return p;
+    // the DHCP sockets are bound before the control channel opens (it opens last, as Kea's): wait for it too
+    if (ss.stdout.includes(`pid=${p.pid},`) && (await Promise.all(sockets.map(exists))).every(Boolean)) return p;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`weka did not start within 30 s:\n${p.output}`);
 }
+
+/** The unix control sockets a Dhcp4 config file names (`control-socket`, `control-sockets`); [] when unreadable. */
+function unixSocketsOf(cfg: string): string[] {
+  try {
+    const d4 = JSON.parse(Deno.readTextFileSync(cfg)).Dhcp4 ?? {};
+    const all = [d4["control-socket"], ...(d4["control-sockets"] ?? [])].filter(Boolean);
+    return all.filter((s) => (s["socket-type"] ?? "unix") === "unix" && s["socket-name"]).map((s) => s["socket-name"]);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether a unix socket at `path` accepts a connection (a stale file left by a killed server does not). */
+const exists = (path: string) => Deno.connect({ transport: "unix", path }).then((c) => (c.close(), true), () => false);
 
 /** A lease as `weka leases list --json` prints it. */
 export interface LeaseRow {
