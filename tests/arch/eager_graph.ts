@@ -5,6 +5,7 @@
  * imports, `node:` built-ins) are leaves, kept by name: a `node:` import loads Deno's Node compatibility layer and an
  * npm package the npm resolver, which is what a role that does not need them must not pay for.
  */
+import { normalize } from "./layers.ts";
 
 const STATIC =
   /^\s*(?:import(?!\s+type\b)\s[^'"]*?from\s*|import\s*|export(?!\s+type\b)\s[^'"]*?from\s*)['"]([^'"]+)['"]/gm;
@@ -39,16 +40,6 @@ export function eagerParents(root: string, entry: string): Map<string, string> {
     }
   }
   return seen;
-}
-
-function normalize(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === ".." && out.length && out.at(-1) !== "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
 }
 
 if (import.meta.main) {

@@ -194,7 +194,8 @@ export function readTree(root: string): { edges: Edge[]; denoUses: string[]; fil
   return { edges, denoUses, files };
 }
 
-function normalize(path: string): string {
+/** A relative path with `.` and `..` segments resolved (leading `..` kept). */
+export function normalize(path: string): string {
   const out: string[] = [];
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
