@@ -8,7 +8,7 @@
 import { ConfigError } from "../config/errors.ts";
 import type { D2Config } from "../config/model_d2.ts";
 import type { ServiceDirectory } from "../control/services.ts";
-import { type Log, setupLogging } from "../log/logger.ts";
+import { closeLogging, type Log, setupLogging } from "../log/logger.ts";
 import { startD2 } from "../ddns/d2/daemon.ts";
 import { loadD2, openD2Control } from "./ddns_control.ts";
 import { describeError } from "./role_common.ts";
@@ -50,6 +50,7 @@ export async function runDdns(opts: {
   } catch (e) {
     log.error("DHCP_DDNS_FAILED", (e as Error).message);
     console.error(`weka ddns: ${(e as Error).message}`);
+    if (!opts.log) await closeLogging();
     return 1;
   }
   const running = d2, logger = log;
@@ -70,7 +71,9 @@ export async function runDdns(opts: {
     });
   };
   // the last line against silent death (as RoleLife does for the DHCP roles): Kea's DHCP_DDNS_FAILED, exit 1
+  let failed = 0;
   const fatal = (text: string) => {
+    failed = 1;
     try {
       logger.error("DHCP_DDNS_FAILED", `${text}; stopping with exit code 1`);
     } catch { /* stopping all the same */ }
@@ -90,13 +93,15 @@ export async function runDdns(opts: {
   globalThis.addEventListener("unhandledrejection", onRejection);
   globalThis.addEventListener("error", onError);
   const end = await stopped.promise;
-  Deno.removeSignalListener("SIGTERM", onStop);
-  Deno.removeSignalListener("SIGINT", onStop);
+  // the SIGTERM/SIGINT listener stays until the process exits with the code returned: with none left, Deno takes
+  // the default action (status 143) on a SIGTERM repeated while the queue drains or the logs flush
   Deno.removeSignalListener("SIGHUP", onHup);
   globalThis.removeEventListener("unhandledrejection", onRejection);
   globalThis.removeEventListener("error", onError);
   unregister?.();
   await control.close();
   await running.stop(end.type);
-  return end.code;
+  // the role's own logging is flushed (its last line is DHCP_DDNS_SHUTDOWN); under `weka run` its owner closes it
+  if (!opts.log) await closeLogging();
+  return Math.max(end.code, failed);
 }

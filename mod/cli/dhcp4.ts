@@ -58,6 +58,8 @@ export interface Dhcp4Options {
   d2?: D2Daemon;
   /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp4`) */
   services?: ServiceDirectory;
+  /** `weka run`: resolves when another role of the process ended by itself; this role then stops too */
+  stop?: Promise<string>;
 }
 
 /** What makes the DHCPv4 role a role (mod/cli/role_runner.ts runs it). */
@@ -219,7 +221,7 @@ export async function runDhcp4(opts: Dhcp4Options): Promise<number> {
     net.served.length === 0,
   );
   if (haService && haDeps) await haWiring!.startHa(role, haService, haDeps, channel.registry);
-  return await role.serveUntilStopped(stats, "DHCPv4");
+  return await role.serveUntilStopped(stats, "DHCPv4", opts.stop);
 }
 
 /**

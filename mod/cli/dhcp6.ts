@@ -56,6 +56,8 @@ export interface Dhcp6Options {
   d2?: D2Daemon;
   /** `weka run`: the process's roles as its Control Agent reaches them (this role registers as `dhcp6`) */
   services?: ServiceDirectory;
+  /** `weka run`: resolves when another role of the process ended by itself; this role then stops too */
+  stop?: Promise<string>;
 }
 
 /** A reload may not move the lease database or the sockets (a restart does that); undefined when it can go ahead. */
@@ -230,7 +232,7 @@ export async function runDhcp6(opts: Dhcp6Options): Promise<number> {
     endpoints.length === 0,
   );
   if (haService && haDeps) await haWiring!.startHa(role, haService, haDeps, channel.registry);
-  return await role.serveUntilStopped(stats, "DHCPv6");
+  return await role.serveUntilStopped(stats, "DHCPv6", opts.stop);
 }
 
 /**

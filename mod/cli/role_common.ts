@@ -152,9 +152,13 @@ export class RoleLife {
     globalThis.addEventListener("error", this.onError);
   }
 
-  /** Stops listening for the signals and failures. */
-  unlisten(): void {
-    for (const [s, fn] of this.handlers) Deno.removeSignalListener(s, fn);
+  /**
+   * Stops listening for the signals and failures. A role that ends the process (`weka dhcp4|dhcp6|run`) passes
+   * `keepStop`: its SIGTERM/SIGINT listeners stay until the process exits with the code it returns, because with no
+   * listener left Deno takes a signal's default action, so a repeated SIGTERM would end it with status 143.
+   */
+  unlisten(keepStop = false): void {
+    for (const [s, fn] of this.handlers) if (!keepStop || s === "SIGHUP") Deno.removeSignalListener(s, fn);
     globalThis.removeEventListener("unhandledrejection", this.onRejection);
     globalThis.removeEventListener("error", this.onError);
   }

@@ -236,14 +236,17 @@ export class RoleRunner<C extends RoleSection> {
   }
 
   /**
-   * Waits for SIGTERM/SIGINT, the shutdown command or a fatal failure, then stops: the channel, then every part in
-   * reverse order (the last lease commit flushed), and logs the statistics. Returns the exit code.
+   * Waits for SIGTERM/SIGINT, the shutdown command, a fatal failure or `stop` (`weka run`: another role of the
+   * process ended), then stops: the channel, then every part in reverse order (the last lease commit flushed), and
+   * logs the statistics. Returns the exit code.
    */
-  async serveUntilStopped(stats: Stats, family: string): Promise<number> {
-    const why = await this.life.stopped.promise;
+  async serveUntilStopped(stats: Stats, family: string, stop?: Promise<string>): Promise<number> {
+    const why = await (stop ? Promise.race([this.life.stopped.promise, stop]) : this.life.stopped.promise);
     const p = this.kind.prefix;
     this.log.info(`${p}_SHUTDOWN_REQUEST`, `${why} received: stopping after the last lease commit`);
-    this.life.unlisten();
+    // SIGTERM/SIGINT listeners stay (mod/cli/role_common.ts RoleLife.unlisten): a repeated SIGTERM while the last
+    // commit is flushed, or after, must not end the process with the signal's default action (status 143)
+    this.life.unlisten(true);
     await this.channel?.close();
     await this.stopParts();
     this.log.info(`${p}_SHUTDOWN`, `weka ${family} server stopped; statistics: ${statsSummary(stats)}`);

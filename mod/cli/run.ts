@@ -47,9 +47,13 @@ export async function runAll(configPath: string): Promise<number> {
   await setupLogging(specs, first);
   const logOf = (name: string) => roleLog(name, specs);
   const services = new ServiceDirectory();
-  // while one role is still stopping after the others, a SIGTERM must not take the default action (exit at once)
-  const keepAlive = () => {};
-  Deno.addSignalListener("SIGTERM", keepAlive);
+  // while one role is still stopping after the others, or logs are being flushed, a second SIGTERM must not take
+  // the default action (exit at once, status 143): this listener stays until main exits with the code returned
+  Deno.addSignalListener("SIGTERM", () => {});
+  // a role that ends by itself (start-up failure, fatal error, the shutdown command) stops the others through this,
+  // not through a SIGTERM to the process: Deno takes the default action for a signal it dispatches after the last
+  // listener is gone, so a self-sent signal could kill the process while it flushes (CI saw exit 143)
+  const stopAll = Promise.withResolvers<string>();
   const stops: (() => unknown)[] = [];
   let d2Exit = 0;
   // one D2 for the process: DhcpDdns with Dhcp6 (and Dhcp4, which then uses it too; Dhcp4 alone starts its own)
@@ -64,14 +68,13 @@ export async function runAll(configPath: string): Promise<number> {
         onStop: (f) => stops.push(f),
         shutdown: (code) => {
           d2Exit = code;
-          Deno.kill(Deno.pid, "SIGTERM");
+          stopAll.resolve("shutdown command");
         },
       },
       loaded.d2,
       services,
     );
     if (!d2) {
-      Deno.removeSignalListener("SIGTERM", keepAlive);
       await closeLogging();
       return 1;
     }
@@ -84,11 +87,21 @@ export async function runAll(configPath: string): Promise<number> {
   const roles: Promise<number>[] = [];
   // one readiness wait over the sockets of both families, as Kea's IfaceMgr waits on all of its sockets at once
   const group = d4 && d6 ? new PollGroup() : undefined;
-  if (role6) roles.push(role6.runDhcp6({ configPath, log: logOf("kea-dhcp6"), services, group, d2 }));
+  if (role6) {
+    roles.push(role6.runDhcp6({ configPath, log: logOf("kea-dhcp6"), services, group, d2, stop: stopAll.promise }));
+  }
   // Dhcp4 (with DhcpDdns in its process), or DhcpDdns alone: runDhcp4 hands that case to weka ddns's runner
   if (role4) {
     roles.push(
-      role4.runDhcp4({ configPath, all: true, log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"), services, group, d2 }),
+      role4.runDhcp4({
+        configPath,
+        all: true,
+        log: logOf(d4 ? "kea-dhcp4" : "kea-dhcp-ddns"),
+        services,
+        group,
+        d2,
+        stop: stopAll.promise,
+      }),
     );
   }
   const local = [...(d4 ? ["dhcp4"] : []), ...(d6 ? ["dhcp6"] : []), ...(loaded.d2 ? ["d2"] : [])];
@@ -101,27 +114,27 @@ export async function runAll(configPath: string): Promise<number> {
       services,
       local,
     });
-  let live = roles.length;
+  // the first role to end (a signal ends them all at once) stops the others
   const ended = (code: number) => {
-    live--;
-    // one role ended by itself: stop the others (their SIGTERM handlers)
-    if (live > 0) Deno.kill(Deno.pid, "SIGTERM");
+    stopAll.resolve("another role stopped");
     return code;
   };
-  const codes = roles.length ? await Promise.all(roles.map((r) => r.then(ended))) : [await untilSignal()];
+  const codes = roles.length
+    ? await Promise.all(roles.map((r) => r.then(ended)))
+    : [await untilSignal(stopAll.promise)];
   await agent?.stop();
   for (const stop of stops.reverse()) await stop();
-  Deno.removeSignalListener("SIGTERM", keepAlive);
   await closeLogging();
   return Math.max(d2Exit, ...codes);
 }
 
-/** The agent alone: serves until SIGTERM or SIGINT; exit code 0. */
-async function untilSignal(): Promise<number> {
+/** The agent alone: serves until SIGTERM, SIGINT or `other` (D2's shutdown command); exit code 0. */
+async function untilSignal(other: Promise<unknown>): Promise<number> {
   const { promise, resolve } = Promise.withResolvers<number>();
   const stop = () => resolve(0);
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
+  other.then(stop);
   await promise;
   Deno.removeSignalListener("SIGTERM", stop);
   Deno.removeSignalListener("SIGINT", stop);
