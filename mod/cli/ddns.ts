@@ -63,7 +63,9 @@ export async function runDdns(opts: {
   });
   const unregister = opts.services?.register("d2", control);
   const onStop = () => stopped.resolve({ type: "now", code: 0 });
+  let stopping = false;
   const onHup = () => {
+    if (stopping) return; // nothing left to reconfigure
     control.reload().catch((e) => {
       try {
         logger.error("DHCP_DDNS_CONFIG_RELOAD_FAILED", describeError(e));
@@ -93,9 +95,9 @@ export async function runDdns(opts: {
   globalThis.addEventListener("unhandledrejection", onRejection);
   globalThis.addEventListener("error", onError);
   const end = await stopped.promise;
-  // the SIGTERM/SIGINT listener stays until the process exits with the code returned: with none left, Deno takes
-  // the default action (status 143) on a SIGTERM repeated while the queue drains or the logs flush
-  Deno.removeSignalListener("SIGHUP", onHup);
+  // the signal listeners stay until the process exits with the code returned: with none left, Deno takes the
+  // default action (status 143, or 129 for SIGHUP) on a signal repeated while the queue drains or the logs flush
+  stopping = true;
   globalThis.removeEventListener("unhandledrejection", onRejection);
   globalThis.removeEventListener("error", onError);
   unregister?.();

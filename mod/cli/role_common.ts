@@ -100,12 +100,14 @@ export class RoleLife {
   readonly startedAt = Date.now();
   reloadedAt = this.startedAt;
   private readonly handlers: [Deno.Signal, () => void][];
+  private stopping = false;
   private readonly onRejection: (e: PromiseRejectionEvent) => void;
   private readonly onError: (e: ErrorEvent) => void;
 
   constructor(private readonly prefix: RolePrefix, private readonly log: Log, reloadFile: () => Promise<void>) {
     const onStop = (sig: string) => () => this.stopped.resolve(sig);
     const reload = async () => {
+      if (this.stopping) return; // the role is stopping: nothing left to reconfigure
       try {
         await reloadFile();
       } catch (e) {
@@ -154,11 +156,13 @@ export class RoleLife {
 
   /**
    * Stops listening for the signals and failures. A role that ends the process (`weka dhcp4|dhcp6|run`) passes
-   * `keepStop`: its SIGTERM/SIGINT listeners stay until the process exits with the code it returns, because with no
-   * listener left Deno takes a signal's default action, so a repeated SIGTERM would end it with status 143.
+   * `keepSignals`: its signal listeners stay until the process exits with the code it returns (SIGHUP then does
+   * nothing), because with no listener left Deno takes a signal's default action, so a SIGTERM repeated while the
+   * last commit is flushed would end the process there with status 143 (a SIGHUP with 129).
    */
-  unlisten(keepStop = false): void {
-    for (const [s, fn] of this.handlers) if (!keepStop || s === "SIGHUP") Deno.removeSignalListener(s, fn);
+  unlisten(keepSignals = false): void {
+    this.stopping = true;
+    if (!keepSignals) { for (const [s, fn] of this.handlers) Deno.removeSignalListener(s, fn); }
     globalThis.removeEventListener("unhandledrejection", this.onRejection);
     globalThis.removeEventListener("error", this.onError);
   }

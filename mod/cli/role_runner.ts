@@ -244,7 +244,7 @@ export class RoleRunner<C extends RoleSection> {
     const why = await (stop ? Promise.race([this.life.stopped.promise, stop]) : this.life.stopped.promise);
     const p = this.kind.prefix;
     this.log.info(`${p}_SHUTDOWN_REQUEST`, `${why} received: stopping after the last lease commit`);
-    // SIGTERM/SIGINT listeners stay (mod/cli/role_common.ts RoleLife.unlisten): a repeated SIGTERM while the last
+    // the signal listeners stay (mod/cli/role_common.ts RoleLife.unlisten): a SIGTERM repeated while the last
     // commit is flushed, or after, must not end the process with the signal's default action (status 143)
     this.life.unlisten(true);
     await this.channel?.close();

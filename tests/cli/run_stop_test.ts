@@ -1,7 +1,7 @@
 /**
  * How weka stops, on the real entry point. `weka run` (Dhcp4 + Dhcp6 + DhcpDdns in one process, mod/cli/run.ts),
- * `weka dhcp4`, `weka dhcp6` and `weka ddns` exit 0 on SIGTERM, also when the signal keeps coming while they stop:
- * Deno takes a signal's default action (exit 143) once no listener is left, so each keeps its SIGTERM listener
+ * `weka dhcp4`, `weka dhcp6` and `weka ddns` exit 0 on SIGTERM, also when SIGTERM and SIGHUP keep coming while they
+ * stop: Deno takes a signal's default action (exit 143, 129) once no listener is left, so each keeps its listeners
  * until it has flushed (CI once saw 143 from `weka run`, whose first role to end sent the process a SIGTERM to
  * stop the others). The `shutdown` command sent to one role of `weka run` stops the others too, each logging why,
  * and the process exits with the command's exit-value. No interface is served (`interfaces: []`): no root needed.
@@ -69,16 +69,17 @@ const CASES: [string, string[], RegExp[]][] = [
 ];
 
 for (const [role, maps, shutdown] of CASES) {
-  Deno.test(`weka ${role} (${maps.join(" + ")}): SIGTERM stops it with exit 0, also when SIGTERMs keep coming`, async () => {
+  Deno.test(`weka ${role} (${maps.join(" + ")}): SIGTERM stops it with exit 0, also when SIGTERMs and SIGHUPs keep coming`, async () => {
     await withTempDir("weka-stop-", async (dir) => {
       for (let i = 0; i < 6; i++) {
         const w = await start(dir, role, maps);
         let done = false;
         const stopped = w.stop().finally(() => done = true);
-        // an impatient operator (or a supervisor) repeats the signal while the roles flush and the logs close
-        while (i > 0 && !done) {
+        // an impatient operator (or a supervisor) repeats the signal while the roles flush and the logs close, and
+        // a reload (SIGHUP) comes in too: neither may end the process with the signal's default action
+        for (let n = 0; i > 0 && !done; n++) {
           try {
-            w.signal("SIGTERM");
+            w.signal(n % 4 === 3 ? "SIGHUP" : "SIGTERM");
           } catch { /* exited between the check and the signal */ }
           await new Promise((r) => setTimeout(r, 1));
         }
