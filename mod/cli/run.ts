@@ -47,13 +47,14 @@ export async function runAll(configPath: string): Promise<number> {
   await setupLogging(specs, first);
   const logOf = (name: string) => roleLog(name, specs);
   const services = new ServiceDirectory();
-  // while one role is still stopping after the others, or logs are being flushed, a second SIGTERM must not take
-  // the default action (exit at once, status 143): this listener stays until main exits with the code returned
-  Deno.addSignalListener("SIGTERM", () => {});
-  // a role that ends by itself (start-up failure, fatal error, the shutdown command) stops the others through this,
-  // not through a SIGTERM to the process: Deno takes the default action for a signal it dispatches after the last
-  // listener is gone, so a self-sent signal could kill the process while it flushes (CI saw exit 143)
+  // every role stops when this resolves: on SIGTERM/SIGINT (also one that comes while a role is still starting),
+  // or when a role ends by itself (start-up failure, fatal error, the shutdown command). Not through a SIGTERM to
+  // the process: Deno takes a signal's default action once no listener is left, so a self-sent signal could end the
+  // process with status 143 while it flushes (CI saw it). These listeners stay until main exits with the code
+  // returned, so a signal repeated while the roles stop or the logs flush changes nothing.
   const stopAll = Promise.withResolvers<string>();
+  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, () => stopAll.resolve(sig));
+  Deno.addSignalListener("SIGHUP", () => {}); // each role reloads on its own listener
   const stops: (() => unknown)[] = [];
   let d2Exit = 0;
   // one D2 for the process: DhcpDdns with Dhcp6 (and Dhcp4, which then uses it too; Dhcp4 alone starts its own)
@@ -119,24 +120,12 @@ export async function runAll(configPath: string): Promise<number> {
     stopAll.resolve("another role stopped");
     return code;
   };
+  // the agent alone serves until a signal (or D2's shutdown command), exit code 0
   const codes = roles.length
     ? await Promise.all(roles.map((r) => r.then(ended)))
-    : [await untilSignal(stopAll.promise)];
+    : [await stopAll.promise.then(() => 0)];
   await agent?.stop();
   for (const stop of stops.reverse()) await stop();
   await closeLogging();
   return Math.max(d2Exit, ...codes);
-}
-
-/** The agent alone: serves until SIGTERM, SIGINT or `other` (D2's shutdown command); exit code 0. */
-async function untilSignal(other: Promise<unknown>): Promise<number> {
-  const { promise, resolve } = Promise.withResolvers<number>();
-  const stop = () => resolve(0);
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
-  other.then(stop);
-  await promise;
-  Deno.removeSignalListener("SIGTERM", stop);
-  Deno.removeSignalListener("SIGINT", stop);
-  return 0;
 }

@@ -104,3 +104,16 @@ Deno.test("weka run: the shutdown command to the DHCPv6 role stops the DHCPv4 ro
     assert.match(w.output(), /DHCP4_SHUTDOWN_REQUEST another role stopped received/);
   });
 });
+
+Deno.test("weka run: a SIGTERM that comes while the roles are still starting stops them once they have", async () => {
+  await withTempDir("weka-run-early-", async (dir) => {
+    const all = config(dir, freePort());
+    await Deno.writeTextFile(`${dir}/weka.json`, JSON.stringify(all));
+    // D2 starts first in `weka run`; the DHCP roles load and open their stores after it
+    const w = await startCli(["run", "-c", `${dir}/weka.json`], /DHCP_DDNS_STARTED/, 30_000);
+    w.signal("SIGTERM");
+    // the old code swallowed this signal (a no-op listener) and served on; now both roles stop by themselves
+    await w.waitFor(/DHCP4_SHUTDOWN [\s\S]*DHCP6_SHUTDOWN |DHCP6_SHUTDOWN [\s\S]*DHCP4_SHUTDOWN /);
+    assert.equal(await w.stop(), 0, w.output().slice(-3000));
+  });
+});
