@@ -37,15 +37,20 @@ export class CommitPacer {
     readonly paceAbove: number = DEFAULT_PACE_ABOVE,
   ) {}
 
+  /** The arrival level decayed from the last arrival to `now` (ms). */
+  #decayed(now: number): number {
+    return this.#level * Math.exp(-Math.max(0, now - this.#at) / RATE_TAU_MS);
+  }
+
   /** A change arrived at `now` (ms). */
   arrived(now: number): void {
-    this.#level = this.#level * Math.exp(-Math.max(0, now - this.#at) / RATE_TAU_MS) + 1;
+    this.#level = this.#decayed(now) + 1;
     this.#at = now;
   }
 
   /** The arrival rate at `now`, changes per second. */
   rate(now: number): number {
-    return this.#level * Math.exp(-Math.max(0, now - this.#at) / RATE_TAU_MS) * 1000 / RATE_TAU_MS;
+    return this.#decayed(now) * 1000 / RATE_TAU_MS;
   }
 
   /** The milliseconds the next group waits before it starts, asked at `now` (ms): 0 or `intervalMs`. */
