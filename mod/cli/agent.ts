@@ -14,7 +14,7 @@ import { sendUnix } from "../control/client.ts";
 import { ControlListeners } from "../control/listeners.ts";
 import type { ServiceDirectory } from "../control/services.ts";
 import { type Log, reconfigureLoggers } from "../log/logger.ts";
-import { DENO_WRITE_FS, writeFileAtomically } from "./role_common.ts";
+import { DENO_WRITE_FS, describeError, writeFileAtomically } from "./role_common.ts";
 import { VERSION, versionReport } from "./version.ts";
 
 /** A running Control Agent endpoint. */
@@ -95,10 +95,25 @@ export async function startAgent(
   };
   const dispatch = agentDispatcher(buildAgentRegistry(ctx), ctx);
   await open();
+  // SIGHUP re-reads the file, as kea-ctrl-agent's controller does (a refused file keeps the running map)
+  const onHup = () => {
+    log.info(
+      "DCTL_CFG_FILE_RELOAD_SIGNAL_RECVD",
+      `OS signal 1 received, reloading configuration from file: ${opts.configPath}`,
+    );
+    ctx.reloadFile().catch((e) =>
+      log.error(
+        "DCTL_CFG_FILE_RELOAD_ERROR",
+        `configuration reload failed: ${describeError(e)}, reverting to current configuration.`,
+      )
+    );
+  };
+  Deno.addSignalListener("SIGHUP", onHup);
   return {
     endpoints: () => listeners?.endpoints ?? [],
     async stop() {
       stopped = true;
+      Deno.removeSignalListener("SIGHUP", onHup);
       await listeners?.close();
     },
   };
