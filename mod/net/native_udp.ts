@@ -9,8 +9,9 @@
  *    runtime's reactor is edge-triggered and retries a read that finds nothing, so reading the queue empty
  *    behind its back loses nothing: its next receive waits for the next datagram.
  */
+import { formatIpv4, parseIpv4 } from "../wire/addr.ts";
 import { C, libc, pinned } from "./libc.ts";
-import { UdpSocket4 } from "./udp4.ts";
+import { type Datagram4, requestRcvbuf, UdpSocket4 } from "./udp4.ts";
 
 /** The inodes of UDP sockets bound to `port` in this process's network namespace (/proc/self/net/udp or udp6). */
 function inodesOnPort(port: number, v6: boolean): Set<string> {
@@ -56,14 +57,10 @@ export function udpSocketFds(port: number, v6 = false): number[] {
  * reports afterwards (it doubles the request for its bookkeeping), or undefined when both calls fail.
  */
 export function setReceiveBuffer(fd: number, bytes: number): number | undefined {
-  const l = libc();
-  const size = pinned(4), got = pinned(4), len = pinned(4);
-  new DataView(size.buffer).setInt32(0, bytes, true);
-  if (l.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUFFORCE, size, 4) < 0) {
-    if (l.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUF, size, 4) < 0) return undefined;
-  }
+  if (requestRcvbuf(fd, bytes) < 0) return undefined;
+  const got = pinned(4), len = pinned(4);
   new DataView(len.buffer).setUint32(0, 4, true);
-  return l.getsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUF, got, len) === 0
+  return libc().getsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUF, got, len) === 0
     ? new DataView(got.buffer).getInt32(0, true)
     : undefined;
 }
@@ -81,5 +78,108 @@ export function borrowNativeUdp4(port: number, rcvbuf?: number): UdpSocket4 | un
     return UdpSocket4.borrow(fds[0]);
   } catch {
     return undefined;
+  }
+}
+
+/** The parts of Deno.listenDatagram's socket that weka uses (the API exists with --unstable-net). */
+export interface NativeDatagramConn {
+  readonly addr: { hostname: string; port: number };
+  receive(p?: Uint8Array): Promise<[Uint8Array, { hostname: string; port: number }]>;
+  send(p: Uint8Array, addr: { transport: "udp"; hostname: string; port: number }): Promise<number>;
+  close(): void;
+}
+
+/**
+ * Binds Deno's own UDP socket on ip:port, or returns undefined when this runtime has no `Deno.listenDatagram`
+ * (started without --unstable-net). A bind failure (the port is taken, a permission) throws.
+ */
+export function listenNative(ip: string, port: number): NativeDatagramConn | undefined {
+  const listen = (Deno as unknown as {
+    listenDatagram?: (o: { transport: "udp"; hostname: string; port: number }) => NativeDatagramConn;
+  }).listenDatagram;
+  if (typeof listen !== "function") return undefined;
+  return listen({ transport: "udp", hostname: ip, port });
+}
+
+/** A datagram received on a {@link NativeUdp} socket, with its sender. */
+export interface NativeDatagram {
+  data: Uint8Array;
+  address: string;
+  port: number;
+}
+
+/**
+ * Deno's UDP socket with, for IPv4, its descriptor borrowed (see the module comment): {@link receive} waits in the
+ * runtime's event loop for one datagram (a wake-up costs the JavaScript thread alone), then drains what else is
+ * queued through the descriptor, so a burst costs one wake-up per batch; {@link send} is a synchronous sendmsg for
+ * an IPv4 destination. Used by D2's NCR receiver and its DNS client.
+ */
+export class NativeUdp {
+  #closed = false;
+  // one buffer for every receive: the caller handles each datagram before it asks for the next batch
+  readonly #buf = new Uint8Array(65536);
+  readonly #queued: Datagram4[] = [];
+
+  private constructor(readonly conn: NativeDatagramConn, readonly raw: UdpSocket4 | undefined) {}
+
+  /**
+   * Binds ip:port (port 0: an ephemeral one), the receive buffer set to `rcvbuf` bytes when given; undefined without
+   * `Deno.listenDatagram`. A bind failure throws. Without /proc or FFI the socket works unborrowed: one datagram per
+   * receive, sends through Deno.
+   */
+  static open(ip: string, port: number, rcvbuf?: number): NativeUdp | undefined {
+    const conn = listenNative(ip, port);
+    if (!conn) return undefined;
+    const bound = conn.addr.port;
+    if (ip.includes(":")) {
+      if (rcvbuf) { for (const fd of udpSocketFds(bound, true)) setReceiveBuffer(fd, rcvbuf); }
+      return new NativeUdp(conn, undefined);
+    }
+    return new NativeUdp(conn, borrowNativeUdp4(bound, rcvbuf));
+  }
+
+  /** The bound port. */
+  get port(): number {
+    return this.conn.addr.port;
+  }
+
+  /** True after close(). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Waits for a datagram, then takes up to `max` − 1 more that are queued (a drain error leaves them queued). */
+  async receive(max: number): Promise<NativeDatagram[]> {
+    const [data, from] = await this.conn.receive(this.#buf);
+    const out: NativeDatagram[] = [{ data, address: from.hostname, port: from.port }];
+    if (!this.raw || this.#closed || max <= 1) return out;
+    this.#queued.length = 0;
+    try {
+      this.raw.drainInto(this.#queued, max - 1);
+    } catch { /* a recvmsg error: the datagrams queued wait for Deno's next receive */ }
+    for (const d of this.#queued) out.push({ data: d.data, address: formatIpv4(d.srcAddr), port: d.srcPort });
+    return out;
+  }
+
+  /** Sends `data` to ip:port: synchronously through the borrowed descriptor for IPv4, else through Deno. */
+  send(data: Uint8Array, ip: string, port: number, onError: (e: Error) => void): void {
+    const addr = this.raw ? parseIpv4(ip) : undefined;
+    if (addr === undefined) {
+      this.conn.send(data, { transport: "udp", hostname: ip, port }).catch(onError);
+      return;
+    }
+    try {
+      this.raw!.send(data, addr, port);
+    } catch (e) {
+      onError(e as Error);
+    }
+  }
+
+  /** Closes the socket (the borrowed view first); a receive waiting then rejects. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.raw?.close();
+    this.conn.close();
   }
 }

@@ -46,6 +46,17 @@ const CTRL_SIZE = 64; // room for CMSG_SPACE(sizeof(in_pktinfo)) = 32 and one mo
 const PKTINFO_CMSG_SPACE = 32; // CMSG_SPACE(12) on x86_64
 const PKTINFO_CMSG_LEN = 28; // CMSG_LEN(12)
 
+/**
+ * Asks for a receive buffer of `bytes` on socket `fd`: SO_RCVBUFFORCE (root, past net.core.rmem_max), else
+ * SO_RCVBUF (capped by rmem_max). Returns setsockopt's result: < 0 when both failed, errno still set.
+ */
+export function requestRcvbuf(fd: number, bytes: number): number {
+  const l = libc(), size = intBuf(bytes);
+  return l.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUFFORCE, size, 4) < 0
+    ? l.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUF, size, 4)
+    : 0;
+}
+
 /** A nonblocking IPv4 UDP socket with IP_PKTINFO; see the module comment. */
 export class UdpSocket4 {
   readonly fd: number;
@@ -125,12 +136,7 @@ export class UdpSocket4 {
         const name = cString(opts.iface);
         check(l.setsockopt(fd, C.SOL_SOCKET, C.SO_BINDTODEVICE, name, name.length), `SO_BINDTODEVICE ${where}`);
       }
-      if (opts.rcvbuf) {
-        const size = intBuf(opts.rcvbuf);
-        if (l.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUFFORCE, size, 4) < 0) {
-          check(l.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUF, size, 4), `SO_RCVBUF ${opts.rcvbuf} on ${where}`);
-        }
-      }
+      if (opts.rcvbuf) check(requestRcvbuf(fd, opts.rcvbuf), `SO_RCVBUF ${opts.rcvbuf} on ${where}`);
       const sa = pinned(16);
       writeSockaddr(new DataView(sa.buffer), opts.bindAddr ?? 0, opts.port);
       check(l.bind(fd, sa, 16), `cannot bind ${where}`);

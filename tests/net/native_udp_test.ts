@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { borrowNativeUdp4, setReceiveBuffer, udpSocketFds } from "../../mod/net/native_udp.ts";
+import { borrowNativeUdp4, listenNative, setReceiveBuffer, udpSocketFds } from "../../mod/net/native_udp.ts";
 import type { Datagram4 } from "../../mod/net/udp4.ts";
-import { listenNative } from "../../mod/ddns/ncr/udp.ts";
 
 const LOOPBACK = 0x7f000001;
 

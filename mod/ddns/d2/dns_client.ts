@@ -7,8 +7,8 @@
  * answers drained in batches after one readiness wait; else node:dgram.
  */
 import dgram from "node:dgram";
-import { type Datagram4, UdpSocket4 } from "../../net/udp4.ts";
-import { borrowNativeUdp4 } from "../../net/native_udp.ts";
+import { UdpSocket4 } from "../../net/udp4.ts";
+import { NativeUdp } from "../../net/native_udp.ts";
 import { formatIpv4, parseIpv4 } from "../../wire/addr.ts";
 import { Opcode } from "../dns/constants.ts";
 import { formatIpv6, parseIpv6 } from "../dns/ipv6.ts";
@@ -18,7 +18,6 @@ import { updateMessage } from "../dns/update.ts";
 import type { D2Server } from "../../config/model_d2.ts";
 import type { TxEvent } from "./transaction.ts";
 import type { StepUpdate } from "./updates.ts";
-import { listenNative } from "../ncr/udp.ts";
 
 interface Pending {
   server: D2Server;
@@ -179,56 +178,33 @@ function dgramTransport(fam: "udp4" | "udp6", onMessage: OnMessage): Transport {
  * once. Undefined when the runtime has no such API or the socket cannot be opened.
  */
 function nativeTransport(fam: "udp4" | "udp6", onMessage: OnMessage): Transport | undefined {
-  let conn;
+  let sock;
   try {
-    conn = listenNative(fam === "udp4" ? "0.0.0.0" : "::", 0);
+    sock = NativeUdp.open(fam === "udp4" ? "0.0.0.0" : "::", 0);
   } catch {
     return undefined; // e.g. no IPv6 on this host: node:dgram reports the error per send
   }
-  if (!conn) return undefined;
-  const c = conn;
-  const raw = fam === "udp4" ? borrowNativeUdp4(c.addr.port) : undefined;
-  let closed = false;
-  // one buffer for every answer: an answer is judged (decoded, verified) before the next receive
-  const buf = new Uint8Array(65536);
-  const queued: Datagram4[] = [];
+  if (!sock) return undefined;
+  const s = sock;
   const loop = (async () => {
-    while (!closed) {
-      let data, from;
+    while (!s.closed) {
+      let batch;
       try {
-        [data, from] = await c.receive(buf);
+        batch = await s.receive(256);
       } catch {
         // closed; or a receive error, which must not end the loop (every later answer would be lost): again
         // after a pause, so an error that repeats cannot spin
-        if (!closed) await new Promise((r) => setTimeout(r, 10));
+        if (!s.closed) await new Promise((r) => setTimeout(r, 10));
         continue;
       }
-      onMessage(data, { address: from.hostname, port: from.port });
-      if (!raw || closed) continue;
-      queued.length = 0;
-      try {
-        raw.drainInto(queued, 256);
-      } catch { /* a recvmsg error: what is queued waits for Deno's next receive */ }
-      for (const d of queued) onMessage(d.data, { address: formatIpv4(d.srcAddr), port: d.srcPort });
+      // an answer is judged (decoded, verified) before the next receive reuses the socket's buffer
+      for (const d of batch) onMessage(d.data, d);
     }
   })();
   return {
-    send(data, ip, port, onError) {
-      const addr = raw ? parseIpv4(ip) : undefined;
-      if (addr === undefined) {
-        c.send(data, { transport: "udp", hostname: ip, port }).catch(onError);
-        return;
-      }
-      try {
-        raw!.send(data, addr, port);
-      } catch (e) {
-        onError(e as Error);
-      }
-    },
+    send: (data, ip, port, onError) => s.send(data, ip, port, onError),
     async close() {
-      closed = true;
-      raw?.close();
-      c.close();
+      s.close();
       await loop;
     },
   };

@@ -6,8 +6,7 @@
 import dgram from "node:dgram";
 import { formatIpv4, parseIpv4 } from "../../wire/addr.ts";
 import { UdpSocket4 } from "../../net/udp4.ts";
-import { borrowNativeUdp4, setReceiveBuffer, udpSocketFds } from "../../net/native_udp.ts";
-import type { Datagram4 } from "../../net/udp4.ts";
+import { NativeUdp } from "../../net/native_udp.ts";
 import { decodeNcr, encodeNcr, type NameChangeRequest, NcrError } from "./ncr.ts";
 
 /**
@@ -120,73 +119,32 @@ function ffiSource(sock: UdpSocket4): DatagramSource {
   };
 }
 
-/** The parts of Deno.listenDatagram's socket that D2 uses (the API exists with --unstable-net). */
-export interface NativeDatagramConn {
-  readonly addr: { hostname: string; port: number };
-  receive(p?: Uint8Array): Promise<[Uint8Array, { hostname: string; port: number }]>;
-  send(p: Uint8Array, addr: { transport: "udp"; hostname: string; port: number }): Promise<number>;
-  close(): void;
-}
-
 /**
- * Binds Deno's own UDP socket on ip:port, or returns undefined when this runtime has no `Deno.listenDatagram`
- * (started without --unstable-net). A bind failure (the port is taken, a permission) throws.
- */
-export function listenNative(ip: string, port: number): NativeDatagramConn | undefined {
-  const listen = (Deno as unknown as {
-    listenDatagram?: (o: { transport: "udp"; hostname: string; port: number }) => NativeDatagramConn;
-  }).listenDatagram;
-  if (typeof listen !== "function") return undefined;
-  return listen({ transport: "udp", hostname: ip, port });
-}
-
-/**
- * Deno's UDP socket as a source, its receive buffer raised to {@link RCVBUF}: a receive wakes the loop with one
- * datagram, and what else is queued is drained at once through the borrowed descriptor (mod/net/native_udp.ts),
- * so a burst costs one wake-up per batch, not per datagram. Undefined without `Deno.listenDatagram`.
+ * Deno's UDP socket as a source (mod/net/native_udp.ts NativeUdp), its receive buffer raised to {@link RCVBUF}: a
+ * burst costs one wake-up per batch, not per datagram. Undefined without `Deno.listenDatagram`, or when the
+ * runtime's --allow-net does not list the address (the FFI socket needs no net permission).
  */
 function nativeSource(ip: string, port: number): { source: DatagramSource; port: number } | undefined {
-  let conn;
+  let sock;
   try {
-    conn = listenNative(ip, port);
+    sock = NativeUdp.open(ip, port, RCVBUF);
   } catch (e) {
-    // a runtime whose --allow-net does not list the address: the FFI socket needs no net permission
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) return undefined;
     throw e;
   }
-  if (!conn) return undefined;
-  const v6 = ip.includes(":");
-  const bound = conn.addr.port;
-  const raw = v6 ? undefined : borrowNativeUdp4(bound, RCVBUF);
-  if (v6) { for (const fd of udpSocketFds(bound, true)) setReceiveBuffer(fd, RCVBUF); }
-  // the buffer is reused: each datagram is decoded before the next receive
-  const buf = new Uint8Array(65536);
-  const queued: Datagram4[] = [];
-  let closed = false;
+  if (!sock) return undefined;
+  const s = sock;
   return {
-    port: bound,
+    port: s.port,
     source: {
       get closed() {
-        return closed;
+        return s.closed;
       },
       async recvBatch(max) {
-        const [data, a] = await conn.receive(buf);
-        const out = [{ data, from: `${a.hostname}:${a.port}` }]; // as node:dgram's receiver wrote it
-        if (raw && !closed) {
-          queued.length = 0;
-          try {
-            raw.drainInto(queued, max - 1);
-          } catch { /* a recvmsg error: the datagrams queued wait for Deno's next receive */ }
-          for (const d of queued) out.push({ data: d.data, from: `${formatIpv4(d.srcAddr)}:${d.srcPort}` });
-        }
-        return out;
+        // "address:port", as node:dgram's receiver wrote it
+        return (await s.receive(max)).map((d) => ({ data: d.data, from: `${d.address}:${d.port}` }));
       },
-      close() {
-        if (closed) return;
-        closed = true;
-        raw?.close();
-        conn.close();
-      },
+      close: () => s.close(),
     },
   };
 }
