@@ -33,8 +33,8 @@ import {
   until,
   writeConfig,
 } from "../tests/e2e/weka_proc.ts";
-import { cpuSeconds, threadCpu } from "./proc_probe.ts";
-import { generate, threadDelta } from "./ha_traffic.ts";
+import { cpuSeconds, threadCpu, threadDelta } from "./proc_probe.ts";
+import { generate } from "./ha_traffic.ts";
 import { PeerClient } from "../mod/ha/peer_client.ts";
 import { pearsonHash } from "../mod/ha/query_filter.ts";
 

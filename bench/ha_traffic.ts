@@ -1,6 +1,6 @@
 /**
  * The traffic side of bench:ha (bench/ha_pair.ts): perfdhcp instances on several lab hosts at once, their figures
- * summed, and optional REQUEST→ACK percentiles from captures; the CPU-per-thread line of a step.
+ * summed, and optional REQUEST→ACK percentiles from captures.
  */
 import type { Lab } from "../tests/e2e/lab.ts";
 import { perfdhcp, type PerfResult } from "../tests/e2e/perfdhcp.ts";
@@ -61,14 +61,4 @@ export async function generate(
     received: rs.reduce((a, r) => a + r.received, 0),
     report: rs.map((r) => r.report).join("\n"),
   };
-}
-
-/** "name µs(kernel µs)" per thread between two {@link threadCpu} readings, per DORA of `doras`, busiest first. */
-export function threadDelta(a: Map<string, [number, number]>, b: Map<string, [number, number]>, doras: number): string {
-  const us = (ticks: number) => Math.round(ticks * 10_000 / Math.max(1, doras));
-  return [...b].map(([name, [all, sys]]) =>
-    [name, all - (a.get(name)?.[0] ?? 0), sys - (a.get(name)?.[1] ?? 0)] as const
-  )
-    .filter(([, all]) => all > 0).sort((x, y) => y[1] - x[1])
-    .map(([name, all, sys]) => `${name} ${us(all)}(${us(sys)})`).join(", ");
 }

@@ -11,17 +11,12 @@
  */
 import { PeerClient } from "../mod/ha/peer_client.ts";
 import { freePort, WekaProcess } from "../tests/control/helpers.ts";
-import { threadCpu } from "./proc_probe.ts";
+import { cpuSeconds, threadCpu, threadDelta } from "./proc_probe.ts";
 
 const secs = Number(Deno.args[0] ?? 4);
 /** updates due within this many ms are sent together (a DHCP server's receive round: BENCH_BURST_MS, default 1) */
 const BURST_MS = Number(Deno.env.get("BENCH_BURST_MS") ?? 1);
 const rates = Deno.args.length > 1 ? Deno.args.slice(1).map(Number) : [500, 1500, 3000];
-
-async function cpuSeconds(pid: number | "self"): Promise<number> {
-  const f = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 const dir = await Deno.makeTempDir({ prefix: "weka-ha-upd-" });
 const dhcp = freePort(), me = freePort(), dead = freePort();
@@ -130,15 +125,7 @@ try {
         ((s1 - s0) * 1e6 / total).toFixed(0)
       }µs/update`,
     );
-    const perThread = [...th1].map(([name, [all, sys]]) =>
-      [name, all - (th0.get(name)?.[0] ?? 0), sys - (th0.get(name)?.[1] ?? 0)] as const
-    )
-      .filter(([, all]) => all > 0).sort((a, b) => b[1] - a[1]);
-    console.log(
-      `  partner threads (µs/update, kernel part): ${
-        perThread.map(([n, a, k]) => `${n} ${Math.round(a * 1e4 / total)}(${Math.round(k * 1e4 / total)})`).join(", ")
-      }`,
-    );
+    console.log(`  partner threads (µs/update, kernel part): ${threadDelta(th0, th1, total)}`);
   }
 } finally {
   client.close();

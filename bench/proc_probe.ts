@@ -23,7 +23,7 @@ export async function rssOf(pid: number): Promise<Rss> {
 }
 
 /** CPU seconds (user + system, every thread) the process has used so far. */
-export async function cpuSeconds(pid: number): Promise<number> {
+export async function cpuSeconds(pid: number | "self"): Promise<number> {
   try {
     const f = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12])) / 100;
@@ -196,6 +196,16 @@ export async function threadCpu(pid: number): Promise<Map<string, [number, numbe
     m.set(name, [all + Number(f[11]) + Number(f[12]), sys + Number(f[12])]);
   }
   return m;
+}
+
+/** "name µs(kernel µs)" per thread between two {@link threadCpu} readings, per unit of `n` (DORAs, updates), busiest first. */
+export function threadDelta(a: Map<string, [number, number]>, b: Map<string, [number, number]>, n: number): string {
+  const us = (ticks: number) => Math.round(ticks * 10_000 / Math.max(1, n));
+  return [...b].map(([name, [all, sys]]) =>
+    [name, all - (a.get(name)?.[0] ?? 0), sys - (a.get(name)?.[1] ?? 0)] as const
+  )
+    .filter(([, all]) => all > 0).sort((x, y) => y[1] - x[1])
+    .map(([name, all, sys]) => `${name} ${us(all)}(${us(sys)})`).join(", ");
 }
 
 /**

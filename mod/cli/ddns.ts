@@ -73,9 +73,7 @@ export async function runDdns(opts: {
     });
   };
   // the last line against silent death (as RoleLife does for the DHCP roles): Kea's DHCP_DDNS_FAILED, exit 1
-  let failed = 0;
   const fatal = (text: string) => {
-    failed = 1;
     try {
       logger.error("DHCP_DDNS_FAILED", `${text}; stopping with exit code 1`);
     } catch { /* stopping all the same */ }
@@ -105,5 +103,5 @@ export async function runDdns(opts: {
   await running.stop(end.type);
   // the role's own logging is flushed (its last line is DHCP_DDNS_SHUTDOWN); under `weka run` its owner closes it
   if (!opts.log) await closeLogging();
-  return Math.max(end.code, failed);
+  return end.code;
 }

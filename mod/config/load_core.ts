@@ -109,12 +109,7 @@ interface Passes {
 
 /** The schema pass: every map against its schema, the document-level rules (at least one map; Kea 1.x Logging). */
 function schemaPass(value: unknown, out: Passes, p: Problems, sections: Sections): void {
-  out.doc = validateSchema(value, p, {
-    Dhcp4: sections.Dhcp4 && { schema: sections.Dhcp4.schema, words: sections.Dhcp4.words },
-    Dhcp6: sections.Dhcp6 && { schema: sections.Dhcp6.schema, words: sections.Dhcp6.words },
-    DhcpDdns: sections.DhcpDdns && { schema: sections.DhcpDdns.schema },
-    "Control-agent": sections["Control-agent"] && { schema: sections["Control-agent"].schema },
-  });
+  out.doc = validateSchema(value, p, sections);
   const given = (value ?? {}) as Record<string, unknown>;
   // a misspelt map name ("Dhcp5") is already refused as an unknown key; say nothing more about it. A file holding
   // only a Control-agent map is Kea-valid (kea-ctrl-agent -t): it loads, with the warning that it is not served
@@ -191,8 +186,7 @@ export function loadParsed(
   reader: IncludeReader,
   opts: LoadOptions = {},
 ): LoadedConfig {
-  const given = parsed.value !== null && typeof parsed.value === "object" ? Object.keys(parsed.value) : [];
-  for (const k of given) {
+  for (const k of mapsOf(parsed.value)) {
     if (k in SECTION_KEYS && !sections[k as keyof Sections]) {
       throw new Error(`internal: the ${k} section is not loaded`);
     }
@@ -217,6 +211,11 @@ export function loadParsed(
   if (out.d2) loaded.d2 = out.d2;
   if (out.agent) loaded.agent = out.agent;
   return loaded;
+}
+
+/** The maps of a parsed document (none when it is not a map: the schema pass refuses it). */
+export function mapsOf(value: unknown): string[] {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
 }
 
 /** The maps that have a section (a key besides these is refused by the top-level schema). */

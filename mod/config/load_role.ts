@@ -6,7 +6,7 @@
  * config-test) is checked with the sections loaded so far, which include its role's.
  */
 import { ConfigError } from "./errors.ts";
-import { type LoadedConfig, type LoadOptions, loadParsed, SECTION_KEYS, type Sections } from "./load_core.ts";
+import { type LoadedConfig, type LoadOptions, loadParsed, mapsOf, SECTION_KEYS, type Sections } from "./load_core.ts";
 import { parseKeaJson } from "./parse_text.ts";
 import type { IncludeReader } from "./preprocess.ts";
 
@@ -24,11 +24,6 @@ export async function loadSections(keys: Iterable<string>): Promise<Sections> {
     else loaded["Control-agent"] = (await import("./section_agent.ts")).SECTION_AGENT;
   }
   return loaded;
-}
-
-/** The maps of a parsed document (none when it is not a map: the schema pass refuses it). */
-function mapsOf(value: unknown): string[] {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
 }
 
 /** Reads a configuration file's text; a missing or unreadable file is a ConfigError naming it. */
